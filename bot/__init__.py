@@ -1,0 +1,1 @@
+"""The service: config, store, pipeline, scheduling, delivery, chat transports, CLI."""

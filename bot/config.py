@@ -1,0 +1,413 @@
+"""Configuration: TOML read once into typed, frozen objects.
+
+Every key is validated here, at the edge: an unknown key, a wrong type, a bad
+URL or interval raises `ConfigError` naming the key path and the file, and the
+CLI exits 2.  Past this module nothing looks a setting up by string.
+
+Secrets never live in the TOML: the config names environment variables
+(`token_env`…), and `secret()` reads them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+class ConfigError(Exception):
+    """A configuration mistake, with the key path and the file it is in."""
+
+    def __init__(self, key: str, message: str, path: Path | str | None = None) -> None:
+        self.key = key
+        self.message = message
+        self.path = str(path) if path else None
+        where = f"{self.path}: " if self.path else ""
+        super().__init__(f"{where}{key}: {message}" if key else f"{where}{message}")
+
+
+# ---------------------------------------------------------------- value parsers
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from `90`, `90.5`, `"30s"`, `"15m"`, `"2h"`, `"3d"`, `"1w"`."""
+    if isinstance(value, bool):
+        raise ValueError('expected a duration such as 900 or "15m"')
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION.match(value)):
+        seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2) or "s"]
+    else:
+        raise ValueError(f'expected a duration such as 900 or "15m", got {value!r}')
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive, got {value!r}")
+    return seconds
+
+
+def check_http_url(value: str) -> str:
+    """An absolute http(s) URL with a host, else ValueError."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    return value
+
+
+Duration = typing.Annotated[float, parse_duration]
+"""A field in seconds, written in TOML as a number or `"15m"`."""
+HttpUrl = typing.Annotated[str, check_http_url]
+"""A field that must be an http(s) URL."""
+
+
+# ---------------------------------------------------------------- the schema
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """[storage]"""
+
+    database: Path = Path("raqib.db")
+    """SQLite file; relative paths are relative to the working directory."""
+
+
+SOURCE_KINDS = ("rss", "html", "files")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One [[sources]] table."""
+
+    name: str
+    """Unique name, used in commands and alerts."""
+    kind: str
+    """rss, html or files."""
+    url: HttpUrl | None = None
+    """Feed or listing page URL (rss, html)."""
+    path: str | None = None
+    """Directory or glob of .txt/.html files (files)."""
+    interval: Duration = 900.0
+    """Seconds between polls."""
+    enabled: bool = True
+    """A paused source keeps its state but is not polled."""
+    outlet: str | None = None
+    """Human name of the outlet shown in alerts (defaults to the source name)."""
+    fetch_pages: bool = False
+    """rss: fetch each entry's page when the feed gives only a summary."""
+    link_selector: str | None = None
+    """html: CSS selector of article links on the listing page."""
+    content_selector: str | None = None
+    """html/rss pages: CSS selector of the article body."""
+    remove_selectors: tuple[str, ...] = ()
+    """html/rss pages: CSS selectors of furniture to drop from the body."""
+    title_selector: str | None = None
+    """html: CSS selector of the headline."""
+    date_selector: str | None = None
+    """html: CSS selector of the publication date."""
+    max_articles: int = 50
+    """At most this many entries or links per poll."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in SOURCE_KINDS:
+            raise ValueError(f"kind: expected one of {', '.join(SOURCE_KINDS)}, got {self.kind!r}")
+        if self.kind in {"rss", "html"} and not self.url:
+            raise ValueError(f"url: a {self.kind} source needs a url")
+        if self.kind == "files" and not self.path:
+            raise ValueError("path: a files source needs a path")
+        if self.kind == "files" and self.url:
+            raise ValueError("url: a files source takes a path, not a url")
+        if not self.name.strip():
+            raise ValueError("name: must not be empty")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """How much a value must move to be news."""
+
+    absolute: float = 0.0
+    """At least this much, in the metric's unit."""
+    relative: float = 0.0
+    """And at least this share of the old value (0.05 is 5%)."""
+
+
+DEFAULT_THRESHOLDS: Mapping[str, Threshold] = types.MappingProxyType(
+    {
+        "default": Threshold(absolute=1, relative=0.02),
+        "area_controlled": Threshold(absolute=0.1, relative=0.1),
+        "share_controlled": Threshold(absolute=1, relative=0.0),
+        "places_controlled": Threshold(absolute=1, relative=0.0),
+    }
+)
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """[alerts]"""
+
+    thresholds: Mapping[str, Threshold] = field(default_factory=lambda: DEFAULT_THRESHOLDS)
+    """Per metric name, plus `default` for the rest."""
+    alert_new: bool = True
+    """Alert on the first value seen for a key."""
+    alert_conflicts: bool = False
+    """Alert on a lower total (a conflicting report); it is always recorded."""
+    event_dedupe: Duration = 3 * 86400.0
+    """The same window/batch value for the same key within this period is one event."""
+    digest: str | None = None
+    """e.g. "daily 08:00": a daily summary instead of one message per change."""
+
+    def threshold(self, metric: str) -> Threshold:
+        """The threshold for `metric`, falling back to `default`."""
+        return self.thresholds.get(metric) or self.thresholds.get("default") or Threshold()
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """[network]"""
+
+    connect_timeout: Duration = 10.0
+    """Seconds to connect."""
+    read_timeout: Duration = 20.0
+    """Seconds between bytes."""
+    total_timeout: Duration = 60.0
+    """Seconds for a whole request, body included."""
+    max_body_bytes: int = 10 * 1024 * 1024
+    """Decoded body cap; longer bodies are cut off and the fetch fails."""
+    max_redirects: int = 5
+    """Redirect hops followed at most."""
+    retries: int = 3
+    """Retries on timeouts, 5xx and 429."""
+    max_connections: int = 20
+    """Concurrent requests overall."""
+    per_host_connections: int = 4
+    """Concurrent requests per host."""
+    user_agent: str = "raqib/0.1 (+https://github.com/raqib-news/raqib)"
+    """User-Agent sent with every request."""
+    contact_url: str | None = None
+    """Appended to the User-Agent so site owners can reach you."""
+    allow_private_networks: bool = False
+    """Allow loopback/private/link-local targets (tests, intranet feeds)."""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """[telegram]"""
+
+    token_env: str = "RAQIB_TELEGRAM_TOKEN"
+    """Name of the environment variable that holds the bot token."""
+    api_base_url: HttpUrl = "https://api.telegram.org/bot"
+    """Bot API base URL (a local Bot API server or a test server otherwise)."""
+    admins: tuple[int, ...] = ()
+    """Telegram user ids allowed to run admin commands."""
+    admin_chat: int | None = None
+    """Chat that hears about dead alerts and failing sources."""
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """[slack]"""
+
+    mode: str = "socket"
+    """socket (app-level token, no public URL) or http (request URL + signing secret)."""
+    bot_token_env: str = "RAQIB_SLACK_BOT_TOKEN"
+    """Environment variable holding the xoxb- bot token."""
+    app_token_env: str = "RAQIB_SLACK_APP_TOKEN"
+    """Environment variable holding the xapp- app-level token (socket mode)."""
+    signing_secret_env: str = "RAQIB_SLACK_SIGNING_SECRET"
+    """Environment variable holding the signing secret (http mode)."""
+    api_base_url: HttpUrl = "https://slack.com/api/"
+    """Web API base URL (a test server otherwise)."""
+    http_host: str = "127.0.0.1"
+    """http mode: address to listen on."""
+    http_port: int = 3000
+    """http mode: port to listen on."""
+    admins: tuple[str, ...] = ()
+    """Slack user ids allowed to run admin commands."""
+    admin_channel: str | None = None
+    """Channel that hears about dead alerts and failing sources."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in {"socket", "http"}:
+            raise ValueError(f"mode: expected socket or http, got {self.mode!r}")
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    """[logging]"""
+
+    level: str = "INFO"
+    """DEBUG, INFO, WARNING or ERROR."""
+    json: bool = False
+    """One JSON object a line instead of plain text."""
+
+    def __post_init__(self) -> None:
+        if self.level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"level: expected DEBUG, INFO, WARNING or ERROR, got {self.level!r}")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration."""
+
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    sources: tuple[SourceConfig, ...] = ()
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    path: Path | None = None
+    """The file it was read from; None for the embedded default."""
+
+    def __post_init__(self) -> None:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"sources: duplicate source name {dupes[0]!r}")
+
+    def source(self, name: str) -> SourceConfig | None:
+        """The source called `name`, if any."""
+        return next((s for s in self.sources if s.name == name), None)
+
+
+def secret(env_name: str) -> str | None:
+    """The secret held by environment variable `env_name` (None if unset or empty)."""
+    value = os.environ.get(env_name, "").strip()
+    return value or None
+
+
+# ---------------------------------------------------------------- loading
+
+
+def default_config() -> Config:
+    """The embedded default: ./raqib.db, the seed articles, console alerts."""
+    return Config(
+        sources=(SourceConfig(name="seeds", kind="files", path=str(SEEDS_DIR), interval=3600.0),),
+    )
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and validate `path`; with None, `./config.toml` if present, else the default."""
+    if path is None:
+        candidate = Path("config.toml")
+        if not candidate.exists():
+            return default_config()
+        path = candidate
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError("", f"cannot read the config file: {exc.strerror or exc}", path) from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError("", "the config file is not UTF-8", path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"not valid TOML: {exc}", path) from exc
+    try:
+        config = build(Config, data, "")
+    except ConfigError as exc:
+        raise ConfigError(exc.key, exc.message, path) from None
+    return dataclasses.replace(config, path=path)
+
+
+def build(cls: type[Any], data: Any, key: str) -> Any:
+    """Build dataclass `cls` from TOML `data`, validating every field; `key` is
+    the path so far, for messages."""
+    if not isinstance(data, dict):
+        raise ConfigError(key, f"expected a table, got {_toml_type(data)}")
+    hints = typing.get_type_hints(cls, include_extras=True)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "path" or cls is not Config}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        known = ", ".join(sorted(fields))
+        raise ConfigError(_join(key, unknown[0]), f"unknown key (known keys: {known})")
+    values = {name: _convert(hints[name], data[name], _join(key, name)) for name in data}
+    try:
+        return cls(**values)
+    except TypeError as exc:  # a required field is missing
+        missing = [
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in values
+            and f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+        ]
+        raise ConfigError(_join(key, missing[0]) if missing else key, "required") from exc
+    except ValueError as exc:
+        sub, _, message = str(exc).partition(": ")
+        if message and sub.isidentifier():
+            raise ConfigError(_join(key, sub), message) from None
+        raise ConfigError(key, str(exc)) from None
+
+
+def _convert(hint: Any, value: Any, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is typing.Annotated:
+        base, check = typing.get_args(hint)[:2]
+        try:
+            return check(value) if base is float else check(_convert(base, value, key))
+        except ValueError as exc:
+            raise ConfigError(key, str(exc)) from None
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(options) == 1:
+            return _convert(options[0], value, key)
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value, key)
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(value, list):
+            raise ConfigError(key, f"expected a list, got {_toml_type(value)}")
+        return tuple(_convert(item, v, f"{key}[{i}]") for i, v in enumerate(value))
+    if origin in (Mapping, dict):
+        item = typing.get_args(hint)[1]
+        if not isinstance(value, dict):
+            raise ConfigError(key, f"expected a table, got {_toml_type(value)}")
+        converted = {k: _convert(item, v, _join(key, k)) for k, v in value.items()}
+        if key.endswith("thresholds"):
+            return types.MappingProxyType({**DEFAULT_THRESHOLDS, **converted})
+        return types.MappingProxyType(converted)
+    if hint is Path:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(key, f"expected a path string, got {_toml_type(value)}")
+        return Path(value)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(key, f"expected a number, got {_toml_type(value)}")
+        return float(value)
+    if hint in (int, str, bool):
+        if type(value) is not hint:
+            raise ConfigError(key, f"expected {_toml_name(hint)}, got {_toml_type(value)}")
+        if hint is int and value < 0:
+            raise ConfigError(key, f"must not be negative, got {value}")
+        return value
+    raise ConfigError(key, f"unsupported setting type {hint!r}")  # a bug in the schema
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def _toml_name(t: type) -> str:
+    return {bool: "true or false", int: "an integer", str: "a string"}.get(t, t.__name__)
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "a table"}
+    return f"{names.get(type(value), type(value).__name__)} ({value!r})"[:120]

@@ -1,0 +1,129 @@
+"""Config loading: every kind of mistake names the key and the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, default_config, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_config_reads_the_seeds() -> None:
+    config = default_config()
+    assert [s.kind for s in config.sources] == ["files"]
+    assert Path(config.sources[0].path or "").is_dir()
+
+
+def test_full_config_loads(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[storage]
+database = "x.db"
+
+[[sources]]
+name = "sohr"
+kind = "rss"
+url = "https://example.org/feed"
+interval = "15m"
+
+[alerts]
+alert_new = false
+event_dedupe = "2d"
+[alerts.thresholds.displaced]
+absolute = 100
+relative = 0.05
+
+[telegram]
+admins = [1, 2]
+""",
+    )
+    config = load_config(path)
+    assert config.path == path
+    assert config.sources[0].interval == 900
+    assert config.alerts.event_dedupe == 2 * 86400
+    assert config.alerts.threshold("displaced").absolute == 100
+    assert config.alerts.threshold("killed") == config.alerts.threshold("default")
+    assert config.telegram.admins == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ("[storage]\ndatabse = 'x'\n", "storage.databse", "unknown key"),
+        ("[nope]\n", "nope", "unknown key"),
+        ("[network]\nretries = 'three'\n", "network.retries", "expected an integer"),
+        (
+            "[network]\nallow_private_networks = 1\n",
+            "network.allow_private_networks",
+            "true or false",
+        ),
+        ("[[sources]]\nname='a'\nkind='rss'\nurl='ftp://x/y'\n", "sources[0].url", "http"),
+        (
+            "[[sources]]\nname='a'\nkind='rss'\nurl='https://x/'\ninterval='soon'\n",
+            "sources[0].interval",
+            "duration",
+        ),
+        (
+            "[[sources]]\nname='a'\nkind='rss'\nurl='https://x/'\ninterval=-5\n",
+            "sources[0].interval",
+            "positive",
+        ),
+        (
+            "[[sources]]\nname='a'\nkind='gopher'\nurl='https://x/'\n",
+            "sources[0].kind",
+            "expected one of",
+        ),
+        ("[[sources]]\nname='a'\nkind='rss'\n", "sources[0].url", "needs a url"),
+        ("[[sources]]\nkind='rss'\nurl='https://x/'\n", "sources[0].name", "required"),
+        ("[logging]\nlevel='LOUD'\n", "logging.level", "expected DEBUG"),
+        ("[telegram]\napi_base_url='localhost:8080'\n", "telegram.api_base_url", "http"),
+    ],
+    ids=[
+        "misspelt-key",
+        "unknown-table",
+        "wrong-type",
+        "bool-not-int",
+        "bad-url-scheme",
+        "bad-interval",
+        "negative-interval",
+        "unknown-kind",
+        "missing-url",
+        "missing-name",
+        "bad-log-level",
+        "url-without-scheme",
+    ],
+)
+def test_mistakes_name_the_key_and_file(tmp_path: Path, text: str, key: str, words: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == key
+    assert words in info.value.message
+    assert str(path) in str(info.value)
+
+
+def test_duplicate_source_names(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[[sources]]\nname='a'\nkind='files'\npath='x'\n[[sources]]\nname='a'\nkind='files'\npath='y'\n",
+    )
+    with pytest.raises(ConfigError, match="duplicate source name 'a'"):
+        load_config(path)
+
+
+def test_not_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[storage\n"))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "absent.toml")
