@@ -260,6 +260,26 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class ServiceConfig:
+    """[service]"""
+
+    shutdown_grace: Duration = 10.0
+    """Seconds in-flight polls and sends get to finish after SIGINT/SIGTERM."""
+    delivery_poll_interval: Duration = 5.0
+    """Seconds between outbox checks for rows written by another process."""
+    jitter: float = 0.1
+    """Each poll starts up to this share of its source's interval late (0 to 0.5)."""
+    console: str = "auto"
+    """Print alerts to stdout: auto (when no chat transport is configured), on or off."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.jitter <= 0.5:
+            raise ValueError(f"jitter: expected a share between 0 and 0.5, got {self.jitter!r}")
+        if self.console not in {"auto", "on", "off"}:
+            raise ValueError(f"console: expected auto, on or off, got {self.console!r}")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -270,6 +290,7 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
     path: Path | None = None
     """The file it was read from; None for the embedded default."""
 
