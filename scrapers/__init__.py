@@ -1,14 +1,22 @@
 """Sources of articles (rss, html, files) over one careful HTTP client."""
 
-from scrapers.base import KINDS, FetchContext, Source, build_source
+from scrapers.base import KINDS, FetchContext, Source, SourceFactory, build_source
+from scrapers.files import FilesSource
 from scrapers.model import Article, FetchResult, content_hash
+from scrapers.rss import RssSource, articles_from_feed
+
+KINDS.update({"rss": RssSource, "files": FilesSource})
 
 __all__ = [
     "KINDS",
     "Article",
     "FetchContext",
     "FetchResult",
+    "FilesSource",
+    "RssSource",
     "Source",
+    "SourceFactory",
+    "articles_from_feed",
     "build_source",
     "content_hash",
 ]

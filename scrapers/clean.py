@@ -1,0 +1,298 @@
+"""Canonical URLs, article text cleaning and Arabic dates.
+
+Pure functions over strings: no I/O.  The furniture patterns and the month
+names are data (tables below); a new widget or spelling is a one-line change.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from scrapers.model import content_hash
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ARABIC_MONTHS",
+    "canonical_url",
+    "clean_text",
+    "content_hash",
+    "find_arabic_date",
+    "http_url",
+]
+
+# ---------------------------------------------------------------- URLs
+
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "cmpid",
+        "ocid",
+        "_ga",
+        "__twitter_impression",
+        "at_medium",
+        "at_campaign",
+        "xtor",
+    }
+)
+"""Query parameters that say how a reader arrived, not what they read."""
+
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_")
+"""Query parameter prefixes of the same kind (Google, Piwik/Matomo, AT Internet)."""
+
+
+def canonical_url(url: str, base: str | None = None) -> str:
+    """`url` (resolved against `base`) with scheme and host lowercased, the
+    default port, the fragment and tracking parameters dropped; the order of
+    the other parameters is kept."""
+    url = url.strip()
+    if base:
+        url = urljoin(base, url)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc
+    if parts.hostname:
+        host = parts.hostname.lower()
+        if ":" in host:  # IPv6 literal
+            host = f"[{host}]"
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        default = {"http": 80, "https": 443}.get(scheme)
+        userinfo = netloc.rpartition("@")[0]
+        netloc = (f"{userinfo}@" if userinfo else "") + host
+        if port is not None and port != default:
+            netloc += f":{port}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    path = parts.path or ("/" if scheme in {"http", "https"} and netloc else "")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _is_tracking(key: str) -> bool:
+    key = key.lower()
+    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
+
+
+def http_url(url: str | None, base: str | None = None) -> str | None:
+    """The canonical form of `url` if it is an absolute http(s) URL (after
+    resolving against `base`), else None (`javascript:`, `mailto:`, `data:`…)."""
+    if not url or not url.strip():
+        return None
+    try:
+        canon = canonical_url(url, base)
+        parts = urlsplit(canon)
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return None
+    return canon
+
+
+# ---------------------------------------------------------------- text
+
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\u00ad]")
+"""Zero-width characters, bidi marks, embeddings and isolates, soft hyphens."""
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+FURNITURE_LINES: tuple[str, ...] = (
+    r"\+?\s*الخط\s*-?",  # Al-Araby font-size widget "+ الخط -"
+    r"[+\-–]\s*(?:حجم\s+)?الخط\s*[+\-–]?",
+    r"(?:A|ع)\s*[+-]\s*(?:A|ع)\s*[+-]?",
+    r"\d{1,7}",  # lone counters (views, shares, comments)
+    r"[\d.,٠-٩]+\s*(?:مشاهدة|مشاهدات|قراءة|تعليق|تعليقات|مشاركة|views?|shares?|comments?)",
+    r"(?:شارك|شاركوا|مشاركة|انشر|تابعونا|تابعنا)(?:\s+(?:على|عبر|الخبر|المقال|هذا|المقالة))*"
+    r"(?:\s*[:|]?\s*(?:فيسبوك|فيس بوك|تويتر|واتساب|تلغرام|تيليجرام|X|إكس|لينكدإن|البريد))*\s*:?",
+    r"(?:فيسبوك|فيس بوك|تويتر|واتساب|تلغرام|تيليجرام|لينكدإن|طباعة|إرسال|ارسال|نسخ الرابط)"
+    r"(?:\s*[|/·•]?\s*(?:فيسبوك|فيس بوك|تويتر|واتساب|تلغرام|تيليجرام|لينكدإن|طباعة|إرسال|ارسال|نسخ الرابط))*",
+    r"(?:share|tweet|print|email|facebook|twitter|whatsapp|telegram)(?:\s*[|/·•]?\s*\w+){0,5}",
+    r"(?:الرئيسية|الصفحة الرئيسية)\s*[>»/›].*",  # breadcrumbs
+)
+"""Whole lines that are site furniture (matched against the stripped line)."""
+
+RELATED_HEADINGS: tuple[str, ...] = (
+    "اقرأ أيضا",
+    "اقرأ أيضاً",
+    "إقرأ أيضا",
+    "إقرأ أيضاً",
+    "اقرأ ايضا",
+    "اقرأ المزيد",
+    "اقرأ أكثر",
+    "أخبار ذات صلة",
+    "اخبار ذات صلة",
+    "مواضيع ذات صلة",
+    "مقالات ذات صلة",
+    "قد يهمك أيضا",
+    "قد يهمك أيضاً",
+    "قد يهمك",
+    "الأكثر قراءة",
+    "الأكثر مشاهدة",
+    "المزيد من الأخبار",
+    "شاهد أيضا",
+    "شاهد أيضاً",
+    "related news",
+    "related articles",
+    "read more",
+    "read also",
+    "more on this story",
+)
+"""Headings of "related news" blocks: the heading line goes, and so do the
+short headline lines that follow it, up to the next real paragraph."""
+
+_FURNITURE = re.compile(r"^(?:" + "|".join(FURNITURE_LINES) + r")$", re.IGNORECASE)
+_RELATED = re.compile(
+    r"^(?:" + "|".join(re.escape(h) for h in RELATED_HEADINGS) + r")\s*[:：\-–|]?\s*(.*)$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?؟…»\"”]\s*$")
+_RELATED_ITEM_MAX = 140
+"""A line after a related heading this short, with no sentence end, is a headline link."""
+
+
+def clean_text(text: str) -> str:
+    """Article text without invisible marks, site furniture or related-news
+    blocks; spaces collapsed inside lines, paragraphs separated by one blank
+    line, the order of everything kept."""
+    text = INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    out: list[str] = []
+    in_related = False
+    for line in lines:
+        if not line:
+            if not in_related and out and out[-1]:
+                out.append("")
+            continue
+        related = _RELATED.match(line)
+        if related:
+            # "اقرأ أيضا: <headline>" on one line, or a heading over a list
+            in_related = not related.group(1)
+            continue
+        if in_related:
+            if len(line) <= _RELATED_ITEM_MAX and not _SENTENCE_END.search(line):
+                continue
+            in_related = False
+        if _FURNITURE.match(line):
+            continue
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- dates
+
+ARABIC_MONTHS: dict[str, int] = {
+    # Egyptian / Gulf (transliterated Latin names)
+    "يناير": 1,
+    "فبراير": 2,
+    "مارس": 3,
+    "أبريل": 4,
+    "ابريل": 4,
+    "إبريل": 4,
+    "مايو": 5,
+    "يونيو": 6,
+    "يونيه": 6,
+    "يوليو": 7,
+    "يوليه": 7,
+    "أغسطس": 8,
+    "اغسطس": 8,
+    "سبتمبر": 9,
+    "أكتوبر": 10,
+    "اكتوبر": 10,
+    "نوفمبر": 11,
+    "ديسمبر": 12,
+    # Levantine / Iraqi (Syriac names)
+    "كانون الثاني": 1,
+    "شباط": 2,
+    "آذار": 3,
+    "اذار": 3,
+    "نيسان": 4,
+    "أيار": 5,
+    "ايار": 5,
+    "حزيران": 6,
+    "تموز": 7,
+    "آب": 8,
+    "اب": 8,
+    "أيلول": 9,
+    "ايلول": 9,
+    "تشرين الأول": 10,
+    "تشرين الاول": 10,
+    "تشرين الثاني": 11,
+    "كانون الأول": 12,
+    "كانون الاول": 12,
+    # Algeria / Tunisia (French names)
+    "جانفي": 1,
+    "فيفري": 2,
+    "أفريل": 4,
+    "افريل": 4,
+    "ماي": 5,
+    "جوان": 6,
+    "جويلية": 7,
+    "جويليه": 7,
+    "أوت": 8,
+    "اوت": 8,
+    # Morocco
+    "يوليوز": 7,
+    "غشت": 8,
+    "شتنبر": 9,
+    "نونبر": 11,
+    "دجنبر": 12,
+}
+"""Month names as Arabic outlets write them, to month numbers."""
+
+_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+_DIGITS = str.maketrans(
+    {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+)
+
+
+def _fold(text: str) -> str:
+    """One character to one character: alef forms and Eastern digits."""
+    return text.translate(_ALEFS).translate(_DIGITS)
+
+
+_MONTH_NAMES = sorted({_fold(k) for k in ARABIC_MONTHS}, key=len, reverse=True)
+_MONTH_BY_NAME = {_fold(k): v for k, v in ARABIC_MONTHS.items()}
+_MONTH = "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in _MONTH_NAMES)
+_ARABIC_DATE = re.compile(
+    r"(?<!\d)(?:ال)?(?:ـ\s*)?(\d{1,2})\s*(?:من\s+)?"
+    rf"(?:شهر\s+)?({_MONTH})(?:\s*[/(]\s*({_MONTH})\s*\)?)?"
+    r"[\s,،]*(?:(?:من\s+)?(?:العام|عام|سنة)\s+)?(\d{4})(?!\d)"
+)
+
+
+def find_arabic_date(text: str, *, limit: int = 2000) -> datetime | None:
+    """The first full Arabic date (day, month name, year) in the first `limit`
+    characters of `text`, as midnight UTC: `02 نوفمبر 2017`, `2 تشرين الثاني
+    2017`, `الخميس 14 شباط/فبراير 2019`."""
+    folded = _fold(INVISIBLE.sub("", text[:limit]))
+    for m in _ARABIC_DATE.finditer(folded):
+        day, month_name, year = int(m.group(1)), m.group(2), int(m.group(4))
+        month = _MONTH_BY_NAME.get(re.sub(r"\s+", " ", month_name))
+        if month is None or not 1990 <= year <= 2100:
+            continue
+        try:
+            return datetime(year, month, day, tzinfo=UTC)
+        except ValueError:
+            continue
+    return None

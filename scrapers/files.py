@@ -1,0 +1,251 @@
+"""The `files` source: `.txt` and `.html` articles in a directory or a glob.
+
+Files only ever come from the configuration (a chat can never add a files
+source), and even then only files that really live under the configured path
+are read: a symlink that escapes it is refused.
+
+Metadata comes from an `index.toml` beside the files when there is one
+(`[[articles]]` tables with `file`, `outlet`, `title`, `published`), else from
+the file: the first non-empty line is the title, the date is the first Arabic
+date in the text, else the file's modification time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import logging
+import os
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from charset_normalizer import from_bytes
+
+from scrapers.base import FetchContext
+from scrapers.clean import clean_text, find_arabic_date
+from scrapers.model import Article, FetchResult, content_hash
+from scrapers.page import parse_page
+
+if TYPE_CHECKING:
+    from bot.config import SourceConfig
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = frozenset({".txt", ".html", ".htm"})
+"""File kinds read; everything else in the directory is ignored."""
+INDEX_NAME = "index.toml"
+"""Metadata file looked for in each directory holding articles."""
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""A larger file is not an article: it is skipped with a warning."""
+_GLOB_CHARS = frozenset("*?[")
+
+
+class FilesError(Exception):
+    """The configured path cannot be read (missing, or a bad index.toml)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One `[[articles]]` table of an index.toml."""
+
+    outlet: str | None
+    """Outlet that published the article."""
+    title: str | None
+    """Headline."""
+    published: datetime | None
+    """Publication time in UTC."""
+
+
+class FilesSource:
+    """Articles from local files named by the configuration."""
+
+    kind: ClassVar[str] = "files"
+
+    def __init__(self, config: SourceConfig) -> None:
+        if not config.path:
+            raise ValueError("path: a files source needs a path")
+        self.name = config.name
+        self.config = config
+        self.path = config.path
+
+    async def fetch(self, ctx: FetchContext) -> FetchResult:
+        """Read every article file (in a worker thread: file I/O blocks)."""
+        try:
+            articles = await asyncio.to_thread(self.read_all)
+        except FilesError as exc:
+            return FetchResult(error=str(exc))
+        except OSError as exc:
+            return FetchResult(error=f"cannot read {self.path}: {exc.strerror or exc}")
+        if not articles:
+            return FetchResult(empty_content=True)
+        return FetchResult(articles=tuple(articles))
+
+    def read_all(self) -> list[Article]:
+        """Every article under the configured path, oldest first (at most
+        `max_articles`, the newest ones)."""
+        _root, files = resolve_files(self.path)
+        indexes: dict[Path, dict[str, IndexEntry]] = {}
+        articles: list[Article] = []
+        for path in files:
+            folder = path.parent
+            if folder not in indexes:
+                indexes[folder] = read_index(folder / INDEX_NAME)
+            try:
+                article = self.read_one(path, indexes[folder].get(path.name))
+            except (OSError, ValueError) as exc:
+                log.warning("source %s: skipping %s: %s", self.name, path, exc)
+                continue
+            if article is not None:
+                articles.append(article)
+        epoch = datetime.min.replace(tzinfo=UTC)
+        articles.sort(key=lambda a: (a.published or epoch, a.url))
+        if len(articles) > self.config.max_articles:
+            articles = articles[-self.config.max_articles :]
+        return articles
+
+    def read_one(self, path: Path, meta: IndexEntry | None) -> Article | None:
+        """One file as an Article (None when it holds no text)."""
+        stat = path.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            raise ValueError(f"larger than {MAX_FILE_BYTES} bytes")
+        raw = path.read_bytes()
+        url = path.as_uri()
+        outlet = (meta.outlet if meta else None) or self.config.outlet
+        if path.suffix.lower() == ".txt":
+            text = clean_text(decode_text(raw))
+            title = (meta.title if meta else None) or _first_line(text)
+            published = meta.published if meta else None
+            published = published or find_arabic_date(text)
+        else:
+            page = parse_page(
+                raw,
+                url,
+                content_selector=self.config.content_selector,
+                remove_selectors=self.config.remove_selectors,
+                title_selector=self.config.title_selector,
+                date_selector=self.config.date_selector,
+            )
+            text = page.text
+            title = (meta.title if meta else None) or page.title or _first_line(text)
+            published = (meta.published if meta else None) or page.published
+        if not text:
+            log.info("source %s: %s holds no text", self.name, path)
+            return None
+        published = published or datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+        return Article(
+            url=url,
+            guid=url,
+            title=title,
+            published=published,
+            source=self.name,
+            text=text,
+            content_hash=content_hash(title, text),
+            outlet=outlet,
+        )
+
+
+def resolve_files(spec: str) -> tuple[Path, list[Path]]:
+    """The root that `spec` (a directory or a glob) confines reading to, and
+    the article files under it, sorted; symlinks escaping the root refused."""
+    expanded = os.path.expanduser(spec)
+    if any(ch in _GLOB_CHARS for ch in expanded):
+        parts = Path(expanded).parts
+        fixed = _takewhile_plain(parts)
+        root = Path(*fixed) if fixed else Path(".")
+        candidates = [Path(p) for p in glob.glob(expanded, recursive=True)]
+    else:
+        root = Path(expanded)
+        if not root.exists():
+            raise FilesError(f"{spec}: no such directory")
+        if root.is_file():
+            candidates, root = [root], root.parent
+        else:
+            candidates = list(root.iterdir())
+    real_root = root.resolve()
+    if not real_root.is_dir():
+        raise FilesError(f"{spec}: not a directory")
+    files: list[Path] = []
+    for path in sorted(candidates):
+        if path.suffix.lower() not in SUFFIXES:
+            continue
+        real = path.resolve()
+        if not real.is_relative_to(real_root):
+            log.warning("refusing %s: it resolves outside %s", path, real_root)
+            continue
+        if real.is_file():
+            files.append(path.absolute())
+    return real_root, files
+
+
+def _takewhile_plain(parts: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if any(ch in _GLOB_CHARS for ch in part):
+            break
+        out.append(part)
+    return out
+
+
+def read_index(path: Path) -> dict[str, IndexEntry]:
+    """The `[[articles]]` of an index.toml by file name ({} when there is none)."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise FilesError(f"{path}: not a valid TOML index: {exc}") from exc
+    entries = data.get("articles", [])
+    if not isinstance(entries, list):
+        raise FilesError(f"{path}: articles: expected [[articles]] tables")
+    index: dict[str, IndexEntry] = {}
+    for i, entry in enumerate(entries):
+        where = f"{path}: articles[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise FilesError(f"{where}.file: required, a file name")
+        unknown = set(entry) - {"file", "outlet", "title", "published"}
+        if unknown:
+            raise FilesError(f"{where}.{sorted(unknown)[0]}: unknown key")
+        for key in ("outlet", "title"):
+            if key in entry and not isinstance(entry[key], str):
+                raise FilesError(f"{where}.{key}: expected a string")
+        index[entry["file"]] = IndexEntry(
+            outlet=entry.get("outlet"),
+            title=entry.get("title"),
+            published=_toml_time(entry.get("published"), f"{where}.published"),
+        )
+    return index
+
+
+def _toml_time(value: object, where: str) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    raise FilesError(f"{where}: expected a TOML date or date-time")
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (BOM or not), else windows-1256, else what charset-normalizer finds."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1256")
+        if any("\u0600" <= ch <= "\u06ff" for ch in text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(raw).best()
+    if best is None:
+        raise ValueError("not text in any encoding recognised")
+    return str(best)
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")

@@ -1,0 +1,380 @@
+"""Article pages and HTML fragments to clean text, a title and a date.
+
+One cleaner for every HTML we read: article pages of `html` sources, pages of
+`rss` entries with `fetch_pages`, `.html` files, and feed summaries.  With a
+content selector the body is what it selects; without one, the main text is
+the block with the most paragraph text once navigation, asides, share widgets,
+related links and comments are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
+
+from scrapers.clean import clean_text, find_arabic_date, http_url
+
+log = logging.getLogger(__name__)
+
+DROP_TAGS: tuple[str, ...] = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "iframe",
+    "svg",
+    "canvas",
+    "video",
+    "audio",
+    "figcaption",
+    "menu",
+    "dialog",
+)
+"""Tags that never hold article text."""
+
+DROP_ROLES = frozenset(
+    {"navigation", "complementary", "contentinfo", "banner", "search", "menu", "dialog"}
+)
+"""ARIA roles of page furniture."""
+
+DROP_HINTS: tuple[str, ...] = (
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "comment",
+    "comments",
+    "sidebar",
+    "widget",
+    "breadcrumb",
+    "breadcrumbs",
+    "menu",
+    "nav",
+    "navbar",
+    "footer",
+    "advert",
+    "advertisement",
+    "ads",
+    "ad",
+    "promo",
+    "newsletter",
+    "subscribe",
+    "popup",
+    "modal",
+    "cookie",
+    "tags",
+    "most-read",
+    "mostread",
+    "popular",
+    "author-box",
+    "read-more",
+    "readmore",
+    "font-size",
+    "fontsize",
+)
+"""Words in a class or id that mark furniture (matched as whole `-`/`_` parts)."""
+
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "figure",
+        "address",
+        "hr",
+    }
+)
+"""Tags whose text is a paragraph of its own."""
+
+_HINT = re.compile(
+    r"(?:^|[-_\s])(?:" + "|".join(re.escape(h) for h in DROP_HINTS) + r")(?:$|[-_\s\d])",
+    re.IGNORECASE,
+)
+_MIN_PARAGRAPH = 25
+"""Characters a <p> needs to count towards a block's score."""
+
+DATE_META: tuple[tuple[str, str], ...] = (
+    ("property", "article:published_time"),
+    ("name", "article:published_time"),
+    ("itemprop", "datePublished"),
+    ("name", "pubdate"),
+    ("name", "publishdate"),
+    ("name", "date"),
+    ("name", "dc.date"),
+    ("name", "DC.date.issued"),
+    ("property", "og:published_time"),
+    ("name", "sailthru.date"),
+)
+"""<meta> attributes that carry the publication time, in order of trust."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What an article page says about itself."""
+
+    title: str
+    """Headline (title selector, og:title, <h1>, then <title>), cleaned."""
+    text: str
+    """Main text, cleaned; empty when none was found."""
+    published: datetime | None
+    """Publication time in UTC, from metadata, <time>, JSON-LD or the text."""
+    canonical: str | None
+    """<link rel=canonical> when it is an http(s) URL."""
+
+
+def soup_of(html: str | bytes) -> BeautifulSoup:
+    """Parse with lxml (fast and lenient)."""
+    return BeautifulSoup(html, "lxml")
+
+
+def parse_page(
+    html: str | bytes,
+    url: str,
+    *,
+    content_selector: str | None = None,
+    remove_selectors: Sequence[str] = (),
+    title_selector: str | None = None,
+    date_selector: str | None = None,
+) -> Page:
+    """Title, main text, date and canonical URL of an article page at `url`."""
+    soup = soup_of(html)
+    title = _title(soup, title_selector)
+    published = _published(soup, date_selector)
+    canonical = None
+    link = soup.find("link", rel="canonical", href=True)
+    if isinstance(link, Tag):
+        canonical = http_url(str(link["href"]), url)
+    body = soup.body or soup
+    for selector in remove_selectors:
+        for el in _select(body, selector):
+            el.decompose()
+    if content_selector:
+        nodes = _select(body, content_selector)
+        text = clean_text("\n\n".join(element_text(n) for n in nodes))
+    else:
+        text = main_text(body)
+    if published is None and text:
+        published = find_arabic_date(text)
+    return Page(title=title, text=text, published=published, canonical=canonical)
+
+
+def html_text(fragment: str) -> str:
+    """Clean plain text of an HTML fragment (a feed summary or content)."""
+    if "<" not in fragment and "&" not in fragment:
+        return clean_text(fragment)
+    soup = soup_of(fragment)
+    for el in soup.find_all(["script", "style", "noscript", "template", "iframe"]):
+        el.decompose()
+    return clean_text(element_text(soup))
+
+
+def main_text(root: Tag) -> str:
+    """The article text of a page without a content selector: furniture
+    dropped, then the block with the most paragraph text."""
+    strip_furniture(root)
+    scores: dict[int, float] = {}
+    nodes: dict[int, Tag] = {}
+    for p in root.find_all(["p", "pre", "blockquote"]):
+        length = len(p.get_text(" ", strip=True))
+        if length < _MIN_PARAGRAPH:
+            continue
+        parent = p.parent
+        for share in (1.0, 0.5):
+            if not isinstance(parent, Tag):
+                break
+            scores[id(parent)] = scores.get(id(parent), 0.0) + length * share
+            nodes[id(parent)] = parent
+            parent = parent.parent
+    if scores:
+        best = nodes[max(scores, key=lambda k: scores[k])]
+        return clean_text(element_text(best))
+    return clean_text(element_text(root))
+
+
+def strip_furniture(root: Tag) -> None:
+    """Drop navigation, asides, share widgets, related links and comments."""
+    for el in root.find_all(DROP_TAGS):
+        el.decompose()
+    doomed = [el for el in root.find_all(True) if _is_furniture(el)]
+    for el in doomed:
+        if not el.decomposed:
+            el.decompose()
+
+
+def _protected(tag: Tag) -> bool:
+    return tag.name in {"article", "main"} or tag.get("itemprop") == "articleBody"
+
+
+def _is_furniture(el: Tag) -> bool:
+    if el.name in {"body", "html", "article", "main"} or el.attrs is None:
+        return False
+    if el.find(_protected) is not None:  # a wrapper "with-sidebar" around the article
+        return False
+    role = el.get("role")
+    if isinstance(role, str) and role.lower() in DROP_ROLES:
+        return True
+    classes = el.get("class")
+    words = " ".join(classes) if isinstance(classes, list) else str(classes or "")
+    ident = el.get("id")
+    if ident:
+        words = f"{words} {ident}"
+    return bool(words) and _HINT.search(words) is not None
+
+
+def element_text(el: Tag) -> str:
+    """Text of `el` with a paragraph break around every block element and a
+    line break for every <br>."""
+    return "".join(_pieces(el))
+
+
+def _pieces(el: Tag) -> Iterator[str]:
+    for child in el.children:
+        if isinstance(child, NavigableString):
+            if type(child) is NavigableString:  # not comments, CDATA, doctypes
+                yield str(child)
+        elif isinstance(child, Tag):
+            if child.name == "br":
+                yield "\n"
+            elif child.name in BLOCK_TAGS:
+                yield "\n\n"
+                yield from _pieces(child)
+                yield "\n\n"
+            else:
+                yield from _pieces(child)
+
+
+def _select(root: Tag, selector: str) -> list[Tag]:
+    try:
+        return list(root.select(selector))
+    except Exception as exc:  # soupsieve raises its own SelectorSyntaxError
+        log.warning("bad CSS selector %r: %s", selector, exc)
+        return []
+
+
+def _title(soup: BeautifulSoup, selector: str | None) -> str:
+    candidates: list[str] = []
+    if selector:
+        candidates += [element_text(n) for n in _select(soup, selector)[:1]]
+    og = soup.find("meta", property="og:title", content=True)
+    if isinstance(og, Tag):
+        candidates.append(str(og["content"]))
+    h1 = soup.find("h1")
+    if isinstance(h1, Tag):
+        candidates.append(element_text(h1))
+    if soup.title and soup.title.string:
+        candidates.append(str(soup.title.string))
+    for c in candidates:
+        text = " ".join(clean_text(c).split())
+        if text:
+            return text
+    return ""
+
+
+def _published(soup: BeautifulSoup, selector: str | None) -> datetime | None:
+    if selector:
+        for node in _select(soup, selector)[:3]:
+            raw = node.get("datetime") or node.get("content")
+            when = parse_iso(str(raw)) if raw else None
+            when = when or find_arabic_date(element_text(node)) or parse_iso(node.get_text())
+            if when:
+                return when
+    for attr, value in DATE_META:
+        meta = soup.find("meta", attrs={attr: value, "content": True})
+        if isinstance(meta, Tag) and (when := parse_iso(str(meta["content"]))):
+            return when
+    for t in soup.find_all("time", datetime=True)[:5]:
+        if when := parse_iso(str(t["datetime"])):
+            return when
+    for script in soup.find_all("script", type="application/ld+json")[:10]:
+        for raw in _json_ld_dates(script.get_text()):
+            if when := parse_iso(raw):
+                return when
+    return None
+
+
+def _json_ld_dates(payload: str) -> Iterator[str]:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return
+    yield from _find_key(data, "datePublished")
+
+
+def _find_key(data: object, key: str, depth: int = 0) -> Iterator[str]:
+    if depth > 6:
+        return
+    if isinstance(data, dict):
+        value = data.get(key)
+        if isinstance(value, str):
+            yield value
+        for v in data.values():
+            yield from _find_key(v, key, depth + 1)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _find_key(v, key, depth + 1)
+
+
+def parse_iso(value: str) -> datetime | None:
+    """An ISO 8601 date or time as UTC (a date alone, or a naive time, is taken as UTC)."""
+    value = value.strip()
+    if not value or len(value) > 64:
+        return None
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        m = re.match(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", value)
+        if not m:
+            return None
+        try:
+            when = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def first_text(values: Iterable[str | None]) -> str:
+    """The first non-blank value, cleaned onto one line."""
+    for v in values:
+        if v and v.strip():
+            return " ".join(clean_text(v).split())
+    return ""
