@@ -1,0 +1,637 @@
+"""Charts of a figure's history: a step line for the state, a dot per report.
+
+`render_chart(series, lang, size)` draws one `ChartSeries` to PNG bytes with
+matplotlib's object API (`Figure` + `FigureCanvasAgg`: no pyplot, no global
+figure state), so it can run in a worker thread; `render_chart_async` does
+exactly that, off the event loop.
+
+Arabic text: matplotlib 3.11 and later lay text out with libraqm, which shapes
+Arabic and orders it right to left by itself; older matplotlib draws code
+points left to right one glyph at a time, so there every Arabic string is
+passed through `arabic_reshaper.reshape` and `bidi.algorithm.get_display`
+first (`visual_text`).  Doing both would reverse the text twice, so
+`display_text` picks one.  The glyphs come from Noto Sans Arabic, shipped by
+the `fontpkg-noto-sans-arabic` package; without it the chart falls back to
+English labels with a logged warning.
+
+How a report is drawn:
+
+- a dot coloured by outlet (legend), hollow when it is a conflicting report
+  (a lower total than the state), small and faded when the article cited the
+  figure only as context;
+- "more than" / "at least" (and vague quantity words, whose value is a floor):
+  an upward caret just above the dot; "less than" / "at most": a downward
+  caret below it; "about": an error bar of ±10 %;
+- the state as a step line, its latest value labelled with its qualifier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib.resources
+import io
+import logging
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import arabic_reshaper
+import matplotlib
+import numpy as np
+from bidi.algorithm import get_display
+from matplotlib import dates as mdates
+from matplotlib import font_manager
+from matplotlib import ticker as mticker
+from matplotlib import transforms as mtransforms
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from figures import gazetteer
+from figures.model import Metric, Qualifier, Unit
+
+log = logging.getLogger(__name__)
+
+Lang = Literal["ar", "en"]
+
+NATIVE_LAYOUT: bool = matplotlib.__version_info__ >= (3, 11)
+"""True when matplotlib shapes and orders complex scripts itself (libraqm)."""
+
+FONT_PACKAGE = "fontpkg_noto_sans_arabic"
+ARABIC_FONT_FAMILY = "Noto Sans Arabic"
+LATIN_FONT_FAMILY = "DejaVu Sans"
+DPI = 100
+DEFAULT_SIZE = (1000, 600)
+MAX_PIXELS = 4000
+"""Largest width or height accepted, in pixels."""
+
+# ---------------------------------------------------------------- vocabulary (data)
+
+METRIC_NAMES: Mapping[Metric, tuple[str, str]] = {
+    Metric.DISPLACED: ("Displaced", "النازحون"),
+    Metric.RETURNED: ("Returned", "العائدون"),
+    Metric.KILLED: ("Killed", "القتلى"),
+    Metric.INJURED: ("Injured", "الجرحى"),
+    Metric.CASUALTIES: ("Casualties", "الضحايا"),
+    Metric.MISSING: ("Missing", "المفقودون"),
+    Metric.DETAINED: ("Detained", "المعتقلون"),
+    Metric.SURRENDERED: ("Surrendered", "المستسلمون"),
+    Metric.BESIEGED: ("Besieged", "المحاصرون"),
+    Metric.AREA_CONTROLLED: ("Area held", "المساحة الخاضعة للسيطرة"),
+    Metric.SHARE_CONTROLLED: ("Share held", "نسبة السيطرة"),
+    Metric.PLACES_CONTROLLED: ("Places held", "المواقع الخاضعة للسيطرة"),
+}
+"""(English, Arabic) name of each metric, for titles."""
+
+UNIT_NAMES: Mapping[Unit, tuple[str, str]] = {
+    Unit.PERSON: ("people", "أشخاص"),
+    Unit.HOUSEHOLD: ("households", "عائلات"),
+    Unit.KM2: ("km²", "كم²"),
+    Unit.PERCENT: ("%", "٪"),
+    Unit.PLACE: ("places", "مواقع"),
+}
+"""(English, Arabic) name of each unit, for the y axis."""
+
+QUALIFIER_PREFIX: Mapping[Qualifier, tuple[str, str]] = {
+    Qualifier.EXACT: ("", ""),
+    Qualifier.APPROX: ("about ", "نحو "),
+    Qualifier.MORE_THAN: ("more than ", "أكثر من "),
+    Qualifier.AT_LEAST: ("at least ", "ما لا يقل عن "),
+    Qualifier.LESS_THAN: ("less than ", "أقل من "),
+    Qualifier.AT_MOST: ("at most ", "ما لا يزيد عن "),
+}
+"""(English, Arabic) words put before a value with this qualifier."""
+
+MONTHS_AR = (
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+)
+"""Month names as Arab news outlets in the Levant and Gulf usually write them."""
+
+WORDS: Mapping[str, tuple[str, str]] = {
+    "since": ("since", "منذ"),
+    "state": ("state", "الرقم المعتمد"),
+    "no_data": ("no reports yet", "لا تقارير بعد"),
+    "date": ("date of report", "تاريخ التقرير"),
+    "conflicting": ("hollow: conflicting report", "مفرغ: تقرير متعارض"),
+}
+"""(English, Arabic) fixed words on the chart."""
+
+OUTLET_COLOURS = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+)
+"""Outlet colours, in order of first appearance; more outlets than this cycle."""
+
+UP_QUALIFIERS = frozenset({Qualifier.MORE_THAN, Qualifier.AT_LEAST})
+DOWN_QUALIFIERS = frozenset({Qualifier.LESS_THAN, Qualifier.AT_MOST})
+APPROX_SPREAD = 0.10
+"""Half-width of the error bar drawn for an approximate value (±10 %)."""
+
+_AR_DIGITS = str.maketrans("0123456789,.-", "٠١٢٣٤٥٦٧٨٩٬٫-")
+
+
+# ---------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    """One report of the figure, drawn as a dot."""
+
+    time: datetime
+    """When the article was published (timezone-aware; naive is taken as UTC)."""
+    value: float
+    """The value as stated, in the series' unit."""
+    qualifier: Qualifier
+    """The article's hedge on the number."""
+    vague: bool
+    """A quantity word (آلاف…): `value` is its floor."""
+    outlet: str
+    """Who reported it, as the outlet names itself (colour and legend)."""
+    conflicting: bool = False
+    """A lower total than the state at the time: drawn hollow."""
+    context: bool = False
+    """Cited only as background (not the article's own statement): drawn faded."""
+
+
+@dataclass(frozen=True, slots=True)
+class StateStep:
+    """The state of the key from `time` on, until the next step."""
+
+    time: datetime
+    """When this value became the state."""
+    value: float
+    """The state's value."""
+    qualifier: Qualifier = Qualifier.EXACT
+    """The hedge of the report that set it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSeries:
+    """Everything one chart shows: its title parts, the reports and the state."""
+
+    metric: Metric
+    """What is counted."""
+    place: str | None
+    """The place's display name in the chart's language, if the key has one."""
+    since: str | None
+    """Start of a running total as `--MM-DD`, if the key has one."""
+    unit: Unit
+    """Unit of every value."""
+    points: tuple[ChartPoint, ...]
+    """Every report, in any order."""
+    steps: tuple[StateStep, ...] = ()
+    """The state over time, in time order (empty: no step line)."""
+
+
+# ---------------------------------------------------------------- text
+
+
+def has_arabic(text: str) -> bool:
+    """True if `text` holds a character of the Arabic blocks."""
+    return any(
+        "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff"
+        for ch in text
+    )
+
+
+def visual_text(text: str) -> str:
+    """Arabic `text` reshaped into presentation forms, in visual (left-to-right
+    drawing) order: what a renderer without shaping must be given."""
+    return str(get_display(arabic_reshaper.reshape(text), base_dir="R"))
+
+
+def display_text(text: str, *, native: bool = NATIVE_LAYOUT) -> str:
+    """`text` as matplotlib must receive it: unchanged where matplotlib shapes
+    and orders Arabic itself (`native`), else `visual_text`."""
+    if native or not has_arabic(text):
+        return text
+    return visual_text(text)
+
+
+@functools.cache
+def arabic_font() -> str | None:
+    """Register Noto Sans Arabic with matplotlib once; its family name, or None
+    (with a warning) if the font package is missing."""
+    try:
+        folder = importlib.resources.files(FONT_PACKAGE) / "files"
+        paths = sorted(
+            str(p) for p in folder.iterdir() if p.name.lower().endswith((".ttf", ".otf"))
+        )
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError) as exc:
+        log.warning(
+            "Arabic font package %s not found (%s): charts fall back to English", FONT_PACKAGE, exc
+        )
+        return None
+    if not paths:
+        log.warning("no font file in %s: charts fall back to English", FONT_PACKAGE)
+        return None
+    for path in paths:
+        font_manager.fontManager.addfont(path)
+    name = font_manager.FontProperties(fname=paths[0]).get_name()
+    log.debug("registered Arabic font %s from %s", name, paths[0])
+    return name
+
+
+def format_number(value: float, lang: Lang) -> str:
+    """`38550` → `38,550` (en) or `٣٨٬٥٥٠` (ar); fractions keep up to two
+    decimals (three significant digits below 0.01)."""
+    if value == int(value) and abs(value) < 1e15:
+        text = f"{int(value):,}"
+    elif abs(value) < 0.01:
+        text = f"{value:.3g}"
+    else:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.translate(_AR_DIGITS) if lang == "ar" else text
+
+
+def format_value(value: float, qualifier: Qualifier, unit: Unit, lang: Lang) -> str:
+    """`more than 38,550` / `أقل من ٢ كم²`: a value with its hedge and unit."""
+    words = QUALIFIER_PREFIX[qualifier][_i(lang)]
+    number = format_number(value, lang)
+    if unit == Unit.PERCENT:
+        return f"{words}{number}{UNIT_NAMES[unit][_i(lang)]}"
+    if unit in (Unit.KM2,):
+        return f"{words}{number} {UNIT_NAMES[unit][_i(lang)]}"
+    return f"{words}{number}"
+
+
+def format_since(since: str, lang: Lang) -> str:
+    """`--12-01` → `since 1 Dec` / `منذ ١ ديسمبر`; anything else as given."""
+    parts = since.removeprefix("--").split("-")
+    try:
+        month, day = int(parts[0]), int(parts[1])
+        date(2000, month, day)
+    except (ValueError, IndexError):
+        return f"{WORDS['since'][_i(lang)]} {since}"
+    if lang == "ar":
+        return f"منذ {str(day).translate(_AR_DIGITS)} {MONTHS_AR[month - 1]}"
+    return f"since {day} {date(2000, month, 1):%b}"
+
+
+def chart_title(series: ChartSeries, lang: Lang) -> str:
+    """`Displaced — Deir ez-Zor — since 1 Dec` in the chart's language."""
+    parts = [METRIC_NAMES[series.metric][_i(lang)]]
+    if series.place:
+        parts.append(series.place)
+    if series.since:
+        parts.append(format_since(series.since, lang))
+    return " — ".join(parts)
+
+
+def format_date(moment: datetime, lang: Lang, *, with_year: bool = True) -> str:
+    """`27 Dec 2018` / `٢٧ ديسمبر ٢٠١٨`."""
+    if lang == "ar":
+        text = f"{moment.day} {MONTHS_AR[moment.month - 1]}"
+        if with_year:
+            text += f" {moment.year}"
+        return text.translate(_AR_DIGITS)
+    return f"{moment.day} {moment:%b}" + (f" {moment.year}" if with_year else "")
+
+
+def _i(lang: Lang) -> int:
+    return 1 if lang == "ar" else 0
+
+
+# ---------------------------------------------------------------- rendering
+
+_RENDER_LOCK = threading.Lock()
+"""matplotlib's font cache and text layout are shared: one render at a time."""
+
+
+def render_chart(
+    series: ChartSeries, lang: Lang = "en", size: tuple[int, int] = DEFAULT_SIZE
+) -> bytes:
+    """The chart of `series` as PNG bytes of exactly `size` (width, height) pixels."""
+    with _RENDER_LOCK:
+        fig, families = _chart_figure(series, lang, size)
+        buf = io.BytesIO()
+        with matplotlib.rc_context({"font.family": families}):
+            FigureCanvasAgg(fig).print_png(buf)
+    return buf.getvalue()
+
+
+def chart_figure(
+    series: ChartSeries, lang: Lang = "en", size: tuple[int, int] = DEFAULT_SIZE
+) -> Figure:
+    """The drawn matplotlib `Figure` behind `render_chart` (for tests and for
+    other output formats: `fig.savefig(path)`)."""
+    with _RENDER_LOCK:
+        return _chart_figure(series, lang, size)[0]
+
+
+def _chart_figure(
+    series: ChartSeries, lang: Lang, size: tuple[int, int]
+) -> tuple[Figure, list[str]]:
+    width, height = size
+    if not (100 <= width <= MAX_PIXELS and 100 <= height <= MAX_PIXELS):
+        raise ValueError(
+            f"chart size must be 100..{MAX_PIXELS} pixels a side, got {width}x{height}"
+        )
+    if lang not in ("ar", "en"):
+        raise ValueError(f"lang must be 'ar' or 'en', got {lang!r}")
+    font = arabic_font() if lang == "ar" else None
+    if lang == "ar" and font is None:
+        lang = "en"
+    families = [font, LATIN_FONT_FAMILY] if font else [LATIN_FONT_FAMILY]
+    with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False}):
+        fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+        FigureCanvasAgg(fig)
+        _draw(fig, series, lang)
+    return fig, families
+
+
+async def render_chart_async(
+    series: ChartSeries, lang: Lang = "en", size: tuple[int, int] = DEFAULT_SIZE
+) -> bytes:
+    """`render_chart` in a worker thread, so the event loop keeps polling and sending."""
+    return await asyncio.to_thread(render_chart, series, lang, size)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
+    t = display_text
+    i = _i(lang)
+    ax = fig.add_axes((0.1, 0.12, 0.86, 0.76) if lang == "en" else (0.04, 0.12, 0.86, 0.76))
+    ax.set_title(t(chart_title(series, lang)), loc="right" if lang == "ar" else "left", fontsize=14)
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if lang == "ar":
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
+    ax.set_ylabel(t(UNIT_NAMES[series.unit][i]))
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: t(format_number(v, lang))))
+
+    points = sorted(series.points, key=lambda p: _utc(p.time))
+    if not points and not series.steps:
+        ax.text(0.5, 0.5, t(WORDS["no_data"][i]), transform=ax.transAxes, ha="center", va="center")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+
+    times = np.array([mdates.date2num(_utc(p.time)) for p in points], dtype=float)
+    values = np.array([p.value for p in points], dtype=float)
+    step_t = np.array([mdates.date2num(_utc(s.time)) for s in series.steps], dtype=float)
+    step_v = np.array([s.value for s in series.steps], dtype=float)
+    t_end = max(times.max() if times.size else -np.inf, step_t.max() if step_t.size else -np.inf)
+
+    # the state: a step line carried to the last report
+    if step_t.size:
+        xs = np.append(step_t, t_end)
+        ys = np.append(step_v, step_v[-1])
+        ax.step(
+            xs, ys, where="post", color="#333333", linewidth=2, zorder=2, label=t(WORDS["state"][i])
+        )
+
+    # reports: one scatter per outlet and fill (not one artist per point)
+    outlets: dict[str, int] = {}
+    for p in points:
+        outlets.setdefault(p.outlet, len(outlets))
+    which = np.array([outlets[p.outlet] for p in points], dtype=int)
+    colour = np.array([OUTLET_COLOURS[k % len(OUTLET_COLOURS)] for k in which])
+    conflicting = np.array([p.conflicting for p in points], dtype=bool)
+    context = np.array([p.context for p in points], dtype=bool)
+    marker_size = 36.0 if len(points) <= 200 else 12.0
+    for outlet, k in outlets.items():
+        col = OUTLET_COLOURS[k % len(OUTLET_COLOURS)]
+        mine = which == k
+        for hollow in (False, True):
+            for faded in (False, True):
+                sel = mine & (conflicting == hollow) & (context == faded)
+                if not sel.any():
+                    continue
+                ax.scatter(
+                    times[sel],
+                    values[sel],
+                    s=marker_size * (0.5 if faded else 1.0),
+                    facecolors="none" if hollow else col,
+                    edgecolors=col,
+                    linewidths=1.4 if hollow else 0.5,
+                    alpha=0.45 if faded else 1.0,
+                    zorder=3,
+                    label=t(outlet) if not hollow and not faded else None,
+                )
+        if not (~conflicting & ~context & mine).any():  # an outlet with only hollow/faded dots
+            ax.scatter([], [], s=marker_size, color=col, label=t(outlet))
+
+    # qualifiers: carets just above/below the dot, bars for "about"
+    up = np.array([p.qualifier in UP_QUALIFIERS or p.vague for p in points], dtype=bool)
+    down = np.array([p.qualifier in DOWN_QUALIFIERS for p in points], dtype=bool)
+    approx = np.array([p.qualifier == Qualifier.APPROX for p in points], dtype=bool)
+    caret_size = 30.0 if len(points) <= 200 else 10.0
+    if up.any():
+        above = mtransforms.offset_copy(ax.transData, fig=fig, y=9, units="points")
+        ax.scatter(
+            times[up], values[up], marker=6, s=caret_size, c=colour[up], transform=above, zorder=4
+        )
+    if down.any():
+        below = mtransforms.offset_copy(ax.transData, fig=fig, y=-9, units="points")
+        ax.scatter(
+            times[down],
+            values[down],
+            marker=7,
+            s=caret_size,
+            c=colour[down],
+            transform=below,
+            zorder=4,
+        )
+    if approx.any():
+        v = values[approx]
+        ax.vlines(
+            times[approx],
+            v * (1 - APPROX_SPREAD),
+            v * (1 + APPROX_SPREAD),
+            colors=colour[approx],
+            linewidth=1,
+            zorder=3,
+        )
+
+    # the latest state (or, with no state, the latest report) labelled
+    if series.steps:
+        last = series.steps[-1]
+        label = format_value(last.value, last.qualifier, series.unit, lang)
+        last_x, last_y = t_end, last.value
+    else:
+        label = format_value(points[-1].value, points[-1].qualifier, series.unit, lang)
+        last_x, last_y = times[-1], points[-1].value
+    ax.annotate(
+        t(label),
+        (last_x, last_y),
+        xytext=(-6, 10),
+        textcoords="offset points",
+        ha="right",
+        fontsize=13,
+        bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#333333", "lw": 0.8},
+        zorder=5,
+    )
+
+    # axes: dates on x, room for the carets and the label
+    all_v = np.concatenate([values, step_v]) if step_v.size else values
+    lo, hi = float(all_v.min()), float(all_v.max())
+    pad = (hi - lo) * 0.12 or max(abs(hi) * 0.12, 1.0)
+    ax.set_ylim(min(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad * 1.6)
+    t_start = min(times.min() if times.size else np.inf, step_t.min() if step_t.size else np.inf)
+    span = t_end - t_start
+    xpad = span * 0.04 or 1.0
+    ax.set_xlim(t_start - xpad, t_end + xpad * 2.5)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    with_year = (span + 2 * xpad) > 300 or mdates.num2date(t_start).year != mdates.num2date(
+        t_end
+    ).year
+    ax.xaxis.set_major_formatter(
+        mticker.FuncFormatter(
+            lambda x, _pos: t(format_date(mdates.num2date(x), lang, with_year=with_year))
+        )
+    )
+    ax.set_xlabel(t(WORDS["date"][i]))
+    trend_up = (step_v[-1] >= step_v[0]) if step_v.size else (values[-1] >= values[0])
+    legend_loc = "upper left" if trend_up else "lower left"
+    legend = ax.legend(loc=legend_loc, fontsize=9, framealpha=0.9)
+    if conflicting.any():
+        legend.set_title(t(WORDS["conflicting"][i]), prop={"size": 8})
+
+
+# ---------------------------------------------------------------- from the store's history
+
+
+def _time(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, str) and value:
+        return _utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    raise ValueError(f"expected an ISO 8601 time, got {value!r}")
+
+
+def _flag(value: object) -> bool:
+    return bool(value) and value not in ("0", "false", "False")
+
+
+def point_from_row(row: Mapping[str, Any]) -> ChartPoint:
+    """One history row as a `ChartPoint` (the shape is `series_from_history`'s)."""
+    status = str(row.get("status") or "statement")
+    when = row.get("published") or row.get("observed_at") or row.get("fetched_at")
+    return ChartPoint(
+        time=_time(when),
+        value=float(row["value"]),
+        qualifier=Qualifier(row.get("qualifier") or "exact"),
+        vague=_flag(row.get("vague")),
+        outlet=str(row.get("outlet") or row.get("source") or "?"),
+        conflicting=_flag(row.get("conflicting")) or row.get("change_kind") == "conflict",
+        context=status == "context",
+    )
+
+
+def state_steps(points: Sequence[ChartPoint], metric: Metric) -> tuple[StateStep, ...]:
+    """The state over time as the diff engine keeps it, from reports alone: a
+    running total steps up on a higher report (a lower one is conflicting);
+    territory follows the latest report either way.  Context mentions and
+    reports marked conflicting never set the state."""
+    steps: list[StateStep] = []
+    for p in sorted(points, key=lambda p: _utc(p.time)):
+        if p.context or p.conflicting:
+            continue
+        moved = not steps or (
+            p.value != steps[-1].value if metric.is_territory else p.value > steps[-1].value
+        )
+        if moved:
+            steps.append(StateStep(p.time, p.value, p.qualifier))
+    return tuple(steps)
+
+
+def mark_conflicts(points: Sequence[ChartPoint], metric: Metric) -> tuple[ChartPoint, ...]:
+    """For a running total, mark as conflicting every statement lower than the
+    state at its time (rows from the store may say so already)."""
+    if metric.is_territory:
+        return tuple(points)
+    out: list[ChartPoint] = []
+    best = -float("inf")
+    for p in sorted(points, key=lambda p: _utc(p.time)):
+        if not p.context and not p.conflicting and p.value < best:
+            p = ChartPoint(p.time, p.value, p.qualifier, p.vague, p.outlet, True, p.context)
+        elif not p.context and not p.conflicting:
+            best = max(best, p.value)
+        out.append(p)
+    return tuple(out)
+
+
+def place_name(place_id: str | None, lang: Lang) -> str | None:
+    """A place id's display name from the gazetteer, else the id as given."""
+    if not place_id:
+        return None
+    entry = gazetteer.place(place_id)
+    if entry is None:
+        return place_id
+    return entry.name_ar if lang == "ar" else entry.name_en
+
+
+def series_from_history(
+    rows: Iterable[Mapping[str, Any]],
+    metric: Metric | str,
+    place: str | None = None,
+    lang: Lang = "en",
+) -> ChartSeries:
+    """A `ChartSeries` from the rows of the store's history query for one key.
+
+    Each row is a mapping with:
+
+    - `value` (number), `unit` (`person`, `km2`…), `qualifier` (`exact`,
+      `more_than`…), `vague` (bool or 0/1);
+    - `published`: the article's publication time (ISO 8601 text or datetime;
+      `observed_at` is used when there is none);
+    - `outlet`: the outlet's name (`source` when there is none);
+    - `status`: `statement` (the article's own figure), `context` (cited as
+      background) or `older` (older than the state when it arrived);
+    - optionally `conflicting` (bool or 0/1) or `change_kind` (`conflict`
+      marks a lower total), and `since` (`--MM-DD`) for the title.
+
+    The state steps are worked out from the statements (`state_steps`), and
+    lower running totals are marked conflicting when no row says so."""
+    metric = Metric(metric)
+    rows = list(rows)
+    points = tuple(point_from_row(r) for r in rows)
+    says_conflicts = any("conflicting" in r or "change_kind" in r for r in rows)
+    if not says_conflicts:
+        points = mark_conflicts(points, metric)
+    units = {str(r["unit"]) for r in rows if r.get("unit")}
+    unit = Unit(units.pop()) if len(units) == 1 else _default_unit(metric)
+    since = next((str(r["since"]) for r in rows if r.get("since")), None)
+    return ChartSeries(
+        metric=metric,
+        place=place_name(place, lang),
+        since=since,
+        unit=unit,
+        points=points,
+        steps=state_steps(points, metric),
+    )
+
+
+def _default_unit(metric: Metric) -> Unit:
+    return {
+        Metric.AREA_CONTROLLED: Unit.KM2,
+        Metric.SHARE_CONTROLLED: Unit.PERCENT,
+        Metric.PLACES_CONTROLLED: Unit.PLACE,
+    }.get(metric, Unit.PERSON)
