@@ -1,14 +1,55 @@
 """Arabic numerals: digits of every script, number words, composites, vague
-quantities.  INTERIM STAND-IN: reads ASCII digits with an optional scale word;
-the full grammar replaces this module behind the same two functions."""
+quantities.
+
+The grammar, in the order `scan_numbers` tries it at each word:
+
+    number  := term ("و" term)* ["و" fraction [scale]]
+               each added term smaller than the scale of the term before it
+               (`مليون و150 ألف`, `ثلاثة آلاف وخمسمائة`); nothing adds to a
+               group below a thousand, so `18 و20 ألفاً` is two numbers
+    term    := small [scale]          `خمسة عشر ألفا`, `1.5 مليون`, `13ألف`
+             | scale                  `ألف`, `ألفين`, `مليون`
+             | fraction scale         `نصف مليون`, `ربع المليون`
+    small   := digits | hundreds ["و" below100] | below100
+    below100:= unit "و" tens | unit teen-tail | tens | unit
+    vague   := [بضع|بضعة|عدة] (عشرات|مئات|آلاف|ملايين…) [(ال)plural-scale]
+
+Digit literals (after `figures.text.normalize`, so every script is ASCII):
+
+- `,` followed by exactly three digits is a thousands separator
+  (`11,500`, `1,500,000`); a single `,` followed by one or two digits is a
+  decimal comma (`2,5`); any other use of `,` (`12,34,5`) is not one number;
+- `٫` is always a decimal separator;
+- `.` followed by exactly three digits, after one to three digits that are not
+  a lone `0`, is a thousands separator (`12.500` is 12500, `1.500.000` is
+  1500000) unless a scale word follows (`2.500 مليون` is 2.5 million); any
+  other single `.` is a decimal point (`2.5`, `12.50`, `0.500`);
+- a literal with more than 15 integer or decimal digits is not a number.
+
+Words are matched in folded spelling with the proclitics `و ف` + `ب ل ك` and
+the article; a match's span starts after them (`بالمئات` spans `مئات`).
+Definite singular scale words (`المئة`, `الألف`, `المليون`) are not numbers,
+so `95 في المئة` and `95 بالمئة` give 95 alone; `الاثنين` and `الواحد` alone are
+a weekday and "per one"; `أحد`/`إحدى` alone mean "one of"; ordinals are not in
+the lexicon.  A standalone `ألفا`/`مليونا`/`مئتا` is the dual construct (2000,
+2 million, 200); after a multiplier `ألفا` is the accusative singular.
+"""
 
 from __future__ import annotations
 
+import enum
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 
 from figures.text import fold
+
+log = logging.getLogger(__name__)
+
+Num = int | Fraction
+"""An exact value: digits and words are read without float rounding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,38 +57,624 @@ class NumberMatch:
     """One number (or vague quantity) found in normalised text."""
 
     start: int
-    """Offset of the first character in the normalised text."""
+    """Offset of the first character in the normalised text (after any
+    proclitic or article: `بالمئات` starts at `مئات`)."""
     end: int
     """Offset just past the last character in the normalised text."""
     value: float
     """The value; for a vague quantity, its floor (عشرات 10, آلاف 1000…)."""
     vague: bool
     """True for a quantity word rather than a number."""
+    scale: float = 1
+    """The scale word the phrase's leading term is multiplied by (1000 for
+    `20 ألفاً`, 1000000 for `مليون و150 ألف`), 1 when none: a reader of the
+    range `18 و20 ألفاً` scales the bare first bound by the second's scale."""
 
 
-_SCALES = {"الف": 1000, "الاف": 1000, "مليون": 1_000_000, "ملايين": 1_000_000}
-_PATTERN = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s*(الف|الاف|مليون|ملايين)\b)?")
+# ---------------------------------------------------------------------------
+# The lexicon (natural spelling; folded at import)
 
 
-def parse_number(phrase: str) -> int | float | None:
-    """The value of a phrase that is exactly one number, else None."""
-    text = fold(phrase).strip()
-    m = _PATTERN.fullmatch(text)
-    if not m:
+class _Kind(enum.Enum):
+    """What part a word plays in the grammar."""
+
+    ZERO = "zero"
+    UNIT = "unit"  # 1..10, may stand alone
+    TEEN_HEAD = "teen_head"  # أحد، إحدى، اثنا، اثني…: only before عشر or و+tens
+    TENS = "tens"
+    HUNDRED = "hundred"
+    SCALE = "scale"
+    VAGUE = "vague"  # عشرات، مئات
+    FEW = "few"  # بضع، بضعة، عدة: only before a plural quantity word
+    FRACTION = "fraction"
+
+
+class _Form(enum.Enum):
+    """The grammatical number of a scale word."""
+
+    SINGULAR = "singular"  # ألف، مليون، مئة
+    ACCUSATIVE = "accusative"  # ألفا: accusative singular, or dual construct alone
+    DUAL = "dual"  # ألفان، ألفين، ألفي
+    PLURAL = "plural"  # آلاف، ملايين
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """One lexicon entry."""
+
+    kind: _Kind
+    """Its part in the grammar."""
+    value: Num
+    """Its value (for a scale word, the scale; for FEW, unused)."""
+    form: _Form = _Form.SINGULAR
+    """Grammatical number of a scale or hundred word."""
+    teen_tail: bool = False
+    """عشر/عشرة: completes a teen after a unit."""
+    definite_alone: bool = True
+    """False where the word with the article alone is not a number
+    (`الاثنين` Monday, `الواحد` "per one")."""
+
+
+_UNITS: dict[int, tuple[str, ...]] = {
+    1: ("واحد", "واحدة", "واحداً"),
+    2: ("اثنان", "اثنين", "اثنتان", "اثنتين", "ثنتان", "ثنتين"),
+    3: ("ثلاثة", "ثلاث"),
+    4: ("أربعة", "أربع"),
+    5: ("خمسة", "خمس"),
+    6: ("ستة", "ست"),
+    7: ("سبعة", "سبع"),
+    8: ("ثمانية", "ثماني", "ثمان"),
+    9: ("تسعة", "تسع"),
+    10: ("عشرة", "عشر"),
+}
+_TEEN_HEADS: dict[int, tuple[str, ...]] = {
+    1: ("أحد", "إحدى"),
+    2: ("اثنا", "اثني", "اثنتا", "اثنتي"),
+}
+_TENS: dict[int, tuple[str, ...]] = {
+    20: ("عشرون", "عشرين"),
+    30: ("ثلاثون", "ثلاثين"),
+    40: ("أربعون", "أربعين"),
+    50: ("خمسون", "خمسين"),
+    60: ("ستون", "ستين"),
+    70: ("سبعون", "سبعين"),
+    80: ("ثمانون", "ثمانين"),
+    90: ("تسعون", "تسعين"),
+}
+_HUNDRED_SINGULAR = ("مئة", "مائة")
+_HUNDRED_DUAL = ("مئتان", "مئتين", "مئتا", "مئتي", "مائتان", "مائتين", "مائتا", "مائتي")
+_HUNDRED_STEMS: dict[int, tuple[str, ...]] = {
+    3: ("ثلاث", "ثلث"),
+    4: ("أربع",),
+    5: ("خمس",),
+    6: ("ست",),
+    7: ("سبع",),
+    8: ("ثمان", "ثماني"),
+    9: ("تسع",),
+}
+_SCALES: dict[int, dict[_Form, tuple[str, ...]]] = {
+    1000: {
+        _Form.SINGULAR: ("ألف",),
+        _Form.ACCUSATIVE: ("ألفاً",),
+        _Form.DUAL: ("ألفان", "ألفين", "ألفي"),
+        _Form.PLURAL: ("آلاف", "ألوف"),
+    },
+    1_000_000: {
+        _Form.SINGULAR: ("مليون",),
+        _Form.ACCUSATIVE: ("مليوناً",),
+        _Form.DUAL: ("مليونان", "مليونين", "مليوني"),
+        _Form.PLURAL: ("ملايين",),
+    },
+    1_000_000_000: {
+        _Form.SINGULAR: ("مليار", "بليون"),
+        _Form.ACCUSATIVE: ("ملياراً", "بليوناً"),
+        _Form.DUAL: ("ملياران", "مليارين", "مملياري", "مليارى", "بليونان", "بليونين"),
+        _Form.PLURAL: ("مليارات", "بلايين"),
+    },
+    1_000_000_000_000: {
+        _Form.SINGULAR: ("تريليون",),
+        _Form.ACCUSATIVE: ("تريليوناً",),
+        _Form.DUAL: ("تريليونان", "تريليونين"),
+        _Form.PLURAL: ("تريليونات",),
+    },
+}
+_VAGUE: dict[int, tuple[str, ...]] = {10: ("عشرات",), 100: ("مئات", "مئآت")}
+_FEW = ("بضع", "بضعة", "عدة")
+_FRACTIONS: dict[Fraction, tuple[str, ...]] = {
+    Fraction(1, 2): ("نصف",),
+    Fraction(1, 4): ("ربع",),
+    Fraction(1, 3): ("ثلث",),
+}
+_NO_DEFINITE_ALONE = frozenset(fold(w) for w in ("واحد", "واحدة", "واحداً", "اثنين"))
+_NO_DEFINITE = frozenset(fold(w) for w in ("أحد", "إحدى"))
+"""Never with the article: `الأحد` is Sunday."""
+
+_CONJUNCTIONS = ("", "و", "ف")
+_PREPOSITIONS = ("", "ب", "ل", "ك")
+_EXCLUDED = frozenset(fold(w) for w in ("لست", "ولست", "فلست"))
+"""Surface forms that are common words ("I am not"), never numbers."""
+
+_EXPONENT_UNITS = frozenset(fold(w) for w in ("كم", "م", "كلم", "سم", "ملم", "km", "m", "cm"))
+"""Letters after which a glued digit is an exponent (`كم2`), not a number."""
+
+
+_HUNDRED_WORD = _Word(_Kind.HUNDRED, 100, _Form.SINGULAR)
+
+
+def _entries() -> Iterator[tuple[str, _Word]]:
+    """Every base spelling in the lexicon with its entry."""
+    for value, words in _UNITS.items():
+        for w in words:
+            alone = fold(w) not in _NO_DEFINITE_ALONE
+            yield w, _Word(_Kind.UNIT, value, teen_tail=value == 10, definite_alone=alone)
+    for value, words in _TEEN_HEADS.items():
+        for w in words:
+            yield w, _Word(_Kind.TEEN_HEAD, value)
+    for value, words in _TENS.items():
+        for w in words:
+            yield w, _Word(_Kind.TENS, value)
+    for w in _HUNDRED_SINGULAR:
+        yield w, _HUNDRED_WORD
+    for w in _HUNDRED_DUAL:
+        yield w, _Word(_Kind.HUNDRED, 200, _Form.DUAL)
+    for value, stems in _HUNDRED_STEMS.items():
+        for stem in stems:
+            for hundred in _HUNDRED_SINGULAR:
+                yield stem + hundred, _Word(_Kind.HUNDRED, value * 100, _Form.PLURAL)
+    for scale, forms in _SCALES.items():
+        for form, words in forms.items():
+            for w in words:
+                yield w, _Word(_Kind.SCALE, scale, form)
+    for value, words in _VAGUE.items():
+        for w in words:
+            yield w, _Word(_Kind.VAGUE, value, _Form.PLURAL)
+    for w in _FEW:
+        yield w, _Word(_Kind.FEW, 0)
+    for frac, words in _FRACTIONS.items():
+        for w in words:
+            yield w, _Word(_Kind.FRACTION, frac)
+    yield "صفر", _Word(_Kind.ZERO, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Surface:
+    """A spelling as it appears in text: a lexicon entry behind its clitics."""
+
+    word: _Word
+    """The entry."""
+    prefix: str
+    """The proclitics and article before it, folded (`وبال`)."""
+    definite: bool
+    """The article is among the prefixes."""
+
+
+def _build_lexicon() -> dict[str, _Surface]:
+    """Every folded surface form: base spellings × proclitics × article."""
+    bases: list[tuple[str, _Word]] = []
+    for spelling, word in _entries():
+        folded = fold(spelling)
+        bases.append((folded, word))
+        if folded.endswith("ة"):  # a common misspelling: خمسه for خمسة
+            bases.append((folded[:-1] + "ه", word))
+    lexicon: dict[str, _Surface] = {}
+    for base, word in bases:  # bare spellings first: they win every clash
+        lexicon.setdefault(base, _Surface(word, "", False))
+    for conj in _CONJUNCTIONS:
+        for prep in _PREPOSITIONS:
+            for article in ("", "ال"):
+                prefix = conj + prep + ("ل" if prep == "ل" and article else article)
+                if not prefix:
+                    continue
+                for base, word in bases:
+                    if article and base in _NO_DEFINITE:
+                        continue
+                    surface = prefix + base
+                    if surface not in _EXCLUDED:
+                        lexicon.setdefault(surface, _Surface(word, prefix, bool(article)))
+    return lexicon
+
+
+_LEXICON = _build_lexicon()
+_PREFIXES = frozenset(
+    c + p + a for c in _CONJUNCTIONS for p in _PREPOSITIONS for a in ("", "ال", "ل")
+) - {""}
+"""Clitic clusters that may be glued to (or stand before) digits: `ال48`, `و150`."""
+
+# ---------------------------------------------------------------------------
+# Tokens
+
+_TOKEN = re.compile(r" *+(?:([0-9]++(?:[.,٫][0-9]++)*+)|([^\W\d_]++))")
+_CANDIDATE = re.compile(r"([0-9]++(?:[.,٫][0-9]++)*+)|([^\W\d_]++)")
+_MAX_DIGITS = 15
+
+
+@dataclass(frozen=True, slots=True)
+class _Lit:
+    """A digit literal read by the separator rules."""
+
+    value: Num
+    """Its value."""
+    integral: bool
+    """No decimal part was written."""
+    before_scale: Num | None = None
+    """The value to use when a scale word follows, if different (`2.500`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    """One token: a digit literal or a lexicon word (after its clitics)."""
+
+    start: int
+    """Start of the number part (after clitics)."""
+    end: int
+    """End of the token."""
+    lit: _Lit | None
+    """The literal, for digits."""
+    surface: _Surface | None
+    """The lexicon analysis, for a word."""
+
+
+def _read_literal(raw: str) -> _Lit | None:
+    """A digit run with separators, by the rules in the module docstring."""
+    parts = re.split(r"([.,٫])", raw)
+    groups, seps = parts[0::2], parts[1::2]
+    if not seps:
+        return _int_lit(raw)
+    head, tails = groups[0], groups[1:]
+    if seps[-1] == "٫" or (seps[-1] == "." and seps.count(".") == 1 and "," in seps):
+        # thousands groups with `,` then a decimal part
+        if not _thousands(head, tails[:-1], seps[:-1], ","):
+            return None
+        return _decimal_lit("".join(groups[:-1]), groups[-1])
+    if all(s == "," for s in seps):
+        if _thousands(head, tails, seps, ","):
+            return _int_lit("".join(groups))
+        if len(seps) == 1 and len(tails[0]) <= 2:
+            return _decimal_lit(head, tails[0])
         return None
-    return _value(m)
+    if all(s == "." for s in seps):
+        if len(seps) == 1:
+            decimal = _decimal_lit(head, tails[0])
+            if decimal is not None and _thousands(head, tails, seps, ".") and head != "0":
+                whole = _int_lit(head + tails[0])
+                if whole is None:
+                    return None
+                return _Lit(whole.value, True, before_scale=decimal.value)
+            return decimal
+        return _int_lit("".join(groups)) if _thousands(head, tails, seps, ".") else None
+    return None
+
+
+def _thousands(head: str, tails: list[str], seps: list[str], sep: str) -> bool:
+    """Groups that read as thousands: 1–3 digits, then groups of exactly 3."""
+    return 1 <= len(head) <= 3 and all(s == sep for s in seps) and all(len(t) == 3 for t in tails)
+
+
+def _int_lit(digits: str) -> _Lit | None:
+    if len(digits) > _MAX_DIGITS:
+        return None
+    return _Lit(int(digits), True)
+
+
+def _decimal_lit(whole: str, frac: str) -> _Lit | None:
+    if len(whole) > _MAX_DIGITS or len(frac) > _MAX_DIGITS:
+        return None
+    value = Fraction(int(whole + frac), 10 ** len(frac))
+    return _Lit(value.numerator if value.denominator == 1 else value, False)
+
+
+def _token(text: str, m: re.Match[str], glued_ok: bool) -> _Tok | None:
+    """The token of a `_TOKEN`/`_CANDIDATE` match, or None if it is not part
+    of the grammar.  `glued_ok`: digits may follow letters directly."""
+    digits, word = m.group(1), m.group(2)
+    if digits is not None:
+        start = m.start(1)
+        if not glued_ok and start > 0 and _glued_exponent(text, start):
+            return None
+        lit = _read_literal(digits)
+        return _Tok(start, m.end(), lit, None) if lit is not None else None
+    surface = _LEXICON.get(word)
+    if surface is None:
+        return None
+    return _Tok(m.start(2) + len(surface.prefix), m.end(), None, surface)
+
+
+def _glued_exponent(text: str, start: int) -> bool:
+    """Digits glued to letters that are not clitics (`كم2`, `f16`)."""
+    if not text[start - 1].isalpha():
+        return False
+    begin = start - 1
+    while begin > 0 and text[begin - 1].isalpha():
+        begin -= 1
+    letters = text[begin:start]
+    return letters.isascii() or letters in _EXPONENT_UNITS
+
+
+def _next(text: str, pos: int) -> _Tok | None:
+    """The grammar token after spaces at `pos`, if any."""
+    m = _TOKEN.match(text, pos)
+    if m is None:
+        return None
+    return _token(text, m, glued_ok=True)
+
+
+def _bare(tok: _Tok | None) -> _Surface | None:
+    """The analysis of a word token written without clitics."""
+    if tok is None or tok.surface is None or tok.surface.prefix:
+        return None
+    return tok.surface
+
+
+def _kind(tok: _Tok) -> _Kind | None:
+    """The grammatical kind of a word token, None for digits."""
+    return tok.surface.word.kind if tok.surface is not None else None
+
+
+def _after_and(text: str, pos: int) -> _Tok | None:
+    """The element after a joining `و` at `pos` (`وخمسين`, `و 150`, `و150`,
+    `والعشرين`), else None."""
+    m = _TOKEN.match(text, pos)
+    if m is None:
+        return None
+    if m.group(2) == "و":
+        tok = _next(text, m.end())
+        if tok is None or (tok.surface is not None and tok.surface.prefix not in ("", "ال")):
+            return None
+        return tok
+    tok = _token(text, m, glued_ok=True)
+    if tok is None or tok.surface is None or tok.surface.prefix not in ("و", "وال"):
+        return None
+    return tok
+
+
+# ---------------------------------------------------------------------------
+# The grammar
+
+
+@dataclass(frozen=True, slots=True)
+class _Parse:
+    """A phrase read from a start token."""
+
+    end: int
+    """End offset of the phrase."""
+    value: Num
+    """Its value (for a vague quantity, the floor)."""
+    scale: int = 1
+    """The scale word of its leading term, 1 if none."""
+    vague: bool = False
+    """A quantity word rather than a number."""
+
+
+def _below_hundred(text: str, tok: _Tok) -> _Parse | None:
+    """1–99: a unit, a teen, tens, or unit و tens (or, after hundreds, digits)."""
+    if tok.lit is not None:
+        value = tok.lit.value
+        return _Parse(tok.end, value) if isinstance(value, int) and value < 100 else None
+    assert tok.surface is not None
+    word = tok.surface.word
+    if word.kind is _Kind.TENS or (word.kind is _Kind.UNIT and word.value == 10):
+        return _Parse(tok.end, word.value)
+    if word.kind not in (_Kind.UNIT, _Kind.TEEN_HEAD):
+        return None
+    nxt = _next(text, tok.end)
+    tail = _bare(nxt)
+    teen = word.kind is _Kind.TEEN_HEAD or word.value >= 2
+    if nxt is not None and tail is not None and tail.word.teen_tail and teen:
+        return _Parse(nxt.end, 10 + word.value)
+    tens = _after_and(text, tok.end)
+    tens_ok = word.kind is _Kind.UNIT or word.value == 1
+    if tens_ok and tens is not None and _kind(tens) is _Kind.TENS:
+        assert tens.surface is not None
+        return _Parse(tens.end, word.value + tens.surface.word.value)
+    if word.kind is _Kind.TEEN_HEAD:
+        return None
+    return _Parse(tok.end, word.value)
+
+
+def _small(text: str, tok: _Tok) -> _Parse | None:
+    """A group below a thousand (or any digit literal)."""
+    if tok.lit is not None:
+        return _Parse(tok.end, tok.lit.value)
+    assert tok.surface is not None
+    word = tok.surface.word
+    if word.kind is _Kind.ZERO:
+        return _Parse(tok.end, 0)
+    hundreds: Num | None = None
+    end = tok.end
+    if word.kind is _Kind.HUNDRED:
+        hundreds = word.value
+    elif word.kind is _Kind.UNIT and 1 <= word.value <= 9:
+        nxt = _next(text, tok.end)
+        hundred = _bare(nxt)
+        if nxt is not None and hundred is not None and hundred.word == _HUNDRED_WORD:
+            hundreds, end = word.value * 100, nxt.end
+    if hundreds is None:
+        return _below_hundred(text, tok) if word.kind is not _Kind.HUNDRED else None
+    rest_tok = _after_and(text, end)
+    if rest_tok is not None:
+        rest = _below_hundred(text, rest_tok)
+        if rest is not None:
+            return _Parse(rest.end, hundreds + rest.value)
+    return _Parse(end, hundreds)
+
+
+def _scale_after(text: str, pos: int) -> _Tok | None:
+    """A scale word written bare right after a multiplier."""
+    tok = _next(text, pos)
+    surface = _bare(tok)
+    if surface is None or surface.word.kind is not _Kind.SCALE:
+        return None
+    if surface.word.form is _Form.DUAL:
+        return None
+    return tok
+
+
+def _term(text: str, tok: _Tok) -> _Parse | None:
+    """One term: a scaled group, a scale word alone, or a fraction of a scale."""
+    surface = tok.surface
+    if surface is not None:
+        word = surface.word
+        if word.kind in (_Kind.VAGUE, _Kind.FEW) or (
+            word.kind is _Kind.SCALE and word.form is _Form.PLURAL
+        ):
+            return _vague(text, tok)
+        if word.kind is _Kind.SCALE:
+            if word.form is _Form.SINGULAR:
+                return None if surface.definite else _Parse(tok.end, word.value, int(word.value))
+            if word.form is _Form.ACCUSATIVE and surface.definite:
+                return None
+            return _Parse(tok.end, 2 * word.value, int(word.value))
+        if word.kind is _Kind.FRACTION:
+            nxt = _next(text, tok.end)
+            if nxt is None or nxt.surface is None or nxt.surface.prefix not in ("", "ال"):
+                return None
+            of = nxt.surface.word
+            if of.kind is not _Kind.SCALE or of.form is not _Form.SINGULAR:
+                return None
+            return _Parse(nxt.end, word.value * of.value, int(of.value))
+        if word.kind is _Kind.HUNDRED and word.form is _Form.SINGULAR and surface.definite:
+            return None
+    small = _small(text, tok)
+    if small is None:
+        return None
+    scale_tok = _scale_after(text, small.end)
+    if scale_tok is not None and small.value > 0:
+        assert scale_tok.surface is not None
+        multiplier = int(scale_tok.surface.word.value)
+        mantissa = small.value
+        if tok.lit is not None and small.end == tok.end and tok.lit.before_scale is not None:
+            mantissa = tok.lit.before_scale
+        return _Parse(scale_tok.end, mantissa * multiplier, multiplier)
+    if (
+        surface is not None
+        and surface.definite
+        and small.end == tok.end
+        and not surface.word.definite_alone
+    ):
+        return None
+    return small
+
+
+def _vague(text: str, tok: _Tok) -> _Parse | None:
+    """A vague quantity: `عشرات`, `آلاف`, `عشرات الآلاف`, `بضعة آلاف`."""
+    assert tok.surface is not None
+    base = tok
+    if tok.surface.word.kind is _Kind.FEW:
+        nxt = _next(text, tok.end)
+        surface = _bare(nxt)
+        if nxt is None or surface is None or not _is_plural(surface.word):
+            return None
+        base = nxt
+    assert base.surface is not None
+    value = base.surface.word.value
+    end = base.end
+    nxt = _next(text, end)
+    if nxt is not None and nxt.surface is not None and nxt.surface.prefix in ("", "ال"):
+        word = nxt.surface.word
+        if word.kind is _Kind.SCALE and word.form is _Form.PLURAL and word.value > value:
+            value, end = value * word.value, nxt.end
+    return _Parse(end, value, vague=True)
+
+
+def _is_plural(word: _Word) -> bool:
+    return word.kind is _Kind.VAGUE or (word.kind is _Kind.SCALE and word.form is _Form.PLURAL)
+
+
+def _number(text: str, tok: _Tok) -> _Parse | None:
+    """The longest phrase from `tok` that reads as one number."""
+    first = _term(text, tok)
+    if first is None or first.vague:
+        return first
+    total, end, last_scale = first.value, first.end, first.scale
+    while last_scale > 1:
+        nxt = _after_and(text, end)
+        if nxt is None:
+            break
+        if nxt.surface is not None and nxt.surface.word.kind is _Kind.FRACTION:
+            total += nxt.surface.word.value * last_scale
+            end = nxt.end
+            same = _next(text, end)
+            if (
+                same is not None
+                and same.surface is not None
+                and same.surface.prefix in ("", "ال")
+                and same.surface.word.kind is _Kind.SCALE
+                and same.surface.word.form is _Form.SINGULAR
+                and same.surface.word.value == last_scale
+            ):
+                end = same.end
+            break
+        term = _term(text, nxt)
+        if term is None or term.vague or term.scale >= last_scale or term.value >= last_scale:
+            break
+        if term.scale == 1 and not isinstance(term.value, int):
+            break  # `ألف و2.5` is not a sum
+        total += term.value
+        end, last_scale = term.end, term.scale
+    return _Parse(end, total, first.scale)
+
+
+# ---------------------------------------------------------------------------
+# Public API
 
 
 def scan_numbers(text: str) -> Iterator[NumberMatch]:
     """Every number and vague quantity in normalised `text`, left to right,
     each the longest phrase that reads as one number."""
-    for m in _PATTERN.finditer(text):
-        yield NumberMatch(m.start(), m.end(), float(_value(m)), vague=False)
+    pos = 0
+    for m in _CANDIDATE.finditer(text):
+        if m.start() < pos:
+            continue
+        tok = _token(text, m, glued_ok=False)
+        if tok is None:
+            if m.group(1) is not None:
+                yield from _split_literal(text, m)
+            continue
+        parsed = _number(text, tok)
+        if parsed is None:
+            continue
+        pos = parsed.end
+        yield NumberMatch(tok.start, parsed.end, float(parsed.value), parsed.vague, parsed.scale)
 
 
-def _value(m: re.Match[str]) -> int | float:
-    digits = m.group(1).replace(",", "")
-    value: int | float = float(digits) if "." in digits else int(digits)
-    if m.group(2):
-        value = value * _SCALES[m.group(2)]
-    return value
+def _split_literal(text: str, m: re.Match[str]) -> Iterator[NumberMatch]:
+    """The digit groups of a literal that is not one number (`12,34,5`,
+    `12.5.2023`), each its own number."""
+    if m.start() > 0 and _glued_exponent(text, m.start()):
+        return
+    for group in re.finditer(r"[0-9]+", m.group(1)):
+        if group.end() - group.start() <= _MAX_DIGITS:
+            start = m.start() + group.start()
+            yield NumberMatch(start, m.start() + group.end(), float(group.group()), False)
+
+
+def parse_number(phrase: str) -> int | float | None:
+    """The value of a phrase that is exactly one number, else None (vague
+    quantities, ordinals, two numbers, a number and another word…)."""
+    text = " ".join(fold(phrase).split())
+    negative = False
+    for word in _NEGATIVE:
+        if text.startswith(word + " "):
+            text, negative = text[len(word) + 1 :], True
+            break
+    m = _TOKEN.match(text)
+    if m is None:
+        return None
+    if m.group(2) in _PREFIXES:  # `الـ 10`, `ال48`, `و150`
+        m = _TOKEN.match(text, m.end())
+        if m is None or m.group(1) is None:
+            return None
+    tok = _token(text, m, glued_ok=True)
+    if tok is None:
+        return None
+    parsed = _number(text, tok)
+    if parsed is None or parsed.vague or parsed.end != len(text):
+        return None
+    value = -parsed.value if negative else parsed.value
+    if isinstance(value, int):
+        return value
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+_NEGATIVE = (fold("سالب"), fold("ناقص"))
+"""Words that make a number negative (num2words writes `سالب`)."""
