@@ -562,17 +562,29 @@ def state_steps(points: Sequence[ChartPoint], metric: Metric) -> tuple[StateStep
     return tuple(steps)
 
 
+def upper_bound(value: float, qualifier: Qualifier) -> float:
+    """The top of the interval a hedged value stands for ("more than" is open)."""
+    if qualifier in UP_QUALIFIERS:
+        return float("inf")
+    if qualifier == Qualifier.APPROX:
+        return value * (1 + APPROX_SPREAD)
+    return value
+
+
 def mark_conflicts(points: Sequence[ChartPoint], metric: Metric) -> tuple[ChartPoint, ...]:
-    """For a running total, mark as conflicting every statement lower than the
-    state at its time (rows from the store may say so already)."""
+    """For a running total, mark as conflicting every statement whose interval
+    lies wholly below the state at its time ("more than 38,000" never conflicts
+    with 38,550); rows from the store may say so already."""
     if metric.is_territory:
         return tuple(points)
     out: list[ChartPoint] = []
     best = -float("inf")
     for p in sorted(points, key=lambda p: _utc(p.time)):
-        if not p.context and not p.conflicting and p.value < best:
+        if p.context or p.conflicting:
+            pass
+        elif upper_bound(p.value, p.qualifier) < best:
             p = ChartPoint(p.time, p.value, p.qualifier, p.vague, p.outlet, True, p.context)
-        elif not p.context and not p.conflicting:
+        else:
             best = max(best, p.value)
         out.append(p)
     return tuple(out)
