@@ -1,0 +1,449 @@
+"""The diff rules: which figures are news.  Pure functions on values, no I/O.
+
+A figure is compared only with the state under the same `Key`.  Each figure
+becomes an interval from its qualifier (`interval`), and `diff` decides, from
+the state, one observation and the `Rules`, whether it is a change worth an
+alert, a corroboration of what is known, a conflicting (lower) report, a
+repeat, or an older report that only goes into history.
+
+Order: the store processes articles in the order they arrive, so the rules
+are written to give the same final state whatever that order, for series
+that do not contradict themselves:
+
+- an observation published before the state's `as_of` never raises, lowers
+  or re-times the state; if it agrees with the state it adds its outlet as a
+  source (and, if it words the figure more precisely, lends that wording);
+- among agreeing reports the state keeps the most precise one (narrowest
+  interval; then the latest; then the smallest URL), so whichever arrives
+  first, the same one is kept.
+
+A lower total from a later article is a *conflicting report*: it never moves
+the state (a running total does not fall), so when two reports contradict each
+other the one kept depends on which the store saw first; both stay in history.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from figures import gazetteer
+from figures.model import Figure, Metric, Qualifier, Scope, Unit
+
+INF = math.inf
+
+APPROX_MARGIN = 0.1
+""""About v" is read as v ± 10%."""
+
+
+class ChangeKind(StrEnum):
+    """What kind of news a change is."""
+
+    NEW = "new"
+    """The first value seen for a key."""
+    INCREASE = "increase"
+    """A total rose past the threshold; for territory, the area held grew."""
+    DECREASE = "decrease"
+    """Territory only: the area, share or places held shrank past the threshold."""
+    CONFLICT = "conflict"
+    """A total lower than the state: a conflicting report (a total does not fall)."""
+    EVENT = "event"
+    """A window or batch figure: one event (a convoy, a 48-hour count)."""
+
+
+class Verdict(StrEnum):
+    """What `diff` made of one observation."""
+
+    NEW = "new"
+    """First value for the key: a `new` change."""
+    INCREASE = "increase"
+    """An `increase` change; the state moves."""
+    DECREASE = "decrease"
+    """A `decrease` change (territory); the state moves."""
+    CONFLICT = "conflict"
+    """A `conflict` change is recorded; the state does not move."""
+    EVENT = "event"
+    """A new `event` change (window/batch); the state holds the latest event."""
+    CORROBORATION = "corroboration"
+    """Agrees with the state: its outlet joins the state's sources; no change."""
+    REPEAT = "repeat"
+    """Agrees with the state and its outlet is already a source: nothing new."""
+    MINOR = "minor"
+    """Differs from the state by less than the threshold: recorded, no change."""
+    OLDER = "older"
+    """Published before the state and not agreeing with it: history only."""
+
+
+class Role(StrEnum):
+    """An observation's part in its article."""
+
+    STATEMENT = "statement"
+    """The article's statement for the key: the first-mentioned value, diffed."""
+    CONTEXT = "context"
+    """A further value for the same key in the same article: background, never diffed."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Key:
+    """The series a figure belongs to; only figures under one key are compared.
+
+    `place` is the figure's place lifted to its top-level ancestor below the
+    country (Baghuz, Hajin, al-Omar field → Deir ez-Zor governorate), so outlets
+    naming the same pocket differently land in one series.  `party` is part of
+    the key only for territory metrics (who holds the ground); for counts of
+    people outlets name the actor inconsistently, so it is left out.  `unit`
+    keeps households and persons apart."""
+
+    metric: Metric
+    """What is counted."""
+    place: str | None
+    """Top-level place id (governorate level), or None."""
+    party: str | None
+    """Party id for territory metrics; None for counts of people."""
+    scope: Scope
+    """total, window or batch."""
+    window: str | None
+    """The window length (`48h`) for scope window, else None."""
+    since: str | None
+    """Start of a running total as `--MM-DD`, else None."""
+    unit: Unit = Unit.PERSON
+    """Canonical unit: figures in different units are different series."""
+
+    def label(self) -> str:
+        """A short readable name: `displaced total since --12-01 @deir-ez-zor`."""
+        parts = [self.metric.value, self.scope.value]
+        if self.window:
+            parts.append(self.window)
+        if self.since:
+            parts.append(f"since {self.since}")
+        if self.party:
+            parts.append(f"party={self.party}")
+        if self.place:
+            parts.append(f"@{self.place}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One figure as reported by one article."""
+
+    figure: Figure
+    """The extracted figure (fine place, party and offsets included)."""
+    url: str
+    """The article's canonical URL."""
+    title: str
+    """The article's headline."""
+    source: str
+    """Name of the configured source that fetched it."""
+    outlet: str
+    """Human name of the outlet (SOHR, AFP…), else the source name."""
+    published: datetime
+    """Publication time of the article (UTC)."""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What is known now for one key: the figure that set it and who agrees."""
+
+    key: Key
+    """The series."""
+    value: float
+    """The value as stated."""
+    unit: Unit
+    """Canonical unit of `value`."""
+    qualifier: Qualifier
+    """The hedge the article put on it."""
+    vague: bool
+    """A quantity word (آلاف) rather than a number."""
+    low: float
+    """Lower end of the interval the statement allows."""
+    high: float
+    """Upper end (math.inf when open)."""
+    as_of: datetime
+    """Publication time of the latest article that set or confirmed the state."""
+    url: str
+    """Article whose figure the state shows."""
+    quote: str
+    """That article's words for the figure."""
+    outlet: str
+    """That article's outlet."""
+    sources: tuple[str, ...]
+    """Every outlet that reported this value (sorted, unique)."""
+
+    @classmethod
+    def of(cls, key: Key, obs: Observation) -> State:
+        """The state set by `obs` alone."""
+        f = obs.figure
+        low, high = interval(f.value, f.qualifier, f.vague)
+        return cls(
+            key=key,
+            value=f.value,
+            unit=f.unit,
+            qualifier=f.qualifier,
+            vague=f.vague,
+            low=low,
+            high=high,
+            as_of=obs.published,
+            url=obs.url,
+            quote=f.quote,
+            outlet=obs.outlet,
+            sources=(obs.outlet,),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """How much a value must move to be news."""
+
+    absolute: float = 0.0
+    """At least this much, in the metric's unit."""
+    relative: float = 0.0
+    """And at least this share of the old value (0.05 is 5%)."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The diff settings (built from `[alerts]` by the service)."""
+
+    thresholds: Mapping[str, Threshold] = field(
+        default_factory=lambda: types.MappingProxyType({"default": Threshold(1.0, 0.02)})
+    )
+    """Per metric value, plus `default` for the rest."""
+    alert_new: bool = True
+    """Alert on the first value seen for a key."""
+    alert_conflicts: bool = False
+    """Alert on a conflicting (lower) total; it is always recorded."""
+    event_dedupe: float = 3 * 86400.0
+    """Seconds: the same window/batch value for a key within this is one event."""
+
+    def threshold(self, metric: Metric) -> Threshold:
+        """The threshold for `metric`, falling back to `default`."""
+        return self.thresholds.get(metric.value) or self.thresholds.get("default") or Threshold()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A figure that is news: what changed, from what, and who said so."""
+
+    kind: ChangeKind
+    """new, increase, decrease, conflict or event."""
+    key: Key
+    """The series."""
+    observation: Observation
+    """The report that made the change."""
+    previous: State | None
+    """The state before (for `new`, a baseline the same article gave, if any)."""
+    alert: bool
+    """Whether subscribers hear of it (conflicts and `new` per the rules)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of diffing one observation against the state."""
+
+    verdict: Verdict
+    """What the observation was."""
+    change: Change | None
+    """The change to record, if any."""
+    state: State | None
+    """The new state, or None when the state is unchanged."""
+
+
+# ---------------------------------------------------------------- intervals
+
+
+def interval(value: float, qualifier: Qualifier, vague: bool = False) -> tuple[float, float]:
+    """The values a statement allows: exact [v, v]; approx [0.9v, 1.1v];
+    more_than/at_least [v, ∞); less_than/at_most [0, v].  A vague word is a
+    floor (آلاف is "at least a thousand"), so vague exact is [v, ∞)."""
+    if qualifier in (Qualifier.MORE_THAN, Qualifier.AT_LEAST):
+        return value, INF
+    if qualifier in (Qualifier.LESS_THAN, Qualifier.AT_MOST):
+        return 0.0, value
+    if qualifier is Qualifier.APPROX:
+        low, high = value * (1 - APPROX_MARGIN), value * (1 + APPROX_MARGIN)
+        return low, INF if vague else high
+    return value, INF if vague else value
+
+
+def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """True when two closed intervals share a value."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+# ---------------------------------------------------------------- keys
+
+
+def top_place(
+    place_id: str | None, lookup: Callable[[str], gazetteer.Entry | None] | None = None
+) -> str | None:
+    """`place_id` lifted along the gazetteer's parents to the last place
+    below a country (a governorate); unknown ids are kept as they are."""
+    if place_id is None:
+        return None
+    find = lookup or gazetteer.place
+    current = place_id
+    for _ in range(16):  # a guard against a cycle in the data
+        entry = find(current)
+        if entry is None or entry.kind == "country" or entry.parent is None:
+            return current
+        parent = find(entry.parent)
+        if parent is None or parent.kind == "country":
+            return current
+        current = parent.id
+    return current
+
+
+def key_of(figure: Figure, place: str | None = None) -> Key:
+    """The key of `figure`; `place` (already lifted) overrides the figure's own."""
+    where = place if place is not None else top_place(figure.place)
+    return Key(
+        metric=figure.metric,
+        place=where,
+        party=figure.party if figure.metric.is_territory else None,
+        scope=figure.scope,
+        window=figure.window if figure.scope is Scope.WINDOW else None,
+        since=figure.since if figure.scope is Scope.TOTAL else None,
+        unit=figure.unit,
+    )
+
+
+def plan_article(keyed: Iterable[tuple[Key, Observation]]) -> list[tuple[Key, Observation, Role]]:
+    """One statement per key per article: the first-mentioned value (lowest
+    offset) is the statement; further values for the key are context (news
+    leads with the newest figure and follows with background).  Returned in
+    text order."""
+    items = sorted(keyed, key=lambda ko: (ko[1].figure.start, ko[1].figure.end))
+    seen: set[Key] = set()
+    out: list[tuple[Key, Observation, Role]] = []
+    for key, obs in items:
+        out.append((key, obs, Role.CONTEXT if key in seen else Role.STATEMENT))
+        seen.add(key)
+    return out
+
+
+# ---------------------------------------------------------------- the rules
+
+
+def _precision_rank(
+    low: float, high: float, published: datetime, url: str
+) -> tuple[float, float, str]:
+    """Smaller is better: narrower interval, then later, then smaller URL."""
+    return (high - low, -published.timestamp(), url)
+
+
+def _corroborate(state: State, obs: Observation) -> tuple[Verdict, State]:
+    """Add `obs`'s outlet to `state`; keep whichever wording is more precise."""
+    f = obs.figure
+    low, high = interval(f.value, f.qualifier, f.vague)
+    verdict = Verdict.REPEAT if obs.outlet in state.sources else Verdict.CORROBORATION
+    sources = tuple(sorted({*state.sources, obs.outlet}))
+    new = replace(state, sources=sources, as_of=max(state.as_of, obs.published))
+    mine = _precision_rank(low, high, obs.published, obs.url)
+    theirs = _precision_rank(state.low, state.high, state.as_of, state.url)
+    if mine < theirs:
+        better = State.of(state.key, obs)
+        new = replace(better, sources=sources, as_of=new.as_of)
+    return verdict, new
+
+
+def _threshold(rules: Rules, metric: Metric, reference: float) -> float:
+    t = rules.threshold(metric)
+    return max(t.absolute, t.relative * abs(reference))
+
+
+def _compare(state: State, obs: Observation, rules: Rules) -> Verdict:
+    """The verdict for `obs` against `state`, before time is considered."""
+    f = obs.figure
+    low, high = interval(f.value, f.qualifier, f.vague)
+    if f.scope is not Scope.TOTAL:
+        return (
+            Verdict.CORROBORATION
+            if overlaps((low, high), (state.low, state.high))
+            else Verdict.EVENT
+        )
+    if f.metric.is_territory:
+        thr = _threshold(rules, f.metric, state.value)
+        if f.value - state.value >= thr:
+            return Verdict.INCREASE
+        if state.value - f.value >= thr:
+            return Verdict.DECREASE
+    else:
+        thr = _threshold(rules, f.metric, state.low if state.low > 0 else state.value)
+        rise = low - (state.high if math.isfinite(state.high) else state.low)
+        if rise >= thr:
+            return Verdict.INCREASE
+        if high < state.low - thr:
+            return Verdict.CONFLICT
+    return (
+        Verdict.CORROBORATION if overlaps((low, high), (state.low, state.high)) else Verdict.MINOR
+    )
+
+
+def _baseline(
+    key: Key, obs: Observation, background: Sequence[Observation], rules: Rules
+) -> State | None:
+    """For a key seen for the first time: the article's own earlier value
+    ("… كان المرصد نشر أمس أن …"), the first background figure that differs
+    from the statement past the threshold, so the alert reads "shrank from 4
+    to less than 2"."""
+    for other in sorted(background, key=lambda o: o.figure.start):
+        candidate = State.of(key, other)
+        if _compare(candidate, obs, rules) in (Verdict.INCREASE, Verdict.DECREASE):
+            return candidate
+    return None
+
+
+def diff(
+    state: State | None,
+    obs: Observation,
+    rules: Rules,
+    key: Key | None = None,
+    background: Sequence[Observation] = (),
+) -> Decision:
+    """Decide what `obs` (an article's statement for the key) means against
+    `state`.  `key` defaults to `key_of(obs.figure)`; `background` is the same
+    article's context values for the key, used only when there is no state."""
+    k = key if key is not None else state.key if state is not None else key_of(obs.figure)
+    f = obs.figure
+    if state is None:
+        if f.scope is not Scope.TOTAL:
+            alert = f.value >= rules.threshold(f.metric).absolute
+            return Decision(
+                Verdict.EVENT, Change(ChangeKind.EVENT, k, obs, None, alert), State.of(k, obs)
+            )
+        base = _baseline(k, obs, background, rules)
+        if base is not None:
+            kind = ChangeKind(_compare(base, obs, rules).value)
+            return Decision(Verdict(kind.value), Change(kind, k, obs, base, True), State.of(k, obs))
+        return Decision(
+            Verdict.NEW, Change(ChangeKind.NEW, k, obs, None, rules.alert_new), State.of(k, obs)
+        )
+
+    verdict = _compare(state, obs, rules)
+    if f.scope is not Scope.TOTAL and verdict is Verdict.CORROBORATION:
+        gap = abs((obs.published - state.as_of).total_seconds())
+        if gap > rules.event_dedupe:
+            verdict = Verdict.EVENT  # the same number again, but days apart: a new event
+    older = obs.published < state.as_of
+    if verdict is Verdict.CORROBORATION:
+        verdict, new = _corroborate(state, obs)
+        return Decision(verdict, None, None if new == state else new)
+    if older:
+        return Decision(Verdict.OLDER, None, None)
+    if verdict is Verdict.MINOR:
+        return Decision(Verdict.MINOR, None, None)
+    if verdict is Verdict.CONFLICT:
+        change = Change(ChangeKind.CONFLICT, k, obs, state, rules.alert_conflicts)
+        return Decision(Verdict.CONFLICT, change, None)
+    if verdict is Verdict.EVENT:
+        alert = f.value >= rules.threshold(f.metric).absolute
+        return Decision(
+            Verdict.EVENT, Change(ChangeKind.EVENT, k, obs, state, alert), State.of(k, obs)
+        )
+    kind = ChangeKind(verdict.value)
+    return Decision(verdict, Change(kind, k, obs, state, True), State.of(k, obs))
