@@ -1,0 +1,796 @@
+"""The SQLite store: schema by numbered migrations, and the queries the
+pipeline, the delivery loop and the commands use.
+
+Every connection (`open_db`) sets:
+
+- `journal_mode=WAL`: readers (chat commands) never block the writer (the
+  pipeline) and the writer never blocks them;
+- `synchronous=NORMAL`, explicitly: in WAL mode this is safe against an
+  application crash (a committed transaction is in the WAL before COMMIT
+  returns) and only a power loss can forget the last few commits, never
+  corrupt the file; `FULL` would fsync on every article's commit, which costs
+  far more than it buys for data that the next poll fetches again;
+- `busy_timeout`: a second process waits for the lock instead of failing;
+- `foreign_keys=ON`: outbox rows cannot point at a missing change.
+
+Writes that read first (the diff reads the state it then replaces) run in
+`write(db)`, a `BEGIN IMMEDIATE` transaction: the write lock is taken up
+front, so two writers cannot both read the old state.
+
+Times are stored as ISO 8601 UTC text with seconds (`2019-02-12T12:00:00+00:00`),
+so text order is time order.  An open upper bound (math.inf) is stored as NULL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from figures.diff import Key, State
+from figures.model import Metric, Qualifier, Scope, Unit
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a connection waits for another writer's lock."""
+
+migrations = Migrations("raqib")
+
+
+# ---------------------------------------------------------------- time and keys
+
+
+def iso(moment: datetime) -> str:
+    """`moment` as stored: UTC, seconds, `+00:00`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def parse_iso(text: str) -> datetime:
+    """Inverse of `iso`."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def key_text(key: Key) -> str:
+    """The key as one indexed column: the fields joined by `|`."""
+    parts = [key.metric.value, key.place, key.party, key.scope.value, key.window, key.since]
+    return "|".join(p or "" for p in [*parts, key.unit.value])
+
+
+def key_from_text(text: str) -> Key:
+    """Inverse of `key_text`."""
+    metric, place, party, scope, window, since, unit = text.split("|")
+    return Key(
+        metric=Metric(metric),
+        place=place or None,
+        party=party or None,
+        scope=Scope(scope),
+        window=window or None,
+        since=since or None,
+        unit=Unit(unit),
+    )
+
+
+def _high(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+# ---------------------------------------------------------------- migrations
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Sources, articles, observations, state, changes, subscriptions, outbox,
+    settings, audit log."""
+    db.table("sources").create(
+        {
+            "name": str,
+            "config": str,
+            "enabled": int,
+            "added_by": str,
+            "validators": str,
+            "last_success": str,
+            "last_error": str,
+            "last_error_at": str,
+            "consecutive_failures": int,
+            "next_due": str,
+            "last_polled": str,
+        },
+        pk="name",
+        defaults={"enabled": 1, "consecutive_failures": 0},
+        not_null={"enabled", "consecutive_failures"},
+    )
+    db.table("articles").create(
+        {
+            "id": int,
+            "url": str,
+            "guid": str,
+            "source": str,
+            "outlet": str,
+            "title": str,
+            "published": str,
+            "content_hash": str,
+            "text": str,
+            "fetched_at": str,
+        },
+        pk="id",
+        not_null={"url", "content_hash", "source", "published", "fetched_at"},
+    )
+    db.table("articles").create_index(["url", "content_hash"], unique=True)
+    db.table("changes").create(
+        {
+            "id": int,
+            "kind": str,
+            "key": str,
+            "metric": str,
+            "place": str,
+            "party": str,
+            "scope": str,
+            "window": str,
+            "since": str,
+            "unit": str,
+            "article_id": int,
+            "observation_id": int,
+            "value": float,
+            "qualifier": str,
+            "vague": int,
+            "prev_value": float,
+            "prev_qualifier": str,
+            "prev_vague": int,
+            "prev_as_of": str,
+            "prev_outlet": str,
+            "alert": int,
+            "published": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"kind", "key", "article_id", "alert", "created_at"},
+    )
+    db.table("observations").create(
+        {
+            "id": int,
+            "article_id": int,
+            "key": str,
+            "metric": str,
+            "value": float,
+            "unit": str,
+            "qualifier": str,
+            "vague": int,
+            "low": float,
+            "high": float,
+            "scope": str,
+            "window": str,
+            "since": str,
+            "place": str,
+            "fine_place": str,
+            "party": str,
+            "quote": str,
+            "start": int,
+            "end": int,
+            "sentence": str,
+            "sentence_start": int,
+            "sentence_end": int,
+            "outlet": str,
+            "published": str,
+            "status": str,
+            "verdict": str,
+            "change_id": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("change_id", "changes", "id")],
+        not_null={"article_id", "key", "metric", "value", "status", "published"},
+    )
+    db.table("state").create(
+        {
+            "key": str,
+            "metric": str,
+            "place": str,
+            "party": str,
+            "scope": str,
+            "window": str,
+            "since": str,
+            "unit": str,
+            "value": float,
+            "qualifier": str,
+            "vague": int,
+            "low": float,
+            "high": float,
+            "as_of": str,
+            "url": str,
+            "quote": str,
+            "outlet": str,
+            "sources": str,
+            "updated_at": str,
+        },
+        pk="key",
+        not_null={"metric", "value", "as_of"},
+    )
+    db.table("subscriptions").create(
+        {
+            "id": int,
+            "transport": str,
+            "chat_id": str,
+            "chat_type": str,
+            "metrics": str,
+            "places": str,
+            "lang": str,
+            "digest": int,
+            "active": int,
+            "created_at": str,
+            "created_by": str,
+            "deactivated_reason": str,
+        },
+        pk="id",
+        defaults={"lang": "en", "digest": 0, "active": 1},
+        not_null={"transport", "chat_id", "active"},
+    )
+    db.table("outbox").create(
+        {
+            "id": int,
+            "change_id": int,
+            "subscription_id": int,
+            "transport": str,
+            "chat_id": str,
+            "status": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        foreign_keys=[("change_id", "changes", "id"), ("subscription_id", "subscriptions", "id")],
+        defaults={"status": "pending", "attempts": 0},
+        not_null={"change_id", "subscription_id", "status", "attempts"},
+    )
+    db.table("settings").create(
+        {"key": str, "value": str, "updated_by": str, "updated_at": str}, pk="key"
+    )
+    db.table("audit_log").create(
+        {"id": int, "at": str, "actor": str, "transport": str, "action": str, "detail": str},
+        pk="id",
+    )
+
+
+@migrations()
+def m002_chats_health_indexes(db: Database) -> None:
+    """Chats (language per chat), the empty-content flag on sources, and the
+    indexes for the hot queries."""
+    db.table("chats").create(
+        {"transport": str, "chat_id": str, "lang": str, "title": str, "updated_at": str},
+        pk=("transport", "chat_id"),
+    )
+    db.table("sources").add_column("empty_content", int, not_null_default=0)
+    db.table("observations").create_index(["key", "published"])
+    db.table("observations").create_index(["metric", "place", "published"])
+    db.table("observations").create_index(["article_id"])
+    db.table("changes").create_index(["key", "id"])
+    db.table("state").create_index(["place"])
+    db.table("outbox").create_index(["status", "transport", "next_attempt_at"])
+    db.table("outbox").create_index(["change_id"])
+    db.table("subscriptions").create_index(["transport", "chat_id"])
+    db.table("articles").create_index(["url"])
+
+
+# ---------------------------------------------------------------- connections
+
+
+def connect(path: Path | str) -> Database:
+    """A connection with WAL, synchronous=NORMAL, busy_timeout and foreign keys."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    db = Database(conn)
+    with db.ensure_autocommit_on():
+        if str(path) != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+def open_db(path: Path | str, *, stop_before: str | None = None) -> Database:
+    """Connect and apply every pending migration (`stop_before` is for tests
+    that need a database at an earlier level)."""
+    db = connect(path)
+    migrations.apply(db, stop_before=stop_before)
+    return db
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """A `BEGIN IMMEDIATE` transaction: commit on success, roll back on error."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+# ---------------------------------------------------------------- articles
+
+
+def article_seen(db: Database, url: str, content_hash: str) -> bool:
+    """True when this very version of the article is stored."""
+    row = db.execute(
+        "select 1 from articles where url = ? and content_hash = ? limit 1", [url, content_hash]
+    ).fetchone()
+    return row is not None
+
+
+def url_known(db: Database, url: str) -> bool:
+    """True when some version of the article at `url` is stored."""
+    return db.execute("select 1 from articles where url = ? limit 1", [url]).fetchone() is not None
+
+
+def insert_article(db: Database, row: dict[str, Any]) -> int:
+    """Store an article row; its id."""
+    table = db.table("articles")
+    table.insert(row)
+    return int(table.last_pk)
+
+
+# ---------------------------------------------------------------- state
+
+
+def get_state(db: Database, key: Key) -> State | None:
+    """The current state for `key`."""
+    row = db.execute("select * from state where key = ?", [key_text(key)]).fetchone()
+    if row is None:
+        return None
+    cols = [d[0] for d in db.execute("select * from state limit 0").description]
+    return state_from_row(dict(zip(cols, row, strict=True)))
+
+
+def state_from_row(row: dict[str, Any]) -> State:
+    """A State from a `state` row."""
+    return State(
+        key=key_from_text(row["key"]),
+        value=row["value"],
+        unit=Unit(row["unit"]),
+        qualifier=Qualifier(row["qualifier"]),
+        vague=bool(row["vague"]),
+        low=row["low"],
+        high=math.inf if row["high"] is None else row["high"],
+        as_of=parse_iso(row["as_of"]),
+        url=row["url"],
+        quote=row["quote"],
+        outlet=row["outlet"],
+        sources=tuple(json.loads(row["sources"])),
+    )
+
+
+def put_state(db: Database, state: State, now: datetime) -> None:
+    """Insert or replace the state row for `state.key`."""
+    k = state.key
+    db.table("state").upsert(
+        {
+            "key": key_text(k),
+            "metric": k.metric.value,
+            "place": k.place,
+            "party": k.party,
+            "scope": k.scope.value,
+            "window": k.window,
+            "since": k.since,
+            "unit": k.unit.value,
+            "value": state.value,
+            "qualifier": state.qualifier.value,
+            "vague": int(state.vague),
+            "low": state.low,
+            "high": _high(state.high),
+            "as_of": iso(state.as_of),
+            "url": state.url,
+            "quote": state.quote,
+            "outlet": state.outlet,
+            "sources": json.dumps(list(state.sources), ensure_ascii=False),
+            "updated_at": iso(now),
+        },
+        pk="key",
+    )
+
+
+# ---------------------------------------------------------------- sources
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """A source's fetch state as stored."""
+
+    name: str
+    """Source name."""
+    validators: dict[str, str]
+    """ETag / Last-Modified from the last poll."""
+    consecutive_failures: int
+    """Failed polls in a row."""
+    next_due: datetime | None
+    """When the source should be polled next (None: now)."""
+    last_success: datetime | None
+    """Last poll that worked."""
+    last_error: str | None
+    """Why the last failed poll failed."""
+    empty_content: bool
+    """The last poll fetched fine but found no article text."""
+    enabled: bool
+    """False while paused by an admin."""
+
+
+def source_health(db: Database, name: str) -> SourceHealth:
+    """The stored fetch state of source `name` (a fresh one if never polled)."""
+    row = db.execute(
+        "select validators, consecutive_failures, next_due, last_success, last_error,"
+        " empty_content, enabled from sources where name = ?",
+        [name],
+    ).fetchone()
+    if row is None:
+        return SourceHealth(name, {}, 0, None, None, None, False, True)
+    validators, failures, next_due, success, error, empty, enabled = row
+    return SourceHealth(
+        name=name,
+        validators=json.loads(validators) if validators else {},
+        consecutive_failures=failures or 0,
+        next_due=parse_iso(next_due) if next_due else None,
+        last_success=parse_iso(success) if success else None,
+        last_error=error,
+        empty_content=bool(empty),
+        enabled=bool(enabled),
+    )
+
+
+def record_poll(
+    db: Database,
+    name: str,
+    *,
+    now: datetime,
+    next_due: datetime,
+    error: str | None = None,
+    empty_content: bool = False,
+    validators: dict[str, str] | None = None,
+) -> None:
+    """Store the outcome of one poll of `name`."""
+    health = source_health(db, name)
+    row: dict[str, Any] = {
+        "name": name,
+        "last_polled": iso(now),
+        "next_due": iso(next_due),
+        "empty_content": int(empty_content),
+    }
+    if error is None:
+        row |= {"last_success": iso(now), "consecutive_failures": 0}
+        if validators is not None:
+            row["validators"] = json.dumps(validators)
+    else:
+        row |= {
+            "last_error": error,
+            "last_error_at": iso(now),
+            "consecutive_failures": health.consecutive_failures + 1,
+        }
+    with write(db):
+        db.table("sources").upsert(row, pk="name")
+
+
+# ---------------------------------------------------------------- subscriptions and outbox
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One chat's subscription."""
+
+    id: int
+    """Row id."""
+    transport: str
+    """telegram, slack or console."""
+    chat_id: str
+    """The chat on that transport."""
+    metrics: tuple[str, ...] | None
+    """Metric names to hear about (None: all)."""
+    places: tuple[str, ...] | None
+    """Place ids to hear about, descendants included (None: all)."""
+    lang: str
+    """ar or en."""
+    digest: bool
+    """A daily digest instead of one message per change."""
+
+
+def add_subscription(
+    db: Database,
+    transport: str,
+    chat_id: str,
+    *,
+    metrics: Sequence[str] | None = None,
+    places: Sequence[str] | None = None,
+    lang: str = "en",
+    digest: bool = False,
+    chat_type: str | None = None,
+    created_by: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Create an active subscription; its id."""
+    if transport not in {"telegram", "slack", "console"}:
+        raise ValueError(f"transport: expected telegram, slack or console, got {transport!r}")
+    if lang not in {"ar", "en"}:
+        raise ValueError(f"lang: expected ar or en, got {lang!r}")
+    table = db.table("subscriptions")
+    with write(db):
+        table.insert(
+            {
+                "transport": transport,
+                "chat_id": str(chat_id),
+                "chat_type": chat_type,
+                "metrics": json.dumps(list(metrics)) if metrics else None,
+                "places": json.dumps(list(places)) if places else None,
+                "lang": lang,
+                "digest": int(digest),
+                "active": 1,
+                "created_at": iso(now or datetime.now(UTC)),
+                "created_by": created_by,
+            }
+        )
+    return int(table.last_pk)
+
+
+def active_subscriptions(db: Database) -> list[Subscription]:
+    """Every active subscription."""
+    rows = db.execute(
+        "select id, transport, chat_id, metrics, places, lang, digest from subscriptions"
+        " where active = 1 order by id"
+    ).fetchall()
+    return [
+        Subscription(
+            id=r[0],
+            transport=r[1],
+            chat_id=r[2],
+            metrics=tuple(json.loads(r[3])) if r[3] else None,
+            places=tuple(json.loads(r[4])) if r[4] else None,
+            lang=r[5] or "en",
+            digest=bool(r[6]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One message waiting to be delivered."""
+
+    id: int
+    """Row id."""
+    change_id: int
+    """The change to render."""
+    subscription_id: int
+    """The subscription it is for."""
+    transport: str
+    """telegram, slack or console."""
+    chat_id: str
+    """Destination chat."""
+    attempts: int
+    """Failed attempts so far."""
+
+
+def pending_outbox(
+    db: Database, transport: str, now: datetime, limit: int = 100
+) -> list[OutboxRow]:
+    """Pending rows of `transport` due by `now`, oldest first."""
+    rows = db.execute(
+        "select id, change_id, subscription_id, transport, chat_id, attempts from outbox"
+        " where status = 'pending' and transport = ?"
+        " and (next_attempt_at is null or next_attempt_at <= ?) order by id limit ?",
+        [transport, iso(now), limit],
+    ).fetchall()
+    return [OutboxRow(*r) for r in rows]
+
+
+def mark_sent(db: Database, outbox_id: int, now: datetime) -> None:
+    """The message went out."""
+    with write(db):
+        db.execute(
+            "update outbox set status = 'sent', sent_at = ?, last_error = null where id = ?",
+            [iso(now), outbox_id],
+        )
+
+
+def mark_retry(db: Database, outbox_id: int, error: str, next_attempt_at: datetime) -> None:
+    """A failed attempt: try again at `next_attempt_at`."""
+    with write(db):
+        db.execute(
+            "update outbox set attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
+            " where id = ?",
+            [error, iso(next_attempt_at), outbox_id],
+        )
+
+
+def mark_dead(db: Database, outbox_id: int, error: str) -> None:
+    """Give up on a message (it stays in the table for the admins)."""
+    with write(db):
+        db.execute(
+            "update outbox set status = 'dead', attempts = attempts + 1, last_error = ?"
+            " where id = ?",
+            [error, outbox_id],
+        )
+
+
+def deactivate_subscription(db: Database, sub_id: int, reason: str) -> None:
+    """Stop a subscription (the chat blocked the bot, or it unsubscribed);
+    its pending messages die with it."""
+    with write(db):
+        db.execute(
+            "update subscriptions set active = 0, deactivated_reason = ? where id = ?",
+            [reason, sub_id],
+        )
+        db.execute(
+            "update outbox set status = 'dead', last_error = ?"
+            " where subscription_id = ? and status = 'pending'",
+            [f"subscription deactivated: {reason}", sub_id],
+        )
+
+
+def move_chat(db: Database, transport: str, old_chat_id: str, new_chat_id: str) -> None:
+    """A chat changed id (a Telegram group became a supergroup)."""
+    with write(db):
+        for table in ("subscriptions", "outbox"):
+            db.execute(
+                f"update {table} set chat_id = ? where transport = ? and chat_id = ?",
+                [str(new_chat_id), transport, str(old_chat_id)],
+            )
+        db.execute(
+            "update or ignore chats set chat_id = ? where transport = ? and chat_id = ?",
+            [str(new_chat_id), transport, str(old_chat_id)],
+        )
+
+
+# ---------------------------------------------------------------- reading for alerts and commands
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """Everything an alert renders for one change."""
+
+    change_id: int
+    """The change."""
+    kind: str
+    """new, increase, decrease, conflict or event."""
+    key: Key
+    """The series."""
+    value: float
+    """The new value as stated."""
+    qualifier: Qualifier
+    """Its hedge."""
+    vague: bool
+    """A quantity word, not a number."""
+    unit: Unit
+    """Canonical unit."""
+    prev_value: float | None
+    """The value before (None for new, or an event with no earlier one)."""
+    prev_qualifier: Qualifier | None
+    """Its hedge."""
+    prev_vague: bool | None
+    """Whether it was a quantity word."""
+    prev_as_of: datetime | None
+    """When the value before was published."""
+    quote: str
+    """The sentence around the figure, as written."""
+    quote_start: int
+    """Offset of the figure's words inside `quote` (to bold them)."""
+    quote_end: int
+    """Offset just past them."""
+    fine_place: str | None
+    """The place the article named (the key holds its governorate)."""
+    party: str | None
+    """The party the article named."""
+    url: str
+    """Article link."""
+    title: str
+    """Article headline."""
+    outlet: str
+    """Outlet of the article."""
+    published: datetime
+    """Its publication time."""
+    sources: tuple[str, ...]
+    """Every outlet that reported the key's current value (corroborations included)."""
+    alert: bool
+    """Whether the rules asked for an alert."""
+
+
+def change_for_alert(db: Database, change_id: int) -> AlertView | None:
+    """Everything needed to render change `change_id` (None if unknown)."""
+    row = db.execute(
+        """
+        select c.kind, c.key, c.value, c.qualifier, c.vague, c.unit, c.prev_value,
+               c.prev_qualifier, c.prev_vague, c.prev_as_of, o.sentence, o.sentence_start,
+               o.sentence_end, o.fine_place, o.party, a.url, a.title, o.outlet, a.published,
+               s.sources, c.alert, o.quote
+        from changes c
+        join observations o on o.id = c.observation_id
+        join articles a on a.id = c.article_id
+        left join state s on s.key = c.key
+        where c.id = ?
+        """,
+        [change_id],
+    ).fetchone()
+    if row is None:
+        return None
+    (kind, key, value, qual, vague, unit, pv, pq, pvague, pas, sentence, ss, se) = row[:13]
+    fine, party, url, title, outlet, published, sources, alert, quote = row[13:]
+    outlets = json.loads(sources) if sources else [outlet]
+    if outlet not in outlets:
+        outlets = [outlet, *outlets]
+    return AlertView(
+        change_id=change_id,
+        kind=kind,
+        key=key_from_text(key),
+        value=value,
+        qualifier=Qualifier(qual),
+        vague=bool(vague),
+        unit=Unit(unit),
+        prev_value=pv,
+        prev_qualifier=Qualifier(pq) if pq else None,
+        prev_vague=None if pvague is None else bool(pvague),
+        prev_as_of=parse_iso(pas) if pas else None,
+        quote=sentence or quote,
+        quote_start=ss if sentence else 0,
+        quote_end=se if sentence else len(quote),
+        fine_place=fine,
+        party=party,
+        url=url,
+        title=title,
+        outlet=outlet,
+        published=parse_iso(published),
+        sources=tuple(outlets),
+        alert=bool(alert),
+    )
+
+
+def totals(db: Database, place: str | None = None) -> list[dict[str, Any]]:
+    """The state of every key (optionally of keys at `place`), by metric and place."""
+    sql = "select * from state"
+    params: list[Any] = []
+    if place is not None:
+        sql += " where place = ?"
+        params.append(place)
+    sql += " order by metric, place, scope, window, since"
+    return list(db.query(sql, params))
+
+
+def history(
+    db: Database, metric: str, place: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Every observation of `metric` (at `place`), oldest first, with the kind
+    of any change it made."""
+    sql = (
+        "select o.*, c.kind as change_kind, a.url, a.title from observations o"
+        " join articles a on a.id = o.article_id"
+        " left join changes c on c.id = o.change_id where o.metric = ?"
+    )
+    params: list[Any] = [metric]
+    if place is not None:
+        sql += " and o.place = ?"
+        params.append(place)
+    sql += " order by o.published, o.article_id, o.start"
+    if limit is not None:
+        sql += " limit ?"
+        params.append(limit)
+    return list(db.query(sql, params))
+
+
+def changes_since(db: Database, after_id: int = 0) -> list[dict[str, Any]]:
+    """Changes with id above `after_id`, in order."""
+    return list(db.query("select * from changes where id > ? order by id", [after_id]))
+
+
+def max_change_id(db: Database) -> int:
+    """The highest change id so far (0 when none)."""
+    row = db.execute("select coalesce(max(id), 0) from changes").fetchone()
+    return int(row[0])
