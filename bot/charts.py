@@ -530,19 +530,44 @@ def _flag(value: object) -> bool:
     return bool(value) and value not in ("0", "false", "False")
 
 
+STATE_KINDS = frozenset({"new", "increase", "decrease"})
+"""Change kinds (the store's `change_kind`) that move a total's or territory's state."""
+
+
 def point_from_row(row: Mapping[str, Any]) -> ChartPoint:
     """One history row as a `ChartPoint` (the shape is `series_from_history`'s)."""
     status = str(row.get("status") or "statement")
     when = row.get("published") or row.get("observed_at") or row.get("fetched_at")
+    conflicting = _flag(row.get("conflicting")) or "conflict" in (
+        row.get("change_kind"),
+        row.get("verdict"),
+    )
     return ChartPoint(
         time=_time(when),
         value=float(row["value"]),
         qualifier=Qualifier(row.get("qualifier") or "exact"),
         vague=_flag(row.get("vague")),
         outlet=str(row.get("outlet") or row.get("source") or "?"),
-        conflicting=_flag(row.get("conflicting")) or row.get("change_kind") == "conflict",
+        conflicting=conflicting,
         context=status == "context",
     )
+
+
+def pick_key(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """The series to chart when the rows hold several keys (a running total
+    since 1 December, a 48-hour window…): the running total (`scope` total)
+    with the most reports, the most recent on a tie; None if rows carry no key."""
+    counts: dict[str, tuple[int, int, str]] = {}
+    for r in rows:
+        key = r.get("key")
+        if not key:
+            continue
+        _, n, last = counts.get(key, (0, 0, ""))
+        is_total = int((r.get("scope") or "total") == "total")
+        counts[key] = (is_total, n + 1, max(last, str(r.get("published") or "")))
+    if not counts:
+        return None
+    return max(counts, key=lambda k: counts[k])
 
 
 def state_steps(points: Sequence[ChartPoint], metric: Metric) -> tuple[StateStep, ...]:
@@ -605,29 +630,47 @@ def series_from_history(
     metric: Metric | str,
     place: str | None = None,
     lang: Lang = "en",
+    *,
+    key: str | None = None,
 ) -> ChartSeries:
-    """A `ChartSeries` from the rows of the store's history query for one key.
+    """A `ChartSeries` from the rows of `bot.store.history(db, metric, place)`.
 
     Each row is a mapping with:
 
     - `value` (number), `unit` (`person`, `km2`…), `qualifier` (`exact`,
       `more_than`…), `vague` (bool or 0/1);
-    - `published`: the article's publication time (ISO 8601 text or datetime;
-      `observed_at` is used when there is none);
-    - `outlet`: the outlet's name (`source` when there is none);
-    - `status`: `statement` (the article's own figure), `context` (cited as
-      background) or `older` (older than the state when it arrived);
-    - optionally `conflicting` (bool or 0/1) or `change_kind` (`conflict`
-      marks a lower total), and `since` (`--MM-DD`) for the title.
+    - `published`: the article's publication time (ISO 8601 text or datetime);
+    - `outlet`: the outlet's name;
+    - `status`: `statement` (the article's own figure), `context` (a further
+      value cited as background) or `older` (older than the state on arrival);
+    - optionally `key`, `scope`, `since`: the series; rows of other keys than
+      `key` (default: `pick_key`) are left out;
+    - optionally `change_kind` (`new`, `increase`, `decrease`, `conflict`,
+      `event`) and `verdict` (diff's verdict, `conflict` included) or
+      `conflicting` (bool): what the diff engine made of the report.
 
-    The state steps are worked out from the statements (`state_steps`), and
-    lower running totals are marked conflicting when no row says so."""
+    With `change_kind` on the rows the state steps are the store's own changes
+    (`new`/`increase`/`decrease`); without it they are worked out from the
+    statements (`state_steps`, `mark_conflicts`).  Window and batch series are
+    events and get no step line."""
     metric = Metric(metric)
     rows = list(rows)
+    key = key or pick_key(rows)
+    if key is not None:
+        rows = [r for r in rows if r.get("key") == key]
     points = tuple(point_from_row(r) for r in rows)
-    says_conflicts = any("conflicting" in r or "change_kind" in r for r in rows)
-    if not says_conflicts:
-        points = mark_conflicts(points, metric)
+    events = any((r.get("scope") or "total") != "total" for r in rows)
+    if any("change_kind" in r for r in rows):
+        steps = tuple(
+            StateStep(p.time, p.value, p.qualifier)
+            for r, p in zip(rows, points, strict=True)
+            if r.get("change_kind") in STATE_KINDS
+        )
+        steps = tuple(sorted(steps, key=lambda s: _utc(s.time)))
+    else:
+        if not any("conflicting" in r or "verdict" in r for r in rows):
+            points = mark_conflicts(points, metric)
+        steps = state_steps(points, metric)
     units = {str(r["unit"]) for r in rows if r.get("unit")}
     unit = Unit(units.pop()) if len(units) == 1 else _default_unit(metric)
     since = next((str(r["since"]) for r in rows if r.get("since")), None)
@@ -637,7 +680,7 @@ def series_from_history(
         since=since,
         unit=unit,
         points=points,
-        steps=state_steps(points, metric),
+        steps=() if events else steps,
     )
 
 
