@@ -99,7 +99,7 @@ async def test_reply_markup_is_recorded_and_callback_data_limit_enforced() -> No
         assert markup is not None
         assert markup["inline_keyboard"][0][0]["callback_data"] == "sub:displaced"
         too_long = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="d" * 65)]])
-        with pytest.raises(telegram.error.BadRequest, match="(?i)button_data_invalid"):
+        with pytest.raises(telegram.error.BadRequest, match=r"(?i)button_data_invalid"):
             await bot.send_message(5, "choose", reply_markup=too_long)
 
 
@@ -212,7 +212,7 @@ async def test_commands_photos_actions_and_edits() -> None:
         assert tg.my_commands()[0]["command"] == "subscribe"
         assert tg.my_commands("ar")[0]["description"] == "اشترك في التنبيهات"
         assert [c.command for c in await bot.get_my_commands(language_code="ar")] == ["subscribe"]
-        with pytest.raises(telegram.error.BadRequest, match="(?i)bot_command_invalid"):
+        with pytest.raises(telegram.error.BadRequest, match=r"(?i)bot_command_invalid"):
             await bot.set_my_commands([("Bad-Command", "x")])
 
         png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
