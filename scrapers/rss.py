@@ -20,16 +20,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import feedparser
-from charset_normalizer import from_bytes
 
 from scrapers.base import FetchContext
 from scrapers.clean import clean_text, find_arabic_date, http_url
+from scrapers.http import FetchError, HttpClient, detect_charset
 from scrapers.model import Article, FetchResult, content_hash
 from scrapers.page import html_text, parse_page
 
 if TYPE_CHECKING:
     from bot.config import SourceConfig
-    from scrapers.http import HttpClient
 
 log = logging.getLogger(__name__)
 
@@ -108,19 +107,7 @@ def feed_content_type(data: bytes, content_type: str | None) -> str:
         return "application/xml"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:65536]).best()
-    charset = best.encoding if best is not None else "utf-8"
-    # short Arabic texts are often guessed as these; windows-1256 is what Arabic sites use
-    guessed_wrong = {"cp1252", "latin_1", "iso8859_1", "cp1250", "mac_arabic", "cp864"}
-    if charset in guessed_wrong and _looks_arabic_cp1256(data):
-        charset = "windows-1256"
-    return f"application/xml; charset={charset}"
-
-
-def _looks_arabic_cp1256(data: bytes) -> bool:
-    text = data.decode("cp1256", errors="replace")
-    arabic = sum(1 for ch in text if "\u0621" <= ch <= "\u064a")
-    return arabic > len(text) * 0.1
+    return f"application/xml; charset={detect_charset(data)}"
 
 
 def articles_from_feed(
@@ -229,8 +216,6 @@ class RssSource:
 
     async def fetch(self, ctx: FetchContext) -> FetchResult:
         """Poll the feed once (conditional GET), then fetch pages if asked."""
-        from scrapers.http import FetchError
-
         client = _client(ctx)
         try:
             response = await client.get(self.url, validators=ctx.validators, accept=FEED_ACCEPT)
@@ -264,8 +249,6 @@ class RssSource:
         self, client: HttpClient, entry: FeedEntry, ctx: FetchContext
     ) -> str | None:
         """The article page's text for a summary-only entry (None: keep the summary)."""
-        from scrapers.http import FetchError
-
         if not self.config.fetch_pages or entry.full or not entry.page_url:
             return None
         if ctx.is_known(entry.url):

@@ -1,0 +1,677 @@
+"""The one careful HTTP client every source fetches through.
+
+- one `httpx.AsyncClient` (no proxies from the environment, redirects by hand);
+- connect and read timeouts from httpx, a total per request hop with
+  `asyncio.timeout`;
+- the body streamed and decoded here, with a cap on the **decoded** size: a
+  gzip bomb or an endless body is cut off and memory stays bounded;
+- conditional GET from stored validators (`etag`, `last_modified`), 304 is
+  "not modified";
+- retries with exponential backoff and jitter on timeouts, connection errors,
+  5xx and 429; `Retry-After` honoured (capped) on 429 and 503;
+- a global and a per-host limit on concurrent requests;
+- only http and https; unless `allow_private_networks`, loopback, private,
+  link-local, multicast, reserved and unspecified addresses are refused in every
+  spelling of the host, on every redirect hop, and on the address actually
+  connected to: the name is resolved here, the address checked, and the
+  connection pinned to that address (the Host header and TLS SNI keep the
+  name), so a DNS answer that changes between check and connect changes
+  nothing.
+
+Every failure is a `FetchError` with a `kind` and a message for people.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import ipaddress
+import logging
+import random
+import re
+import socket
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from charset_normalizer import from_bytes
+
+from bot.config import NetworkConfig
+
+log = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+"""(host, port) -> the addresses the name resolves to."""
+
+ETAG = "etag"
+"""Validators key: the ETag of the last 200 answer."""
+LAST_MODIFIED = "last_modified"
+"""Validators key: the Last-Modified of the last 200 answer."""
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+BLOCKED_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+"""Names refused without asking DNS (and any name ending in `.localhost`)."""
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_CHUNK = 64 * 1024
+
+
+# ---------------------------------------------------------------- errors
+
+
+class FetchError(Exception):
+    """A fetch failed; `message` says why in words a user understands."""
+
+    kind: ClassVar[str] = "fetch"
+    """Which kind of failure: blocked, timeout, connect, status, too_large…"""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.message = message
+        """Why, naming the URL."""
+        self.url = url
+        """The URL that failed."""
+
+    @property
+    def retryable(self) -> bool:
+        """True when trying again later may work."""
+        return self.kind in {"timeout", "connect"}
+
+
+class BlockedURL(FetchError):
+    """Refused before connecting: a scheme other than http(s), or a private address."""
+
+    kind = "blocked"
+
+
+class FetchTimeout(FetchError):
+    """No complete answer in time."""
+
+    kind = "timeout"
+
+
+class ConnectFailed(FetchError):
+    """The host could not be resolved or reached, or the connection broke."""
+
+    kind = "connect"
+
+
+class HttpStatusError(FetchError):
+    """The server answered with an error status."""
+
+    kind = "status"
+
+    def __init__(self, message: str, *, url: str, status: int, retry_after: float | None) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+        """The HTTP status code."""
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait (429/503 Retry-After), if any."""
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in RETRY_STATUSES
+
+
+class TooLarge(FetchError):
+    """The decoded body is larger than `max_body_bytes`."""
+
+    kind = "too_large"
+
+
+class TooManyRedirects(FetchError):
+    """More than `max_redirects` hops, or a loop."""
+
+    kind = "redirects"
+
+
+class BadResponse(FetchError):
+    """An answer we cannot read (unknown or corrupt content encoding…)."""
+
+    kind = "bad_response"
+
+
+# ---------------------------------------------------------------- the response
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A complete answer (the body already read and decoded from gzip/deflate)."""
+
+    url: str
+    """The final URL, after redirects (as requested, never the pinned address)."""
+    status: int
+    """200…299, or 304."""
+    headers: httpx.Headers
+    """Response headers."""
+    content: bytes
+    """The decoded body (empty for 304)."""
+    not_modified: bool = False
+    """The server said 304 to our conditional GET."""
+    validators: dict[str, str] = field(default_factory=dict)
+    """ETag / Last-Modified to send next time."""
+
+    def text(self) -> str:
+        """The body as text: charset from the header, the document, then detection."""
+        return decode_body(self.content, self.headers.get("content-type"))
+
+
+# ---------------------------------------------------------------- addresses
+
+
+def parse_ip_loose(host: str) -> IPAddress | None:
+    """The address a host spells, in any form a resolver accepts: dotted
+    quads, `127.1`, `0x7f000001`, `2130706433`, octal `0177.0.0.1`, IPv6 with
+    or without brackets; None for a name."""
+    host = host.strip().rstrip(".").lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if ":" in host:
+        try:
+            return ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return None
+    parts = host.split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    numbers: list[int] = []
+    for part in parts:
+        try:
+            if part.startswith("0x"):
+                numbers.append(int(part[2:] or "0", 16))
+            elif len(part) > 1 and part.startswith("0"):
+                numbers.append(int(part, 8))
+            else:
+                if not part.isdigit():
+                    return None
+                numbers.append(int(part))
+        except ValueError:
+            return None
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
+        return None
+    value = 0
+    for n in head:
+        value = value * 256 + n
+    value = value * 256 ** (5 - len(numbers)) + last
+    return ipaddress.IPv4Address(value)
+
+
+def is_public_address(ip: IPAddress) -> bool:
+    """True for a globally routable unicast address; False for loopback,
+    private, link-local, multicast, reserved, unspecified, shared, and IPv6
+    forms that embed one of those (IPv4-mapped, 6to4, NAT64)."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public_address(embedded)
+        if ip.teredo:
+            return False
+    return ip.is_global and not (
+        ip.is_multicast
+        or ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to, from the system resolver."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    url: str
+    """What httpx connects to (the checked address when pinned)."""
+    host_header: str | None
+    """Host header when the URL was pinned to an address."""
+    sni: str | None
+    """TLS server name when pinned (https)."""
+
+
+# ---------------------------------------------------------------- bodies
+
+
+class _Inflater:
+    """gzip/deflate decoding that never makes more than `_CHUNK` bytes at once."""
+
+    def __init__(self, encoding: str, url: str) -> None:
+        self.url = url
+        self.encoding = encoding
+        self._z: zlib._Decompress | None = None
+        if encoding in {"gzip", "x-gzip"}:
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding not in {"deflate", "identity", ""}:
+            raise BadResponse(
+                f"{url}: the server used a content encoding we cannot read ({encoding})", url=url
+            )
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self.encoding in {"identity", ""}:
+            yield data
+            return
+        if self._z is None:  # deflate: zlib-wrapped as the RFC says, or raw as IIS sends
+            wrapped = (
+                len(data) >= 2 and (data[0] & 0x0F) == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            )
+            self._z = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        buf = data
+        try:
+            while buf and not self._z.eof:
+                out = self._z.decompress(buf, _CHUNK)
+                if out:
+                    yield out
+                buf = self._z.unconsumed_tail
+        except zlib.error as exc:
+            msg = f"{self.url}: corrupt {self.encoding} body ({exc})"
+            raise BadResponse(msg, url=self.url) from None
+
+
+def decode_body(content: bytes, content_type: str | None) -> str:
+    """Bytes to text: the charset of the Content-Type header, then a BOM, then
+    the document's own declaration (`<meta charset>`, `http-equiv`, the XML
+    declaration), then UTF-8, then detection (windows-1256 preferred for Arabic)."""
+    declared = [charset_of(content_type)] if content_type else []
+    declared.append(_bom_charset(content))
+    declared.append(document_charset(content))
+    for charset in declared:
+        if charset and _codec(charset):
+            try:
+                return content.decode(_codec(charset) or "utf-8")
+            except UnicodeDecodeError:
+                continue
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return content.decode(detect_charset(content), errors="replace")
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type value."""
+    if not content_type:
+        return None
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type, re.IGNORECASE)
+    return m.group(1) if m else None
+
+
+_DOC_CHARSET = (
+    re.compile(rb"^\s*<\?xml[^>]{0,200}encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)"),
+    re.compile(rb"<meta[^>]{0,200}charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE),
+)
+
+
+def document_charset(content: bytes) -> str | None:
+    """The charset a document declares in its first 4 KB (XML declaration or <meta>)."""
+    head = content[:4096]
+    for pattern in _DOC_CHARSET:
+        m = pattern.search(head)
+        if m:
+            return m.group(1).decode("ascii")
+    return None
+
+
+def _bom_charset(content: bytes) -> str | None:
+    if content.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+_ARABIC_MISGUESSES = frozenset(
+    {"cp1252", "latin_1", "iso8859_1", "cp1250", "mac_arabic", "cp864", "cp720", "iso8859_6"}
+)
+
+
+def detect_charset(content: bytes) -> str:
+    """charset-normalizer's best guess, corrected to windows-1256 for Arabic
+    text it mistakes for a Western or DOS code page."""
+    best = from_bytes(content[:65536]).best()
+    charset = best.encoding if best is not None else "utf-8"
+    if charset in _ARABIC_MISGUESSES or charset == "cp1256":
+        text = content[:65536].decode("cp1256", errors="replace")
+        letters = sum(1 for ch in text if "\u0621" <= ch <= "\u064a")
+        if letters > len(text) * 0.1:
+            return "cp1256"
+    return charset
+
+
+# ---------------------------------------------------------------- the client
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After value (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def user_agent(config: NetworkConfig) -> str:
+    """The User-Agent: the configured one, plus the contact URL."""
+    if config.contact_url and config.contact_url not in config.user_agent:
+        return f"{config.user_agent} (+{config.contact_url})"
+    return config.user_agent
+
+
+class HttpClient:
+    """The one HTTP client: use `async with HttpClient(config) as client`."""
+
+    def __init__(
+        self,
+        config: NetworkConfig | None = None,
+        *,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+        retry_after_max: float = 300.0,
+        resolver: Resolver = system_resolver,
+        address_allowed: Callable[[IPAddress], bool] = is_public_address,
+    ) -> None:
+        """`backoff_base` seconds before the first retry, doubling up to
+        `backoff_max`, with jitter; a Retry-After longer than
+        `retry_after_max` is not waited for (the fetch fails and the source
+        backs off instead).  `resolver` and `address_allowed` decide which
+        addresses may be connected to when private networks are not allowed."""
+        self.config = config or NetworkConfig()
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.retry_after_max = retry_after_max
+        self._resolver = resolver
+        self._address_allowed = address_allowed
+        c = self.config
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                connect=c.connect_timeout,
+                read=c.read_timeout,
+                write=c.read_timeout,
+                pool=c.total_timeout,
+            ),
+            limits=httpx.Limits(
+                max_connections=max(1, c.max_connections),
+                max_keepalive_connections=max(1, c.max_connections),
+            ),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": user_agent(c), "Accept-Encoding": "gzip, deflate"},
+        )
+        self._global = asyncio.Semaphore(max(1, c.max_connections))
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        validators: Mapping[str, str] | None = None,
+        accept: str | None = None,
+    ) -> Response:
+        """GET `url`, conditionally when `validators` are given; raises
+        `FetchError` (after the retries) when there is no usable answer."""
+        headers: dict[str, str] = {}
+        if accept:
+            headers["Accept"] = accept
+        validators = dict(validators or {})
+        if validators.get(ETAG):
+            headers["If-None-Match"] = validators[ETAG]
+        if validators.get(LAST_MODIFIED):
+            headers["If-Modified-Since"] = validators[LAST_MODIFIED]
+        attempt = 0
+        while True:
+            try:
+                return await self._follow(url, headers, validators)
+            except FetchError as exc:
+                if not exc.retryable or attempt >= self.config.retries:
+                    raise
+                delay = self._delay(exc, attempt)
+                attempt += 1
+                log.info(
+                    "retry %d/%d of %s in %.2fs: %s",
+                    attempt,
+                    self.config.retries,
+                    url,
+                    delay,
+                    exc.message,
+                )
+                await asyncio.sleep(delay)
+
+    def _delay(self, exc: FetchError, attempt: int) -> float:
+        backoff = min(self.backoff_max, self.backoff_base * 2**attempt)
+        backoff *= random.uniform(0.5, 1.0)
+        if isinstance(exc, HttpStatusError) and exc.retry_after is not None:
+            if exc.retry_after > self.retry_after_max:
+                raise exc
+            return max(backoff, exc.retry_after)
+        return backoff
+
+    async def _follow(
+        self, url: str, headers: dict[str, str], validators: dict[str, str]
+    ) -> Response:
+        current = url
+        seen = {url}
+        for _hop in range(self.config.max_redirects + 1):
+            status, resp_headers, body = await self._request(current, headers)
+            if status in REDIRECT_STATUSES:
+                location = resp_headers.get("location")
+                if not location:
+                    raise BadResponse(f"{current}: redirect ({status}) without a Location", url=url)
+                target = urljoin(current, location.strip())
+                if target in seen:
+                    raise TooManyRedirects(f"{url}: redirect loop through {target}", url=url)
+                seen.add(target)
+                current = target
+                continue
+            if status == 304:
+                return Response(
+                    url=current,
+                    status=status,
+                    headers=resp_headers,
+                    content=b"",
+                    not_modified=True,
+                    validators=validators | _validators(resp_headers),
+                )
+            return Response(
+                url=current,
+                status=status,
+                headers=resp_headers,
+                content=body,
+                validators=_validators(resp_headers),
+            )
+        raise TooManyRedirects(f"{url}: more than {self.config.max_redirects} redirects", url=url)
+
+    async def _request(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes]:
+        """One hop: check, connect (pinned), read the body within the limits."""
+        target = await self._target(url)
+        host = (urlsplit(url).hostname or "").lower()
+        hop_headers = dict(headers)
+        extensions: dict[str, str] = {}
+        if target.host_header:
+            hop_headers["Host"] = target.host_header
+        if target.sni:
+            extensions["sni_hostname"] = target.sni
+        c = self.config
+        async with self._host_limit(host), self._global:
+            try:
+                async with asyncio.timeout(c.total_timeout):
+                    request = self._client.build_request(
+                        "GET", target.url, headers=hop_headers, extensions=extensions
+                    )
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        status = response.status_code
+                        if 200 <= status < 300:
+                            body = await self._read_body(response, url)
+                            return status, response.headers, body
+                        if status in REDIRECT_STATUSES or status == 304:
+                            return status, response.headers, b""
+                        raise _status_error(url, response)
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise FetchTimeout(
+                    f"{url}: no complete answer within {c.total_timeout:g} s", url=url
+                ) from None
+            except httpx.ConnectTimeout:
+                raise FetchTimeout(
+                    f"{url}: could not connect within {c.connect_timeout:g} s", url=url
+                ) from None
+            except httpx.TimeoutException:
+                raise FetchTimeout(
+                    f"{url}: the server sent nothing for {c.read_timeout:g} s", url=url
+                ) from None
+            except httpx.ConnectError as exc:
+                raise ConnectFailed(f"{url}: could not connect ({_reason(exc)})", url=url) from None
+            except httpx.TransportError as exc:
+                raise ConnectFailed(
+                    f"{url}: the connection failed ({_reason(exc)})", url=url
+                ) from None
+            except httpx.InvalidURL as exc:
+                raise BlockedURL(f"{url}: not a valid URL ({exc})", url=url) from None
+
+    def _host_limit(self, host: str) -> asyncio.Semaphore:
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(max(1, self.config.per_host_connections))
+        return sem
+
+    async def _read_body(self, response: httpx.Response, url: str) -> bytes:
+        cap = self.config.max_body_bytes
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        length = response.headers.get("content-length", "")
+        if encoding in {"identity", ""} and length.isdigit() and int(length) > cap:
+            raise TooLarge(
+                f"{url}: the answer is {int(length)} bytes, over the {cap}-byte cap", url=url
+            )
+        inflater = _Inflater(encoding, url)
+        chunks: list[bytes] = []
+        size = 0
+        async for raw in _raw_chunks(response):
+            for piece in inflater.feed(raw):
+                size += len(piece)
+                if size > cap:
+                    raise TooLarge(f"{url}: the answer is over the {cap}-byte cap", url=url)
+                chunks.append(piece)
+        return b"".join(chunks)
+
+    async def _target(self, url: str) -> _Target:
+        """Check the URL and, unless private networks are allowed, resolve its
+        host and pin the connection to an address that is allowed."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise BlockedURL(f"{url}: not a valid URL", url=url) from None
+        if parts.scheme.lower() not in ALLOWED_SCHEMES:
+            raise BlockedURL(f"{url}: only http:// and https:// addresses can be fetched", url=url)
+        host = (parts.hostname or "").rstrip(".")
+        if not host:
+            raise BlockedURL(f"{url}: the address has no host", url=url)
+        if self.config.allow_private_networks:
+            return _Target(url=url, host_header=None, sni=None)
+        ip = parse_ip_loose(host)
+        if ip is not None:
+            if not self._address_allowed(ip):
+                raise BlockedURL(f"{url}: {ip} is a private or reserved address", url=url)
+            return _Target(url=url, host_header=None, sni=None)
+        if host in BLOCKED_NAMES or host.endswith(".localhost"):
+            raise BlockedURL(f"{url}: {host} is this machine", url=url)
+        try:
+            hurl = httpx.URL(url)
+            ascii_host = hurl.raw_host.decode("ascii")
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise BlockedURL(f"{url}: not a valid URL ({exc})", url=url) from None
+        default_port = 443 if parts.scheme.lower() == "https" else 80
+        try:
+            addresses = await self._resolver(ascii_host, port or default_port)
+        except (OSError, UnicodeError) as exc:
+            raise ConnectFailed(f"{url}: cannot resolve {host} ({_reason(exc)})", url=url) from None
+        for address in addresses:
+            resolved = parse_ip_loose(address)
+            if resolved is not None and self._address_allowed(resolved):
+                pinned = hurl.copy_with(host=str(resolved))
+                return _Target(
+                    url=str(pinned),
+                    host_header=hurl.netloc.decode("ascii"),
+                    sni=ascii_host if parts.scheme.lower() == "https" else None,
+                )
+        shown = ", ".join(addresses[:3]) or "nothing"
+        raise BlockedURL(f"{url}: {host} resolves to a private address ({shown})", url=url)
+
+
+async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    async for chunk in response.aiter_raw(_CHUNK):
+        yield chunk
+
+
+def _validators(headers: httpx.Headers) -> dict[str, str]:
+    out = {}
+    if etag := headers.get("etag"):
+        out[ETAG] = etag
+    if modified := headers.get("last-modified"):
+        out[LAST_MODIFIED] = modified
+    return out
+
+
+def _status_error(url: str, response: httpx.Response) -> HttpStatusError:
+    status = response.status_code
+    retry_after = None
+    if status in RETRY_AFTER_STATUSES:
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+    phrase = response.reason_phrase or ""
+    wait = f", asked to wait {retry_after:g} s" if retry_after is not None else ""
+    return HttpStatusError(
+        f"{url}: the server answered {status} {phrase}".rstrip() + wait,
+        url=url,
+        status=status,
+        retry_after=retry_after,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text[:200] if text else type(exc).__name__
