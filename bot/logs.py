@@ -30,8 +30,12 @@ TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 """Shapes of tokens masked even when the config did not name them."""
 
-NOISY_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING}
-"""Libraries whose per-request INFO lines are noise in a service log."""
+NOISY_LOGGERS = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+}
+"""Libraries whose per-request or per-run INFO lines are noise in a service log."""
 
 _HANDLER_NAME = "raqib"
 

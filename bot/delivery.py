@@ -1,0 +1,265 @@
+"""The delivery loop: drain the outbox to every transport, as promised.
+
+One task per transport takes that transport's pending rows (oldest first),
+renders nothing itself — it hands each `Message` (the row, the change as an
+`AlertView`, the chat's language) to `Transport.send` — and records the
+outcome through the store: sent, retry later (the transport's `retry_after`,
+else exponential backoff), or dead (a permanent error, or too many attempts).
+
+A task wakes when this process queued rows (`DeliveryLoop.notify`) and also
+checks the table every `poll_interval` seconds, so rows written by another
+process (`raqib once` from cron) go out too.  A row is marked sent only after
+the send returned: a crash in between repeats one message at worst, and never
+loses one.
+
+Transports are plugged in by name: `TRANSPORTS` maps a name to a factory that
+returns a transport for the config, or None when it is not configured (no
+token).  The Telegram and Slack issues register theirs there; the console
+transport is in `bot/console.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar, Protocol, runtime_checkable
+
+from sqlite_utils import Database
+
+from bot import store
+from bot.config import Config
+from bot.store import AlertView, OutboxRow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+"""A row that failed this many times is marked dead."""
+BACKOFF_BASE = 2.0
+"""Seconds before the first retry; doubled per attempt."""
+BACKOFF_MAX = 3600.0
+"""Never wait longer than this between attempts."""
+BATCH = 100
+"""Rows taken from the outbox at a time, per transport."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One alert to send: the outbox row and what it is about."""
+
+    row: OutboxRow
+    """The outbox row (destination chat, attempts so far)."""
+    alert: AlertView
+    """The change, with its quote, outlet, link and corroborating sources."""
+    lang: str
+    """The subscription's language: ar or en."""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a transport made of one message."""
+
+    ok: bool
+    """Delivered."""
+    error: str | None = None
+    """Why not (kept on the row; never a token)."""
+    retry_after: float | None = None
+    """Seconds the platform asked us to wait (None: exponential backoff)."""
+    permanent: bool = False
+    """Never retry (a malformed message): the row is marked dead at once."""
+    deactivate: bool = False
+    """The chat is gone or blocked the bot: its subscription is deactivated."""
+    moved_to: str | None = None
+    """The chat has a new id (a group became a supergroup): retry there."""
+
+
+SENT = SendResult(ok=True)
+"""The usual result."""
+
+
+class Transport(Protocol):
+    """Something that delivers alerts to chats of one kind."""
+
+    name: ClassVar[str] | str
+    """The `transport` column of the outbox rows it takes: telegram, slack or console."""
+
+    async def send(self, message: Message) -> SendResult:
+        """Deliver one message; report failures in the result rather than raising."""
+        ...
+
+
+@runtime_checkable
+class Lifecycle(Protocol):
+    """A transport that runs something of its own (a bot polling for commands)."""
+
+    async def start(self) -> None:
+        """Start (connect, begin polling); called once before the first send."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop and release everything; called once at shutdown."""
+        ...
+
+
+TransportFactory = Callable[[Config, Database], Transport | None]
+"""Builds a transport for the config, or None when it is not configured."""
+
+TRANSPORTS: dict[str, TransportFactory] = {}
+"""Chat transports by name (telegram, slack), registered by their modules."""
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before retrying a row that has failed `attempts` times (1, 2, …)."""
+    return min(BACKOFF_BASE * 2.0 ** max(0, attempts - 1), BACKOFF_MAX)
+
+
+def subscription_langs(db: Database) -> dict[int, str]:
+    """The language of every subscription, by id."""
+    return {r[0]: r[1] or "en" for r in db.execute("select id, lang from subscriptions")}
+
+
+class DeliveryLoop:
+    """Drains the outbox to `transports`, one task each, until stopped."""
+
+    def __init__(
+        self,
+        db: Database,
+        transports: Sequence[Transport],
+        *,
+        poll_interval: float = 5.0,
+        max_attempts: int = MAX_ATTEMPTS,
+        on_dead: Callable[[OutboxRow, str], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.transports = {t.name: t for t in transports}
+        self.poll_interval = poll_interval
+        self.max_attempts = max_attempts
+        self.on_dead = on_dead
+        self.clock = clock
+        self.stopping = asyncio.Event()
+        self._wake = {name: asyncio.Event() for name in self.transports}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def notify(self) -> None:
+        """New rows were queued by this process: look now, not at the next poll."""
+        for event in self._wake.values():
+            event.set()
+
+    def start(self) -> None:
+        """Start one task per transport."""
+        for name in self.transports:
+            self._tasks.append(asyncio.create_task(self._run(name), name=f"delivery:{name}"))
+
+    async def stop(self, grace: float) -> None:
+        """Finish the sends in flight (at most `grace` seconds), then stop."""
+        self.stopping.set()
+        self.notify()
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(self._tasks, timeout=grace)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if pending:
+            log.warning(
+                "delivery: stopped %d transport(s) mid-send after %.0fs", len(pending), grace
+            )
+
+    async def _run(self, name: str) -> None:
+        wake = self._wake[name]
+        while not self.stopping.is_set():
+            wake.clear()
+            try:
+                await self.drain(name)
+            except Exception:  # the loop must survive a bad row or a store hiccup
+                log.exception("delivery: %s: draining the outbox failed", name)
+            if self.stopping.is_set():
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=self.poll_interval)
+
+    async def drain(self, name: str) -> int:
+        """Send every due row of transport `name`; how many were sent."""
+        transport = self.transports[name]
+        sent = 0
+        while not self.stopping.is_set():
+            rows = store.pending_outbox(self.db, name, self.clock(), limit=BATCH)
+            if not rows:
+                break
+            langs = subscription_langs(self.db)
+            progressed = False
+            for row in rows:
+                if self.stopping.is_set():
+                    break
+                outcome = await self._deliver(transport, row, langs.get(row.subscription_id, "en"))
+                sent += outcome
+                progressed = True
+            if not progressed or len(rows) < BATCH:
+                break
+        return sent
+
+    async def _deliver(self, transport: Transport, row: OutboxRow, lang: str) -> int:
+        alert = store.change_for_alert(self.db, row.change_id)
+        if alert is None:
+            self._dead(row, f"change {row.change_id} not found")
+            return 0
+        try:
+            result = await transport.send(Message(row, alert, lang))
+        except Exception as exc:  # a transport should not raise; treat it as a network error
+            log.exception("delivery: %s raised on outbox row %d", transport.name, row.id)
+            result = SendResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+        return self.record(row, result)
+
+    def record(self, row: OutboxRow, result: SendResult) -> int:
+        """Store the outcome of one send: 1 if it was delivered."""
+        now = self.clock()
+        if result.ok:
+            store.mark_sent(self.db, row.id, now)
+            return 1
+        error = result.error or "failed"
+        if result.moved_to:
+            store.move_chat(self.db, row.transport, row.chat_id, result.moved_to)
+            store.mark_retry(self.db, row.id, error, now)
+            return 0
+        if result.deactivate:
+            log.warning("delivery: %s chat %s is gone: %s", row.transport, row.chat_id, error)
+            store.deactivate_subscription(self.db, row.subscription_id, error)
+            return 0
+        if result.permanent or row.attempts + 1 >= self.max_attempts:
+            self._dead(row, error)
+            return 0
+        wait = result.retry_after if result.retry_after is not None else backoff(row.attempts + 1)
+        store.mark_retry(self.db, row.id, error, now + timedelta(seconds=wait))
+        log.info("delivery: row %d to %s retries in %.0fs: %s", row.id, row.chat_id, wait, error)
+        return 0
+
+    def _dead(self, row: OutboxRow, error: str) -> None:
+        store.mark_dead(self.db, row.id, error)
+        log.warning(
+            "delivery: row %d to %s %s is dead: %s", row.id, row.transport, row.chat_id, error
+        )
+        if self.on_dead is not None:
+            self.on_dead(row, error)
+
+
+def chat_transports(config: Config, db: Database) -> list[Transport]:
+    """The chat transports the config turns on (each factory says None without a token)."""
+    out = []
+    for name, factory in TRANSPORTS.items():
+        transport = factory(config, db)
+        if transport is not None:
+            out.append(transport)
+        else:
+            log.info("delivery: %s is off (not configured)", name)
+    return out
+
+
+def counts(db: Database) -> Mapping[str, int]:
+    """Outbox rows by status."""
+    return {r[0]: r[1] for r in db.execute("select status, count(*) from outbox group by status")}

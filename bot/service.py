@@ -1,0 +1,303 @@
+"""`raqib run`: the scheduler, the pipeline and delivery in one asyncio process.
+
+- One APScheduler job per enabled source (`bot.scheduler.sync_jobs`) runs
+  `bot.pipeline.poll_source`; a failing source's next run follows its backoff.
+- The delivery loop (`bot.delivery`) drains the outbox to every transport: the
+  chat transports that are configured, and the console when none is (or when
+  `[service] console = "on"`).
+- Every `delivery_poll_interval` seconds the effective config (file + admin
+  edits in SQLite) is read again; a changed source list reaches the scheduler
+  and changed alert rules reach the pipeline without a restart.  In-process
+  callers (chat commands) can call `Service.reload()` to apply an edit at once.
+
+Stopping: the first SIGINT/SIGTERM stops new polls, lets in-flight polls and
+sends finish (at most `shutdown_grace` seconds), closes everything and exits 0.
+A second signal exits at once: every article is written in one transaction and
+the outbox is in SQLite, so nothing queued is lost and nothing is half written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from datetime import UTC
+from types import FrameType
+from typing import TextIO
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlite_utils import Database
+
+import scrapers  # registers the source kinds
+from bot import store
+from bot.config import Config, SourceConfig, secret
+from bot.console import ConsoleTransport, set_console_subscription
+from bot.delivery import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
+from bot.logs import configured_secrets, setup_logging
+from bot.pipeline import poll_source, rules_from_config
+from bot.scheduler import job_id, sync_jobs
+from bot.settings import effective_config
+from figures.diff import Rules
+from scrapers.base import build_source
+from scrapers.http import HttpClient
+
+log = logging.getLogger(__name__)
+
+KNOWN_CHAT_TRANSPORTS = {"telegram": "token_env", "slack": "bot_token_env"}
+"""Chat transports the banner reports on, and the config key naming their token variable."""
+
+__all__ = ["Service", "cmd_run", "run_service", "scrapers"]
+
+
+class Service:
+    """The running service: database, HTTP client, scheduler, delivery."""
+
+    def __init__(self, config: Config, *, console: TextIO | None = None) -> None:
+        self.config = config
+        """The validated file config (admin edits are laid over it from the database)."""
+        self.console_stream = console
+        self.db: Database = store.open_db(config.storage.database)
+        self.effective = effective_config(config, self.db)
+        self.rules: Rules = rules_from_config(self.effective.alerts)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.client: HttpClient | None = None
+        self.transports: list[Transport] = []
+        self.delivery: DeliveryLoop | None = None
+        self.stopping = False
+        self._inflight: set[asyncio.Task[object]] = set()
+        self._watcher: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------ start
+
+    async def start(self) -> None:
+        """Open everything and start polling and delivering."""
+        self.client = HttpClient(self.effective.network)
+        chat = chat_transports(self.effective, self.db)
+        console_on = self.config.service.console == "on" or (
+            self.config.service.console == "auto" and not chat
+        )
+        set_console_subscription(self.db, console_on)
+        self.transports = [*chat, *([ConsoleTransport(self.console_stream)] if console_on else [])]
+        for transport in self.transports:
+            if isinstance(transport, Lifecycle):
+                await transport.start()
+        self.delivery = DeliveryLoop(
+            self.db, self.transports, poll_interval=self.config.service.delivery_poll_interval
+        )
+        self.delivery.start()
+        self.sync()
+        self.scheduler.start()
+        self._watcher = asyncio.create_task(self._watch(), name="settings-watcher")
+
+    def sync(self) -> None:
+        """Make the scheduler match the effective sources."""
+        due = {
+            s.name: store.source_health(self.db, s.name).next_due for s in self.effective.sources
+        }
+        sync_jobs(
+            self.scheduler,
+            self.effective.sources,
+            self.poll,
+            next_due=due,
+            jitter=self.config.service.jitter,
+        )
+
+    def reload(self) -> bool:
+        """Read the admin edits again and apply any change; True if something changed."""
+        new = effective_config(self.config, self.db)
+        if new == self.effective:
+            return False
+        old, self.effective = self.effective, new
+        if new.alerts != old.alerts:
+            self.rules = rules_from_config(new.alerts)
+            log.info("service: alert rules changed")
+        if new.logging.level != old.logging.level:
+            logging.getLogger().setLevel(new.logging.level.upper())
+            log.info("service: log level is now %s", new.logging.level.upper())
+        if new.sources != old.sources:
+            self.sync()
+        return True
+
+    async def _watch(self) -> None:
+        """Pick up admin edits made by this or another process."""
+        while not self.stopping:
+            await asyncio.sleep(self.config.service.delivery_poll_interval)
+            if self.stopping:
+                break
+            try:
+                self.reload()
+            except Exception:  # a bad read must not stop the service; try again next time
+                log.exception("service: reading the settings failed")
+
+    # ------------------------------------------------------------ one poll
+
+    async def poll(self, source: SourceConfig) -> None:
+        """One poll of `source` (an APScheduler job: never two at once for one source)."""
+        if self.stopping:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            result = await poll_source(
+                self.db, build_source(source), source.interval, self.rules, client=self.client
+            )
+        except Exception:
+            log.exception("source %s: poll failed", source.name)
+            return
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+        queued = sum(c.outbox_rows for c in result.changes)
+        log.info(
+            "source %s: %d article(s), %d change(s), %d alert(s) queued",
+            source.name,
+            sum(not a.skipped for a in result.articles),
+            len(result.changes),
+            queued,
+        )
+        if queued and self.delivery is not None:
+            self.delivery.notify()
+        if result.error is not None and not self.stopping:
+            with contextlib.suppress(JobLookupError):  # removed meanwhile
+                self.scheduler.modify_job(job_id(source.name), next_run_time=result.next_due)
+
+    # ------------------------------------------------------------ stop
+
+    async def shutdown(self) -> None:
+        """Stop new work, let in-flight polls and sends finish (bounded), close everything."""
+        self.stopping = True
+        grace = self.config.service.shutdown_grace
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        if self.scheduler.running:
+            self.scheduler.pause()
+        if self._watcher is not None:
+            self._watcher.cancel()
+        polls = [t for t in self._inflight if not t.done()]
+        if polls:
+            log.info("service: waiting for %d poll(s) in flight (at most %.0fs)", len(polls), grace)
+            _, pending = await asyncio.wait(polls, timeout=max(0.0, deadline - loop.time()))
+            for task in pending:
+                log.warning("service: cancelling a poll still running after %.0fs", grace)
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self.delivery is not None:
+            await self.delivery.stop(max(1.0, deadline - loop.time()))
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for transport in self.transports:
+            if isinstance(transport, Lifecycle):
+                try:
+                    await transport.stop()
+                except Exception:
+                    log.exception("service: stopping %s failed", transport.name)
+        if self.client is not None:
+            await self.client.aclose()
+        self.db.close()
+        log.info("service: stopped cleanly")
+
+    # ------------------------------------------------------------ banner
+
+    def banner(self) -> str:
+        """What is running, where the data is, which sources and transports are on, how to stop."""
+        config = self.effective
+        where = str(self.config.path) if self.config.path else "the embedded default"
+        lines = [
+            "raqib is running",
+            f"  config     {where}",
+            f"  database   {self.config.storage.database.resolve()}",
+        ]
+        on = [s for s in config.sources if s.enabled]
+        paused = [s.name for s in config.sources if not s.enabled]
+        for i, s in enumerate(on):
+            label = "sources" if i == 0 else ""
+            target = s.url or s.path
+            lines.append(f"  {label:<10} {s.name} ({s.kind}, every {_every(s.interval)}): {target}")
+        if not on:
+            lines.append("  sources    none enabled: add [[sources]] to the config")
+        if paused:
+            lines.append(f"  paused     {', '.join(paused)}")
+        names = [t.name for t in self.transports]
+        lines.append(f"  alerts to  {', '.join(names) if names else 'nowhere'}")
+        for name, env_key in KNOWN_CHAT_TRANSPORTS.items():
+            if name in names:
+                continue
+            env = getattr(getattr(config, name), env_key)
+            if not secret(env):
+                why = f"set {env} to turn it on"
+            elif name not in TRANSPORTS:
+                why = "not available in this version"
+            else:
+                why = "not started"
+            lines.append(f"  {name:<10} off ({why})")
+        if "console" in names:
+            lines.append("  console    alerts are printed here, on stdout")
+        lines.append("  stop       Ctrl-C or SIGTERM: finishes in-flight work; twice: at once")
+        return "\n".join(lines)
+
+
+def _every(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+# ---------------------------------------------------------------- signals and the command
+
+
+def _hard_exit(signum: int, frame: FrameType | None) -> None:
+    """The second signal: leave now; SQLite keeps every committed row, drops half a transaction."""
+    with contextlib.suppress(OSError):
+        sys.stderr.write("raqib: stopping at once (queued alerts stay in the outbox)\n")
+        sys.stderr.flush()
+    os._exit(128 + signum)
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """First SIGINT/SIGTERM sets `stop`; from then on, either signal exits at once."""
+    loop = asyncio.get_running_loop()
+
+    def first(signum: int) -> None:
+        log.info(
+            "service: %s received, finishing in-flight work (again to stop at once)",
+            signal.Signals(signum).name,
+        )
+        stop.set()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, _hard_exit)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, first, sig)
+
+
+async def run_service(
+    config: Config, *, banner: TextIO | None = None, console: TextIO | None = None
+) -> int:
+    """Run until SIGINT/SIGTERM; 0 after a clean stop."""
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    service = Service(config, console=console)
+    try:
+        await service.start()
+        print(service.banner(), file=banner or sys.stderr, flush=True)
+        await stop.wait()
+    finally:
+        await service.shutdown()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """`raqib run`: the scheduled service."""
+    config: Config = args.config_obj
+    setup_logging(config.logging, configured_secrets(config))
+    return asyncio.run(run_service(config))
