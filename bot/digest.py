@@ -1,0 +1,430 @@
+"""Daily digests: one message a day with every change for a chat's filter.
+
+The schedule is `[alerts] digest = "daily HH:MM"` (UTC), or
+`"daily HH:MM Area/City"` with an IANA time zone (`daily 08:00 Asia/Damascus`);
+`parse_schedule` reads it and `DigestSchedule.next_due` does the arithmetic,
+daylight-saving changes included.  A subscription opts in with its `digest`
+flag (`/subscribe … digest`).
+
+How digests travel (the delivery loop does the sending):
+
+- the pipeline writes a digest subscription's outbox rows with status
+  `held` (`HELD`) instead of `pending`, so the per-change delivery never sees
+  them: a digest chat gets no individual alerts;
+- `due_digests(db, schedule, now)` lists the digest subscriptions whose time
+  has come (the first scheduled time after their last digest, or after the
+  subscription was made, is not later than `now`) and that have held rows;
+- the caller renders each with `compose_digest(items, lang)` (the items from
+  `bot.store.change_for_alert` of the rows' changes, via
+  `DigestItem.from_alert`), sends one message (split with
+  `bot.markup.split_html` if it is long), and then `mark_digest_sent` marks
+  those rows sent in one transaction.  A crash between sending and marking
+  repeats one digest at worst; nothing is lost.
+
+A day with no changes sends nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlite_utils import Database
+
+from bot import store
+from bot.charts import METRIC_NAMES, format_date, format_number, format_since, format_value
+from bot.charts import place_name as chart_place_name
+from figures.model import Metric, Qualifier, Scope, Unit
+
+log = logging.getLogger(__name__)
+
+Lang = Literal["ar", "en"]
+
+HELD = "held"
+"""Outbox status of a change waiting for its subscription's digest."""
+
+_SCHEDULE = re.compile(r"^\s*daily\s+(\d{1,2}):(\d{2})(?:\s+(\S+))?\s*$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- the schedule
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSchedule:
+    """When digests go out: every day at one local time."""
+
+    hour: int
+    """Hour of the day, 0-23."""
+    minute: int
+    """Minute, 0-59."""
+    tz: str = "UTC"
+    """IANA time zone of `hour:minute` (UTC when the setting names none)."""
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.hour <= 23 and 0 <= self.minute <= 59):
+            raise ValueError(f"no such time of day: {self.hour:02d}:{self.minute:02d}")
+        _zone(self.tz)
+
+    def next_due(self, after: datetime) -> datetime:
+        """The first scheduled time strictly after `after`, in UTC.
+
+        A local time that a daylight-saving jump skips is taken on the far
+        side of the jump (02:30 on a spring-forward night is 03:30); one that
+        happens twice (autumn) is taken the first time."""
+        zone = _zone(self.tz)
+        after = after.replace(tzinfo=UTC) if after.tzinfo is None else after
+        local_day = after.astimezone(zone).date()
+        for offset in range(3):
+            day = local_day + timedelta(days=offset)
+            due = datetime.combine(day, time(self.hour, self.minute), tzinfo=zone).astimezone(UTC)
+            if due > after:
+                return due
+        raise AssertionError("unreachable: a daily time recurs within three days")
+
+    def __str__(self) -> str:
+        zone = "" if self.tz == "UTC" else f" {self.tz}"
+        return f"daily {self.hour:02d}:{self.minute:02d}{zone}"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Asia/Damascus)"
+        ) from exc
+
+
+def parse_schedule(text: str) -> DigestSchedule:
+    """`"daily 08:00"` (UTC) or `"daily 08:00 Asia/Damascus"`; ValueError otherwise."""
+    m = _SCHEDULE.match(text)
+    if not m:
+        raise ValueError(f'expected "daily HH:MM" or "daily HH:MM Area/City", got {text!r}')
+    return DigestSchedule(int(m.group(1)), int(m.group(2)), m.group(3) or "UTC")
+
+
+def is_due(schedule: DigestSchedule, last: datetime, now: datetime) -> bool:
+    """True when a scheduled time has passed since `last` (the last digest, or
+    the subscription's creation when it has had none)."""
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    return schedule.next_due(last) <= now
+
+
+# ---------------------------------------------------------------- what goes in a digest
+
+
+class AlertLike(Protocol):
+    """What `DigestItem.from_alert` reads (`bot.store.AlertView` has it)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def key(self) -> Any: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def qualifier(self) -> Qualifier: ...
+    @property
+    def vague(self) -> bool: ...
+    @property
+    def unit(self) -> Unit: ...
+    @property
+    def prev_value(self) -> float | None: ...
+    @property
+    def prev_qualifier(self) -> Qualifier | None: ...
+    @property
+    def outlet(self) -> str: ...
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def sources(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One change, as much of it as a digest line shows."""
+
+    kind: str
+    """new, increase, decrease, conflict or event."""
+    metric: Metric
+    """What is counted."""
+    place: str | None
+    """Place id of the key."""
+    scope: Scope
+    """total, window or batch."""
+    window: str | None
+    """Window length (`48h`) for window figures."""
+    since: str | None
+    """Start of a running total (`--12-01`)."""
+    unit: Unit
+    """Unit of the values."""
+    value: float
+    """The value the change reports."""
+    qualifier: Qualifier
+    """Its hedge."""
+    vague: bool
+    """A quantity word: `value` is its floor."""
+    prev_value: float | None
+    """The state before the change (None for a first value)."""
+    prev_qualifier: Qualifier | None
+    """Its hedge."""
+    outlet: str
+    """Who reported the change."""
+    published: datetime
+    """When."""
+    sources: tuple[str, ...] = ()
+    """Outlets reporting the key's current value (corroborations)."""
+
+    @classmethod
+    def from_alert(cls, view: AlertLike) -> DigestItem:
+        """From `bot.store.change_for_alert(db, change_id)`."""
+        key = view.key
+        return cls(
+            kind=view.kind,
+            metric=Metric(key.metric),
+            place=key.place,
+            scope=Scope(key.scope),
+            window=key.window,
+            since=key.since,
+            unit=view.unit,
+            value=view.value,
+            qualifier=view.qualifier,
+            vague=view.vague,
+            prev_value=view.prev_value,
+            prev_qualifier=view.prev_qualifier,
+            outlet=view.outlet,
+            published=view.published,
+            sources=tuple(view.sources),
+        )
+
+    @property
+    def group(self) -> tuple[int, str, str, str, str, str]:
+        """Items of one series share this (and sort by it: metric order, then place)."""
+        order = list(Metric).index(self.metric)
+        return (
+            order,
+            self.place or "",
+            self.scope.value,
+            self.window or "",
+            self.since or "",
+            self.unit.value,
+        )
+
+
+MOVES_STATE = frozenset({"new", "increase", "decrease", "event"})
+
+WORDS: Mapping[str, tuple[str, str]] = {
+    "title": ("Daily digest", "الملخص اليومي"),
+    "changes": ("{n} change(s)", "عدد التغييرات: {n}"),
+    "since": ("since {when}", "منذ {when}"),
+    "was": ("was {value}", "كان {value}"),
+    "first": ("first report", "أول تقرير"),
+    "reports": ("{n} report(s)", "التقارير: {n}"),
+    "conflicting": ("conflicting report: {value}", "تقرير متعارض: {value}"),
+    "events": ("latest of {n} events", "آخر {n} أحداث"),
+    "in": ("in {window}", "خلال {window}"),
+    "none": ("No changes.", "لا تغييرات."),
+}
+"""(English, Arabic) words of a digest; `{…}` are filled in."""
+
+WINDOW_UNITS: Mapping[str, tuple[str, str]] = {
+    "h": ("h", "ساعة"),
+    "d": ("d", "يوماً"),
+    "w": ("w", "أسبوعاً"),
+    "m": ("mo", "شهراً"),
+}
+"""Window suffix (`48h`) → (English, Arabic) unit word."""
+
+
+def _w(name: str, lang: Lang, **values: object) -> str:
+    return WORDS[name][1 if lang == "ar" else 0].format(**values)
+
+
+def format_window(window: str, lang: Lang) -> str:
+    """`48h` → `in 48h` / `خلال ٤٨ ساعة`."""
+    m = re.fullmatch(r"(\d+)([hdwm])", window)
+    if not m:
+        return _w("in", lang, window=window)
+    n, unit = int(m.group(1)), WINDOW_UNITS[m.group(2)]
+    if lang == "ar":
+        return _w("in", lang, window=f"{format_number(n, lang)} {unit[1]}")
+    return _w("in", lang, window=f"{n}{unit[0]}")
+
+
+# ---------------------------------------------------------------- composing
+
+
+Segment = tuple[str, bool]
+"""A piece of text and whether it is bold."""
+
+
+def digest_lines(items: Iterable[DigestItem], lang: Lang) -> list[list[Segment]]:
+    """One line per series (metric, place, window/since), in metric order: the
+    latest value, what it was before the first change of the period, how many
+    reports and who made them."""
+    groups: dict[tuple[int, str, str, str, str, str], list[DigestItem]] = {}
+    for item in sorted(items, key=lambda i: (i.group, i.published)):
+        groups.setdefault(item.group, []).append(item)
+    lines: list[list[Segment]] = []
+    for members in groups.values():
+        head = members[0]
+        ar = 1 if lang == "ar" else 0
+        label = [METRIC_NAMES[head.metric][ar]]
+        if head.place:
+            label.append(chart_place_name(head.place, lang) or head.place)
+        if head.window:
+            label.append(format_window(head.window, lang))
+        if head.since:
+            label.append(format_since(head.since, lang))
+        line: list[Segment] = [(label[0], True)]
+        line += [(" · " + part, False) for part in label[1:]]
+        line.append((": ", False))
+        moved = [m for m in members if m.kind in MOVES_STATE]
+        if moved:
+            latest = moved[-1]
+            line.append((_value(latest, lang), True))
+            first = moved[0]
+            if head.scope is Scope.TOTAL:
+                if first.prev_value is None:
+                    line.append((f" ({_w('first', lang)})", False))
+                else:
+                    prev = format_value(
+                        first.prev_value, first.prev_qualifier or Qualifier.EXACT, first.unit, lang
+                    )
+                    line.append((f" ({_w('was', lang, value=prev)})", False))
+            elif len(moved) > 1:
+                n = format_number(len(moved), lang)
+                line.append((f" ({_w('events', lang, n=n)})", False))
+        conflicts = [m for m in members if m.kind == "conflict"]
+        if conflicts:
+            sep = "; " if moved else ""
+            value = _value(conflicts[-1], lang)
+            line.append((sep + _w("conflicting", lang, value=value), False))
+        outlets: list[str] = []
+        for m in members:
+            for name in (m.outlet, *m.sources):
+                if name not in outlets:
+                    outlets.append(name)
+        n = format_number(len(members), lang)
+        line.append((f" — {_w('reports', lang, n=n)}: {', '.join(outlets)}", False))
+        lines.append(line)
+    return lines
+
+
+def _value(item: DigestItem, lang: Lang) -> str:
+    return format_value(item.value, item.qualifier, item.unit, lang)
+
+
+def compose_digest(
+    items: Sequence[DigestItem],
+    lang: Lang = "en",
+    *,
+    since: datetime | None = None,
+    html_mode: bool = True,
+) -> str:
+    """The digest message for `items` (the changes held for one chat since its
+    last digest): a header with the count and, if given, the start of the
+    period, then one line per series.  Telegram HTML (every piece of text
+    escaped) or, with `html_mode=False`, plain text."""
+    n = format_number(len(items), lang)
+    header: list[Segment] = [(_w("title", lang), True), (" — " + _w("changes", lang, n=n), False)]
+    if since is not None:
+        when = format_date(since.astimezone(UTC), lang) + f" {since.astimezone(UTC):%H:%M} UTC"
+        if lang == "ar":
+            when = when.replace("UTC", "ت.ع.م").translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+        header.append((" " + _w("since", lang, when=when), False))
+    lines = digest_lines(items, lang) or [[(_w("none", lang), False)]]
+    render = _html if html_mode else _plain
+    bullet = "• "
+    return "\n".join([render(header), *(bullet + render(line) for line in lines)])
+
+
+def _html(segments: Sequence[Segment]) -> str:
+    return "".join(
+        f"<b>{escape_html(text)}</b>" if bold else escape_html(text) for text, bold in segments
+    )
+
+
+def _plain(segments: Sequence[Segment]) -> str:
+    return "".join(text for text, _bold in segments)
+
+
+def escape_html(text: str) -> str:
+    """`<`, `>` and `&` escaped for Telegram's HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+# ---------------------------------------------------------------- the outbox
+
+
+@dataclass(frozen=True, slots=True)
+class DueDigest:
+    """A subscription whose digest should go out now."""
+
+    subscription_id: int
+    """The digest subscription."""
+    transport: str
+    """telegram, slack or console."""
+    chat_id: str
+    """Destination chat."""
+    lang: str
+    """ar or en."""
+    since: datetime
+    """Its last digest (or its creation): the start of the period."""
+    outbox_ids: tuple[int, ...]
+    """The held outbox rows, oldest first."""
+    change_ids: tuple[int, ...]
+    """Their changes, in the same order."""
+
+
+def due_digests(db: Database, schedule: DigestSchedule, now: datetime) -> list[DueDigest]:
+    """Active digest subscriptions whose scheduled time has passed since their
+    last digest and that hold at least one change."""
+    subs = db.execute(
+        """
+        select s.id, s.transport, s.chat_id, s.lang, s.created_at,
+               (select max(o.sent_at) from outbox o where o.subscription_id = s.id)
+        from subscriptions s where s.active = 1 and s.digest = 1 order by s.id
+        """
+    ).fetchall()
+    due: list[DueDigest] = []
+    for sub_id, transport, chat_id, lang, created_at, last_sent in subs:
+        stamp = last_sent or created_at
+        baseline = store.parse_iso(stamp) if stamp else now
+        if not is_due(schedule, baseline, now):
+            continue
+        held = db.execute(
+            "select id, change_id from outbox where subscription_id = ? and status = ? order by id",
+            [sub_id, HELD],
+        ).fetchall()
+        if not held:
+            continue
+        due.append(
+            DueDigest(
+                subscription_id=sub_id,
+                transport=transport,
+                chat_id=str(chat_id),
+                lang=lang or "en",
+                since=baseline,
+                outbox_ids=tuple(r[0] for r in held),
+                change_ids=tuple(r[1] for r in held),
+            )
+        )
+    return due
+
+
+def mark_digest_sent(db: Database, outbox_ids: Sequence[int], now: datetime) -> None:
+    """The digest holding these rows went out: all of them are sent, at once."""
+    stamp = store.iso(now)
+    with store.write(db):
+        db.conn.executemany(
+            "update outbox set status = 'sent', sent_at = ?, last_error = null"
+            " where id = ? and status = ?",
+            [(stamp, i, HELD) for i in outbox_ids],
+        )
