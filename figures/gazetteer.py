@@ -1,10 +1,48 @@
 """Places and parties: Arabic spellings and variants mapped to canonical ids
-with English and Arabic names.  INTERIM STAND-IN with the final API; the
-gazetteer data and matcher replace the bodies."""
+with English and Arabic names.
+
+The data is `figures/data/gazetteer.toml` (its header says what a variant may
+look like and how ambiguous names are read); it is loaded once at import into
+two matchers, one for places and one for parties.  A matcher is one compiled
+regular expression: a trie of every folded variant, so that the longest name at
+the leftmost position wins, framed by word boundaries that let the Arabic
+proclitics و ف ب ك ل stand before a name and never let a name match inside a
+longer word.
+
+- The bare name of a governorate and its capital (دير الزور، الرقة) is the
+  governorate; `مدينة X` is the city, id `X-city`.
+- Bare `التنظيم` ("the organisation") is IS only in a text that names IS (or
+  al-Qaeda, the other candidate) unambiguously; otherwise it is not reported.
+- Every party name blocks the places inside it: `قوات سوريا الديمقراطية` is a
+  party and no mention of Syria.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any, NamedTuple
+
+from figures.text import fold
+
+log = logging.getLogger(__name__)
+
+PLACE_KINDS = frozenset(
+    {"governorate", "city", "town", "district", "camp", "field", "country", "region"}
+)
+"""The kinds a place may have."""
+
+PARTY_KIND = "party"
+"""The kind of every party."""
+
+
+class GazetteerError(ValueError):
+    """The gazetteer data contradicts itself (duplicate id, unknown parent…)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,34 +70,422 @@ class Entry:
     kind: str
     """governorate, city, town, district, camp, field, country, region; or party."""
     parent: str | None = None
-    """Id of the enclosing place (a town's governorate), if any."""
+    """Id of the enclosing place (a town's governorate), if any; for a party,
+    the country it fights for (used only to read ambiguous names)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What a matched name stands for."""
+
+    ids: tuple[str, ...]
+    """Candidates: one for a plain name, several for an ambiguous one, none for
+    a phrase that only blocks the names inside it."""
+    default: str | None
+    """The id when the text does not decide (a plain name's only id)."""
+    person: str | None = None
+    """For a person's full name: the key of the family name it turns into a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    """One category's compiled names."""
+
+    pattern: re.Pattern[str]
+    """Proclitics, then group `n` (a name) or group `l` (a name after لل)."""
+    targets: Mapping[str, _Target]
+    """Folded key of every name (see `_key`) to what it stands for."""
+    suffix: re.Pattern[str]
+    """A direction at the end of a match (ريف حلب الشمالي), dropped before the lookup."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """The loaded data: entries, matchers and the tables behind the lookups."""
+
+    places: Mapping[str, Entry]
+    """Places by id, in data order."""
+    parties: Mapping[str, Entry]
+    """Parties by id, in data order."""
+    place_matcher: _Matcher
+    """Finds places (party names are blockers here)."""
+    party_matcher: _Matcher
+    """Finds parties."""
+    place_names: Mapping[str, str]
+    """English key (see `_en_key`) of every place id, name and alias to its id."""
+    party_names: Mapping[str, str]
+    """English key of every party id, name and alias to its id."""
+    families: Mapping[str, tuple[str, ...]]
+    """Every id to itself and its parents, innermost first."""
+
+
+# ---------------------------------------------------------------- keys and regexes
+
+_SEP = r"[\s_]*"
+_TEH = "[ةه]"
+_SPLIT = re.compile(r"[\s_]+")
+_PROCLITIC = "[وف]?[بكل]?"
+_EN_ARTICLES = frozenset(
+    {"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "ez"}
+)
+
+
+def _key(name: str) -> str:
+    """The form two spellings of one name share: folded, no separators, ه as ة."""
+    return _SPLIT.sub("", fold(name)).replace("ه", "ة")
+
+
+def _en_key(name: str) -> str:
+    """The form two English spellings share: ASCII letters and digits only, no `al-`."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("'", "")
+    tokens = re.findall(r"[a-z0-9]+", text.replace("\u2019", ""))
+    kept = [t for t in tokens if t not in _EN_ARTICLES] if len(tokens) > 1 else tokens
+    return "".join(kept)
+
+
+def _symbols(name: str) -> tuple[str, ...]:
+    """A folded name as regex atoms: one per letter, `[ةه]` word-finally, a separator."""
+    atoms: list[str] = []
+    for i, word in enumerate(fold(name).split()):
+        if i:
+            atoms.append(_SEP)
+        last = len(word) - 1
+        atoms.extend(
+            _TEH if (j == last and c in "ةه") else re.escape(c) for j, c in enumerate(word)
+        )
+    return tuple(atoms)
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _emit(node: _Trie) -> tuple[str, int]:
+    """A regex for the trie below `node` and its depth; deeper branches are tried first."""
+    branches = sorted(
+        ((atom, *_emit(child)) for atom, child in node.items() if atom),
+        key=lambda branch: -branch[2],
+    )
+    if not branches:
+        return "", 0
+    body = "(?:" + "|".join(atom + rest for atom, rest, _ in branches) + ")"
+    return (body + "?" if "" in node else body), 1 + branches[0][2]
+
+
+def _trie_regex(names: Iterable[tuple[str, ...]]) -> str:
+    root: _Trie = {}
+    for atoms in names:
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+    return _emit(root)[0] if root else "(?!)"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Words as one regex alternation, longest first."""
+    ordered = sorted({"".join(_symbols(w)) for w in words}, key=len, reverse=True)
+    return "(?:" + "|".join(ordered) + ")" if ordered else "(?!)"
+
+
+def _compile(names: Iterable[str], suffixed: Iterable[str], directions: str) -> re.Pattern[str]:
+    """Proclitics and a name (group `n`), or ل + a name that began with ال (group `l`);
+    a name in `suffixed` may be followed by a direction."""
+    suffix = f"(?:[\\s_]+{directions})?"
+    seqs = {_symbols(name) for name in names} | {(*_symbols(n), suffix) for n in suffixed}
+    after_lam = {atoms[1:] for atoms in seqs if atoms[:2] == ("ا", "ل") and len(atoms) > 2}
+    return re.compile(
+        rf"(?<!\w)(?:{_PROCLITIC}(?P<n>{_trie_regex(seqs)})"
+        rf"|[وف]?ل(?P<l>{_trie_regex(after_lam)}))(?!\w)"
+    )
+
+
+# ---------------------------------------------------------------- building from data
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _entries(rows: list[dict[str, Any]], party: bool) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for row in rows:
+        ident = str(row["id"])
+        if not _ID.fullmatch(ident):
+            raise GazetteerError(f"id {ident!r} is not lowercase ASCII with hyphens")
+        if ident in out:
+            raise GazetteerError(f"id {ident!r} appears twice")
+        kind = PARTY_KIND if party else str(row["kind"])
+        if not party and kind not in PLACE_KINDS:
+            raise GazetteerError(f"place {ident!r} has unknown kind {kind!r}")
+        parent = row.get("parent")
+        out[ident] = Entry(ident, str(row["en"]), str(row["ar"]), kind, parent)
+    return out
+
+
+class _Names:
+    """Collects key → target for one category, refusing contradictions."""
+
+    def __init__(self) -> None:
+        self.targets: dict[str, _Target] = {}
+        self.spellings: dict[str, str] = {}
+        self.suffixed: dict[str, str] = {}
+
+    def add(self, name: str, target: _Target, *, weak: bool = False, suffix: bool = False) -> None:
+        """Add `name`; a weak (generated) name yields to an earlier one; a name
+        with `suffix` may be followed by a direction (whatever entry it names)."""
+        key = _key(name)
+        if suffix:
+            self.suffixed.setdefault(key, name)
+        if not key:
+            raise GazetteerError(f"empty name for {target.ids}")
+        old = self.targets.get(key)
+        if old is not None and old != target:
+            if weak:
+                return
+            raise GazetteerError(
+                f"{name!r} names both {old.ids or 'a blocker'} and {target.ids or 'a blocker'}"
+            )
+        self.targets.setdefault(key, target)
+        self.spellings.setdefault(key, name)
+
+
+def _chain(places: Mapping[str, Entry], entry: Entry) -> tuple[str, ...]:
+    """The entry's id, its parent's, and so on up."""
+    out = [entry.id]
+    parent = entry.parent
+    while parent is not None:
+        if parent in out:
+            raise GazetteerError(f"parents of {entry.id!r} loop through {parent!r}")
+        out.append(parent)
+        up = places.get(parent)
+        parent = up.parent if up is not None else None
+    return tuple(out)
+
+
+def build(data: Mapping[str, Any]) -> Gazetteer:
+    """A gazetteer from parsed TOML data; GazetteerError names any contradiction."""
+    places = _entries(list(data.get("places", [])), party=False)
+    parties = _entries(list(data.get("parties", [])), party=True)
+    for ident in places.keys() & parties.keys():
+        raise GazetteerError(f"id {ident!r} is both a place and a party")
+    for entry in (*places.values(), *parties.values()):
+        if entry.parent is not None and entry.parent not in places:
+            raise GazetteerError(f"{entry.id!r} has unknown parent {entry.parent!r}")
+        _chain(places, entry)
+
+    rules = data.get("rules", {})
+    ignore = data.get("ignore", {})
+    rows = {"place": list(data.get("places", [])), "party": list(data.get("parties", []))}
+    names = {"place": _Names(), "party": _Names()}
+    for category, table in rows.items():
+        for row in table:
+            target = _Target((row["id"],), row["id"])
+            strict = set(row.get("strict", []))
+            for name in [row["ar"], *row.get("variants", [])]:
+                if name not in strict:
+                    names[category].add(name, target)
+            for strict in row.get("strict", []):
+                for word in rules.get("context", []):
+                    names[category].add(f"{word} {strict}", target, weak=True)
+    for row in rows["place"]:
+        if row["kind"] != "governorate":
+            continue
+        target = _Target((row["id"],), row["id"])
+        for base in [row["ar"], *row.get("variants", [])]:
+            for prefix in rules.get("governorate_prefixes", []):
+                names["place"].add(f"{prefix} {base}", target, weak=True)
+            for prefix in rules.get("countryside", []):
+                names["place"].add(f"{prefix} {base}", target, weak=True, suffix=True)
+    for amb in data.get("ambiguous", []):
+        category = str(amb["category"])
+        pool = places if category == "place" else parties
+        ids = tuple(str(i) for i in amb["ids"])
+        default = amb.get("default")
+        for ident in (*ids, *([default] if default else [])):
+            if ident not in pool:
+                raise GazetteerError(f"ambiguous {amb['variant']!r}: unknown {category} {ident!r}")
+        names[category].add(str(amb["variant"]), _Target(ids, default))
+    blocker = _Target((), None)
+    for category, key in (("place", "places"), ("party", "parties")):
+        for phrase in ignore.get(key, []):
+            names[category].add(phrase, blocker)
+    for person in ignore.get("persons", []):
+        target = _Target((), None, _key(person.split()[-1]))
+        for category in names:
+            names[category].add(person, target)
+    for key, target in names["party"].targets.items():
+        if target.ids:
+            names["place"].add(names["party"].spellings[key], blocker, weak=True)
+
+    directions = _alternation(rules.get("directions", []))
+    matchers = {
+        category: _Matcher(
+            _compile(n.spellings.values(), n.suffixed.values(), directions),
+            dict(n.targets),
+            re.compile(f"[\\s_]+{directions}$"),
+        )
+        for category, n in names.items()
+    }
+    english: dict[str, dict[str, str]] = {"place": {}, "party": {}}
+    for category, table in rows.items():
+        for row in table:
+            for name in (row["id"], row["en"], *row.get("aliases", [])):
+                key = _en_key(name)
+                old = english[category].setdefault(key, row["id"])
+                if old != row["id"]:
+                    raise GazetteerError(
+                        f"English name {name!r} names both {old!r} and {row['id']!r}"
+                    )
+    return Gazetteer(
+        places,
+        parties,
+        matchers["place"],
+        matchers["party"],
+        english["place"],
+        english["party"],
+        {e.id: _chain(places, e) for e in (*places.values(), *parties.values())},
+    )
+
+
+def _load() -> Gazetteer:
+    text = resources.files("figures").joinpath("data/gazetteer.toml").read_text("utf-8")
+    return build(tomllib.loads(text))
+
+
+_G = _load()
+
+
+# ---------------------------------------------------------------- matching
+
+
+class _Hit(NamedTuple):
+    """One matched name (a plain tuple: texts yield thousands)."""
+
+    start: int
+    end: int
+    key: str
+    target: _Target
+
+
+def _target(matcher: _Matcher, name: str) -> tuple[str, _Target | None]:
+    """The key and target of a matched name (a trailing direction dropped if need be)."""
+    key = _key(name)
+    target = matcher.targets.get(key)
+    if target is None:
+        key = _key(matcher.suffix.sub("", name))
+        target = matcher.targets.get(key)
+    return key, target
+
+
+def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    seen: dict[str, tuple[str, _Target | None]] = {}
+    for m in matcher.pattern.finditer(text):
+        group = "n" if m.group("n") is not None else "l"
+        name = ("ا" if group == "l" else "") + m.group(group)
+        found = seen.get(name)
+        if found is None:
+            found = seen[name] = _target(matcher, name)
+        key, target = found
+        if target is None:  # cannot happen: the regex is built from these keys
+            log.warning("gazetteer matched %r with no entry", name)
+            continue
+        start, end = m.span(group)
+        hits.append(_Hit(start, end, key, target))
+    return hits
+
+
+def _without_persons(hits: list[_Hit]) -> list[_Hit]:
+    """Drop blockers, and family names of people named in full in the same text."""
+    surnames = {h.target.person for h in hits if h.target.person}
+    return [h for h in hits if h.target.ids and h.key not in surnames]
+
+
+def _named(hits: list[_Hit]) -> set[str]:
+    """Every id named unambiguously by `hits`, with its parents."""
+    out: set[str] = set()
+    for hit in hits:
+        if len(hit.target.ids) == 1:
+            out.update(_G.families[hit.target.ids[0]])
+    return out
+
+
+def _find(matcher: _Matcher, other: _Matcher, text: str) -> list[Mention]:
+    """Mentions of `matcher`'s names.  An ambiguous name is the one candidate
+    that `text` names unambiguously; failing that, the one candidate whose
+    family (parent, grandparent…) `text` names, as a place or a party; failing
+    that, its default."""
+    hits = _without_persons(_scan(matcher, text))
+    own = {hit.target.ids[0] for hit in hits if len(hit.target.ids) == 1}
+    family: set[str] | None = None
+    out: list[Mention] = []
+    for hit in hits:
+        ident: str | None = hit.target.ids[0]
+        if len(hit.target.ids) > 1:
+            named = [i for i in hit.target.ids if i in own]
+            if len(named) != 1:
+                if family is None:
+                    family = _named(hits) | _named(_without_persons(_scan(other, text)))
+                named = [i for i in hit.target.ids if family.intersection(_G.families[i])]
+            ident = named[0] if len(named) == 1 else hit.target.default
+        if ident is not None:
+            out.append(Mention(hit.start, hit.end, ident))
+    return out
 
 
 def find_places(text: str) -> list[Mention]:
     """Every place named in normalised `text`, left to right, longest match."""
-    return []
+    return _find(_G.place_matcher, _G.party_matcher, text)
 
 
 def find_parties(text: str) -> list[Mention]:
     """Every party named in normalised `text`, left to right, longest match."""
-    return []
+    return _find(_G.party_matcher, _G.place_matcher, text)
+
+
+# ---------------------------------------------------------------- lookups
 
 
 def place(id: str) -> Entry | None:
     """The place with this id."""
-    return None
+    return _G.places.get(id)
 
 
 def party(id: str) -> Entry | None:
     """The party with this id."""
-    return None
+    return _G.parties.get(id)
+
+
+def all_places() -> list[Entry]:
+    """Every place, in data order."""
+    return list(_G.places.values())
+
+
+def all_parties() -> list[Entry]:
+    """Every party, in data order."""
+    return list(_G.parties.values())
+
+
+def ancestors(id: str) -> tuple[str, ...]:
+    """`id` and the ids of the places that enclose it, innermost first
+    (`baghuz` → `baghuz`, `deir-ez-zor`, `syria`); empty for an unknown id."""
+    return _G.families.get(id, ())
+
+
+def _lookup(query: str, matcher: _Matcher, english: Mapping[str, str]) -> str | None:
+    text = query.strip()
+    if not text:
+        return None
+    target = matcher.targets.get(_key(text))
+    if target is not None:
+        return target.default
+    return english.get(_en_key(text)) if _en_key(text) else None
 
 
 def lookup_place(query: str) -> str | None:
     """The id of a place a user typed (`deir-ez-zor`, `Deir ez-Zor`, `دير الزور`)."""
-    return None
+    return _lookup(query, _G.place_matcher, _G.place_names)
 
 
 def lookup_party(query: str) -> str | None:
     """The id of a party a user typed (`is`, `ISIS`, `داعش`)."""
-    return None
+    return _lookup(query, _G.party_matcher, _G.party_names)
