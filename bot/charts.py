@@ -27,15 +27,18 @@ How a report is drawn:
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import functools
 import importlib.resources
 import io
 import logging
+import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 import arabic_reshaper
@@ -690,3 +693,71 @@ def _default_unit(metric: Metric) -> Unit:
         Metric.SHARE_CONTROLLED: Unit.PERCENT,
         Metric.PLACES_CONTROLLED: Unit.PLACE,
     }.get(metric, Unit.PERSON)
+
+
+# ---------------------------------------------------------------- raqib chart
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    """`raqib chart METRIC [--place P] [-o FILE.png] [--lang ar|en] [--size WxH]`:
+    the chart of a metric's history from the database, written as a PNG."""
+    from bot import store
+
+    try:
+        metric = Metric(args.metric)
+    except ValueError:
+        known = ", ".join(m.value for m in Metric)
+        print(f"raqib chart: unknown metric {args.metric!r} (known: {known})", file=sys.stderr)
+        return 2
+    size = DEFAULT_SIZE
+    if getattr(args, "size", None):
+        try:
+            w, h = (int(n) for n in str(args.size).lower().split("x"))
+            size = (w, h)
+        except ValueError:
+            print(f"raqib chart: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
+            return 2
+    place = (gazetteer.lookup_place(args.place) or args.place) if args.place else None
+    lang: Lang = "ar" if args.lang == "ar" else "en"
+    out = Path(args.output or f"{metric.value}{'-' + place if place else ''}.png")
+    config = args.config_obj
+    db = store.open_db(config.storage.database)
+    try:
+        rows = store.history(db, metric.value, place)
+    finally:
+        db.close()
+    if not rows:
+        where = f" at {place}" if place else ""
+        print(
+            f"raqib chart: no {metric.value} figures{where} yet: nothing written", file=sys.stderr
+        )
+        return 1
+    series = series_from_history(rows, metric, place, lang)
+    try:
+        data = render_chart(series, lang, size)
+    except ValueError as exc:
+        print(f"raqib chart: {exc}", file=sys.stderr)
+        return 2
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        print(f"raqib chart: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(
+        f"{out}: {chart_title(series, 'en')}, {len(series.points)} report(s), "
+        f"{len(series.steps)} state change(s), {size[0]}x{size[1]} px"
+    )
+    return 0
+
+
+def add_chart_parser(sub: Any) -> None:
+    """Register `raqib chart` on the CLI's subparsers."""
+    p = sub.add_parser("chart", help="draw a metric's history as a PNG chart")
+    p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
+    p.add_argument("--place", metavar="P", help="only this place (id or name)")
+    p.add_argument("-o", "--output", metavar="FILE.png", help="default: METRIC[-PLACE].png")
+    p.add_argument("--lang", choices=("ar", "en"), default="en", help="label language")
+    p.add_argument(
+        "--size", metavar="WxH", help=f"pixels (default {DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]})"
+    )
+    p.set_defaults(func=cmd_chart, needs_config=True)

@@ -26,7 +26,6 @@ A day with no changes sends nothing.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +39,7 @@ from sqlite_utils import Database
 from bot import store
 from bot.charts import METRIC_NAMES, format_date, format_number, format_since, format_value
 from bot.charts import place_name as chart_place_name
+from bot.markup import escape_html
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
@@ -353,11 +353,6 @@ def _html(segments: Sequence[Segment]) -> str:
 
 def _plain(segments: Sequence[Segment]) -> str:
     return "".join(text for text, _bold in segments)
-
-
-def escape_html(text: str) -> str:
-    """`<`, `>` and `&` escaped for Telegram's HTML parse mode."""
-    return html.escape(text, quote=False)
 
 
 # ---------------------------------------------------------------- the outbox

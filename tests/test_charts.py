@@ -556,3 +556,44 @@ def test_replayed_seeds_chart(tmp_path: Any, metric: str, lang: Any) -> None:
     assert title == display_text(chart_title(series, lang))
     pixels = png(render_chart(series, lang, (900, 500)))
     assert pixels.shape == (500, 900, 3)
+
+
+def chart_cli(db_path: Any, *argv: str) -> tuple[int, Any]:
+    """`raqib chart ARGV…` against the database at `db_path`, through the real parser."""
+    import argparse
+
+    from bot.config import Config, StorageConfig
+
+    parser = argparse.ArgumentParser(prog="raqib")
+    charts.add_chart_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["chart", *argv])
+    args.config_obj = Config(storage=StorageConfig(database=db_path))
+    return args.func(args), args
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "size"),
+    [
+        (["area_controlled", "--lang", "ar"], 0, (1000, 600)),
+        (["displaced", "--size", "800x400"], 0, (800, 400)),
+        (["killed"], 1, None),
+        (["refugees"], 2, None),
+        (["displaced", "--size", "huge"], 2, None),
+    ],
+    ids=["area-ar", "displaced-sized", "no-figures", "unknown-metric", "bad-size"],
+)
+def test_chart_command(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], argv: list[str], status: int, size: Any
+) -> None:
+    db_path = tmp_path / "raqib.db"
+    replay_seeds(db_path).close()
+    out = tmp_path / "chart.png"
+    code, _args = chart_cli(db_path, *argv, "-o", str(out))
+    captured = capsys.readouterr()
+    assert code == status
+    if size is None:
+        assert not out.exists()
+        assert captured.err.startswith("raqib chart: ")
+    else:
+        assert png(out.read_bytes()).shape == (size[1], size[0], 3)
+        assert str(out) in captured.out
