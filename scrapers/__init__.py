@@ -2,10 +2,11 @@
 
 from scrapers.base import KINDS, FetchContext, Source, SourceFactory, build_source
 from scrapers.files import FilesSource
+from scrapers.html import HtmlSource
 from scrapers.model import Article, FetchResult, content_hash
 from scrapers.rss import RssSource, articles_from_feed
 
-KINDS.update({"rss": RssSource, "files": FilesSource})
+KINDS.update({"rss": RssSource, "html": HtmlSource, "files": FilesSource})
 
 __all__ = [
     "KINDS",
@@ -13,6 +14,7 @@ __all__ = [
     "FetchContext",
     "FetchResult",
     "FilesSource",
+    "HtmlSource",
     "RssSource",
     "Source",
     "SourceFactory",

@@ -1,0 +1,151 @@
+"""The `html` source: a listing page, its article links, and the article pages.
+
+Links come from `link_selector` (every `<a href>` in the page when unset),
+resolved against the listing URL, kept on the same site, deduplicated, at most
+`max_articles`.  Pages already stored (`FetchContext.is_known`) are not fetched
+again.  Each page is cleaned by `scrapers.page.parse_page`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
+
+from bs4 import Tag
+
+from scrapers.base import FetchContext
+from scrapers.clean import http_url
+from scrapers.http import FetchError, HttpClient
+from scrapers.model import Article, FetchResult, content_hash
+from scrapers.page import parse_page, soup_of
+from scrapers.rss import PAGE_ACCEPT
+
+if TYPE_CHECKING:
+    from bot.config import SourceConfig
+
+log = logging.getLogger(__name__)
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when both hosts are the same once a leading `www.` is dropped, or
+    one is a subdomain of the other (`www.bbc.com` and `bbc.com`)."""
+    ha = (urlsplit(a).hostname or "").removeprefix("www.")
+    hb = (urlsplit(b).hostname or "").removeprefix("www.")
+    return bool(ha and hb) and (ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha))
+
+
+def listing_links(
+    html: str | bytes,
+    page_url: str,
+    *,
+    link_selector: str | None,
+    limit: int,
+    same_site_only: bool = True,
+) -> list[str]:
+    """Article URLs on a listing page: canonical, same site, no duplicates,
+    in page order, at most `limit`; the listing itself and non-http links left out."""
+    soup = soup_of(html)
+    if link_selector:
+        try:
+            nodes = soup.select(link_selector)
+        except Exception as exc:  # soupsieve's SelectorSyntaxError
+            log.warning("bad link_selector %r: %s", link_selector, exc)
+            return []
+    else:
+        nodes = soup.find_all("a", href=True)
+    listing = http_url(page_url)
+    links: list[str] = []
+    seen: set[str] = set()
+    for node in nodes:
+        anchor = node if node.name == "a" else node.find("a", href=True)
+        if not isinstance(anchor, Tag) or not anchor.get("href"):
+            continue
+        url = http_url(str(anchor["href"]), page_url)
+        if url is None or url == listing or url in seen:
+            continue
+        if same_site_only and not same_site(url, page_url):
+            continue
+        seen.add(url)
+        links.append(url)
+        if len(links) >= limit:
+            break
+    return links
+
+
+class HtmlSource:
+    """A site without a feed: listing page, then article pages."""
+
+    kind: ClassVar[str] = "html"
+
+    def __init__(self, config: SourceConfig) -> None:
+        if not config.url:
+            raise ValueError("url: an html source needs a url")
+        self.name = config.name
+        self.config = config
+        self.url = config.url
+
+    async def fetch(self, ctx: FetchContext) -> FetchResult:
+        """Poll the listing page (conditional GET), then each new article page."""
+        if ctx.client is None:
+            raise RuntimeError("an html source needs the HTTP client in its FetchContext")
+        client = ctx.client
+        try:
+            listing = await client.get(self.url, validators=ctx.validators, accept=PAGE_ACCEPT)
+        except FetchError as exc:
+            return FetchResult(error=exc.message, validators=dict(ctx.validators))
+        if listing.not_modified:
+            return FetchResult(not_modified=True, validators=listing.validators)
+        links = await asyncio.to_thread(
+            listing_links,
+            listing.text(),
+            listing.url,
+            link_selector=self.config.link_selector,
+            limit=self.config.max_articles,
+        )
+        if not links:
+            return FetchResult(empty_content=True, validators=listing.validators)
+        fresh = [u for u in links if not ctx.is_known(u)]
+        results = await asyncio.gather(*(self._article(client, u) for u in fresh))
+        articles = tuple(a for a in results if isinstance(a, Article))
+        failures = [r for r in results if isinstance(r, str)]
+        if fresh and not articles and len(failures) == len(fresh):
+            return FetchResult(
+                error=f"no article page could be fetched: {failures[0]}",
+                validators=dict(ctx.validators),
+            )
+        empty = bool(fresh) and not articles
+        return FetchResult(articles=articles, empty_content=empty, validators=listing.validators)
+
+    async def _article(self, client: HttpClient, url: str) -> Article | str | None:
+        """The article at `url`; the error message when it could not be
+        fetched; None when the page holds no text."""
+        try:
+            response = await client.get(url, accept=PAGE_ACCEPT)
+        except FetchError as exc:
+            log.info("source %s: %s", self.name, exc.message)
+            return exc.message
+        c = self.config
+        page = await asyncio.to_thread(
+            parse_page,
+            response.text(),
+            response.url,
+            content_selector=c.content_selector,
+            remove_selectors=c.remove_selectors,
+            title_selector=c.title_selector,
+            date_selector=c.date_selector,
+        )
+        if not page.text:
+            log.info("source %s: no article text at %s", self.name, url)
+            return None
+        return Article(
+            url=url,
+            guid=url,
+            title=page.title,
+            published=page.published,
+            source=self.name,
+            text=page.text,
+            content_hash=content_hash(page.title, page.text),
+            outlet=c.outlet,
+        )
