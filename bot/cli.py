@@ -7,13 +7,25 @@ bad configuration (nothing was done).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
 import json
 import logging
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, SourceConfig, load_config
+from bot.store import key_from_text, key_text
+from figures.diff import ChangeKind
+from figures.model import Metric
+
+if TYPE_CHECKING:
+    from bot.pipeline import ArticleResult, StoredChange
+    from scrapers.model import Article
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +88,249 @@ def _print_table(name: str, figures: Sequence[object]) -> None:
         )
 
 
+# ---------------------------------------------------------------- store commands
+
+_HEDGE = {
+    "exact": "",
+    "approx": "about ",
+    "more_than": "more than ",
+    "at_least": "at least ",
+    "less_than": "less than ",
+    "at_most": "at most ",
+}
+_UNIT = {
+    "person": "",
+    "household": " households",
+    "km2": " km²",
+    "percent": "%",
+    "place": " places",
+}
+
+
+def format_value(value: float, qualifier: str, vague: bool | int, unit: str) -> str:
+    """`more than 38000`, `about 1 km²`, `thousands (1000+)`."""
+    number = f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    text = f"{_HEDGE.get(qualifier, '')}{number}{_UNIT.get(unit, '')}"
+    return f"{text} (a quantity word)" if vague else text
+
+
+def _day(moment: datetime | str) -> str:
+    return (moment if isinstance(moment, str) else moment.isoformat())[:10]
+
+
+def change_line(stored: StoredChange) -> str:
+    """One readable line for a change."""
+    c = stored.change
+    f, o = c.observation.figure, c.observation
+    new = format_value(f.value, f.qualifier.value, f.vague, f.unit.value)
+    if c.previous is not None and c.kind is not ChangeKind.EVENT:
+        p = c.previous
+        old = format_value(p.value, p.qualifier.value, p.vague, p.unit.value)
+        verb = {
+            ChangeKind.INCREASE: "grew" if c.key.metric.is_territory else "rose",
+            ChangeKind.DECREASE: "shrank",
+            ChangeKind.CONFLICT: "conflicting report",
+        }.get(c.kind, c.kind.value)
+        what = f"{verb} from {old} to {new}"
+    else:
+        what = new
+    mute = "" if c.alert else " [no alert]"
+    sources = ", ".join(stored.sources)
+    return (
+        f"{_day(o.published)} {c.kind.value.upper():<8} {c.key.label()}: {what} "
+        f"({sources}){mute}  «{f.quote}»"
+    )
+
+
+def _change_json(stored: StoredChange) -> dict[str, Any]:
+    c = stored.change
+    return {
+        "id": stored.id,
+        "kind": c.kind.value,
+        "key": key_text(c.key),
+        "figure": c.observation.figure.to_json(),
+        "previous": None
+        if c.previous is None
+        else {
+            "value": c.previous.value,
+            "qualifier": c.previous.qualifier.value,
+            "vague": c.previous.vague,
+            "as_of": c.previous.as_of.isoformat(),
+            "outlet": c.previous.outlet,
+        },
+        "alert": c.alert,
+        "published": c.observation.published.isoformat(),
+        "outlet": c.observation.outlet,
+        "url": c.observation.url,
+        "title": c.observation.title,
+        "sources": list(stored.sources),
+    }
+
+
+def _print_results(results: Sequence[ArticleResult], as_json: bool, verbose: bool) -> int:
+    count = 0
+    for result in results:
+        for stored in result.changes:
+            if not stored.change.alert and not verbose:
+                continue
+            count += 1
+            if as_json:
+                print(json.dumps(_change_json(stored), ensure_ascii=False))
+            else:
+                print(change_line(stored))
+        if verbose and not as_json:
+            for note in result.notes:
+                f = note.observation.figure
+                value = format_value(f.value, f.qualifier.value, f.vague, f.unit.value)
+                by = ", ".join(note.state.sources) if note.state else note.observation.outlet
+                print(
+                    f"{_day(note.observation.published)} {'':<8}   {note.verdict.value}: "
+                    f"{note.key.label()}: {value} ({note.observation.outlet}; now {by})"
+                )
+    return count
+
+
+def _place_arg(value: str | None) -> str | None:
+    """A place the user typed, as a gazetteer id when it knows it."""
+    if value is None:
+        return None
+    from figures import gazetteer
+
+    return gazetteer.lookup_place(value) or value
+
+
+def cmd_once(args: argparse.Namespace) -> int:
+    """Poll every due source once and print the changes."""
+    from bot.pipeline import poll_due
+    from bot.store import open_db
+
+    config = config_of(args)
+    db = open_db(config.storage.database)
+    try:
+        polls = asyncio.run(poll_due(db, config))
+    finally:
+        db.close()
+    status = 0
+    for poll in polls:
+        if poll.error:
+            print(f"raqib once: source {poll.source}: {poll.error}", file=sys.stderr)
+            status = 1
+        elif poll.empty_content:
+            print(f"raqib once: source {poll.source}: fetched, no article text", file=sys.stderr)
+        _print_results(poll.articles, args.json, args.all)
+    if not polls and not args.json:
+        print("no source is due")
+    return status
+
+
+def load_replay_articles(path: Path) -> list[Article]:
+    """Articles from a directory (files source, with its index.toml) or a feed file."""
+    from scrapers.files import FilesSource
+    from scrapers.rss import articles_from_feed
+
+    if path.is_dir():
+        sc = SourceConfig(name=path.name or "replay", kind="files", path=str(path))
+        sc = dataclasses.replace(sc, max_articles=1_000_000)
+        return FilesSource(sc).read_all()
+    data = path.read_bytes()
+    return list(articles_from_feed(data, source=path.stem, base_url=path.resolve().as_uri()))
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Feed articles in publication order into a fresh database; print the changes."""
+    from bot.pipeline import process_articles, rules_from_config
+    from bot.store import open_db
+
+    config = config_of(args)
+    path = Path(args.path)
+    if not path.exists():
+        print(f"raqib replay: {path}: no such file or directory", file=sys.stderr)
+        return 2
+    try:
+        articles = load_replay_articles(path)
+    except (OSError, ValueError) as exc:
+        print(f"raqib replay: {path}: {exc}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="raqib-replay-") as tmp:
+        db_path = Path(args.db) if args.db else Path(tmp) / "replay.db"
+        db = open_db(db_path)
+        try:
+            results = process_articles(db, articles, rules_from_config(config.alerts))
+        finally:
+            db.close()
+    shown = _print_results(results, args.json, args.all)
+    if not args.json:
+        changes = sum(len(r.changes) for r in results)
+        print(f"-- {len(articles)} article(s), {changes} change(s), {shown} shown")
+    return 0
+
+
+def cmd_totals(args: argparse.Namespace) -> int:
+    """The latest value per key."""
+    from bot.store import open_db, totals
+
+    config = config_of(args)
+    db = open_db(config.storage.database)
+    try:
+        rows = totals(db, _place_arg(args.place))
+    finally:
+        db.close()
+    for row in rows:
+        sources = json.loads(row["sources"] or "[]")
+        if args.json:
+            print(json.dumps({**row, "sources": sources}, ensure_ascii=False))
+            continue
+        label = key_from_text(row["key"]).label()
+        value = format_value(row["value"], row["qualifier"], row["vague"], row["unit"])
+        print(f"{label:<50} {value:<28} as of {_day(row['as_of'])}  ({', '.join(sources)})")
+    if not rows and not args.json:
+        print("no figures yet")
+    return 0
+
+
+_MARKS = {
+    "conflict": "CONFLICT",
+    "corroboration": "corroborates",
+    "repeat": "repeat",
+    "minor": "minor",
+    "older": "OLDER",
+}
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Every observation of a metric, in time order."""
+    from bot.store import history, open_db
+
+    try:
+        metric = Metric(args.metric)
+    except ValueError:
+        known = ", ".join(m.value for m in Metric)
+        print(f"raqib history: unknown metric {args.metric!r} (known: {known})", file=sys.stderr)
+        return 2
+    config = config_of(args)
+    db = open_db(config.storage.database)
+    try:
+        rows = history(db, metric.value, _place_arg(args.place))
+    finally:
+        db.close()
+    for row in rows:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        mark = row["change_kind"] or _MARKS.get(row["verdict"] or "", "")
+        if row["status"] == "context":
+            mark = "context"
+        value = format_value(row["value"], row["qualifier"], row["vague"], row["unit"])
+        label = key_from_text(row["key"]).label()
+        print(
+            f"{_day(row['published'])} {mark:<13} {label:<45} {value:<24} "
+            f"{row['outlet']}  «{row['quote']}»"
+        )
+    if not rows and not args.json:
+        print(f"no {metric.value} figures yet")
+    return 0
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     """Placeholder for commands whose issue has not landed."""
     print(f"raqib {args.command}: not yet implemented in this version.", file=sys.stderr)
@@ -99,6 +354,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="one JSON object a line per file")
     p.set_defaults(func=cmd_extract, needs_config=False)
+
+    p = sub.add_parser("once", help="poll every due source once and print the changes")
+    p.add_argument("--json", action="store_true", help="one JSON object a line per change")
+    p.add_argument("--all", action="store_true", help="also changes that do not alert")
+    p.set_defaults(func=cmd_once, needs_config=True)
+
+    p = sub.add_parser("replay", help="replay a folder or feed of articles into a fresh database")
+    p.add_argument("path", metavar="PATH", help="a folder of articles (index.toml) or a feed file")
+    p.add_argument("--db", metavar="FILE", help="keep the database here (default: a temp file)")
+    p.add_argument("--json", action="store_true", help="one JSON object a line per change")
+    p.add_argument(
+        "--all", action="store_true", help="also silent changes, corroborations and older reports"
+    )
+    p.set_defaults(func=cmd_replay, needs_config=True)
+
+    p = sub.add_parser("totals", help="the latest value of every figure")
+    p.add_argument("--place", metavar="P", help="only this place (id or name)")
+    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    p.set_defaults(func=cmd_totals, needs_config=True)
+
+    p = sub.add_parser("history", help="every report of one metric, oldest first")
+    p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
+    p.add_argument("--place", metavar="P", help="only this place (id or name)")
+    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    p.set_defaults(func=cmd_history, needs_config=True)
 
     for name, help_text in [("run", "run the scheduled service")]:
         p = sub.add_parser(name, help=help_text)

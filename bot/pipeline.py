@@ -37,6 +37,7 @@ from figures.diff import (
     Observation,
     Role,
     Rules,
+    State,
     Threshold,
     Verdict,
     diff,
@@ -91,6 +92,20 @@ class StoredChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """A statement that made no change, for reports."""
+
+    verdict: Verdict
+    """corroboration, repeat, minor or older."""
+    key: Key
+    """The series."""
+    observation: Observation
+    """The report."""
+    state: State | None
+    """The key's state after it."""
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleResult:
     """What processing one article did."""
 
@@ -102,6 +117,8 @@ class ArticleResult:
     """Figures recorded."""
     changes: tuple[StoredChange, ...]
     """Changes recorded, in text order."""
+    notes: tuple[Note, ...] = ()
+    """Statements that made no change (corroborations, repeats, minor, older)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +214,7 @@ def process_article(
             background.setdefault(key, []).append(obs)
     subs = store.active_subscriptions(db)
     stored: list[StoredChange] = []
+    notes: list[Note] = []
     with store.write(db):
         if store.article_seen(db, article.url, article.content_hash):  # a racing writer
             return ArticleResult(article.url, True, 0, ())
@@ -228,6 +246,7 @@ def process_article(
             if decision.state is not None:
                 store.put_state(db, decision.state, now)
             if decision.change is None:
+                notes.append(Note(decision.verdict, key, obs, decision.state or state))
                 continue
             change_id = _insert_change(db, article_id, obs_id, decision.change, now)
             db.execute("update observations set change_id = ? where id = ?", [change_id, obs_id])
@@ -238,7 +257,7 @@ def process_article(
             sources = current.sources if current else (outlet,)
             stored.append(StoredChange(change_id, decision.change, sources, queued))
     log.info("article %s: %d figure(s), %d change(s)", article.url, len(figs), len(stored))
-    return ArticleResult(article.url, False, len(figs), tuple(stored))
+    return ArticleResult(article.url, False, len(figs), tuple(stored), tuple(notes))
 
 
 def process_articles(
@@ -435,11 +454,18 @@ async def poll_source(
 async def poll_due(
     db: Database, config: Config, *, client: Any = None, now: datetime | None = None
 ) -> list[PollResult]:
-    """Poll every due source once, one after the other."""
+    """Poll every due source once, one after the other (with one HTTP client
+    for the lot, made here from `[network]` unless given)."""
     moment = now or datetime.now(UTC)
     rules = rules_from_config(config.alerts)
+    due = due_sources(db, config, moment)
+    if client is None and any(sc.kind != "files" for sc in due):
+        from scrapers.http import HttpClient
+
+        async with HttpClient(config.network) as own:
+            return await poll_due(db, config, client=own, now=moment)
     results = []
-    for sc in due_sources(db, config, moment):
+    for sc in due:
         source = build_source(sc)
         results.append(await poll_source(db, source, sc.interval, rules, client=client))
     return results

@@ -14,12 +14,20 @@ that do not contradict themselves:
   or re-times the state; if it agrees with the state it adds its outlet as a
   source (and, if it words the figure more precisely, lends that wording);
 - among agreeing reports the state keeps the most precise one (narrowest
-  interval; then the latest; then the smallest URL), so whichever arrives
+  interval; then the earliest; then the smallest URL), so whichever arrives
   first, the same one is kept.
 
-A lower total from a later article is a *conflicting report*: it never moves
-the state (a running total does not fall), so when two reports contradict each
-other the one kept depends on which the store saw first; both stay in history.
+Agreeing means: the intervals overlap and, when either is open-ended, the
+stated values differ by less than the threshold ("more than 38000" agrees
+with 38550; "thousands" does not agree with "more than 15000", it is only
+consistent with it).
+
+A lower total from a later article is a *conflicting report*, and a later
+report that is consistent with the state but weaker ("hundreds" after
+"thousands") is *minor*: neither moves the state (a running total does not
+fall, and a state that drifted down unannounced would re-alert old numbers).
+So for a series that contradicts itself, the report kept depends on which the
+store saw first; every report stays in history.
 """
 
 from __future__ import annotations
@@ -332,8 +340,10 @@ def plan_article(keyed: Iterable[tuple[Key, Observation]]) -> list[tuple[Key, Ob
 def _precision_rank(
     low: float, high: float, published: datetime, url: str
 ) -> tuple[float, float, str]:
-    """Smaller is better: narrower interval, then later, then smaller URL."""
-    return (high - low, -published.timestamp(), url)
+    """Smaller is better: narrower interval, then earlier (a series of small
+    rises is measured from its first report, so it cannot creep unannounced),
+    then smaller URL."""
+    return (high - low, published.timestamp(), url)
 
 
 def _corroborate(state: State, obs: Observation) -> tuple[Verdict, State]:
@@ -356,16 +366,27 @@ def _threshold(rules: Rules, metric: Metric, reference: float) -> float:
     return max(t.absolute, t.relative * abs(reference))
 
 
+def _agrees(
+    a: tuple[float, float, float], b: tuple[float, float, float], rules: Rules, metric: Metric
+) -> bool:
+    """Two (value, low, high) statements agree: bounded ones when they overlap
+    or lie within the threshold of each other; when either is open-ended, when
+    they overlap and the stated values are within the threshold or 10%."""
+    thr = _threshold(rules, metric, min(a[0], b[0]))
+    if math.isfinite(a[2]) and math.isfinite(b[2]):
+        gap = max(a[1] - b[2], b[1] - a[2], 0.0)
+        return gap < thr
+    near = abs(a[0] - b[0]) <= max(thr, APPROX_MARGIN * max(a[0], b[0]))
+    return overlaps((a[1], a[2]), (b[1], b[2])) and near
+
+
 def _compare(state: State, obs: Observation, rules: Rules) -> Verdict:
     """The verdict for `obs` against `state`, before time is considered."""
     f = obs.figure
     low, high = interval(f.value, f.qualifier, f.vague)
+    agrees = _agrees((f.value, low, high), (state.value, state.low, state.high), rules, f.metric)
     if f.scope is not Scope.TOTAL:
-        return (
-            Verdict.CORROBORATION
-            if overlaps((low, high), (state.low, state.high))
-            else Verdict.EVENT
-        )
+        return Verdict.CORROBORATION if agrees else Verdict.EVENT
     if f.metric.is_territory:
         thr = _threshold(rules, f.metric, state.value)
         if f.value - state.value >= thr:
@@ -379,9 +400,7 @@ def _compare(state: State, obs: Observation, rules: Rules) -> Verdict:
             return Verdict.INCREASE
         if high < state.low - thr:
             return Verdict.CONFLICT
-    return (
-        Verdict.CORROBORATION if overlaps((low, high), (state.low, state.high)) else Verdict.MINOR
-    )
+    return Verdict.CORROBORATION if agrees else Verdict.MINOR
 
 
 def _baseline(
