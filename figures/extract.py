@@ -1,11 +1,972 @@
-"""Extraction of typed figures from Arabic text.  INTERIM STAND-IN: returns
-no figures; the extractor replaces this module behind `extract`."""
+"""Extraction of typed figures from Arabic text.
+
+How it reads an article:
+
+1. Normalise (`figures.text.normalize`) and split into tokens (words,
+   digit runs, punctuation); sentences end at `. ! ؟ …` and line breaks,
+   clauses at commas and at words that open a clause (`حيث`, `فيما`…).
+2. Candidates: every number the numeral scanner finds, plus what only the
+   extractor knows: unambiguous dual nouns (`سيدتان` = 2), a bare
+   `كيلومتر مربع` (= 1 km2), and quantity words the scanner left alone.
+3. Each candidate is classified by its neighbours: a date, a year, an age,
+   an identifier, a duration (which becomes a window cue), money, weight,
+   vehicles, strikes… are not figures; a counted noun after it gives the
+   unit (people, families, km2, percent, places).
+4. The metric is the closest, most specific trigger word in the sentence
+   (a clause boundary costs distance; a verb after the number — the Arabic
+   predicate of a fronted subject — counts double-close; weak words count
+   less); a word for people in need, affected or resident that is closer
+   wins and drops the number; a forecast word in the clause drops it.  A
+   subset (`بينهم 30`) or a coordinated number (`و3`) with no trigger of its
+   own inherits the metric and scope of the figure before it.
+5. Qualifier from the hedge before the number (or after: `على الأقل`),
+   scope and window from the nearest cue (a stated duration in the same
+   clause always makes a window), since-date from `منذ … <month>`.
+6. One figure per (metric, value): the body's wording wins over the headline.
+
+Everything is bounded: each number looks at a fixed window of tokens, so the
+cost is linear in the text.
+"""
 
 from __future__ import annotations
 
-from figures.model import Figure
+import logging
+import math
+import re
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+
+from figures import lexicon as lx
+from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
+from figures.gazetteer import Mention, find_parties, find_places
+from figures.lexicon import Sense, Strength, Tag
+from figures.model import Figure, Metric, Qualifier, Scope, Unit
+from figures.numbers import scan_numbers
+from figures.text import Normalized, normalize
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"\n|[^\W\d_]+|\d+|[^\w\s]")
+_LONG_DIGITS = re.compile(r"[\d.,٫]{40,}")
+_SENTENCE_END = frozenset({"\n", ".", "!", "?", "؟", "…"})
+_CLAUSE_END = frozenset({"،", ",", "؛", ";", ":", "(", ")", "-", "–", "—", "[", "]"})
+_QUOTES = frozenset({'"', "“", "”", "«", "»", "'", "‘", "’"})
+
+WINDOW = 30
+"""Tokens each side of a number searched for triggers and cues."""
+CLAUSE_COST = 8.0
+"""Cost of crossing one clause boundary, in tokens."""
+MAX_COST = 24.0
+"""A trigger farther than this (after penalties) is not this number's."""
+
+_PERSON_METRICS = frozenset(Metric) - {
+    Metric.AREA_CONTROLLED,
+    Metric.SHARE_CONTROLLED,
+    Metric.PLACES_CONTROLLED,
+}
+_DEFAULT_SCOPE: dict[Metric, Scope] = {
+    Metric.DISPLACED: Scope.TOTAL,
+    Metric.RETURNED: Scope.TOTAL,
+    Metric.BESIEGED: Scope.TOTAL,
+    Metric.AREA_CONTROLLED: Scope.TOTAL,
+    Metric.SHARE_CONTROLLED: Scope.TOTAL,
+    Metric.PLACES_CONTROLLED: Scope.TOTAL,
+    Metric.KILLED: Scope.BATCH,
+    Metric.INJURED: Scope.BATCH,
+    Metric.CASUALTIES: Scope.BATCH,
+    Metric.MISSING: Scope.BATCH,
+    Metric.DETAINED: Scope.BATCH,
+    Metric.SURRENDERED: Scope.BATCH,
+}
+"""With no cue: a standing state for displacement and territory, one event
+for deaths, wounds, arrests and surrenders (tolls say حصيلة or منذ)."""
+
+_QUAL_RANK = {
+    Qualifier.AT_LEAST: 0,
+    Qualifier.MORE_THAN: 1,
+    Qualifier.LESS_THAN: 2,
+    Qualifier.AT_MOST: 3,
+    Qualifier.APPROX: 4,
+    Qualifier.EXACT: 5,
+}
+"""When a number is hedged twice (`نحو 1500 شخص على الأقل`), the bound wins."""
+
+
+# ---------------------------------------------------------------------------
+# The document: tokens, sentences, clauses.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Doc:
+    text: str
+    starts: list[int]
+    ends: list[int]
+    toks: list[str]
+    sent: list[int] = field(default_factory=list)
+    clause: list[int] = field(default_factory=list)
+    covered: list[int] = field(default_factory=list)
+    """Index of the candidate covering each token, or -1."""
+
+    def tok(self, i: int) -> str:
+        return self.toks[i] if 0 <= i < len(self.toks) else ""
+
+    def index_at(self, offset: int) -> int:
+        """Index of the first token starting at or after `offset`."""
+        return bisect_left(self.starts, offset)
+
+
+def _tokenize(text: str) -> _Doc:
+    starts: list[int] = []
+    ends: list[int] = []
+    toks: list[str] = []
+    for m in _TOKEN.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        toks.append(m.group())
+    return _Doc(text, starts, ends, toks)
+
+
+def _segment(doc: _Doc) -> None:
+    sent = clause = 0
+    sents: list[int] = []
+    clauses: list[int] = []
+    for i, tok in enumerate(doc.toks):
+        inside = doc.covered[i] >= 0
+        if not inside and lx.has(tok, Tag.CLAUSE) and lx.bare(tok) in _clause_words(tok):
+            clause += 1
+        sents.append(sent)
+        clauses.append(clause)
+        if inside:
+            continue
+        if tok in _SENTENCE_END:
+            if tok == "." and _between_digits(doc, i):
+                continue
+            sent += 1
+            clause += 1
+        elif tok in _CLAUSE_END:
+            clause += 1
+    doc.sent = sents
+    doc.clause = clauses
+
+
+def _clause_words(tok: str) -> tuple[str, ...]:
+    """Clause words match only as whole words (after a leading و/ف)."""
+    return tuple(f for f in lx.forms(tok) if any(s.tag is Tag.CLAUSE for s in lx.WORDS.get(f, ())))
+
+
+def _between_digits(doc: _Doc, i: int) -> bool:
+    s, e = doc.starts[i], doc.ends[i]
+    return s > 0 and e < len(doc.text) and doc.text[s - 1].isdigit() and doc.text[e].isdigit()
+
+
+# ---------------------------------------------------------------------------
+# Candidates.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Cand:
+    start: int
+    end: int
+    t0: int
+    t1: int
+    value: float
+    vague: bool
+    kind: str = "number"  # number, dual, bare_area, vague
+    unit_hint: str = ""  # dual: person/household; bare_area: km2
+    range_low: bool = False
+
+
+def _candidates(doc: _Doc, scan_text: str) -> list[_Cand]:
+    cands: list[_Cand] = []
+    for m in scan_numbers(scan_text):
+        t0 = doc.index_at(m.start)
+        t1 = t0
+        while t1 < len(doc.toks) and doc.ends[t1] <= m.end:
+            t1 += 1
+        if t1 == t0 or not math.isfinite(m.value):  # no whole token, or NaN
+            continue
+        if _unit_exponent(doc, t0, m.value):
+            continue
+        cands.append(_Cand(m.start, m.end, t0, t1, float(m.value), m.vague))
+    taken = [False] * len(doc.toks)
+    for c in cands:
+        for i in range(c.t0, c.t1):
+            taken[i] = True
+    extra: list[_Cand] = []
+    i = 0
+    n = len(doc.toks)
+    while i < n:
+        if taken[i]:
+            i += 1
+            continue
+        found = _bare_area(doc, i) or _vague_word(doc, i) or _dual(doc, i)
+        if found is not None:
+            extra.append(found)
+            for k in range(found.t0, found.t1):
+                taken[k] = True
+            i = found.t1
+        else:
+            i += 1
+    if extra:
+        # a number inside a bare area (كيلومتر واحد مربع) belongs to it
+        spans = [(c.t0, c.t1) for c in extra if c.kind == "bare_area"]
+        cands = [c for c in cands if not any(a <= c.t0 < b for a, b in spans)]
+        cands.extend(extra)
+        cands.sort(key=lambda c: c.start)
+    return cands
+
+
+def _unit_exponent(doc: _Doc, t0: int, value: float) -> bool:
+    """The 2 of a glued `كم2`/`km2`/`م2`."""
+    if value != 2 or t0 == 0:
+        return False
+    prev = doc.toks[t0 - 1]
+    glued = doc.ends[t0 - 1] == doc.starts[t0]
+    return glued and prev in {"كم", "كلم", "km", "م", "m"}
+
+
+def _match_words(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
+    """End token index if `words` match from token i (clitics aside), else -1."""
+    j = i
+    for w in words:
+        if j >= len(doc.toks) or not lx.matches(doc.toks[j], w):
+            return -1
+        j += 1
+    return j
+
+
+def _bare_area(doc: _Doc, i: int) -> _Cand | None:
+    """`كيلومتر مربع` or `كيلومتر واحد مربع` with no number before: 1 km2."""
+    tok = doc.toks[i]
+    if not (lx.matches(tok, "كيلومتر") or lx.matches(tok, "كلم") or lx.matches(tok, "كم")):
+        return None
+    if i > 0 and _is_numberish(doc, i - 1):
+        return None
+    j = i + 1
+    if j < len(doc.toks) and doc.toks[j] in {"واحد", "1"}:
+        j += 1
+    if j < len(doc.toks) and lx.matches(doc.toks[j], "مربع"):
+        return _Cand(doc.starts[i], doc.ends[j], i, j + 1, 1.0, False, "bare_area", "km2")
+    return None
+
+
+def _is_numberish(doc: _Doc, i: int) -> bool:
+    tok = doc.toks[i]
+    return tok.isdigit() or any(lx.matches(tok, w[0]) for w, _ in lx.VAGUE)
+
+
+def _vague_word(doc: _Doc, i: int) -> _Cand | None:
+    for words, value in lx.VAGUE:
+        j = _match_words(doc, i, words)
+        if j > 0:
+            return _Cand(doc.starts[i], doc.ends[j - 1], i, j, value, True, "vague")
+    return None
+
+
+def _dual(doc: _Doc, i: int) -> _Cand | None:
+    tok = doc.toks[i]
+    sense = lx.first(tok, Tag.DUAL)
+    if sense is None or lx.bare(tok).startswith("ال"):
+        return None
+    if i > 0 and doc.toks[i - 1].isdigit():
+        return None
+    return _Cand(doc.starts[i], doc.ends[i], i, i + 1, 2.0, False, "dual", sense.arg)
+
+
+# ---------------------------------------------------------------------------
+# Classification of one candidate by its neighbours.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Unit:
+    kind: str  # person, household, square, linear, percent, place, none
+    factor: float = 1.0
+    metric: Metric | None = None  # a metric noun as the counted noun
+    end: int = -1  # token index just past the unit words
+    noun: int = -1  # token index of the counted noun
+
+
+@dataclass(slots=True)
+class _Duration:
+    token: int
+    window: str | None
+
+
+def _skip_qualifier_after(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
+    for words, qual in lx.QUALIFIERS_AFTER:
+        end = _match_words(doc, j, words)
+        if end > 0:
+            return end, qual
+    return j, None
+
+
+def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
+    """The unit words after a number, any hedge between, and where they end."""
+    j, post = _skip_qualifier_after(doc, c.t1)
+    if c.kind == "bare_area":
+        return _Unit("square", 1.0, end=c.t1), post, j
+    if c.kind == "dual":
+        return _Unit(c.unit_hint, end=c.t1, noun=c.t0), post, j
+    unit = _noun_unit(doc, j)
+    if unit.kind == "none" and doc.tok(j) == "من":
+        k = j + 1
+        if lx.matches(doc.tok(k), "بين") or lx.matches(doc.tok(k), "اصل"):
+            k += 1
+        inner = _noun_unit(doc, k)
+        if inner.kind in {"person", "household", "block"}:
+            unit = inner
+    if unit.kind != "none":
+        after, post2 = _skip_qualifier_after(doc, unit.end)
+        if post2 is not None:
+            post = post2 if post is None else post
+            return unit, post, after
+    return unit, post, max(j, unit.end)
+
+
+def _noun_unit(doc: _Doc, j: int) -> _Unit:
+    tok = doc.tok(j)
+    if not tok:
+        return _Unit("none", end=j)
+    if tok == "%":
+        return _Unit("percent", end=j + 1)
+    for words in lx.PERCENT:
+        end = _match_words(doc, j, words)
+        if end > 0:
+            return _Unit("percent", end=end)
+    for words, factor in lx.AREA_SQUARE:
+        end = _match_words(doc, j, words)
+        if end > 0:
+            return _Unit("square", factor, end=end)
+    for words, factor in lx.AREA_LINEAR:
+        end = _match_words(doc, j, words)
+        if end > 0:
+            return _Unit("linear", factor, end=end)
+    senses = lx.senses(tok)
+    strong = [s for s in senses if s.tag is Tag.TRIGGER and s.strength is not Strength.WEAK]
+    nouns = [s for s in strong if s.strength is Strength.NOUN and s.metric in _PERSON_METRICS]
+    if nouns:
+        return _Unit("person", metric=nouns[0].metric, end=j + 1, noun=j)
+    tags = {s.tag for s in senses}
+    if Tag.BLOCK in tags or Tag.DUR_UNIT in tags:
+        return _Unit("block", end=j + 1, noun=j)
+    if Tag.HOUSEHOLD in tags:
+        return _Unit("household", end=j + 1, noun=j)
+    if Tag.PERSON in tags:
+        return _Unit("person", end=j + 1, noun=j)
+    if Tag.PLACE in tags:
+        return _Unit("place", end=j + 1, noun=j)
+    return _Unit("none", end=j)
+
+
+def _prev_word(doc: _Doc, i: int) -> int:
+    """Index of the word before token i, skipping a lone `ال` (from `الـ`) and quotes."""
+    k = i - 1
+    while k >= 0 and (doc.toks[k] in {"ال", "الـ"} or doc.toks[k] in _QUOTES):
+        k -= 1
+    return k
+
+
+def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
+    """Dates, years, ages, identifiers, times, lone numbers on a line."""
+    if c.kind != "number":
+        return False
+    text = doc.text
+    s, e = c.start, c.end
+    if e + 1 < len(text) and text[e] in "/-:" and text[e + 1].isdigit():
+        return True
+    if s >= 2 and text[s - 1] in "/-:" and text[s - 2].isdigit():
+        return True
+    prev, nxt = doc.tok(c.t0 - 1), doc.tok(c.t1)
+    if prev in {"", "\n"} and nxt in {"", "\n"}:
+        return True  # a view counter or a page number on its own line
+    k = _prev_word(doc, c.t0)
+    if k >= 0 and doc.clause[k] == doc.clause[c.t0] and lx.has(doc.toks[k], Tag.BLOCK_BEFORE):
+        return True
+    if k >= 0 and lx.has(doc.toks[k], Tag.MONTH) and c.value >= 1000:
+        return True
+    j = c.t1
+    for _ in range(3):
+        tok = doc.tok(j)
+        if tok in {"من", "/", "شهر"} or lx.matches(tok, "شهر"):
+            j += 1
+            continue
+        break
+    if _month_at(doc, j) is not None:
+        return True
+    if c.vague:
+        return False
+    value = c.value
+    if value.is_integer() and 1900 <= value <= 2100:
+        unit = _noun_unit(doc, c.t1)
+        if unit.kind not in {"person", "household"}:
+            return True
+    return False
+
+
+def _month_at(doc: _Doc, j: int) -> tuple[int, int] | None:
+    """(month, end token) if a month name starts at token j."""
+    tok = doc.tok(j)
+    if not tok:
+        return None
+    for form in lx.forms(tok):
+        for phrase in lx.PHRASES.get(form, ()):
+            if phrase.sense.tag is Tag.MONTH:
+                end = _match_words(doc, j + 1, phrase.words[1:])
+                if end > 0:
+                    return phrase.sense.num, end
+    sense = lx.first(tok, Tag.MONTH)
+    if sense is not None and sense.num:
+        if tok in {"اب", "ماي", "مارس"} and not _datey(doc, j):
+            return None
+        return sense.num, j + 1
+    return None
+
+
+def _datey(doc: _Doc, j: int) -> bool:
+    prev = doc.tok(j - 1)
+    return prev.isdigit() or prev in {"من", "/", "شهر", "في"} or lx.has(prev, Tag.MONTH)
+
+
+def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
+    """A number of hours, days… : not a figure, but a window if it reads as one
+    (`خلال 24 ساعة`, `آخر 48 ساعة`, `الساعات الـ48 الأخيرة`, `منذ أكثر من ثلاثة أشهر`)."""
+    suffix = ""
+    after = -1
+    first_tok = c.t0
+    if unit.kind == "block" and unit.noun >= 0:
+        s = lx.first(doc.toks[unit.noun], Tag.DUR_UNIT)
+        if s is not None:
+            suffix, after = s.arg, unit.end
+    if not suffix:
+        k = _prev_word(doc, c.t0)
+        if k >= 0 and doc.toks[k].startswith("ال"):
+            s = lx.first(doc.toks[k], Tag.DUR_UNIT)
+            if s is not None:
+                suffix, after, first_tok = s.arg, c.t1, k
+    if not suffix:
+        return None
+    window = None if c.vague else f"{c.value:g}{suffix}"
+    q0, _ = _qualifier_before(doc, first_tok)
+    opener = _prev_word(doc, q0)
+    opened = opener >= 0 and lx.has(doc.toks[opener], Tag.DUR_OPEN)
+    closed = lx.has(doc.tok(after), Tag.DUR_CLOSE)
+    if opened or closed:
+        return _Duration(c.t0, window)
+    return _Duration(-1, None)
+
+
+# ---------------------------------------------------------------------------
+# Qualifiers.
+# ---------------------------------------------------------------------------
+
+
+def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
+    """(first token of the hedge, the hedge) standing right before token t0."""
+    ends = [t0]
+    if doc.tok(t0 - 1) in {"ال", "الـ"}:  # أكثر من الـ 500
+        ends.append(t0 - 1)
+    for end in ends:
+        for words, qual in lx.QUALIFIERS_BEFORE:
+            start = end - len(words)
+            if start < 0 or _match_words(doc, start, words) != end:
+                continue
+            if qual is Qualifier.MORE_THAN and lx.bare(doc.tok(start - 1)) in {"لا", "ما"}:
+                continue  # لا يتجاوز: at most, matched by its own longer entry
+            return start, qual
+    return t0, None
+
+
+# ---------------------------------------------------------------------------
+# Cues: triggers, scope, since-dates.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int  # token index just past the word or phrase
+    sense: Sense
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    start: int
+    end: int
+    scope: Scope
+    window: str | None = None
+    since: str | None = None
+    stated: bool = False  # a window of stated length
+
+
+def _collect(doc: _Doc, durations: list[_Duration]) -> tuple[list[_Hit], list[_Cue]]:
+    hits: list[_Hit] = []
+    cues: list[_Cue] = []
+    n = len(doc.toks)
+    suppress_until = -1
+    for i in range(n):
+        if doc.covered[i] >= 0:
+            continue
+        tok = doc.toks[i]
+        if len(tok) < 2 and tok != "%":
+            continue
+        for form in lx.forms(tok):
+            for phrase in lx.PHRASES.get(form, ()):
+                end = _match_words(doc, i + 1, phrase.words[1:])
+                if end < 0 or phrase.sense.tag is Tag.MONTH:
+                    continue
+                if phrase.sense.tag is Tag.TOTAL:
+                    cues.append(_Cue(i, end, Scope.TOTAL))
+                else:
+                    hits.append(_Hit(i, end, phrase.sense))
+                    if phrase.sense.tag is Tag.TRIGGER:
+                        suppress_until = max(suppress_until, end)
+        for sense in lx.senses(tok):
+            tag = sense.tag
+            if tag is Tag.TRIGGER and i < suppress_until:
+                continue
+            if tag in (Tag.TRIGGER, Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
+                hits.append(_Hit(i, i + 1, sense))
+            elif tag is Tag.BATCH:
+                cues.append(_Cue(i, i + 1, Scope.BATCH))
+            elif tag is Tag.TOTAL:
+                cues.append(_Cue(i, i + 1, Scope.TOTAL))
+            elif tag is Tag.DUR_WORD:
+                cue = _duration_word(doc, i, sense)
+                if cue is not None:
+                    cues.append(cue)
+            elif tag is Tag.UNSTATED:
+                cue = _unstated(doc, i)
+                if cue is not None:
+                    cues.append(cue)
+        if lx.bare(tok) == "منذ":
+            cue = _since(doc, i)
+            if cue is not None:
+                cues.append(cue)
+    for d in durations:
+        if d.token >= 0:
+            cues.append(_Cue(d.token, d.token + 1, Scope.WINDOW, d.window, stated=True))
+    cues.sort(key=lambda c: c.start)
+    return hits, cues
+
+
+def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
+    """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length."""
+    k = _prev_word(doc, i)
+    opened = k >= 0 and lx.has(doc.toks[k], Tag.DUR_OPEN)
+    closed = lx.has(doc.tok(i + 1), Tag.DUR_CLOSE)
+    singular = sense.arg.startswith("1")
+    if closed or (opened and not singular) or (opened and not doc.toks[i].startswith("ال")):
+        if lx.bare(doc.tok(k)) == "منذ" and singular and not closed:
+            return None
+        return _Cue(i, i + 1, Scope.WINDOW, sense.arg, stated=True)
+    return None
+
+
+def _unstated(doc: _Doc, i: int) -> _Cue | None:
+    """خلال الساعات الماضية، منذ ساعات: a window whose length is not given."""
+    k = _prev_word(doc, i)
+    if doc.tok(i - 1).isdigit() or doc.tok(i + 1).isdigit() or doc.tok(i + 2).isdigit():
+        return None  # the duration has a number: the number's own cue
+    opened = k >= 0 and lx.has(doc.toks[k], Tag.DUR_OPEN)
+    closed = lx.has(doc.tok(i + 1), Tag.DUR_CLOSE)
+    if opened or closed:
+        return _Cue(i, i + 1, Scope.WINDOW, None)
+    return None
+
+
+def _since(doc: _Doc, i: int) -> _Cue | None:
+    """منذ + a date or an event: a running total (with its start date)."""
+    j = i + 1
+    if lx.has(doc.tok(j), Tag.UNSTATED) or lx.has(doc.tok(j), Tag.DUR_WORD):
+        return None  # منذ ساعات / منذ يومين: a window, cued by the duration
+    _, qual = _qualifier_before(doc, j + 2)
+    if qual is not None or (doc.tok(j).isdigit() and lx.has(doc.tok(j + 1), Tag.DUR_UNIT)):
+        return None
+    day = 1
+    for k in range(j, min(j + 8, len(doc.toks))):
+        tok = doc.toks[k]
+        if tok in _SENTENCE_END or tok in {"،", ","}:
+            break
+        month = _month_at(doc, k)
+        if month is not None:
+            return _Cue(i, month[1], Scope.TOTAL, since=since(month[0], day))
+        if tok.isdigit() and len(tok) <= 2:
+            day = int(tok)
+        elif lx.bare(tok) in ORDINAL_DAYS:
+            day = ORDINAL_DAYS[lx.bare(tok)]
+        elif lx.bare(tok) in PART_OF_MONTH:
+            day = PART_OF_MONTH[lx.bare(tok)]
+    return _Cue(i, i + 1, Scope.TOTAL)
+
+
+# ---------------------------------------------------------------------------
+# Putting it together.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Reading:
+    cand: _Cand
+    unit: _Unit
+    q0: int
+    qual: Qualifier
+    end_tok: int
+
+
+@dataclass(slots=True)
+class _Out:
+    reading: _Reading
+    metric: Metric
+    unit: Unit
+    value: float
+    scope: Scope
+    window: str | None
+    since: str | None
+
+
+def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
+    c = r.cand
+    if hit.end <= r.q0:
+        dist = float(r.q0 - hit.end + 1)
+        after = False
+    elif hit.start >= c.t1:
+        dist = float(hit.start - c.t1 + 1)
+        after = True
+    else:
+        dist = 0.0
+        after = False
+    if after and hit.start == r.unit.noun:
+        dist = 0.0
+    sense = hit.sense
+    if sense.strength is Strength.VERB and after:
+        dist *= 0.5
+    elif sense.strength is Strength.WEAK:
+        dist += 4.0
+    elif after and dist > 0 and lx.bare(doc.toks[hit.start]).startswith("ال"):
+        dist += 6.0  # an attribute of the counted noun, not its predicate
+    return dist + CLAUSE_COST * abs(doc.clause[hit.start] - doc.clause[c.t0])
+
+
+def _near(starts: list[int], lo: int, hi: int) -> range:
+    return range(bisect_left(starts, lo), bisect_left(starts, hi))
+
+
+class _Extractor:
+    def __init__(self, text: str) -> None:
+        self.original = text
+        self.norm: Normalized = normalize(text)
+        t = self.norm.text
+        scan_text = _LONG_DIGITS.sub(lambda m: " " * len(m.group()), t)
+        self.doc = _tokenize(scan_text)
+        self.doc.text = t
+        self.cands = _candidates(self.doc, scan_text)
+        self.doc.covered = [-1] * len(self.doc.toks)
+        for k, c in enumerate(self.cands):
+            for i in range(c.t0, c.t1):
+                self.doc.covered[i] = k
+        _segment(self.doc)
+        self.headline_end = _headline_end(t)
+
+    def run(self) -> list[Figure]:
+        doc = self.doc
+        readings: list[_Reading] = []
+        durations: list[_Duration] = []
+        skip: set[int] = set()
+        for k, c in enumerate(self.cands):
+            if k in skip or _not_a_figure(doc, c):
+                continue
+            partner = self._range_partner(k)
+            if partner is not None:
+                skip.add(partner)
+                c = self._merge_range(c, self.cands[partner])
+            unit, post, end_tok = _unit_after(doc, c)
+            if c.kind == "number" and not c.range_low:
+                d = _duration(doc, c, unit)
+                if d is not None:
+                    durations.append(d)
+                    continue
+            if unit.kind == "block":
+                continue
+            q0, pre = _qualifier_before(doc, c.t0)
+            if c.range_low:
+                qual = Qualifier.AT_LEAST
+                q0 = c.t0
+            else:
+                qual = _combine(pre, None if c.vague else post)
+            readings.append(_Reading(c, unit, q0, qual, end_tok))
+        hits, cues = _collect(doc, durations)
+        self.hits, self.cues = hits, cues
+        self.hit_starts = [h.start for h in hits]
+        self.cue_starts = [q.start for q in cues]
+        outs: list[_Out] = []
+        for r in readings:
+            out = self._decide(r, outs)
+            if out is not None:
+                outs.append(out)
+        return self._figures(outs)
+
+    # -- ranges ----------------------------------------------------------------
+
+    def _range_partner(self, k: int) -> int | None:
+        """`ما بين 18 و20 ألفاً`, `18-20 ألف`: the second number's index."""
+        if k + 1 >= len(self.cands):
+            return None
+        a, b = self.cands[k], self.cands[k + 1]
+        if a.kind != "number" or b.kind != "number" or b.value <= a.value:
+            return None
+        gap = self.doc.text[a.end : b.start].strip()
+        if gap not in {"و", "-", "–", "الى", "حتى", ""}:
+            return None
+        if gap == "" and not self.doc.text[b.start : b.end].startswith("و"):
+            return None
+        prev = lx.bare(self.doc.tok(_prev_word(self.doc, a.t0)))
+        if gap not in {"-", "–"} and prev not in {"بين", "مابين"}:
+            return None
+        return k + 1
+
+    def _merge_range(self, a: _Cand, b: _Cand) -> _Cand:
+        low = a.value
+        if not a.vague and b.value >= a.value * 10:
+            for scale in (1e3, 1e6, 1e9):
+                if a.value * scale <= b.value < a.value * scale * 10:
+                    low = a.value * scale
+                    break
+        t0 = a.t0
+        k = _prev_word(self.doc, t0)
+        if lx.bare(self.doc.tok(k)) in {"بين", "مابين"}:
+            t0 = k
+            if lx.bare(self.doc.tok(k - 1)) == "ما":
+                t0 = k - 1
+        start = self.doc.starts[t0]
+        return _Cand(start, b.end, t0, b.t1, low, a.vague or b.vague, "number", range_low=True)
+
+    # -- metric and scope ------------------------------------------------------
+
+    def _decide(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+        doc = self.doc
+        c = r.cand
+        sent = doc.sent[c.t0]
+        lo, hi = max(0, r.q0 - WINDOW), min(len(doc.toks), c.t1 + WINDOW)
+        best: tuple[float, Metric | None] = (MAX_COST + 1, None)
+        blocker = MAX_COST + 1
+        control = MAX_COST + 1
+        forecast = False
+        for idx in _near(self.hit_starts, lo, hi):
+            hit = self.hits[idx]
+            if doc.sent[hit.start] != sent:
+                continue
+            tag = hit.sense.tag
+            cost = _cost(doc, r, hit)
+            if tag is Tag.CONTROL or (
+                tag is Tag.TRIGGER
+                and hit.sense.metric is Metric.BESIEGED
+                and r.unit.kind == "square"
+            ):
+                control = min(control, cost)
+            elif tag is Tag.NOT_COUNT:
+                blocker = min(blocker, cost)
+            elif tag is Tag.FORECAST:
+                if hit.end <= r.q0 and doc.clause[hit.start] == doc.clause[c.t0]:
+                    forecast = forecast or r.q0 - hit.end < 8
+            elif tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS and cost < best[0]:
+                best = (cost, hit.sense.metric)
+        if r.unit.metric is not None:
+            best = (0.0, r.unit.metric)
+        kind = r.unit.kind
+        value = c.value * r.unit.factor
+        if kind in {"square", "linear", "percent", "place"}:
+            limit = {"square": 20.0, "linear": 4.0, "percent": 12.0, "place": 12.0}[kind]
+            if control > limit or forecast:
+                return None
+            if kind == "linear" and self._distance_cue(r):
+                return None
+            metric, unit = {
+                "square": (Metric.AREA_CONTROLLED, Unit.KM2),
+                "linear": (Metric.AREA_CONTROLLED, Unit.KM2),
+                "percent": (Metric.SHARE_CONTROLLED, Unit.PERCENT),
+                "place": (Metric.PLACES_CONTROLLED, Unit.PLACE),
+            }[kind]
+            scope, window, since_ = self._scope(r, metric)
+            return _Out(r, metric, unit, value, scope, window, since_)
+        unit = Unit.HOUSEHOLD if kind == "household" else Unit.PERSON
+        parent = self._parent(r, outs)
+        if parent is not None and best[0] > 3.0:
+            return _Out(r, parent.metric, unit, value, parent.scope, parent.window, parent.since)
+        found = best[1]
+        if found is None or blocker < best[0] or forecast:
+            return None
+        metric = found
+        if parent is not None:
+            return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
+        scope, window, since_ = self._scope(r, metric)
+        return _Out(r, metric, unit, value, scope, window, since_)
+
+    def _distance_cue(self, r: _Reading) -> bool:
+        return any(lx.has(self.doc.toks[k], Tag.DIST_CUE) for k in range(max(0, r.q0 - 3), r.q0))
+
+    def _parent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+        """The figure this one is a part of or listed with, if it is one."""
+        if not outs:
+            return None
+        doc = self.doc
+        c = r.cand
+        prev = outs[-1]
+        if prev.metric not in _PERSON_METRICS or doc.sent[prev.reading.cand.t0] != doc.sent[c.t0]:
+            return None
+        if c.t0 - prev.reading.cand.t1 > WINDOW:
+            return None
+        if (
+            doc.text[c.start] == "و"
+            or lx.bare(doc.tok(r.q0 - 1)) == "و"
+            or doc.tok(r.q0 - 1) == "و"
+        ):
+            return prev
+        k = r.q0 - 1
+        for _ in range(4):
+            tok = doc.tok(k)
+            if not tok:
+                break
+            if lx.has(tok, Tag.SUBSET):
+                return prev
+            if tok.isdigit() or doc.covered[k] >= 0:
+                break
+            k -= 1
+        return None
+
+    def _scope(self, r: _Reading, metric: Metric) -> tuple[Scope, str | None, str | None]:
+        doc = self.doc
+        c = r.cand
+        sent = doc.sent[c.t0]
+        clause = doc.clause[c.t0]
+        lo, hi = max(0, r.q0 - 25), min(len(doc.toks), c.t1 + 25)
+        best: tuple[float, _Cue | None] = (1e9, None)
+        for idx in _near(self.cue_starts, lo, hi):
+            cue = self.cues[idx]
+            if doc.sent[cue.start] != sent:
+                continue
+            if cue.stated and doc.clause[cue.start] == clause:
+                return Scope.WINDOW, cue.window, None
+            if cue.end <= r.q0:
+                dist = r.q0 - cue.end + 1
+            elif cue.start >= r.end_tok:
+                dist = cue.start - r.end_tok + 1
+            else:
+                dist = 0
+            cost = dist + CLAUSE_COST * abs(doc.clause[cue.start] - clause)
+            if cost < best[0]:
+                best = (cost, cue)
+        chosen = best[1]
+        if chosen is None:
+            return _DEFAULT_SCOPE[metric], None, None
+        if chosen.scope is Scope.WINDOW:
+            return Scope.WINDOW, chosen.window, None
+        return chosen.scope, None, chosen.since
+
+    # -- output ----------------------------------------------------------------
+
+    def _figures(self, outs: list[_Out]) -> list[Figure]:
+        doc = self.doc
+        t = doc.text
+        places = find_places(t)
+        parties = find_parties(t)
+        home_place = _dominant(places)
+        home_party = _dominant(parties)
+        sentence_bounds = _sentence_bounds(doc)
+        chosen: dict[tuple[Metric, float], tuple[bool, Figure]] = {}
+        for o in outs:
+            r = o.reading
+            s = doc.starts[r.q0] if r.q0 < r.cand.t0 else r.cand.start
+            end_tok = max(r.end_tok, r.cand.t1)
+            e = doc.ends[end_tok - 1] if end_tok - 1 < len(doc.ends) else r.cand.end
+            e = max(e, r.cand.end)
+            while e > s and t[e - 1] in " \n،,.":
+                e -= 1
+            os_, oe = self.norm.span(s, e)
+            lo, hi = sentence_bounds.get(doc.sent[r.cand.t0], (s, e))
+            place = _nearest(places, s, e, lo, hi) or home_place
+            party = _nearest(parties, s, e, lo, hi)
+            if party is None and o.metric.is_territory:
+                party = home_party
+            fig = Figure(
+                metric=o.metric,
+                value=_round(o.value),
+                unit=o.unit,
+                qualifier=r.qual,
+                vague=r.cand.vague,
+                scope=o.scope,
+                window=o.window if o.scope is Scope.WINDOW else None,
+                quote=self.original[os_:oe],
+                start=os_,
+                end=oe,
+                place=place,
+                party=party,
+                since=o.since if o.scope is Scope.TOTAL else None,
+            )
+            in_headline = s < self.headline_end
+            key = (fig.metric, round(fig.value, 9))
+            old = chosen.get(key)
+            if old is None or (old[0] and not in_headline):
+                chosen[key] = (in_headline, fig)
+        return sorted((f for _, f in chosen.values()), key=lambda f: f.start)
+
+
+def _combine(pre: Qualifier | None, post: Qualifier | None) -> Qualifier:
+    found = [q for q in (pre, post) if q is not None]
+    if not found:
+        return Qualifier.EXACT
+    return min(found, key=lambda q: _QUAL_RANK[q])
+
+
+def _round(value: float) -> float:
+    return float(round(value, 9)) if value < 1 else float(value)
+
+
+def _headline_end(text: str) -> int:
+    """End of the headline: the first line, when it is short, has no final
+    full stop and more text follows; else 0 (no headline)."""
+    stripped = text.lstrip()
+    offset = len(text) - len(stripped)
+    line_end = stripped.find("\n")
+    if line_end < 0:
+        return 0
+    line = stripped[:line_end].strip()
+    if not line or len(line) > 250 or line[-1] in ".!؟?:" or not stripped[line_end:].strip():
+        return 0
+    return offset + line_end
+
+
+def _sentence_bounds(doc: _Doc) -> dict[int, tuple[int, int]]:
+    bounds: dict[int, tuple[int, int]] = {}
+    for i, s in enumerate(doc.sent):
+        lo, hi = bounds.get(s, (doc.starts[i], doc.ends[i]))
+        bounds[s] = (min(lo, doc.starts[i]), max(hi, doc.ends[i]))
+    return bounds
+
+
+def _dominant(mentions: list[Mention]) -> str | None:
+    if not mentions:
+        return None
+    counts = Counter(m.id for m in mentions)
+    return counts.most_common(1)[0][0]
+
+
+def _nearest(mentions: list[Mention], s: int, e: int, lo: int, hi: int) -> str | None:
+    best: tuple[int, str | None] = (1 << 62, None)
+    for m in mentions:
+        if m.end < lo or m.start > hi:
+            continue
+        dist = s - m.end if m.end <= s else max(0, m.start - e)
+        if dist < best[0]:
+            best = (dist, m.id)
+    return best[1]
 
 
 def extract(text: str) -> list[Figure]:
     """Every figure in `text`, one per (metric, value), in text order."""
-    return []
+    if not text or not text.strip():
+        return []
+    return _Extractor(text).run()

@@ -1,0 +1,305 @@
+"""The extractor's lexicon, loaded once from `figures/data/lexicon.toml`.
+
+Every word is folded the way `figures.text.normalize` folds article text, and
+indexed by form: `senses(token)` answers "what can this token mean?" for a
+token of normalised text, after stripping the clitics Arabic glues on
+(`و ف ب ل ك ال` before, `ه ها هم هن كم نا` after, the accusative alef)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from figures.dates import MONTHS
+from figures.model import Metric, Qualifier
+from figures.text import fold
+
+
+class Tag(StrEnum):
+    """What a word can mean to the extractor."""
+
+    TRIGGER = "trigger"  # a metric word
+    CONTROL = "control"  # territory held, taken, lost
+    PLACE = "place"  # a town, village, area (places_controlled)
+    PERSON = "person"  # a counted noun: people
+    HOUSEHOLD = "household"  # a counted noun: families
+    BLOCK = "block"  # after a number: not a figure (time, money, vehicles…)
+    BLOCK_BEFORE = "block_before"  # before a number: a year, age or identifier
+    NOT_COUNT = "not_count"  # people in need, affected, populations
+    FORECAST = "forecast"  # a projection, not a count
+    SUBSET = "subset"  # "among them"
+    CLAUSE = "clause"  # a word that opens a new clause
+    BATCH = "batch"  # one event or group
+    TOTAL = "total"  # a standing or running total
+    DUR_UNIT = "dur_unit"  # ساعة، يوم… after a number
+    DUR_WORD = "dur_word"  # يومين، الأسبوع… a duration by itself
+    UNSTATED = "unstated"  # الساعات الماضية: a window of unstated length
+    DUR_OPEN = "dur_open"  # خلال، في، آخر… before a duration
+    DUR_CLOSE = "dur_close"  # الماضية، الأخيرة… after a duration
+    DIST_CUE = "dist_cue"  # على بعد، مسافة: a distance
+    SINCE_EVENT = "since_event"  # منذ بدء…
+    MONTH = "month"  # a month name
+    DUAL = "dual"  # a dual noun: counts 2
+
+
+class Strength(StrEnum):
+    """How strongly a trigger word points at its metric."""
+
+    VERB = "verb"
+    NOUN = "noun"
+    WEAK = "weak"
+
+
+@dataclass(frozen=True, slots=True)
+class Sense:
+    """One meaning of one word."""
+
+    tag: Tag
+    """The kind of meaning."""
+    metric: Metric | None = None
+    """With TRIGGER: the metric."""
+    strength: Strength = Strength.NOUN
+    """With TRIGGER: verb, noun or weak."""
+    arg: str = ""
+    """BLOCK: the kind; DUR_UNIT: h/d/w/m/y; DUR_WORD: the window; DUAL: the unit."""
+    num: int = 0
+    """MONTH: the month number."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A multi-word entry: each word folded, clitics stripped per word."""
+
+    words: tuple[str, ...]
+    """The words in order."""
+    sense: Sense
+    """What the phrase means."""
+
+
+_CLITIC_BEFORE = ("و", "ف")
+_PREP = ("ب", "ل", "ك")
+_SUFFIXES = ("هما", "هم", "هن", "ها", "كم", "نا", "ه")
+
+
+def _fold(word: str) -> str:
+    return " ".join(fold(word).split())
+
+
+def _with_variants(word: str) -> list[str]:
+    """A folded word and the spellings careful readers accept for it."""
+    out = [word]
+    if word.endswith("ة"):
+        out.append(word[:-1] + "ه")
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def forms(token: str) -> tuple[str, ...]:
+    """Every reading of a normalised token with its clitics stripped."""
+    seen: dict[str, None] = {token: None}
+    stems = [token]
+    for conj in _CLITIC_BEFORE:
+        if token.startswith(conj) and len(token) > len(conj) + 1:
+            stems.append(token[len(conj) :])
+    level2: list[str] = []
+    for stem in stems:
+        level2.append(stem)
+        for prep in _PREP:
+            if stem.startswith(prep) and len(stem) > 2:
+                rest = stem[1:]
+                level2.append(rest)
+                if prep == "ل" and rest.startswith("ل") and len(rest) > 2:
+                    level2.append("ال" + rest[1:])
+                    level2.append(rest[1:])
+    level3: list[str] = []
+    for stem in level2:
+        level3.append(stem)
+        if stem.startswith("ال") and len(stem) > 3:
+            level3.append(stem[2:])
+    for stem in level3:
+        seen.setdefault(stem, None)
+        for suffix in _SUFFIXES:
+            if stem.endswith(suffix) and len(stem) - len(suffix) >= 2:
+                seen.setdefault(stem[: -len(suffix)], None)
+        if stem.endswith("ا") and len(stem) > 3:
+            seen.setdefault(stem[:-1], None)
+        if stem.endswith("ا") and len(stem) > 3 and stem[-2] == "ة":  # شخصاً typed ةا
+            seen.setdefault(stem[:-2] + "ة", None)
+    return tuple(seen)
+
+
+def bare(token: str) -> str:
+    """A token with only a leading و/ف removed (for function words)."""
+    if len(token) > 2 and token[0] in "وف":
+        return token[1:]
+    return token
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.words: dict[str, list[Sense]] = {}
+        self.phrases: dict[str, list[Phrase]] = {}
+
+    def add(self, text: str, sense: Sense) -> None:
+        folded = _fold(text)
+        parts = folded.split()
+        if not parts:
+            return
+        if len(parts) == 1:
+            for variant in _with_variants(parts[0]):
+                bucket = self.words.setdefault(variant, [])
+                if sense not in bucket:
+                    bucket.append(sense)
+        else:
+            self.phrases.setdefault(parts[0], []).append(Phrase(tuple(parts), sense))
+
+
+def _load() -> dict[str, Any]:
+    data = resources.files("figures").joinpath("data/lexicon.toml").read_text(encoding="utf-8")
+    return tomllib.loads(data)
+
+
+_DATA = _load()
+
+
+def _build() -> _Builder:
+    b = _Builder()
+    for name, table in _DATA["metric"].items():
+        metric = Metric(name)
+        for key, strength in (
+            ("verbs", Strength.VERB),
+            ("nouns", Strength.NOUN),
+            ("weak", Strength.WEAK),
+        ):
+            for word in table.get(key, []):
+                b.add(word, Sense(Tag.TRIGGER, metric, strength))
+        for words in table.get("phrases", []):
+            b.add(" ".join(words), Sense(Tag.TRIGGER, metric, Strength.VERB))
+    territory = _DATA["territory"]
+    for word in territory["control"]:
+        b.add(word, Sense(Tag.CONTROL))
+    for word in territory["place_nouns"]:
+        b.add(word, Sense(Tag.PLACE))
+    for word in territory["distance_cues"]:
+        b.add(word, Sense(Tag.DIST_CUE))
+    for word in _DATA["counted"]["person"]:
+        b.add(word, Sense(Tag.PERSON))
+    for word in _DATA["counted"]["household"]:
+        b.add(word, Sense(Tag.HOUSEHOLD))
+    for kind, words in _DATA["not_figure"].items():
+        for word in words:
+            b.add(word, Sense(Tag.BLOCK, arg=kind))
+    for kind, words in _DATA["not_figure_before"].items():
+        for word in words:
+            b.add(word, Sense(Tag.BLOCK_BEFORE, arg=kind))
+    for kind, words in _DATA["not_a_count"].items():
+        tag = Tag.FORECAST if kind == "forecast" else Tag.NOT_COUNT
+        for word in words:
+            b.add(word, Sense(tag, arg=kind))
+    scope = _DATA["scope"]
+    for word in scope["batch"]:
+        b.add(word, Sense(Tag.BATCH))
+    for word in scope["total"]:
+        b.add(word, Sense(Tag.TOTAL))
+    for words in scope["total_phrases"]:
+        b.add(" ".join(words), Sense(Tag.TOTAL))
+    for word in scope["since_events"]:
+        b.add(word, Sense(Tag.SINCE_EVENT))
+    duration = _DATA["duration"]
+    for word, suffix in duration["units"].items():
+        b.add(word, Sense(Tag.DUR_UNIT, arg=suffix))
+    for word, window in duration["words"].items():
+        b.add(word, Sense(Tag.DUR_WORD, arg=window))
+    for word in duration["unstated"]["words"]:
+        b.add(word, Sense(Tag.UNSTATED))
+    for word in duration["context"]["open"]:
+        b.add(word, Sense(Tag.DUR_OPEN))
+    for word in duration["context"]["close"]:
+        b.add(word, Sense(Tag.DUR_CLOSE))
+    for word in _DATA["subset"]["words"]:
+        b.add(word, Sense(Tag.SUBSET))
+    for word in _DATA["structure"]["clause_words"]:
+        b.add(word, Sense(Tag.CLAUSE))
+    for unit, words in _DATA["duals"].items():
+        for word in words:
+            b.add(word, Sense(Tag.DUAL, arg=unit))
+    for name, number in MONTHS.items():
+        b.add(name, Sense(Tag.MONTH, num=number))
+    return b
+
+
+_BUILT = _build()
+WORDS: dict[str, tuple[Sense, ...]] = {k: tuple(v) for k, v in _BUILT.words.items()}
+"""Single words by folded form."""
+PHRASES: dict[str, tuple[Phrase, ...]] = {k: tuple(v) for k, v in _BUILT.phrases.items()}
+"""Multi-word entries by their first word."""
+
+
+def _word_tuples(words: list[str]) -> tuple[tuple[str, ...], ...]:
+    out = {tuple(_fold(w).split()) for w in words}
+    return tuple(sorted((t for t in out if t), key=len, reverse=True))
+
+
+def _qualifiers(side: str) -> tuple[tuple[tuple[str, ...], Qualifier], ...]:
+    pairs = [
+        (words, Qualifier(name))
+        for name, table in _DATA["qualifier"][side].items()
+        for words in _word_tuples(table)
+    ]
+    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+
+
+QUALIFIERS_BEFORE = _qualifiers("before")
+"""Hedges that stand before a number, longest first."""
+QUALIFIERS_AFTER = _qualifiers("after")
+"""Hedges that stand after a number (or its noun), longest first."""
+
+
+def _factors(table: dict[str, float]) -> tuple[tuple[tuple[str, ...], float], ...]:
+    pairs = [(tuple(_fold(k).split()), float(v)) for k, v in table.items()]
+    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+
+
+AREA_SQUARE = _factors(_DATA["area"]["square"])
+"""Square area units (words) and their size in km2, longest first."""
+AREA_LINEAR = _factors(_DATA["area"]["linear"])
+"""Linear units that read as area only right beside a control word."""
+PERCENT = _word_tuples(_DATA["percent"]["words"])
+"""The words after a number that make it a percentage."""
+PERCENT_OF = _word_tuples(_DATA["percent"]["of"])
+"""`من مساحة`…: what a percentage of territory is a share of."""
+VAGUE = _factors({k: float(v) for k, v in _DATA["vague"].items()})
+"""Quantity words and their floor, longest first (fallback for the scanner)."""
+
+
+@lru_cache(maxsize=1 << 16)
+def senses(token: str) -> tuple[Sense, ...]:
+    """Every sense of a normalised token, over all its clitic readings."""
+    out: list[Sense] = []
+    for form in forms(token):
+        for sense in WORDS.get(form, ()):
+            if sense not in out:
+                out.append(sense)
+    return tuple(out)
+
+
+def has(token: str, tag: Tag) -> bool:
+    """Whether the token can mean `tag`."""
+    return any(s.tag is tag for s in senses(token))
+
+
+def first(token: str, tag: Tag) -> Sense | None:
+    """The token's first sense with `tag`, if any."""
+    for s in senses(token):
+        if s.tag is tag:
+            return s
+    return None
+
+
+def matches(token: str, word: str) -> bool:
+    """Whether a normalised token reads as the folded word (clitics aside)."""
+    return token == word or word in forms(token)
