@@ -112,9 +112,10 @@ class Gazetteer:
     party_matcher: _Matcher
     """Finds parties."""
     place_names: Mapping[str, str]
-    """English key (see `_en_key`) of every place id, name and alias to its id."""
+    """English key (see `_en_key`) of every place id, name and alias, and Arabic
+    key of every strict name (a user may type الباب alone), to its id."""
     party_names: Mapping[str, str]
-    """English key of every party id, name and alias to its id."""
+    """The same for parties."""
     families: Mapping[str, tuple[str, ...]]
     """Every id to itself and its parents, innermost first."""
 
@@ -226,15 +227,15 @@ class _Names:
 
     def __init__(self) -> None:
         self.targets: dict[str, _Target] = {}
-        self.spellings: dict[str, str] = {}
-        self.suffixed: dict[str, str] = {}
+        self.spellings: dict[str, set[str]] = {}
+        self.suffixed: set[str] = set()
 
     def add(self, name: str, target: _Target, *, weak: bool = False, suffix: bool = False) -> None:
         """Add `name`; a weak (generated) name yields to an earlier one; a name
         with `suffix` may be followed by a direction (whatever entry it names)."""
         key = _key(name)
         if suffix:
-            self.suffixed.setdefault(key, name)
+            self.suffixed.add(name)
         if not key:
             raise GazetteerError(f"empty name for {target.ids}")
         old = self.targets.get(key)
@@ -245,7 +246,7 @@ class _Names:
                 f"{name!r} names both {old.ids or 'a blocker'} and {target.ids or 'a blocker'}"
             )
         self.targets.setdefault(key, target)
-        self.spellings.setdefault(key, name)
+        self.spellings.setdefault(key, set()).add(name)
 
 
 def _chain(places: Mapping[str, Entry], entry: Entry) -> tuple[str, ...]:
@@ -313,13 +314,13 @@ def build(data: Mapping[str, Any]) -> Gazetteer:
         for category in names:
             names[category].add(person, target)
     for key, target in names["party"].targets.items():
-        if target.ids:
-            names["place"].add(names["party"].spellings[key], blocker, weak=True)
+        for spelling in names["party"].spellings[key] if target.ids else ():
+            names["place"].add(spelling, blocker, weak=True)
 
     directions = _alternation(rules.get("directions", []))
     matchers = {
         category: _Matcher(
-            _compile(n.spellings.values(), n.suffixed.values(), directions),
+            _compile(set().union(*n.spellings.values()), n.suffixed, directions),
             dict(n.targets),
             re.compile(f"[\\s_]+{directions}$"),
         )
@@ -328,13 +329,12 @@ def build(data: Mapping[str, Any]) -> Gazetteer:
     english: dict[str, dict[str, str]] = {"place": {}, "party": {}}
     for category, table in rows.items():
         for row in table:
-            for name in (row["id"], row["en"], *row.get("aliases", [])):
-                key = _en_key(name)
+            typed = [(n, _en_key(n)) for n in (row["id"], row["en"], *row.get("aliases", []))]
+            typed += [(n, _key(n)) for n in row.get("strict", [])]
+            for name, key in typed:
                 old = english[category].setdefault(key, row["id"])
                 if old != row["id"]:
-                    raise GazetteerError(
-                        f"English name {name!r} names both {old!r} and {row['id']!r}"
-                    )
+                    raise GazetteerError(f"{name!r} names both {old!r} and {row['id']!r}")
     return Gazetteer(
         places,
         parties,
@@ -475,10 +475,10 @@ def _lookup(query: str, matcher: _Matcher, english: Mapping[str, str]) -> str | 
     text = query.strip()
     if not text:
         return None
-    target = matcher.targets.get(_key(text))
+    target = _target(matcher, text)[1]
     if target is not None:
         return target.default
-    return english.get(_en_key(text)) if _en_key(text) else None
+    return english.get(_key(text)) or english.get(_en_key(text) or "-")
 
 
 def lookup_place(query: str) -> str | None:
