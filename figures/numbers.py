@@ -43,6 +43,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from figures.text import fold
 
@@ -275,6 +276,12 @@ def _build_lexicon() -> dict[str, _Surface]:
 
 
 _LEXICON = _build_lexicon()
+_AFTER_AND = {
+    surface: _Surface(_LEXICON[surface[1:]].word, "و", False)
+    for surface, analysis in _LEXICON.items()
+    if not analysis.prefix and surface.startswith("و") and surface[1:] in _LEXICON
+}
+"""Bare spellings that read as و + a bare lexicon word after a number."""
 _PREFIXES = frozenset(
     c + p + a for c in _CONJUNCTIONS for p in _PREPOSITIONS for a in ("", "ال", "ل")
 ) - {""}
@@ -288,8 +295,7 @@ _CANDIDATE = re.compile(r"([0-9]++(?:[.,٫][0-9]++)*+)|([^\W\d_]++)")
 _MAX_DIGITS = 15
 
 
-@dataclass(frozen=True, slots=True)
-class _Lit:
+class _Lit(NamedTuple):
     """A digit literal read by the separator rules."""
 
     value: Num
@@ -300,9 +306,10 @@ class _Lit:
     """The value to use when a scale word follows, if different (`2.500`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    """One token: a digit literal or a lexicon word (after its clitics)."""
+class _Tok(NamedTuple):
+    """One token: a digit literal, a lexicon word (after its clitics), or a
+    lone joining `و` (neither).  Tokens and parses are named tuples rather
+    than dataclasses because the scanner makes one per word of a number."""
 
     start: int
     """Start of the number part (after clitics)."""
@@ -316,6 +323,8 @@ class _Tok:
 
 def _read_literal(raw: str) -> _Lit | None:
     """A digit run with separators, by the rules in the module docstring."""
+    if len(raw) > 2 * _MAX_DIGITS + 8:  # too long for any reading: don't split it
+        return None
     parts = re.split(r"([.,٫])", raw)
     groups, seps = parts[0::2], parts[1::2]
     if not seps:
@@ -363,20 +372,18 @@ def _decimal_lit(whole: str, frac: str) -> _Lit | None:
     return _Lit(value.numerator if value.denominator == 1 else value, False)
 
 
-def _token(text: str, m: re.Match[str], glued_ok: bool) -> _Tok | None:
+def _token(m: re.Match[str]) -> _Tok | None:
     """The token of a `_TOKEN`/`_CANDIDATE` match, or None if it is not part
-    of the grammar.  `glued_ok`: digits may follow letters directly."""
-    digits, word = m.group(1), m.group(2)
+    of the grammar."""
+    digits, word = m.groups()
+    end = m.end()
     if digits is not None:
-        start = m.start(1)
-        if not glued_ok and start > 0 and _glued_exponent(text, start):
-            return None
         lit = _read_literal(digits)
-        return _Tok(start, m.end(), lit, None) if lit is not None else None
+        return None if lit is None else _Tok(end - len(digits), end, lit, None)
     surface = _LEXICON.get(word)
     if surface is None:
-        return None
-    return _Tok(m.start(2) + len(surface.prefix), m.end(), None, surface)
+        return _Tok(end - 1, end, None, None) if word == "و" else None
+    return _Tok(end - len(word) + len(surface.prefix), end, None, surface)
 
 
 def _glued_exponent(text: str, start: int) -> bool:
@@ -390,12 +397,37 @@ def _glued_exponent(text: str, start: int) -> bool:
     return letters.isascii() or letters in _EXPONENT_UNITS
 
 
-def _next(text: str, pos: int) -> _Tok | None:
-    """The grammar token after spaces at `pos`, if any."""
-    m = _TOKEN.match(text, pos)
-    if m is None:
-        return None
-    return _token(text, m, glued_ok=True)
+class _Reader:
+    """Reads grammar tokens from one normalised text, remembering the token
+    after each position so that no lookahead is read twice."""
+
+    __slots__ = ("_after", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._after: dict[int, _Tok | None] = {}
+
+    def next(self, pos: int) -> _Tok | None:
+        """The grammar token after spaces at `pos`, if any."""
+        after = self._after
+        tok = after.get(pos, _UNREAD)
+        if tok is not _UNREAD:
+            return tok
+        m = _TOKEN.match(self.text, pos)
+        if len(after) > 4096:  # only the lookahead of the last number matters
+            after.clear()
+        if m is None:
+            after[pos] = None
+            return None
+        tok = _token(m)
+        after[pos] = tok
+        digits, word = m.groups()
+        after[m.end() - len(digits or word)] = tok  # the scanner asks from there
+        return tok
+
+
+_UNREAD = _Tok(-1, -1, None, None)
+"""Marks a position the reader has not read yet."""
 
 
 def _bare(tok: _Tok | None) -> _Surface | None:
@@ -410,20 +442,25 @@ def _kind(tok: _Tok) -> _Kind | None:
     return tok.surface.word.kind if tok.surface is not None else None
 
 
-def _after_and(text: str, pos: int) -> _Tok | None:
+def _after_and(r: _Reader, pos: int) -> _Tok | None:
     """The element after a joining `و` at `pos` (`وخمسين`, `و 150`, `و150`,
     `والعشرين`), else None."""
-    m = _TOKEN.match(text, pos)
-    if m is None:
+    tok = r.next(pos)
+    if tok is None:
         return None
-    if m.group(2) == "و":
-        tok = _next(text, m.end())
-        if tok is None or (tok.surface is not None and tok.surface.prefix not in ("", "ال")):
+    if tok.lit is None and tok.surface is None:  # a lone و
+        tok = r.next(tok.end)
+        if tok is None or (tok.lit is None and tok.surface is None):
+            return None
+        if tok.surface is not None and tok.surface.prefix not in ("", "ال"):
             return None
         return tok
-    tok = _token(text, m, glued_ok=True)
-    if tok is None or tok.surface is None or tok.surface.prefix not in ("و", "وال"):
+    if tok.surface is None:
         return None
+    if tok.surface.prefix not in ("و", "وال"):
+        # a bare spelling that also reads as و + a word: `واحد` is `وأحد` folded
+        alt = _AFTER_AND.get(r.text[tok.start : tok.end])
+        return None if alt is None else _Tok(tok.start + 1, tok.end, None, alt)
     return tok
 
 
@@ -431,8 +468,7 @@ def _after_and(text: str, pos: int) -> _Tok | None:
 # The grammar
 
 
-@dataclass(frozen=True, slots=True)
-class _Parse:
+class _Parse(NamedTuple):
     """A phrase read from a start token."""
 
     end: int
@@ -445,7 +481,7 @@ class _Parse:
     """A quantity word rather than a number."""
 
 
-def _below_hundred(text: str, tok: _Tok) -> _Parse | None:
+def _below_hundred(r: _Reader, tok: _Tok) -> _Parse | None:
     """1–99: a unit, a teen, tens, or unit و tens (or, after hundreds, digits)."""
     if tok.lit is not None:
         value = tok.lit.value
@@ -456,12 +492,12 @@ def _below_hundred(text: str, tok: _Tok) -> _Parse | None:
         return _Parse(tok.end, word.value)
     if word.kind not in (_Kind.UNIT, _Kind.TEEN_HEAD):
         return None
-    nxt = _next(text, tok.end)
+    nxt = r.next(tok.end)
     tail = _bare(nxt)
-    teen = word.kind is _Kind.TEEN_HEAD or word.value >= 2
+    teen = True  # `واحد عشر` too: folded `وأحد عشر` reads so
     if nxt is not None and tail is not None and tail.word.teen_tail and teen:
         return _Parse(nxt.end, 10 + word.value)
-    tens = _after_and(text, tok.end)
+    tens = _after_and(r, tok.end)
     tens_ok = word.kind is _Kind.UNIT or word.value == 1
     if tens_ok and tens is not None and _kind(tens) is _Kind.TENS:
         assert tens.surface is not None
@@ -471,7 +507,7 @@ def _below_hundred(text: str, tok: _Tok) -> _Parse | None:
     return _Parse(tok.end, word.value)
 
 
-def _small(text: str, tok: _Tok) -> _Parse | None:
+def _small(r: _Reader, tok: _Tok) -> _Parse | None:
     """A group below a thousand (or any digit literal)."""
     if tok.lit is not None:
         return _Parse(tok.end, tok.lit.value)
@@ -484,23 +520,23 @@ def _small(text: str, tok: _Tok) -> _Parse | None:
     if word.kind is _Kind.HUNDRED:
         hundreds = word.value
     elif word.kind is _Kind.UNIT and 1 <= word.value <= 9:
-        nxt = _next(text, tok.end)
+        nxt = r.next(tok.end)
         hundred = _bare(nxt)
         if nxt is not None and hundred is not None and hundred.word == _HUNDRED_WORD:
             hundreds, end = word.value * 100, nxt.end
     if hundreds is None:
-        return _below_hundred(text, tok) if word.kind is not _Kind.HUNDRED else None
-    rest_tok = _after_and(text, end)
+        return _below_hundred(r, tok) if word.kind is not _Kind.HUNDRED else None
+    rest_tok = _after_and(r, end)
     if rest_tok is not None:
-        rest = _below_hundred(text, rest_tok)
+        rest = _below_hundred(r, rest_tok)
         if rest is not None:
             return _Parse(rest.end, hundreds + rest.value)
     return _Parse(end, hundreds)
 
 
-def _scale_after(text: str, pos: int) -> _Tok | None:
+def _scale_after(r: _Reader, pos: int) -> _Tok | None:
     """A scale word written bare right after a multiplier."""
-    tok = _next(text, pos)
+    tok = r.next(pos)
     surface = _bare(tok)
     if surface is None or surface.word.kind is not _Kind.SCALE:
         return None
@@ -509,7 +545,7 @@ def _scale_after(text: str, pos: int) -> _Tok | None:
     return tok
 
 
-def _term(text: str, tok: _Tok) -> _Parse | None:
+def _term(r: _Reader, tok: _Tok) -> _Parse | None:
     """One term: a scaled group, a scale word alone, or a fraction of a scale."""
     surface = tok.surface
     if surface is not None:
@@ -517,7 +553,7 @@ def _term(text: str, tok: _Tok) -> _Parse | None:
         if word.kind in (_Kind.VAGUE, _Kind.FEW) or (
             word.kind is _Kind.SCALE and word.form is _Form.PLURAL
         ):
-            return _vague(text, tok)
+            return _vague(r, tok)
         if word.kind is _Kind.SCALE:
             if word.form is _Form.SINGULAR:
                 return None if surface.definite else _Parse(tok.end, word.value, int(word.value))
@@ -525,7 +561,7 @@ def _term(text: str, tok: _Tok) -> _Parse | None:
                 return None
             return _Parse(tok.end, 2 * word.value, int(word.value))
         if word.kind is _Kind.FRACTION:
-            nxt = _next(text, tok.end)
+            nxt = r.next(tok.end)
             if nxt is None or nxt.surface is None or nxt.surface.prefix not in ("", "ال"):
                 return None
             of = nxt.surface.word
@@ -534,10 +570,10 @@ def _term(text: str, tok: _Tok) -> _Parse | None:
             return _Parse(nxt.end, word.value * of.value, int(of.value))
         if word.kind is _Kind.HUNDRED and word.form is _Form.SINGULAR and surface.definite:
             return None
-    small = _small(text, tok)
+    small = _small(r, tok)
     if small is None:
         return None
-    scale_tok = _scale_after(text, small.end)
+    scale_tok = _scale_after(r, small.end)
     if scale_tok is not None and small.value > 0:
         assert scale_tok.surface is not None
         multiplier = int(scale_tok.surface.word.value)
@@ -555,12 +591,12 @@ def _term(text: str, tok: _Tok) -> _Parse | None:
     return small
 
 
-def _vague(text: str, tok: _Tok) -> _Parse | None:
+def _vague(r: _Reader, tok: _Tok) -> _Parse | None:
     """A vague quantity: `عشرات`, `آلاف`, `عشرات الآلاف`, `بضعة آلاف`."""
     assert tok.surface is not None
     base = tok
     if tok.surface.word.kind is _Kind.FEW:
-        nxt = _next(text, tok.end)
+        nxt = r.next(tok.end)
         surface = _bare(nxt)
         if nxt is None or surface is None or not _is_plural(surface.word):
             return None
@@ -568,7 +604,7 @@ def _vague(text: str, tok: _Tok) -> _Parse | None:
     assert base.surface is not None
     value = base.surface.word.value
     end = base.end
-    nxt = _next(text, end)
+    nxt = r.next(end)
     if nxt is not None and nxt.surface is not None and nxt.surface.prefix in ("", "ال"):
         word = nxt.surface.word
         if word.kind is _Kind.SCALE and word.form is _Form.PLURAL and word.value > value:
@@ -580,20 +616,20 @@ def _is_plural(word: _Word) -> bool:
     return word.kind is _Kind.VAGUE or (word.kind is _Kind.SCALE and word.form is _Form.PLURAL)
 
 
-def _number(text: str, tok: _Tok) -> _Parse | None:
+def _number(r: _Reader, tok: _Tok) -> _Parse | None:
     """The longest phrase from `tok` that reads as one number."""
-    first = _term(text, tok)
+    first = _term(r, tok)
     if first is None or first.vague:
         return first
     total, end, last_scale = first.value, first.end, first.scale
     while last_scale > 1:
-        nxt = _after_and(text, end)
+        nxt = _after_and(r, end)
         if nxt is None:
             break
         if nxt.surface is not None and nxt.surface.word.kind is _Kind.FRACTION:
             total += nxt.surface.word.value * last_scale
             end = nxt.end
-            same = _next(text, end)
+            same = r.next(end)
             if (
                 same is not None
                 and same.surface is not None
@@ -604,7 +640,7 @@ def _number(text: str, tok: _Tok) -> _Parse | None:
             ):
                 end = same.end
             break
-        term = _term(text, nxt)
+        term = _term(r, nxt)
         if term is None or term.vague or term.scale >= last_scale or term.value >= last_scale:
             break
         if term.scale == 1 and not isinstance(term.value, int):
@@ -621,28 +657,43 @@ def _number(text: str, tok: _Tok) -> _Parse | None:
 def scan_numbers(text: str) -> Iterator[NumberMatch]:
     """Every number and vague quantity in normalised `text`, left to right,
     each the longest phrase that reads as one number."""
+    r = _Reader(text)
     pos = 0
     for m in _CANDIDATE.finditer(text):
-        if m.start() < pos:
+        start = m.start()
+        if start < pos:
             continue
-        tok = _token(text, m, glued_ok=False)
+        digits = m.group(1)
+        if digits is None and m.group(2) not in _LEXICON:
+            continue
+        if digits is not None and start > 0 and _glued_exponent(text, start):
+            continue
+        tok = r.next(start)
         if tok is None:
-            if m.group(1) is not None:
+            if digits is not None:
                 yield from _split_literal(text, m)
             continue
-        parsed = _number(text, tok)
+        parsed = _number(r, tok)
         if parsed is None:
             continue
         pos = parsed.end
         yield NumberMatch(tok.start, parsed.end, float(parsed.value), parsed.vague, parsed.scale)
 
 
+_MAX_SPLIT_GROUPS = 4
+"""A malformed literal of up to this many groups (`12,34,5`, `12.5.2023`)
+gives each group as a number; a longer one (`1,1,1,1,1…`) gives none."""
+
+
 def _split_literal(text: str, m: re.Match[str]) -> Iterator[NumberMatch]:
-    """The digit groups of a literal that is not one number (`12,34,5`,
-    `12.5.2023`), each its own number."""
-    if m.start() > 0 and _glued_exponent(text, m.start()):
+    """The digit groups of a literal that is not one number, each its own."""
+    raw = m.group(1)
+    if len(raw) > 4 * (_MAX_DIGITS + 1):
         return
-    for group in re.finditer(r"[0-9]+", m.group(1)):
+    groups = list(re.finditer(r"[0-9]+", raw))
+    if len(groups) > _MAX_SPLIT_GROUPS:
+        return
+    for group in groups:
         if group.end() - group.start() <= _MAX_DIGITS:
             start = m.start() + group.start()
             yield NumberMatch(start, m.start() + group.end(), float(group.group()), False)
@@ -664,10 +715,10 @@ def parse_number(phrase: str) -> int | float | None:
         m = _TOKEN.match(text, m.end())
         if m is None or m.group(1) is None:
             return None
-    tok = _token(text, m, glued_ok=True)
-    if tok is None:
+    tok = _token(m)
+    if tok is None or (tok.lit is None and tok.surface is None):
         return None
-    parsed = _number(text, tok)
+    parsed = _number(_Reader(text), tok)
     if parsed is None or parsed.vague or parsed.end != len(text):
         return None
     value = -parsed.value if negative else parsed.value
