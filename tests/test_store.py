@@ -1,0 +1,173 @@
+"""The store: connection settings, migrations, the outbox and alert queries."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import store
+from bot.config import AlertsConfig
+from bot.pipeline import document_text, process_article, rules_from_config
+from figures.diff import Key
+from figures.model import Figure, Metric, Qualifier, Scope, Unit
+from scrapers.model import Article, content_hash
+
+NOW = datetime(2019, 2, 14, 9, tzinfo=UTC)
+RULES = rules_from_config(AlertsConfig())
+TEXT = "وأحصى المرصد خروج أكثر من 38 ألف شخص منذ مطلع كانون الأول. وقال آخرون غير ذلك."
+QUOTE = "أكثر من 38 ألف شخص"
+
+
+def article(text: str = TEXT, url: str = "https://news.example/a1") -> Article:
+    return Article(
+        url=url,
+        guid=url,
+        title="عنوان",
+        published=datetime(2019, 2, 14, 8, tzinfo=UTC),
+        source="test",
+        text=text,
+        content_hash=content_hash("عنوان", text),
+        outlet="AFP",
+    )
+
+
+def figure(quote: str = QUOTE, value: float = 38000) -> Figure:
+    """Offsets are in the analysed text: the headline, then the article's text."""
+    start = document_text(article()).index(quote)
+    return Figure(
+        metric=Metric.DISPLACED,
+        value=value,
+        unit=Unit.PERSON,
+        qualifier=Qualifier.MORE_THAN,
+        vague=False,
+        scope=Scope.TOTAL,
+        window=None,
+        quote=quote,
+        start=start,
+        end=start + len(quote),
+        place="deir-ez-zor",
+        since="--12-01",
+    )
+
+
+@pytest.mark.parametrize(
+    ("pragma", "expected"),
+    [("journal_mode", "wal"), ("synchronous", 1), ("foreign_keys", 1), ("busy_timeout", 10000)],
+    ids=["wal", "synchronous-normal", "foreign-keys", "busy-timeout"],
+)
+def test_every_connection_is_configured(tmp_path: Path, pragma: str, expected: object) -> None:
+    store.open_db(tmp_path / "a.db").close()
+    db = store.connect(tmp_path / "a.db")  # a second, later connection
+    assert db.execute(f"pragma {pragma}").fetchone()[0] == expected
+
+
+def test_a_database_at_migration_one_upgrades_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = store.open_db(path, stop_before="m002_chats_health_indexes")
+    assert not old.table("chats").exists()
+    assert "empty_content" not in old.table("sources").columns_dict
+    with store.write(old):
+        old.table("sources").insert({"name": "sohr", "enabled": 1, "consecutive_failures": 2})
+        old.table("subscriptions").insert(
+            {"transport": "telegram", "chat_id": "42", "active": 1, "lang": "ar"}
+        )
+    old.close()
+    db = store.open_db(path)
+    assert db.table("chats").exists()
+    assert db.table("sources").get("sohr")["consecutive_failures"] == 2
+    assert db.table("sources").get("sohr")["empty_content"] == 0
+    assert db.table("subscriptions").count == 1
+    applied = [m.name for m in store.migrations.applied(db)]
+    assert applied == ["m001_initial", "m002_chats_health_indexes"]
+    store.open_db(path)  # opening again applies nothing and fails nothing
+
+
+def test_write_rolls_back_everything_on_error(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    with pytest.raises(RuntimeError), store.write(db):
+        db.table("settings").insert({"key": "x", "value": "1"})
+        raise RuntimeError("boom")
+    assert db.table("settings").count == 0
+
+
+def test_an_outbox_row_needs_its_change(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    sub = store.add_subscription(db, "console", "console")
+    with pytest.raises(sqlite3.IntegrityError), store.write(db):
+        db.table("outbox").insert(
+            {"change_id": 999, "subscription_id": sub, "transport": "console", "chat_id": "c"}
+        )
+
+
+def test_outbox_lifecycle_and_alert_view(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    tg = store.add_subscription(db, "telegram", "-100", places=["deir-ez-zor"])
+    store.add_subscription(db, "slack", "C1", metrics=["killed"])  # does not match
+    result = process_article(db, article(), RULES, now=NOW, found=[figure()])
+    (change,) = result.changes
+    assert change.outbox_rows == 1
+    (row,) = store.pending_outbox(db, "telegram", NOW)
+    assert (row.chat_id, row.change_id, row.subscription_id) == ("-100", change.id, tg)
+    assert store.pending_outbox(db, "slack", NOW) == []
+
+    view = store.change_for_alert(db, change.id)
+    assert view is not None
+    assert view.kind == "new" and view.value == 38000 and view.qualifier is Qualifier.MORE_THAN
+    assert view.quote[view.quote_start : view.quote_end] == QUOTE
+    assert QUOTE in view.quote and len(view.quote) > len(QUOTE)
+    assert (view.outlet, view.url, view.sources) == ("AFP", "https://news.example/a1", ("AFP",))
+    assert view.key == Key(Metric.DISPLACED, "deir-ez-zor", None, Scope.TOTAL, None, "--12-01")
+
+    store.mark_retry(db, row.id, "timeout", NOW + timedelta(minutes=5))
+    assert store.pending_outbox(db, "telegram", NOW) == []
+    (again,) = store.pending_outbox(db, "telegram", NOW + timedelta(minutes=5))
+    assert again.attempts == 1
+    store.mark_sent(db, row.id, NOW + timedelta(minutes=6))
+    assert store.pending_outbox(db, "telegram", NOW + timedelta(days=1)) == []
+    assert db.table("outbox").get(row.id)["status"] == "sent"
+
+
+def test_deactivate_and_move_chat(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    a = store.add_subscription(db, "telegram", "-1")
+    store.add_subscription(db, "telegram", "-2")
+    process_article(db, article(), RULES, now=NOW, found=[figure()])
+    store.move_chat(db, "telegram", "-2", "-1002")
+    assert {r.chat_id for r in store.pending_outbox(db, "telegram", NOW)} == {"-1", "-1002"}
+    store.deactivate_subscription(db, a, "blocked by the user")
+    assert [r.chat_id for r in store.pending_outbox(db, "telegram", NOW)] == ["-1002"]
+    assert [s.chat_id for s in store.active_subscriptions(db)] == ["-1002"]
+    dead = db.execute("select status, last_error from outbox where chat_id = '-1'").fetchone()
+    assert dead[0] == "dead" and "blocked" in dead[1]
+    (row,) = store.pending_outbox(db, "telegram", NOW)
+    store.mark_dead(db, row.id, "400 chat not found")
+    assert store.pending_outbox(db, "telegram", NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("transport", "lang"), [("fax", "en"), ("telegram", "fr")], ids=["transport", "lang"]
+)
+def test_bad_subscription_is_refused(tmp_path: Path, transport: str, lang: str) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    with pytest.raises(ValueError, match=transport if transport == "fax" else lang):
+        store.add_subscription(db, transport, "1", lang=lang)
+    assert db.table("subscriptions").count == 0
+
+
+def test_key_text_round_trips() -> None:
+    k = Key(Metric.AREA_CONTROLLED, "deir-ez-zor", "is", Scope.TOTAL, None, None, Unit.KM2)
+    assert store.key_from_text(store.key_text(k)) == k
+
+
+def test_record_poll_counts_failures_and_resets(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    for i in range(3):
+        store.record_poll(db, "s", now=NOW, next_due=NOW + timedelta(hours=i), error="503")
+    assert store.source_health(db, "s").consecutive_failures == 3
+    store.record_poll(db, "s", now=NOW, next_due=NOW, validators={"etag": '"x"'})
+    health = store.source_health(db, "s")
+    assert health.consecutive_failures == 0 and health.validators == {"etag": '"x"'}
+    assert health.last_success == NOW and health.last_error == "503"
