@@ -51,12 +51,15 @@ _TOKEN = re.compile(r"\n|[^\W\d_]+|\d+|[^\w\s]")
 _LONG_DIGITS = re.compile(r"[\d.,٫]{40,}")
 _SENTENCE_END = frozenset({"\n", ".", "!", "?", "؟", "…"})
 _CLAUSE_END = frozenset({"،", ",", "؛", ";", ":", "(", ")", "-", "–", "—", "[", "]"})
+_RELATIVES = frozenset(w for w, ss in lx.WORDS.items() if any(s.tag is Tag.RELATIVE for s in ss))
 _QUOTES = frozenset({'"', "“", "”", "«", "»", "'", "‘", "’"})
 
 WINDOW = 30
 """Tokens each side of a number searched for triggers and cues."""
 CLAUSE_COST = 8.0
 """Cost of crossing one clause boundary, in tokens."""
+MAX_CUE_COST = 16.0
+"""A scope cue farther than this (after penalties) does not apply."""
 MAX_COST = 24.0
 """A trigger farther than this (after penalties) is not this number's."""
 
@@ -550,6 +553,15 @@ def _collect(doc: _Doc, durations: list[_Duration]) -> tuple[list[_Hit], list[_C
         if d.token >= 0:
             cues.append(_Cue(d.token, d.token + 1, Scope.WINDOW, d.window, stated=True))
     cues.sort(key=lambda c: c.start)
+    # the words of a since-anchor or a window (منذ فجر اليوم، منذ ساعات الليل)
+    # are not batch cues of their own
+    spans = [(q.start, q.end) for q in cues if q.scope is not Scope.BATCH and q.end - q.start > 1]
+    if spans:
+        cues = [
+            q
+            for q in cues
+            if q.scope is not Scope.BATCH or not any(a < q.start < b for a, b in spans)
+        ]
     return hits, cues
 
 
@@ -574,7 +586,7 @@ def _unstated(doc: _Doc, i: int) -> _Cue | None:
     opened = k >= 0 and lx.has(doc.toks[k], Tag.DUR_OPEN)
     closed = lx.has(doc.tok(i + 1), Tag.DUR_CLOSE)
     if opened or closed:
-        return _Cue(i, i + 1, Scope.WINDOW, None)
+        return _Cue(i, min(i + 3, len(doc.toks)), Scope.WINDOW, None)
     return None
 
 
@@ -600,7 +612,7 @@ def _since(doc: _Doc, i: int) -> _Cue | None:
             day = ORDINAL_DAYS[lx.bare(tok)]
         elif lx.bare(tok) in PART_OF_MONTH:
             day = PART_OF_MONTH[lx.bare(tok)]
-    return _Cue(i, i + 1, Scope.TOTAL)
+    return _Cue(i, min(i + 4, len(doc.toks)), Scope.TOTAL)
 
 
 # ---------------------------------------------------------------------------
@@ -648,7 +660,14 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         dist += 4.0
     elif after and dist > 0 and lx.bare(doc.toks[hit.start]).startswith("ال"):
         dist += 6.0  # an attribute of the counted noun, not its predicate
-    return dist + CLAUSE_COST * abs(doc.clause[hit.start] - doc.clause[c.t0])
+    clauses = abs(doc.clause[hit.start] - doc.clause[c.t0])
+    if (
+        after
+        and clauses
+        and any(lx.bare(doc.tok(k)) in _RELATIVES for k in range(hit.start - 3, hit.start))
+    ):
+        clauses = 0  # ممن سلموا أنفسهم: describes the counted people
+    return dist + CLAUSE_COST * clauses
 
 
 def _near(starts: list[int], lo: int, hi: int) -> range:
@@ -835,6 +854,16 @@ class _Extractor:
             if tok.isdigit() or doc.covered[k] >= 0:
                 break
             k -= 1
+        # `نحو 20 … خرجوا من بينهم.`: "from among them" closing the clause
+        clause = doc.clause[c.t0]
+        for k in range(r.end_tok, min(r.end_tok + 6, len(doc.toks))):
+            if doc.clause[k] != clause or doc.covered[k] >= 0:
+                break
+            nxt = doc.tok(k + 1)
+            if lx.has(doc.toks[k], Tag.SUBSET) and (
+                not nxt or nxt in _SENTENCE_END or nxt in _CLAUSE_END
+            ):
+                return prev
         return None
 
     def _scope(self, r: _Reading, metric: Metric) -> tuple[Scope, str | None, str | None]:
@@ -843,7 +872,8 @@ class _Extractor:
         sent = doc.sent[c.t0]
         clause = doc.clause[c.t0]
         lo, hi = max(0, r.q0 - 25), min(len(doc.toks), c.t1 + 25)
-        best: tuple[float, _Cue | None] = (1e9, None)
+        best: tuple[float, _Cue | None] = (MAX_CUE_COST, None)
+        state = metric is Metric.BESIEGED or metric.is_territory
         for idx in _near(self.cue_starts, lo, hi):
             cue = self.cues[idx]
             if doc.sent[cue.start] != sent:
@@ -857,6 +887,8 @@ class _Extractor:
             else:
                 dist = 0
             cost = dist + CLAUSE_COST * abs(doc.clause[cue.start] - clause)
+            if state and cue.scope is Scope.BATCH:
+                continue  # a siege or a front line is a state, not an event
             if cost < best[0]:
                 best = (cost, cue)
         chosen = best[1]

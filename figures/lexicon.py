@@ -44,6 +44,7 @@ class Tag(StrEnum):
     SINCE_EVENT = "since_event"  # منذ بدء…
     MONTH = "month"  # a month name
     DUAL = "dual"  # a dual noun: counts 2
+    RELATIVE = "relative"  # ممن، الذين: a clause that describes the counted people
 
 
 class Strength(StrEnum):
@@ -125,7 +126,7 @@ def forms(token: str) -> tuple[str, ...]:
         for suffix in _SUFFIXES:
             if stem.endswith(suffix) and len(stem) - len(suffix) >= 2:
                 seen.setdefault(stem[: -len(suffix)], None)
-        if stem.endswith("ا") and len(stem) > 3:
+        if stem.endswith("ا") and len(stem) > 2:
             seen.setdefault(stem[:-1], None)
         if stem.endswith("ا") and len(stem) > 3 and stem[-2] == "ة":  # شخصاً typed ةا
             seen.setdefault(stem[:-2] + "ة", None)
@@ -224,6 +225,8 @@ def _build() -> _Builder:
         b.add(word, Sense(Tag.SUBSET))
     for word in _DATA["structure"]["clause_words"]:
         b.add(word, Sense(Tag.CLAUSE))
+    for word in _DATA["structure"]["relative"]:
+        b.add(word, Sense(Tag.RELATIVE))
     for unit, words in _DATA["duals"].items():
         for word in words:
             b.add(word, Sense(Tag.DUAL, arg=unit))
