@@ -88,6 +88,7 @@ class _Kind(enum.Enum):
     VAGUE = "vague"  # عشرات، مئات
     FEW = "few"  # بضع، بضعة، عدة: only before a plural quantity word
     FRACTION = "fraction"
+    ORDINAL = "ordinal"  # حادي، ثالث…: never a number; swallows a following عشر
 
 
 class _Form(enum.Enum):
@@ -186,6 +187,12 @@ _FRACTIONS: dict[Fraction, tuple[str, ...]] = {
     Fraction(1, 4): ("ربع",),
     Fraction(1, 3): ("ثلث",),
 }
+_ORDINALS = (
+    "أول", "حادي", "حادية", "ثاني", "ثانية", "ثالث", "ثالثة", "رابع", "رابعة", "خامس",
+    "خامسة", "سادس", "سادسة", "سابع", "سابعة", "ثامن", "ثامنة", "تاسع", "تاسعة", "عاشر",
+    "عاشرة",
+)  # fmt: skip
+"""Ordinal heads: `الحادي عشر` and `الخامس والعشرين` are not numbers."""
 _NO_DEFINITE_ALONE = frozenset(fold(w) for w in ("واحد", "واحدة", "واحداً", "اثنين"))
 _NO_DEFINITE = frozenset(fold(w) for w in ("أحد", "إحدى"))
 """Never with the article: `الأحد` is Sunday."""
@@ -235,6 +242,8 @@ def _entries() -> Iterator[tuple[str, _Word]]:
         for w in words:
             yield w, _Word(_Kind.FRACTION, frac)
     yield "صفر", _Word(_Kind.ZERO, 0)
+    for w in _ORDINALS:
+        yield w, _Word(_Kind.ORDINAL, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,7 +503,8 @@ def _below_hundred(r: _Reader, tok: _Tok) -> _Parse | None:
         return None
     nxt = r.next(tok.end)
     tail = _bare(nxt)
-    teen = True  # `واحد عشر` too: folded `وأحد عشر` reads so
+    # `واحد عشر` too (folded `وأحد عشر`), but not `الاثنين عشرة` (Monday, ten)
+    teen = not (tok.surface.definite and not word.definite_alone)
     if nxt is not None and tail is not None and tail.word.teen_tail and teen:
         return _Parse(nxt.end, 10 + word.value)
     tens = _after_and(r, tok.end)
@@ -673,11 +683,28 @@ def scan_numbers(text: str) -> Iterator[NumberMatch]:
             if digits is not None:
                 yield from _split_literal(text, m)
             continue
+        if tok.surface is not None and tok.surface.word.kind is _Kind.ORDINAL:
+            pos = _ordinal_end(r, tok)
+            continue
         parsed = _number(r, tok)
         if parsed is None:
             continue
         pos = parsed.end
         yield NumberMatch(tok.start, parsed.end, float(parsed.value), parsed.vague, parsed.scale)
+
+
+def _ordinal_end(r: _Reader, tok: _Tok) -> int:
+    """The end of an ordinal with its teen or tens part (`الحادي عشر`,
+    `الخامس والعشرين`), which the scanner skips."""
+    tail = r.next(tok.end)
+    if _bare(tail) is not None and tail is not None and _kind(tail) is _Kind.UNIT:
+        assert tail.surface is not None
+        if tail.surface.word.teen_tail:
+            return tail.end
+    tens = _after_and(r, tok.end)
+    if tens is not None and _kind(tens) is _Kind.TENS:
+        return tens.end
+    return tok.end
 
 
 _MAX_SPLIT_GROUPS = 4

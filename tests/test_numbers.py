@@ -316,6 +316,8 @@ def _cases() -> list[tuple[str, str, int | float | None]]:
         ("ال", "article-alone"),
         ("و", "conjunction-alone"),
         ("الواحد", "definite-one"),
+        ("الحادي عشر", "ordinal-eleventh"),
+        ("الاثنين عشرة", "monday-ten"),
     )
     for phrase, label in nones:
         add((f"none-{label}", phrase, None))
@@ -400,6 +402,11 @@ SCAN_CASES: list[tuple[str, str, list[Hit]]] = [
     ("ordinals-skipped", "في اليوم الأول والثاني والعاشر", []),
     ("weekdays-skipped", "يوم الأحد والاثنين والثلاثاء والأربعاء والخميس", []),
     ("monday-then-number", "يوم الاثنين قتل اثنين", [Hit("اثنين", 2)]),
+    ("monday-then-ten", "يوم الاثنين عشرة قتلى", [Hit("عشرة", 10)]),
+    ("sunday-then-ten", "يوم الأحد عشرة قتلى", [Hit("عشرة", 10)]),
+    ("ordinal-teen", "في الحادي عشر من سبتمبر قتل 3", [Hit("3", 3)]),
+    ("ordinal-teen-f", "للمرة الثالثة عشرة", []),
+    ("ordinal-compound", "في الخامس والعشرين من الشهر", []),
     ("ahad-one-of", "أحد المدنيين", []),
     ("ahad-eleven", "أحد عشر مدنيا", [Hit("احد عشر", 11)]),
     ("wahid-after-noun", "كيلومتر واحد مربع", [Hit("واحد", 1)]),
