@@ -463,3 +463,31 @@ def test_slack_fake_in_a_thread() -> None:
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.load(response)["ok"] is True
         assert slack.wait_for_sync(lambda: slack.messages("C5"))[0].text == "hi"
+
+
+# ---------------------------------------------------------------- the fakes and our pacer agree
+
+
+async def test_pacer_keeps_the_telegram_fake_happy() -> None:
+    """Our pacer with the fake's limits (scaled up so the test is quick): no 429 at all."""
+    from bot.pacing import Limits, Pacer, telegram_is_group
+
+    fake_limits = TelegramLimits(
+        global_per_second=40, chat_interval=0.25, group_per_window=3, group_window=0.5
+    )
+    ours = Limits(chat_interval=0.25, group_limit=3, group_window=0.5, global_rate=40)
+    pacer = Pacer(ours, is_group=telegram_is_group)
+    chats = [1, 2, 3, -4, 5, 6]
+    async with FakeTelegram(limits=fake_limits) as tg, bot_for(tg) as bot:
+
+        async def deliver(chat: int) -> None:
+            for i in range(6):
+                await pacer.acquire(chat)
+                await bot.send_message(chat, f"{chat}:{i}")
+
+        started = time.monotonic()
+        await asyncio.gather(*(deliver(c) for c in chats))
+        elapsed = time.monotonic() - started
+    assert tg.too_many_requests == 0, tg.describe()
+    assert len(tg.messages()) == 36
+    assert elapsed >= 5 * 0.25  # the per-chat interval was honoured
