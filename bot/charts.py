@@ -302,14 +302,17 @@ def chart_title(series: ChartSeries, lang: Lang) -> str:
     return " — ".join(parts)
 
 
-def format_date(moment: datetime, lang: Lang, *, with_year: bool = True) -> str:
-    """`27 Dec 2018` / `٢٧ ديسمبر ٢٠١٨`."""
-    if lang == "ar":
-        text = f"{moment.day} {MONTHS_AR[moment.month - 1]}"
-        if with_year:
-            text += f" {moment.year}"
-        return text.translate(_AR_DIGITS)
-    return f"{moment.day} {moment:%b}" + (f" {moment.year}" if with_year else "")
+def format_date(
+    moment: datetime, lang: Lang, *, with_year: bool = True, with_time: bool = False
+) -> str:
+    """`27 Dec 2018` / `٢٧ ديسمبر ٢٠١٨` (with `with_time`: `27 Dec 14:00`)."""
+    month = MONTHS_AR[moment.month - 1] if lang == "ar" else f"{moment:%b}"
+    text = f"{moment.day} {month}"
+    if with_year:
+        text += f" {moment.year}"
+    if with_time:
+        text += f" {moment:%H:%M}"
+    return text.translate(_AR_DIGITS) if lang == "ar" else text
 
 
 def _i(lang: Lang) -> int:
@@ -395,9 +398,9 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
         ax.set_yticks([])
         return
 
-    times = np.array([mdates.date2num(_utc(p.time)) for p in points], dtype=float)
+    times = np.asarray(mdates.date2num([_utc(p.time) for p in points]), dtype=float)
     values = np.array([p.value for p in points], dtype=float)
-    step_t = np.array([mdates.date2num(_utc(s.time)) for s in series.steps], dtype=float)
+    step_t = np.asarray(mdates.date2num([_utc(s.time) for s in series.steps]), dtype=float)
     step_v = np.array([s.value for s in series.steps], dtype=float)
     t_end = max(times.max() if times.size else -np.inf, step_t.max() if step_t.size else -np.inf)
 
@@ -494,28 +497,61 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
     # axes: dates on x, room for the carets and the label
     all_v = np.concatenate([values, step_v]) if step_v.size else values
     lo, hi = float(all_v.min()), float(all_v.max())
-    pad = (hi - lo) * 0.12 or max(abs(hi) * 0.12, 1.0)
-    ax.set_ylim(min(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad * 1.6)
+    bottom = 0.0 if lo >= 0 else lo - (hi - lo) * 0.1
+    top = hi + max((hi - bottom) * 0.18, 1.0 if hi == bottom else 0.0)
+    ax.set_ylim(bottom, top)
     t_start = min(times.min() if times.size else np.inf, step_t.min() if step_t.size else np.inf)
     span = t_end - t_start
-    xpad = span * 0.04 or 1.0
+    xpad = max(span * 0.04, 0.25)
     ax.set_xlim(t_start - xpad, t_end + xpad * 2.5)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    shown = span + 3.5 * xpad
+    if shown <= 1.5:  # within a day or so: hours
+        locator: mdates.DateLocator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    elif shown <= 12:  # one tick a day at midnight, never two labels for one day
+        locator = mdates.DayLocator(interval=max(1, round(shown / 6)))
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    with_year = (span + 2 * xpad) > 300 or mdates.num2date(t_start).year != mdates.num2date(
-        t_end
-    ).year
+    first, last = mdates.num2date(t_start), mdates.num2date(t_end)
+    with_year = shown > 300 or first.year != last.year
+    with_time = shown <= 1.5
     ax.xaxis.set_major_formatter(
         mticker.FuncFormatter(
-            lambda x, _pos: t(format_date(mdates.num2date(x), lang, with_year=with_year))
+            lambda x, _pos: t(
+                format_date(mdates.num2date(x), lang, with_year=with_year, with_time=with_time)
+            )
         )
     )
     ax.set_xlabel(t(WORDS["date"][i]))
-    trend_up = (step_v[-1] >= step_v[0]) if step_v.size else (values[-1] >= values[0])
-    legend_loc = "upper left" if trend_up else "lower left"
+    legend_loc = _emptiest_corner(
+        np.concatenate([times, step_t, [last_x]]),
+        np.concatenate([values, step_v, [last_y]]),
+        ax.get_xlim(),
+        ax.get_ylim(),
+    )
     legend = ax.legend(loc=legend_loc, fontsize=9, framealpha=0.9)
     if conflicting.any():
         legend.set_title(t(WORDS["conflicting"][i]), prop={"size": 8})
+
+
+def _emptiest_corner(
+    xs: np.ndarray[Any, Any],
+    ys: np.ndarray[Any, Any],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+) -> str:
+    """The legend's corner: the one holding the fewest points (cheap at 10k
+    points, unlike matplotlib's "best")."""
+    fx = (xs - xlim[0]) / ((xlim[1] - xlim[0]) or 1.0)
+    fy = (ys - ylim[0]) / ((ylim[1] - ylim[0]) or 1.0)
+    left, right, low, high = fx < 0.4, fx > 0.6, fy < 0.4, fy > 0.6
+    counts = {
+        "upper left": int((left & high).sum()),
+        "upper right": int((right & high).sum()),
+        "lower left": int((left & low).sum()),
+        "lower right": int((right & low).sum()),
+    }
+    return min(counts, key=lambda corner: counts[corner])
 
 
 # ---------------------------------------------------------------- from the store's history
