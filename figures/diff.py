@@ -175,6 +175,8 @@ class State:
     """Publication time of the latest article that set or confirmed the state."""
     url: str
     """Article whose figure the state shows."""
+    stated_at: datetime
+    """Publication time of that article (`as_of` may be later: a corroboration)."""
     quote: str
     """That article's words for the figure."""
     outlet: str
@@ -197,6 +199,7 @@ class State:
             high=high,
             as_of=obs.published,
             url=obs.url,
+            stated_at=obs.published,
             quote=f.quote,
             outlet=obs.outlet,
             sources=(obs.outlet,),
@@ -354,7 +357,7 @@ def _corroborate(state: State, obs: Observation) -> tuple[Verdict, State]:
     sources = tuple(sorted({*state.sources, obs.outlet}))
     new = replace(state, sources=sources, as_of=max(state.as_of, obs.published))
     mine = _precision_rank(low, high, obs.published, obs.url)
-    theirs = _precision_rank(state.low, state.high, state.as_of, state.url)
+    theirs = _precision_rank(state.low, state.high, state.stated_at, state.url)
     if mine < theirs:
         better = State.of(state.key, obs)
         new = replace(better, sources=sources, as_of=new.as_of)

@@ -1,0 +1,248 @@
+"""The pipeline over hand-built articles: properties of order, duplicates and
+age; subscriptions; source health and backoff."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlite_utils import Database
+
+from bot import store
+from bot.config import AlertsConfig, SourceConfig
+from bot.pipeline import (
+    backoff,
+    document_text,
+    poll_source,
+    process_article,
+    rules_from_config,
+    sentence_around,
+)
+from bot.subscriptions import lineage, matches
+from figures.model import Figure, Metric, Qualifier, Scope, Unit
+from scrapers.files import FilesSource
+from scrapers.model import Article, content_hash
+
+RULES = rules_from_config(AlertsConfig())
+T0 = datetime(2019, 1, 1, tzinfo=UTC)
+OUTLETS = ("SOHR", "AFP", "Reuters")
+_counter = itertools.count()
+
+
+def make_article(
+    figures: list[tuple[Metric, float, Qualifier, Scope]], day: float, outlet: str
+) -> tuple[Article, list[Figure]]:
+    """An article whose text states each figure in its own sentence."""
+    parts, figs = [], []
+    text = ""
+    for metric, value, qualifier, scope in figures:
+        quote = f"{value:g}"
+        sentence = f"قال المصدر إن العدد بلغ {quote}. "
+        start = len("عنوان\n\n") + len(text) + sentence.index(quote)
+        text += sentence
+        figs.append(
+            Figure(
+                metric=metric,
+                value=value,
+                unit=Unit.KM2 if metric.is_territory else Unit.PERSON,
+                qualifier=qualifier,
+                vague=False,
+                scope=scope,
+                window="48h" if scope is Scope.WINDOW else None,
+                quote=quote,
+                start=start,
+                end=start + len(quote),
+                place="deir-ez-zor",
+                since="--12-01" if scope is Scope.TOTAL and not metric.is_territory else None,
+            )
+        )
+        parts.append(quote)
+    url = f"https://news.example/{next(_counter)}"
+    art = Article(
+        url=url,
+        guid=url,
+        title="عنوان",
+        published=T0 + timedelta(days=day),
+        source="t",
+        text=text,
+        content_hash=content_hash("عنوان", text),
+        outlet=outlet,
+    )
+    assert all(document_text(art)[f.start : f.end] == f.quote for f in figs)
+    return art, figs
+
+
+# A consistent world: a running total that grows over time, an area that
+# shrinks, and well-separated events, each reported by several outlets.
+@st.composite
+def consistent_articles(draw: st.DrawFn) -> list[tuple[Article, list[Figure]]]:
+    days = draw(st.integers(min_value=2, max_value=5))
+    total = 1000.0
+    area = 40.0
+    out = []
+    for day in range(days):
+        total += draw(st.sampled_from([0, 50, 2000, 10000]))
+        area = max(1.0, area - draw(st.sampled_from([0, 0.01, 10])))
+        event = 100.0 * (day + 1)
+        for outlet in draw(st.lists(st.sampled_from(OUTLETS), min_size=1, max_size=3, unique=True)):
+            hedge = draw(st.sampled_from([Qualifier.EXACT, Qualifier.APPROX, Qualifier.MORE_THAN]))
+            stated = total if hedge is not Qualifier.MORE_THAN else float(int(total * 0.99))
+            rows = [
+                (Metric.DISPLACED, stated, hedge, Scope.TOTAL),
+                (Metric.AREA_CONTROLLED, area, Qualifier.EXACT, Scope.TOTAL),
+                (Metric.DISPLACED, event, Qualifier.EXACT, Scope.WINDOW),
+            ]
+            hour = draw(st.integers(min_value=0, max_value=20))
+            out.append(make_article(rows, day * 7 + hour / 24, outlet))
+    return out
+
+
+def run(db: Database, items: list[tuple[Article, list[Figure]]]) -> list[object]:
+    return [process_article(db, a, RULES, found=f) for a, f in items]
+
+
+def state_of(db: Database) -> dict[str, tuple[object, ...]]:
+    return {
+        r["key"]: (r["value"], r["qualifier"], r["as_of"], r["url"], r["sources"])
+        for r in db.query("select * from state")
+    }
+
+
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@SETTINGS
+@given(items=consistent_articles(), data=st.data())
+def test_any_order_ends_in_the_same_state(tmp_path: Path, items: list, data: st.DataObject) -> None:
+    shuffled = data.draw(st.permutations(items))
+    n = next(_counter)
+    a = store.open_db(tmp_path / f"a{n}.db")
+    b = store.open_db(tmp_path / f"b{n}.db")
+    run(a, sorted(items, key=lambda x: x[0].published))
+    run(b, list(shuffled))
+    assert state_of(a) == state_of(b)
+
+
+@SETTINGS
+@given(items=consistent_articles(), pick=st.integers(min_value=0))
+def test_duplicates_never_alert(tmp_path: Path, items: list, pick: int) -> None:
+    db = store.open_db(tmp_path / f"d{next(_counter)}.db")
+    run(db, items)
+    before = (state_of(db), db.table("changes").count, db.table("observations").count)
+    art, figs = items[pick % len(items)]
+    result = process_article(db, art, RULES, found=figs)
+    assert result.skipped and not result.changes
+    assert (state_of(db), db.table("changes").count, db.table("observations").count) == before
+
+
+@SETTINGS
+@given(items=consistent_articles(), value=st.sampled_from([5.0, 500.0, 10**6]))
+def test_older_articles_never_move_state(tmp_path: Path, items: list, value: float) -> None:
+    db = store.open_db(tmp_path / f"o{next(_counter)}.db")
+    run(db, items)
+    before = {k: v[:4] for k, v in state_of(db).items()}
+    rows = [
+        (Metric.DISPLACED, value, Qualifier.EXACT, Scope.TOTAL),
+        (Metric.AREA_CONTROLLED, value, Qualifier.EXACT, Scope.TOTAL),
+        (Metric.DISPLACED, value, Qualifier.EXACT, Scope.WINDOW),
+    ]
+    art, figs = make_article(rows, -30, "Old News")
+    result = process_article(db, art, RULES, found=figs)
+    assert not result.changes
+    after = {k: v[:4] for k, v in state_of(db).items()}
+    assert after == before
+
+
+def test_first_mention_is_the_statement_and_the_rest_is_context(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "c.db")
+    rows = [
+        (Metric.AREA_CONTROLLED, 2.0, Qualifier.LESS_THAN, Scope.TOTAL),
+        (Metric.AREA_CONTROLLED, 4.0, Qualifier.EXACT, Scope.TOTAL),
+    ]
+    art, figs = make_article(rows, 0, "SOHR")
+    (change,) = process_article(db, art, RULES, found=figs).changes
+    assert change.change.kind.value == "decrease"
+    assert change.change.previous is not None and change.change.previous.value == 4
+    statuses = [r["status"] for r in db.query("select status from observations order by start")]
+    assert statuses == ["statement", "context"]
+    assert db.table("state").count == 1 and next(db.query("select value from state"))["value"] == 2
+
+
+def test_change_and_outbox_rows_follow_the_filters(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "s.db")
+    store.add_subscription(db, "console", "console")
+    store.add_subscription(db, "telegram", "1", metrics=["displaced"])
+    store.add_subscription(db, "telegram", "2", metrics=["killed"])
+    store.add_subscription(db, "slack", "C3", places=["raqqa"])
+    art, figs = make_article([(Metric.DISPLACED, 38550, Qualifier.EXACT, Scope.TOTAL)], 0, "SOHR")
+    (change,) = process_article(db, art, RULES, found=figs).changes
+    assert change.outbox_rows == 2
+    chats = {r["chat_id"] for r in db.query("select chat_id from outbox")}
+    assert chats == {"console", "1"}
+
+
+@pytest.mark.parametrize(
+    ("metrics", "places", "expected"),
+    [
+        (None, None, True),
+        (["displaced"], None, True),
+        (["killed"], None, False),
+        (None, ["deir-ez-zor"], True),
+        (None, ["baghuz"], True),
+        (None, ["raqqa"], False),
+        (None, ["syria"], True),
+    ],
+    ids=["all", "metric", "other-metric", "governorate", "fine-place", "other-place", "country"],
+)
+def test_matches(metrics: list[str] | None, places: list[str] | None, expected: bool) -> None:
+    parents = {"baghuz": "abu-kamal", "abu-kamal": "deir-ez-zor", "deir-ez-zor": "syria"}
+    assert matches(metrics, places, "displaced", ("deir-ez-zor", "baghuz"), parents.get) is expected
+    assert lineage("baghuz", parents.get) == ["baghuz", "abu-kamal", "deir-ez-zor", "syria"]
+
+
+@pytest.mark.parametrize(
+    ("failures", "expected"),
+    [(0, 900), (1, 1800), (3, 7200), (10, 86400), (50, 86400)],
+    ids=["ok", "one", "three", "capped", "many"],
+)
+def test_backoff(failures: int, expected: float) -> None:
+    assert backoff(900, failures) == expected
+
+
+def test_sentence_around_marks_the_figure() -> None:
+    text = "جملة أولى. وأحصى المرصد خروج 38550 شخصا منذ ديسمبر. جملة ثالثة."
+    start = text.index("38550")
+    sentence, s, e = sentence_around(text, start, start + 5)
+    assert sentence.startswith("وأحصى") and sentence[s:e] == "38550"
+    assert "أولى" not in sentence and "ثالثة" not in sentence
+
+
+@pytest.mark.parametrize(
+    ("setup", "error", "empty"),
+    [("ok", False, False), ("missing", True, False), ("empty", False, True)],
+    ids=["ok", "missing-folder", "empty-folder"],
+)
+async def test_poll_source_records_health(
+    tmp_path: Path, setup: str, error: bool, empty: bool
+) -> None:
+    folder = tmp_path / "articles"
+    if setup != "missing":
+        folder.mkdir()
+    if setup == "ok":
+        (folder / "a.txt").write_text("عنوان\n\nنص الخبر عن النزوح.", encoding="utf-8")
+    db = store.open_db(tmp_path / "h.db")
+    source = FilesSource(SourceConfig(name="local", kind="files", path=str(folder)))
+    now = datetime(2020, 1, 1, tzinfo=UTC)
+    result = await poll_source(db, source, 600, RULES, now=lambda: now)
+    health = store.source_health(db, "local")
+    assert (result.error is not None) is error
+    assert result.empty_content is empty and health.empty_content is empty
+    assert health.consecutive_failures == int(error)
+    assert health.next_due == now + timedelta(seconds=1200 if error else 600)
+    assert db.table("articles").count == (1 if setup == "ok" else 0)
