@@ -51,6 +51,7 @@ _TOKEN = re.compile(r"\n|[^\W\d_]+|\d+|[^\w\s]")
 _LONG_DIGITS = re.compile(r"[\d.,٫]{40,}")
 _SENTENCE_END = frozenset({"\n", ".", "!", "?", "؟", "…"})
 _CLAUSE_END = frozenset({"،", ",", "؛", ";", ":", "(", ")", "-", "–", "—", "[", "]"})
+_CONTROL = Sense(Tag.CONTROL)
 _RELATIVES = frozenset(w for w, ss in lx.WORDS.items() if any(s.tag is Tag.RELATIVE for s in ss))
 _QUOTES = frozenset({'"', "“", "”", "«", "»", "'", "‘", "’"})
 
@@ -186,8 +187,10 @@ def _candidates(doc: _Doc, scan_text: str) -> list[_Cand]:
     cands: list[_Cand] = []
     for m in scan_numbers(scan_text):
         t0 = doc.index_at(m.start)
+        if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
+            t0 -= 1
         t1 = t0
-        while t1 < len(doc.toks) and doc.ends[t1] <= m.end:
+        while t1 < len(doc.toks) and doc.starts[t1] < m.end:
             t1 += 1
         if t1 == t0 or not math.isfinite(m.value):  # no whole token, or NaN
             continue
@@ -271,12 +274,12 @@ def _vague_word(doc: _Doc, i: int) -> _Cand | None:
 
 def _dual(doc: _Doc, i: int) -> _Cand | None:
     tok = doc.toks[i]
-    sense = lx.first(tok, Tag.DUAL)
-    if sense is None or lx.bare(tok).startswith("ال"):
+    if lx.bare(tok).startswith("ال") or (i > 0 and doc.toks[i - 1].isdigit()):
         return None
-    if i > 0 and doc.toks[i - 1].isdigit():
+    unit = lx.dual_of(tok)
+    if unit is None:
         return None
-    return _Cand(doc.starts[i], doc.ends[i], i, i + 1, 2.0, False, "dual", sense.arg)
+    return _Cand(doc.starts[i], doc.ends[i], i, i + 1, 2.0, False, "dual", unit)
 
 
 # ---------------------------------------------------------------------------
@@ -531,6 +534,15 @@ def _collect(doc: _Doc, durations: list[_Duration]) -> tuple[list[_Hit], list[_C
             tag = sense.tag
             if tag is Tag.TRIGGER and i < suppress_until:
                 continue
+            if tag is Tag.SIZE:
+                nxt = doc.tok(i + 1)
+                if lx.has(nxt, Tag.BLOCK) or lx.has(nxt, Tag.PLACE):
+                    continue  # مساحة المخيم: the size of a thing
+                sense = _CONTROL
+                tag = Tag.CONTROL
+            if tag is Tag.GROUP:
+                hits.append(_Hit(i, i + 1, sense))
+                continue
             if tag in (Tag.TRIGGER, Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
                 hits.append(_Hit(i, i + 1, sense))
             elif tag is Tag.BATCH:
@@ -581,7 +593,8 @@ def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
 def _unstated(doc: _Doc, i: int) -> _Cue | None:
     """خلال الساعات الماضية، منذ ساعات: a window whose length is not given."""
     k = _prev_word(doc, i)
-    if doc.tok(i - 1).isdigit() or doc.tok(i + 1).isdigit() or doc.tok(i + 2).isdigit():
+    nxt = i + 2 if doc.tok(i + 1) in {"ال", "الـ"} else i + 1
+    if any(0 <= j < len(doc.toks) and doc.covered[j] >= 0 for j in (i - 1, nxt)):
         return None  # the duration has a number: the number's own cue
     opened = k >= 0 and lx.has(doc.toks[k], Tag.DUR_OPEN)
     closed = lx.has(doc.tok(i + 1), Tag.DUR_CLOSE)
@@ -795,6 +808,8 @@ class _Extractor:
                 best = (cost, hit.sense.metric)
         if r.unit.metric is not None:
             best = (0.0, r.unit.metric)
+        if best[1] is None:
+            best = (MAX_COST, self._group_metric(r))
         kind = r.unit.kind
         value = c.value * r.unit.factor
         if kind in {"square", "linear", "percent", "place"}:
@@ -823,6 +838,29 @@ class _Extractor:
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
         scope, window, since_ = self._scope(r, metric)
         return _Out(r, metric, unit, value, scope, window, since_)
+
+    def _group_metric(self, r: _Reading) -> Metric | None:
+        """`الدفعة ضمت 712 فردا`: a group noun in the clause takes the metric of
+        the last movement, harm or arrest the article named before it."""
+        doc = self.doc
+        clause = doc.clause[r.cand.t0]
+        lo = max(0, r.q0 - 8)
+        group = -1
+        for idx in _near(self.hit_starts, lo, r.cand.t1 + 4):
+            hit = self.hits[idx]
+            if hit.sense.tag is Tag.GROUP and doc.clause[hit.start] == clause:
+                group = idx
+                break
+        if group < 0:
+            return None
+        floor = self.hits[group].start - 4 * WINDOW
+        for idx in range(group - 1, -1, -1):
+            hit = self.hits[idx]
+            if hit.start < floor:
+                break
+            if hit.sense.tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS:
+                return hit.sense.metric
+        return None
 
     def _distance_cue(self, r: _Reading) -> bool:
         return any(lx.has(self.doc.toks[k], Tag.DIST_CUE) for k in range(max(0, r.q0 - 3), r.q0))
@@ -874,12 +912,18 @@ class _Extractor:
         lo, hi = max(0, r.q0 - 25), min(len(doc.toks), c.t1 + 25)
         best: tuple[float, _Cue | None] = (MAX_CUE_COST, None)
         state = metric is Metric.BESIEGED or metric.is_territory
+        same_clause = [
+            self.cues[idx]
+            for idx in _near(self.cue_starts, lo, hi)
+            if self.cues[idx].scope is Scope.WINDOW and doc.clause[self.cues[idx].start] == clause
+        ]
+        if same_clause:  # a window in the figure's own clause is its window
+            stated = [q for q in same_clause if q.stated] or same_clause
+            return Scope.WINDOW, stated[0].window, None
         for idx in _near(self.cue_starts, lo, hi):
             cue = self.cues[idx]
             if doc.sent[cue.start] != sent:
                 continue
-            if cue.stated and doc.clause[cue.start] == clause:
-                return Scope.WINDOW, cue.window, None
             if cue.end <= r.q0:
                 dist = r.q0 - cue.end + 1
             elif cue.start >= r.end_tok:

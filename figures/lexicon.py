@@ -44,6 +44,8 @@ class Tag(StrEnum):
     SINCE_EVENT = "since_event"  # منذ بدء…
     MONTH = "month"  # a month name
     DUAL = "dual"  # a dual noun: counts 2
+    GROUP = "group"  # دفعة، قافلة: a group the article has described
+    SIZE = "size"  # مساحة: size of a place (control unless an object follows)
     RELATIVE = "relative"  # ممن، الذين: a clause that describes the counted people
 
 
@@ -183,6 +185,10 @@ def _build() -> _Builder:
     territory = _DATA["territory"]
     for word in territory["control"]:
         b.add(word, Sense(Tag.CONTROL))
+    for word in territory["size"]:
+        b.add(word, Sense(Tag.SIZE))
+    for word in _DATA["group"]["words"]:
+        b.add(word, Sense(Tag.GROUP))
     for word in territory["place_nouns"]:
         b.add(word, Sense(Tag.PLACE))
     for word in territory["distance_cues"]:
@@ -288,6 +294,33 @@ def senses(token: str) -> tuple[Sense, ...]:
             if sense not in out:
                 out.append(sense)
     return tuple(out)
+
+
+_DUAL_ENDINGS = (("تان", "ة"), ("تين", "ة"), ("ان", ""))
+
+
+@lru_cache(maxsize=1 << 14)
+def dual_of(token: str) -> str | None:
+    """`person`/`household` if the token is an unambiguous dual of a counted
+    noun: listed in the lexicon, or a nominative dual (`-ان`, `-تان`) whose
+    singular is a counted noun (`حارسان`, `مسعفتان`)."""
+    for s in senses(token):
+        if s.tag is Tag.DUAL:
+            return s.arg
+    for form in forms(token):
+        for ending, restore in _DUAL_ENDINGS:
+            if restore == "" and ending == "ان" and form.endswith("تان"):
+                continue
+            if form.endswith(ending) and len(form) - len(ending) >= 2:
+                stem = form[: -len(ending)] + restore
+                for s in WORDS.get(stem, ()):
+                    if s.tag is Tag.PERSON or (
+                        s.tag is Tag.TRIGGER and s.strength is Strength.NOUN
+                    ):
+                        return "person"
+                    if s.tag is Tag.HOUSEHOLD:
+                        return "household"
+    return None
 
 
 def has(token: str, tag: Tag) -> bool:
