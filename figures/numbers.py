@@ -300,7 +300,6 @@ _PREFIXES = frozenset(
 # Tokens
 
 _TOKEN = re.compile(r" *+(?:([0-9]++(?:[.,٫][0-9]++)*+)|([^\W\d_]++))")
-_CANDIDATE = re.compile(r"([0-9]++(?:[.,٫][0-9]++)*+)|([^\W\d_]++)")
 _MAX_DIGITS = 15
 
 
@@ -706,6 +705,34 @@ def _ordinal_end(r: _Reader, tok: _Tok) -> int:
         return tens.end
     return tok.end
 
+
+_TrieNode = dict[str, "_TrieNode"]
+
+
+def _trie(words: list[str]) -> str:
+    """A regular expression matching exactly `words`, as a character trie,
+    so that the scanner finds lexicon words in C rather than word by word."""
+    root: _TrieNode = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: _TrieNode) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = "(?:" + "|".join(alts) + ")"
+        return body + "?" if "" in node else body
+
+    return emit(root)
+
+
+_CANDIDATE = re.compile(
+    r"([0-9]++(?:[.,٫][0-9]++)*+)|(?<![^\W\d_])(" + _trie(sorted(_LEXICON)) + r")(?![^\W\d_])"
+)
+"""Digit literals and whole lexicon words: where a number may start."""
 
 _MAX_SPLIT_GROUPS = 4
 """A malformed literal of up to this many groups (`12,34,5`, `12.5.2023`)
