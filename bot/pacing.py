@@ -16,9 +16,9 @@ The numbers (`TELEGRAM`, `SLACK`) and where they come from:
   channel", short bursts allowed, plus a workspace-wide limit Slack does not
   publish; a 429 carries `Retry-After` in seconds.
 
-How it works: every send is *scheduled*, not polled.  `plan` is a pure function
-of the state, the limits, the chat and the time; it returns how long the send
-must wait so that every limit holds at once:
+How it works: the decisions are pure functions of the state, the limits, the
+chat and the time.  `chat_delay` is what the chat's own limits impose, and
+`global_delay` what the global ones impose; `plan` is the larger:
 
 - per chat: at least `chat_interval` seconds after the previous send to it;
 - per group: at most `group_limit` sends in any `group_window` seconds;
@@ -26,9 +26,12 @@ must wait so that every limit holds at once:
   tokens (kept as a theoretical arrival time, i.e. GCRA);
 - penalties: after a 429, that chat (or everything) waits `retry_after`.
 
-`commit` then books the slot, so concurrent senders queue behind each other in
-order instead of waking up together.  `Pacer.acquire` wraps the two with an
-injectable clock and sleep, which is what the unit tests drive.
+`commit` records a send at the moment it goes.  `Pacer.acquire` waits out the
+chat's delay (many chats wait at once), then takes the global turn (one sender
+at a time, first come first served), re-checks, and commits; the clock and the
+sleep are injectable, which is what the unit tests drive.  Sends are recorded
+when they are allowed, not booked ahead, so an event loop that stalls for a
+while does not release a burst of overdue sends afterwards.
 """
 
 from __future__ import annotations
@@ -71,8 +74,13 @@ class Limits:
             raise ValueError("global_burst must be at least 1")
 
 
-TELEGRAM = Limits(chat_interval=1.0, group_limit=20, group_window=60.0, global_rate=30.0)
-"""Telegram Bot API: 1/s per chat, 20/min per group, 30/s overall (Bot FAQ)."""
+TELEGRAM = Limits(
+    chat_interval=1.0, group_limit=20, group_window=60.0, global_rate=30.0, global_burst=2.0
+)
+"""Telegram Bot API: 1/s per chat, 20/min per group, 30/s overall (Bot FAQ).
+
+A burst of 2 lets a sender that wakes up to 1/30 s late keep the full rate
+instead of drifting below it, while any 1 s window still holds at most 31."""
 SLACK = Limits(chat_interval=1.0)
 """Slack chat.postMessage: about 1/s per channel (rate-limit docs, special tier)."""
 
@@ -100,10 +108,9 @@ class PacerState:
     """Sends booked so far (drives occasional pruning)."""
 
 
-def plan(state: PacerState, limits: Limits, chat: ChatKey, now: float, group: bool) -> float:
-    """Seconds the next send to `chat` must wait at `now` so that every limit holds."""
-    ready = now
-    ready = max(ready, state.global_penalty, state.chat_penalty.get(chat, ready))
+def chat_delay(state: PacerState, limits: Limits, chat: ChatKey, now: float, group: bool) -> float:
+    """Seconds `chat`'s own limits (interval, group window, its penalty) make a send wait."""
+    ready = max(now, state.chat_penalty.get(chat, now))
     if limits.chat_interval > 0:
         ready = max(ready, state.chat_next.get(chat, ready))
     if group and limits.group_limit > 0:
@@ -111,14 +118,25 @@ def plan(state: PacerState, limits: Limits, chat: ChatKey, now: float, group: bo
         if sends is not None and len(sends) >= limits.group_limit:
             # the slot frees when the group_limit-th most recent send leaves the window
             ready = max(ready, sends[-limits.group_limit] + limits.group_window)
+    return ready - now
+
+
+def global_delay(state: PacerState, limits: Limits, now: float) -> float:
+    """Seconds the global bucket (and a global penalty) make any send wait."""
+    ready = max(now, state.global_penalty)
     if limits.global_rate > 0:
         tolerance = (limits.global_burst - 1) / limits.global_rate
         ready = max(ready, state.global_tat - tolerance)
-    return max(0.0, ready - now)
+    return ready - now
+
+
+def plan(state: PacerState, limits: Limits, chat: ChatKey, now: float, group: bool) -> float:
+    """Seconds the next send to `chat` must wait at `now` so that every limit holds."""
+    return max(chat_delay(state, limits, chat, now, group), global_delay(state, limits, now))
 
 
 def commit(state: PacerState, limits: Limits, chat: ChatKey, at: float, group: bool) -> None:
-    """Book a send to `chat` at time `at` (as planned)."""
+    """Record a send to `chat` at time `at`."""
     if limits.chat_interval > 0:
         state.chat_next[chat] = at + limits.chat_interval
     if group and limits.group_limit > 0:
@@ -174,6 +192,7 @@ class Pacer:
         self._is_group = is_group
         self._clock = clock
         self._sleep = sleep
+        self._turn = asyncio.Lock()
 
     @classmethod
     def for_telegram(
@@ -202,15 +221,26 @@ class Pacer:
         return plan(self.state, self.limits, chat, self._clock(), self._is_group(chat))
 
     async def acquire(self, chat: ChatKey) -> float:
-        """Book the next slot for `chat`, sleep until it, and return the seconds waited."""
+        """Wait until a send to `chat` keeps every limit, record it, and return the seconds waited.
+
+        The chat's own wait happens first, concurrently with other chats; the global
+        wait is taken one sender at a time, in arrival order, and the send is recorded
+        at the moment it is allowed, so a stalled event loop never releases a burst.
+        """
         group = self._is_group(chat)
-        now = self._clock()
-        wait = plan(self.state, self.limits, chat, now, group)
-        commit(self.state, self.limits, chat, now + wait, group)
-        if wait > 0:
-            log.debug("pacing: waiting %.3fs before sending to %s", wait, chat)
-            await self._sleep(wait)
-        return wait
+        started = self._clock()
+        while True:
+            while (wait := chat_delay(self.state, self.limits, chat, self._clock(), group)) > 0:
+                log.debug("pacing: %s waits %.3fs", chat, wait)
+                await self._sleep(wait)
+            async with self._turn:
+                while (wait := global_delay(self.state, self.limits, self._clock())) > 0:
+                    await self._sleep(wait)
+                now = self._clock()
+                if chat_delay(self.state, self.limits, chat, now, group) > 0:
+                    continue  # another send to this chat, or a penalty, came first
+                commit(self.state, self.limits, chat, now, group)
+                return now - started
 
     def penalize(self, chat: ChatKey | None, retry_after: float | dt.timedelta) -> None:
         """After a 429: `chat` (or everything, when None) waits `retry_after` seconds."""
