@@ -30,36 +30,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import importlib.metadata
 import importlib.resources
 import io
 import logging
+import re
 import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import arabic_reshaper
-import matplotlib
 import numpy as np
 from bidi.algorithm import get_display
-from matplotlib import dates as mdates
-from matplotlib import font_manager
-from matplotlib import ticker as mticker
-from matplotlib import transforms as mtransforms
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from figures import gazetteer
 from figures.model import Metric, Qualifier, Unit
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
 Lang = Literal["ar", "en"]
 
-NATIVE_LAYOUT: bool = matplotlib.__version_info__ >= (3, 11)
+NATIVE_LAYOUT: bool = tuple(
+    int(n) for n in re.findall(r"\d+", importlib.metadata.version("matplotlib"))[:2]
+) >= (3, 11)
 """True when matplotlib shapes and orders complex scripts itself (libraqm)."""
 
 FONT_PACKAGE = "fontpkg_noto_sans_arabic"
@@ -236,6 +236,8 @@ def display_text(text: str, *, native: bool = NATIVE_LAYOUT) -> str:
 def arabic_font() -> str | None:
     """Register Noto Sans Arabic with matplotlib once; its family name, or None
     (with a warning) if the font package is missing."""
+    from matplotlib import font_manager
+
     try:
         folder = importlib.resources.files(FONT_PACKAGE) / "files"
         paths = sorted(
@@ -329,6 +331,9 @@ def render_chart(
     series: ChartSeries, lang: Lang = "en", size: tuple[int, int] = DEFAULT_SIZE
 ) -> bytes:
     """The chart of `series` as PNG bytes of exactly `size` (width, height) pixels."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     with _RENDER_LOCK:
         fig, families = _chart_figure(series, lang, size)
         buf = io.BytesIO()
@@ -349,6 +354,10 @@ def chart_figure(
 def _chart_figure(
     series: ChartSeries, lang: Lang, size: tuple[int, int]
 ) -> tuple[Figure, list[str]]:
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     width, height = size
     if not (100 <= width <= MAX_PIXELS and 100 <= height <= MAX_PIXELS):
         raise ValueError(
@@ -379,6 +388,10 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
+    from matplotlib import dates as mdates
+    from matplotlib import ticker as mticker
+    from matplotlib import transforms as mtransforms
+
     t = display_text
     i = _i(lang)
     ax = fig.add_axes((0.1, 0.12, 0.86, 0.76) if lang == "en" else (0.04, 0.12, 0.86, 0.76))

@@ -380,6 +380,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object a line")
     p.set_defaults(func=cmd_history, needs_config=True)
 
+    from bot.charts import add_chart_parser
+
+    add_chart_parser(sub)
+
     for name, help_text in [("run", "run the scheduled service")]:
         p = sub.add_parser(name, help=help_text)
         p.set_defaults(func=cmd_not_yet, needs_config=True)

@@ -597,3 +597,17 @@ def test_chart_command(
     else:
         assert png(out.read_bytes()).shape == (size[1], size[0], 3)
         assert str(out) in captured.out
+
+
+def test_raqib_chart_is_a_cli_command(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    db_path = tmp_path / "raqib.db"
+    replay_seeds(db_path).close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\ndatabase = "{db_path}"\n', encoding="utf-8")
+    out = tmp_path / "area.png"
+    argv = ["--config", str(config), "chart", "area_controlled", "--lang", "ar", "-o", str(out)]
+    assert main(argv) == 0
+    assert png(out.read_bytes()).shape == (600, 1000, 3)
+    assert "Area held" in capsys.readouterr().out
