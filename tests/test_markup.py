@@ -192,7 +192,7 @@ def _max_overhead(html: str) -> int:
     return worst
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(trees, st.integers(min_value=10, max_value=400))
 def test_split_html_property(html: str, limit: int) -> None:
     """Random nested tags and text: every chunk fits, is well-formed for Telegram, has text,
