@@ -411,10 +411,10 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
         ax.set_yticks([])
         return
 
-    times = np.asarray(mdates.date2num([_utc(p.time) for p in points]), dtype=float)
-    values = np.array([p.value for p in points], dtype=float)
-    step_t = np.asarray(mdates.date2num([_utc(s.time) for s in series.steps]), dtype=float)
-    step_v = np.array([s.value for s in series.steps], dtype=float)
+    times = np.asarray(mdates.date2num([_utc(p.time) for p in points]), dtype=np.float64)
+    values = np.array([p.value for p in points], dtype=np.float64)
+    step_t = np.asarray(mdates.date2num([_utc(s.time) for s in series.steps]), dtype=np.float64)
+    step_v = np.array([s.value for s in series.steps], dtype=np.float64)
     t_end = max(times.max() if times.size else -np.inf, step_t.max() if step_t.size else -np.inf)
 
     # the state: a step line carried to the last report

@@ -423,3 +423,12 @@ def mark_digest_sent(db: Database, outbox_ids: Sequence[int], now: datetime) -> 
             " where id = ? and status = ?",
             [(stamp, i, HELD) for i in outbox_ids],
         )
+
+
+DEFAULT_SCHEDULE = DigestSchedule(8, 0)
+"""When `[alerts] digest` is not set, digest subscriptions get theirs at 08:00 UTC."""
+
+
+def schedule_from_config(digest: str | None) -> DigestSchedule:
+    """The schedule of `[alerts] digest` (`config.alerts.digest`), else the default."""
+    return parse_schedule(digest) if digest else DEFAULT_SCHEDULE
