@@ -231,8 +231,9 @@ class _Names:
         self.suffixed: set[str] = set()
 
     def add(self, name: str, target: _Target, *, weak: bool = False, suffix: bool = False) -> None:
-        """Add `name`; a weak (generated) name yields to an earlier one; a name
-        with `suffix` may be followed by a direction (whatever entry it names)."""
+        """Add `name`; a weak (generated) name yields to any earlier name of the
+        same key; a name with `suffix` may be followed by a direction, whichever
+        entry it turns out to name."""
         key = _key(name)
         if suffix:
             self.suffixed.add(name)
@@ -280,13 +281,13 @@ def build(data: Mapping[str, Any]) -> Gazetteer:
     for category, table in rows.items():
         for row in table:
             target = _Target((row["id"],), row["id"])
-            strict = set(row.get("strict", []))
+            strict = list(row.get("strict", []))
             for name in [row["ar"], *row.get("variants", [])]:
                 if name not in strict:
                     names[category].add(name, target)
-            for strict in row.get("strict", []):
+            for name in strict:
                 for word in rules.get("context", []):
-                    names[category].add(f"{word} {strict}", target, weak=True)
+                    names[category].add(f"{word} {name}", target, weak=True)
     for row in rows["place"]:
         if row["kind"] != "governorate":
             continue
