@@ -61,6 +61,8 @@ CLAUSE_COST = 8.0
 """Cost of crossing one clause boundary, in tokens."""
 MAX_CUE_COST = 16.0
 """A scope cue farther than this (after penalties) does not apply."""
+NOUN_COST = 1.5
+"""Cost of a metric noun counted by the number itself (500 نازح)."""
 MAX_COST = 24.0
 """A trigger farther than this (after penalties) is not this number's."""
 
@@ -242,6 +244,21 @@ def _match_words(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
             return -1
         j += 1
     return j
+
+
+def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
+    """A phrase split by its subject: `سلم 60 مسلحا أنفسهم`, `لقي 5 أشخاص حتفهم`."""
+    if i >= len(doc.toks) or doc.covered[i] < 0:
+        return -1
+    k = doc.covered[i]
+    j = i
+    while j < len(doc.toks) and doc.covered[j] == k:
+        j += 1
+    for skip in range(3):
+        end = _match_words(doc, j + skip, words)
+        if end > 0:
+            return end
+    return -1
 
 
 def _bare_area(doc: _Doc, i: int) -> _Cand | None:
@@ -496,6 +513,7 @@ class _Hit:
     start: int
     end: int  # token index just past the word or phrase
     sense: Sense
+    complement: bool = False  # the genitive after another metric's noun
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,8 +539,12 @@ def _collect(doc: _Doc, durations: list[_Duration]) -> tuple[list[_Hit], list[_C
             continue
         for form in lx.forms(tok):
             for phrase in lx.PHRASES.get(form, ()):
+                if phrase.sense.tag is Tag.MONTH:
+                    continue
                 end = _match_words(doc, i + 1, phrase.words[1:])
-                if end < 0 or phrase.sense.tag is Tag.MONTH:
+                if end < 0 and phrase.sense.tag is Tag.TRIGGER:
+                    end = _match_around_number(doc, i + 1, phrase.words[1:])
+                if end < 0:
                     continue
                 if phrase.sense.tag is Tag.TOTAL:
                     cues.append(_Cue(i, end, Scope.TOTAL))
@@ -543,7 +565,15 @@ def _collect(doc: _Doc, durations: list[_Duration]) -> tuple[list[_Hit], list[_C
             if tag is Tag.GROUP:
                 hits.append(_Hit(i, i + 1, sense))
                 continue
-            if tag in (Tag.TRIGGER, Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
+            if tag is Tag.TRIGGER:
+                head = next((h for h in reversed(hits[-3:]) if h.end == i), None)
+                complement = (
+                    head is not None
+                    and head.sense.tag is Tag.TRIGGER
+                    and head.sense.metric is not sense.metric
+                )
+                hits.append(_Hit(i, i + 1, sense, complement))
+            elif tag in (Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
                 hits.append(_Hit(i, i + 1, sense))
             elif tag is Tag.BATCH:
                 cues.append(_Cue(i, i + 1, Scope.BATCH))
@@ -665,14 +695,18 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         dist = 0.0
         after = False
     if after and hit.start == r.unit.noun:
-        dist = 0.0
+        return NOUN_COST
     sense = hit.sense
+    if hit.end - hit.start > 1:
+        dist -= 0.5  # a phrase is more specific than any of its words
     if sense.strength is Strength.VERB and after:
         dist *= 0.5
     elif sense.strength is Strength.WEAK:
         dist += 4.0
     elif after and dist > 0 and lx.bare(doc.toks[hit.start]).startswith("ال"):
         dist += 6.0  # an attribute of the counted noun, not its predicate
+    if hit.complement:
+        dist += 2.0  # عودة النازحين: the head noun names the event
     clauses = abs(doc.clause[hit.start] - doc.clause[c.t0])
     if (
         after
@@ -806,10 +840,14 @@ class _Extractor:
                     forecast = forecast or r.q0 - hit.end < 8
             elif tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS and cost < best[0]:
                 best = (cost, hit.sense.metric)
-        if r.unit.metric is not None:
-            best = (0.0, r.unit.metric)
-        if best[1] is None:
-            best = (MAX_COST, self._group_metric(r))
+        if r.unit.metric is not None and best[0] > NOUN_COST:
+            # the counted noun names the metric (12 قتيلا) unless a word right
+            # before acts on it (عاد 600 نازح: returned; قتل 5 نازحين: killed)
+            best = (NOUN_COST, r.unit.metric)
+        if best[0] > 6.0:
+            group = self._group_metric(r)
+            if group is not None:
+                best = (6.0, group)
         kind = r.unit.kind
         value = c.value * r.unit.factor
         if kind in {"square", "linear", "percent", "place"}:
@@ -859,6 +897,13 @@ class _Extractor:
             if hit.start < floor:
                 break
             if hit.sense.tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS:
+                # عودة النازحين: the head noun, not its complement
+                for back in range(idx - 1, -1, -1):
+                    head = self.hits[back]
+                    if head.end < hit.start:
+                        break
+                    if head.sense.tag is Tag.TRIGGER and head.sense.metric in _PERSON_METRICS:
+                        return head.sense.metric
                 return hit.sense.metric
         return None
 

