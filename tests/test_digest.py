@@ -299,3 +299,17 @@ def test_due_digests_over_the_replayed_seeds(tmp_path: Path) -> None:
     assert due_digests(db, schedule, utc(2019, 2, 3, 8, 0)) == []  # nothing new held
     statuses = {r[0] for r in db.execute("select status from outbox where chat_id = 'digest-chat'")}
     assert statuses == {"sent"}
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (None, DigestSchedule(8, 0)),
+        ("daily 19:30 Asia/Baghdad", DigestSchedule(19, 30, "Asia/Baghdad")),
+    ],
+    ids=["unset-is-0800-utc", "configured"],
+)
+def test_schedule_from_config(setting: str | None, expected: DigestSchedule) -> None:
+    from bot.digest import schedule_from_config
+
+    assert schedule_from_config(setting) == expected
