@@ -384,9 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_chart_parser(sub)
 
-    for name, help_text in [("run", "run the scheduled service")]:
-        p = sub.add_parser(name, help=help_text)
-        p.set_defaults(func=cmd_not_yet, needs_config=True)
+    from bot.service import add_run_parser
+    from bot.settings import add_config_parser
+    from bot.status import add_status_parser
+
+    add_run_parser(sub)
+    add_status_parser(sub)
+    add_config_parser(sub)
     return parser
 
 

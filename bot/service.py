@@ -27,7 +27,7 @@ import signal
 import sys
 from datetime import UTC
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -301,3 +301,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     config: Config = args.config_obj
     setup_logging(config.logging, configured_secrets(config))
     return asyncio.run(run_service(config))
+
+
+def add_run_parser(sub: Any) -> None:
+    """Register `raqib run [--config PATH]` on the CLI's subparsers."""
+    p = sub.add_parser("run", help="run the scheduled service (Ctrl-C stops it)")
+    p.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config (as before RUN)"
+    )
+    p.set_defaults(func=cmd_run, needs_config=True)

@@ -547,6 +547,9 @@ def cmd_config(args: argparse.Namespace) -> int:
 def add_config_parser(sub: Any) -> None:
     """Register `config show|set|unset` on the CLI's subparsers."""
     p = sub.add_parser("config", help="show the effective configuration, or edit it")
+    p.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config (as before CONFIG)"
+    )
     actions = p.add_subparsers(dest="config_action", metavar="ACTION")
     actions.add_parser("show", help="every value and where it came from (default)")
     s = actions.add_parser("set", help="store an admin edit over the file: KEY VALUE")

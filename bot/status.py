@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -187,3 +188,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     finally:
         db.close()
     return 0
+
+
+def add_status_parser(sub: Any) -> None:
+    """Register `raqib status [--config PATH]` on the CLI's subparsers."""
+    p = sub.add_parser("status", help="each source's health, the outbox, the last alert sent")
+    p.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config (as before STATUS)"
+    )
+    p.set_defaults(func=cmd_status, needs_config=True)
