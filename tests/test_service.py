@@ -629,3 +629,16 @@ def test_the_default_config_object_runs_the_seeds(tmp_path: Path) -> None:
     assert config.storage.database == Path("raqib.db")
     assert [s.kind for s in config.sources] == ["files"]
     assert replace(config.service).console == "auto"
+
+
+def test_config_example_loads_and_documents_the_defaults() -> None:
+    """The example's [storage], [alerts], [logging] and [service] show the real defaults."""
+    from bot.config import default_config, load_config
+
+    example = load_config(ROOT / "config.example.toml")
+    default = default_config()
+    for section in ("storage", "alerts", "logging", "service"):
+        assert getattr(example, section) == getattr(default, section), section
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    for key in ("shutdown_grace", "delivery_poll_interval", "jitter", "console", "event_dedupe"):
+        assert f"\n{key} = " in text
