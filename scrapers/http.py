@@ -548,6 +548,9 @@ class HttpClient:
                             body = await self._read_body(response, url)
                             return status, response.headers, body
                         if status in REDIRECT_STATUSES or status == 304:
+                            # read the (empty or small, capped) body so that the
+                            # connection goes back to the pool instead of closing
+                            await self._read_body(response, url)
                             return status, response.headers, b""
                         raise _status_error(url, response)
                     finally:

@@ -223,7 +223,8 @@ class RssSource:
             return FetchResult(error=exc.message, validators=dict(ctx.validators))
         if response.not_modified:
             return FetchResult(not_modified=True, validators=response.validators)
-        entries, problem = parse_feed(
+        entries, problem = await asyncio.to_thread(
+            parse_feed,
             response.content,
             base_url=response.url,
             content_type=response.headers.get("content-type"),
