@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from sqlite_utils import Database
 
@@ -83,8 +83,10 @@ SENT = SendResult(ok=True)
 class Transport(Protocol):
     """Something that delivers alerts to chats of one kind."""
 
-    name: ClassVar[str] | str
-    """The `transport` column of the outbox rows it takes: telegram, slack or console."""
+    @property
+    def name(self) -> str:
+        """The `transport` column of the outbox rows it takes: telegram, slack or console."""
+        ...
 
     async def send(self, message: Message) -> SendResult:
         """Deliver one message; report failures in the result rather than raising."""

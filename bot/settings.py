@@ -169,7 +169,7 @@ def _place(data: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _build(data: dict[str, Any], path: Path | None) -> Config:
-    config = build(Config, data, "")
+    config: Config = build(Config, data, "")
     return dataclasses.replace(config, path=path)
 
 
