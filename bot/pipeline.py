@@ -283,8 +283,9 @@ def _insert_observation(
     f = obs.figure
     low, high = _stored_interval(f)
     sentence, s, e = sentence_around(text, f.start, f.end) if f.end > f.start else (f.quote, 0, 0)
-    table = db.table("observations")
-    table.insert(
+    return store.insert_row(
+        db,
+        "observations",
         {
             "article_id": article_id,
             "key": store.key_text(key),
@@ -312,9 +313,8 @@ def _insert_observation(
             "status": status,
             "verdict": verdict,
             "change_id": change_id,
-        }
+        },
     )
-    return int(table.last_pk)
 
 
 def _stored_interval(f: Figure) -> tuple[float, float | None]:
@@ -327,7 +327,6 @@ def _insert_change(
     db: Database, article_id: int, obs_id: int, change: Change, now: datetime
 ) -> int:
     k, f, prev = change.key, change.observation.figure, change.previous
-    table = db.table("changes")
     row: dict[str, Any] = {
         "kind": change.kind.value,
         "key": store.key_text(k),
@@ -352,8 +351,7 @@ def _insert_change(
         "published": store.iso(change.observation.published),
         "created_at": store.iso(now),
     }
-    table.insert(row)
-    return int(table.last_pk)
+    return store.insert_row(db, "changes", row)
 
 
 def _queue(
@@ -377,8 +375,8 @@ def _queue(
         for s in subs
         if matches(s.metrics, s.places, key.metric.value, (key.place, fine_place))
     ]
-    if rows:
-        db.table("outbox").insert_all(rows)
+    for row in rows:
+        store.insert_row(db, "outbox", row)
     return len(rows)
 
 

@@ -286,6 +286,12 @@ def m002_chats_health_indexes(db: Database) -> None:
     db.table("articles").create_index(["url"])
 
 
+@migrations()
+def m003_history_order_index(db: Database) -> None:
+    """`history METRIC` without a place reads in time order from an index."""
+    db.table("observations").create_index(["metric", "published", "article_id", "start"])
+
+
 # ---------------------------------------------------------------- connections
 
 
@@ -338,11 +344,19 @@ def url_known(db: Database, url: str) -> bool:
     return db.execute("select 1 from articles where url = ? limit 1", [url]).fetchone() is not None
 
 
+def insert_row(db: Database, table: str, row: dict[str, Any], *, replace: bool = False) -> int:
+    """Insert `row` into `table` with one plain statement (the hot path:
+    sqlite-utils' insert inspects the table on every call); the new rowid."""
+    cols = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join("?" for _ in row)
+    verb = "insert or replace" if replace else "insert"
+    cursor = db.conn.execute(f"{verb} into {table} ({cols}) values ({marks})", list(row.values()))
+    return int(cursor.lastrowid or 0)
+
+
 def insert_article(db: Database, row: dict[str, Any]) -> int:
     """Store an article row; its id."""
-    table = db.table("articles")
-    table.insert(row)
-    return int(table.last_pk)
+    return insert_row(db, "articles", row)
 
 
 # ---------------------------------------------------------------- state
@@ -350,10 +364,11 @@ def insert_article(db: Database, row: dict[str, Any]) -> int:
 
 def get_state(db: Database, key: Key) -> State | None:
     """The current state for `key`."""
-    row = db.execute("select * from state where key = ?", [key_text(key)]).fetchone()
+    cursor = db.conn.execute("select * from state where key = ?", [key_text(key)])
+    row = cursor.fetchone()
     if row is None:
         return None
-    cols = [d[0] for d in db.execute("select * from state limit 0").description]
+    cols = [d[0] for d in cursor.description]
     return state_from_row(dict(zip(cols, row, strict=True)))
 
 
@@ -379,7 +394,9 @@ def state_from_row(row: dict[str, Any]) -> State:
 def put_state(db: Database, state: State, now: datetime) -> None:
     """Insert or replace the state row for `state.key`."""
     k = state.key
-    db.table("state").upsert(
+    insert_row(
+        db,
+        "state",
         {
             "key": key_text(k),
             "metric": k.metric.value,
@@ -402,7 +419,7 @@ def put_state(db: Database, state: State, now: datetime) -> None:
             "sources": json.dumps(list(state.sources), ensure_ascii=False),
             "updated_at": iso(now),
         },
-        pk="key",
+        replace=True,
     )
 
 
@@ -764,7 +781,7 @@ def totals(db: Database, place: str | None = None) -> list[dict[str, Any]]:
         sql += " where place = ?"
         params.append(place)
     sql += " order by metric, place, scope, window, since"
-    return list(db.query(sql, params))
+    return _dicts(db, sql, params)
 
 
 def history(
@@ -785,7 +802,13 @@ def history(
     if limit is not None:
         sql += " limit ?"
         params.append(limit)
-    return list(db.query(sql, params))
+    return _dicts(db, sql, params)
+
+
+def _dicts(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    cursor = db.conn.execute(sql, list(params))
+    cols = [d[0] for d in cursor.description]
+    return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
 
 
 def changes_since(db: Database, after_id: int = 0) -> list[dict[str, Any]]:

@@ -17,10 +17,9 @@ that do not contradict themselves:
   interval; then the earliest; then the smallest URL), so whichever arrives
   first, the same one is kept.
 
-Agreeing means: the intervals overlap and, when either is open-ended, the
-stated values differ by less than the threshold ("more than 38000" agrees
-with 38550; "thousands" does not agree with "more than 15000", it is only
-consistent with it).
+Agreeing means: neither report lies above the other by the threshold, and
+they do not contradict ("more than 38000" agrees with 38550; "thousands"
+does not agree with "more than 15000", it is only consistent with it).
 
 A lower total from a later article is a *conflicting report*, and a later
 report that is consistent with the state but weaker ("hundreds" after
@@ -369,39 +368,52 @@ def _threshold(rules: Rules, metric: Metric, reference: float) -> float:
     return max(t.absolute, t.relative * abs(reference))
 
 
-def _agrees(
-    a: tuple[float, float, float], b: tuple[float, float, float], rules: Rules, metric: Metric
-) -> bool:
-    """Two (value, low, high) statements agree: bounded ones when they overlap
-    or lie within the threshold of each other; when either is open-ended, when
-    they overlap and the stated values are within the threshold or 10%."""
-    thr = _threshold(rules, metric, min(a[0], b[0]))
+Stated = tuple[float, float, float]
+"""(value, low, high) of one statement."""
+
+
+def _stated(value: float, qualifier: Qualifier, vague: bool) -> Stated:
+    low, high = interval(value, qualifier, vague)
+    return value, low, high
+
+
+def _rises(a: Stated, b: Stated, thr: float) -> bool:
+    """`a` lies above `b` by `thr`: from b's top, or from its low when b is open."""
+    return a[1] - (b[2] if math.isfinite(b[2]) else b[1]) >= thr
+
+
+def _agrees(a: Stated, b: Stated, thr: float, territory: bool) -> bool:
+    """Two statements agree when neither rises above the other by the
+    threshold and they do not contradict (symmetric, so the verdict does not
+    depend on which was seen first).  Territory compares stated values."""
+    if territory:
+        return abs(a[0] - b[0]) < thr
     if math.isfinite(a[2]) and math.isfinite(b[2]):
-        gap = max(a[1] - b[2], b[1] - a[2], 0.0)
-        return gap < thr
-    near = abs(a[0] - b[0]) <= max(thr, APPROX_MARGIN * max(a[0], b[0]))
-    return overlaps((a[1], a[2]), (b[1], b[2])) and near
+        return max(a[1] - b[2], b[1] - a[2], 0.0) < thr
+    return overlaps(a[1:], b[1:]) and not _rises(a, b, thr) and not _rises(b, a, thr)
 
 
 def _compare(state: State, obs: Observation, rules: Rules) -> Verdict:
-    """The verdict for `obs` against `state`, before time is considered."""
+    """The verdict for `obs` against `state`, before time is considered.  The
+    threshold is taken on the smaller of the two values (for a rise, the old
+    one), so that it is the same whichever is the state."""
     f = obs.figure
-    low, high = interval(f.value, f.qualifier, f.vague)
-    agrees = _agrees((f.value, low, high), (state.value, state.low, state.high), rules, f.metric)
+    new = _stated(f.value, f.qualifier, f.vague)
+    old = (state.value, state.low, state.high)
+    thr = _threshold(rules, f.metric, min(f.value, state.value))
+    territory = f.metric.is_territory and f.scope is Scope.TOTAL
+    agrees = _agrees(new, old, thr, territory)
     if f.scope is not Scope.TOTAL:
         return Verdict.CORROBORATION if agrees else Verdict.EVENT
-    if f.metric.is_territory:
-        thr = _threshold(rules, f.metric, state.value)
+    if territory:
         if f.value - state.value >= thr:
             return Verdict.INCREASE
         if state.value - f.value >= thr:
             return Verdict.DECREASE
     else:
-        thr = _threshold(rules, f.metric, state.low if state.low > 0 else state.value)
-        rise = low - (state.high if math.isfinite(state.high) else state.low)
-        if rise >= thr:
+        if _rises(new, old, thr):
             return Verdict.INCREASE
-        if high < state.low - thr:
+        if new[2] < state.low - thr:
             return Verdict.CONFLICT
     return Verdict.CORROBORATION if agrees else Verdict.MINOR
 

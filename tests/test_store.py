@@ -81,7 +81,7 @@ def test_a_database_at_migration_one_upgrades_in_place(tmp_path: Path) -> None:
     assert db.table("sources").get("sohr")["empty_content"] == 0
     assert db.table("subscriptions").count == 1
     applied = [m.name for m in store.migrations.applied(db)]
-    assert applied == ["m001_initial", "m002_chats_health_indexes"]
+    assert applied == ["m001_initial", "m002_chats_health_indexes", "m003_history_order_index"]
     store.open_db(path)  # opening again applies nothing and fails nothing
 
 
