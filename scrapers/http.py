@@ -481,7 +481,7 @@ class HttpClient:
                 await asyncio.sleep(delay)
 
     def _delay(self, exc: FetchError, attempt: int) -> float:
-        backoff = min(self.backoff_max, self.backoff_base * 2**attempt)
+        backoff: float = min(self.backoff_max, self.backoff_base * 2.0**attempt)
         backoff *= random.uniform(0.5, 1.0)
         if isinstance(exc, HttpStatusError) and exc.retry_after is not None:
             if exc.retry_after > self.retry_after_max:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import feedparser
+import feedparser  # type: ignore[import-untyped]
 
 from scrapers.base import FetchContext
 from scrapers.clean import clean_text, find_arabic_date, http_url
