@@ -1,0 +1,913 @@
+"""The command core: every chat command, once, for every transport.
+
+A transport (Telegram, Slack) turns a chat message into a `CommandContext`
+and a command line, calls `Commands.handle`, and renders the `Reply` it gets
+back: paragraphs of plain text, an optional table, optional choices (an
+inline keyboard on Telegram, buttons on Slack) and an optional photo.  No
+markup is made here, so a transport escapes everything it renders and article
+text can never become markup.
+
+A choice carries a command line (`/subscribe displaced`); pressing it runs
+that line through `handle` again, so buttons and typed commands take one path.
+
+Every admin edit goes through `bot.settings` (validated against the same
+schema as the file, stored in SQLite over the TOML, audit-logged with who and
+when) and then `on_change` (the running service's `reload`), so it takes
+effect without a restart.  A non-admin gets a refusal and nothing changes.
+Unknown commands and malformed arguments get a one-line usage reply; an
+unexpected failure is logged with its traceback and the user gets one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from bot import render, settings, status, store
+from bot.config import Config, ConfigError, NetworkConfig
+from bot.i18n import norm_lang, t
+from bot.pipeline import document_text
+from figures import extract, gazetteer
+from figures.diff import top_place
+from figures.model import Metric, Qualifier, Scope, Unit
+from figures.names import lookup_metric, metric_name
+
+log = logging.getLogger(__name__)
+
+MAX_CALLBACK_BYTES = 64
+"""Telegram's limit on a button's data: a choice's command line must fit."""
+LATEST_ROWS = 40
+"""At most this many rows in /latest."""
+HISTORY_ROWS = 10
+"""Reports shown by /history."""
+TEST_FIGURES = 25
+"""At most this many figures listed by /source test."""
+RESOLVE_TIMEOUT = 5.0
+"""Seconds to resolve a new source's host name before refusing it."""
+EVERYTHING_WORDS = frozenset({"all", "everything", "*", "الكل", "كل"})
+"""Words that mean no filter in /subscribe and every subscription in /unsubscribe."""
+
+
+# ---------------------------------------------------------------- the contract
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who is asking, where."""
+
+    transport: str
+    """telegram or slack."""
+    chat_id: str
+    """The chat (Telegram chat id, Slack channel id) as text."""
+    chat_type: str
+    """private, group, supergroup, channel (Telegram); channel, im (Slack)."""
+    user_id: str
+    """The sender's user id on that transport ('' when unknown, e.g. a channel post)."""
+    is_admin: bool
+    """The sender is in the transport's `admins`."""
+    lang: str
+    """The chat's language: ar or en."""
+
+    @property
+    def actor(self) -> str:
+        """Who, for the audit log: `telegram:123`."""
+        return f"{self.transport}:{self.user_id or self.chat_id}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button: a label and the command line it runs."""
+
+    label: str
+    """What the button says."""
+    command: str
+    """The command line pressing it runs (at most 64 bytes)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table: a header and rows of cells, all plain text."""
+
+    header: tuple[str, ...]
+    """Column titles."""
+    rows: tuple[tuple[str, ...], ...]
+    """Cells, one tuple per row, as many as the header."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a command answers, before any transport's markup."""
+
+    paragraphs: tuple[str, ...] = ()
+    """Plain-text paragraphs (may hold newlines)."""
+    title: str | None = None
+    """A bold first line."""
+    table: Table | None = None
+    """A table shown monospace after the paragraphs."""
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    """Rows of buttons."""
+    photo: bytes | None = None
+    """A PNG to send (the title is its caption)."""
+    ok: bool = True
+    """False for a usage line, a refusal or an error."""
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One command: how it is typed and what it does, in both languages."""
+
+    name: str
+    """Without the slash."""
+    usage: str
+    """`/subscribe [metric…] [place…]`."""
+    example: str
+    """A command line that works."""
+    en: str
+    """What it does, in English (also the Telegram menu text)."""
+    ar: str
+    """What it does, in Arabic."""
+    admin: bool = False
+    """Only for admins."""
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("start", "/start", "/start", "What raqib does", "ما الذي يفعله رقيب"),
+    CommandSpec("help", "/help", "/help", "Every command, with an example", "كل الأوامر مع أمثلة"),
+    CommandSpec(
+        "subscribe",
+        "/subscribe [metric…] [place…]",
+        "/subscribe displaced deir-ez-zor",
+        "Get alerts in this chat (all, or a metric and place)",
+        "استقبل التنبيهات هنا (الكل، أو مؤشراً ومكاناً)",
+    ),
+    CommandSpec(
+        "unsubscribe",
+        "/unsubscribe [id|all]",
+        "/unsubscribe all",
+        "Stop a subscription, or all of them",
+        "ألغِ اشتراكاً أو كل الاشتراكات",
+    ),
+    CommandSpec(
+        "subscriptions",
+        "/subscriptions",
+        "/subscriptions",
+        "This chat's subscriptions",
+        "اشتراكات هذه المحادثة",
+    ),
+    CommandSpec(
+        "latest",
+        "/latest [place]",
+        "/latest deir-ez-zor",
+        "Current totals as a table",
+        "الأرقام الحالية في جدول",
+    ),
+    CommandSpec(
+        "history",
+        "/history METRIC [place]",
+        "/history displaced deir-ez-zor",
+        "The last reports of a figure, with date and source",
+        "آخر التقارير عن مؤشر مع التاريخ والمصدر",
+    ),
+    CommandSpec(
+        "chart",
+        "/chart METRIC [place]",
+        "/chart displaced deir-ez-zor",
+        "A chart of a figure over time",
+        "رسم بياني لمؤشر عبر الزمن",
+    ),
+    CommandSpec("sources", "/sources", "/sources", "Each source's health", "حالة كل مصدر"),
+    CommandSpec("lang", "/lang ar|en", "/lang ar", "Language of this chat", "لغة هذه المحادثة"),
+    CommandSpec(
+        "source",
+        "/source add NAME KIND URL [interval] | remove|pause|resume|test NAME",
+        "/source add sohr rss https://www.syriahr.com/feed/ 15m",
+        "Add, remove, pause, resume or dry-run a source",
+        "أضف مصدراً أو احذفه أو أوقفه أو استأنفه أو جرّبه",
+        admin=True,
+    ),
+    CommandSpec(
+        "config",
+        "/config [get KEY | set KEY VALUE]",
+        "/config set alerts.event_dedupe 2d",
+        "Show or change a setting",
+        "اعرض إعداداً أو غيّره",
+        admin=True,
+    ),
+    CommandSpec(
+        "threshold",
+        "/threshold [METRIC ABSOLUTE [RELATIVE%]]",
+        "/threshold displaced 500 5%",
+        "Show or set alert thresholds",
+        "اعرض عتبات التنبيه أو غيّرها",
+        admin=True,
+    ),
+    CommandSpec("admins", "/admins", "/admins", "Who the admins are", "من هم المشرفون", admin=True),
+)
+"""Every command, in the order /help lists them."""
+
+SPECS: Mapping[str, CommandSpec] = {c.name: c for c in COMMANDS}
+"""Commands by name."""
+
+
+class UsageError(Exception):
+    """Malformed arguments: the reply is the message (or the command's usage)."""
+
+
+def usage(name: str, lang: str) -> Reply:
+    """The one-line usage reply of command `name`."""
+    return Reply((t("usage", lang, usage=SPECS[name].usage),), ok=False)
+
+
+def parse_command(text: str) -> tuple[str, list[str]]:
+    """`/subscribe@raqib_bot displaced  deir-ez-zor` → (`subscribe`, [`displaced`, `deir-ez-zor`])."""
+    words = text.strip().split()
+    if not words:
+        return "", []
+    head = words[0].removeprefix("/").split("@", 1)[0].lower()
+    return head, words[1:]
+
+
+# ---------------------------------------------------------------- reading names
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What a /subscribe asked for."""
+
+    metrics: tuple[str, ...] = ()
+    """Metric values (empty: all)."""
+    places: tuple[str, ...] = ()
+    """Place ids (empty: everywhere)."""
+
+
+def parse_filter(args: Sequence[str], lang: str) -> Filter:
+    """Metric and place names (English or Arabic, several words each) → a Filter.
+
+    The longest run of words that names something wins; UsageError names the
+    first word that names nothing."""
+    words = [w for a in args for w in a.replace(",", " ").replace("،", " ").split()]
+    metrics: list[str] = []
+    places: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(4, len(words) - i), 0, -1):
+            phrase = " ".join(words[i : i + n])
+            if n == 1 and phrase.lower() in EVERYTHING_WORDS:
+                break
+            if (metric := lookup_metric(phrase)) is not None:
+                if metric.value not in metrics:
+                    metrics.append(metric.value)
+                break
+            if (place := gazetteer.lookup_place(phrase)) is not None:
+                if place not in places:
+                    places.append(place)
+                break
+        else:
+            raise UsageError(t("sub.unknown_word", lang, word=words[i]))
+        i += n
+    return Filter(tuple(metrics), tuple(places))
+
+
+def split_metric(args: Sequence[str], lang: str) -> tuple[Metric, str | None]:
+    """`displaced deir ez-zor` → (Metric.DISPLACED, `deir-ez-zor`); UsageError if unreadable."""
+    if not args:
+        raise UsageError()
+    for n in range(min(4, len(args)), 0, -1):
+        metric = lookup_metric(" ".join(args[:n]))
+        if metric is not None:
+            return metric, read_place(args[n:], lang)
+    raise UsageError(t("unknown_metric", lang, metric=args[0]))
+
+
+def read_place(args: Sequence[str], lang: str) -> str | None:
+    """The place id named by all of `args` (None for no words); UsageError if unknown."""
+    if not args:
+        return None
+    phrase = " ".join(args)
+    place = gazetteer.lookup_place(phrase)
+    if place is None:
+        raise UsageError(t("unknown_place", lang, place=phrase))
+    return place
+
+
+def describe_filter(metrics: Sequence[str] | None, places: Sequence[str] | None, lang: str) -> str:
+    """`Displaced, Killed at Deir ez-Zor` / `all changes`."""
+    names = [metric_name(Metric(m), lang) for m in metrics or ()]
+    where = [render.place_name(p, lang) or p for p in places or ()]
+    if not names and not where:
+        return t("sub.all_changes", lang)
+    what = ", ".join(names) if names else t("sub.all_changes", lang)
+    return t("sub.at", lang, metrics=what, places=", ".join(where)) if where else what
+
+
+def in_area(row_place: str | None, place: str) -> bool:
+    """A state row's place is `place`, inside it, or the governorate that holds it."""
+    if row_place is None:
+        return False
+    return place in gazetteer.ancestors(row_place) or row_place == top_place(place)
+
+
+# ---------------------------------------------------------------- source URLs
+
+
+async def check_source_url(url: str, network: NetworkConfig) -> None:
+    """ConfigError unless the scrapers may fetch `url`: http(s) only, and unless
+    `allow_private_networks`, no loopback, private, link-local or reserved
+    address in any spelling, and a host name that resolves to a public address."""
+    from scrapers.http import BLOCKED_NAMES, is_public_address, parse_ip_loose, system_resolver
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ConfigError("url", "not a valid URL") from None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise ConfigError("url", "expected an http:// or https:// URL")
+    if network.allow_private_networks:
+        return
+    host = parts.hostname.rstrip(".").lower()
+    ip = parse_ip_loose(host)
+    if ip is not None:
+        if not is_public_address(ip):
+            raise ConfigError("url", f"{ip} is a private or reserved address")
+        return
+    if host in BLOCKED_NAMES or host.endswith(".localhost"):
+        raise ConfigError("url", f"{host} is this machine")
+    default = 443 if parts.scheme.lower() == "https" else 80
+    try:
+        async with asyncio.timeout(RESOLVE_TIMEOUT):
+            addresses = await system_resolver(host, port or default)
+    except (OSError, UnicodeError, TimeoutError):
+        raise ConfigError("url", f"cannot resolve {host}") from None
+    resolved = [parse_ip_loose(a) for a in addresses]
+    if not any(a is not None and is_public_address(a) for a in resolved):
+        raise ConfigError("url", f"{host} resolves to a private address")
+
+
+# ---------------------------------------------------------------- chats (small queries of our own)
+
+
+def chat_lang(db: Database, transport: str, chat_id: str, default: str = "en") -> str:
+    """The language set for a chat with /lang, else `default` (normalised to ar/en)."""
+    row = db.execute(
+        "select lang from chats where transport = ? and chat_id = ?", [transport, str(chat_id)]
+    ).fetchone()
+    return norm_lang(row[0] if row and row[0] else default)
+
+
+def set_chat_lang(db: Database, transport: str, chat_id: str, lang: str, now: datetime) -> None:
+    """Store a chat's language; its subscriptions' alerts follow it."""
+    with store.write(db):
+        db.table("chats").upsert(
+            {
+                "transport": transport,
+                "chat_id": str(chat_id),
+                "lang": lang,
+                "updated_at": store.iso(now),
+            },
+            pk=("transport", "chat_id"),
+        )
+        db.execute(
+            "update subscriptions set lang = ? where transport = ? and chat_id = ?",
+            [lang, transport, str(chat_id)],
+        )
+
+
+def chat_subscriptions(db: Database, transport: str, chat_id: str) -> list[store.Subscription]:
+    """The active subscriptions of one chat, oldest first."""
+    return [
+        s
+        for s in store.active_subscriptions(db)
+        if s.transport == transport and s.chat_id == str(chat_id)
+    ]
+
+
+# ---------------------------------------------------------------- the core
+
+
+Handler = Callable[["Commands", CommandContext, list[str]], Any]
+
+
+class Commands:
+    """Runs command lines for one database and config; one instance per process."""
+
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        *,
+        on_change: Callable[[], object] | None = None,
+        next_runs: Callable[[], Mapping[str, datetime | None]] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.config = config
+        """The file's config (admin edits are read from the database on top of it)."""
+        self.db = db
+        self.on_change = on_change
+        """Called after an admin edit (the service's `reload`)."""
+        self.next_runs = next_runs
+        """The scheduler's next run per source, inside `raqib run`."""
+        self.clock = clock
+
+    def effective(self) -> Config:
+        """The file's config with the admin edits over it."""
+        return settings.effective_config(self.config, self.db)
+
+    def lang_of(self, transport: str, chat_id: str, default: str = "en") -> str:
+        """The chat's language (for a transport building a context)."""
+        return chat_lang(self.db, transport, chat_id, default)
+
+    async def handle(
+        self, ctx: CommandContext, text: str, args: Sequence[str] | None = None
+    ) -> Reply:
+        """Run one command line (`/subscribe displaced`), or a command `text` with `args`."""
+        name, parsed = parse_command(text)
+        words = list(args) if args is not None else parsed
+        spec = SPECS.get(name)
+        if spec is None:
+            shown = "/" + name if name else text.strip()[:40]
+            return Reply((t("unknown", ctx.lang, command=shown),), ok=False)
+        if spec.admin and not ctx.is_admin:
+            log.warning("commands: %s (not an admin) tried /%s", ctx.actor, name)
+            return Reply((t("refused", ctx.lang, command="/" + name),), ok=False)
+        method: Callable[[CommandContext, list[str]], Any] = getattr(self, f"cmd_{name}")
+        try:
+            return await method(ctx, words)  # type: ignore[no-any-return]
+        except UsageError as exc:
+            line = str(exc) or t("usage", ctx.lang, usage=spec.usage)
+            return Reply((line,), ok=False)
+        except ConfigError as exc:
+            return Reply((t("source.refused", ctx.lang, reason=_reason(exc)),), ok=False)
+        except Exception:
+            log.exception("commands: /%s from %s failed", name, ctx.actor)
+            return Reply((t("error", ctx.lang),), ok=False)
+
+    def _changed(self) -> None:
+        if self.on_change is None:
+            return
+        try:
+            self.on_change()
+        except Exception:  # the edit is stored; the service's watcher applies it next time
+            log.exception("commands: applying an admin edit at once failed")
+
+    # ------------------------------------------------------------ everyone
+
+    async def cmd_start(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/start"""
+        return Reply((t("start", ctx.lang), t("start.next", ctx.lang)), title="raqib · رقيب")
+
+    async def cmd_help(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/help"""
+        lang = ctx.lang
+
+        def line(spec: CommandSpec) -> str:
+            what = spec.ar if lang == "ar" else spec.en
+            return f"{spec.usage} — {what}\n  {t('help.example', lang, example=spec.example)}"
+
+        paragraphs = [t("start", lang)]
+        paragraphs += [line(s) for s in COMMANDS if not s.admin]
+        names = ", ".join(f"{m.value} ({metric_name(m, 'ar')})" for m in Metric)
+        paragraphs.append(t("help.metrics", lang, names=names))
+        paragraphs.append(t("help.admin", lang) + ":")
+        paragraphs += [line(s) for s in COMMANDS if s.admin]
+        return Reply(tuple(paragraphs), title=t("help.title", lang))
+
+    async def cmd_subscribe(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/subscribe [metric…] [place…]"""
+        lang = ctx.lang
+        if not args:
+            buttons = [Choice(metric_name(m, lang), f"/subscribe {m.value}") for m in Metric]
+            buttons.append(Choice(t("sub.everything", lang), "/subscribe all"))
+            rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+            return Reply((t("sub.choose", lang),), choices=rows)
+        wanted = parse_filter(args, lang)
+        metrics, places = wanted.metrics or None, wanted.places or None
+        what = describe_filter(metrics, places, lang)
+        for sub in chat_subscriptions(self.db, ctx.transport, ctx.chat_id):
+            if _same(sub.metrics, metrics) and _same(sub.places, places):
+                return Reply((t("sub.exists", lang, id=sub.id, what=what),))
+        sub_id = store.add_subscription(
+            self.db,
+            ctx.transport,
+            ctx.chat_id,
+            metrics=metrics,
+            places=places,
+            lang=lang,
+            chat_type=ctx.chat_type,
+            created_by=ctx.actor,
+            now=self.clock(),
+        )
+        log.info("commands: %s subscribed chat %s (#%d): %s", ctx.actor, ctx.chat_id, sub_id, what)
+        return Reply((t("sub.done", lang, id=sub_id, what=what),))
+
+    async def cmd_unsubscribe(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/unsubscribe [id|all]"""
+        lang = ctx.lang
+        subs = chat_subscriptions(self.db, ctx.transport, ctx.chat_id)
+        if not subs:
+            return Reply((t("sub.none", lang),))
+        if not args:
+            if len(subs) > 1:
+                buttons = [
+                    Choice(
+                        t(
+                            "sub.line",
+                            lang,
+                            id=s.id,
+                            what=describe_filter(s.metrics, s.places, lang),
+                        )[:60],
+                        f"/unsubscribe {s.id}",
+                    )
+                    for s in subs
+                ]
+                buttons.append(Choice(t("sub.everything", lang), "/unsubscribe all"))
+                return Reply((t("unsub.choose", lang),), choices=tuple((b,) for b in buttons))
+            chosen = subs
+        elif len(args) == 1 and args[0].lower() in EVERYTHING_WORDS:
+            chosen = subs
+        elif len(args) == 1 and args[0].lstrip("#").isdigit():
+            wanted = int(args[0].lstrip("#"))
+            chosen = [s for s in subs if s.id == wanted]
+            if not chosen:
+                return Reply((t("unsub.missing", lang, id=wanted),), ok=False)
+        else:
+            raise UsageError()
+        for sub in chosen:
+            store.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
+        ids = ", ".join(f"#{s.id}" for s in chosen)
+        return Reply((t("unsub.done", lang, ids=ids),))
+
+    async def cmd_subscriptions(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/subscriptions"""
+        lang = ctx.lang
+        subs = chat_subscriptions(self.db, ctx.transport, ctx.chat_id)
+        if not subs:
+            return Reply((t("sub.none", lang),))
+        lines = [
+            t("sub.line", lang, id=s.id, what=describe_filter(s.metrics, s.places, lang))
+            for s in subs
+        ]
+        return Reply(("\n".join(lines),), title=t("sub.list", lang))
+
+    async def cmd_latest(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/latest [place]"""
+        lang = ctx.lang
+        place = read_place(args, lang)
+        rows = [r for r in store.totals(self.db) if r["scope"] == Scope.TOTAL.value]
+        if place is not None:
+            rows = [r for r in rows if in_area(r["place"], place)]
+        if not rows:
+            return Reply((t("no_data", lang),))
+        cells = []
+        for row in rows[:LATEST_ROWS]:
+            key = store.key_from_text(row["key"])
+            state = store.state_from_row(row)
+            cells.append(
+                (
+                    render.key_label(key, lang),
+                    render.amount(state.value, state.qualifier, state.vague, state.unit, lang),
+                    render.format_date(state.as_of, lang),
+                    state.outlet or "",
+                )
+            )
+        title = (
+            t("latest.title_at", lang, place=render.place_name(place, lang))
+            if place
+            else t("latest.title", lang)
+        )
+        header = tuple(t(f"col.{c}", lang) for c in ("figure", "value", "date", "source"))
+        return Reply(title=title, table=Table(header, tuple(cells)))
+
+    def _history_rows(self, metric: Metric, place: str | None) -> list[dict[str, Any]]:
+        where = top_place(place) if place else None
+        rows = store.history(self.db, metric.value, where)
+        if place is not None and where != place:
+            rows = [r for r in rows if place in gazetteer.ancestors(r.get("fine_place") or "")]
+        return rows
+
+    async def cmd_history(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/history METRIC [place]"""
+        lang = ctx.lang
+        metric, place = split_metric(args, lang)
+        rows = self._history_rows(metric, place)
+        if not rows:
+            return Reply((t("no_data", lang),))
+        last = rows[-HISTORY_ROWS:]
+        cells = []
+        for row in last:
+            key = store.key_from_text(row["key"])
+            value = render.amount(
+                row["value"],
+                Qualifier(row["qualifier"]),
+                bool(row["vague"]),
+                Unit(row["unit"]),
+                lang,
+            )
+            kind = row.get("change_kind")
+            cells.append(
+                (
+                    render.format_date(store.parse_iso(row["published"]), lang),
+                    f"{value} · {render.key_label(key, lang, metric=False, place=place is None)}".rstrip(
+                        " ·"
+                    ),
+                    row.get("outlet") or "",
+                    t(f"kind.{kind}", lang) if kind else "",
+                )
+            )
+        name = metric_name(metric, lang)
+        if place:
+            name += t("alert.in", lang, place=render.place_name(place, lang))
+        header = tuple(t(f"col.{c}", lang) for c in ("date", "value", "source", "change"))
+        title = t("history.title", lang, metric=name, count=len(last))
+        return Reply(title=title, table=Table(header, tuple(cells)))
+
+    async def cmd_chart(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/chart METRIC [place]"""
+        from bot.charts import render_chart_async, series_from_history
+
+        lang = ctx.lang
+        metric, place = split_metric(args, lang)
+        rows = self._history_rows(metric, place)
+        if not rows:
+            return Reply((t("no_data", lang),))
+        chart_lang = "ar" if lang == "ar" else "en"
+        series = series_from_history(rows, metric, place, chart_lang)
+        png = await render_chart_async(series, chart_lang)
+        name = metric_name(metric, lang)
+        if place:
+            name += t("alert.in", lang, place=render.place_name(place, lang))
+        return Reply(title=t("chart.caption", lang, metric=name), photo=png)
+
+    async def cmd_sources(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/sources"""
+        runs = self.next_runs() if self.next_runs is not None else None
+        report = status.service_status(self.config, self.db, runs, now=self.clock())
+        return Reply((status.format_status(report),))
+
+    async def cmd_lang(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/lang ar|en"""
+        if len(args) != 1 or norm_lang(args[0]) != args[0].lower().split("-")[0]:
+            raise UsageError()
+        lang = norm_lang(args[0])
+        set_chat_lang(self.db, ctx.transport, ctx.chat_id, lang, self.clock())
+        return Reply((t("lang.done", lang),))
+
+    # ------------------------------------------------------------ admins
+
+    async def cmd_source(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/source add NAME KIND URL [interval] | remove|pause|resume|test NAME"""
+        lang = ctx.lang
+        action = args[0].lower() if args else ""
+        if action == "add" and len(args) in (4, 5):
+            name, kind, url = args[1], args[2].lower(), args[3]
+            data: dict[str, Any] = {"name": name, "kind": kind, "url": url}
+            if len(args) == 5:
+                data["interval"] = settings.parse_value(args[4])
+            settings.validate_new_source(self.effective(), data)
+            await check_source_url(url, self.effective().network)
+            source = settings.add_source(
+                self.db,
+                self.config,
+                data,
+                actor=ctx.actor,
+                transport=ctx.transport,
+                now=self.clock(),
+            )
+            self._changed()
+            every = render_interval(source.interval)
+            return Reply(
+                (t("source.added", lang, name=source.name, kind=source.kind, interval=every),)
+            )
+        if action in {"remove", "pause", "resume", "test"} and len(args) == 2:
+            name = args[1]
+            if action == "test":
+                return await self._test_source(ctx, name)
+            if action == "remove":
+                settings.remove_source(
+                    self.db,
+                    self.config,
+                    name,
+                    actor=ctx.actor,
+                    transport=ctx.transport,
+                    now=self.clock(),
+                )
+            else:
+                settings.set_paused(
+                    self.db,
+                    self.config,
+                    name,
+                    action == "pause",
+                    actor=ctx.actor,
+                    transport=ctx.transport,
+                    now=self.clock(),
+                )
+            self._changed()
+            done = {
+                "remove": "source.removed",
+                "pause": "source.paused",
+                "resume": "source.resumed",
+            }
+            return Reply((t(done[action], lang, name=name),))
+        raise UsageError()
+
+    async def _test_source(self, ctx: CommandContext, name: str) -> Reply:
+        """Fetch a source and show the figures it would give; store nothing."""
+        from scrapers.base import FetchContext, build_source
+        from scrapers.http import HttpClient
+
+        lang = ctx.lang
+        config = self.effective()
+        source_config = config.source(name)
+        if source_config is None:
+            return Reply((t("source.unknown", lang, name=name),), ok=False)
+        source = build_source(source_config)
+        async with HttpClient(config.network) as client:
+            result = await source.fetch(FetchContext(client=client))
+        if result.error is not None:
+            return Reply(
+                (t("source.test_failed", lang, name=name, error=result.error[:300]),), ok=False
+            )
+        cells: list[tuple[str, ...]] = []
+        total = 0
+        for article in result.articles:
+            for figure in extract(document_text(article)):
+                total += 1
+                if len(cells) < TEST_FIGURES:
+                    value = render.amount(
+                        figure.value, figure.qualifier, figure.vague, figure.unit, lang
+                    )
+                    cells.append(
+                        (
+                            metric_name(figure.metric, lang),
+                            value,
+                            " ".join(figure.quote.split())[:60],
+                        )
+                    )
+        header = (t("col.figure", lang), t("col.value", lang), "«»")
+        summary = t("source.test", lang, name=name, articles=len(result.articles), figures=total)
+        return Reply((summary,), table=Table(header, tuple(cells)) if cells else None)
+
+    async def cmd_config(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/config [get KEY | set KEY VALUE]"""
+        lang = ctx.lang
+        if not args:
+            edits = settings.list_edits(self.db)
+            if not edits:
+                return Reply((t("config.none", lang),))
+            lines = [
+                t(
+                    "config.edit_line",
+                    lang,
+                    key=e.key,
+                    value=_show(e.value),
+                    by=e.updated_by,
+                    at=e.updated_at,
+                )
+                for e in edits
+            ]
+            return Reply(("\n".join(lines),), title=t("config.edits", lang))
+        action = args[0].lower()
+        if action == "get" and len(args) == 2:
+            entries = {e.key: e for e in settings.settings_report(self.config, self.db)}
+            entry = entries.get(args[1])
+            if entry is None:
+                prefix = args[1].rstrip(".") + "."
+                found = [e for k, e in entries.items() if k.startswith(prefix)]
+                if not found:
+                    return Reply((t("config.unknown_key", lang, key=args[1]),), ok=False)
+                lines = [
+                    t("config.value", lang, key=e.key, value=e.value, origin=e.origin)
+                    for e in found
+                ]
+                return Reply(("\n".join(lines),))
+            return Reply(
+                (t("config.value", lang, key=entry.key, value=entry.value, origin=entry.origin),)
+            )
+        if action == "set" and len(args) >= 3:
+            key, value = args[1], " ".join(args[2:])
+            settings.set_setting(
+                self.db,
+                self.config,
+                key,
+                value,
+                actor=ctx.actor,
+                transport=ctx.transport,
+                now=self.clock(),
+            )
+            self._changed()
+            stored = settings.stored_edits(self.db).get(key)
+            return Reply((t("config.set", lang, key=key, value=_show(stored)),))
+        raise UsageError()
+
+    async def cmd_threshold(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/threshold [METRIC ABSOLUTE [RELATIVE%]]"""
+        lang = ctx.lang
+        if not args:
+            alerts = self.effective().alerts
+            lines = []
+            for name, th in sorted(alerts.thresholds.items()):
+                label = (
+                    metric_name(Metric(name), lang) if name in Metric.__members__.values() else name
+                )
+                lines.append(
+                    t(
+                        "threshold.line",
+                        lang,
+                        metric=label,
+                        absolute=f"{th.absolute:g}",
+                        relative=f"{th.relative * 100:g}",
+                    )
+                )
+            return Reply(("\n".join(lines),), title=t("threshold.title", lang))
+        if len(args) not in (2, 3):
+            raise UsageError()
+        metric = "default" if args[0].lower() == "default" else lookup_metric(args[0])
+        if metric is None:
+            raise UsageError(t("unknown_metric", lang, metric=args[0]))
+        name = metric if isinstance(metric, str) else metric.value
+        edits = {f"alerts.thresholds.{name}.absolute": _number(args[1])}
+        if len(args) == 3:
+            edits[f"alerts.thresholds.{name}.relative"] = _share(args[2])
+        for key, value in edits.items():
+            settings.validate_edit(self.effective(), key, value)
+        for key, value in edits.items():
+            settings.set_setting(
+                self.db,
+                self.config,
+                key,
+                value,
+                actor=ctx.actor,
+                transport=ctx.transport,
+                now=self.clock(),
+            )
+        self._changed()
+        return await self.cmd_threshold(ctx, [])
+
+    async def cmd_admins(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/admins"""
+        config = self.effective()
+        ids: Sequence[object] = (
+            config.slack.admins if ctx.transport == "slack" else config.telegram.admins
+        )
+        shown = ", ".join(str(i) for i in ids) or t("admins.none", ctx.lang)
+        return Reply((t("admins.title", ctx.lang, transport=ctx.transport, ids=shown),))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _same(stored: tuple[str, ...] | None, wanted: tuple[str, ...] | None) -> bool:
+    return sorted(stored or ()) == sorted(wanted or ())
+
+
+def _reason(exc: ConfigError) -> str:
+    return f"{exc.key}: {exc.message}" if exc.key else exc.message
+
+
+def _show(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def _number(text: str) -> float:
+    cleaned = text.replace(",", "").replace("٬", "")
+    if not _NUMBER.match(cleaned):
+        raise UsageError()
+    return float(cleaned)
+
+
+def _share(text: str) -> float:
+    """`5%` → 0.05; `0.05` → 0.05."""
+    if text.endswith(("%", "٪")):
+        return _number(text[:-1]) / 100
+    return _number(text)
+
+
+def render_interval(seconds: float) -> str:
+    """`15m`, `2h`, `90s`."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+__all__ = [
+    "COMMANDS",
+    "Choice",
+    "CommandContext",
+    "CommandSpec",
+    "Commands",
+    "Reply",
+    "Table",
+]

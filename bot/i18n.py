@@ -1,0 +1,186 @@
+"""UI strings in English and Arabic, as data.
+
+`t(key, lang, **values)` formats one string; every key exists in both
+languages with the same `{placeholders}` (a test holds the table to that).
+A new language is a new column here, nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import types
+from collections.abc import Mapping
+
+log = logging.getLogger(__name__)
+
+LANGS = ("en", "ar")
+"""The languages raqib speaks; `en` is the fallback."""
+
+
+def _table(rows: dict[str, tuple[str, str]]) -> Mapping[str, Mapping[str, str]]:
+    return types.MappingProxyType(
+        {
+            key: types.MappingProxyType(dict(zip(LANGS, texts, strict=True)))
+            for key, texts in rows.items()
+        }
+    )
+
+
+STRINGS = _table(
+    {
+        # ---------------------------------------------------------- alerts
+        "kind.new": ("New figure", "رقم جديد"),
+        "kind.increase": ("Increase", "ارتفاع"),
+        "kind.decrease": ("Decrease", "انخفاض"),
+        "kind.conflict": ("Conflicting report", "رواية متعارضة"),
+        "kind.event": ("Event", "حدث"),
+        "alert.in": (" in {place}", " في {place}"),
+        "alert.held_by": ("{metric} ({party})", "{metric} ({party})"),
+        "alert.since": (" since {date}", " منذ {date}"),
+        "alert.window": (" {window}", " {window}"),
+        "alert.was": (" (was {value})", " (كان {value})"),
+        "alert.headline": ("{series}: {value}{was}", "{series}: {value}{was}"),
+        "alert.article": ("article", "المقال"),
+        "alert.also": ("Also reported by: {outlets}", "أوردته أيضاً: {outlets}"),
+        "alert.continued": ("(continued)", "(تتمة)"),
+        "vague": ("{words} ({value}+)", "{words} ({value}+)"),
+        # ---------------------------------------------------------- general replies
+        "start": (
+            "raqib watches Arabic news about war and displacement and tells this chat when a "
+            "figure changes: people displaced, killed, detained, besieged, and ground held.",
+            "رقيب يتابع الأخبار العربية عن الحرب والنزوح ويُعلم هذه المحادثة حين يتغيّر رقم: "
+            "النازحون والقتلى والمعتقلون والمحاصرون والأرض المسيطر عليها.",
+        ),
+        "start.next": (
+            "Send /subscribe to choose what to hear about, or /help for every command.",
+            "أرسل /subscribe لتختار ما تريد متابعته، أو /help لقائمة الأوامر.",
+        ),
+        "help.title": ("Commands", "الأوامر"),
+        "help.admin": ("Admin commands", "أوامر المشرفين"),
+        "help.example": ("e.g. {example}", "مثال: {example}"),
+        "help.metrics": ("Metrics: {names}", "المؤشرات: {names}"),
+        "unknown": (
+            "Unknown command {command}. Send /help for the list.",
+            "أمر غير معروف {command}. أرسل /help لقائمة الأوامر.",
+        ),
+        "usage": ("Usage: {usage}", "الاستخدام: {usage}"),
+        "error": (
+            "Something went wrong with that command; the admins have been told.",
+            "حدث خطأ في تنفيذ الأمر، وأُبلغ المشرفون.",
+        ),
+        "refused": (
+            "Only raqib's admins can use {command}.",
+            "الأمر {command} متاح لمشرفي رقيب فقط.",
+        ),
+        "no_data": ("No figures recorded yet.", "لم تُسجَّل أي أرقام بعد."),
+        # ---------------------------------------------------------- subscriptions
+        "sub.choose": (
+            "What should this chat hear about? Pick a metric, or everything.",
+            "ما الذي تريد متابعته في هذه المحادثة؟ اختر مؤشراً أو كل شيء.",
+        ),
+        "sub.everything": ("Everything", "كل شيء"),
+        "sub.done": ("Subscribed (#{id}): {what}.", "تم الاشتراك (#{id}): {what}."),
+        "sub.exists": ("Already subscribed (#{id}): {what}.", "مشترك مسبقاً (#{id}): {what}."),
+        "sub.all_changes": ("all changes", "كل التغييرات"),
+        "sub.at": ("{metrics} at {places}", "{metrics} في {places}"),
+        "sub.unknown_word": (
+            "I don't know {word!r} as a metric or a place.",
+            "لا أعرف «{word}» مؤشراً أو مكاناً.",
+        ),
+        "sub.none": (
+            "This chat has no subscriptions. Send /subscribe to add one.",
+            "لا اشتراكات في هذه المحادثة. أرسل /subscribe لإضافة اشتراك.",
+        ),
+        "sub.list": ("Subscriptions of this chat:", "اشتراكات هذه المحادثة:"),
+        "sub.line": ("#{id}: {what}", "#{id}: {what}"),
+        "unsub.choose": ("Which subscription should end?", "أي اشتراك تريد إلغاءه؟"),
+        "unsub.done": ("Unsubscribed: {ids}.", "أُلغي الاشتراك: {ids}."),
+        "unsub.missing": (
+            "This chat has no subscription #{id}.",
+            "لا يوجد في هذه المحادثة اشتراك رقم {id}.",
+        ),
+        # ---------------------------------------------------------- reading
+        "latest.title": ("Current totals", "الأرقام الحالية"),
+        "latest.title_at": ("Current totals in {place}", "الأرقام الحالية في {place}"),
+        "col.figure": ("Figure", "المؤشر"),
+        "col.value": ("Value", "القيمة"),
+        "col.date": ("Date", "التاريخ"),
+        "col.source": ("Source", "المصدر"),
+        "col.change": ("Change", "التغيير"),
+        "history.title": (
+            "{metric}: the last {count} reports",
+            "{metric}: آخر {count} من التقارير",
+        ),
+        "unknown_place": ("I don't know the place {place!r}.", "لا أعرف المكان «{place}»."),
+        "unknown_metric": (
+            "I don't know the metric {metric!r}.",
+            "لا أعرف المؤشر «{metric}».",
+        ),
+        "chart.caption": ("{metric}: every report", "{metric}: كل التقارير"),
+        "lang.done": (
+            "Alerts and replies in this chat are now in English.",
+            "التنبيهات والردود في هذه المحادثة أصبحت بالعربية.",
+        ),
+        # ---------------------------------------------------------- admin
+        "source.added": (
+            "Source {name} added ({kind}, every {interval}); it is polled on the next cycle.",
+            "أُضيف المصدر {name} ({kind}، كل {interval})، وسيُجلب في الدورة التالية.",
+        ),
+        "source.removed": ("Source {name} removed.", "حُذف المصدر {name}."),
+        "source.paused": ("Source {name} paused.", "أُوقف المصدر {name} مؤقتاً."),
+        "source.resumed": ("Source {name} resumed.", "استؤنف المصدر {name}."),
+        "source.refused": ("Refused: {reason}", "مرفوض: {reason}"),
+        "source.unknown": ("No source called {name}.", "لا يوجد مصدر باسم {name}."),
+        "source.test_failed": (
+            "Dry run of {name}: the fetch failed: {error}",
+            "تجربة {name}: فشل الجلب: {error}",
+        ),
+        "source.test": (
+            "Dry run of {name} (nothing stored): {articles} article(s), {figures} figure(s).",
+            "تجربة {name} (دون تخزين): {articles} مقال، {figures} رقم.",
+        ),
+        "config.none": (
+            "No admin edits: the config file's values apply.",
+            "لا تعديلات من المشرفين: تسري قيم ملف الإعداد.",
+        ),
+        "config.edits": ("Admin edits over the config file:", "تعديلات المشرفين على ملف الإعداد:"),
+        "config.edit_line": (
+            "{key} = {value} (by {by}, {at})",
+            "{key} = {value} (من {by}، {at})",
+        ),
+        "config.value": ("{key} = {value} ({origin})", "{key} = {value} ({origin})"),
+        "config.unknown_key": ("No setting called {key}.", "لا إعداد باسم {key}."),
+        "config.set": (
+            "{key} = {value}: stored, effective now.",
+            "{key} = {value}: حُفظ ويسري الآن.",
+        ),
+        "threshold.title": ("Alert thresholds:", "عتبات التنبيه:"),
+        "threshold.line": (
+            "{metric}: at least {absolute} and {relative}%",
+            "{metric}: {absolute} على الأقل و{relative}٪",
+        ),
+        "admins.title": ("Admins on {transport}: {ids}", "المشرفون على {transport}: {ids}"),
+        "admins.none": ("none configured", "لا أحد"),
+        "notice.dead": (
+            "raqib: an alert to chat {chat} could not be delivered and was given up: {error}",
+            "رقيب: تعذّر إيصال تنبيه إلى المحادثة {chat} وتوقفت المحاولة: {error}",
+        ),
+        "notice.error": (
+            "raqib: an error while handling an update: {error}",
+            "رقيب: خطأ أثناء معالجة تحديث: {error}",
+        ),
+    }
+)
+"""Every UI string by key, then language."""
+
+
+def t(key: str, lang: str, /, **values: object) -> str:
+    """The string `key` in `lang` (English if `lang` is unknown) with `values` filled in."""
+    texts = STRINGS[key]
+    return texts.get(lang, texts["en"]).format(**values)
+
+
+def norm_lang(lang: str | None) -> str:
+    """`lang` if raqib speaks it, else English; `ar-EG` → `ar`."""
+    code = (lang or "").split("-")[0].lower()
+    return code if code in LANGS else "en"

@@ -1,0 +1,369 @@
+"""Alert rendering: one message per change, in the chat's language.
+
+`alert_text(alert, lang)` builds the pieces as plain text (`AlertText`): the
+headline ("Displaced in Deir ez-Zor since 1 Dec: 38,550 (was more than
+36,500)"), the kind of change, the Arabic quote split around the figure, the
+outlet and date, the link (http/https only, else none) and the corroborating
+outlets.  `alert_html` turns them into Telegram HTML with every piece of
+article text escaped, split under 4096 characters with `split_html`;
+`alert_mrkdwn` into Slack mrkdwn.  `reply_html` does the same for a command
+`Reply`.
+
+Numbers are written with Western digits and a thousands comma in English, and
+with Arabic-Indic digits and the Arabic separator in Arabic.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.i18n import t
+from bot.markup import escape_html, escape_mrkdwn, is_web_url, safe_link, slack_link, split_html
+from bot.store import AlertView
+from figures import gazetteer
+from figures.diff import Key
+from figures.model import TERRITORY, Qualifier, Unit
+from figures.names import metric_name
+
+if TYPE_CHECKING:  # the command core imports this module; a Reply is only read here
+    from bot.commands import Reply
+
+log = logging.getLogger(__name__)
+
+QUALIFIER_WORDS: dict[Qualifier, tuple[str, str]] = {
+    Qualifier.EXACT: ("", ""),
+    Qualifier.APPROX: ("about ", "نحو "),
+    Qualifier.MORE_THAN: ("more than ", "أكثر من "),
+    Qualifier.AT_LEAST: ("at least ", "ما لا يقل عن "),
+    Qualifier.LESS_THAN: ("less than ", "أقل من "),
+    Qualifier.AT_MOST: ("at most ", "لا يزيد عن "),
+}
+"""How a qualifier reads before a number (en, ar)."""
+
+VAGUE_WORDS: dict[float, tuple[str, str]] = {
+    10: ("tens", "عشرات"),
+    100: ("hundreds", "مئات"),
+    1000: ("thousands", "آلاف"),
+    10000: ("tens of thousands", "عشرات الآلاف"),
+    100000: ("hundreds of thousands", "مئات الآلاف"),
+    1000000: ("millions", "ملايين"),
+}
+"""A vague quantity's floor and the words for it (en, ar)."""
+
+UNIT_WORDS: dict[Unit, tuple[str, str]] = {
+    Unit.PERSON: ("", ""),
+    Unit.HOUSEHOLD: (" families", " عائلة"),
+    Unit.KM2: (" km²", " كم²"),
+    Unit.PERCENT: ("%", "٪"),
+    Unit.PLACE: (" places", " منطقة"),
+}
+"""What follows a number of each unit (en, ar)."""
+
+MONTHS = (
+    ("Jan", "يناير"),
+    ("Feb", "فبراير"),
+    ("Mar", "مارس"),
+    ("Apr", "أبريل"),
+    ("May", "مايو"),
+    ("Jun", "يونيو"),
+    ("Jul", "يوليو"),
+    ("Aug", "أغسطس"),
+    ("Sep", "سبتمبر"),
+    ("Oct", "أكتوبر"),
+    ("Nov", "نوفمبر"),
+    ("Dec", "ديسمبر"),
+)
+"""Month names (en, ar)."""
+
+WINDOW_UNITS: dict[str, tuple[tuple[str, str], tuple[str, str, str, str]]] = {
+    "h": (("hour", "hours"), ("ساعة", "ساعتين", "ساعات", "ساعة")),
+    "d": (("day", "days"), ("يوم", "يومين", "أيام", "يوماً")),
+    "w": (("week", "weeks"), ("أسبوع", "أسبوعين", "أسابيع", "أسبوعاً")),
+    "m": (("month", "months"), ("شهر", "شهرين", "أشهر", "شهراً")),
+}
+"""Window units: English singular/plural; Arabic one, two, 3-10, 11+."""
+
+_AR_DIGITS = str.maketrans("0123456789,.", "٠١٢٣٤٥٦٧٨٩٬٫")
+_WINDOW = re.compile(r"^(\d+)([hdwm])$")
+_SINCE = re.compile(r"^(?:(\d{4})|-)-(\d{2})-(\d{2})$")
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _i(lang: str) -> int:
+    return 1 if lang == "ar" else 0
+
+
+def number(value: float, lang: str) -> str:
+    """`38,550`, `0.0007`, `2.5`; in Arabic with Arabic-Indic digits."""
+    if value == int(value) and abs(value) < 1e15:
+        text = f"{int(value):,}"
+    elif abs(value) >= 100:
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:.4g}"
+    return text.translate(_AR_DIGITS) if lang == "ar" else text
+
+
+def amount(value: float, qualifier: Qualifier, vague: bool, unit: Unit, lang: str) -> str:
+    """`more than 38,550`, `less than 2 km²`, `thousands (1,000+)`, in `lang`."""
+    i = _i(lang)
+    words = VAGUE_WORDS.get(value) if vague else None
+    if words is not None and unit in {Unit.PERSON, Unit.HOUSEHOLD}:
+        core = t("vague", lang, words=words[i], value=number(value, lang))
+    else:
+        core = number(value, lang)
+    return f"{QUALIFIER_WORDS[qualifier][i]}{core}{UNIT_WORDS[unit][i]}"
+
+
+def format_date(moment: datetime, lang: str) -> str:
+    """`12 Feb 2019` / `١٢ فبراير ٢٠١٩`."""
+    text = f"{moment.day} {MONTHS[moment.month - 1][_i(lang)]} {moment.year}"
+    return text.translate(_AR_DIGITS) if lang == "ar" else text
+
+
+def format_since(since: str, lang: str) -> str:
+    """`--12-01` → `1 Dec`, `2018-12-01` → `1 Dec 2018` (unknown forms as given)."""
+    m = _SINCE.match(since)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return since
+    text = f"{int(m.group(3))} {MONTHS[int(m.group(2)) - 1][_i(lang)]}"
+    if m.group(1):
+        text += f" {m.group(1)}"
+    return text.translate(_AR_DIGITS) if lang == "ar" else text
+
+
+def format_window(window: str, lang: str) -> str:
+    """`48h` → `in 48 hours` / `خلال ٤٨ ساعة`; unknown forms as given."""
+    m = _WINDOW.match(window)
+    if not m:
+        return window
+    n, (en, ar) = int(m.group(1)), WINDOW_UNITS[m.group(2)]
+    if lang != "ar":
+        return f"in {n} {en[0] if n == 1 else en[1]}"
+    digits = str(n).translate(_AR_DIGITS)
+    if n == 1:
+        return f"خلال {ar[0]}"
+    if n == 2:
+        return f"خلال {ar[1]}"
+    return f"خلال {digits} {ar[2] if n <= 10 else ar[3]}"
+
+
+def place_name(place_id: str | None, lang: str) -> str | None:
+    """A place id's name in `lang` (the id itself if the gazetteer does not know it)."""
+    if not place_id:
+        return None
+    entry = gazetteer.place(place_id)
+    if entry is None:
+        return place_id
+    return entry.name_ar if lang == "ar" else entry.name_en
+
+
+def party_name(party_id: str | None, lang: str) -> str | None:
+    """A party id's name in `lang` (the id itself if unknown)."""
+    if not party_id:
+        return None
+    entry = gazetteer.party(party_id)
+    if entry is None:
+        return party_id
+    return entry.name_ar if lang == "ar" else entry.name_en
+
+
+# ---------------------------------------------------------------- the alert
+
+
+@dataclass(frozen=True)
+class AlertText:
+    """An alert's pieces as plain text, before any markup."""
+
+    headline: str
+    """Series, value and value before: `Displaced in Deir ez-Zor since 1 Dec: 38,550 (was …)`."""
+    kind: str
+    """The kind of change, in words."""
+    quote_before: str
+    """The quote up to the figure."""
+    quote_figure: str
+    """The figure's own words (shown in bold)."""
+    quote_after: str
+    """The quote after the figure."""
+    credit: str
+    """`SOHR, 12 Feb 2019`."""
+    url: str | None
+    """The article link, only if it is http(s)."""
+    link_label: str
+    """What the link reads (the headline of the article, or "article")."""
+    also: str | None
+    """`Also reported by: …`, when other outlets corroborate."""
+
+
+def key_label(
+    key: Key,
+    lang: str,
+    *,
+    fine_place: str | None = None,
+    party: str | None = None,
+    metric: bool = True,
+    place: bool = True,
+) -> str:
+    """`Displaced in Deir ez-Zor since 1 Dec`, `Area held (Islamic State) in …`; without
+    `metric`, only what follows the metric's name."""
+    label = metric_name(key.metric, lang) if metric else ""
+    who = party_name(key.party or party, lang) if key.metric in TERRITORY else None
+    if who and metric:
+        label = t("alert.held_by", lang, metric=label, party=who)
+    where = place_name(fine_place or key.place, lang) if place else None
+    if where:
+        label += t("alert.in", lang, place=where)
+    if key.window:
+        label += t("alert.window", lang, window=format_window(key.window, lang))
+    if key.since:
+        label += t("alert.since", lang, date=format_since(key.since, lang))
+    return label.strip()
+
+
+def series_label(alert: AlertView, lang: str) -> str:
+    """The series of an alert, with the finer place the article named."""
+    return key_label(alert.key, lang, fine_place=alert.fine_place, party=alert.party)
+
+
+def alert_text(alert: AlertView, lang: str) -> AlertText:
+    """The pieces of the message for `alert` in `lang`."""
+    now = amount(alert.value, alert.qualifier, alert.vague, alert.unit, lang)
+    was = ""
+    if alert.prev_value is not None and alert.kind != "event":
+        before = amount(
+            alert.prev_value,
+            alert.prev_qualifier or Qualifier.EXACT,
+            bool(alert.prev_vague),
+            alert.unit,
+            lang,
+        )
+        was = t("alert.was", lang, value=before)
+    quote = alert.quote
+    s, e = alert.quote_start, alert.quote_end
+    if not 0 <= s < e <= len(quote):
+        s = e = len(quote)
+    also = [o for o in alert.sources if o and o != alert.outlet]
+    return AlertText(
+        headline=t("alert.headline", lang, series=series_label(alert, lang), value=now, was=was),
+        kind=t(f"kind.{alert.kind}", lang) if f"kind.{alert.kind}" in _KINDS else alert.kind,
+        quote_before=_squash(quote[:s]),
+        quote_figure=_squash(quote[s:e]),
+        quote_after=_squash(quote[e:]),
+        credit=f"{alert.outlet}, {format_date(alert.published, lang)}",
+        url=alert.url if is_web_url(alert.url) else None,
+        link_label=_squash(alert.title) or t("alert.article", lang),
+        also=t("alert.also", lang, outlets=", ".join(also)) if also else None,
+    )
+
+
+_KINDS = {"kind.new", "kind.increase", "kind.decrease", "kind.conflict", "kind.event"}
+
+
+def _squash(text: str) -> str:
+    """Runs of whitespace (newlines included) as one space, keeping the edges' single spaces."""
+    lead = " " if text[:1].isspace() else ""
+    trail = " " if text[-1:].isspace() and text.strip() else ""
+    inner = " ".join(text.split())
+    return f"{lead}{inner}{trail}" if inner else (" " if text else "")
+
+
+def alert_html(alert: AlertView, lang: str) -> list[str]:
+    """The alert as Telegram HTML, in chunks of at most 4096 characters."""
+    a = alert_text(alert, lang)
+    quote = (
+        f"{escape_html(a.quote_before)}<b>{escape_html(a.quote_figure)}</b>"
+        f"{escape_html(a.quote_after)}"
+        if a.quote_figure.strip()
+        else escape_html(a.quote_before + a.quote_after)
+    )
+    link = safe_link(a.url, a.link_label) if a.url else escape_html(a.link_label)
+    parts = [
+        f"<b>{escape_html(a.headline)}</b>",
+        f"<i>{escape_html(a.kind)}</i>",
+        f"<blockquote>{quote.strip()}</blockquote>",
+        f"{escape_html(a.credit)} · {link}",
+    ]
+    if a.also:
+        parts.append(escape_html(a.also))
+    return split_html("\n\n".join(parts))
+
+
+def alert_mrkdwn(alert: AlertView, lang: str) -> str:
+    """The alert as Slack mrkdwn (every piece of article text escaped)."""
+    a = alert_text(alert, lang)
+    quote = (
+        f"{escape_mrkdwn(a.quote_before)}*{escape_mrkdwn(a.quote_figure.strip())}*"
+        f"{escape_mrkdwn(a.quote_after)}"
+    )
+    link = slack_link(a.url, a.link_label) if a.url else escape_mrkdwn(a.link_label)
+    lines = [
+        f"*{escape_mrkdwn(a.headline)}*",
+        f"_{escape_mrkdwn(a.kind)}_",
+        f"> {quote.strip()}",
+        f"{escape_mrkdwn(a.credit)} · {link}",
+    ]
+    if a.also:
+        lines.append(escape_mrkdwn(a.also))
+    return "\n".join(lines)
+
+
+def alert_plain(alert: AlertView, lang: str) -> str:
+    """The alert as plain text (what a reader sees), e.g. for logs and notices."""
+    a = alert_text(alert, lang)
+    lines = [a.headline, a.kind, f"«{(a.quote_before + a.quote_figure + a.quote_after).strip()}»"]
+    lines.append(f"{a.credit} · {a.url or a.link_label}")
+    if a.also:
+        lines.append(a.also)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- command replies
+
+
+def table_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Rows as aligned plain-text columns (for a monospace block)."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    return "\n".join(lines)
+
+
+def reply_html(reply: Reply) -> list[str]:
+    """A command reply as Telegram HTML chunks (the title bold, the table monospace)."""
+    parts = []
+    if reply.title:
+        parts.append(f"<b>{escape_html(reply.title)}</b>")
+    parts += [escape_html(p) for p in reply.paragraphs if p]
+    if reply.table is not None and reply.table.rows:
+        body = table_text(reply.table.header, reply.table.rows)
+        parts.append(f"<pre>{escape_html(body)}</pre>")
+    return split_html("\n\n".join(parts)) if parts else []
+
+
+def reply_mrkdwn(reply: Reply) -> str:
+    """A command reply as Slack mrkdwn."""
+    parts = []
+    if reply.title:
+        parts.append(f"*{escape_mrkdwn(reply.title)}*")
+    parts += [escape_mrkdwn(p) for p in reply.paragraphs if p]
+    if reply.table is not None and reply.table.rows:
+        parts.append(f"```{escape_mrkdwn(table_text(reply.table.header, reply.table.rows))}```")
+    return "\n\n".join(parts)
+
+
+def reply_plain(reply: Reply) -> str:
+    """A command reply as plain text."""
+    parts = [reply.title] if reply.title else []
+    parts += [p for p in reply.paragraphs if p]
+    if reply.table is not None and reply.table.rows:
+        parts.append(table_text(reply.table.header, reply.table.rows))
+    return "\n\n".join(parts)
