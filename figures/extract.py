@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -114,6 +114,8 @@ class _Doc:
     clause: list[int] = field(default_factory=list)
     covered: list[int] = field(default_factory=list)
     """Index of the candidate covering each token, or -1."""
+    sent_bounds: list[int] = field(default_factory=list)
+    """Offsets of the sentence-ending characters."""
 
     def tok(self, i: int) -> str:
         return self.toks[i] if 0 <= i < len(self.toks) else ""
@@ -124,42 +126,39 @@ class _Doc:
 
 
 def _tokenize(text: str) -> _Doc:
-    starts: list[int] = []
-    ends: list[int] = []
-    toks: list[str] = []
-    for m in _TOKEN.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        toks.append(m.group())
-    return _Doc(text, starts, ends, toks)
+    ms = list(_TOKEN.finditer(text))
+    return _Doc(text, [m.start() for m in ms], [m.end() for m in ms], [m.group() for m in ms])
+
+
+def _clause_pattern() -> re.Pattern[str]:
+    words = sorted(
+        (w for w, ss in lx.WORDS.items() if any(x.tag is Tag.CLAUSE for x in ss)),
+        key=len,
+        reverse=True,
+    )
+    phrases = [
+        r"\s+".join(map(re.escape, p.words))
+        for ps in lx.PHRASES.values()
+        for p in ps
+        if p.sense.tag is Tag.CLAUSE
+    ]
+    alternation = "|".join(phrases + [re.escape(w) for w in words])
+    return re.compile(
+        r"[،,؛;:()\[\]–—]|(?<=\s)-(?=\s)|(?<![^\W\d_])[وف]?(?:" + alternation + r")(?![^\W\d_])"
+    )
+
+
+_SENTENCE_RE = re.compile(r"\n|[!?؟…]|(?<!\d)\.|\.(?!\d)")
+_CLAUSE_RE = _clause_pattern()
 
 
 def _segment(doc: _Doc) -> None:
-    sent = clause = 0
-    sents: list[int] = []
-    clauses: list[int] = []
-    for i, tok in enumerate(doc.toks):
-        inside = doc.covered[i] >= 0
-        if not inside and lx.has(tok, Tag.CLAUSE) and lx.bare(tok) in _clause_words(tok):
-            clause += 1
-        sents.append(sent)
-        clauses.append(clause)
-        if inside:
-            continue
-        if tok in _SENTENCE_END:
-            if tok == "." and _between_digits(doc, i):
-                continue
-            sent += 1
-            clause += 1
-        elif tok in _CLAUSE_END:
-            clause += 1
-    doc.sent = sents
-    doc.clause = clauses
-
-
-def _clause_words(tok: str) -> tuple[str, ...]:
-    """Clause words match only as whole words (after a leading و/ف)."""
-    return tuple(f for f in lx.forms(tok) if any(s.tag is Tag.CLAUSE for s in lx.WORDS.get(f, ())))
+    """Sentence and clause of every token, from boundaries found by regex."""
+    sb = [m.start() for m in _SENTENCE_RE.finditer(doc.text)]
+    cb = sorted(sb + [m.start() for m in _CLAUSE_RE.finditer(doc.text)])
+    doc.sent_bounds = sb
+    doc.sent = [bisect_right(sb, x - 1) for x in doc.starts]
+    doc.clause = [bisect_right(cb, x) for x in doc.starts]
 
 
 def _between_digits(doc: _Doc, i: int) -> bool:
@@ -204,20 +203,17 @@ def _candidates(doc: _Doc, scan_text: str) -> list[_Cand]:
         for i in range(c.t0, c.t1):
             taken[i] = True
     extra: list[_Cand] = []
-    i = 0
-    n = len(doc.toks)
-    while i < n:
-        if taken[i]:
-            i += 1
+    for word in _EXTRA_RE.finditer(scan_text):
+        i = doc.index_at(word.start())
+        if i >= len(doc.toks) or taken[i]:
             continue
         found = _bare_area(doc, i) or _vague_word(doc, i) or _dual(doc, i)
-        if found is not None:
+        if found is None:
+            continue
+        if found.kind == "bare_area" or not any(taken[k] for k in range(found.t0, found.t1)):
             extra.append(found)
             for k in range(found.t0, found.t1):
                 taken[k] = True
-            i = found.t1
-        else:
-            i += 1
     if extra:
         # a number inside a bare area (كيلومتر واحد مربع) belongs to it
         spans = [(c.t0, c.t1) for c in extra if c.kind == "bare_area"]
@@ -225,6 +221,19 @@ def _candidates(doc: _Doc, scan_text: str) -> list[_Cand]:
         cands.extend(extra)
         cands.sort(key=lambda c: c.start)
     return cands
+
+
+def _extra_pattern() -> re.Pattern[str]:
+    """Words that may be a candidate the numeral scanner does not give: a
+    quantity word, a kilometre (bare area) or a dual ending."""
+    heads = set(lx.VAGUE_BY_FIRST) | {"كيلومتر", "كلم", "كم"}
+    ends = sorted(heads | {"ان", "ين"}, key=len, reverse=True)
+    return re.compile(
+        r"(?<![^\W\d_])[^\W\d_]*(?:" + "|".join(map(re.escape, ends)) + r")(?![^\W\d_])"
+    )
+
+
+_EXTRA_RE = _extra_pattern()
 
 
 def _unit_exponent(doc: _Doc, t0: int, value: float) -> bool:
@@ -278,11 +287,11 @@ def _bare_area(doc: _Doc, i: int) -> _Cand | None:
 
 def _is_numberish(doc: _Doc, i: int) -> bool:
     tok = doc.toks[i]
-    return tok.isdigit() or any(lx.matches(tok, w[0]) for w, _ in lx.VAGUE)
+    return tok.isdigit() or bool(lx.lookup(lx.VAGUE_BY_FIRST, tok))
 
 
 def _vague_word(doc: _Doc, i: int) -> _Cand | None:
-    for words, value in lx.VAGUE:
+    for words, value in lx.lookup(lx.VAGUE_BY_FIRST, doc.toks[i]):
         j = _match_words(doc, i, words)
         if j > 0:
             return _Cand(doc.starts[i], doc.ends[j - 1], i, j, value, True, "vague")
@@ -320,7 +329,7 @@ class _Duration:
 
 
 def _skip_qualifier_after(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
-    for words, qual in lx.QUALIFIERS_AFTER:
+    for words, qual in lx.lookup(lx.QUAL_AFTER_BY_FIRST, doc.tok(j)):
         end = _match_words(doc, j, words)
         if end > 0:
             return end, qual
@@ -356,15 +365,15 @@ def _noun_unit(doc: _Doc, j: int) -> _Unit:
         return _Unit("none", end=j)
     if tok == "%":
         return _Unit("percent", end=j + 1)
-    for words in lx.PERCENT:
+    for words, _ in lx.lookup(lx.PERCENT_BY_FIRST, tok):
         end = _match_words(doc, j, words)
         if end > 0:
             return _Unit("percent", end=end)
-    for words, factor in lx.AREA_SQUARE:
+    for words, factor in lx.lookup(lx.SQUARE_BY_FIRST, tok):
         end = _match_words(doc, j, words)
         if end > 0:
             return _Unit("square", factor, end=end)
-    for words, factor in lx.AREA_LINEAR:
+    for words, factor in lx.lookup(lx.LINEAR_BY_FIRST, tok):
         end = _match_words(doc, j, words)
         if end > 0:
             return _Unit("linear", factor, end=end)
@@ -493,7 +502,7 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
     if doc.tok(t0 - 1) in {"ال", "الـ"}:  # أكثر من الـ 500
         ends.append(t0 - 1)
     for end in ends:
-        for words, qual in lx.QUALIFIERS_BEFORE:
+        for words, qual in lx.lookup(lx.QUAL_BEFORE_BY_LAST, doc.tok(end - 1)):
             start = end - len(words)
             if start < 0 or _match_words(doc, start, words) != end:
                 continue
@@ -526,32 +535,44 @@ class _Cue:
     stated: bool = False  # a window of stated length
 
 
-def _collect(doc: _Doc, durations: list[_Duration]) -> tuple[list[_Hit], list[_Cue]]:
+def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
+    """Token ranges near the candidates: the only tokens worth reading."""
+    out: list[tuple[int, int]] = []
+    for r in readings:
+        lo, hi = max(0, r.q0 - 2 * WINDOW), min(len(doc.toks), r.end_tok + WINDOW + 8)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _collect(
+    doc: _Doc, durations: list[_Duration], ranges: list[tuple[int, int]]
+) -> tuple[list[_Hit], list[_Cue]]:
     hits: list[_Hit] = []
     cues: list[_Cue] = []
-    n = len(doc.toks)
     suppress_until = -1
-    for i in range(n):
+    for i in (i for lo, hi in ranges for i in range(lo, hi)):
         if doc.covered[i] >= 0:
             continue
         tok = doc.toks[i]
         if len(tok) < 2 and tok != "%":
             continue
-        for form in lx.forms(tok):
-            for phrase in lx.PHRASES.get(form, ()):
-                if phrase.sense.tag is Tag.MONTH:
-                    continue
-                end = _match_words(doc, i + 1, phrase.words[1:])
-                if end < 0 and phrase.sense.tag is Tag.TRIGGER:
-                    end = _match_around_number(doc, i + 1, phrase.words[1:])
-                if end < 0:
-                    continue
-                if phrase.sense.tag is Tag.TOTAL:
-                    cues.append(_Cue(i, end, Scope.TOTAL))
-                else:
-                    hits.append(_Hit(i, end, phrase.sense))
-                    if phrase.sense.tag is Tag.TRIGGER:
-                        suppress_until = max(suppress_until, end)
+        for phrase in lx.phrases_for(tok):
+            if phrase.sense.tag is Tag.MONTH:
+                continue
+            end = _match_words(doc, i + 1, phrase.words[1:])
+            if end < 0 and phrase.sense.tag is Tag.TRIGGER:
+                end = _match_around_number(doc, i + 1, phrase.words[1:])
+            if end < 0:
+                continue
+            if phrase.sense.tag is Tag.TOTAL:
+                cues.append(_Cue(i, end, Scope.TOTAL))
+            else:
+                hits.append(_Hit(i, end, phrase.sense))
+                if phrase.sense.tag is Tag.TRIGGER:
+                    suppress_until = max(suppress_until, end)
         for sense in lx.senses(tok):
             tag = sense.tag
             if tag is Tag.TRIGGER and i < suppress_until:
@@ -764,7 +785,7 @@ class _Extractor:
             else:
                 qual = _combine(pre, None if c.vague else post)
             readings.append(_Reading(c, unit, q0, qual, end_tok))
-        hits, cues = _collect(doc, durations)
+        hits, cues = _collect(doc, durations, _ranges(doc, readings))
         self.hits, self.cues = hits, cues
         self.hit_starts = [h.start for h in hits]
         self.cue_starts = [q.start for q in cues]
@@ -996,7 +1017,6 @@ class _Extractor:
         parties = find_parties(t)
         home_place = _dominant(places)
         home_party = _dominant(parties)
-        sentence_bounds = _sentence_bounds(doc)
         chosen: dict[tuple[Metric, float], tuple[bool, Figure]] = {}
         for o in outs:
             r = o.reading
@@ -1007,7 +1027,7 @@ class _Extractor:
             while e > s and t[e - 1] in " \n،,.":
                 e -= 1
             os_, oe = self.norm.span(s, e)
-            lo, hi = sentence_bounds.get(doc.sent[r.cand.t0], (s, e))
+            lo, hi = _sentence_bounds(doc, doc.sent[r.cand.t0])
             place = _nearest(places, s, e, lo, hi) or home_place
             party = _nearest(parties, s, e, lo, hi)
             if party is None and o.metric.is_territory:
@@ -1060,12 +1080,9 @@ def _headline_end(text: str) -> int:
     return offset + line_end
 
 
-def _sentence_bounds(doc: _Doc) -> dict[int, tuple[int, int]]:
-    bounds: dict[int, tuple[int, int]] = {}
-    for i, s in enumerate(doc.sent):
-        lo, hi = bounds.get(s, (doc.starts[i], doc.ends[i]))
-        bounds[s] = (min(lo, doc.starts[i]), max(hi, doc.ends[i]))
-    return bounds
+def _sentence_bounds(doc: _Doc, sent: int) -> tuple[int, int]:
+    sb = doc.sent_bounds
+    return (sb[sent - 1] if sent > 0 else 0, sb[sent] if sent < len(sb) else len(doc.text))
 
 
 def _dominant(mentions: list[Mention]) -> str | None:

@@ -285,6 +285,50 @@ VAGUE = _factors({k: float(v) for k, v in _DATA["vague"].items()})
 """Quantity words and their floor, longest first (fallback for the scanner)."""
 
 
+Entry = tuple[tuple[str, ...], Any]
+
+
+def _index(pairs: tuple[Entry, ...], last: bool = False) -> dict[str, tuple[Entry, ...]]:
+    """Entries keyed by their first (or last) word, longest first."""
+    out: dict[str, list[Entry]] = {}
+    for words, value in pairs:
+        out.setdefault(words[-1] if last else words[0], []).append((words, value))
+    return {k: tuple(sorted(v, key=lambda e: len(e[0]), reverse=True)) for k, v in out.items()}
+
+
+QUAL_BEFORE_BY_LAST = _index(QUALIFIERS_BEFORE, last=True)
+"""Hedges before a number, keyed by their last word."""
+QUAL_AFTER_BY_FIRST = _index(QUALIFIERS_AFTER)
+"""Hedges after a number, keyed by their first word."""
+SQUARE_BY_FIRST = _index(AREA_SQUARE)
+"""Square area units keyed by their first word."""
+LINEAR_BY_FIRST = _index(AREA_LINEAR)
+"""Linear units keyed by their first word."""
+PERCENT_BY_FIRST = _index(tuple((w, None) for w in PERCENT))
+"""Percent words keyed by their first word."""
+VAGUE_BY_FIRST = _index(VAGUE)
+"""Quantity words keyed by their first word."""
+
+
+def lookup(index: dict[str, tuple[Entry, ...]], token: str) -> list[Entry]:
+    """Entries of `index` keyed by any reading of the token, longest first."""
+    found: list[Entry] = []
+    for form in forms(token):
+        found.extend(index.get(form, ()))
+    if len(found) > 1:
+        found.sort(key=lambda e: len(e[0]), reverse=True)
+    return found
+
+
+@lru_cache(maxsize=1 << 16)
+def phrases_for(token: str) -> tuple[Phrase, ...]:
+    """Multi-word entries whose first word is a reading of the token."""
+    out: list[Phrase] = []
+    for form in forms(token):
+        out.extend(PHRASES.get(form, ()))
+    return tuple(out)
+
+
 @lru_cache(maxsize=1 << 16)
 def senses(token: str) -> tuple[Sense, ...]:
     """Every sense of a normalised token, over all its clitic readings."""

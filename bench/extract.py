@@ -1,0 +1,108 @@
+"""Benchmark of the figure extractor (not a test).
+
+    .venv/bin/python bench/extract.py
+
+1. The seed articles repeated to 1,000 articles: extraction in articles/s and
+   MB/s, against `feedparser.parse` of an RSS feed (bytes) holding the same
+   1,000 articles, timed in the same run; the ratio must be <= 2 (goal < 1).
+2. Adversarial text (long digit runs, thousands of qualifiers, tatweel, mixed
+   scripts) at 0.25, 0.5 and 1 MB: 1 MB must take under 1 s, and the time
+   must grow linearly (the per-MB cost stays flat).
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import feedparser  # noqa: E402
+
+from figures import extract  # noqa: E402
+from figures import lexicon as lx  # noqa: E402
+
+ARTICLES = 1000
+
+
+def best_of(runs: int, fn: Callable[[], object]) -> float:
+    """The fastest of `runs` timings of fn(), in seconds."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def seed_texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    return [texts[i % len(texts)] for i in range(ARTICLES)]
+
+
+def rss(texts: list[str]) -> bytes:
+    items = "".join(
+        f"<item><title>{escape(t.splitlines()[0])}</title>"
+        f"<link>https://example.org/a/{i}</link><guid>a-{i}</guid>"
+        f"<pubDate>Tue, 12 Feb 2019 12:00:00 GMT</pubDate>"
+        f"<description>{escape(t)}</description></item>"
+        for i, t in enumerate(texts)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>seeds</title><link>https://example.org/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def adversarial(size: int) -> str:
+    unit = (
+        "1234567890" * 30
+        + " أكثر من نحو على الأقل ما لا يقل عن " * 3
+        + "نـــــــزح ـــ قـــتــل "
+        + "١٢٣٬٤٥٦ ۷۸۹ people 42 km2 "
+        + "نزح 1500 شخص، بينهم 30 و20 و10 خلال 48 ساعة منذ الأول من ديسمبر. "
+        + "\u064b\u0651 ، ، ، "
+    )
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def main() -> None:
+    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    texts = seed_texts()
+    feed = rss(texts)
+    mb = sum(len(t.encode()) for t in texts) / 1e6
+
+    lx.forms.cache_clear()
+    lx.senses.cache_clear()
+    t_extract = best_of(3, lambda: [extract(t) for t in texts])
+    t_parse = best_of(3, lambda: feedparser.parse(feed))
+    print(f"seeds x{ARTICLES}: {mb:.2f} MB of article text, feed {len(feed) / 1e6:.2f} MB")
+    print(
+        f"  extract        {t_extract:6.2f} s  {ARTICLES / t_extract:8.0f} articles/s  "
+        f"{mb / t_extract:6.2f} MB/s"
+    )
+    print(f"  feedparser     {t_parse:6.2f} s  {ARTICLES / t_parse:8.0f} articles/s")
+    ratio = t_extract / t_parse
+    verdict = "ok" if ratio <= 2 else "TOO SLOW"
+    print(f"  extract/parse  {ratio:6.2f}x  (must be <= 2, goal < 1: {verdict})")
+
+    print("adversarial text:")
+    per_mb = []
+    for size in (250_000, 500_000, 1_000_000):
+        text = adversarial(size)
+        t = best_of(2, lambda text=text: extract(text))  # type: ignore[misc]
+        per_mb.append(t / (size / 1e6))
+        print(f"  {size / 1e6:4.2f} MB  {t:6.3f} s  {t / (size / 1e6):6.3f} s/MB")
+    growth = per_mb[-1] / per_mb[0]
+    print(f"  1 MB under 1 s: {'ok' if per_mb[-1] < 1 else 'TOO SLOW'}; s/MB 1MB vs 0.25MB: {growth:.2f} (1.0 = linear)")
+    digits = "7" * 1_000_000
+    print(f"  1 MB of one digit run: {best_of(2, lambda: extract(digits)):.3f} s")
+
+
+if __name__ == "__main__":
+    main()
