@@ -539,7 +539,7 @@ def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
     """Token ranges near the candidates: the only tokens worth reading."""
     out: list[tuple[int, int]] = []
     for r in readings:
-        lo, hi = max(0, r.q0 - 2 * WINDOW), min(len(doc.toks), r.end_tok + WINDOW + 8)
+        lo, hi = max(0, r.q0 - WINDOW - 8), min(len(doc.toks), r.end_tok + WINDOW + 8)
         if out and lo <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], hi))
         else:
@@ -1013,8 +1013,20 @@ class _Extractor:
     def _figures(self, outs: list[_Out]) -> list[Figure]:
         doc = self.doc
         t = doc.text
-        places = find_places(t)
-        parties = find_parties(t)
+        if not outs:
+            return []
+        # places and parties are looked up in the headline and the sentences
+        # that carry figures: the article's dominant place is the one those
+        # name most (a place only named in passing elsewhere does not count)
+        spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
+        if self.headline_end:
+            spans.add((0, self.headline_end))
+        places: list[Mention] = []
+        parties: list[Mention] = []
+        for lo, hi in sorted(spans):
+            part = t[lo:hi]
+            places.extend(Mention(m.start + lo, m.end + lo, m.id) for m in find_places(part))
+            parties.extend(Mention(m.start + lo, m.end + lo, m.id) for m in find_parties(part))
         home_place = _dominant(places)
         home_party = _dominant(parties)
         chosen: dict[tuple[Metric, float], tuple[bool, Figure]] = {}
