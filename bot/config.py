@@ -414,10 +414,14 @@ def _convert(hint: Any, value: Any, key: str) -> Any:
     if hint in (int, str, bool):
         if type(value) is not hint:
             raise ConfigError(key, f"expected {_toml_name(hint)}, got {_toml_type(value)}")
-        if hint is int and value < 0:
+        if hint is int and value < 0 and key not in SIGNED_KEYS:
             raise ConfigError(key, f"must not be negative, got {value}")
         return value
     raise ConfigError(key, f"unsupported setting type {hint!r}")  # a bug in the schema
+
+
+SIGNED_KEYS = frozenset({"telegram.admin_chat"})
+"""Integer keys that may be negative (Telegram group and channel ids are)."""
 
 
 def _join(key: str, name: str) -> str:
