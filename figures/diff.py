@@ -388,9 +388,8 @@ def _agrees(a: Stated, b: Stated, thr: float, territory: bool) -> bool:
     depend on which was seen first).  Territory compares stated values."""
     if territory:
         return abs(a[0] - b[0]) < thr
-    if math.isfinite(a[2]) and math.isfinite(b[2]):
-        return max(a[1] - b[2], b[1] - a[2], 0.0) < thr
-    return overlaps(a[1:], b[1:]) and not _rises(a, b, thr) and not _rises(b, a, thr)
+    apart = a[2] < b[1] - thr or b[2] < a[1] - thr
+    return not apart and not _rises(a, b, thr) and not _rises(b, a, thr)
 
 
 def _compare(state: State, obs: Observation, rules: Rules) -> Verdict:
