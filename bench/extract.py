@@ -72,7 +72,9 @@ def adversarial(size: int) -> str:
 
 
 def main() -> None:
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+    )
     texts = seed_texts()
     feed = rss(texts)
     mb = sum(len(t.encode()) for t in texts) / 1e6
@@ -99,7 +101,9 @@ def main() -> None:
         per_mb.append(t / (size / 1e6))
         print(f"  {size / 1e6:4.2f} MB  {t:6.3f} s  {t / (size / 1e6):6.3f} s/MB")
     growth = per_mb[-1] / per_mb[0]
-    print(f"  1 MB under 1 s: {'ok' if per_mb[-1] < 1 else 'TOO SLOW'}; s/MB 1MB vs 0.25MB: {growth:.2f} (1.0 = linear)")
+    print(
+        f"  1 MB under 1 s: {'ok' if per_mb[-1] < 1 else 'TOO SLOW'}; s/MB 1MB vs 0.25MB: {growth:.2f} (1.0 = linear)"
+    )
     digits = "7" * 1_000_000
     print(f"  1 MB of one digit run: {best_of(2, lambda: extract(digits)):.3f} s")
 
