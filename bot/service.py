@@ -87,7 +87,7 @@ class Service:
             if isinstance(transport, Lifecycle):
                 await transport.start()
         self.delivery = DeliveryLoop(
-            self.db, self.transports, poll_interval=self.config.service.delivery_poll_interval
+            self.db, self.transports, poll_interval=self.effective.service.delivery_poll_interval
         )
         self.delivery.start()
         self.sync()
@@ -104,7 +104,7 @@ class Service:
             self.effective.sources,
             self.poll,
             next_due=due,
-            jitter=self.config.service.jitter,
+            jitter=self.effective.service.jitter,
         )
 
     def reload(self) -> bool:
@@ -119,14 +119,16 @@ class Service:
         if new.logging.level != old.logging.level:
             logging.getLogger().setLevel(new.logging.level.upper())
             log.info("service: log level is now %s", new.logging.level.upper())
-        if new.sources != old.sources:
+        if new.service != old.service and self.delivery is not None:
+            self.delivery.poll_interval = new.service.delivery_poll_interval
+        if new.sources != old.sources or new.service.jitter != old.service.jitter:
             self.sync()
         return True
 
     async def _watch(self) -> None:
         """Pick up admin edits made by this or another process."""
         while not self.stopping:
-            await asyncio.sleep(self.config.service.delivery_poll_interval)
+            await asyncio.sleep(self.effective.service.delivery_poll_interval)
             if self.stopping:
                 break
             try:
@@ -172,7 +174,7 @@ class Service:
     async def shutdown(self) -> None:
         """Stop new work, let in-flight polls and sends finish (bounded), close everything."""
         self.stopping = True
-        grace = self.config.service.shutdown_grace
+        grace = self.effective.service.shutdown_grace
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
         if self.scheduler.running:

@@ -44,14 +44,12 @@ class Origin(StrEnum):
     ADMIN = "admin edit"
 
 
-SETTABLE_SECTIONS = ("alerts", "network", "logging", "service", "sources")
-"""Top-level tables an admin may edit from a chat."""
+SETTABLE_SECTIONS = ("alerts", "logging", "service", "sources")
+"""Top-level tables an admin may edit from a chat ([network] is the operator's: the one
+HTTP client is built from it at start)."""
 
 LOCKED_KEYS = frozenset(
     {
-        "network.allow_private_networks",  # the SSRF guard is the operator's decision
-        "network.user_agent",
-        "network.contact_url",
         "logging.json",
         "service.console",
     }

@@ -281,6 +281,9 @@ async def test_alert_rules_follow_an_edit(tmp_path: Path) -> None:
         assert service.reload()  # in-process callers need not wait for the watcher
         assert service.rules.alert_new is False
         assert not service.reload()
+        set_setting(service.db, config, "service.delivery_poll_interval", "1s", actor="cli")
+        assert service.reload()
+        assert service.delivery is not None and service.delivery.poll_interval == 1.0
     finally:
         await service.shutdown()
 

@@ -89,9 +89,9 @@ def test_parse_value(text: str, value: object) -> None:
         ("alerts.alert_conflicts", "true", lambda c: c.alerts.alert_conflicts is True),
         ("sources.seeds.interval", "30m", lambda c: c.source("seeds").interval == 1800),
         ("logging.level", "DEBUG", lambda c: c.logging.level == "DEBUG"),
-        ("network.retries", "5", lambda c: c.network.retries == 5),
+        ("service.shutdown_grace", "30s", lambda c: c.service.shutdown_grace == 30),
     ],
-    ids=["duration", "threshold", "bool", "source-interval", "log-level", "network-int"],
+    ids=["duration", "threshold", "bool", "source-interval", "log-level", "service-grace"],
 )
 def test_accepted_edit_is_stored_audited_and_applied(
     config_path: Path, db: Database, key: str, text: str, read: Any
@@ -111,12 +111,12 @@ def test_accepted_edit_is_stored_audited_and_applied(
     ("key", "text", "words"),
     [
         ("alerts.nope", "1", "unknown key"),
-        ("network.retries", "three", "expected an integer"),
+        ("alerts.alert_new", "maybe", "true or false"),
         ("sources.seeds.interval", "soon", "duration"),
         ("sources.seeds.interval", "-5", "positive"),
         ("sources.ghost.interval", "1h", "no such source"),
         ("sources.seeds.path", "/etc", "fixed when the source is created"),
-        ("network.allow_private_networks", "true", "only be set in the config file"),
+        ("network.allow_private_networks", "true", "not a key an admin can set"),
         ("storage.database", "other.db", "not a key an admin can set"),
         ("telegram.admins", "[1]", "not a key an admin can set"),
         ("alerts.thresholds.happiness.absolute", "1", "METRIC one of"),
