@@ -1,0 +1,547 @@
+"""Telegram: the bot (python-telegram-bot 22) and the transport that delivers alerts.
+
+`build_application(config, db_path)` holds all the wiring: one thin handler per
+command (each parses nothing itself: it hands the message to the command core
+in `bot.commands` and renders the `Reply` as HTML), a catch-all for unknown
+commands, the inline-keyboard handler, and one error handler that logs with
+the traceback and tells the admin chat.
+
+`TelegramTransport` is what `raqib run` uses (registered in
+`bot.delivery.TRANSPORTS` when this module is imported): it starts the bot
+polling for commands, registers the command menu in English and Arabic
+(`setMyCommands` with `language_code`), and delivers outbox rows:
+
+- paced by `bot.pacing` (1/s per chat, 20/min per group, 30/s overall) before
+  every request, replies to commands included;
+- `RetryAfter`: the pacer is told, and a short wait is taken in place (so a
+  chat's alerts stay in order); a long one goes back to the loop with
+  `retry_after`;
+- network errors: a few quick retries in place, then the loop's backoff;
+- `Forbidden` (blocked, kicked): the subscription is deactivated;
+- `ChatMigrated`: the subscription moves to the new chat id and the row is
+  sent again there;
+- `BadRequest`: never retried; the row is dead and the admins are told, as
+  they are for a row that ran out of attempts.
+
+The token comes from the environment variable named by `[telegram] token_env`
+and is never logged or put in an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlite_utils import Database
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import store
+from bot.commands import COMMANDS, CommandContext, Commands, Reply
+from bot.config import Config, ConfigError, load_config, secret
+from bot.delivery import MAX_ATTEMPTS, SENT, TRANSPORTS, Message, SendResult
+from bot.i18n import norm_lang, t
+from bot.logs import redact
+from bot.markup import escape_html, utf16_len
+from bot.pacing import Pacer, seconds
+from bot.render import alert_html, reply_html
+
+log = logging.getLogger(__name__)
+
+INLINE_RETRY_AFTER = 5.0
+"""A `retry_after` up to this many seconds is waited out in place (keeps a chat's order)."""
+INLINE_RETRIES = 3
+"""Quick retries in place after a 429 or a network error, before the loop takes over."""
+NETWORK_BACKOFF = 0.5
+"""Seconds before the first quick retry after a network error; doubled each time."""
+POLL_TIMEOUT = 5
+"""Seconds a getUpdates long poll waits (also bounds how long stopping waits for it)."""
+MAX_CAPTION = 1024
+"""Longest photo caption Telegram accepts."""
+MAX_CALLBACK_BYTES = 64
+"""Longest callback data of an inline button, in bytes."""
+
+MESSAGES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+"""Commands are read from messages in chats and groups and from posts in channels."""
+
+
+# ---------------------------------------------------------------- wiring
+
+
+def build_application(
+    config: Config,
+    db_path: Path | str | None = None,
+    *,
+    token: str | None = None,
+    commands: Commands | None = None,
+    pacer: Pacer | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot: handlers, error handler and shared state, ready to `initialize`.
+
+    The token is read from `[telegram] token_env` unless given; the command
+    core gets its own connection to `db_path` (default `[storage] database`).
+    """
+    token = token or secret(config.telegram.token_env)
+    if not token:
+        raise ConfigError(
+            "telegram.token_env", f"the environment variable {config.telegram.token_env} is not set"
+        )
+    app = (
+        Application.builder()
+        .token(token)
+        .base_url(config.telegram.api_base_url)
+        .base_file_url(config.telegram.api_base_url.removesuffix("bot") + "file/bot")
+        .connect_timeout(10)
+        .read_timeout(15)
+        .write_timeout(30)
+        .build()
+    )
+    if commands is None:
+        db = store.open_db(db_path or config.storage.database)
+        commands = Commands(config, db)
+    app.bot_data.update(
+        commands=commands,
+        config=config,
+        pacer=pacer or Pacer.for_telegram(),
+        secrets=(token,),
+    )
+    for name, handler in HANDLERS.items():
+        app.add_handler(CommandHandler(name, handler, filters=MESSAGES))
+    app.add_handler(MessageHandler(filters.COMMAND & MESSAGES, unknown))
+    app.add_handler(CallbackQueryHandler(pressed))
+    app.add_error_handler(on_error)
+    return app
+
+
+def menu(lang: str) -> list[BotCommand]:
+    """The command menu in `lang` (everyone's commands; admin ones are in /help)."""
+    return [BotCommand(c.name, c.ar if lang == "ar" else c.en) for c in COMMANDS if not c.admin]
+
+
+async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """setMyCommands in English (the default) and in Arabic."""
+    await app.bot.set_my_commands(menu("en"))
+    await app.bot.set_my_commands(menu("ar"), language_code="ar")
+
+
+# ---------------------------------------------------------------- handlers
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: what raqib does."""
+    await answer(update, context)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: every command with an example."""
+    await answer(update, context)
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/subscribe [metric…] [place…]: alerts in this chat (a keyboard without arguments)."""
+    await answer(update, context)
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unsubscribe [id|all]: stop a subscription."""
+    await answer(update, context)
+
+
+async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/subscriptions: this chat's subscriptions."""
+    await answer(update, context)
+
+
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/latest [place]: the current totals as a table."""
+    await answer(update, context)
+
+
+async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/history METRIC [place]: the last reports with date and source."""
+    await answer(update, context)
+
+
+async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/chart METRIC [place]: a chart of the figure over time."""
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_chat_action(chat.id, "upload_photo")
+    await answer(update, context)
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources: each source's health."""
+    await answer(update, context)
+
+
+async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/lang ar|en: this chat's language."""
+    await answer(update, context)
+
+
+async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/source add|remove|pause|resume|test …: admins manage the sources."""
+    await answer(update, context)
+
+
+async def config_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/config [get KEY | set KEY VALUE]: admins read and edit settings."""
+    await answer(update, context)
+
+
+async def threshold(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/threshold [METRIC ABSOLUTE [RELATIVE%]]: admins read and set alert thresholds."""
+    await answer(update, context)
+
+
+async def admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/admins: who may run the admin commands."""
+    await answer(update, context)
+
+
+async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other /command: a one-line pointer to /help."""
+    await answer(update, context)
+
+
+HANDLERS = {
+    "start": start,
+    "help": help_command,
+    "subscribe": subscribe,
+    "unsubscribe": unsubscribe,
+    "subscriptions": subscriptions,
+    "latest": latest,
+    "history": history,
+    "chart": chart,
+    "sources": sources,
+    "lang": lang,
+    "source": source,
+    "config": config_command,
+    "threshold": threshold,
+    "admins": admins,
+}
+"""Command name → handler; every command of `bot.commands.COMMANDS` has one."""
+
+
+def command_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> CommandContext | None:
+    """Who is asking where, for the command core (None for an update without a chat)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    config: Config = context.bot_data["config"]
+    commands: Commands = context.bot_data["commands"]
+    user = update.effective_user
+    user_lang = norm_lang(user.language_code if user else None)
+    return CommandContext(
+        transport="telegram",
+        chat_id=str(chat.id),
+        chat_type=chat.type,
+        user_id=str(user.id) if user else "",
+        is_admin=user is not None and user.id in config.telegram.admins,
+        lang=commands.lang_of("telegram", str(chat.id), user_lang),
+    )
+
+
+async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run the message's command line through the core and send the reply."""
+    message = update.effective_message
+    ctx = command_context(update, context)
+    if message is None or ctx is None or not message.text:
+        return
+    commands: Commands = context.bot_data["commands"]
+    reply = await commands.handle(ctx, message.text)
+    await send_reply(context, int(ctx.chat_id), reply)
+
+
+async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inline button: run its command line and show the reply in place of the keyboard."""
+    query = update.callback_query
+    ctx = command_context(update, context)
+    if query is None:
+        return
+    await query.answer()
+    if ctx is None or not query.data:
+        return
+    commands: Commands = context.bot_data["commands"]
+    reply = await commands.handle(ctx, query.data)
+    chunks = reply_html(reply)
+    if query.message is not None and chunks and reply.photo is None:
+        markup = keyboard(reply)
+        try:
+            await query.edit_message_text(
+                chunks[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if len(chunks) == 1 else None,
+            )
+        except BadRequest as exc:  # "message is not modified" and the like: send it instead
+            log.info("telegram: editing the keyboard message failed: %s", exc.message)
+        else:
+            for i, chunk in enumerate(chunks[1:], start=2):
+                await _paced(context, int(ctx.chat_id), chunk, markup if i == len(chunks) else None)
+            return
+    await send_reply(context, int(ctx.chat_id), reply)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's choices as an inline keyboard (a choice too long for Telegram is left out)."""
+    rows = []
+    for row in reply.choices:
+        buttons = [
+            InlineKeyboardButton(c.label[:64], callback_data=c.command)
+            for c in row
+            if 0 < len(c.command.encode()) <= MAX_CALLBACK_BYTES
+        ]
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
+    """Send a Reply: a photo with its title as caption, then the text chunks, the keyboard
+    under the last one."""
+    chunks = reply_html(reply)
+    pacer: Pacer = context.bot_data["pacer"]
+    if reply.photo is not None:
+        caption = escape_html(reply.title or "")
+        await pacer.acquire(chat_id)
+        await context.bot.send_photo(
+            chat_id,
+            reply.photo,
+            caption=caption if 0 < utf16_len(caption) <= MAX_CAPTION else None,
+            parse_mode=ParseMode.HTML,
+        )
+        chunks = reply_html(Reply(paragraphs=reply.paragraphs, table=reply.table))
+    markup = keyboard(reply)
+    for i, chunk in enumerate(chunks):
+        await _paced(context, chat_id, chunk, markup if i == len(chunks) - 1 else None)
+
+
+async def _paced(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    html: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    pacer: Pacer = context.bot_data["pacer"]
+    for attempt in range(INLINE_RETRIES):
+        await pacer.acquire(chat_id)
+        try:
+            await context.bot.send_message(
+                chat_id,
+                html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+            return
+        except RetryAfter as exc:
+            pacer.penalize(chat_id, exc.retry_after)
+            if attempt == INLINE_RETRIES - 1:
+                raise
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log a failure in a handler with its traceback, and tell the admin chat."""
+    error = context.error
+    secrets: Sequence[str] = context.bot_data.get("secrets", ())
+    log.error("telegram: handling an update failed", exc_info=error)
+    if error is None:
+        return
+    config: Config | None = context.bot_data.get("config")
+    if config is None:
+        return
+    text = redact(f"{type(error).__name__}: {error}", secrets)[:500]
+    await notify_admins(context.bot_data, context.bot, config, t("notice.error", "en", error=text))
+
+
+async def notify_admins(bot_data: Any, bot: Any, config: Config, text: str) -> None:
+    """Tell the admin chat (or else each admin privately); never raises."""
+    targets = [config.telegram.admin_chat] if config.telegram.admin_chat else config.telegram.admins
+    pacer: Pacer = bot_data["pacer"]
+    for chat_id in targets:
+        try:
+            await pacer.acquire(chat_id)
+            await bot.send_message(chat_id, escape_html(text), parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.warning("telegram: could not tell admin chat %s: %s", chat_id, exc.message)
+
+
+# ---------------------------------------------------------------- the transport
+
+
+class TelegramTransport:
+    """Delivers outbox rows to Telegram chats, and runs the bot for commands."""
+
+    name: ClassVar[str] = "telegram"
+
+    def __init__(
+        self,
+        config: Config,
+        db_path: Path | str | None = None,
+        *,
+        token: str | None = None,
+        pacer: Pacer | None = None,
+        commands: Commands | None = None,
+        poll: bool = True,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        self.config = config
+        self.pacer = pacer or Pacer.for_telegram()
+        self.app = build_application(
+            config, db_path, token=token, commands=commands, pacer=self.pacer
+        )
+        self.poll = poll
+        """Poll for commands (off for a send-only transport, e.g. the benchmark)."""
+        self.max_attempts = max_attempts
+        self._secrets: tuple[str, ...] = tuple(self.app.bot_data["secrets"])
+
+    @property
+    def commands(self) -> Commands:
+        """The command core the bot answers with."""
+        core: Commands = self.app.bot_data["commands"]
+        return core
+
+    async def start(self) -> None:
+        """Connect, register the command menu, and start polling for commands."""
+        await self.app.initialize()
+        try:
+            await register_commands(self.app)
+        except TelegramError as exc:
+            log.warning("telegram: could not register the command menu: %s", self._safe(exc))
+        await self.app.start()
+        if self.poll and self.app.updater is not None:
+            await self.app.updater.start_polling(
+                poll_interval=0.0,
+                timeout=POLL_TIMEOUT,
+                allowed_updates=Update.ALL_TYPES,
+                error_callback=self._polling_error,
+            )
+        me = self.app.bot.bot
+        log.info("telegram: on as @%s", me.username)
+
+    async def stop(self) -> None:
+        """Stop polling and release the connection pools."""
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    def _polling_error(self, exc: TelegramError) -> None:
+        log.warning("telegram: polling for updates failed: %s", self._safe(exc))
+
+    def _safe(self, exc: BaseException) -> str:
+        message = exc.message if isinstance(exc, TelegramError) else str(exc)
+        return redact(f"{type(exc).__name__}: {message}", self._secrets)[:500]
+
+    async def send(self, message: Message) -> SendResult:
+        """Deliver one alert (in one or more messages); failures come back in the result."""
+        try:
+            chat_id = int(message.row.chat_id)
+        except ValueError:
+            return SendResult(
+                False, error=f"not a Telegram chat id: {message.row.chat_id!r}", permanent=True
+            )
+        try:
+            chunks = alert_html(message.alert, message.lang)
+        except ValueError as exc:  # unbalanced markup: a bug in rendering, never retried
+            return await self._outcome(message, SendResult(False, error=str(exc), permanent=True))
+        for chunk in chunks:
+            result = await self.send_html(chat_id, chunk)
+            if not result.ok:
+                return await self._outcome(message, result)
+        return SENT
+
+    async def send_html(self, chat_id: int, html: str) -> SendResult:
+        """One paced sendMessage in HTML mode, with the quick retries in place."""
+        for attempt in range(INLINE_RETRIES + 1):
+            last = attempt == INLINE_RETRIES
+            await self.pacer.acquire(chat_id)
+            try:
+                await self.app.bot.send_message(
+                    chat_id,
+                    html,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+                return SENT
+            except RetryAfter as exc:
+                wait = seconds(exc.retry_after)
+                self.pacer.penalize(chat_id, wait)
+                if wait > INLINE_RETRY_AFTER or last:
+                    return SendResult(False, error=self._safe(exc), retry_after=wait)
+            except Forbidden as exc:
+                return SendResult(False, error=self._safe(exc), deactivate=True)
+            except ChatMigrated as exc:
+                return SendResult(False, error=self._safe(exc), moved_to=str(exc.new_chat_id))
+            except BadRequest as exc:
+                return SendResult(False, error=self._safe(exc), permanent=True)
+            except NetworkError as exc:  # TimedOut included; BadRequest is caught above
+                if last:
+                    return SendResult(False, error=self._safe(exc))
+                await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
+            except TelegramError as exc:  # InvalidToken, Conflict…: the loop's backoff
+                return SendResult(False, error=self._safe(exc))
+        return SendResult(False, error="gave up after quick retries")  # not reached
+
+    async def _outcome(self, message: Message, result: SendResult) -> SendResult:
+        """Tell the admins when this failure makes the row dead."""
+        dies = result.permanent or (
+            not result.deactivate
+            and result.moved_to is None
+            and message.row.attempts + 1 >= self.max_attempts
+        )
+        if result.deactivate:
+            log.info("telegram: chat %s is gone (%s)", message.row.chat_id, result.error)
+        if dies:
+            text = t("notice.dead", "en", chat=message.row.chat_id, error=result.error or "failed")
+            await notify_admins(self.app.bot_data, self.app.bot, self.config, text)
+        return result
+
+
+def file_config(config: Config) -> Config:
+    """The config as the file has it (the command core lays admin edits over it itself)."""
+    if config.path is None:
+        return config
+    try:
+        return load_config(config.path)
+    except ConfigError:
+        return config
+
+
+def telegram_transport(config: Config, db: Database) -> TelegramTransport | None:
+    """The Telegram transport when `[telegram] token_env` names a set variable, else None."""
+    token = secret(config.telegram.token_env)
+    if token is None:
+        return None
+    base = file_config(config)
+    return TelegramTransport(base, base.storage.database, token=token)
+
+
+TRANSPORTS["telegram"] = telegram_transport
