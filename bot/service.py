@@ -33,6 +33,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
+import bot.telegram  # noqa: F401  (registers the telegram transport in TRANSPORTS)
 import scrapers  # registers the source kinds
 from bot import store
 from bot.config import Config, SourceConfig, secret
