@@ -789,9 +789,13 @@ def history(
 ) -> list[dict[str, Any]]:
     """Every observation of `metric` (at `place`), oldest first, with the kind
     of any change it made."""
+    # with a place, read through (metric, place, published): the planner would
+    # otherwise walk the time-ordered index of the whole metric to skip a sort
+    index = "idx_observations_metric_place_published" if place else None
     sql = (
         "select o.*, c.kind as change_kind, a.url, a.title from observations o"
-        " join articles a on a.id = o.article_id"
+        + (f" indexed by {index}" if index else "")
+        + " join articles a on a.id = o.article_id"
         " left join changes c on c.id = o.change_id where o.metric = ?"
     )
     params: list[Any] = [metric]

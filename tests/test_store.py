@@ -171,3 +171,15 @@ def test_record_poll_counts_failures_and_resets(tmp_path: Path) -> None:
     health = store.source_health(db, "s")
     assert health.consecutive_failures == 0 and health.validators == {"etag": '"x"'}
     assert health.last_success == NOW and health.last_error == "503"
+
+
+@pytest.mark.parametrize(
+    ("place", "rows"), [("deir-ez-zor", 1), ("raqqa", 0), (None, 1)], ids=["place", "other", "all"]
+)
+def test_history_and_totals_by_place(tmp_path: Path, place: str | None, rows: int) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    process_article(db, article(), RULES, now=NOW, found=[figure()])
+    history = store.history(db, "displaced", place)
+    assert len(history) == rows and len(store.totals(db, place)) == rows
+    if rows:
+        assert history[0]["change_kind"] == "new" and history[0]["status"] == "statement"
