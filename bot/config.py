@@ -170,6 +170,15 @@ class AlertsConfig:
     digest: str | None = None
     """e.g. "daily 08:00": a daily summary instead of one message per change."""
 
+    def __post_init__(self) -> None:
+        if self.digest is not None:
+            from bot.digest import parse_schedule  # the digest owns its grammar
+
+            try:
+                parse_schedule(self.digest)
+            except ValueError as exc:
+                raise ValueError(f"digest: {exc}") from None
+
     def threshold(self, metric: str) -> Threshold:
         """The threshold for `metric`, falling back to `default`."""
         return self.thresholds.get(metric) or self.thresholds.get("default") or Threshold()

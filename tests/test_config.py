@@ -85,6 +85,7 @@ admins = [1, 2]
         ("[[sources]]\nkind='rss'\nurl='https://x/'\n", "sources[0].name", "required"),
         ("[logging]\nlevel='LOUD'\n", "logging.level", "expected DEBUG"),
         ("[telegram]\napi_base_url='localhost:8080'\n", "telegram.api_base_url", "http"),
+        ("[alerts]\ndigest='weekly'\n", "alerts.digest", "daily HH:MM"),
     ],
     ids=[
         "misspelt-key",
@@ -99,6 +100,7 @@ admins = [1, 2]
         "missing-name",
         "bad-log-level",
         "url-without-scheme",
+        "bad-digest",
     ],
 )
 def test_mistakes_name_the_key_and_file(tmp_path: Path, text: str, key: str, words: str) -> None:
