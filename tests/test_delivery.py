@@ -1,0 +1,268 @@
+"""Delivery as a user deploys it: `raqib --config FILE run` in a subprocess, the fake Telegram
+Bot API in a thread, feeds on a loopback server, `raqib once` from another process, and a
+SIGKILL in the middle of a broadcast."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from fakes.telegram_api import TOKEN, FakeTelegram
+from loopback import LoopbackServer, Reply
+from story import seed_articles
+
+from bot import store
+from bot.render import alert_html
+
+ROOT = Path(__file__).resolve().parent.parent
+RAQIB = [sys.executable, "-m", "bot.cli"]
+TOKEN_ENV = "RAQIB_TEST_TELEGRAM_TOKEN"
+ADMIN = 9001
+USER = 501
+
+pytestmark = pytest.mark.slow
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def feed(base: str, count: int | None = None) -> bytes:
+    """An RSS feed of the seed articles (full text, real dates), oldest first."""
+    articles = seed_articles(ROOT / "seeds")[:count]
+    items = [
+        f"<item><title>{escape(a.title)}</title><link>{base}/a/{i}</link>"
+        f"<guid>{base}/a/{i}</guid><pubDate>{format_datetime(a.published)}</pubDate>"
+        f"<description>{escape(a.text)}</description></item>"
+        for i, a in enumerate(articles)
+    ]
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        f"<link>{base}</link><description>d</description>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+RSS = {"Content-Type": "application/rss+xml"}
+
+
+def write_config(path: Path, db: Path, tg: FakeTelegram, sources: dict[str, str]) -> Path:
+    tables = "".join(
+        f'\n[[sources]]\nname = "{name}"\nkind = "rss"\nurl = "{url}"\ninterval = "1h"\n'
+        for name, url in sources.items()
+    )
+    path.write_text(
+        f"""
+[storage]
+database = "{db}"
+
+[telegram]
+token_env = "{TOKEN_ENV}"
+api_base_url = "{tg.base_url}"
+admins = [{ADMIN}]
+
+[network]
+allow_private_networks = true
+retries = 0
+
+[service]
+delivery_poll_interval = "1s"
+shutdown_grace = "5s"
+{tables}""",
+        encoding="utf-8",
+    )
+    return path
+
+
+class Proc:
+    """A raqib process with its stderr kept in a file."""
+
+    def __init__(self, args: list[str], cwd: Path, token: bool = True) -> None:
+        self.log = cwd / f"stderr-{time.monotonic_ns()}.txt"
+        env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
+        if token:
+            env[TOKEN_ENV] = TOKEN
+        env["PTB_TIMEDELTA"] = "1"
+        with self.log.open("wb") as err:
+            self.p = subprocess.Popen(
+                [*RAQIB, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err
+            )
+
+    def stderr(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.stderr():
+            if time.monotonic() > deadline or self.p.poll() is not None:
+                raise AssertionError(f"{text!r} not on stderr:\n{self.stderr()[-3000:]}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait(10)
+
+
+@pytest.fixture
+def procs() -> Iterator[list[Proc]]:
+    started: list[Proc] = []
+    yield started
+    for proc in started:
+        proc.kill()
+
+
+def start(procs: list[Proc], tmp_path: Path, *args: str, token: bool = True) -> Proc:
+    proc = Proc(list(args), tmp_path, token)
+    procs.append(proc)
+    return proc
+
+
+def expected_for(db_path: Path, chat: int) -> list[str]:
+    """The HTML of every alert queued for `chat`, in queue order."""
+    db = store.open_db(db_path)
+    try:
+        rows = db.execute(
+            "select o.change_id, s.lang from outbox o"
+            " join subscriptions s on s.id = o.subscription_id where o.chat_id = ? order by o.id",
+            [str(chat)],
+        ).fetchall()
+        out = []
+        for change_id, lang in rows:
+            view = store.change_for_alert(db, change_id)
+            assert view is not None
+            out += alert_html(view, lang)
+        return out
+    finally:
+        db.close()
+
+
+def alerts_in(tg: FakeTelegram, chat: int) -> list[str]:
+    return [m.text for m in tg.messages(chat) if "<blockquote>" in m.text]
+
+
+def reply_to(tg: FakeTelegram, chat: int, user: int, text: str, timeout: float = 30.0) -> str:
+    before = len(tg.messages(chat))
+    tg.push_command(chat, user, text)
+    tg.wait_for_sync(lambda: len(tg.messages(chat)) > before, timeout, what=f"reply to {text}")
+    return tg.messages(chat)[before].plain
+
+
+# ---------------------------------------------------------------- the acceptance interface
+
+
+def test_run_answers_commands_and_delivers_what_once_queues(
+    tmp_path: Path, procs: list[Proc]
+) -> None:
+    db = tmp_path / "raqib.db"
+    with FakeTelegram() as tg, LoopbackServer() as web:
+        empty = feed(web.url(), 0)
+        web.route("/empty.xml", Reply(body=empty, headers=RSS))
+        web.route("/extra.xml", Reply(body=empty, headers=RSS))
+        web.route("/seeds.xml", Reply(body=feed(web.url()), headers=RSS))
+        run_config = write_config(tmp_path / "run.toml", db, tg, {"feed": web.url("/empty.xml")})
+        once_config = write_config(tmp_path / "once.toml", db, tg, {"late": web.url("/seeds.xml")})
+        run = start(procs, tmp_path, "--config", str(run_config), "run")
+        run.wait_for("stop ")
+        assert "alerts to  telegram" in run.stderr()
+
+        assert reply_to(tg, USER, USER, "/subscribe displaced").startswith("Subscribed (#")
+        refused = reply_to(tg, USER, USER, f"/source add extra rss {web.url('/extra.xml')}")
+        assert refused.startswith("Only raqib's admins")
+        added = reply_to(tg, USER, ADMIN, f"/source add extra rss {web.url('/extra.xml')} 1h")
+        assert added.startswith("Source extra added")
+        # the next cycle of the running service picks the new source up and polls it
+        deadline = time.monotonic() + 20
+        while not any(r.path == "/extra.xml" for r in web.requests):
+            assert time.monotonic() < deadline, run.stderr()[-3000:]
+            time.sleep(0.1)
+
+        once = subprocess.run(
+            [*RAQIB, "--config", str(once_config), "once"],
+            cwd=ROOT,
+            env={**os.environ, TOKEN_ENV: TOKEN},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert once.returncode == 0, once.stderr
+        expected = expected_for(db, USER)
+        assert expected and all(html.startswith("<b>Displaced") for html in expected)
+        tg.wait_for_sync(lambda: len(alerts_in(tg, USER)) >= len(expected), 60, what="alerts")
+        assert alerts_in(tg, USER) == expected
+
+        latest = reply_to(tg, USER, USER, "/latest")
+        assert latest.startswith("Current totals") and "Deir ez-Zor" in latest
+        assert tg.too_many_requests == 0, tg.describe()
+        run.p.send_signal(signal.SIGINT)
+        assert run.p.wait(30) == 0, run.stderr()[-3000:]
+    assert TOKEN not in run.stderr()
+    assert TOKEN.split(":")[1] not in run.stderr()
+
+
+def test_without_the_token_telegram_is_off_and_the_banner_says_so(
+    tmp_path: Path, procs: list[Proc]
+) -> None:
+    with FakeTelegram() as tg:
+        config = write_config(tmp_path / "run.toml", tmp_path / "raqib.db", tg, {})
+        run = start(procs, tmp_path, "--config", str(config), "run", token=False)
+        run.wait_for("stop ")
+        assert f"telegram   off (set {TOKEN_ENV} to turn it on)" in run.stderr()
+        run.p.send_signal(signal.SIGINT)
+        assert run.p.wait(30) == 0
+        assert tg.calls == []
+
+
+def test_sigkill_mid_broadcast_then_restart_delivers_everything_once(
+    tmp_path: Path, procs: list[Proc]
+) -> None:
+    db_path = tmp_path / "raqib.db"
+    chats = [10_000 + i for i in range(60)]
+    db = store.open_db(db_path)
+    for chat in chats:
+        store.add_subscription(db, "telegram", str(chat))
+    db.close()
+    with FakeTelegram() as tg, LoopbackServer() as web:
+        web.route("/feed.xml", Reply(body=feed(web.url(), 1), headers=RSS))
+        config = write_config(tmp_path / "run.toml", db_path, tg, {"feed": web.url("/feed.xml")})
+        once = subprocess.run(
+            [*RAQIB, "--config", str(config), "once"], cwd=ROOT, capture_output=True, timeout=120
+        )
+        assert once.returncode == 0, once.stderr
+        expected = {chat: expected_for(db_path, chat) for chat in chats}
+        total = sum(len(v) for v in expected.values())
+        assert total >= 2 * len(chats)  # a broadcast long enough to interrupt (~30/s)
+
+        first = start(procs, tmp_path, "--config", str(config), "run")
+        tg.wait_for_sync(lambda: len(tg.messages()) >= total // 3, 60, what="a third sent")
+        first.p.send_signal(signal.SIGKILL)
+        first.p.wait(10)
+        sent_before = len(tg.messages())
+        assert sent_before < total, "the broadcast finished before the kill"
+
+        second = start(procs, tmp_path, "--config", str(config), "run")
+        tg.wait_for_sync(
+            lambda: all(len(alerts_in(tg, c)) >= len(expected[c]) for c in chats),
+            120,
+            what="every alert after the restart",
+        )
+        time.sleep(1.5)  # anything sent twice would show up by now
+        second.p.send_signal(signal.SIGINT)
+        assert second.p.wait(30) == 0, second.stderr()[-3000:]
+
+    repeats = 0
+    for chat in chats:
+        got = alerts_in(tg, chat)
+        assert sorted(set(got)) == sorted(set(expected[chat]))
+        repeats += sum(n - 1 for n in Counter(got).values())
+    assert repeats <= 1
+    db = store.open_db(db_path)
+    assert [r[0] for r in db.execute("select distinct status from outbox")] == ["sent"]
+    db.close()
