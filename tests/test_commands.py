@@ -1,0 +1,284 @@
+"""The command core on a real SQLite file: parsing, subscriptions, reading, admin edits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from loopback import LoopbackServer
+from loopback import Reply as WebReply
+from sqlite_utils import Database
+from story import seed_articles
+
+from bot import store
+from bot.commands import (
+    COMMANDS,
+    CommandContext,
+    Commands,
+    UsageError,
+    check_source_url,
+    parse_command,
+    parse_filter,
+)
+from bot.config import Config, ConfigError, NetworkConfig, StorageConfig
+from bot.pipeline import process_articles, rules_from_config
+from bot.render import reply_plain
+
+CHAT = "42"
+
+
+def ctx(lang: str = "en", admin: bool = False, chat: str = CHAT) -> CommandContext:
+    return CommandContext("telegram", chat, "private", "7", admin, lang)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = store.open_db(tmp_path / "raqib.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def core(db: Database, tmp_path: Path) -> Commands:
+    return Commands(Config(storage=StorageConfig(database=tmp_path / "raqib.db")), db)
+
+
+def replayed(db: Database, seeds: Path) -> None:
+    process_articles(db, seed_articles(seeds), rules_from_config(Config().alerts))
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "args"),
+    [
+        ("/subscribe displaced deir-ez-zor", "subscribe", ["displaced", "deir-ez-zor"]),
+        ("/Subscribe@raqib_bot  killed", "subscribe", ["killed"]),
+        ("/latest", "latest", []),
+        ("  ", "", []),
+    ],
+    ids=["args", "bot-suffix-and-case", "no-args", "blank"],
+)
+def test_parse_command(text: str, name: str, args: list[str]) -> None:
+    assert parse_command(text) == (name, args)
+
+
+@pytest.mark.parametrize(
+    ("args", "metrics", "places"),
+    [
+        (["displaced"], ("displaced",), ()),
+        (["displaced", "deir-ez-zor"], ("displaced",), ("deir-ez-zor",)),
+        (["Deir", "ez-Zor", "killed"], ("killed",), ("deir-ez-zor",)),
+        (["نازحين", "دير", "الزور"], ("displaced",), ("deir-ez-zor",)),
+        (["القتلى,displaced"], ("killed", "displaced"), ()),
+        (["all"], (), ()),
+        (["baghuz", "baghuz"], (), ("baghuz",)),
+    ],
+    ids=["metric", "metric-place", "multiword-place-first", "arabic", "comma", "all", "repeat"],
+)
+def test_parse_filter(args: list[str], metrics: tuple[str, ...], places: tuple[str, ...]) -> None:
+    got = parse_filter(args, "en")
+    assert (got.metrics, got.places) == (metrics, places)
+
+
+def test_parse_filter_names_the_unknown_word() -> None:
+    with pytest.raises(UsageError, match="atlantis"):
+        parse_filter(["displaced", "atlantis"], "en")
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+async def test_subscribe_is_per_chat_with_filters_and_no_duplicates(
+    core: Commands, db: Database
+) -> None:
+    first = await core.handle(ctx(), "/subscribe displaced deir-ez-zor")
+    again = await core.handle(ctx(), "/subscribe deir-ez-zor displaced")
+    other = await core.handle(ctx(chat="43"), "/subscribe")
+    assert reply_plain(first).startswith("Subscribed (#1): Displaced at Deir ez-Zor")
+    assert reply_plain(again).startswith("Already subscribed (#1)")
+    assert other.choices and store.active_subscriptions(db)[0].places == ("deir-ez-zor",)
+    assert len(store.active_subscriptions(db)) == 1
+    await core.handle(ctx(chat="43"), "/subscribe killed")
+    refused = await core.handle(ctx(chat="43"), "/unsubscribe 1")  # not that chat's
+    assert reply_plain(refused) == "This chat has no subscription #1."
+    assert not refused.ok and len(store.active_subscriptions(db)) == 2
+    done = await core.handle(ctx(), "/unsubscribe 1")
+    assert reply_plain(done) == "Unsubscribed: #1."
+    assert [s.chat_id for s in store.active_subscriptions(db)] == ["43"]
+
+
+async def test_lang_switches_replies_and_the_chat_alerts(core: Commands, db: Database) -> None:
+    await core.handle(ctx(), "/subscribe killed")
+    reply = await core.handle(ctx(), "/lang ar")
+    assert "بالعربية" in reply_plain(reply)
+    assert core.lang_of("telegram", CHAT) == "ar"
+    assert [s.lang for s in store.active_subscriptions(db)] == ["ar"]
+    assert core.lang_of("telegram", "999", "ar") == "ar"  # no row: the user's own language
+
+
+async def test_unsubscribe_with_several_offers_choices(core: Commands) -> None:
+    await core.handle(ctx(), "/subscribe killed")
+    await core.handle(ctx(), "/subscribe displaced")
+    reply = await core.handle(ctx(), "/unsubscribe")
+    commands = [c.command for row in reply.choices for c in row]
+    assert commands == ["/unsubscribe 1", "/unsubscribe 2", "/unsubscribe all"]
+    assert all(len(c.encode()) <= 64 for c in commands)
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def test_history_and_latest_read_the_store(
+    core: Commands, db: Database, seeds_dir: Path
+) -> None:
+    replayed(db, seeds_dir)
+    history = await core.handle(ctx(), "/history displaced deir-ez-zor")
+    assert history.table is not None
+    rows = store.history(db, "displaced", "deir-ez-zor")
+    assert len(history.table.rows) == min(10, len(rows))
+    assert history.table.rows[-1][2] == rows[-1]["outlet"]
+    latest = await core.handle(ctx("ar"), "/latest الحسكة")
+    assert latest.table is not None and latest.title == "الأرقام الحالية في الحسكة"
+    assert all("الحسكة" in r[0] for r in latest.table.rows)
+
+
+async def test_chart_is_a_png(core: Commands, db: Database, seeds_dir: Path) -> None:
+    replayed(db, seeds_dir)
+    reply = await core.handle(ctx(), "/chart displaced deir-ez-zor")
+    assert reply.photo is not None and reply.photo.startswith(b"\x89PNG")
+    assert reply.title == "Displaced in Deir ez-Zor: every report"
+
+
+async def test_sources_reports_health(core: Commands) -> None:
+    reply = await core.handle(ctx(), "/sources")
+    assert reply_plain(reply).startswith("Sources (0):")
+
+
+# ---------------------------------------------------------------- admins
+
+
+ADMIN_LINES = [
+    "/source add feed rss https://8.8.8.8/feed.xml",
+    "/source pause feed",
+    "/source test feed",
+    "/config",
+    "/config set alerts.alert_new false",
+    "/threshold",
+    "/admins",
+]
+
+
+@pytest.mark.parametrize(
+    "line", ADMIN_LINES, ids=[line.split()[0] + str(i) for i, line in enumerate(ADMIN_LINES)]
+)
+async def test_non_admins_are_refused(core: Commands, db: Database, line: str) -> None:
+    reply = await core.handle(ctx(), line)
+    assert not reply.ok and reply_plain(reply).startswith("Only raqib's admins")
+    assert db.execute("select count(*) from audit_log").fetchone()[0] == 0
+
+
+async def test_admin_edit_calls_on_change_and_is_audited(db: Database, tmp_path: Path) -> None:
+    calls: list[int] = []
+    core = Commands(Config(), db, on_change=lambda: calls.append(1))
+    reply = await core.handle(ctx(admin=True), "/threshold killed 5 10%")
+    assert reply.ok, reply_plain(reply)
+    assert "Killed: at least 5 and 10%" in reply_plain(reply)
+    assert calls == [1]
+    audit = list(db.query("select actor, action, detail from audit_log"))
+    assert [a["action"] for a in audit] == ["config.set", "config.set"]
+    assert {a["actor"] for a in audit} == {"telegram:7"}
+    bad = await core.handle(ctx(admin=True), "/threshold killed lots")
+    assert not bad.ok and calls == [1]
+
+
+async def test_config_get(core: Commands) -> None:
+    reply = await core.handle(ctx(admin=True), "/config get alerts.event_dedupe")
+    assert reply_plain(reply) == "alerts.event_dedupe = 259200.0 (default)"
+    reply = await core.handle(ctx(admin=True), "/config get nothing.here")
+    assert not reply.ok
+
+
+async def test_source_test_shows_figures_and_stores_nothing(
+    db: Database, tmp_path: Path, seeds_dir: Path
+) -> None:
+    text = (sorted(seeds_dir.glob("001_*.txt"))[0]).read_text(encoding="utf-8")
+    rss = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        "<link>http://127.0.0.1/</link><description>d</description><item><title>x</title>"
+        "<link>http://127.0.0.1/a/1</link><pubDate>Tue, 12 Feb 2019 10:00:00 GMT</pubDate>"
+        f"<description>{text.replace('&', '&amp;').replace('<', '&lt;')}</description>"
+        "</item></channel></rss>"
+    ).encode()
+    with LoopbackServer() as web:
+        web.route("/feed.xml", WebReply(body=rss, headers={"Content-Type": "application/rss+xml"}))
+        config = Config(network=NetworkConfig(allow_private_networks=True))
+        core = Commands(config, db)
+        added = await core.handle(ctx(admin=True), f"/source add feed rss {web.url('/feed.xml')}")
+        assert added.ok, reply_plain(added)
+        reply = await core.handle(ctx(admin=True), "/source test feed")
+    assert reply.ok and reply.table is not None and len(reply.table.rows) >= 3
+    assert "1 article(s)" in reply_plain(reply)
+    assert {r[0] for r in reply.table.rows} >= {"Displaced"}
+    for table in ("articles", "observations", "changes", "outbox"):
+        assert db.execute(f"select count(*) from {table}").fetchone()[0] == 0, table
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1/feed", "private"),
+        ("http://0x7f000001/feed", "private"),
+        ("http://[::1]/feed", "private"),
+        ("http://10.0.0.5/feed", "private"),
+        ("http://169.254.169.254/latest", "private"),
+        ("http://localhost/feed", "this machine"),
+        ("http://a.localhost/feed", "this machine"),
+        ("file:///etc/passwd", "http"),
+        ("javascript:alert(1)", "http"),
+    ],
+    ids=[
+        "loopback",
+        "hex-loopback",
+        "ipv6-loopback",
+        "private",
+        "metadata",
+        "localhost",
+        "sub-localhost",
+        "file",
+        "javascript",
+    ],
+)
+async def test_source_urls_follow_the_ssrf_rules(url: str, reason: str) -> None:
+    with pytest.raises(ConfigError, match=reason):
+        await check_source_url(url, NetworkConfig())
+
+
+async def test_public_address_and_private_networks_allowed() -> None:
+    await check_source_url("https://8.8.8.8/feed.xml", NetworkConfig())
+    await check_source_url("http://127.0.0.1/feed", NetworkConfig(allow_private_networks=True))
+
+
+# ---------------------------------------------------------------- never silence, never a traceback
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.sampled_from([c.name for c in COMMANDS] + ["nope", ""]),
+    args=st.lists(st.text(min_size=1, max_size=12).filter(lambda s: s.strip()), max_size=4),
+    admin=st.booleans(),
+)
+async def test_any_arguments_get_a_reply(
+    core: Commands, name: str, args: list[str], admin: bool
+) -> None:
+    if name == "source" and args and args[0].lower() in {"add", "test"}:
+        args = args[1:]  # never touch the network from a property test
+    reply = await core.handle(ctx(admin=admin), f"/{name} " + " ".join(args))
+    assert reply.paragraphs or reply.table is not None or reply.title
+    assert "Traceback" not in reply_plain(reply)
