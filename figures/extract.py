@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from figures import lexicon as lx
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
 from figures.gazetteer import Mention, find_parties, find_places
+from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import scan_numbers
@@ -663,7 +664,7 @@ def _since(doc: _Doc, i: int) -> _Cue | None:
     if qual is not None or (doc.tok(j).isdigit() and lx.has(doc.tok(j + 1), Tag.DUR_UNIT)):
         return None
     day = 1
-    for k in range(j, min(j + 8, len(doc.toks))):
+    for k in range(j, min(j + 12, len(doc.toks))):
         tok = doc.toks[k]
         if tok in _SENTENCE_END or tok in {"،", ","}:
             break
@@ -1006,6 +1007,15 @@ class _Extractor:
             return _DEFAULT_SCOPE[metric], None, None
         if chosen.scope is Scope.WINDOW:
             return Scope.WINDOW, chosen.window, None
+        if chosen.scope is Scope.TOTAL and chosen.since is None:
+            # ارتفع إلى 38550 … منذ الأول من ديسمبر: the total's start date
+            dated = [
+                self.cues[idx]
+                for idx in _near(self.cue_starts, lo, hi)
+                if self.cues[idx].since is not None and doc.clause[self.cues[idx].start] == clause
+            ]
+            if dated:
+                return Scope.TOTAL, None, dated[0].since
         return chosen.scope, None, chosen.since
 
     # -- output ----------------------------------------------------------------
@@ -1027,7 +1037,11 @@ class _Extractor:
             part = t[lo:hi]
             places.extend(Mention(m.start + lo, m.end + lo, m.id) for m in find_places(part))
             parties.extend(Mention(m.start + lo, m.end + lo, m.id) for m in find_parties(part))
-        home_place = _dominant(places)
+        if not any(_governorate(m.id) for m in places):  # look wider, once
+            places_all = find_places(t)
+            home_place = _dominant_place(places_all)
+        else:
+            home_place = _dominant_place(places)
         home_party = _dominant(parties)
         chosen: dict[tuple[Metric, float], tuple[bool, Figure]] = {}
         for o in outs:
@@ -1040,7 +1054,9 @@ class _Extractor:
                 e -= 1
             os_, oe = self.norm.span(s, e)
             lo, hi = _sentence_bounds(doc, doc.sent[r.cand.t0])
-            place = _nearest(places, s, e, lo, hi) or home_place
+            clo, chi = _clause_bounds(doc, r.cand.t0)
+            own = [m for m in places if _specific(m.id)]
+            place = _nearest(own, s, e, clo, chi) or home_place
             party = _nearest(parties, s, e, lo, hi)
             if party is None and o.metric.is_territory:
                 party = home_party
@@ -1095,6 +1111,43 @@ def _headline_end(text: str) -> int:
 def _sentence_bounds(doc: _Doc, sent: int) -> tuple[int, int]:
     sb = doc.sent_bounds
     return (sb[sent - 1] if sent > 0 else 0, sb[sent] if sent < len(sb) else len(doc.text))
+
+
+def _clause_bounds(doc: _Doc, t: int) -> tuple[int, int]:
+    clause = doc.clause[t]
+    lo = hi = t
+    while lo > 0 and t - lo < 60 and doc.clause[lo - 1] == clause:
+        lo -= 1
+    while hi + 1 < len(doc.toks) and hi - t < 60 and doc.clause[hi + 1] == clause:
+        hi += 1
+    return doc.starts[lo], doc.ends[hi]
+
+
+def _specific(place_id: str) -> bool:
+    """A place precise enough to key a figure by (not a country or a region)."""
+    entry = gazetteer_place(place_id)
+    return entry is not None and entry.kind not in {"country", "region"}
+
+
+def _governorate(place_id: str) -> str | None:
+    """The governorate (or province) a place lies in, if the gazetteer knows it."""
+    seen = 0
+    entry = gazetteer_place(place_id)
+    while entry is not None and seen < 8:
+        if entry.kind == "governorate":
+            return entry.id
+        entry = gazetteer_place(entry.parent) if entry.parent else None
+        seen += 1
+    return None
+
+
+def _dominant_place(mentions: list[Mention]) -> str | None:
+    """The governorate the article's places lie in most often, so that the
+    same story keeps one key across outlets; else the most named place."""
+    rolled = [g for g in (_governorate(m.id) for m in mentions) if g is not None]
+    if rolled:
+        return Counter(rolled).most_common(1)[0][0]
+    return _dominant(mentions)
 
 
 def _dominant(mentions: list[Mention]) -> str | None:
