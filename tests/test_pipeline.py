@@ -118,7 +118,7 @@ def state_of(db: Database) -> dict[str, tuple[object, ...]]:
 
 
 SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 

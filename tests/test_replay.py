@@ -101,7 +101,7 @@ def contradicted_keys(db: Database) -> frozenset[str]:
 
 
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(order=st.permutations(range(len(ARTICLES))))
 def test_any_order_of_the_seeds_ends_in_the_same_state(tmp_path: Path, order: list[int]) -> None:
