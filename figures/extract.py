@@ -1036,13 +1036,18 @@ class _Extractor:
         for lo, hi in sorted(spans):
             part = t[lo:hi]
             places.extend(Mention(m.start + lo, m.end + lo, m.id) for m in find_places(part))
-            parties.extend(Mention(m.start + lo, m.end + lo, m.id) for m in find_parties(part))
+        territory = any(o.metric.is_territory for o in outs)
+        parties = find_parties(t) if territory else []
+        if not territory:
+            for lo, hi in sorted(spans):
+                found = find_parties(t[lo:hi])
+                parties.extend(Mention(m.start + lo, m.end + lo, m.id) for m in found)
         if not any(_governorate(m.id) for m in places):  # look wider, once
             places_all = find_places(t)
             home_place = _dominant_place(places_all)
         else:
             home_place = _dominant_place(places)
-        home_party = _dominant(parties)
+        home_party = _dominant(parties) if territory else None
         chosen: dict[tuple[Metric, float], tuple[bool, Figure]] = {}
         for o in outs:
             r = o.reading
@@ -1057,9 +1062,10 @@ class _Extractor:
             clo, chi = _clause_bounds(doc, r.cand.t0)
             own = [m for m in places if _specific(m.id)]
             place = _nearest(own, s, e, clo, chi) or home_place
-            party = _nearest(parties, s, e, lo, hi)
-            if party is None and o.metric.is_territory:
-                party = home_party
+            if o.metric.is_territory:
+                party = self._holder(r, parties) or home_party
+            else:
+                party = self._members_of(r, parties)
             fig = Figure(
                 metric=o.metric,
                 value=_round(o.value),
@@ -1081,6 +1087,48 @@ class _Extractor:
             if old is None or (old[0] and not in_headline):
                 chosen[key] = (in_headline, fig)
         return sorted((f for _, f in chosen.values()), key=lambda f: f.start)
+
+    def _holder(self, r: _Reading, parties: list[Mention]) -> str | None:
+        """The party that holds ground: the one named right after the control
+        word nearest the number in its clause (`سيطرة قسد`, `يسيطر عليها التنظيم`)."""
+        doc = self.doc
+        clause = doc.clause[r.cand.t0]
+        best: tuple[int, int] = (1 << 30, -1)
+        for idx in _near(self.hit_starts, max(0, r.q0 - WINDOW), r.end_tok + WINDOW):
+            hit = self.hits[idx]
+            if hit.sense.tag is Tag.CONTROL and doc.clause[hit.start] == clause:
+                dist = abs(hit.start - r.cand.t0)
+                if dist < best[0]:
+                    best = (dist, hit.end)
+        if best[1] < 0:
+            return None
+        after = best[1]
+        lo = doc.starts[after] if after < len(doc.starts) else len(doc.text)
+        hi = doc.ends[min(after + 3, len(doc.ends) - 1)]
+        named = next((m.id for m in parties if lo <= m.start < hi), None)
+        if named is not None:
+            return named
+        if lx.bare(doc.tok(after)) == "التنظيم":
+            # "the organisation": the party the article calls تنظيم X
+            t = doc.text
+            called = [m.id for m in parties if "تنظيم" in t[max(0, m.start - 8) : m.end]]
+            if called:
+                return Counter(called).most_common(1)[0][0]
+        # the subject before the control word, in the same clause
+        clo, _ = _clause_bounds(doc, r.cand.t0)
+        control_start = doc.starts[after - 1]
+        before = [m for m in parties if clo <= m.start < control_start]
+        return before[-1].id if before else None
+
+    def _members_of(self, r: _Reading, parties: list[Mention]) -> str | None:
+        """The party whose members are counted (`عناصر قسد`, `من مسلحي داعش`)."""
+        doc = self.doc
+        noun = r.unit.noun if r.unit.noun >= 0 else r.end_tok - 1
+        if noun < 0 or noun >= len(doc.toks):
+            return None
+        lo = doc.starts[noun]
+        hi = doc.ends[min(noun + 3, len(doc.ends) - 1)]
+        return next((m.id for m in parties if lo <= m.start < hi), None)
 
 
 def _combine(pre: Qualifier | None, post: Qualifier | None) -> Qualifier:
