@@ -426,7 +426,10 @@ def _baseline(
     """For a key seen for the first time: the article's own earlier value
     ("… كان المرصد نشر أمس أن …"), the first background figure that differs
     from the statement past the threshold, so the alert reads "shrank from 4
-    to less than 2"."""
+    to less than 2".  Territory only: a smaller count in the same article is
+    as often a subset ("… among them 700 fighters") as an earlier total."""
+    if not key.metric.is_territory or key.scope is not Scope.TOTAL:
+        return None
     for other in sorted(background, key=lambda o: o.figure.start):
         candidate = State.of(key, other)
         if _compare(candidate, obs, rules) in (Verdict.INCREASE, Verdict.DECREASE):
