@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -639,7 +639,7 @@ class Commands:
         rows = self._history_rows(metric, place)
         if not rows:
             return Reply((t("no_data", lang),))
-        chart_lang = "ar" if lang == "ar" else "en"
+        chart_lang: Literal["ar", "en"] = "ar" if lang == "ar" else "en"
         series = series_from_history(rows, metric, place, chart_lang)
         png = await render_chart_async(series, chart_lang)
         name = metric_name(metric, lang)

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -426,6 +427,17 @@ class TelegramTransport:
         """The command core the bot answers with."""
         core: Commands = self.app.bot_data["commands"]
         return core
+
+    def bind(
+        self,
+        on_change: Callable[[], object] | None,
+        next_runs: Callable[[], Mapping[str, datetime | None]] | None = None,
+    ) -> None:
+        """Let admin edits apply at once (`Service.reload`) and /sources show the scheduler's
+        next runs; without this the service's settings watcher applies edits within
+        `delivery_poll_interval` seconds."""
+        self.commands.on_change = on_change
+        self.commands.next_runs = next_runs
 
     async def start(self) -> None:
         """Connect, register the command menu, and start polling for commands."""

@@ -246,6 +246,8 @@ async def test_non_admin_is_refused_and_nothing_changes(bot: Bot) -> None:
 
 
 async def test_admin_edits_are_validated_stored_and_audited(bot: Bot) -> None:
+    applied: list[int] = []
+    bot.transport.bind(lambda: applied.append(1))
     [reply] = await bot.command(USER, ADMIN, "/source add feed rss https://8.8.8.8/feed.xml 15m")
     assert reply.startswith("Source feed added (rss, every 15m)")
     [reply] = await bot.command(USER, ADMIN, "/source add local rss http://127.0.0.1:9/feed.xml")
@@ -277,6 +279,7 @@ async def test_admin_edits_are_validated_stored_and_audited(bot: Bot) -> None:
     assert feed is not None and feed.interval == 900 and not feed.enabled
     assert effective.alerts.event_dedupe == 2 * 86400
     assert effective.alerts.threshold("displaced").relative == pytest.approx(0.05)
+    assert len(applied) == 4  # each accepted edit applied at once, refused ones not
     [reply] = await bot.command(USER, ADMIN, "/admins")
     assert reply == f"Admins on telegram: {ADMIN}"
 
