@@ -52,6 +52,7 @@ import logging
 import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -396,6 +397,16 @@ class SlackTransport:
         self._secrets = tuple(s for s in (token, app_token, signing_secret) if s)
         self._held: dict[str, float] = {}
         """Channel → loop time before which its rows wait (after a 429)."""
+
+    def bind(
+        self,
+        on_change: Callable[[], object] | None,
+        next_runs: Callable[[], Mapping[str, datetime | None]] | None = None,
+    ) -> None:
+        """Let admin edits apply at once (`Service.reload`) and /sources show the scheduler's
+        next runs (as `TelegramTransport.bind`)."""
+        self.commands.on_change = on_change
+        self.commands.next_runs = next_runs
 
     # ------------------------------------------------------------ lifecycle
 
