@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from aiohttp import WSMsgType, web
 from fakes.slack_api import BOT_TOKEN, TEAM_ID, FakeSlack, SlackLimits
 from sqlite_utils import Database
 from story import seed_articles
@@ -539,3 +540,108 @@ async def test_token_from_the_environment_and_never_in_the_logs(
     for record in caplog.records:
         text = record.getMessage()
         assert BOT_TOKEN not in text and SECRET not in text
+
+
+# ---------------------------------------------------------------- Socket Mode
+
+APP_TOKEN = "xapp-1-A0RAQIB-0000-fakeapptokenfortests"
+"""An app-level token of the real shape."""
+
+
+class SocketSlack(FakeSlack):
+    """The fake Slack plus Socket Mode: `apps.connections.open` (with the app-level token) and
+    a WebSocket that sends envelopes and records the app's acknowledgements."""
+
+    name = "fake-slack-socket"
+
+    def __init__(self, app_token: str = APP_TOKEN, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.app_token = app_token
+        self.acks: list[dict[str, Any]] = []
+        """Every envelope acknowledgement the app sent back, in order."""
+        self.sockets: list[web.WebSocketResponse] = []
+
+    def build_app(self) -> web.Application:
+        app = super().build_app()
+        app.router.add_get("/socket", self._socket)
+        return app
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["method"] != "apps.connections.open":
+            return await super()._handle(request)
+        if request.headers.get("Authorization", "") != f"Bearer {self.app_token}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                with self.lock:
+                    self.acks.append(json.loads(message.data))
+        return ws
+
+    async def slash(self, envelope_id: str, payload: dict[str, Any]) -> None:
+        """Send a slash command envelope down the open socket."""
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": payload,
+        }
+        await self.sockets[-1].send_json(envelope)
+
+
+async def test_socket_mode_takes_commands_over_the_websocket(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    async with SocketSlack(limits=FAST) as slack:
+        base = make_config(tmp_path, slack, seeds_dir)
+        config = dataclasses.replace(
+            base, slack=dataclasses.replace(base.slack, mode="socket", http_port=1)
+        )
+        db = store.open_db(config.storage.database)
+        transport = SlackTransport(config, token=BOT_TOKEN, app_token=APP_TOKEN, pacer=fast_pacer())
+        await transport.start()
+        try:
+            assert transport.http is None and transport.socket is not None
+            await slack.wait_for(lambda: slack.sockets, what="the socket")
+            payload = {
+                "team_id": TEAM_ID,
+                "channel_id": CHANNEL,
+                "channel_name": "news",
+                "user_id": USER,
+                "command": "/raqib",
+                "text": "subscribe displaced",
+                "response_url": slack.response_url(),
+                "trigger_id": "1.2.3",
+                "api_app_id": "A0RAQIB",
+            }
+            await slack.slash("env-1", payload)
+            [ack] = await slack.wait_for(lambda: slack.acks, what="the acknowledgement")
+            assert ack["envelope_id"] == "env-1"
+            assert ack["payload"]["text"].startswith("Subscribed (#")
+            [sub] = store.active_subscriptions(db)
+            assert (sub.transport, sub.chat_id, sub.metrics) == ("slack", CHANNEL, ("displaced",))
+        finally:
+            await transport.stop()
+            db.close()
+
+
+async def test_socket_mode_without_an_app_token_still_delivers(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    async with FakeSlack(limits=FAST) as slack:
+        base = make_config(tmp_path, slack, seeds_dir)
+        config = dataclasses.replace(base, slack=dataclasses.replace(base.slack, mode="socket"))
+        transport = SlackTransport(config, token=BOT_TOKEN, pacer=fast_pacer())
+        await transport.start()
+        try:
+            assert transport.socket is None and transport.http is None
+            assert (await transport.post(CHANNEL, "hello &lt;world&gt;")).ok
+            assert [m.text for m in slack.messages(CHANNEL)] == ["hello &lt;world&gt;"]
+        finally:
+            await transport.stop()
