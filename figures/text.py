@@ -22,6 +22,7 @@ Case-free scripts need no case folding; Latin letters are lowered so that
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _DROP = frozenset(
@@ -64,37 +65,55 @@ class Normalized:
 
     text: str
     """The normalised text."""
-    offsets: tuple[int, ...]
-    """offsets[i] is the original offset of normalised character i; one extra
-    entry at the end holds the original length."""
+    dropped_at: tuple[int, ...] = ()
+    """Normalised offsets where original characters were dropped, ascending
+    (the map is sparse: text with nothing dropped has none)."""
+    dropped_before: tuple[int, ...] = ()
+    """dropped_before[k]: how many original characters were dropped before
+    normalised offset dropped_at[k] (inclusive of the run there)."""
+
+    def offset(self, i: int) -> int:
+        """Original offset of normalised character i (i == len(text): the
+        original length)."""
+        k = bisect_right(self.dropped_at, i)
+        return i + self.dropped_before[k - 1] if k else i
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised slice [start, end)."""
         if end <= start:
-            return self.offsets[start], self.offsets[start]
-        return self.offsets[start], self.offsets[end - 1] + 1
+            first = self.offset(start)
+            return first, first
+        return self.offset(start), self.offset(end - 1) + 1
 
 
 _TABLE: dict[int, str | None] = {ord(c): None for c in _DROP}
 _TABLE.update({ord(k): v for k, v in _FOLD.items()})
 _TABLE.update({c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
 _DROPPED = re.compile("[" + "".join(re.escape(c) for c in sorted(_DROP)) + "]+")
+_FOLDED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]+")
+"""Runs of characters that fold: `str.translate` with a dict costs a lookup
+per character, so only these runs are translated."""
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(_TABLE)
 
 
 def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
-    return text.translate(_TABLE)
+    return _FOLDED.sub(_fold_run, text)
 
 
 def normalize(text: str) -> Normalized:
     """Normalise `text`, keeping a map back to the original offsets."""
-    folded = text.translate(_TABLE)
+    folded = fold(text)
     if len(folded) == len(text):
-        return Normalized(folded, tuple(range(len(text) + 1)))
-    offsets: list[int] = []
-    pos = 0
+        return Normalized(folded)
+    at: list[int] = []
+    before: list[int] = []
+    dropped = 0
     for m in _DROPPED.finditer(text):
-        offsets.extend(range(pos, m.start()))
-        pos = m.end()
-    offsets.extend(range(pos, len(text) + 1))
-    return Normalized(folded, tuple(offsets))
+        dropped += m.end() - m.start()
+        at.append(m.end() - dropped)
+        before.append(dropped)
+    return Normalized(folded, tuple(at), tuple(before))
