@@ -36,6 +36,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from figures import lexicon as lx
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
@@ -43,7 +44,7 @@ from figures.gazetteer import Mention, find_parties, find_places
 from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
-from figures.numbers import scan_numbers
+from figures.numbers import is_numeral_word, scan_numbers
 from figures.text import Normalized, normalize
 
 log = logging.getLogger(__name__)
@@ -128,38 +129,126 @@ class _Doc:
 
 def _tokenize(text: str) -> _Doc:
     ms = list(_TOKEN.finditer(text))
-    return _Doc(text, [m.start() for m in ms], [m.end() for m in ms], [m.group() for m in ms])
+    starts = list(map(re.Match.start, ms))
+    ends = list(map(re.Match.end, ms))
+    return _Doc(text, starts, ends, list(map(re.Match.group, ms)))
 
 
-def _clause_pattern() -> re.Pattern[str]:
-    words = sorted(
-        (w for w, ss in lx.WORDS.items() if any(x.tag is Tag.CLAUSE for x in ss)),
-        key=len,
-        reverse=True,
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """What a token can be, looked up once per distinct token."""
+
+    phrases: tuple[lx.Phrase, ...]
+    """Lexicon phrases that may start with it."""
+    senses: tuple[Sense, ...]
+    """Its senses as a word."""
+    since: bool
+    """It is `منذ` (with a conjunction)."""
+    numeral: bool
+    """A word of the numeral grammar: the scanner may start a number there."""
+    extra: bool
+    """It may be a candidate the scanner does not give (see `_EXTRA_ENDS`)."""
+    clause: bool
+    """It opens a clause."""
+    clause_phrase: bool
+    """It may open a clause phrase (`غير أن`)."""
+    cue: bool
+    """`_collect` has anything to read in it (a phrase, a sense, `منذ`)."""
+
+
+def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
+    """Clause-opening words, the first words of clause phrases, and a pattern
+    matching a clause phrase (with a conjunction) at a word start."""
+    words = frozenset(w for w, ss in lx.WORDS.items() if any(x.tag is Tag.CLAUSE for x in ss))
+    phrases = [p.words for ps in lx.PHRASES.values() for p in ps if p.sense.tag is Tag.CLAUSE]
+    alternation = "|".join(r"\s+".join(map(re.escape, p)) for p in phrases) or "(?!)"
+    pattern = re.compile(r"[وف]?(?:" + alternation + r")(?![^\W\d_])")
+    return words, frozenset(p[0] for p in phrases), pattern
+
+
+_CLAUSE_WORDS, _CLAUSE_PHRASE_HEADS, _CLAUSE_PHRASE_RE = _clause_words()
+_SENTENCE_CHARS = re.compile(r"[\n!?؟….]")
+"""Sentence ends; a `.` between digits is a decimal point, not one."""
+_CLAUSE_CHARS = re.compile(r"[،,؛;:()\[\]–—-]")
+"""Clause boundaries among punctuation; a `-` is one only between spaces."""
+
+
+def _opens_clause(word: str, words: frozenset[str]) -> bool:
+    return word in words or (len(word) > 1 and word[0] in "وف" and word[1:] in words)
+
+
+def _learn(tok: str) -> _Word:
+    if len(_WORD_CACHE) >= _WORD_CACHE_SIZE:
+        _WORD_CACHE.clear()
+    phrases, senses, since = lx.phrases_for(tok), lx.senses(tok), lx.bare(tok) == "منذ"
+    word = _Word(
+        phrases=phrases,
+        senses=senses,
+        since=since,
+        numeral=is_numeral_word(tok),
+        extra=tok.endswith(_EXTRA_ENDS),
+        clause=_opens_clause(tok, _CLAUSE_WORDS),
+        clause_phrase=_opens_clause(tok, _CLAUSE_PHRASE_HEADS),
+        cue=(len(tok) >= 2 or tok == "%") and bool(phrases or senses or since),
     )
-    phrases = [
-        r"\s+".join(map(re.escape, p.words))
-        for ps in lx.PHRASES.values()
-        for p in ps
-        if p.sense.tag is Tag.CLAUSE
+    _WORD_CACHE[tok] = word
+    return word
+
+
+_WORD_CACHE: dict[str, _Word] = {}
+_WORD_CACHE_SIZE = 1 << 17
+"""Distinct tokens remembered (then forgotten all at once: a long-running
+service reads an unbounded vocabulary)."""
+
+
+def _words(toks: list[str]) -> list[_Word]:
+    get = _WORD_CACHE.get
+    return [get(t) or _learn(t) for t in toks]
+
+
+def _segment(doc: _Doc, words: list[_Word]) -> None:
+    """Sentence and clause of every token: punctuation found by regex in the
+    text, clause words by token; each token's index counts the boundaries
+    before it (a clause boundary counts from its own token on)."""
+    t = doc.text
+    sb = [
+        m.start()
+        for m in _SENTENCE_CHARS.finditer(t)
+        if m.group() != "."
+        or not (0 < m.start() < len(t) - 1 and t[m.start() - 1].isdecimal())
+        or not t[m.start() + 1].isdecimal()
     ]
-    alternation = "|".join(phrases + [re.escape(w) for w in words])
-    return re.compile(
-        r"[،,؛;:()\[\]–—]|(?<=\s)-(?=\s)|(?<![^\W\d_])[وف]?(?:" + alternation + r")(?![^\W\d_])"
-    )
-
-
-_SENTENCE_RE = re.compile(r"\n|[!?؟…]|(?<!\d)\.|\.(?!\d)")
-_CLAUSE_RE = _clause_pattern()
-
-
-def _segment(doc: _Doc) -> None:
-    """Sentence and clause of every token, from boundaries found by regex."""
-    sb = [m.start() for m in _SENTENCE_RE.finditer(doc.text)]
-    cb = sorted(sb + [m.start() for m in _CLAUSE_RE.finditer(doc.text)])
+    cb = [
+        m.start()
+        for m in _CLAUSE_CHARS.finditer(t)
+        if m.group() != "-"
+        or (
+            0 < m.start() < len(t) - 1 and t[m.start() - 1].isspace() and t[m.start() + 1].isspace()
+        )
+    ]
+    consumed = -1
+    for i, w in enumerate(words):
+        if not (w.clause or w.clause_phrase) or doc.starts[i] < consumed:
+            continue
+        start = doc.starts[i]
+        m = _CLAUSE_PHRASE_RE.match(t, start) if w.clause_phrase else None
+        if m is not None:
+            cb.append(start)
+            consumed = m.end()
+        elif w.clause:
+            cb.append(start)
+            consumed = doc.ends[i]
+    n = len(doc.starts)
+    sent_marks = [0] * (n + 1)
+    clause_marks = [0] * (n + 1)
+    for x in sb:
+        sent_marks[bisect_right(doc.starts, x)] += 1
+        clause_marks[bisect_left(doc.starts, x)] += 1
+    for x in cb:
+        clause_marks[bisect_left(doc.starts, x)] += 1
     doc.sent_bounds = sb
-    doc.sent = [bisect_right(sb, x - 1) for x in doc.starts]
-    doc.clause = [bisect_right(cb, x) for x in doc.starts]
+    doc.sent = list(accumulate(sent_marks[:n]))
+    doc.clause = list(accumulate(clause_marks[:n]))
 
 
 def _between_digits(doc: _Doc, i: int) -> bool:
@@ -185,9 +274,10 @@ class _Cand:
     range_low: bool = False
 
 
-def _candidates(doc: _Doc, scan_text: str) -> list[_Cand]:
+def _candidates(doc: _Doc, scan_text: str, words: list[_Word]) -> list[_Cand]:
     cands: list[_Cand] = []
-    for m in scan_numbers(scan_text):
+    numerals = (doc.starts[i] for i, w in enumerate(words) if w.numeral)
+    for m in scan_numbers(scan_text, numerals):
         t0 = doc.index_at(m.start)
         if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
             t0 -= 1
@@ -204,9 +294,8 @@ def _candidates(doc: _Doc, scan_text: str) -> list[_Cand]:
         for i in range(c.t0, c.t1):
             taken[i] = True
     extra: list[_Cand] = []
-    for word in _EXTRA_RE.finditer(scan_text):
-        i = doc.index_at(word.start())
-        if i >= len(doc.toks) or taken[i]:
+    for i in (i for i, w in enumerate(words) if w.extra):
+        if taken[i]:
             continue
         found = _bare_area(doc, i) or _vague_word(doc, i) or _dual(doc, i)
         if found is None:
@@ -224,17 +313,9 @@ def _candidates(doc: _Doc, scan_text: str) -> list[_Cand]:
     return cands
 
 
-def _extra_pattern() -> re.Pattern[str]:
-    """Words that may be a candidate the numeral scanner does not give: a
-    quantity word, a kilometre (bare area) or a dual ending."""
-    heads = set(lx.VAGUE_BY_FIRST) | {"كيلومتر", "كلم", "كم"}
-    ends = sorted(heads | {"ان", "ين"}, key=len, reverse=True)
-    return re.compile(
-        r"(?<![^\W\d_])[^\W\d_]*(?:" + "|".join(map(re.escape, ends)) + r")(?![^\W\d_])"
-    )
-
-
-_EXTRA_RE = _extra_pattern()
+_EXTRA_ENDS = tuple(sorted(set(lx.VAGUE_BY_FIRST) | {"كيلومتر", "كلم", "كم", "ان", "ين"}))
+"""Endings of words that may be a candidate the numeral scanner does not
+give: a quantity word, a kilometre (bare area) or a dual ending."""
 
 
 def _unit_exponent(doc: _Doc, t0: int, value: float) -> bool:
@@ -549,18 +630,17 @@ def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
 
 
 def _collect(
-    doc: _Doc, durations: list[_Duration], ranges: list[tuple[int, int]]
+    doc: _Doc, words: list[_Word], durations: list[_Duration], ranges: list[tuple[int, int]]
 ) -> tuple[list[_Hit], list[_Cue]]:
     hits: list[_Hit] = []
     cues: list[_Cue] = []
     suppress_until = -1
-    for i in (i for lo, hi in ranges for i in range(lo, hi)):
+    readable = [i for i, w in enumerate(words) if w.cue]
+    for i in (readable[k] for lo, hi in ranges for k in range(*_span_of(readable, lo, hi))):
         if doc.covered[i] >= 0:
             continue
-        tok = doc.toks[i]
-        if len(tok) < 2 and tok != "%":
-            continue
-        for phrase in lx.phrases_for(tok):
+        word = words[i]
+        for phrase in word.phrases:
             if phrase.sense.tag is Tag.MONTH:
                 continue
             end = _match_words(doc, i + 1, phrase.words[1:])
@@ -574,7 +654,7 @@ def _collect(
                 hits.append(_Hit(i, end, phrase.sense))
                 if phrase.sense.tag is Tag.TRIGGER:
                     suppress_until = max(suppress_until, end)
-        for sense in lx.senses(tok):
+        for sense in word.senses:
             tag = sense.tag
             if tag is Tag.TRIGGER and i < suppress_until:
                 continue
@@ -609,7 +689,7 @@ def _collect(
                 cue = _unstated(doc, i)
                 if cue is not None:
                     cues.append(cue)
-        if lx.bare(tok) == "منذ":
+        if word.since:
             cue = _since(doc, i)
             if cue is not None:
                 cues.append(cue)
@@ -739,6 +819,11 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
     return dist + CLAUSE_COST * clauses
 
 
+def _span_of(indices: list[int], lo: int, hi: int) -> tuple[int, int]:
+    """Positions in sorted `indices` of the values in [lo, hi)."""
+    return bisect_left(indices, lo), bisect_left(indices, hi)
+
+
 def _near(starts: list[int], lo: int, hi: int) -> range:
     return range(bisect_left(starts, lo), bisect_left(starts, hi))
 
@@ -751,12 +836,14 @@ class _Extractor:
         scan_text = _LONG_DIGITS.sub(lambda m: " " * len(m.group()), t)
         self.doc = _tokenize(scan_text)
         self.doc.text = t
-        self.cands = _candidates(self.doc, scan_text)
+        words = _words(self.doc.toks)
+        self.words = words
+        self.cands = _candidates(self.doc, scan_text, words)
         self.doc.covered = [-1] * len(self.doc.toks)
         for k, c in enumerate(self.cands):
             for i in range(c.t0, c.t1):
                 self.doc.covered[i] = k
-        _segment(self.doc)
+        _segment(self.doc, words)
         self.headline_end = _headline_end(t)
 
     def run(self) -> list[Figure]:
@@ -786,7 +873,7 @@ class _Extractor:
             else:
                 qual = _combine(pre, None if c.vague else post)
             readings.append(_Reading(c, unit, q0, qual, end_tok))
-        hits, cues = _collect(doc, durations, _ranges(doc, readings))
+        hits, cues = _collect(doc, self.words, durations, _ranges(doc, readings))
         self.hits, self.cues = hits, cues
         self.hit_starts = [h.start for h in hits]
         self.cue_starts = [q.start for q in cues]

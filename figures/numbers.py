@@ -38,9 +38,10 @@ the lexicon.  A standalone `ألفا`/`مليونا`/`مئتا` is the dual cons
 from __future__ import annotations
 
 import enum
+import heapq
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
@@ -381,7 +382,7 @@ def _decimal_lit(whole: str, frac: str) -> _Lit | None:
 
 
 def _token(m: re.Match[str]) -> _Tok | None:
-    """The token of a `_TOKEN`/`_CANDIDATE` match, or None if it is not part
+    """The token of a `_TOKEN` match, or None if it is not part
     of the grammar."""
     digits, word = m.groups()
     end = m.end()
@@ -663,24 +664,26 @@ def _number(r: _Reader, tok: _Tok) -> _Parse | None:
 # Public API
 
 
-def scan_numbers(text: str) -> Iterator[NumberMatch]:
+def scan_numbers(text: str, words: Iterable[int] | None = None) -> Iterator[NumberMatch]:
     """Every number and vague quantity in normalised `text`, left to right,
-    each the longest phrase that reads as one number."""
+    each the longest phrase that reads as one number.
+
+    `words`, if given, are the offsets of the letter runs of `text` that are
+    numeral words (`is_numeral_word`), in ascending order: a caller that has
+    split the text into words already passes them, else they are found here."""
+    if words is None:
+        words = (m.start() for m in _WORD_CANDIDATE.finditer(text))
     r = _Reader(text)
     pos = 0
-    for m in _CANDIDATE.finditer(text):
-        start = m.start()
+    for start, digits in heapq.merge(_digit_runs(text), ((w, None) for w in words)):
         if start < pos:
-            continue
-        digits = m.group(1)
-        if digits is None and m.group(2) not in _LEXICON:
             continue
         if digits is not None and start > 0 and _glued_exponent(text, start):
             continue
         tok = r.next(start)
         if tok is None:
             if digits is not None:
-                yield from _split_literal(text, m)
+                yield from _split_literal(start, digits)
             continue
         if tok.surface is not None and tok.surface.word.kind is _Kind.ORDINAL:
             pos = _ordinal_end(r, tok)
@@ -690,6 +693,17 @@ def scan_numbers(text: str) -> Iterator[NumberMatch]:
             continue
         pos = parsed.end
         yield NumberMatch(tok.start, parsed.end, float(parsed.value), parsed.vague, parsed.scale)
+
+
+def is_numeral_word(word: str) -> bool:
+    """Whether a whole run of letters of normalised text is a word of the
+    numeral lexicon (with its clitics): where `scan_numbers` may start."""
+    return word in _LEXICON
+
+
+def _digit_runs(text: str) -> Iterator[tuple[int, str | None]]:
+    for m in _DIGITS.finditer(text):
+        yield m.start(), m.group()
 
 
 def _ordinal_end(r: _Reader, tok: _Tok) -> int:
@@ -729,19 +743,18 @@ def _trie(words: list[str]) -> str:
     return emit(root)
 
 
-_CANDIDATE = re.compile(
-    r"([0-9]++(?:[.,٫][0-9]++)*+)|(?<![^\W\d_])(" + _trie(sorted(_LEXICON)) + r")(?![^\W\d_])"
-)
-"""Digit literals and whole lexicon words: where a number may start."""
+_DIGITS = re.compile(r"[0-9]++(?:[.,٫][0-9]++)*+")
+"""Digit literals: where a number may start."""
+_WORD_CANDIDATE = re.compile(r"(?<![^\W\d_])(?:" + _trie(sorted(_LEXICON)) + r")(?![^\W\d_])")
+"""Whole lexicon words: where a number may start."""
 
 _MAX_SPLIT_GROUPS = 4
 """A malformed literal of up to this many groups (`12,34,5`, `12.5.2023`)
 gives each group as a number; a longer one (`1,1,1,1,1…`) gives none."""
 
 
-def _split_literal(text: str, m: re.Match[str]) -> Iterator[NumberMatch]:
+def _split_literal(start: int, raw: str) -> Iterator[NumberMatch]:
     """The digit groups of a literal that is not one number, each its own."""
-    raw = m.group(1)
     if len(raw) > 4 * (_MAX_DIGITS + 1):
         return
     groups = list(re.finditer(r"[0-9]+", raw))
@@ -749,8 +762,9 @@ def _split_literal(text: str, m: re.Match[str]) -> Iterator[NumberMatch]:
         return
     for group in groups:
         if group.end() - group.start() <= _MAX_DIGITS:
-            start = m.start() + group.start()
-            yield NumberMatch(start, m.start() + group.end(), float(group.group()), False)
+            yield NumberMatch(
+                start + group.start(), start + group.end(), float(group.group()), False
+            )
 
 
 def parse_number(phrase: str) -> int | float | None:

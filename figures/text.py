@@ -101,6 +101,8 @@ def _fold_run(m: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
+    if len(text) < 64:  # a word or a name: one translate is cheaper than a search
+        return text.translate(_TABLE)
     return _FOLDED.sub(_fold_run, text)
 
 
