@@ -40,7 +40,7 @@ from itertools import accumulate
 
 from figures import lexicon as lx
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
-from figures.gazetteer import Mention, find_parties, find_places
+from figures.gazetteer import Mention, Scanner
 from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
@@ -1118,19 +1118,18 @@ class _Extractor:
         spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
         if self.headline_end:
             spans.add((0, self.headline_end))
+        scanner = Scanner(t)
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):
-            part = t[lo:hi]
-            places.extend(Mention(m.start + lo, m.end + lo, m.id) for m in find_places(part))
+            places.extend(scanner.places(lo, hi))
         territory = any(o.metric.is_territory for o in outs)
-        parties = find_parties(t) if territory else []
+        parties = scanner.parties() if territory else []
         if not territory:
             for lo, hi in sorted(spans):
-                found = find_parties(t[lo:hi])
-                parties.extend(Mention(m.start + lo, m.end + lo, m.id) for m in found)
+                parties.extend(scanner.parties(lo, hi))
         if not any(_governorate(m.id) for m in places):  # look wider, once
-            places_all = find_places(t)
+            places_all = scanner.places()
             home_place = _dominant_place(places_all)
         else:
             home_place = _dominant_place(places)

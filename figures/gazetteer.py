@@ -23,7 +23,8 @@ import logging
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, NamedTuple
@@ -365,6 +366,10 @@ class _Hit(NamedTuple):
     end: int
     key: str
     target: _Target
+    match_start: int
+    """Start of the whole match (its proclitics included)."""
+    match_end: int
+    """End of the whole match."""
 
 
 def _target(matcher: _Matcher, name: str) -> tuple[str, _Target | None]:
@@ -391,7 +396,7 @@ def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
             log.warning("gazetteer matched %r with no entry", name)
             continue
         start, end = m.span(group)
-        hits.append(_Hit(start, end, key, target))
+        hits.append(_Hit(start, end, key, target, m.start(), m.end()))
     return hits
 
 
@@ -411,11 +416,16 @@ def _named(hits: list[_Hit]) -> set[str]:
 
 
 def _find(matcher: _Matcher, other: _Matcher, text: str) -> list[Mention]:
-    """Mentions of `matcher`'s names.  An ambiguous name is the one candidate
-    that `text` names unambiguously; failing that, the one candidate whose
-    family (parent, grandparent…) `text` names, as a place or a party; failing
-    that, its default."""
-    hits = _without_persons(_scan(matcher, text))
+    """Mentions of `matcher`'s names in `text`."""
+    return _resolve(_scan(matcher, text), lambda: _scan(other, text))
+
+
+def _resolve(found: list[_Hit], other: Callable[[], list[_Hit]]) -> list[Mention]:
+    """Mentions from one matcher's hits.  An ambiguous name is the one candidate
+    that the text names unambiguously; failing that, the one candidate whose
+    family (parent, grandparent…) the text names, as a place or a party (the
+    other matcher's hits, asked for only then); failing that, its default."""
+    hits = _without_persons(found)
     own = {hit.target.ids[0] for hit in hits if len(hit.target.ids) == 1}
     family: set[str] | None = None
     out: list[Mention] = []
@@ -425,12 +435,83 @@ def _find(matcher: _Matcher, other: _Matcher, text: str) -> list[Mention]:
             named = [i for i in hit.target.ids if i in own]
             if len(named) != 1:
                 if family is None:
-                    family = _named(hits) | _named(_without_persons(_scan(other, text)))
+                    family = _named(hits) | _named(_without_persons(other()))
                 named = [i for i in hit.target.ids if family.intersection(_G.families[i])]
             ident = named[0] if len(named) == 1 else hit.target.default
         if ident is not None:
             out.append(Mention(hit.start, hit.end, ident))
     return out
+
+
+class Scanner:
+    """Places and parties of one normalised text and of slices of it, each
+    matcher run over the whole text at most once.
+
+    `places(lo, hi)` is `find_places(text[lo:hi])` with offsets into `text`:
+    the whole text's matches inside the slice are the slice's own unless a
+    match crosses an end of the slice, or the slice cuts a word (then the
+    slice is scanned by itself)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._hits: dict[bool, list[_Hit]] = {}
+
+    def places(self, lo: int = 0, hi: int | None = None) -> list[Mention]:
+        """Every place named in text[lo:hi], offsets into the text."""
+        return self._find(False, lo, len(self.text) if hi is None else hi)
+
+    def parties(self, lo: int = 0, hi: int | None = None) -> list[Mention]:
+        """Every party named in text[lo:hi], offsets into the text."""
+        return self._find(True, lo, len(self.text) if hi is None else hi)
+
+    def _find(self, party: bool, lo: int, hi: int) -> list[Mention]:
+        return _resolve(self._slice(party, lo, hi), lambda: self._slice(not party, lo, hi))
+
+    def _slice(self, party: bool, lo: int, hi: int) -> list[_Hit]:
+        matcher = _G.party_matcher if party else _G.place_matcher
+        text = self.text
+        if lo == 0 and hi == len(text):
+            return self._all(party)
+        if _cuts_word(text, lo) or _cuts_word(text, hi):
+            return [_shift(h, lo) for h in _scan(matcher, text[lo:hi])]
+        hits = self._all(party)
+        inside: list[_Hit] = []
+        for h in hits[max(0, bisect_left(hits, lo, key=_start) - 1) :]:
+            if h.match_start >= hi:
+                break
+            if h.match_start < lo < h.match_end or h.match_start < hi < h.match_end:
+                return [_shift(h, lo) for h in _scan(matcher, text[lo:hi])]
+            if lo <= h.match_start:
+                inside.append(h)
+        return inside
+
+    def _all(self, party: bool) -> list[_Hit]:
+        hits = self._hits.get(party)
+        if hits is None:
+            matcher = _G.party_matcher if party else _G.place_matcher
+            hits = self._hits[party] = _scan(matcher, self.text)
+        return hits
+
+
+def _cuts_word(text: str, at: int) -> bool:
+    """A slice boundary at `at` falls between two word characters."""
+    return 0 < at < len(text) and _WORD_CHAR.match(text, at - 1, at + 1) is not None
+
+
+_WORD_CHAR = re.compile(r"\w\w")
+
+
+def _start(hit: _Hit) -> int:
+    return hit.start
+
+
+def _shift(hit: _Hit, by: int) -> _Hit:
+    return hit._replace(
+        start=hit.start + by,
+        end=hit.end + by,
+        match_start=hit.match_start + by,
+        match_end=hit.match_end + by,
+    )
 
 
 def find_places(text: str) -> list[Mention]:

@@ -17,6 +17,7 @@ outputs changed and why:
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import random
 import sys
@@ -29,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
-from figures import extract  # noqa: E402
+from figures import extract, gazetteer  # noqa: E402
+from figures.text import normalize  # noqa: E402
 
 SNAPSHOT = Path(__file__).parent / "data" / "extract_snapshot.jsonl"
 
@@ -55,6 +57,33 @@ def test_snapshot_covers_every_source_and_has_figures() -> None:
     assert kinds == {"seed", "table", "heldout", "hostile", "synthetic"}
     with_figures = sum(1 for c in CASES if c["figures"])
     assert with_figures > len(CASES) // 3
+
+
+def _slices(text: str, rng: random.Random) -> list[tuple[int, int]]:
+    """Sentence slices as the extractor makes them, and random ones (cutting words)."""
+    bounds = [i for i, ch in enumerate(text) if ch in "\n.!?؟…"]
+    edges = [0, *bounds, len(text)]
+    out = list(itertools.pairwise(edges))
+    for _ in range(10):
+        lo = rng.randrange(len(text) + 1)
+        out.append((lo, rng.randrange(lo, len(text) + 1)))
+    return out
+
+
+@pytest.mark.parametrize("case", CASES[::7], ids=[c["id"] for c in CASES[::7]])
+def test_gazetteer_scanner_slices_match_find_on_the_slice(case: dict[str, Any]) -> None:
+    """`Scanner` reads slices from one scan of the whole text: it must find
+    exactly what `find_places`/`find_parties` find on the slice itself."""
+    text = normalize(case["text"]).text[:20_000]
+    scanner = gazetteer.Scanner(text)
+    for lo, hi in _slices(text, random.Random(case["id"])):
+        for find, sliced in (
+            (gazetteer.find_places, scanner.places),
+            (gazetteer.find_parties, scanner.parties),
+        ):
+            alone = [(m.start + lo, m.end + lo, m.id) for m in find(text[lo:hi])]
+            assert [(m.start, m.end, m.id) for m in sliced(lo, hi)] == alone, (lo, hi)
+    assert scanner.places() == gazetteer.find_places(text)
 
 
 # ---------------------------------------------------------------------------
