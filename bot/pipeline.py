@@ -232,24 +232,31 @@ def process_article(
                 "fetched_at": store.iso(now),
             },
         )
-        for key, obs, role in plan:
+        # one statement per key per article (plan_article): each key's state is
+        # read once, all of them in one query
+        states = store.get_states(db, [key for key, _obs, role in plan if role is Role.STATEMENT])
+        # observation ids are known up front, so a change row can point at its
+        # observation and the observation at its change without a second write
+        first_id = store.next_id(db, "observations")
+        for obs_id, (key, obs, role) in enumerate(plan, start=first_id):
             fine = obs.figure.place or default_place
             if role is Role.CONTEXT:
-                _insert_observation(db, article_id, key, obs, fine, text, "context", None, None)
+                _insert_observation(db, obs_id, article_id, key, obs, fine, text, "context", None)
                 continue
-            state = store.get_state(db, key)
+            state = states.get(key)
             decision = diff(state, obs, rules, key=key, background=background.get(key, ()))
-            status = "older" if decision.verdict is Verdict.OLDER else "statement"
-            obs_id = _insert_observation(
-                db, article_id, key, obs, fine, text, status, decision.verdict.value, None
-            )
             if decision.state is not None:
                 store.put_state(db, decision.state, now)
+            status = "older" if decision.verdict is Verdict.OLDER else "statement"
+            verdict = decision.verdict.value
             if decision.change is None:
+                _insert_observation(db, obs_id, article_id, key, obs, fine, text, status, verdict)
                 notes.append(Note(decision.verdict, key, obs, decision.state or state))
                 continue
             change_id = _insert_change(db, article_id, obs_id, decision.change, now)
-            db.execute("update observations set change_id = ? where id = ?", [change_id, obs_id])
+            _insert_observation(
+                db, obs_id, article_id, key, obs, fine, text, status, verdict, change_id
+            )
             queued = 0
             if decision.change.alert:
                 queued = _queue(db, subs, change_id, key, fine, now)
@@ -271,6 +278,7 @@ def process_articles(
 
 def _insert_observation(
     db: Database,
+    obs_id: int,
     article_id: int,
     key: Key,
     obs: Observation,
@@ -278,7 +286,7 @@ def _insert_observation(
     text: str,
     status: str,
     verdict: str | None,
-    change_id: int | None,
+    change_id: int | None = None,
 ) -> int:
     f = obs.figure
     low, high = _stored_interval(f)
@@ -287,6 +295,7 @@ def _insert_observation(
         db,
         "observations",
         {
+            "id": obs_id,
             "article_id": article_id,
             "key": store.key_text(key),
             "metric": f.metric.value,
@@ -368,7 +377,7 @@ def _queue(
             "subscription_id": s.id,
             "transport": s.transport,
             "chat_id": s.chat_id,
-            "status": "pending",
+            "status": store.HELD if s.digest else store.PENDING,
             "attempts": 0,
             "created_at": store.iso(now),
         }

@@ -27,10 +27,11 @@ import json
 import logging
 import math
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,12 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a connection waits for another writer's lock."""
+
+PENDING = "pending"
+"""Outbox status of a message waiting for the per-change delivery."""
+HELD = "held"
+"""Outbox status of a change waiting for its subscription's digest (never
+delivered on its own; `bot.digest` sends and marks these)."""
 
 migrations = Migrations("raqib")
 
@@ -292,6 +299,14 @@ def m003_history_order_index(db: Database) -> None:
     db.table("observations").create_index(["metric", "published", "article_id", "start"])
 
 
+@migrations()
+def m004_state_order_outbox_subscription(db: Database) -> None:
+    """`totals` reads the state in display order from an index (no sort), and
+    a subscription's outbox rows (digests, deactivation) are found by index."""
+    db.table("state").create_index(["metric", "place", "scope", "window", "since"])
+    db.table("outbox").create_index(["subscription_id", "status"])
+
+
 # ---------------------------------------------------------------- connections
 
 
@@ -346,12 +361,26 @@ def url_known(db: Database, url: str) -> bool:
 
 def insert_row(db: Database, table: str, row: dict[str, Any], *, replace: bool = False) -> int:
     """Insert `row` into `table` with one plain statement (the hot path:
-    sqlite-utils' insert inspects the table on every call); the new rowid."""
-    cols = ", ".join(f'"{c}"' for c in row)
-    marks = ", ".join("?" for _ in row)
-    verb = "insert or replace" if replace else "insert"
-    cursor = db.conn.execute(f"{verb} into {table} ({cols}) values ({marks})", list(row.values()))
+    sqlite-utils' insert inspects the table on every call); the new rowid.
+    The statement text is built once per column set, so sqlite3's statement
+    cache hands back the prepared statement."""
+    cursor = db.conn.execute(_insert_sql(table, tuple(row), replace), list(row.values()))
     return int(cursor.lastrowid or 0)
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...], replace: bool) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    verb = "insert or replace" if replace else "insert"
+    return f"{verb} into {table} ({cols}) values ({marks})"
+
+
+def next_id(db: Database, table: str) -> int:
+    """The rowid SQLite would give the next row of `table` (inside `write`,
+    where no other writer can take it first)."""
+    row = db.conn.execute(f"select coalesce(max(rowid), 0) + 1 from {table}").fetchone()
+    return int(row[0])
 
 
 def insert_article(db: Database, row: dict[str, Any]) -> int:
@@ -370,6 +399,18 @@ def get_state(db: Database, key: Key) -> State | None:
         return None
     cols = [d[0] for d in cursor.description]
     return state_from_row(dict(zip(cols, row, strict=True)))
+
+
+def get_states(db: Database, keys: Iterable[Key]) -> dict[Key, State]:
+    """The current states of `keys` that have one, read in one query."""
+    texts = {key_text(k): k for k in keys}
+    if not texts:
+        return {}
+    cursor = db.conn.execute(
+        "select * from state where key in (select value from json_each(?))", [json.dumps([*texts])]
+    )
+    cols = [d[0] for d in cursor.description]
+    return {texts[row[0]]: state_from_row(dict(zip(cols, row, strict=True))) for row in cursor}
 
 
 def state_from_row(row: dict[str, Any]) -> State:
@@ -391,35 +432,74 @@ def state_from_row(row: dict[str, Any]) -> State:
     )
 
 
+STATE_COLUMNS = (
+    "key",
+    "metric",
+    "place",
+    "party",
+    "scope",
+    "window",
+    "since",
+    "unit",
+    "value",
+    "qualifier",
+    "vague",
+    "low",
+    "high",
+    "as_of",
+    "url",
+    "stated_at",
+    "quote",
+    "outlet",
+    "sources",
+    "updated_at",
+)
+"""The columns of `state`, in table order (the keys of a `totals` row)."""
+
+_KEY_FIELDS = 8
+"""`key` and the seven key fields it joins: the first columns of `state`."""
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+_PUT_STATE = (
+    f"insert into state ({_names(STATE_COLUMNS)}) values ({', '.join('?' * len(STATE_COLUMNS))})"
+    ' on conflict ("key") do update set '
+    + ", ".join(f'"{c}" = excluded."{c}"' for c in STATE_COLUMNS[_KEY_FIELDS:])
+)
+# an upsert updates the row in place: the key's fields (and so every index of
+# `state`) stay as they are, where a replace would delete and re-insert it
+
+
 def put_state(db: Database, state: State, now: datetime) -> None:
-    """Insert or replace the state row for `state.key`."""
+    """Insert or update the state row for `state.key`."""
     k = state.key
-    insert_row(
-        db,
-        "state",
-        {
-            "key": key_text(k),
-            "metric": k.metric.value,
-            "place": k.place,
-            "party": k.party,
-            "scope": k.scope.value,
-            "window": k.window,
-            "since": k.since,
-            "unit": k.unit.value,
-            "value": state.value,
-            "qualifier": state.qualifier.value,
-            "vague": int(state.vague),
-            "low": state.low,
-            "high": _high(state.high),
-            "as_of": iso(state.as_of),
-            "url": state.url,
-            "stated_at": iso(state.stated_at),
-            "quote": state.quote,
-            "outlet": state.outlet,
-            "sources": json.dumps(list(state.sources), ensure_ascii=False),
-            "updated_at": iso(now),
-        },
-        replace=True,
+    db.conn.execute(
+        _PUT_STATE,
+        (
+            key_text(k),
+            k.metric.value,
+            k.place,
+            k.party,
+            k.scope.value,
+            k.window,
+            k.since,
+            k.unit.value,
+            state.value,
+            state.qualifier.value,
+            int(state.vague),
+            state.low,
+            _high(state.high),
+            iso(state.as_of),
+            state.url,
+            iso(state.stated_at),
+            state.quote,
+            state.outlet,
+            json.dumps(list(state.sources), ensure_ascii=False),
+            iso(now),
+        ),
     )
 
 
@@ -644,7 +724,7 @@ def mark_dead(db: Database, outbox_id: int, error: str) -> None:
 
 def deactivate_subscription(db: Database, sub_id: int, reason: str) -> None:
     """Stop a subscription (the chat blocked the bot, or it unsubscribed);
-    its pending messages die with it."""
+    its pending messages, and the changes held for its digest, die with it."""
     with write(db):
         db.execute(
             "update subscriptions set active = 0, deactivated_reason = ? where id = ?",
@@ -652,8 +732,8 @@ def deactivate_subscription(db: Database, sub_id: int, reason: str) -> None:
         )
         db.execute(
             "update outbox set status = 'dead', last_error = ?"
-            " where subscription_id = ? and status = 'pending'",
-            [f"subscription deactivated: {reason}", sub_id],
+            " where subscription_id = ? and status in (?, ?)",
+            [f"subscription deactivated: {reason}", sub_id, PENDING, HELD],
         )
 
 
@@ -773,15 +853,51 @@ def change_for_alert(db: Database, change_id: int) -> AlertView | None:
     )
 
 
+_TOTALS = (
+    f"select key, {_names(STATE_COLUMNS[_KEY_FIELDS:])} from state"
+    " {where} order by metric, place, scope, window, since, rowid"
+)
+
+
 def totals(db: Database, place: str | None = None) -> list[dict[str, Any]]:
-    """The state of every key (optionally of keys at `place`), by metric and place."""
-    sql = "select * from state"
-    params: list[Any] = []
-    if place is not None:
-        sql += " where place = ?"
-        params.append(place)
-    sql += " order by metric, place, scope, window, since"
-    return _dicts(db, sql, params)
+    """The state of every key (optionally of keys at `place`), by metric and
+    place (then first seen): one dict per row, keyed by `STATE_COLUMNS`.
+
+    This is the one query that reads every key, so it reads lean: in index
+    order (no sort), and the seven key fields are split from `key` (which
+    joins them) rather than fetched as seven more columns each."""
+    if place is None:
+        cursor = db.conn.execute(_TOTALS.format(where=""))
+    else:
+        cursor = db.conn.execute(_TOTALS.format(where="where place = ?"), [place])
+    rows = []
+    for key, value, qual, vague, low, high, as_of, url, stated, quote, outlet, srcs, upd in cursor:
+        metric, place_, party, scope, window, since, unit = key.split("|")
+        rows.append(
+            {
+                "key": key,
+                "metric": metric,
+                "place": place_ or None,
+                "party": party or None,
+                "scope": scope,
+                "window": window or None,
+                "since": since or None,
+                "unit": unit,
+                "value": value,
+                "qualifier": qual,
+                "vague": vague,
+                "low": low,
+                "high": high,
+                "as_of": as_of,
+                "url": url,
+                "stated_at": stated,
+                "quote": quote,
+                "outlet": outlet,
+                "sources": srcs,
+                "updated_at": upd,
+            }
+        )
+    return rows
 
 
 def history(

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from bot import store
 from bot.config import AlertsConfig, SourceConfig
+from bot.digest import HELD, DigestSchedule, due_digests
 from bot.pipeline import (
     backoff,
     document_text,
@@ -190,6 +191,61 @@ def test_change_and_outbox_rows_follow_the_filters(tmp_path: Path) -> None:
     assert change.outbox_rows == 2
     chats = {r["chat_id"] for r in db.query("select chat_id from outbox")}
     assert chats == {"console", "1"}
+
+
+@pytest.mark.parametrize(
+    ("digest", "metrics", "status"),
+    [
+        (False, None, store.PENDING),
+        (True, None, store.HELD),
+        (True, ["displaced"], store.HELD),
+        (True, ["killed"], None),
+        (False, ["killed"], None),
+    ],
+    ids=["each-change-pending", "digest-held", "digest-filter-held", "digest-other", "other"],
+)
+def test_digest_subscriptions_get_held_rows_from_the_same_change(
+    tmp_path: Path, digest: bool, metrics: list[str] | None, status: str | None
+) -> None:
+    db = store.open_db(tmp_path / "h.db")
+    made = T0 - timedelta(days=1)
+    every = store.add_subscription(db, "telegram", "1", now=made)
+    sub = store.add_subscription(db, "telegram", "2", metrics=metrics, digest=digest, now=made)
+    art, figs = make_article([(Metric.DISPLACED, 38550, Qualifier.EXACT, Scope.TOTAL)], 0, "SOHR")
+    (change,) = process_article(db, art, RULES, now=T0, found=figs).changes
+    rows = dict(
+        db.execute("select subscription_id, status from outbox where change_id = ?", [change.id])
+    )
+    assert rows == {every: store.PENDING} | ({} if status is None else {sub: status})
+    assert change.outbox_rows == len(rows)
+    # the per-change delivery sees only the pending row; the digest, only the held one
+    pending = [r.subscription_id for r in store.pending_outbox(db, "telegram", T0)]
+    assert pending == [every] + ([sub] if status == store.PENDING else [])
+    due = due_digests(db, DigestSchedule(8, 0), T0 + timedelta(days=1))
+    assert [(d.subscription_id, d.change_ids) for d in due] == (
+        [(sub, (change.id,))] if status == HELD else []
+    )
+
+
+def test_every_change_and_its_observation_point_at_each_other(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "l.db")
+    for day, (total, area) in enumerate([(1000, 40), (1000, 40), (5000, 30), (2000, 30)]):
+        rows = [
+            (Metric.AREA_CONTROLLED, float(area), Qualifier.EXACT, Scope.TOTAL),
+            (Metric.DISPLACED, float(total), Qualifier.EXACT, Scope.TOTAL),
+            # background, context (the first article's area falls from it)
+            (Metric.AREA_CONTROLLED, 45.0, Qualifier.EXACT, Scope.TOTAL),
+        ]
+        art, figs = make_article(rows, day, OUTLETS[day % 3])
+        process_article(db, art, RULES, found=figs)
+    changes = db.execute("select id, observation_id from changes order by id").fetchall()
+    linked = db.execute(
+        "select change_id, id from observations where change_id is not null order by change_id"
+    ).fetchall()
+    kinds = [r[0] for r in db.execute("select kind from changes order by id")]
+    assert changes == linked and kinds == ["decrease", "new", "decrease", "increase", "conflict"]
+    statuses = [r[0] for r in db.execute("select status from observations order by id")]
+    assert statuses == ["statement", "statement", "context"] * 4
 
 
 @pytest.mark.parametrize(

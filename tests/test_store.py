@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from bot import store
 from bot.config import AlertsConfig
 from bot.pipeline import document_text, process_article, rules_from_config
-from figures.diff import Key
+from figures.diff import Key, State
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.model import Article, content_hash
 
@@ -81,8 +82,27 @@ def test_a_database_at_migration_one_upgrades_in_place(tmp_path: Path) -> None:
     assert db.table("sources").get("sohr")["empty_content"] == 0
     assert db.table("subscriptions").count == 1
     applied = [m.name for m in store.migrations.applied(db)]
-    assert applied == ["m001_initial", "m002_chats_health_indexes", "m003_history_order_index"]
+    assert applied == [
+        "m001_initial",
+        "m002_chats_health_indexes",
+        "m003_history_order_index",
+        "m004_state_order_outbox_subscription",
+    ]
     store.open_db(path)  # opening again applies nothing and fails nothing
+
+
+def test_a_database_at_migration_three_upgrades_with_its_state_and_outbox(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = store.open_db(path, stop_before="m004_state_order_outbox_subscription")
+    store.add_subscription(old, "console", "console")
+    process_article(old, article(), RULES, now=NOW, found=[figure()])
+    before = list(old.query("select * from state"))
+    old.close()
+    db = store.open_db(path)
+    assert list(db.query("select * from state")) == before
+    assert store.totals(db) == before and db.table("outbox").count == 1
+    plan = db.execute("explain query plan " + store._TOTALS.format(where="")).fetchall()
+    assert "TEMP B-TREE" not in " ".join(str(step[-1]) for step in plan)
 
 
 def test_write_rolls_back_everything_on_error(tmp_path: Path) -> None:
@@ -128,6 +148,18 @@ def test_outbox_lifecycle_and_alert_view(tmp_path: Path) -> None:
     store.mark_sent(db, row.id, NOW + timedelta(minutes=6))
     assert store.pending_outbox(db, "telegram", NOW + timedelta(days=1)) == []
     assert db.table("outbox").get(row.id)["status"] == "sent"
+
+
+def test_deactivating_a_digest_subscription_kills_its_held_rows(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    digest = store.add_subscription(db, "telegram", "-7", digest=True)
+    other = store.add_subscription(db, "telegram", "-8", digest=True)
+    process_article(db, article(), RULES, now=NOW, found=[figure()])
+    store.deactivate_subscription(db, digest, "unsubscribed")
+    rows = db.execute("select subscription_id, status, last_error from outbox order by id")
+    by_sub = {sub: (status, error) for sub, status, error in rows}
+    assert by_sub[digest] == ("dead", "subscription deactivated: unsubscribed")
+    assert by_sub[other] == (store.HELD, None)
 
 
 def test_deactivate_and_move_chat(tmp_path: Path) -> None:
@@ -183,3 +215,79 @@ def test_history_and_totals_by_place(tmp_path: Path, place: str | None, rows: in
     assert len(history) == rows and len(store.totals(db, place)) == rows
     if rows:
         assert history[0]["change_kind"] == "new" and history[0]["status"] == "statement"
+
+
+def state(key: Key, value: float, day: int, outlets: tuple[str, ...] = ("SOHR",)) -> State:
+    moment = datetime(2019, 2, day, 12, tzinfo=UTC)
+    return State(
+        key=key,
+        value=value,
+        unit=key.unit,
+        qualifier=Qualifier.MORE_THAN if value > 100 else Qualifier.EXACT,
+        vague=value == 1000,
+        low=value,
+        high=math.inf if value > 100 else value,
+        as_of=moment,
+        url=f"https://news.example/{value:g}",
+        stated_at=moment,
+        quote=f"أكثر من {value:g}",
+        outlet=outlets[0],
+        sources=outlets,
+    )
+
+
+# keys in an order unlike the display order, with ties on (metric, place,
+# scope, window, since) that differ in party or unit (first seen comes first)
+KEYS = [
+    Key(Metric.KILLED, "raqqa", None, Scope.WINDOW, "48h", None),
+    Key(Metric.DISPLACED, "deir-ez-zor", None, Scope.TOTAL, None, "--12-01"),
+    Key(Metric.BESIEGED, "deir-ez-zor", None, Scope.TOTAL, None, None, Unit.PERSON),
+    Key(Metric.AREA_CONTROLLED, "deir-ez-zor", "sdf", Scope.TOTAL, None, None, Unit.KM2),
+    Key(Metric.BESIEGED, "deir-ez-zor", None, Scope.TOTAL, None, None, Unit.HOUSEHOLD),
+    Key(Metric.DISPLACED, None, None, Scope.BATCH, None, None),
+    Key(Metric.AREA_CONTROLLED, "deir-ez-zor", "is", Scope.TOTAL, None, None, Unit.KM2),
+    Key(Metric.DISPLACED, "deir-ez-zor", None, Scope.TOTAL, None, None),
+]
+
+
+@pytest.mark.parametrize("place", [None, "deir-ez-zor", "raqqa", "homs"], ids=str)
+def test_totals_are_the_state_rows_in_display_order(tmp_path: Path, place: str | None) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    with store.write(db):
+        for i, key in enumerate(KEYS):
+            store.put_state(
+                db, state(key, 100.0 * i + 50, 1 + i, ("AFP", "SOHR")[: 1 + i % 2]), NOW
+            )
+        store.put_state(db, state(KEYS[2], 1000, 20), NOW)  # an update keeps its place
+    where = "" if place is None else f"where place = '{place}'"
+    expected = list(
+        db.query(f"select * from state {where} order by metric, place, scope, window, since, rowid")
+    )
+    got = store.totals(db, place)
+    assert got == expected and [list(r) for r in got] == [list(r) for r in expected]
+    assert all(list(r) == list(store.STATE_COLUMNS) for r in got)
+    assert len(got) == sum(1 for k in KEYS if place in (None, k.place))
+    if place is None:
+        besieged = [r["unit"] for r in got if r["metric"] == "besieged"]
+        assert besieged == ["person", "household"]  # first seen first
+        assert [store.state_from_row(r) for r in got if r["value"] == 1000] == [
+            state(KEYS[2], 1000, 20)
+        ]
+
+
+def test_put_state_updates_in_place_and_get_states_reads_many(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    first, second, unknown = KEYS[0], KEYS[1], KEYS[2]
+    with store.write(db):
+        store.put_state(db, state(first, 10, 1), NOW)
+        store.put_state(db, state(second, 500, 2), NOW)
+        rowid = db.execute("select rowid from state where key = ?", [store.key_text(first)])
+        (before,) = rowid.fetchone()
+        store.put_state(db, state(first, 20, 3, ("AFP", "SOHR")), NOW + timedelta(hours=1))
+    assert db.table("state").count == 2
+    got = store.get_states(db, [first, second, unknown])
+    assert got == {first: state(first, 20, 3, ("AFP", "SOHR")), second: state(second, 500, 2)}
+    assert got == {k: store.get_state(db, k) for k in (first, second)}
+    assert store.get_states(db, []) == {}
+    after = db.execute("select rowid, updated_at from state where key = ?", [store.key_text(first)])
+    assert after.fetchone() == (before, store.iso(NOW + timedelta(hours=1)))
