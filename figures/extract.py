@@ -154,6 +154,8 @@ class _Word:
     """It may open a clause phrase (`غير أن`)."""
     cue: bool
     """`_collect` has anything to read in it (a phrase, a sense, `منذ`)."""
+    any: bool
+    """Any of the above: the token is worth a look."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -181,15 +183,21 @@ def _learn(tok: str) -> _Word:
     if len(_WORD_CACHE) >= _WORD_CACHE_SIZE:
         _WORD_CACHE.clear()
     phrases, senses, since = lx.phrases_for(tok), lx.senses(tok), lx.bare(tok) == "منذ"
+    numeral = is_numeral_word(tok)
+    extra = tok.endswith(_EXTRA_ENDS)
+    clause = _opens_clause(tok, _CLAUSE_WORDS)
+    clause_phrase = _opens_clause(tok, _CLAUSE_PHRASE_HEADS)
+    cue = (len(tok) >= 2 or tok == "%") and bool(phrases or senses or since)
     word = _Word(
-        phrases=phrases,
-        senses=senses,
-        since=since,
-        numeral=is_numeral_word(tok),
-        extra=tok.endswith(_EXTRA_ENDS),
-        clause=_opens_clause(tok, _CLAUSE_WORDS),
-        clause_phrase=_opens_clause(tok, _CLAUSE_PHRASE_HEADS),
-        cue=(len(tok) >= 2 or tok == "%") and bool(phrases or senses or since),
+        phrases,
+        senses,
+        since,
+        numeral,
+        extra,
+        clause,
+        clause_phrase,
+        cue,
+        any=numeral or extra or clause or clause_phrase or cue,
     )
     _WORD_CACHE[tok] = word
     return word
@@ -206,7 +214,7 @@ def _words(toks: list[str]) -> list[_Word]:
     return [get(t) or _learn(t) for t in toks]
 
 
-def _segment(doc: _Doc, words: list[_Word]) -> None:
+def _segment(doc: _Doc, words: list[_Word], flagged: list[int]) -> None:
     """Sentence and clause of every token: punctuation found by regex in the
     text, clause words by token; each token's index counts the boundaries
     before it (a clause boundary counts from its own token on)."""
@@ -227,7 +235,8 @@ def _segment(doc: _Doc, words: list[_Word]) -> None:
         )
     ]
     consumed = -1
-    for i, w in enumerate(words):
+    for i in flagged:
+        w = words[i]
         if not (w.clause or w.clause_phrase) or doc.starts[i] < consumed:
             continue
         start = doc.starts[i]
@@ -274,9 +283,9 @@ class _Cand:
     range_low: bool = False
 
 
-def _candidates(doc: _Doc, scan_text: str, words: list[_Word]) -> list[_Cand]:
+def _candidates(doc: _Doc, scan_text: str, words: list[_Word], flagged: list[int]) -> list[_Cand]:
     cands: list[_Cand] = []
-    numerals = (doc.starts[i] for i, w in enumerate(words) if w.numeral)
+    numerals = (doc.starts[i] for i in flagged if words[i].numeral)
     for m in scan_numbers(scan_text, numerals):
         t0 = doc.index_at(m.start)
         if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
@@ -294,7 +303,7 @@ def _candidates(doc: _Doc, scan_text: str, words: list[_Word]) -> list[_Cand]:
         for i in range(c.t0, c.t1):
             taken[i] = True
     extra: list[_Cand] = []
-    for i in (i for i, w in enumerate(words) if w.extra):
+    for i in (i for i in flagged if words[i].extra):
         if taken[i]:
             continue
         found = _bare_area(doc, i) or _vague_word(doc, i) or _dual(doc, i)
@@ -630,12 +639,16 @@ def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
 
 
 def _collect(
-    doc: _Doc, words: list[_Word], durations: list[_Duration], ranges: list[tuple[int, int]]
+    doc: _Doc,
+    words: list[_Word],
+    flagged: list[int],
+    durations: list[_Duration],
+    ranges: list[tuple[int, int]],
 ) -> tuple[list[_Hit], list[_Cue]]:
     hits: list[_Hit] = []
     cues: list[_Cue] = []
     suppress_until = -1
-    readable = [i for i, w in enumerate(words) if w.cue]
+    readable = [i for i in flagged if words[i].cue]
     for i in (readable[k] for lo, hi in ranges for k in range(*_span_of(readable, lo, hi))):
         if doc.covered[i] >= 0:
             continue
@@ -838,12 +851,13 @@ class _Extractor:
         self.doc.text = t
         words = _words(self.doc.toks)
         self.words = words
-        self.cands = _candidates(self.doc, scan_text, words)
+        self.flagged = [i for i, w in enumerate(words) if w.any]
+        self.cands = _candidates(self.doc, scan_text, words, self.flagged)
         self.doc.covered = [-1] * len(self.doc.toks)
         for k, c in enumerate(self.cands):
             for i in range(c.t0, c.t1):
                 self.doc.covered[i] = k
-        _segment(self.doc, words)
+        _segment(self.doc, words, self.flagged)
         self.headline_end = _headline_end(t)
 
     def run(self) -> list[Figure]:
@@ -873,7 +887,7 @@ class _Extractor:
             else:
                 qual = _combine(pre, None if c.vague else post)
             readings.append(_Reading(c, unit, q0, qual, end_tok))
-        hits, cues = _collect(doc, self.words, durations, _ranges(doc, readings))
+        hits, cues = _collect(doc, self.words, self.flagged, durations, _ranges(doc, readings))
         self.hits, self.cues = hits, cues
         self.hit_starts = [h.start for h in hits]
         self.cue_starts = [q.start for q in cues]
