@@ -307,6 +307,19 @@ def m004_state_order_outbox_subscription(db: Database) -> None:
     db.table("outbox").create_index(["subscription_id", "status"])
 
 
+@migrations()
+def m005_drop_unread_indexes(db: Database) -> None:
+    """Drop the indexes no query reads: each cost every article's commit a few
+    more pages (an observation's or a change's key lands anywhere in them).
+    Lookups by URL use the unique (url, content_hash) index."""
+    for index in (
+        "idx_observations_key_published",
+        "idx_changes_key_id",
+        "idx_articles_url",
+    ):
+        db.execute(f"drop index if exists {index}")
+
+
 # ---------------------------------------------------------------- connections
 
 

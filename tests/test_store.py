@@ -87,6 +87,7 @@ def test_a_database_at_migration_one_upgrades_in_place(tmp_path: Path) -> None:
         "m002_chats_health_indexes",
         "m003_history_order_index",
         "m004_state_order_outbox_subscription",
+        "m005_drop_unread_indexes",
     ]
     store.open_db(path)  # opening again applies nothing and fails nothing
 
@@ -291,3 +292,60 @@ def test_put_state_updates_in_place_and_get_states_reads_many(tmp_path: Path) ->
     assert store.get_states(db, []) == {}
     after = db.execute("select rowid, updated_at from state where key = ?", [store.key_text(first)])
     assert after.fetchone() == (before, store.iso(NOW + timedelta(hours=1)))
+
+
+# the store's hot queries, each with the index it must read through; only
+# the full `totals` must also come out in order without a sort (the others
+# sort the few rows their index found)
+PLANS = {
+    "article-seen": (
+        "select 1 from articles where url = ? and content_hash = ? limit 1",
+        ["u", "h"],
+        "INDEX idx_articles_url_content_hash",
+    ),
+    "url-known": (
+        "select 1 from articles where url = ? limit 1",
+        ["u"],
+        "INDEX idx_articles_url_content_hash (url=?)",
+    ),
+    "state": ("select * from state where key = ?", ["k"], "INDEX sqlite_autoindex_state_1"),
+    "totals": (store._TOTALS.format(where=""), [], "SCAN state USING INDEX idx_state_metric_place"),
+    "totals-place": (
+        store._TOTALS.format(where="where place = ?"),
+        ["p"],
+        "INDEX idx_state_place (place=?)",
+    ),
+    "history-place": (
+        "select * from observations indexed by idx_observations_metric_place_published"
+        " where metric = ? and place = ? order by published, article_id, start",
+        ["m", "p"],
+        "INDEX idx_observations_metric_place_published (metric=? AND place=?)",
+    ),
+    "history": (
+        "select * from observations where metric = ? order by published, article_id, start",
+        ["m"],
+        "INDEX idx_observations_metric_published_article_id_start (metric=?)",
+    ),
+    "pending": (
+        "select id from outbox where status = 'pending' and transport = ?"
+        " and (next_attempt_at is null or next_attempt_at <= ?) order by id limit ?",
+        ["console", "2019", 5],
+        "INDEX idx_outbox_status_transport_next_attempt_at (status=? AND transport=?)",
+    ),
+    "held-for-digest": (
+        "select id, change_id from outbox where subscription_id = ? and status = ? order by id",
+        [1, store.HELD],
+        "INDEX idx_outbox_subscription_id_status (subscription_id=? AND status=?)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("sql", "params", "index"), PLANS.values(), ids=PLANS.keys())
+def test_hot_queries_read_through_an_index(
+    tmp_path: Path, sql: str, params: list[object], index: str
+) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    plan = " / ".join(str(r[-1]) for r in db.execute(f"explain query plan {sql}", params))
+    assert index in plan
+    if index.startswith("SCAN"):
+        assert "TEMP B-TREE" not in plan
