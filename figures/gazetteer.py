@@ -23,9 +23,9 @@ import logging
 import re
 import tomllib
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -88,7 +88,7 @@ class _Target:
     """For a person's full name: the key of the family name it turns into a person."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Matcher:
     """One category's compiled names."""
 
@@ -382,16 +382,18 @@ def _target(matcher: _Matcher, name: str) -> tuple[str, _Target | None]:
     return key, target
 
 
+@lru_cache(maxsize=1 << 14)
+def _known_target(matcher: _Matcher, name: str) -> tuple[str, _Target | None]:
+    """`_target`, looked up once per distinct matched name."""
+    return _target(matcher, name)
+
+
 def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
     hits: list[_Hit] = []
-    seen: dict[str, tuple[str, _Target | None]] = {}
     for m in matcher.pattern.finditer(text):
         group = "n" if m.group("n") is not None else "l"
         name = ("ا" if group == "l" else "") + m.group(group)
-        found = seen.get(name)
-        if found is None:
-            found = seen[name] = _target(matcher, name)
-        key, target = found
+        key, target = _known_target(matcher, name)
         if target is None:  # cannot happen: the regex is built from these keys
             log.warning("gazetteer matched %r with no entry", name)
             continue
@@ -444,13 +446,11 @@ def _resolve(found: list[_Hit], other: Callable[[], list[_Hit]]) -> list[Mention
 
 
 class Scanner:
-    """Places and parties of one normalised text and of slices of it, each
-    matcher run over the whole text at most once.
+    """Places and parties of one normalised text and of slices of it.
 
     `places(lo, hi)` is `find_places(text[lo:hi])` with offsets into `text`:
-    the whole text's matches inside the slice are the slice's own unless a
-    match crosses an end of the slice, or the slice cuts a word (then the
-    slice is scanned by itself)."""
+    only the slice is scanned (an extractor asks for a few sentences of a long
+    article), and the whole text's matches are kept once asked for."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -468,37 +468,16 @@ class Scanner:
         return _resolve(self._slice(party, lo, hi), lambda: self._slice(not party, lo, hi))
 
     def _slice(self, party: bool, lo: int, hi: int) -> list[_Hit]:
-        matcher = _G.party_matcher if party else _G.place_matcher
-        text = self.text
-        if lo == 0 and hi == len(text):
-            return self._all(party)
-        if _cuts_word(text, lo) or _cuts_word(text, hi):
-            return [_shift(h, lo) for h in _scan(matcher, text[lo:hi])]
-        hits = self._all(party)
-        inside: list[_Hit] = []
-        for h in hits[max(0, bisect_left(hits, lo, key=_start) - 1) :]:
-            if h.match_start >= hi:
-                break
-            if h.match_start < lo < h.match_end or h.match_start < hi < h.match_end:
-                return [_shift(h, lo) for h in _scan(matcher, text[lo:hi])]
-            if lo <= h.match_start:
-                inside.append(h)
-        return inside
-
-    def _all(self, party: bool) -> list[_Hit]:
-        hits = self._hits.get(party)
-        if hits is None:
-            matcher = _G.party_matcher if party else _G.place_matcher
-            hits = self._hits[party] = _scan(matcher, self.text)
-        return hits
+        if lo == 0 and hi == len(self.text):
+            hits = self._hits.get(party)
+            if hits is None:
+                hits = self._hits[party] = _scan(_matcher(party), self.text)
+            return hits
+        return [_shift(h, lo) for h in _scan(_matcher(party), self.text[lo:hi])]
 
 
-def _cuts_word(text: str, at: int) -> bool:
-    """A slice boundary at `at` falls between two word characters."""
-    return 0 < at < len(text) and _WORD_CHAR.match(text, at - 1, at + 1) is not None
-
-
-_WORD_CHAR = re.compile(r"\w\w")
+def _matcher(party: bool) -> _Matcher:
+    return _G.party_matcher if party else _G.place_matcher
 
 
 def _start(hit: _Hit) -> int:
