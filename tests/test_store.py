@@ -56,8 +56,14 @@ def figure(quote: str = QUOTE, value: float = 38000) -> Figure:
 
 @pytest.mark.parametrize(
     ("pragma", "expected"),
-    [("journal_mode", "wal"), ("synchronous", 1), ("foreign_keys", 1), ("busy_timeout", 10000)],
-    ids=["wal", "synchronous-normal", "foreign-keys", "busy-timeout"],
+    [
+        ("journal_mode", "wal"),
+        ("synchronous", 1),
+        ("foreign_keys", 1),
+        ("busy_timeout", 10000),
+        ("cache_size", -store.CACHE_KIB),
+    ],
+    ids=["wal", "synchronous-normal", "foreign-keys", "busy-timeout", "cache-size"],
 )
 def test_every_connection_is_configured(tmp_path: Path, pragma: str, expected: object) -> None:
     store.open_db(tmp_path / "a.db").close()
