@@ -63,8 +63,10 @@ migrations = Migrations("raqib")
 # ---------------------------------------------------------------- time and keys
 
 
+@lru_cache(maxsize=4096)
 def iso(moment: datetime) -> str:
-    """`moment` as stored: UTC, seconds, `+00:00`."""
+    """`moment` as stored: UTC, seconds, `+00:00` (remembered: an article's
+    figures share its publication time, and a run shares its `now`)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
@@ -76,8 +78,10 @@ def parse_iso(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=65536)
 def key_text(key: Key) -> str:
-    """The key as one indexed column: the fields joined by `|`."""
+    """The key as one indexed column: the fields joined by `|` (remembered:
+    each figure's key is written to its observation, state and change)."""
     parts = [key.metric.value, key.place, key.party, key.scope.value, key.window, key.since]
     return "|".join(p or "" for p in [*parts, key.unit.value])
 
