@@ -44,7 +44,7 @@ from figures.gazetteer import Mention, Scanner
 from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
-from figures.numbers import is_numeral_word, scan_numbers
+from figures.numbers import WORD_PATTERN, is_numeral_word, scan_numbers, trie_regex
 from figures.text import Normalized, normalize
 
 log = logging.getLogger(__name__)
@@ -127,11 +127,110 @@ class _Doc:
         return bisect_left(self.starts, offset)
 
 
-def _tokenize(text: str) -> _Doc:
-    ms = list(_TOKEN.finditer(text))
+def _tokenize(text: str, regions: list[tuple[int, int]]) -> _Doc:
+    """The tokens of the regions of `text`, in order (offsets into the text)."""
+    ms = [m for lo, hi in regions for m in _TOKEN.finditer(text, lo, hi)]
     starts = list(map(re.Match.start, ms))
     ends = list(map(re.Match.end, ms))
     return _Doc(text, starts, ends, list(map(re.Match.group, ms)))
+
+
+# ---------------------------------------------------------------------------
+# Regions: the sentences worth reading.
+# ---------------------------------------------------------------------------
+
+
+def _dual_words() -> list[str]:
+    """Every dual of a counted noun `lexicon.dual_of` can read (before clitics
+    and suffixes): the listed duals, and -ان/-تان/-تين of the nouns."""
+    out: set[str] = set()
+    for word, senses in lx.WORDS.items():
+        for sense in senses:
+            if sense.tag is Tag.DUAL:
+                out.add(word)
+            elif sense.tag in (Tag.PERSON, Tag.HOUSEHOLD) or (
+                sense.tag is Tag.TRIGGER and sense.strength is Strength.NOUN
+            ):
+                if not word.endswith("ت"):
+                    out.add(word + "ان")
+                if word.endswith("ة"):
+                    out.update((word[:-1] + "تان", word[:-1] + "تين"))
+    return sorted(out)
+
+
+def _candidate_pattern() -> re.Pattern[str]:
+    """Where a candidate may be: a digit, a numeral word, a word ending in a
+    quantity word, a dual of a counted noun, a kilometre before `مربع`.  A
+    superset (the sentence is read in full to decide); the one regex run over
+    the whole text besides the fold."""
+    vague = trie_regex(sorted(lx.VAGUE_BY_FIRST))
+    duals = trie_regex(_dual_words())
+    return re.compile(
+        r"[0-9]"
+        rf"|{WORD_PATTERN}"
+        rf"|{vague}(?![^\W\d_])"
+        rf"|{duals}"
+        r"|(?:كيلومتر|كلم|كم)(?![^\W\d_])(?=\s+(?:(?:واحد|1)\s+)?[^\W\d_]*مربع)"
+    )
+
+
+_CANDIDATE = _candidate_pattern()
+_CONTEXT_CHARS = 300
+"""Text before a region's first candidate sentence read as context (whole
+sentences, about WINDOW + 8 tokens): a group noun (`الدفعة ضمت 712 فردا`)
+takes the metric of a movement named just before."""
+
+
+def _is_sentence_end(text: str, i: int) -> bool:
+    """Whether the character at i ends a sentence (a `.` between digits does not)."""
+    return text[i] != "." or not (
+        0 < i < len(text) - 1 and text[i - 1].isdecimal() and text[i + 1].isdecimal()
+    )
+
+
+def _last_sentence_end(text: str, lo: int, hi: int) -> int:
+    """Offset of the last sentence end in text[lo:hi], or -1."""
+    last = -1
+    for m in _SENTENCE_CHARS.finditer(text, lo, hi):
+        if _is_sentence_end(text, m.start()):
+            last = m.start()
+    return last
+
+
+def _next_sentence_end(text: str, pos: int) -> int:
+    """Offset of the first sentence end at or after pos, or len(text)."""
+    m = _SENTENCE_CHARS.search(text, pos)
+    while m is not None and not _is_sentence_end(text, m.start()):
+        m = _SENTENCE_CHARS.search(text, m.end())
+    return len(text) if m is None else m.start()
+
+
+def _regions(text: str) -> list[tuple[int, int]]:
+    """The slices of `text` worth reading: each sentence holding a candidate
+    (from the sentence end before it, inclusive, to its own end, inclusive),
+    with some sentences of context before, adjacent ones merged.  Every
+    character is searched at most once or twice, so the cost is linear."""
+    out: list[tuple[int, int]] = []
+    done = 0  # text before this belongs to a region or was searched
+    found = _CANDIDATE.search(text)
+    while found is not None:
+        pos = found.start()
+        start = _last_sentence_end(text, done, pos)
+        if start < 0:
+            start = max(0, done - 1)  # the previous region's end character, or 0
+        while start > done and pos - start < _CONTEXT_CHARS:
+            before = _last_sentence_end(text, max(done, start - _CONTEXT_CHARS), start)
+            if before < 0:
+                break
+            start = before
+        end = min(len(text), _next_sentence_end(text, pos) + 1)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+        done = end
+        found = _CANDIDATE.search(text, done)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,21 +313,23 @@ def _words(toks: list[str]) -> list[_Word]:
     return [get(t) or _learn(t) for t in toks]
 
 
-def _segment(doc: _Doc, words: list[_Word], flagged: list[int]) -> None:
+def _segment(
+    doc: _Doc, words: list[_Word], flagged: list[int], regions: list[tuple[int, int]]
+) -> None:
     """Sentence and clause of every token: punctuation found by regex in the
-    text, clause words by token; each token's index counts the boundaries
+    regions, clause words by token; each token's index counts the boundaries
     before it (a clause boundary counts from its own token on)."""
     t = doc.text
     sb = [
         m.start()
-        for m in _SENTENCE_CHARS.finditer(t)
-        if m.group() != "."
-        or not (0 < m.start() < len(t) - 1 and t[m.start() - 1].isdecimal())
-        or not t[m.start() + 1].isdecimal()
+        for lo, hi in regions
+        for m in _SENTENCE_CHARS.finditer(t, lo, hi)
+        if _is_sentence_end(t, m.start())
     ]
     cb = [
         m.start()
-        for m in _CLAUSE_CHARS.finditer(t)
+        for lo, hi in regions
+        for m in _CLAUSE_CHARS.finditer(t, lo, hi)
         if m.group() != "-"
         or (
             0 < m.start() < len(t) - 1 and t[m.start() - 1].isspace() and t[m.start() + 1].isspace()
@@ -283,10 +384,16 @@ class _Cand:
     range_low: bool = False
 
 
-def _candidates(doc: _Doc, scan_text: str, words: list[_Word], flagged: list[int]) -> list[_Cand]:
+def _candidates(
+    doc: _Doc,
+    scan_text: str,
+    words: list[_Word],
+    flagged: list[int],
+    regions: list[tuple[int, int]],
+) -> list[_Cand]:
     cands: list[_Cand] = []
     numerals = (doc.starts[i] for i in flagged if words[i].numeral)
-    for m in scan_numbers(scan_text, numerals):
+    for m in scan_numbers(scan_text, numerals, regions):
         t0 = doc.index_at(m.start)
         if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
             t0 -= 1
@@ -847,17 +954,18 @@ class _Extractor:
         self.norm: Normalized = normalize(text)
         t = self.norm.text
         scan_text = _LONG_DIGITS.sub(lambda m: " " * len(m.group()), t)
-        self.doc = _tokenize(scan_text)
+        regions = _regions(scan_text)
+        self.doc = _tokenize(scan_text, regions)
         self.doc.text = t
         words = _words(self.doc.toks)
         self.words = words
         self.flagged = [i for i, w in enumerate(words) if w.any]
-        self.cands = _candidates(self.doc, scan_text, words, self.flagged)
+        self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
         self.doc.covered = [-1] * len(self.doc.toks)
         for k, c in enumerate(self.cands):
             for i in range(c.t0, c.t1):
                 self.doc.covered[i] = k
-        _segment(self.doc, words, self.flagged)
+        _segment(self.doc, words, self.flagged, regions)
         self.headline_end = _headline_end(t)
 
     def run(self) -> list[Figure]:

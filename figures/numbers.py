@@ -664,18 +664,26 @@ def _number(r: _Reader, tok: _Tok) -> _Parse | None:
 # Public API
 
 
-def scan_numbers(text: str, words: Iterable[int] | None = None) -> Iterator[NumberMatch]:
+def scan_numbers(
+    text: str,
+    words: Iterable[int] | None = None,
+    spans: Iterable[tuple[int, int]] | None = None,
+) -> Iterator[NumberMatch]:
     """Every number and vague quantity in normalised `text`, left to right,
     each the longest phrase that reads as one number.
 
     `words`, if given, are the offsets of the letter runs of `text` that are
     numeral words (`is_numeral_word`), in ascending order: a caller that has
-    split the text into words already passes them, else they are found here."""
+    split the text into words already passes them, else they are found here.
+    `spans`, if given, are ascending, disjoint (start, end) slices of the text
+    that hold every number the caller wants (whole sentences: a number never
+    crosses a sentence end); digits outside them are not read."""
     if words is None:
         words = (m.start() for m in _WORD_CANDIDATE.finditer(text))
+    digit_runs = _digit_runs(text, [(0, len(text))] if spans is None else spans)
     r = _Reader(text)
     pos = 0
-    for start, digits in heapq.merge(_digit_runs(text), ((w, None) for w in words)):
+    for start, digits in heapq.merge(digit_runs, ((w, None) for w in words)):
         if start < pos:
             continue
         if digits is not None and start > 0 and _glued_exponent(text, start):
@@ -701,9 +709,10 @@ def is_numeral_word(word: str) -> bool:
     return word in _LEXICON
 
 
-def _digit_runs(text: str) -> Iterator[tuple[int, str | None]]:
-    for m in _DIGITS.finditer(text):
-        yield m.start(), m.group()
+def _digit_runs(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, str | None]]:
+    for lo, hi in spans:
+        for m in _DIGITS.finditer(text, lo, hi):
+            yield m.start(), m.group()
 
 
 def _ordinal_end(r: _Reader, tok: _Tok) -> int:
@@ -723,7 +732,7 @@ def _ordinal_end(r: _Reader, tok: _Tok) -> int:
 _TrieNode = dict[str, "_TrieNode"]
 
 
-def _trie(words: list[str]) -> str:
+def trie_regex(words: list[str]) -> str:
     """A regular expression matching exactly `words`, as a character trie,
     so that the scanner finds lexicon words in C rather than word by word."""
     root: _TrieNode = {}
@@ -745,8 +754,10 @@ def _trie(words: list[str]) -> str:
 
 _DIGITS = re.compile(r"[0-9]++(?:[.,٫][0-9]++)*+")
 """Digit literals: where a number may start."""
-_WORD_CANDIDATE = re.compile(r"(?<![^\W\d_])(?:" + _trie(sorted(_LEXICON)) + r")(?![^\W\d_])")
-"""Whole lexicon words: where a number may start."""
+WORD_PATTERN = r"(?<![^\W\d_])(?:" + trie_regex(sorted(_LEXICON)) + r")(?![^\W\d_])"
+"""A regular expression of the whole lexicon words (with their clitics): where
+a number spelled in words may start."""
+_WORD_CANDIDATE = re.compile(WORD_PATTERN)
 
 _MAX_SPLIT_GROUPS = 4
 """A malformed literal of up to this many groups (`12,34,5`, `12.5.2023`)
