@@ -10,6 +10,11 @@ the text already starts with it (files and many pages repeat the headline as
 their first line): headlines carry figures ("يرفع لنحو 1500…") and a figure
 stated in both counts once.  Offsets of figures refer to that text, which is
 what `articles.text` stores.
+
+A change that alerts gets one outbox row per matching subscription: `pending`
+for the per-change delivery, or `held` (`store.HELD`) for a subscription with
+a daily digest, which `bot.digest` sends and marks; a digest chat never gets
+the change on its own.
 """
 
 from __future__ import annotations
@@ -371,6 +376,8 @@ def _queue(
     fine_place: str | None,
     now: datetime,
 ) -> int:
+    """Queue `change_id` for every subscription whose filter matches (held for
+    digest subscriptions); how many rows."""
     rows = [
         {
             "change_id": change_id,
