@@ -648,9 +648,10 @@ def add_subscription(
         raise ValueError(f"transport: expected telegram, slack or console, got {transport!r}")
     if lang not in {"ar", "en"}:
         raise ValueError(f"lang: expected ar or en, got {lang!r}")
-    table = db.table("subscriptions")
     with write(db):
-        table.insert(
+        return insert_row(
+            db,
+            "subscriptions",
             {
                 "transport": transport,
                 "chat_id": str(chat_id),
@@ -662,9 +663,8 @@ def add_subscription(
                 "active": 1,
                 "created_at": iso(now or datetime.now(UTC)),
                 "created_by": created_by,
-            }
+            },
         )
-    return int(table.last_pk)
 
 
 def active_subscriptions(db: Database) -> list[Subscription]:
