@@ -366,6 +366,21 @@ def _between_digits(doc: _Doc, i: int) -> bool:
     return s > 0 and e < len(doc.text) and doc.text[s - 1].isdigit() and doc.text[e].isdigit()
 
 
+def _without_long_digits(text: str, regions: list[tuple[int, int]]) -> str:
+    """The text with each run of 40 or more digits and separators in the regions
+    blanked (spaces, so offsets stay): no number, and no token per digit group."""
+    runs = [m.span() for lo, hi in regions for m in _LONG_DIGITS.finditer(text, lo, hi)]
+    if not runs:
+        return text
+    parts: list[str] = []
+    done = 0
+    for a, b in runs:
+        parts += [text[done:a], " " * (b - a)]
+        done = b
+    parts.append(text[done:])
+    return "".join(parts)
+
+
 # ---------------------------------------------------------------------------
 # Candidates.
 # ---------------------------------------------------------------------------
@@ -953,8 +968,8 @@ class _Extractor:
         self.original = text
         self.norm: Normalized = normalize(text)
         t = self.norm.text
-        scan_text = _LONG_DIGITS.sub(lambda m: " " * len(m.group()), t)
-        regions = _regions(scan_text)
+        regions = _regions(t)
+        scan_text = _without_long_digits(t, regions)
         self.doc = _tokenize(scan_text, regions)
         self.doc.text = t
         words = _words(self.doc.toks)
