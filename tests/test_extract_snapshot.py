@@ -72,8 +72,8 @@ def _slices(text: str, rng: random.Random) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize("case", CASES[::7], ids=[c["id"] for c in CASES[::7]])
 def test_gazetteer_scanner_slices_match_find_on_the_slice(case: dict[str, Any]) -> None:
-    """`Scanner` reads slices from one scan of the whole text: it must find
-    exactly what `find_places`/`find_parties` find on the slice itself."""
+    """`Scanner` must find in a slice exactly what `find_places`/`find_parties`
+    find on the slice itself (and the whole text's matches once asked for)."""
     text = normalize(case["text"]).text[:20_000]
     scanner = gazetteer.Scanner(text)
     for lo, hi in _slices(text, random.Random(case["id"])):
