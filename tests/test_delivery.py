@@ -248,11 +248,14 @@ def test_sigkill_mid_broadcast_then_restart_delivers_everything_once(
         assert sent_before < total, "the broadcast finished before the kill"
 
         second = start(procs, tmp_path, "--config", str(config), "run")
-        tg.wait_for_sync(
-            lambda: all(len(alerts_in(tg, c)) >= len(expected[c]) for c in chats),
-            120,
-            what="every alert after the restart",
-        )
+        try:
+            tg.wait_for_sync(
+                lambda: all(len(alerts_in(tg, c)) >= len(expected[c]) for c in chats),
+                120,
+                what="every alert after the restart",
+            )
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\nrestarted:\n{second.stderr()[-4000:]}") from None
         time.sleep(1.5)  # anything sent twice would show up by now
         second.p.send_signal(signal.SIGINT)
         assert second.p.wait(30) == 0, second.stderr()[-3000:]
