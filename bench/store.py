@@ -3,6 +3,7 @@ the latency of the `totals` and `history` queries.
 
     .venv/bin/python bench/store.py                 # 1,000,000 observations
     .venv/bin/python bench/store.py --observations 200000 --db /tmp/b.db
+    .venv/bin/python bench/store.py --db /tmp/b.db --queries-only
 
 Articles of `--per-article` figures each go through `process_article` (one
 transaction per article, the diff, state and change rows, one console
@@ -31,6 +32,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlite_utils import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -107,14 +110,58 @@ def cpu_model() -> str:
     return platform.machine()
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    samples = []
+def timed(fn, repeat: int) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    """Median and p95 wall time, and median CPU time, of `repeat` calls (ms)."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    wall.sort()
+    return statistics.median(wall), wall[int(0.95 * (len(wall) - 1))], statistics.median(cpu)
+
+
+def ingest(db: Database, args: argparse.Namespace) -> None:
+    """Generate the corpus and push it through `process_article`."""
+    store.add_subscription(db, "console", "console")
+    rules = rules_from_config(AlertsConfig())
+    print(f"building {args.observations:,} observations over ~{args.keys:,} keys ...")
+    items = build(args.observations, args.keys, args.per_article, args.seed)
+    items.sort(key=lambda x: x[0].published or datetime.min)
+    gc.freeze()
+    start = time.perf_counter()
+    for i, (article, figs) in enumerate(items, 1):
+        process_article(db, article, rules, found=figs)
+        if i % 10_000 == 0:
+            rate = i * args.per_article / (time.perf_counter() - start)
+            print(f"  {i * args.per_article:,} figures, {rate:,.0f} figures/s", flush=True)
+    elapsed = time.perf_counter() - start
+    n = len(items) * args.per_article
+    print(f"ingest: {n:,} figures in {elapsed:.1f} s = {n / elapsed:,.0f} figures/s")
+
+
+def queries(db: Database) -> None:
+    """The latency of `totals` and `history`, as the CLI and the chat commands call them."""
+    counts = {t: db.table(t).count for t in ("observations", "state", "changes", "outbox")}
+    print("rows:", ", ".join(f"{t} {c:,}" for t, c in counts.items()))
+    rng = random.Random(2)
+    places = [r[0] for r in db.execute("select distinct place from state")]
+    metric = METRICS[0].value
+    rows = len(store.history(db, metric, places[0]))
+    cases = [
+        (f"totals (all {counts['state']:,} keys)", lambda: store.totals(db), 50),
+        ("totals --place", lambda: store.totals(db, rng.choice(places)), 200),
+        (
+            f"history METRIC --place (~{rows} rows)",
+            lambda: store.history(db, metric, rng.choice(places)),
+            200,
+        ),
+        ("history METRIC (first 200 rows)", lambda: store.history(db, metric, limit=200), 50),
+    ]
+    for label, fn, repeat in cases:
+        med, p95, cpu = timed(fn, repeat)
+        print(f"{label}: median {med:.2f} ms, p95 {p95:.2f} ms (CPU median {cpu:.2f} ms)")
 
 
 def main() -> int:
@@ -124,45 +171,23 @@ def main() -> int:
     p.add_argument("--per-article", type=int, default=10)
     p.add_argument("--db", help="database file (default: a temp file)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--queries-only", action="store_true", help="time the queries of an existing --db"
+    )
     args = p.parse_args()
+    if args.queries_only and not (args.db and Path(args.db).exists()):
+        p.error("--queries-only needs the --db of an earlier run")
 
+    print(
+        f"machine: {os.cpu_count()} CPU(s) {cpu_model()},"
+        f" Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.db) if args.db else Path(tmp) / "bench.db"
         db = store.open_db(path)
-        store.add_subscription(db, "console", "console")
-        rules = rules_from_config(AlertsConfig())
-        print(f"building {args.observations:,} observations over ~{args.keys:,} keys ...")
-        items = build(args.observations, args.keys, args.per_article, args.seed)
-        items.sort(key=lambda x: x[0].published or datetime.min)
-        gc.freeze()
-        print(
-            f"machine: {os.cpu_count()} CPU(s) {cpu_model()},"
-            f" Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
-        )
-        start = time.perf_counter()
-        for i, (article, figs) in enumerate(items, 1):
-            process_article(db, article, rules, found=figs)
-            if i % 10_000 == 0:
-                rate = i * args.per_article / (time.perf_counter() - start)
-                print(f"  {i * args.per_article:,} figures, {rate:,.0f} figures/s", flush=True)
-        elapsed = time.perf_counter() - start
-        n = len(items) * args.per_article
-        counts = {t: db.table(t).count for t in ("observations", "state", "changes", "outbox")}
-        print(f"ingest: {n:,} figures in {elapsed:.1f} s = {n / elapsed:,.0f} figures/s")
-        print("rows:", ", ".join(f"{t} {c:,}" for t, c in counts.items()))
-
-        rng = random.Random(2)
-        places = [r[0] for r in db.execute("select distinct place from state")]
-        med, p95 = timed(lambda: store.totals(db), 20)
-        print(f"totals (all {counts['state']:,} keys): median {med:.1f} ms, p95 {p95:.1f} ms")
-        med, p95 = timed(lambda: store.totals(db, rng.choice(places)), 200)
-        print(f"totals --place: median {med:.2f} ms, p95 {p95:.2f} ms")
-        metric = METRICS[0].value
-        rows = len(store.history(db, metric, places[0]))
-        med, p95 = timed(lambda: store.history(db, metric, rng.choice(places)), 200)
-        print(f"history METRIC --place (~{rows} rows): median {med:.2f} ms, p95 {p95:.2f} ms")
-        med, p95 = timed(lambda: store.history(db, metric, limit=200), 50)
-        print(f"history METRIC (first 200 rows): median {med:.2f} ms, p95 {p95:.2f} ms")
+        if not args.queries_only:
+            ingest(db, args)
+        queries(db)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {peak:,.0f} MiB; database {path.stat().st_size / 2**20:,.0f} MiB")
         db.close()
