@@ -564,12 +564,62 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         inner = _noun_unit(doc, k)
         if inner.kind in {"person", "household", "block"}:
             unit = inner
-    if unit.kind != "none":
-        after, post2 = _skip_qualifier_after(doc, unit.end)
+    if unit.kind == "none" and _plain_noun(doc, j):
+        unit = _Unit("none", end=j + 1)  # 80 تلميذا: a noun the lexicon lacks
+    if unit.end > j:
+        hedge, post2 = _trailing_hedge(doc, unit.end)
         if post2 is not None:
             post = post2 if post is None else post
-            return unit, post, after
+            return unit, post, hedge
     return unit, post, max(j, unit.end)
+
+
+_TRAILING_REACH = 4
+"""Words between a counted noun and a hedge that still bounds the number
+(`80 تلميذا من مدرسة داخلية على الأقل`)."""
+
+
+def _trailing_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
+    """A hedge after the counted noun, past its adjectives or `من` phrase (a few
+    words, in the clause, before any other number, verb or clause word): where
+    it ends, and the hedge."""
+    if j >= len(doc.toks):
+        return j, None
+    clause = doc.clause[j - 1] if j > 0 else 0
+    for k in range(j, min(j + _TRAILING_REACH + 1, len(doc.toks))):
+        tok = doc.toks[k]
+        if doc.clause[k] != clause or doc.covered[k] >= 0 or tok in _SENTENCE_END:
+            return j, None
+        if k > j and tok[:1] in "وف":
+            return j, None  # وعلى الأقل: a coordinated phrase, not this number's
+        end, qual = _skip_qualifier_after(doc, k)
+        if qual is not None:
+            if end < len(doc.toks) and doc.covered[end] >= 0:
+                return j, None  # وأصيب على الأقل 10: the next number's hedge
+            return end, qual
+        if any(s.tag in _HEDGE_STOPS for s in lx.senses(tok)):
+            return j, None  # another metric word or a clause: past this number
+    return j, None
+
+
+_HEDGE_STOPS = frozenset({Tag.TRIGGER, Tag.CLAUSE, Tag.SUBSET, Tag.MONTH})
+
+
+def _plain_noun(doc: _Doc, j: int) -> bool:
+    """Whether token j, right after a number, reads as an indefinite noun the
+    lexicon does not know (its counted noun): an Arabic word, no article, no
+    conjunction, not a function word, not a verb form, no lexicon sense but a
+    noun's."""
+    tok = doc.tok(j)
+    if len(tok) < 3 or not tok.isalpha() or not ("\u0621" <= tok[0] <= "\u064a"):
+        return False
+    if tok.startswith(("ال", "و", "ف", "ي")) or tok in lx.NOT_NOUNS or lx.phrases_for(tok):
+        return False  # the article, a conjunction, a present verb, a phrase
+    if tok.endswith("وا") or (tok[0] in "يت" and tok.endswith("ون")):
+        return False  # قتلوا، يعيشون: a verb
+    if j == 0 or doc.clause[j] != doc.clause[j - 1]:
+        return False
+    return all(s.tag is Tag.TRIGGER and s.strength is not Strength.VERB for s in lx.senses(tok))
 
 
 def _noun_unit(doc: _Doc, j: int) -> _Unit:
@@ -642,6 +692,13 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         break
     if _month_at(doc, j) is not None:
         return True
+    if (
+        c.value == 1
+        and not doc.toks[c.t0].isdigit()
+        and k >= 0
+        and (lx.has(doc.toks[k], Tag.BLOCK) or lx.has(doc.toks[k], Tag.DUR_WORD))
+    ):
+        return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
     if c.vague:
         return False
     value = c.value
@@ -807,7 +864,9 @@ def _collect(
                 complement = (
                     head is not None
                     and head.sense.tag is Tag.TRIGGER
+                    and head.sense.strength is not Strength.VERB
                     and head.sense.metric is not sense.metric
+                    and not _conjoined(doc.toks[i])
                 )
                 hits.append(_Hit(i, i + 1, sense, complement))
             elif tag in (Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
@@ -870,9 +929,15 @@ def _unstated(doc: _Doc, i: int) -> _Cue | None:
     return None
 
 
+def _is_year(tok: str) -> bool:
+    return len(tok) == 4 and tok.isdigit() and 1900 <= int(tok) <= 2100
+
+
 def _since(doc: _Doc, i: int) -> _Cue | None:
     """منذ + a date or an event: a running total (with its start date)."""
     j = i + 1
+    if _is_year(doc.tok(j + 1)) and lx.has(doc.tok(j), Tag.BLOCK_BEFORE):
+        return _Cue(i, j + 2, Scope.TOTAL)  # منذ عام 2020: a total, no month to date it
     if lx.has(doc.tok(j), Tag.UNSTATED) or lx.has(doc.tok(j), Tag.DUR_WORD):
         return None  # منذ ساعات / منذ يومين: a window, cued by the duration
     _, qual = _qualifier_before(doc, j + 2)
@@ -937,7 +1002,10 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
     if sense.strength is Strength.VERB and after:
-        dist *= 0.5
+        if _conjoined(doc.toks[hit.start]):
+            dist += 1.0  # قتل 8 وأصيب 14: a coordinated verb opens its own clause
+        else:
+            dist *= 0.5
     elif sense.strength is Strength.WEAK:
         dist += 4.0
     elif after and dist > 0 and lx.bare(doc.toks[hit.start]).startswith("ال"):
@@ -952,6 +1020,11 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
     ):
         clauses = 0  # ممن سلموا أنفسهم: describes the counted people
     return dist + CLAUSE_COST * clauses
+
+
+def _conjoined(tok: str) -> bool:
+    """A word carrying the conjunction و/ف (`وأصيب`; not `وصل`, `فروا`)."""
+    return tok[:1] in "وف" and len(tok) > 3 and tok not in lx.WORDS and bool(lx.senses(tok[1:]))
 
 
 def _span_of(indices: list[int], lo: int, hi: int) -> tuple[int, int]:

@@ -248,6 +248,10 @@ PHRASES: dict[str, tuple[Phrase, ...]] = {k: tuple(v) for k, v in _BUILT.phrases
 """Multi-word entries by their first word."""
 
 
+NOT_NOUNS: frozenset[str] = frozenset(_fold(w) for w in _DATA["counted"]["not_nouns"])
+"""Function words that may follow a number but are never its counted noun."""
+
+
 def _word_tuples(words: list[str]) -> tuple[tuple[str, ...], ...]:
     out = {tuple(_fold(w).split()) for w in words}
     return tuple(sorted((t for t in out if t), key=len, reverse=True))

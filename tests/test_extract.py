@@ -317,6 +317,104 @@ CASES: list[tuple[str, str, list[Want]]] = [
     ("typo-glued-scale", "فر 13ألف شخص من القصف.", [W("displaced", 13000)]),
 ]
 
+# Constructions from real news the first version misread (issue 2's second round);
+# each is a general rule, tested here on sentences written for the purpose.
+CASES += [
+    # since-anchors with no calendar date: a running total, no since-date
+    (
+        "since-start-of-current-month",
+        "قتل أكثر من 100 شخص منذ مطلع الشهر الجاري في المدينة.",
+        [W("killed", 100, "more_than", "total", since=None)],
+    ),
+    (
+        "since-start-of-operation",
+        "اعتقلت القوات 230 شخصا منذ انطلاق العملية العسكرية.",
+        [W("detained", 230, "exact", "total")],
+    ),
+    ("since-aggression", "استشهد 52 فلسطينيا منذ بدء العدوان.", [W("killed", 52, scope="total")]),
+    ("since-year-only", "فقد 400 مهاجر منذ عام 2020.", [W("missing", 400, scope="total")]),
+    ("since-bare-year", "قتل 900 مدني منذ 2015 في البلاد.", [W("killed", 900, scope="total")]),
+    (
+        "since-the-seventh-of-october",
+        "استشهد 24 ألف فلسطيني منذ السابع من أكتوبر.",
+        [W("killed", 24000, scope="total", since="--10-07")],
+    ),
+    (
+        "since-outbreak-of-war",
+        "أصيب 3 آلاف شخص منذ اندلاع الحرب في السودان.",
+        [W("injured", 3000, scope="total")],
+    ),
+    ("so-far-detained", "اعتقل 80 شخصا حتى الآن.", [W("detained", 80, scope="total")]),
+    # relative durations: number words after the noun, duals, a year
+    (
+        "window-days-number-after",
+        "قتل 15 شخصا خلال الأيام الثلاثة الماضية.",
+        [W("killed", 15, scope="window", window="3d", check_window=True)],
+    ),
+    (
+        "window-hours-al-digits",
+        "قتل 40 شخصا في الساعات الـ72 الماضية.",
+        [W("killed", 40, scope="window", window="72h", check_window=True)],
+    ),
+    (
+        "window-weeks-last",
+        "نزح 5 آلاف شخص في الأسابيع الثلاثة الأخيرة.",
+        [W("displaced", 5000, scope="window", window="3w", check_window=True)],
+    ),
+    (
+        "window-within-two-days",
+        "نزح 3 آلاف شخص في غضون يومين.",
+        [W("displaced", 3000, scope="window", window="2d", check_window=True)],
+    ),
+    (
+        "window-six-months",
+        "عاد 50 ألف لاجئ خلال الأشهر الستة الماضية.",
+        [W("returned", 50000, scope="window", window="6m", check_window=True)],
+    ),
+    (
+        "window-last-year",
+        "قتل 700 شخص خلال العام الماضي.",
+        [W("killed", 700, scope="window", window="1y", check_window=True)],
+    ),
+    (
+        "window-one-day-not-a-figure",
+        "شهد المعبر عبور زهاء 30 ألف شخص في يوم واحد.",
+        [W("displaced", 30000, "approx", "window", window="1d", check_window=True)],
+    ),
+    # a hedge after the counted noun (one the lexicon does not know, too)
+    (
+        "hedge-after-unknown-noun",
+        "اختطف مسلحون 80 تلميذا على الأقل من مدرسة في ولاية كادونا.",
+        [W("detained", 80, "at_least")],
+    ),
+    (
+        "hedge-after-noun-and-min-phrase",
+        "قتل 12 عاملا من موظفي الإغاثة على الأقل في الغارة.",
+        [W("killed", 12, "at_least")],
+    ),
+    (
+        "hedge-belongs-to-next-number",
+        "قتل 5 أشخاص وأصيب على الأقل 10 آخرين.",
+        [W("killed", 5, "exact"), W("injured", 10, "at_least")],
+    ),
+    # coordinated verbs
+    (
+        "killed-and-injured-verbs",
+        "قال مسؤول إن تسعة جنود قتلوا وأصيب 14 آخرون في الهجوم.",
+        [W("killed", 9), W("injured", 14)],
+    ),
+    (
+        "killed-bare-then-injured",
+        "قتل 8 وأصيب 14 آخرون في الهجوم.",
+        [W("killed", 8), W("injured", 14)],
+    ),
+    (
+        "fate-unknown-split",
+        "نزح آلاف السكان، فيما لا يزال مصير العشرات مجهولا.",
+        [W("displaced", 1000, vague=True), W("missing", 10, vague=True)],
+    ),
+]
+
 NOT_FIGURES: list[tuple[str, str]] = [
     ("date-day-month", "نشر المرصد في الـ 10 من شباط أن المعارك مستمرة ونزح السكان."),
     ("date-dateline", "02 نوفمبر 2017\nنزح السكان من المدينة."),
@@ -394,6 +492,25 @@ def test_quote_holds_the_number_as_written() -> None:
     assert "12" in quotes[12]
 
 
+QUOTES = [
+    ("unknown-noun", "اعتقلت الشرطة 23 متهما في القضية.", "23 متهما"),
+    ("noun-then-hedge", "اختطف مسلحون 80 تلميذا على الأقل من المدرسة.", "80 تلميذا على الأقل"),
+    ("migrants", "فقد 20 مهاجرا إثر غرق قاربهم.", "20 مهاجرا"),
+    ("no-noun-after", "ارتفعت حصيلة القتلى إلى 50.", "50"),
+    ("verb-after-is-not-the-noun", "أكثر من 70 شخصا قتلوا في الهجوم.", "أكثر من 70 شخصا"),
+    ("bare-number-then-verb", "أعلنت الوزارة أن 80 قتلوا في القصف.", "80"),
+    ("number-then-preposition", "قتل 5 في القصف على البلدة.", "5"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"), [(t, q) for _, t, q in QUOTES], ids=[i for i, _, _ in QUOTES]
+)
+def test_quote_carries_the_counted_noun(text: str, quote: str) -> None:
+    figures = extract(text)
+    assert [f.quote for f in figures] == [quote]
+
+
 def test_figure_round_trips_through_json() -> None:
     for f in extract("نزح أكثر من 5 آلاف شخص منذ مطلع آذار."):
         assert Figure.from_json(json.loads(json.dumps(f.to_json()))) == f
@@ -411,8 +528,11 @@ def test_seeds_extract_without_error(seeds_dir: Path) -> None:
 # --- held-out articles, scored the way ../shared/tools/score_figures.py scores -------------
 
 HELDOUT_MIN_F1 = 0.9
-"""Measured 0.947 on first run (before any fix prompted by these articles),
-1.0 after; the bar leaves room for lexicon changes elsewhere."""
+"""The first 15 articles measured 0.947 on first run (before any fix prompted
+by them), 1.0 after; the 11 added in issue 2's second round (DRC, Somalia,
+Afghanistan, Sudan, Burkina Faso, Gaza, Yemen, Haiti, Sweida, Lebanon, Iraq)
+measured 0.913 at first sight, 1.0 after.  The bar leaves room for lexicon
+changes elsewhere."""
 
 
 def _score(articles: list[dict[str, object]]) -> tuple[float, float]:
@@ -449,7 +569,7 @@ def _score(articles: list[dict[str, object]]) -> tuple[float, float]:
 def test_heldout_articles_score() -> None:
     lines = (DATA / "extract_heldout.jsonl").read_text(encoding="utf-8").splitlines()
     articles = [json.loads(line) for line in lines if line.strip()]
-    assert len(articles) >= 15
+    assert len(articles) >= 26
     f1, qualifier_agreement = _score(articles)
     assert f1 >= HELDOUT_MIN_F1
     assert qualifier_agreement >= 0.9

@@ -11,6 +11,7 @@ A deliberate change of behaviour regenerates it, and its commit says which
 outputs changed and why:
 
     .venv/bin/python tests/test_extract_snapshot.py           # re-extract the stored texts
+    .venv/bin/python tests/test_extract_snapshot.py --add     # and add new table/held-out texts
     .venv/bin/python tests/test_extract_snapshot.py --corpus  # rebuild the corpus too
 """
 
@@ -291,9 +292,33 @@ def _write(texts: list[tuple[str, str]]) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def _added(stored: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The stored texts, then the table strings and held-out articles not yet
+    stored (the synthetic sentences stay as they are)."""
+    have = {text for _, text in stored}
+    ids = {id_ for id_, _ in stored}
+    tables = sum(1 for id_ in ids if id_.startswith("table:"))
+    out = list(stored)
+    for id_, text in _corpus():
+        if id_.startswith(("table:", "heldout:")) and text not in have:
+            if id_.startswith("table:"):
+                id_ = f"table:{tables:04d}"
+                tables += 1
+            if id_ not in ids:
+                out.append((id_, text))
+                ids.add(id_)
+                have.add(text)
+    return out
+
+
 if __name__ == "__main__":
     stored = [(c["id"], c["text"]) for c in CASES]
-    corpus = _corpus() if "--corpus" in sys.argv[1:] else stored
+    if "--corpus" in sys.argv[1:]:
+        corpus = _corpus()
+    elif "--add" in sys.argv[1:]:
+        corpus = _added(stored)
+    else:
+        corpus = stored
     _write(corpus)
     rows = _load()
     print(f"{SNAPSHOT}: {len(rows)} texts, {sum(len(r['figures']) for r in rows)} figures")
