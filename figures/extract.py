@@ -477,6 +477,8 @@ def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
     while j < len(doc.toks) and doc.covered[j] == k:
         j += 1
     for skip in range(3):
+        if j + skip < len(doc.toks) and _conjoined(doc.toks[j + skip]):
+            return -1  # مقتل 10 أشخاص وإصابة 30: a second item, not the phrase's end
         end = _match_words(doc, j + skip, words)
         if end > 0:
             return end
@@ -840,6 +842,8 @@ def _collect(
                 end = _match_around_number(doc, i + 1, phrase.words[1:])
             if end < 0:
                 continue
+            if phrase.sense.metric is Metric.BESIEGED and lx.bare(doc.tok(i - 1)) == "من":
+                continue  # انتشال 15 جثة من تحت الأنقاض: taken out, no longer trapped
             if phrase.sense.tag is Tag.TOTAL:
                 cues.append(_Cue(i, end, Scope.TOTAL))
             else:
@@ -867,6 +871,7 @@ def _collect(
                     and head.sense.strength is not Strength.VERB
                     and head.sense.metric is not sense.metric
                     and not _conjoined(doc.toks[i])
+                    and not _definite(doc.toks[head.start])
                 )
                 hits.append(_Hit(i, i + 1, sense, complement))
             elif tag in (Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
@@ -1020,6 +1025,13 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
     ):
         clauses = 0  # ممن سلموا أنفسهم: describes the counted people
     return dist + CLAUSE_COST * clauses
+
+
+def _definite(tok: str) -> bool:
+    """A word with the article: never the head of a genitive (اللاجئين العائدين
+    is a noun and its adjective; عودة النازحين is a head and its complement)."""
+    word = lx.bare(tok)
+    return word.startswith(("ال", "بال", "كال", "لل"))
 
 
 def _conjoined(tok: str) -> bool:

@@ -30,7 +30,7 @@ class Tag(StrEnum):
     BLOCK = "block"  # after a number: not a figure (time, money, vehicles…)
     BLOCK_BEFORE = "block_before"  # before a number: a year, age or identifier
     NOT_COUNT = "not_count"  # people in need, affected, populations
-    FORECAST = "forecast"  # a projection, not a count
+    FORECAST = "forecast"  # a projection or a release: what follows is not a count
     SUBSET = "subset"  # "among them"
     CLAUSE = "clause"  # a word that opens a new clause
     BATCH = "batch"  # one event or group
@@ -204,7 +204,7 @@ def _build() -> _Builder:
         for word in words:
             b.add(word, Sense(Tag.BLOCK_BEFORE, arg=kind))
     for kind, words in _DATA["not_a_count"].items():
-        tag = Tag.FORECAST if kind == "forecast" else Tag.NOT_COUNT
+        tag = Tag.FORECAST if kind in {"forecast", "release"} else Tag.NOT_COUNT
         for word in words:
             b.add(word, Sense(tag, arg=kind))
     scope = _DATA["scope"]

@@ -103,7 +103,7 @@ CASES: list[tuple[str, str, list[Want]]] = [
     ("detained-arrest", "اعتقلت القوات 23 شخصا على الأقل.", [W("detained", 23, "at_least")]),
     ("detained-suspects", "تم توقيف 40 مشتبها بهم.", [W("detained", 40)]),
     ("detained-abducted", "اختطف مسلحون 15 مدنيا على طريق الساحل.", [W("detained", 15)]),
-    ("detained-prisoners", "أفرج عن 400 أسير ضمن صفقة التبادل.", [W("detained", 400)]),
+    ("detained-prisoners", "تحتجز السلطات 400 أسير في سجن عوفر.", [W("detained", 400)]),
     # --- surrendered ---------------------------------------------------------------
     ("surrendered-themselves", "سلم 60 مسلحا أنفسهم للقوات الحكومية.", [W("surrendered", 60)]),
     ("surrendered-verb", "استسلم 85 عنصرا من التنظيم.", [W("surrendered", 85)]),
@@ -409,6 +409,72 @@ CASES += [
         [W("killed", 8), W("injured", 14)],
     ),
     (
+        "casualties-killed-and-injured-one-number",
+        "أسفر القصف عن مقتل وإصابة 20 شخصا.",
+        [W("casualties", 20)],
+    ),
+    (
+        "killed-then-injured-not-casualties",
+        "أسفرت الاشتباكات عن مقتل 10 أشخاص على الأقل وإصابة 30 آخرين.",
+        [W("killed", 10, "at_least"), W("injured", 30, "exact")],
+    ),
+    ("bodies-from-rubble", "تم انتشال 15 جثة من تحت الأنقاض.", [W("killed", 15)]),
+    (
+        "trapped-under-rubble",
+        "لا يزال 40 شخصا تحت الأنقاض.",
+        [W("besieged", 40, scope="total")],
+    ),
+    (
+        "count-reached-is-total",
+        "وصل عدد اللاجئين العائدين من لبنان إلى 350 ألفا.",
+        [W("returned", 350000, scope="total")],
+    ),
+    (
+        "toll-thousands-and",
+        "بلغ عدد الجرحى 103 آلاف و740 جريحا.",
+        [W("injured", 103740, scope="total")],
+    ),
+    (
+        "toll-thousands-alfan-and",
+        "ارتفعت حصيلة الشهداء إلى 43 ألفا و846 شهيدا.",
+        [W("killed", 43846, scope="total")],
+    ),
+    (
+        "fell-dead-and-wounded",
+        "سقط 12 قتيلا و30 جريحا في الهجوم.",
+        [W("killed", 12), W("injured", 30)],
+    ),
+    ("met-their-death", "لقي 7 أشخاص حتفهم في انفجار.", [W("killed", 7)]),
+    ("between-dead-and-wounded", "سقط 35 شخصا بين قتيل وجريح.", [W("casualties", 35)]),
+    ("yarbu", "نزح ما يربو على 3 آلاف شخص.", [W("displaced", 3000, "more_than")]),
+    ("yunahiz", "قتل ما يناهز 200 شخص.", [W("killed", 200, "approx")]),
+    ("zuhaa", "نزح زهاء 4 آلاف شخص من البلدة.", [W("displaced", 4000, "approx")]),
+    (
+        "returned-refugees",
+        "عاد أكثر من 200 ألف لاجئ إلى بلادهم.",
+        [W("returned", 200000, "more_than")],
+    ),
+    (
+        "still-missing",
+        "لا يزال 300 شخص في عداد المفقودين.",
+        [W("missing", 300, scope="total")],
+    ),
+    ("million-decimal", "يوجد في البلاد 1.2 مليون نازح.", [W("displaced", 1200000)]),
+    (
+        "share-of-country",
+        "تسيطر القوات على 60% من مساحة البلاد.",
+        [W("share_controlled", 60, unit="percent")],
+    ),
+    ("villages-taken", "سيطرت قوات الدعم السريع على 5 قرى.", [W("places_controlled", 5)]),
+    ("evacuated-passive", "أجلي 300 مدني من الحي.", [W("displaced", 300)]),
+    ("migrants-lost", "فقد 20 مهاجرا إثر غرق قاربهم.", [W("missing", 20)]),
+    ("camp-shelters", "مخيم يؤوي 40 ألف نازح.", [W("displaced", 40000, scope="total")]),
+    (
+        "arrest-among-them-singular",
+        "أعلنت الشرطة اعتقال 3 أشخاص بينهم امرأة.",
+        [W("detained", 3)],
+    ),
+    (
         "fate-unknown-split",
         "نزح آلاف السكان، فيما لا يزال مصير العشرات مجهولا.",
         [W("displaced", 1000, vague=True), W("missing", 10, vague=True)],
@@ -416,6 +482,10 @@ CASES += [
 ]
 
 NOT_FIGURES: list[tuple[str, str]] = [
+    # a release is not a detention count (an alert would read "detained 400")
+    ("release-prisoners", "أفرج عن 400 أسير ضمن صفقة التبادل."),
+    ("release-sarah", "أطلقت السلطات سراح 120 محتجزا من سجن صيدنايا."),
+    ("release-bail", "أخلي سبيل 35 موقوفا بكفالة."),
     ("date-day-month", "نشر المرصد في الـ 10 من شباط أن المعارك مستمرة ونزح السكان."),
     ("date-dateline", "02 نوفمبر 2017\nنزح السكان من المدينة."),
     ("year", "نزح السكان في العام 2018 من المدينة."),
@@ -509,6 +579,32 @@ QUOTES = [
 def test_quote_carries_the_counted_noun(text: str, quote: str) -> None:
     figures = extract(text)
     assert [f.quote for f in figures] == [quote]
+
+
+PLACES = [
+    (
+        "country-in-clause-governorate-elsewhere",
+        "قتل 12 مدنيا في قصف على بلدة في شرق سوريا.\nوأفاد المرصد بأن القصف طال بلدة هجين بريف دير الزور.",
+        "deir-ez-zor",
+    ),
+    (
+        "country-in-clause-governorate-in-headline",
+        "مقتل 12 مدنيا في دير الزور\n\nقتل 12 مدنيا في قصف على بلدة في شرق سوريا.",
+        "deir-ez-zor",
+    ),
+    (
+        "region-in-clause-governorate-elsewhere",
+        "نزح 5 آلاف شخص من شمال غرب سوريا.\nوقال ناشطون في إدلب إن القصف مستمر.",
+        "idlib",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"), [(t, p) for _, t, p in PLACES], ids=[i for i, _, _ in PLACES]
+)
+def test_figure_takes_the_governorate_over_a_country(text: str, place: str) -> None:
+    assert [f.place for f in extract(text)] == [place]
 
 
 def test_figure_round_trips_through_json() -> None:
