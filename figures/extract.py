@@ -1360,6 +1360,8 @@ class _Extractor:
         for o in outs:
             r = o.reading
             s = doc.starts[r.q0] if r.q0 < r.cand.t0 else r.cand.start
+            if t[doc.starts[r.cand.t0] : s] == "ال":
+                s = doc.starts[r.cand.t0]  # العشرات: the word as written
             end_tok = max(r.end_tok, r.cand.t1)
             e = doc.ends[end_tok - 1] if end_tok - 1 < len(doc.ends) else r.cand.end
             e = max(e, r.cand.end)
