@@ -39,7 +39,7 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -47,6 +47,15 @@ import arabic_reshaper
 import numpy as np
 from bidi.algorithm import get_display
 
+from bot.render import (
+    QUALIFIER_WORDS,
+    UNIT_WORDS,
+    format_date,
+    localize_digits,
+    number,
+    place_name,
+)
+from bot.render import format_since as render_since
 from figures import gazetteer
 from figures.model import Metric, Qualifier, Unit
 
@@ -86,7 +95,8 @@ METRIC_NAMES: Mapping[Metric, tuple[str, str]] = {
     Metric.SHARE_CONTROLLED: ("Share held", "نسبة السيطرة"),
     Metric.PLACES_CONTROLLED: ("Places held", "المواقع الخاضعة للسيطرة"),
 }
-"""(English, Arabic) name of each metric, for titles."""
+"""(English, Arabic) name of each metric, for titles: unlike the alerts' short labels
+(`figures.names`), a title's Arabic name takes the article (النازحون, not نازحون)."""
 
 UNIT_NAMES: Mapping[Unit, tuple[str, str]] = {
     Unit.PERSON: ("people", "أشخاص"),
@@ -95,33 +105,8 @@ UNIT_NAMES: Mapping[Unit, tuple[str, str]] = {
     Unit.PERCENT: ("%", "٪"),
     Unit.PLACE: ("places", "مواقع"),
 }
-"""(English, Arabic) name of each unit, for the y axis."""
-
-QUALIFIER_PREFIX: Mapping[Qualifier, tuple[str, str]] = {
-    Qualifier.EXACT: ("", ""),
-    Qualifier.APPROX: ("about ", "نحو "),
-    Qualifier.MORE_THAN: ("more than ", "أكثر من "),
-    Qualifier.AT_LEAST: ("at least ", "ما لا يقل عن "),
-    Qualifier.LESS_THAN: ("less than ", "أقل من "),
-    Qualifier.AT_MOST: ("at most ", "ما لا يزيد عن "),
-}
-"""(English, Arabic) words put before a value with this qualifier."""
-
-MONTHS_AR = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-)
-"""Month names as Arab news outlets in the Levant and Gulf usually write them."""
+"""(English, Arabic) name of each unit, for the y axis (a count's unit is named here,
+not after each value as in alerts: `bot.render.UNIT_WORDS`)."""
 
 WORDS: Mapping[str, tuple[str, str]] = {
     "since": ("since", "منذ"),
@@ -151,7 +136,8 @@ DOWN_QUALIFIERS = frozenset({Qualifier.LESS_THAN, Qualifier.AT_MOST})
 APPROX_SPREAD = 0.10
 """Half-width of the error bar drawn for an approximate value (±10 %)."""
 
-_AR_DIGITS = str.maketrans("0123456789,.-", "٠١٢٣٤٥٦٧٨٩٬٫-")
+SYMBOL_UNITS = frozenset({Unit.KM2, Unit.PERCENT})
+"""Units whose symbol stays beside a value on the chart; the others are named on the axis."""
 
 
 # ---------------------------------------------------------------- the data
@@ -260,38 +246,28 @@ def arabic_font() -> str | None:
 
 def format_number(value: float, lang: Lang) -> str:
     """`38550` → `38,550` (en) or `٣٨٬٥٥٠` (ar); fractions keep up to two
-    decimals (three significant digits below 0.01)."""
+    decimals (three significant digits below 0.01).
+
+    Whole numbers read as in alerts (`bot.render.number`); fractions differ on
+    purpose: an axis tick needs its decimals at any scale (1,000.25 between
+    1,000 and 1,000.5), where an alert rounds a value above 100."""
     if value == int(value) and abs(value) < 1e15:
-        text = f"{int(value):,}"
-    elif abs(value) < 0.01:
-        text = f"{value:.3g}"
-    else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.translate(_AR_DIGITS) if lang == "ar" else text
+        return number(value, lang)
+    text = f"{value:.3g}" if abs(value) < 0.01 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return localize_digits(text, lang)
 
 
 def format_value(value: float, qualifier: Qualifier, unit: Unit, lang: Lang) -> str:
-    """`more than 38,550` / `أقل من ٢ كم²`: a value with its hedge and unit."""
-    words = QUALIFIER_PREFIX[qualifier][_i(lang)]
-    number = format_number(value, lang)
-    if unit == Unit.PERCENT:
-        return f"{words}{number}{UNIT_NAMES[unit][_i(lang)]}"
-    if unit in (Unit.KM2,):
-        return f"{words}{number} {UNIT_NAMES[unit][_i(lang)]}"
-    return f"{words}{number}"
+    """`more than 38,550` / `أقل من ٢ كم²`: a value with its hedge and, for
+    km² and %, its unit (`SYMBOL_UNITS`; the axis names the others)."""
+    i = _i(lang)
+    unit_words = UNIT_WORDS[unit][i] if unit in SYMBOL_UNITS else ""
+    return f"{QUALIFIER_WORDS[qualifier][i]}{format_number(value, lang)}{unit_words}"
 
 
 def format_since(since: str, lang: Lang) -> str:
-    """`--12-01` → `since 1 Dec` / `منذ ١ ديسمبر`; anything else as given."""
-    parts = since.removeprefix("--").split("-")
-    try:
-        month, day = int(parts[0]), int(parts[1])
-        date(2000, month, day)
-    except (ValueError, IndexError):
-        return f"{WORDS['since'][_i(lang)]} {since}"
-    if lang == "ar":
-        return f"منذ {str(day).translate(_AR_DIGITS)} {MONTHS_AR[month - 1]}"
-    return f"since {day} {date(2000, month, 1):%b}"
+    """`--12-01` → `since 1 Dec` / `منذ ١ ديسمبر`; anything else as given, after `since`."""
+    return f"{WORDS['since'][_i(lang)]} {render_since(since, lang)}"
 
 
 def chart_title(series: ChartSeries, lang: Lang) -> str:
@@ -302,19 +278,6 @@ def chart_title(series: ChartSeries, lang: Lang) -> str:
     if series.since:
         parts.append(format_since(series.since, lang))
     return " — ".join(parts)
-
-
-def format_date(
-    moment: datetime, lang: Lang, *, with_year: bool = True, with_time: bool = False
-) -> str:
-    """`27 Dec 2018` / `٢٧ ديسمبر ٢٠١٨` (with `with_time`: `27 Dec 14:00`)."""
-    month = MONTHS_AR[moment.month - 1] if lang == "ar" else f"{moment:%b}"
-    text = f"{moment.day} {month}"
-    if with_year:
-        text += f" {moment.year}"
-    if with_time:
-        text += f" {moment:%H:%M}"
-    return text.translate(_AR_DIGITS) if lang == "ar" else text
 
 
 def _i(lang: Lang) -> int:
@@ -665,16 +628,6 @@ def mark_conflicts(points: Sequence[ChartPoint], metric: Metric) -> tuple[ChartP
             best = max(best, p.value)
         out.append(p)
     return tuple(out)
-
-
-def place_name(place_id: str | None, lang: Lang) -> str | None:
-    """A place id's display name from the gazetteer, else the id as given."""
-    if not place_id:
-        return None
-    entry = gazetteer.place(place_id)
-    if entry is None:
-        return place_id
-    return entry.name_ar if lang == "ar" else entry.name_en
 
 
 def series_from_history(

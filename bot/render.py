@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.i18n import t
@@ -41,9 +41,9 @@ QUALIFIER_WORDS: dict[Qualifier, tuple[str, str]] = {
     Qualifier.MORE_THAN: ("more than ", "أكثر من "),
     Qualifier.AT_LEAST: ("at least ", "ما لا يقل عن "),
     Qualifier.LESS_THAN: ("less than ", "أقل من "),
-    Qualifier.AT_MOST: ("at most ", "لا يزيد عن "),
+    Qualifier.AT_MOST: ("at most ", "ما لا يزيد عن "),
 }
-"""How a qualifier reads before a number (en, ar)."""
+"""How a qualifier reads before a number (en, ar): in alerts, digests and charts."""
 
 VAGUE_WORDS: dict[float, tuple[str, str]] = {
     10: ("tens", "عشرات"),
@@ -62,7 +62,8 @@ UNIT_WORDS: dict[Unit, tuple[str, str]] = {
     Unit.PERCENT: ("%", "٪"),
     Unit.PLACE: (" places", " منطقة"),
 }
-"""What follows a number of each unit (en, ar)."""
+"""What follows a number of each unit (en, ar), inline (a chart's axis names the unit
+in its own words: `bot.charts.UNIT_NAMES`)."""
 
 MONTHS = (
     ("Jan", "يناير"),
@@ -78,7 +79,7 @@ MONTHS = (
     ("Nov", "نوفمبر"),
     ("Dec", "ديسمبر"),
 )
-"""Month names (en, ar)."""
+"""Month names (en, ar), the Arabic as outlets in the Levant and Gulf write them."""
 
 WINDOW_UNITS: dict[str, tuple[tuple[str, str], tuple[str, str, str, str]]] = {
     "h": (("hour", "hours"), ("ساعة", "ساعتين", "ساعات", "ساعة")),
@@ -100,6 +101,11 @@ def _i(lang: str) -> int:
     return 1 if lang == "ar" else 0
 
 
+def localize_digits(text: str, lang: str) -> str:
+    """`text` with Arabic-Indic digits and separators in Arabic; unchanged otherwise."""
+    return text.translate(_AR_DIGITS) if lang == "ar" else text
+
+
 def number(value: float, lang: str) -> str:
     """`38,550`, `0.0007`, `2.5`; in Arabic with Arabic-Indic digits."""
     if value == int(value) and abs(value) < 1e15:
@@ -108,7 +114,7 @@ def number(value: float, lang: str) -> str:
         text = f"{value:,.0f}"
     else:
         text = f"{value:.4g}"
-    return text.translate(_AR_DIGITS) if lang == "ar" else text
+    return localize_digits(text, lang)
 
 
 def amount(value: float, qualifier: Qualifier, vague: bool, unit: Unit, lang: str) -> str:
@@ -122,21 +128,34 @@ def amount(value: float, qualifier: Qualifier, vague: bool, unit: Unit, lang: st
     return f"{QUALIFIER_WORDS[qualifier][i]}{core}{UNIT_WORDS[unit][i]}"
 
 
-def format_date(moment: datetime, lang: str) -> str:
-    """`12 Feb 2019` / `١٢ فبراير ٢٠١٩`."""
-    text = f"{moment.day} {MONTHS[moment.month - 1][_i(lang)]} {moment.year}"
-    return text.translate(_AR_DIGITS) if lang == "ar" else text
+def format_date(
+    moment: datetime, lang: str, *, with_year: bool = True, with_time: bool = False
+) -> str:
+    """`12 Feb 2019` / `١٢ فبراير ٢٠١٩` (without `with_year`: `12 Feb`; with
+    `with_time`: `12 Feb 2019 14:00`)."""
+    text = f"{moment.day} {MONTHS[moment.month - 1][_i(lang)]}"
+    if with_year:
+        text += f" {moment.year}"
+    if with_time:
+        text += f" {moment:%H:%M}"
+    return localize_digits(text, lang)
 
 
 def format_since(since: str, lang: str) -> str:
-    """`--12-01` → `1 Dec`, `2018-12-01` → `1 Dec 2018` (unknown forms as given)."""
+    """`--12-01` → `1 Dec`, `2018-12-01` → `1 Dec 2018` (unknown forms and
+    impossible dates as given)."""
     m = _SINCE.match(since)
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    if not m:
         return since
-    text = f"{int(m.group(3))} {MONTHS[int(m.group(2)) - 1][_i(lang)]}"
+    year, month, day = int(m.group(1) or 2000), int(m.group(2)), int(m.group(3))
+    try:
+        date(year, month, day)
+    except ValueError:
+        return since
+    text = f"{day} {MONTHS[month - 1][_i(lang)]}"
     if m.group(1):
-        text += f" {m.group(1)}"
-    return text.translate(_AR_DIGITS) if lang == "ar" else text
+        text += f" {year}"
+    return localize_digits(text, lang)
 
 
 def format_window(window: str, lang: str) -> str:
@@ -147,7 +166,7 @@ def format_window(window: str, lang: str) -> str:
     n, (en, ar) = int(m.group(1)), WINDOW_UNITS[m.group(2)]
     if lang != "ar":
         return f"in {n} {en[0] if n == 1 else en[1]}"
-    digits = str(n).translate(_AR_DIGITS)
+    digits = localize_digits(str(n), lang)
     if n == 1:
         return f"خلال {ar[0]}"
     if n == 2:
