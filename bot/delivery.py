@@ -5,6 +5,10 @@ renders nothing itself — it hands each `Message` (the row, the change as an
 `AlertView`, the chat's language) to `Transport.send` — and records the
 outcome through the store: sent, retry later (the transport's `retry_after`,
 else exponential backoff), or dead (a permanent error, or too many attempts).
+A chat's alerts keep their order: when one of its rows must wait, its later
+rows are held back to the same moment without counting an attempt (only real
+sends count towards `MAX_ATTEMPTS`); when a chat turns out to be gone, the
+rest of its subscription's rows are skipped (they died with it).
 
 A task wakes when this process queued rows (`DeliveryLoop.notify`) and also
 checks the table every `poll_interval` seconds, so rows written by another
@@ -14,8 +18,10 @@ loses one.
 
 Transports are plugged in by name: `TRANSPORTS` maps a name to a factory that
 returns a transport for the config, or None when it is not configured (no
-token).  The Telegram and Slack issues register theirs there; the console
-transport is in `bot/console.py`.
+token).  A factory is given the file's config (the command core lays the admin
+edits over it itself) and the service's database.  The Telegram and Slack
+modules register theirs there; the console transport is in `bot/console.py`.
+Besides alerts, a transport sends digests (`Transport.send_text`).
 """
 
 from __future__ import annotations
@@ -74,10 +80,24 @@ class SendResult:
     """The chat is gone or blocked the bot: its subscription is deactivated."""
     moved_to: str | None = None
     """The chat has a new id (a group became a supergroup): retry there."""
+    held: bool = False
+    """Not attempted: held behind an earlier row's rate limit (no attempt is counted)."""
 
 
 SENT = SendResult(ok=True)
 """The usual result."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message that is not an alert (a digest), in every markup a transport speaks."""
+
+    html: str
+    """Telegram HTML, every piece of article text escaped (split by the transport)."""
+    mrkdwn: str
+    """Slack mrkdwn, every piece of article text escaped."""
+    plain: str
+    """Plain text, for the console."""
 
 
 class Transport(Protocol):
@@ -90,6 +110,11 @@ class Transport(Protocol):
 
     async def send(self, message: Message) -> SendResult:
         """Deliver one message; report failures in the result rather than raising."""
+        ...
+
+    async def send_text(self, chat_id: str, text: Text) -> SendResult:
+        """Deliver one message that is not an alert (a digest), in the markup the
+        transport speaks; failures come back in the result."""
         ...
 
 
@@ -107,7 +132,8 @@ class Lifecycle(Protocol):
 
 
 TransportFactory = Callable[[Config, Database], Transport | None]
-"""Builds a transport for the config, or None when it is not configured."""
+"""Builds a transport for the file's config (admin edits not applied: the command core
+applies them itself) and the service's database, or None when it is not configured."""
 
 TRANSPORTS: dict[str, TransportFactory] = {}
 """Chat transports by name (telegram, slack), registered by their modules."""
@@ -116,6 +142,23 @@ TRANSPORTS: dict[str, TransportFactory] = {}
 def backoff(attempts: int) -> float:
     """Seconds before retrying a row that has failed `attempts` times (1, 2, …)."""
     return min(BACKOFF_BASE * 2.0 ** max(0, attempts - 1), BACKOFF_MAX)
+
+
+def whole_second(moment: datetime) -> datetime:
+    """`moment` rounded up to a whole second (the outbox stores times to the second: a row
+    rescheduled for 12:00:05.3 must not come back due at 12:00:05)."""
+    if moment.microsecond == 0:
+        return moment
+    return moment.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def hold(db: Database, outbox_id: int, until: datetime) -> None:
+    """Put a row off until `until` without counting an attempt (it was never sent)."""
+    with store.write(db):
+        db.execute(
+            "update outbox set next_attempt_at = ? where id = ? and status = ?",
+            [store.iso(until), outbox_id, store.PENDING],
+        )
 
 
 def subscription_langs(db: Database) -> dict[int, str]:
@@ -145,6 +188,8 @@ class DeliveryLoop:
         self.stopping = asyncio.Event()
         self._wake = {name: asyncio.Event() for name in self.transports}
         self._tasks: list[asyncio.Task[None]] = []
+        self._held: dict[tuple[str, str], datetime] = {}
+        """(transport, chat) → the moment its next row may go (after a row of it must wait)."""
 
     def notify(self) -> None:
         """New rows were queued by this process: look now, not at the next poll."""
@@ -187,7 +232,12 @@ class DeliveryLoop:
                 await asyncio.wait_for(wake.wait(), timeout=self.poll_interval)
 
     async def drain(self, name: str) -> int:
-        """Send every due row of transport `name`; how many were sent."""
+        """Send every due row of transport `name`; how many were sent.
+
+        Within a pass, a subscription that turned out to be gone has its other rows
+        skipped (they died with it), a chat that moved has its rows read again under
+        the new id, and a chat whose row must wait holds its later rows back to the
+        same moment (its alerts stay in order; a held row is not an attempt)."""
         transport = self.transports[name]
         sent = 0
         while not self.stopping.is_set():
@@ -195,28 +245,47 @@ class DeliveryLoop:
             if not rows:
                 break
             langs = subscription_langs(self.db)
-            progressed = False
+            gone: set[int] = set()
+            moved: set[str] = set()
             for row in rows:
                 if self.stopping.is_set():
                     break
-                outcome = await self._deliver(transport, row, langs.get(row.subscription_id, "en"))
-                sent += outcome
-                progressed = True
-            if not progressed or len(rows) < BATCH:
+                if row.subscription_id in gone or row.chat_id in moved:
+                    continue
+                until = self._held_until(row)
+                if until is not None:
+                    hold(self.db, row.id, until)
+                    continue
+                result = await self._deliver(transport, row, langs.get(row.subscription_id, "en"))
+                sent += self.record(row, result)
+                if result.deactivate and not result.ok:
+                    gone.add(row.subscription_id)
+                elif result.moved_to and not result.ok:
+                    moved.add(row.chat_id)
+            if len(rows) < BATCH and not moved:
                 break
         return sent
 
-    async def _deliver(self, transport: Transport, row: OutboxRow, lang: str) -> int:
+    async def _deliver(self, transport: Transport, row: OutboxRow, lang: str) -> SendResult:
         alert = store.change_for_alert(self.db, row.change_id)
         if alert is None:
-            self._dead(row, f"change {row.change_id} not found")
-            return 0
+            return SendResult(False, error=f"change {row.change_id} not found", permanent=True)
         try:
-            result = await transport.send(Message(row, alert, lang))
+            return await transport.send(Message(row, alert, lang))
         except Exception as exc:  # a transport should not raise; treat it as a network error
             log.exception("delivery: %s raised on outbox row %d", transport.name, row.id)
-            result = SendResult(ok=False, error=f"{type(exc).__name__}: {exc}")
-        return self.record(row, result)
+            return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+
+    def _held_until(self, row: OutboxRow) -> datetime | None:
+        """When the row's chat may have its next message, if that is still to come."""
+        key = (row.transport, row.chat_id)
+        until = self._held.get(key)
+        if until is None:
+            return None
+        if until <= self.clock():
+            del self._held[key]
+            return None
+        return until
 
     def record(self, row: OutboxRow, result: SendResult) -> int:
         """Store the outcome of one send: 1 if it was delivered."""
@@ -233,13 +302,25 @@ class DeliveryLoop:
             log.warning("delivery: %s chat %s is gone: %s", row.transport, row.chat_id, error)
             store.deactivate_subscription(self.db, row.subscription_id, error)
             return 0
+        if result.held:
+            wait = result.retry_after if result.retry_after is not None else 1.0
+            until = whole_second(now + timedelta(seconds=wait))
+            self._hold_chat(row, until)
+            hold(self.db, row.id, until)
+            return 0
         if result.permanent or row.attempts + 1 >= self.max_attempts:
             self._dead(row, error)
             return 0
         wait = result.retry_after if result.retry_after is not None else backoff(row.attempts + 1)
-        store.mark_retry(self.db, row.id, error, now + timedelta(seconds=wait))
+        until = whole_second(now + timedelta(seconds=wait))
+        self._hold_chat(row, until)
+        store.mark_retry(self.db, row.id, error, until)
         log.info("delivery: row %d to %s retries in %.0fs: %s", row.id, row.chat_id, wait, error)
         return 0
+
+    def _hold_chat(self, row: OutboxRow, until: datetime) -> None:
+        key = (row.transport, row.chat_id)
+        self._held[key] = max(self._held.get(key, until), until)
 
     def _dead(self, row: OutboxRow, error: str) -> None:
         store.mark_dead(self.db, row.id, error)
@@ -251,7 +332,8 @@ class DeliveryLoop:
 
 
 def chat_transports(config: Config, db: Database) -> list[Transport]:
-    """The chat transports the config turns on (each factory says None without a token)."""
+    """The chat transports the file's `config` turns on (each factory says None without a
+    token)."""
     out = []
     for name, factory in TRANSPORTS.items():
         transport = factory(config, db)

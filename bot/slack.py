@@ -68,8 +68,8 @@ from sqlite_utils import Database
 
 from bot import store
 from bot.commands import SPECS, CommandContext, Commands, Reply, parse_command
-from bot.config import Config, ConfigError, load_config, secret
-from bot.delivery import MAX_ATTEMPTS, SENT, TRANSPORTS, Message, SendResult
+from bot.config import Config, secret
+from bot.delivery import MAX_ATTEMPTS, SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import t
 from bot.logs import redact
 from bot.markup import escape_mrkdwn, fit_text
@@ -470,7 +470,10 @@ class SlackTransport:
         held = self._held.get(channel, 0.0) - _now()
         if held > HOLD_SLACK:  # an earlier row of this channel got a 429: keep the channel's order
             return SendResult(
-                False, error="ratelimited (channel held)", retry_after=float(math.ceil(held))
+                False,
+                error="ratelimited (channel held)",
+                retry_after=float(math.ceil(held)),
+                held=True,
             )
         try:
             blocks = alert_blocks(message.alert, message.lang)
@@ -480,6 +483,15 @@ class SlackTransport:
             return await self._outcome(message, SendResult(False, error=str(exc), permanent=True))
         result = await self.post(channel, text, blocks)
         return result if result.ok else await self._outcome(message, result)
+
+    async def send_text(self, chat_id: str, text: Text) -> SendResult:
+        """Deliver a digest as mrkdwn (the channel's 429 hold applies as for alerts)."""
+        held = self._held.get(chat_id, 0.0) - _now()
+        if held > HOLD_SLACK:
+            return SendResult(
+                False, error="ratelimited (channel held)", retry_after=float(math.ceil(held))
+            )
+        return await self.post(chat_id, fit_text(text.mrkdwn))
 
     async def post(
         self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
@@ -566,26 +578,17 @@ def _retry_after(headers: Mapping[str, Any]) -> float:
 # ---------------------------------------------------------------- registration
 
 
-def file_config(config: Config) -> Config:
-    """The config as the file has it (the command core lays admin edits over it itself)."""
-    if config.path is None:
-        return config
-    try:
-        return load_config(config.path)
-    except ConfigError:
-        return config
-
-
 def slack_transport(config: Config, db: Database) -> SlackTransport | None:
-    """The Slack transport when `[slack] bot_token_env` names a set variable, else None."""
+    """The Slack transport when `[slack] bot_token_env` names a set variable, else None.
+
+    `config` is the file's (the command core lays the admin edits over it itself)."""
     slack = config.slack
     token = secret(slack.bot_token_env)
     if token is None:
         return None
-    base = file_config(config)
     return SlackTransport(
-        base,
-        base.storage.database,
+        config,
+        config.storage.database,
         token=token,
         app_token=secret(slack.app_token_env) if slack.mode == "socket" else None,
         signing_secret=secret(slack.signing_secret_env) if slack.mode == "http" else None,

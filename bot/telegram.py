@@ -64,11 +64,11 @@ from telegram.ext import (
 
 from bot import store
 from bot.commands import COMMANDS, CommandContext, Commands, Reply
-from bot.config import Config, ConfigError, load_config, secret
-from bot.delivery import MAX_ATTEMPTS, SENT, TRANSPORTS, Message, SendResult
+from bot.config import Config, ConfigError, secret
+from bot.delivery import MAX_ATTEMPTS, SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import norm_lang, t
 from bot.logs import redact
-from bot.markup import escape_html, utf16_len
+from bot.markup import escape_html, split_html, utf16_len
 from bot.pacing import Pacer, seconds
 from bot.render import alert_html, reply_html
 
@@ -490,6 +490,19 @@ class TelegramTransport:
                 return await self._outcome(message, result)
         return SENT
 
+    async def send_text(self, chat_id: str, text: Text) -> SendResult:
+        """Deliver a digest as HTML, split under Telegram's length limit."""
+        try:
+            chat = int(chat_id)
+            chunks = split_html(text.html)
+        except ValueError as exc:  # not a chat id, or unbalanced markup: never retried
+            return SendResult(False, error=str(exc), permanent=True)
+        for chunk in chunks:
+            result = await self.send_html(chat, chunk)
+            if not result.ok:
+                return result
+        return SENT
+
     async def send_html(self, chat_id: int, html: str) -> SendResult:
         """One paced sendMessage in HTML mode, with the quick retries in place."""
         for attempt in range(INLINE_RETRIES + 1):
@@ -537,23 +550,14 @@ class TelegramTransport:
         return result
 
 
-def file_config(config: Config) -> Config:
-    """The config as the file has it (the command core lays admin edits over it itself)."""
-    if config.path is None:
-        return config
-    try:
-        return load_config(config.path)
-    except ConfigError:
-        return config
-
-
 def telegram_transport(config: Config, db: Database) -> TelegramTransport | None:
-    """The Telegram transport when `[telegram] token_env` names a set variable, else None."""
+    """The Telegram transport when `[telegram] token_env` names a set variable, else None.
+
+    `config` is the file's (the command core lays the admin edits over it itself)."""
     token = secret(config.telegram.token_env)
     if token is None:
         return None
-    base = file_config(config)
-    return TelegramTransport(base, base.storage.database, token=token)
+    return TelegramTransport(config, config.storage.database, token=token)
 
 
 TRANSPORTS["telegram"] = telegram_transport
