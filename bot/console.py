@@ -1,9 +1,12 @@
 """The console transport: alerts printed to stdout, for the embedded default and for cron.
 
 It is on when no chat transport is configured (or `[service] console = "on"`).
-Each alert is a few plain lines — headline, quote, outlet/date/link — flushed
+Each alert is a few plain lines in the wording Telegram and Slack use
+(`bot.render.alert_plain`: "Displaced in Deir ez-Zor since 1 Dec: 38,550 (was
+36,500)") — the headline behind a mark for the kind of change, then indented:
+the kind, the quote, outlet · date · link, and who else reported it — flushed
 at once so a pipe or a test sees it immediately.  Logs go to stderr, so stdout
-holds alerts only.
+holds alerts (and digests) only.
 """
 
 from __future__ import annotations
@@ -15,24 +18,14 @@ from typing import ClassVar, TextIO
 from sqlite_utils import Database
 
 from bot import store
-from bot.delivery import SENT, Message, SendResult
+from bot.delivery import SENT, Message, SendResult, Text
+from bot.render import alert_plain
 from bot.store import AlertView
-from figures import gazetteer
 
 log = logging.getLogger(__name__)
 
 CHAT_ID = "stdout"
 """The one console chat."""
-
-QUALIFIER_WORDS = {
-    "exact": "",
-    "approx": "about ",
-    "more_than": "more than ",
-    "at_least": "at least ",
-    "less_than": "less than ",
-    "at_most": "at most ",
-}
-"""How a qualifier reads before a number."""
 
 KIND_MARKS = {
     "new": "●",
@@ -42,57 +35,15 @@ KIND_MARKS = {
     "event": "◆",
 }
 """A mark per change kind, so a column of alerts scans quickly."""
+INDENT = "  "
+"""What the lines under a headline start with."""
 
 
-def amount(value: float, qualifier: str, vague: bool, unit: str) -> str:
-    """`about 1,500`, `less than 2 km2`, `tens (10+)`."""
-    number = f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.2g}"
-    if vague:
-        number = f"{number}+ (vague)"
-    suffix = "" if unit in {"person", "place"} else f" {unit}"
-    return f"{QUALIFIER_WORDS.get(qualifier, '')}{number}{suffix}"
-
-
-def place_name(place_id: str | None) -> str | None:
-    """The English name of a place id (the id itself if unknown)."""
-    if place_id is None:
-        return None
-    entry = gazetteer.place(place_id)
-    return entry.name_en if entry else place_id
-
-
-def render(alert: AlertView) -> str:
-    """An alert as plain text lines."""
-    key = alert.key
-    where = place_name(alert.fine_place or key.place)
-    series = " · ".join(
-        part
-        for part in (
-            key.metric.value,
-            where,
-            f"last {key.window}" if key.window else None,
-            f"since {key.since}" if key.since else None,
-            key.scope.value if key.scope.value != "total" else None,
-        )
-        if part
-    )
-    now = amount(alert.value, alert.qualifier.value, alert.vague, alert.unit.value)
-    was = ""
-    if alert.prev_value is not None and alert.prev_qualifier is not None:
-        before = amount(
-            alert.prev_value, alert.prev_qualifier.value, bool(alert.prev_vague), alert.unit.value
-        )
-        was = f" (was {before})"
+def render(alert: AlertView, lang: str = "en") -> str:
+    """An alert as plain text lines: the marked headline, then the rest indented."""
+    headline, *rest = alert_plain(alert, lang).splitlines()
     mark = KIND_MARKS.get(alert.kind, "•")
-    quote = " ".join(alert.quote.split())
-    also = [s for s in alert.sources if s != alert.outlet]
-    credit = f"{alert.outlet}, {alert.published:%Y-%m-%d}"
-    lines = [
-        f"{mark} {alert.kind} · {series}: {now}{was}",
-        f"  «{quote}»",
-        f"  {credit} · {alert.url}" + (f" · also: {', '.join(also)}" if also else ""),
-    ]
-    return "\n".join(lines)
+    return "\n".join([f"{mark} {headline}", *(INDENT + line for line in rest)])
 
 
 class ConsoleTransport:
@@ -105,9 +56,16 @@ class ConsoleTransport:
 
     async def send(self, message: Message) -> SendResult:
         """Print the alert and a blank line."""
+        return self._print(render(message.alert, message.lang))
+
+    async def send_text(self, chat_id: str, text: Text) -> SendResult:
+        """Print a digest (plain text) and a blank line."""
+        return self._print(text.plain)
+
+    def _print(self, text: str) -> SendResult:
         out = self.stream if self.stream is not None else sys.stdout
         try:
-            print(render(message.alert), file=out, end="\n\n", flush=True)
+            print(text, file=out, end="\n\n", flush=True)
         except OSError as exc:  # stdout closed (a pipe reader went away): retry later
             return SendResult(ok=False, error=f"cannot write to the console: {exc}")
         return SENT

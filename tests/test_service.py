@@ -28,6 +28,7 @@ from bot.config import AlertsConfig, Config, ServiceConfig, SourceConfig, Storag
 from bot.console import ConsoleTransport, render, set_console_subscription
 from bot.delivery import SENT, DeliveryLoop, Message, SendResult, backoff
 from bot.pipeline import process_article, rules_from_config
+from bot.render import alert_plain
 from bot.scheduler import source_jobs
 from bot.service import Service
 from bot.settings import add_source, set_paused, set_setting
@@ -214,17 +215,23 @@ async def test_console_prints_the_alert(db: Database) -> None:
     loop.notify()
     await until(lambda: all(r["status"] == "sent" for r in outbox(db)))
     await loop.stop(5)
-    text = out.getvalue()
-    assert "increase" in text and "38,550" in text and "(was 36,500)" in text
-    assert "since 2018-12-01" in text and "SOHR" in text and "https://example.org/a/2" in text
+    first, second = out.getvalue().rstrip("\n").split("\n\n")
+    assert first.startswith("● Displaced since 1 Dec 2018: 36,500")
+    assert second.splitlines()[0] == "▲ Displaced since 1 Dec 2018: 38,550 (was 36,500)"
+    assert "  SOHR, 3 Feb 2019 · https://example.org/a/2" in second.splitlines()
 
 
-def test_render_reads_the_view(db: Database) -> None:
+def test_console_says_what_telegram_and_slack_say(db: Database) -> None:
     queue_alert(db, 1500, 1)
     view = store.change_for_alert(db, 1)
     assert view is not None
-    first = render(view).splitlines()[0]
-    assert first.startswith("● new · displaced") and first.endswith(": 1,500")
+    for lang in ("en", "ar"):
+        lines = render(view, lang).splitlines()
+        assert lines[0] == "● " + alert_plain(view, lang).splitlines()[0]
+        assert [line.removeprefix("  ") for line in lines[1:]] == alert_plain(
+            view, lang
+        ).splitlines()[1:]
+        assert all(line.startswith("  ") for line in lines[1:])
 
 
 # ---------------------------------------------------------------- live admin edits
