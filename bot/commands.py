@@ -55,6 +55,10 @@ RESOLVE_TIMEOUT = 5.0
 """Seconds to resolve a new source's host name before refusing it."""
 EVERYTHING_WORDS = frozenset({"all", "everything", "*", "الكل", "كل"})
 """Words that mean no filter in /subscribe and every subscription in /unsubscribe."""
+DIGEST_WORDS = frozenset({"digest", "ملخص"})
+"""A word in /subscribe asking for one message a day instead of one per change."""
+DIGEST_LABEL = {"en": " (daily digest)", "ar": " (ملخص يومي)"}
+"""What a digest subscription's description ends with."""
 
 
 # ---------------------------------------------------------------- the contract
@@ -144,7 +148,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "/help", "/help", "Every command, with an example", "كل الأوامر مع أمثلة"),
     CommandSpec(
         "subscribe",
-        "/subscribe [metric…] [place…]",
+        "/subscribe [metric…] [place…] [digest]",
         "/subscribe displaced deir-ez-zor",
         "Get alerts in this chat (all, or a metric and place)",
         "استقبل التنبيهات هنا (الكل، أو مؤشراً ومكاناً)",
@@ -482,18 +486,23 @@ class Commands:
         return Reply(tuple(paragraphs), title=t("help.title", lang))
 
     async def cmd_subscribe(self, ctx: CommandContext, args: list[str]) -> Reply:
-        """/subscribe [metric…] [place…]"""
+        """/subscribe [metric…] [place…] [digest]"""
         lang = ctx.lang
-        if not args:
+        digest = any(a.lower() in DIGEST_WORDS for a in args)
+        args = [a for a in args if a.lower() not in DIGEST_WORDS]
+        if not args and not digest:
             buttons = [Choice(metric_name(m, lang), f"/subscribe {m.value}") for m in Metric]
             buttons.append(Choice(t("sub.everything", lang), "/subscribe all"))
             rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
             return Reply((t("sub.choose", lang),), choices=rows)
         wanted = parse_filter(args, lang)
         metrics, places = wanted.metrics or None, wanted.places or None
-        what = describe_filter(metrics, places, lang)
+        what = describe_filter(metrics, places, lang) + (
+            DIGEST_LABEL.get(lang, DIGEST_LABEL["en"]) if digest else ""
+        )
         for sub in chat_subscriptions(self.db, ctx.transport, ctx.chat_id):
-            if _same(sub.metrics, metrics) and _same(sub.places, places):
+            same = _same(sub.metrics, metrics) and _same(sub.places, places)
+            if same and sub.digest == digest:
                 return Reply((t("sub.exists", lang, id=sub.id, what=what),))
         sub_id = store.add_subscription(
             self.db,
@@ -502,6 +511,7 @@ class Commands:
             metrics=metrics,
             places=places,
             lang=lang,
+            digest=digest,
             chat_type=ctx.chat_type,
             created_by=ctx.actor,
             now=self.clock(),
@@ -554,6 +564,7 @@ class Commands:
             return Reply((t("sub.none", lang),))
         lines = [
             t("sub.line", lang, id=s.id, what=describe_filter(s.metrics, s.places, lang))
+            + (DIGEST_LABEL.get(lang, DIGEST_LABEL["en"]) if s.digest else "")
             for s in subs
         ]
         return Reply(("\n".join(lines),), title=t("sub.list", lang))
