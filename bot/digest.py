@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal, Protocol
@@ -39,7 +39,8 @@ from sqlite_utils import Database
 from bot import store
 from bot.charts import METRIC_NAMES, format_date, format_number, format_since, format_value
 from bot.charts import place_name as chart_place_name
-from bot.markup import escape_html
+from bot.delivery import SendResult, Text, Transport
+from bot.markup import escape_html, escape_mrkdwn
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
@@ -332,6 +333,24 @@ def compose_digest(
     last digest): a header with the count and, if given, the start of the
     period, then one line per series.  Telegram HTML (every piece of text
     escaped) or, with `html_mode=False`, plain text."""
+    return _compose(items, lang, since, _html if html_mode else _plain)
+
+
+def digest_text(items: Sequence[DigestItem], lang: Lang, *, since: datetime | None = None) -> Text:
+    """The digest in every markup a transport speaks (Telegram HTML, Slack mrkdwn, plain)."""
+    return Text(
+        html=_compose(items, lang, since, _html),
+        mrkdwn=_compose(items, lang, since, _mrkdwn),
+        plain=_compose(items, lang, since, _plain),
+    )
+
+
+def _compose(
+    items: Sequence[DigestItem],
+    lang: Lang,
+    since: datetime | None,
+    render: Callable[[Sequence[Segment]], str],
+) -> str:
     n = format_number(len(items), lang)
     header: list[Segment] = [(_w("title", lang), True), (" — " + _w("changes", lang, n=n), False)]
     if since is not None:
@@ -340,7 +359,6 @@ def compose_digest(
             when = when.replace("UTC", "ت.ع.م").translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
         header.append((" " + _w("since", lang, when=when), False))
     lines = digest_lines(items, lang) or [[(_w("none", lang), False)]]
-    render = _html if html_mode else _plain
     bullet = "• "
     return "\n".join([render(header), *(bullet + render(line) for line in lines)])
 
@@ -348,6 +366,12 @@ def compose_digest(
 def _html(segments: Sequence[Segment]) -> str:
     return "".join(
         f"<b>{escape_html(text)}</b>" if bold else escape_html(text) for text, bold in segments
+    )
+
+
+def _mrkdwn(segments: Sequence[Segment]) -> str:
+    return "".join(
+        f"*{escape_mrkdwn(text)}*" if bold else escape_mrkdwn(text) for text, bold in segments
     )
 
 
@@ -432,3 +456,57 @@ DEFAULT_SCHEDULE = DigestSchedule(8, 0)
 def schedule_from_config(digest: str | None) -> DigestSchedule:
     """The schedule of `[alerts] digest` (`config.alerts.digest`), else the default."""
     return parse_schedule(digest) if digest else DEFAULT_SCHEDULE
+
+
+# ---------------------------------------------------------------- sending
+
+
+async def send_digests(
+    db: Database, transports: Mapping[str, Transport], schedule: DigestSchedule, now: datetime
+) -> int:
+    """Send every digest due at `now` through its subscription's transport; how many went.
+
+    A digest that went out marks its rows sent; one that failed leaves them held
+    for the next tick, except that a chat that is gone ends its subscription, a
+    chat that moved is followed, and a message the platform refuses outright
+    (malformed) marks its rows dead rather than being refused every day."""
+    sent = 0
+    for due in due_digests(db, schedule, now):
+        transport = transports.get(due.transport)
+        if transport is None:  # that transport is off in this process: keep the rows held
+            log.debug("digest: %s is off; #%d waits", due.transport, due.subscription_id)
+            continue
+        views = (store.change_for_alert(db, c) for c in due.change_ids)
+        items = [DigestItem.from_alert(v) for v in views if v is not None]
+        lang: Lang = "ar" if due.lang == "ar" else "en"
+        text = digest_text(items, lang, since=due.since)
+        try:
+            result = await transport.send_text(due.chat_id, text)
+        except Exception as exc:  # a transport should not raise: try again at the next tick
+            log.exception("digest: %s raised for %s", due.transport, due.chat_id)
+            result = SendResult(False, error=f"{type(exc).__name__}: {exc}")
+        if result.ok:
+            mark_digest_sent(db, due.outbox_ids, now)
+            sent += 1
+            log.info("digest: %d change(s) to %s %s", len(items), due.transport, due.chat_id)
+        else:
+            _failed(db, due, result)
+    return sent
+
+
+def _failed(db: Database, due: DueDigest, result: SendResult) -> None:
+    error = result.error or "failed"
+    if result.deactivate:
+        log.warning("digest: %s chat %s is gone: %s", due.transport, due.chat_id, error)
+        store.deactivate_subscription(db, due.subscription_id, error)
+    elif result.moved_to:
+        store.move_chat(db, due.transport, due.chat_id, result.moved_to)
+    elif result.permanent:
+        log.warning("digest: %s refused the digest for %s: %s", due.transport, due.chat_id, error)
+        with store.write(db):
+            db.conn.executemany(
+                "update outbox set status = 'dead', last_error = ? where id = ? and status = ?",
+                [(f"digest refused: {error}", i, HELD) for i in due.outbox_ids],
+            )
+    else:
+        log.info("digest: to %s %s failed (%s); next tick", due.transport, due.chat_id, error)

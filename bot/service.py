@@ -5,10 +5,13 @@
 - The delivery loop (`bot.delivery`) drains the outbox to every transport: the
   chat transports that are configured, and the console when none is (or when
   `[service] console = "on"`).
+- Once a minute (`DIGEST_TICK`) the digests that are due (`bot.digest`) go to
+  their chats through the same transports, one message per chat per day.
 - Every `delivery_poll_interval` seconds the effective config (file + admin
   edits in SQLite) is read again; a changed source list reaches the scheduler
-  and changed alert rules reach the pipeline without a restart.  In-process
-  callers (chat commands) can call `Service.reload()` to apply an edit at once.
+  and changed alert rules reach the pipeline without a restart.  The chat
+  transports are bound to `Service.reload`, so an admin's edit from a chat
+  applies at once.
 
 Stopping: the first SIGINT/SIGTERM stops new polls, lets in-flight polls and
 sends finish (at most `shutdown_grace` seconds), closes everything and exits 0.
@@ -25,7 +28,8 @@ import logging
 import os
 import signal
 import sys
-from datetime import UTC
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any, TextIO
 
@@ -33,15 +37,17 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
+import bot.slack  # registers the slack transport in TRANSPORTS
 import bot.telegram  # noqa: F401  (registers the telegram transport in TRANSPORTS)
 import scrapers  # registers the source kinds
 from bot import store
 from bot.config import Config, SourceConfig, secret
 from bot.console import ConsoleTransport, set_console_subscription
 from bot.delivery import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
+from bot.digest import schedule_from_config, send_digests
 from bot.logs import configured_secrets, setup_logging
 from bot.pipeline import poll_source, rules_from_config
-from bot.scheduler import job_id, sync_jobs
+from bot.scheduler import job_id, next_runs, sync_jobs
 from bot.settings import effective_config
 from figures.diff import Rules
 from scrapers.base import build_source
@@ -51,6 +57,8 @@ log = logging.getLogger(__name__)
 
 KNOWN_CHAT_TRANSPORTS = {"telegram": "token_env", "slack": "bot_token_env"}
 """Chat transports the banner reports on, and the config key naming their token variable."""
+DIGEST_TICK = 60.0
+"""Seconds between two looks for digests that are due."""
 
 __all__ = ["Service", "cmd_run", "run_service", "scrapers"]
 
@@ -58,7 +66,13 @@ __all__ = ["Service", "cmd_run", "run_service", "scrapers"]
 class Service:
     """The running service: database, HTTP client, scheduler, delivery."""
 
-    def __init__(self, config: Config, *, console: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        console: TextIO | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.config = config
         """The validated file config (admin edits are laid over it from the database)."""
         self.console_stream = console
@@ -72,13 +86,17 @@ class Service:
         self.stopping = False
         self._inflight: set[asyncio.Task[object]] = set()
         self._watcher: asyncio.Task[None] | None = None
+        self._digests: asyncio.Task[None] | None = None
+        self._ticking = False
+        self.clock = clock
+        """What time it is (the digest schedule reads it; tests set it)."""
 
     # ------------------------------------------------------------ start
 
     async def start(self) -> None:
         """Open everything and start polling and delivering."""
         self.client = HttpClient(self.effective.network)
-        chat = chat_transports(self.effective, self.db)
+        chat = chat_transports(self.config, self.db)  # the file's: the command core reads edits
         console_on = self.config.service.console == "on" or (
             self.config.service.console == "auto" and not chat
         )
@@ -87,6 +105,9 @@ class Service:
         for transport in self.transports:
             if isinstance(transport, Lifecycle):
                 await transport.start()
+            bind = getattr(transport, "bind", None)
+            if bind is not None:  # admin edits apply at once; /sources shows the next runs
+                bind(self.reload, lambda: next_runs(self.scheduler))
         self.delivery = DeliveryLoop(
             self.db, self.transports, poll_interval=self.effective.service.delivery_poll_interval
         )
@@ -94,6 +115,7 @@ class Service:
         self.sync()
         self.scheduler.start()
         self._watcher = asyncio.create_task(self._watch(), name="settings-watcher")
+        self._digests = asyncio.create_task(self._digest_loop(), name="digests")
 
     def sync(self) -> None:
         """Make the scheduler match the effective sources."""
@@ -136,6 +158,28 @@ class Service:
                 self.reload()
             except Exception:  # a bad read must not stop the service; try again next time
                 log.exception("service: reading the settings failed")
+
+    # ------------------------------------------------------------ digests
+
+    async def digest_tick(self, now: datetime | None = None) -> int:
+        """Send the digests due at `now` (default: the clock); how many went out."""
+        schedule = schedule_from_config(self.effective.alerts.digest)
+        transports = {t.name: t for t in self.transports}
+        return await send_digests(self.db, transports, schedule, now or self.clock())
+
+    async def _digest_loop(self) -> None:
+        """Look for due digests once a minute (a digest failed today is tried again)."""
+        while not self.stopping:
+            self._ticking = True
+            try:
+                await self.digest_tick()
+            except Exception:  # a bad read must not stop the service; try again next time
+                log.exception("service: sending digests failed")
+            finally:
+                self._ticking = False
+            if self.stopping:
+                break
+            await asyncio.sleep(DIGEST_TICK)
 
     # ------------------------------------------------------------ one poll
 
@@ -182,6 +226,12 @@ class Service:
             self.scheduler.pause()
         if self._watcher is not None:
             self._watcher.cancel()
+        if self._digests is not None:
+            if self._ticking:  # a digest is being sent: let it end (bounded) and be marked
+                await asyncio.wait({self._digests}, timeout=max(0.0, deadline - loop.time()))
+            self._digests.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._digests
         polls = [t for t in self._inflight if not t.done()]
         if polls:
             log.info("service: waiting for %d poll(s) in flight (at most %.0fs)", len(polls), grace)
