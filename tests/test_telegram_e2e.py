@@ -359,8 +359,13 @@ async def test_retry_after_and_network_errors_keep_order_and_lose_nothing(
     bot.loop.notify()
     await bot.tg.wait_for(lambda: alerts_in(bot.tg, 4001) == expected, timeout=30, what="all")
     assert sorted(c.status for c in bot.tg.errors(4001)) == [429, 502, 502]
-    rows = list(bot.db.query("select status from outbox where chat_id = '4001'"))
+    # the last message is marked sent once its request returned: wait for that, not longer
+    await bot.tg.wait_for(
+        lambda: store.pending_outbox(bot.db, "telegram", _far()) == [], what="marked sent"
+    )
+    rows = list(bot.db.query("select status, attempts from outbox where chat_id = '4001'"))
     assert {r["status"] for r in rows} == {"sent"}
+    assert sum(r["attempts"] for r in rows) == 0  # every failure was retried in place
 
 
 def _far() -> object:
