@@ -20,7 +20,8 @@ import json
 import logging
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -365,22 +366,30 @@ def effective_config(config: Config, db: Database) -> Config:
     return dataclasses.replace(merged, sources=sources)
 
 
-def _audit(
-    db: Database, action: str, detail: Mapping[str, Any], actor: str, transport: str, now: str
-) -> None:
-    db.table("audit_log").insert(
-        {
-            "at": now,
-            "actor": actor,
-            "transport": transport,
-            "action": action,
-            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
-        }
-    )
-
-
-def _now(now: datetime | None) -> str:
-    return iso(now or datetime.now(UTC))
+@contextmanager
+def _audited(
+    db: Database,
+    action: str,
+    detail: Mapping[str, Any],
+    *,
+    actor: str,
+    transport: str,
+    now: datetime | None,
+) -> Iterator[str]:
+    """One write transaction for an admin's change and its audit row (both or neither);
+    yields the ISO 8601 time both carry (`now`, default the current time)."""
+    at = iso(now or datetime.now(UTC))
+    with write(db):
+        yield at
+        db.table("audit_log").insert(
+            {
+                "at": at,
+                "actor": actor,
+                "transport": transport,
+                "action": action,
+                "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
+            }
+        )
 
 
 def set_setting(
@@ -403,13 +412,12 @@ def set_setting(
     base = effective_config(config, db)
     old = stored_edits(db).get(key)
     validate_edit(base, key, value)
-    at = _now(now)
-    with write(db):
+    detail = {"key": key, "value": value, "old": old}
+    with _audited(db, "config.set", detail, actor=actor, transport=transport, now=now) as at:
         db.table("settings").upsert(
             {"key": key, "value": json.dumps(value), "updated_by": actor, "updated_at": at},
             pk="key",
         )
-        _audit(db, "config.set", {"key": key, "value": value, "old": old}, actor, transport, at)
     log.info("settings: %s set %s = %s", actor, key, json.dumps(value, ensure_ascii=False))
     return effective_config(config, db)
 
@@ -427,10 +435,9 @@ def unset_setting(
     edits = stored_edits(db)
     if key not in edits:
         raise ConfigError(key, "no admin edit to remove")
-    at = _now(now)
-    with write(db):
+    detail = {"key": key, "old": edits[key]}
+    with _audited(db, "config.unset", detail, actor=actor, transport=transport, now=now):
         db.execute("delete from settings where key = ?", [key])
-        _audit(db, "config.unset", {"key": key, "old": edits[key]}, actor, transport, at)
     log.info("settings: %s unset %s", actor, key)
     return effective_config(config, db)
 
@@ -448,13 +455,11 @@ def add_source(
     base = effective_config(config, db)
     source = validate_new_source(base, data)
     stored = to_data(source)
-    at = _now(now)
-    with write(db):
+    with _audited(db, "source.add", stored, actor=actor, transport=transport, now=now):
         db.table("sources").upsert(
             {"name": source.name, "config": json.dumps(stored), "enabled": 1, "added_by": actor},
             pk="name",
         )
-        _audit(db, "source.add", stored, actor, transport, at)
     log.info("settings: %s added source %s (%s)", actor, source.name, source.kind)
     return source
 
@@ -473,11 +478,10 @@ def remove_source(
         if config.source(name) is not None:
             raise ConfigError(f"sources.{name}", "defined in the config file: pause it instead")
         raise ConfigError(f"sources.{name}", "no such source")
-    at = _now(now)
-    with write(db):
+    detail = {"name": name}
+    with _audited(db, "source.remove", detail, actor=actor, transport=transport, now=now):
         db.execute("delete from sources where name = ?", [name])
         db.execute("delete from settings where key like ? escape '\\'", [_like_prefix(name)])
-        _audit(db, "source.remove", {"name": name}, actor, transport, at)
     log.info("settings: %s removed source %s", actor, name)
 
 
@@ -494,11 +498,9 @@ def set_paused(
     """Pause (or resume) a source: it keeps its state but is not scheduled."""
     if effective_config(config, db).source(name) is None:
         raise ConfigError(f"sources.{name}", "no such source")
-    at = _now(now)
-    with write(db):
+    action = "source.pause" if paused else "source.resume"
+    with _audited(db, action, {"name": name}, actor=actor, transport=transport, now=now):
         db.table("sources").upsert({"name": name, "enabled": int(not paused)}, pk="name")
-        action = "source.pause" if paused else "source.resume"
-        _audit(db, action, {"name": name}, actor, transport, at)
     log.info("settings: %s %s source %s", actor, "paused" if paused else "resumed", name)
 
 
