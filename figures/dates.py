@@ -51,6 +51,9 @@ _MONTHS_RAW: dict[str, int] = {
     "أوت": 8,
     "شتنبر": 9,
     "نونبر": 11,
+    "يوليوز": 7,
+    "جويليه": 7,
+    "غشت": 8,
 }
 
 MONTHS: dict[str, int] = {" ".join(fold(k).split()): v for k, v in _MONTHS_RAW.items()}

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from figures.dates import MONTHS
+from figures.text import fold
 from scrapers.model import content_hash
 
 log = logging.getLogger(__name__)
@@ -201,78 +204,12 @@ def clean_text(text: str) -> str:
 
 # ---------------------------------------------------------------- dates
 
-ARABIC_MONTHS: dict[str, int] = {
-    # Egyptian / Gulf (transliterated Latin names)
-    "يناير": 1,
-    "فبراير": 2,
-    "مارس": 3,
-    "أبريل": 4,
-    "ابريل": 4,
-    "إبريل": 4,
-    "مايو": 5,
-    "يونيو": 6,
-    "يونيه": 6,
-    "يوليو": 7,
-    "يوليه": 7,
-    "أغسطس": 8,
-    "اغسطس": 8,
-    "سبتمبر": 9,
-    "أكتوبر": 10,
-    "اكتوبر": 10,
-    "نوفمبر": 11,
-    "ديسمبر": 12,
-    # Levantine / Iraqi (Syriac names)
-    "كانون الثاني": 1,
-    "شباط": 2,
-    "آذار": 3,
-    "اذار": 3,
-    "نيسان": 4,
-    "أيار": 5,
-    "ايار": 5,
-    "حزيران": 6,
-    "تموز": 7,
-    "آب": 8,
-    "اب": 8,
-    "أيلول": 9,
-    "ايلول": 9,
-    "تشرين الأول": 10,
-    "تشرين الاول": 10,
-    "تشرين الثاني": 11,
-    "كانون الأول": 12,
-    "كانون الاول": 12,
-    # Algeria / Tunisia (French names)
-    "جانفي": 1,
-    "فيفري": 2,
-    "أفريل": 4,
-    "افريل": 4,
-    "ماي": 5,
-    "جوان": 6,
-    "جويلية": 7,
-    "جويليه": 7,
-    "أوت": 8,
-    "اوت": 8,
-    # Morocco
-    "يوليوز": 7,
-    "غشت": 8,
-    "شتنبر": 9,
-    "نونبر": 11,
-    "دجنبر": 12,
-}
-"""Month names as Arabic outlets write them, to month numbers."""
+ARABIC_MONTHS: Mapping[str, int] = MONTHS
+"""Month names as Arabic outlets write them (folded), to month numbers: the
+figure engine's table (`figures.dates.MONTHS`), so there is one list to extend."""
 
-_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
-_DIGITS = str.maketrans(
-    {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
-)
-
-
-def _fold(text: str) -> str:
-    """One character to one character: alef forms and Eastern digits."""
-    return text.translate(_ALEFS).translate(_DIGITS)
-
-
-_MONTH_NAMES = sorted({_fold(k) for k in ARABIC_MONTHS}, key=len, reverse=True)
-_MONTH_BY_NAME = {_fold(k): v for k, v in ARABIC_MONTHS.items()}
+_MONTH_NAMES = sorted(ARABIC_MONTHS, key=len, reverse=True)
+_MONTH_BY_NAME = ARABIC_MONTHS
 _MONTH = "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in _MONTH_NAMES)
 _ARABIC_DATE = re.compile(
     r"(?<!\d)(?:ال)?(?:ـ\s*)?(\d{1,2})\s*(?:من\s+)?"
@@ -285,7 +222,7 @@ def find_arabic_date(text: str, *, limit: int = 2000) -> datetime | None:
     """The first full Arabic date (day, month name, year) in the first `limit`
     characters of `text`, as midnight UTC: `02 نوفمبر 2017`, `2 تشرين الثاني
     2017`, `الخميس 14 شباط/فبراير 2019`."""
-    folded = _fold(INVISIBLE.sub("", text[:limit]))
+    folded = fold(INVISIBLE.sub("", text[:limit]))
     for m in _ARABIC_DATE.finditer(folded):
         day, month_name, year = int(m.group(1)), m.group(2), int(m.group(4))
         month = _MONTH_BY_NAME.get(re.sub(r"\s+", " ", month_name))
