@@ -5,6 +5,7 @@ and delivery loop on a SQLite file in tmp_path."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import time
 from collections.abc import AsyncIterator
@@ -23,11 +24,12 @@ from story import seed_articles
 
 from bot import store
 from bot.commands import COMMANDS
-from bot.config import Config, SlackConfig, SourceConfig, StorageConfig
+from bot.config import Config, ServiceConfig, SlackConfig, SourceConfig, StorageConfig
 from bot.delivery import TRANSPORTS, DeliveryLoop, chat_transports
 from bot.pacing import Limits, Pacer
 from bot.pipeline import process_articles, rules_from_config
 from bot.render_slack import alert_blocks
+from bot.service import Service
 from bot.settings import effective_config
 from bot.slack import SlackTransport, slack_transport
 from bot.slack_signature import sign
@@ -643,3 +645,60 @@ async def test_socket_mode_without_an_app_token_still_delivers(
             assert [m.text for m in slack.messages(CHANNEL)] == ["hello &lt;world&gt;"]
         finally:
             await transport.stop()
+
+
+# ---------------------------------------------------------------- inside `raqib run`
+
+
+@pytest.mark.parametrize("token", [True, False], ids=["token-set-slack-on", "no-token-slack-off"])
+async def test_raqib_run_registers_slack_and_the_banner_says_so(
+    tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, token: bool
+) -> None:
+    monkeypatch.delenv("RAQIB_TELEGRAM_TOKEN", raising=False)
+    monkeypatch.setenv("RAQIB_TEST_SLACK_SECRET", SECRET)
+    if token:
+        monkeypatch.setenv("RAQIB_TEST_SLACK_BOT", BOT_TOKEN)
+    else:
+        monkeypatch.delenv("RAQIB_TEST_SLACK_BOT", raising=False)
+    async with FakeSlack(limits=FAST) as slack:
+        config = dataclasses.replace(make_config(tmp_path, slack, seeds_dir), sources=())
+        service = Service(config, console=io.StringIO())
+        await service.start()
+        try:
+            banner = service.banner()
+            names = [t.name for t in service.transports]
+            if token:
+                assert names == ["slack"]
+                assert "alerts to  slack" in banner and "slack      off" not in banner
+            else:
+                assert names == ["console"]
+                assert "slack      off (set RAQIB_TEST_SLACK_BOT to turn it on)" in banner
+        finally:
+            await service.shutdown()
+
+
+async def test_an_admin_edit_from_slack_applies_to_the_service_at_once(
+    tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RAQIB_TELEGRAM_TOKEN", raising=False)
+    monkeypatch.setenv("RAQIB_TEST_SLACK_BOT", BOT_TOKEN)
+    monkeypatch.setenv("RAQIB_TEST_SLACK_SECRET", SECRET)
+    async with FakeSlack(limits=FAST) as slack:
+        config = dataclasses.replace(
+            make_config(tmp_path, slack, seeds_dir),
+            sources=(),
+            service=ServiceConfig(delivery_poll_interval=3600.0),  # the watcher will not run
+        )
+        service = Service(config, console=io.StringIO())
+        await service.start()
+        try:
+            [transport] = service.transports
+            assert isinstance(transport, SlackTransport) and service.delivery is not None
+            app = App(slack, transport, service.delivery, service.db, config)
+            assert service.rules.alert_new is True
+            said = await app.said("config set alerts.alert_new false", user=ADMIN)
+            assert "alerts.alert_new" in said
+            assert service.rules.alert_new is False  # applied before the answer, not later
+            assert service.effective.alerts.alert_new is False
+        finally:
+            await service.shutdown()
