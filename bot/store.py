@@ -146,6 +146,8 @@ def m001_initial(db: Database) -> None:
         not_null={"url", "content_hash", "source", "published", "fetched_at"},
     )
     db.table("articles").create_index(["url", "content_hash"], unique=True)
+    # `changes` and `state` each carry the series key's columns, written out here:
+    # a migration stays as it was applied, never built from constants that move on
     db.table("changes").create(
         {
             "id": int,
@@ -457,15 +459,11 @@ def state_from_row(row: dict[str, Any]) -> State:
     )
 
 
+KEY_COLUMNS = ("key", "metric", "place", "party", "scope", "window", "since", "unit")
+"""`key` and the seven key fields it joins, in `key_text` order: the first columns of `state`."""
+
 STATE_COLUMNS = (
-    "key",
-    "metric",
-    "place",
-    "party",
-    "scope",
-    "window",
-    "since",
-    "unit",
+    *KEY_COLUMNS,
     "value",
     "qualifier",
     "vague",
@@ -481,8 +479,8 @@ STATE_COLUMNS = (
 )
 """The columns of `state`, in table order (the keys of a `totals` row)."""
 
-_KEY_FIELDS = 8
-"""`key` and the seven key fields it joins: the first columns of `state`."""
+_STATE_VALUES = STATE_COLUMNS[len(KEY_COLUMNS) :]
+"""The columns of `state` after its key's: what an update writes, what `totals` fetches."""
 
 
 def _names(columns: Sequence[str]) -> str:
@@ -492,7 +490,7 @@ def _names(columns: Sequence[str]) -> str:
 _PUT_STATE = (
     f"insert into state ({_names(STATE_COLUMNS)}) values ({', '.join('?' * len(STATE_COLUMNS))})"
     ' on conflict ("key") do update set '
-    + ", ".join(f'"{c}" = excluded."{c}"' for c in STATE_COLUMNS[_KEY_FIELDS:])
+    + ", ".join(f'"{c}" = excluded."{c}"' for c in _STATE_VALUES)
 )
 # an upsert updates the row in place: the key's fields (and so every index of
 # `state`) stay as they are, where a replace would delete and re-insert it
@@ -879,7 +877,7 @@ def change_for_alert(db: Database, change_id: int) -> AlertView | None:
 
 
 _TOTALS = (
-    f"select key, {_names(STATE_COLUMNS[_KEY_FIELDS:])} from state"
+    f"select key, {_names(_STATE_VALUES)} from state"
     " {where} order by metric, place, scope, window, since, rowid"
 )
 
