@@ -1,6 +1,6 @@
 """Delivery as a user deploys it: `raqib --config FILE run` in a subprocess, the fake Telegram
 Bot API in a thread, feeds on a loopback server, `raqib once` from another process, and a
-SIGKILL in the middle of a broadcast."""
+SIGKILL in the middle of a broadcast; and the delivery loop's edge cases on a real store."""
 
 from __future__ import annotations
 
@@ -11,16 +11,21 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
 from fakes.telegram_api import TOKEN, FakeTelegram
 from loopback import LoopbackServer, Reply
+from sqlite_utils import Database
 from story import seed_articles
+from test_service import queue_alert
 
 from bot import store
+from bot.delivery import SENT, DeliveryLoop, Message, SendResult, Text, backoff
 from bot.render import alert_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +33,6 @@ RAQIB = [sys.executable, "-m", "bot.cli"]
 TOKEN_ENV = "RAQIB_TEST_TELEGRAM_TOKEN"
 ADMIN = 9001
 USER = 501
-
-pytestmark = pytest.mark.slow
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -158,6 +160,7 @@ def reply_to(tg: FakeTelegram, chat: int, user: int, text: str, timeout: float =
 # ---------------------------------------------------------------- the acceptance interface
 
 
+@pytest.mark.slow
 def test_run_answers_commands_and_delivers_what_once_queues(
     tmp_path: Path, procs: list[Proc]
 ) -> None:
@@ -207,6 +210,7 @@ def test_run_answers_commands_and_delivers_what_once_queues(
     assert TOKEN.split(":")[1] not in run.stderr()
 
 
+@pytest.mark.slow
 def test_without_the_token_telegram_is_off_and_the_banner_says_so(
     tmp_path: Path, procs: list[Proc]
 ) -> None:
@@ -220,6 +224,7 @@ def test_without_the_token_telegram_is_off_and_the_banner_says_so(
         assert tg.calls == []
 
 
+@pytest.mark.slow
 def test_sigkill_mid_broadcast_then_restart_delivers_everything_once(
     tmp_path: Path, procs: list[Proc]
 ) -> None:
@@ -269,3 +274,113 @@ def test_sigkill_mid_broadcast_then_restart_delivers_everything_once(
     db = store.open_db(db_path)
     assert [r[0] for r in db.execute("select distinct status from outbox")] == ["sent"]
     db.close()
+
+
+# ---------------------------------------------------------------- the loop's edge cases
+
+
+class Chats:
+    """A transport double: per chat, scripted results for its first sends, then SENT."""
+
+    name = "console"
+
+    def __init__(self, script: dict[str, list[SendResult]]) -> None:
+        self.script = {chat: list(results) for chat, results in script.items()}
+        self.tried: list[tuple[str, int]] = []
+        """(chat, outbox row) of every send, in order."""
+
+    async def send(self, message: Message) -> SendResult:
+        self.tried.append((message.row.chat_id, message.row.id))
+        results = self.script.get(message.row.chat_id)
+        return results.pop(0) if results else SENT
+
+    async def send_text(self, chat_id: str, text: Text) -> SendResult:
+        return SENT
+
+
+class Clock:
+    """A clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def three_each(tmp_path: Path) -> Database:
+    """Three changes queued for two console chats, `a` and `b` (rows a, b, a, b, a, b)."""
+    db = store.open_db(tmp_path / "raqib.db")
+    for chat in ("a", "b"):
+        store.add_subscription(db, "console", chat)
+    for n, value in enumerate([36500, 38550, 40000]):
+        queue_alert(db, value, n)
+    return db
+
+
+def rows_of(db: Database, chat: str) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "select id, status, attempts, next_attempt_at from outbox where chat_id = ?"
+            " order by id",
+            [chat],
+        )
+    )
+
+
+async def test_a_gone_chat_is_tried_once_and_its_other_rows_are_skipped(
+    three_each: Database,
+) -> None:
+    gone = SendResult(False, error="Forbidden: bot was blocked by the user", deactivate=True)
+    transport = Chats({"a": [gone, gone, gone]})
+    loop = DeliveryLoop(three_each, [transport])
+    assert await loop.drain("console") == 3
+    assert [chat for chat, _ in transport.tried] == ["a", "b", "b", "b"]
+    assert {r["status"] for r in rows_of(three_each, "a")} == {"dead"}
+    assert {r["status"] for r in rows_of(three_each, "b")} == {"sent"}
+
+
+@pytest.mark.parametrize(
+    ("first", "wait", "attempts"),
+    [
+        (SendResult(False, error="429", retry_after=30), 30, [1, 0, 0]),
+        (SendResult(False, error="timed out"), backoff(1), [1, 0, 0]),
+        (SendResult(False, error="channel held", retry_after=3, held=True), 3, [0, 0, 0]),
+    ],
+    ids=["retry-after", "network-error-backoff", "held-by-the-transport"],
+)
+async def test_rows_behind_a_waiting_row_keep_their_order_and_their_attempts(
+    three_each: Database, first: SendResult, wait: float, attempts: list[int]
+) -> None:
+    clock = Clock()
+    transport = Chats({"a": [first]})
+    loop = DeliveryLoop(three_each, [transport], clock=clock)
+    assert await loop.drain("console") == 3  # b's three
+    a_rows = rows_of(three_each, "a")
+    assert [chat for chat, _ in transport.tried] == ["a", "b", "b", "b"]  # a's later rows held
+    assert [r["attempts"] for r in a_rows] == attempts  # only a real send is an attempt
+    assert {r["next_attempt_at"] for r in a_rows} == {
+        store.iso(clock.now + timedelta(seconds=wait))
+    }
+
+    clock.now += timedelta(seconds=wait - 1)
+    assert await loop.drain("console") == 0  # not yet
+
+    clock.now += timedelta(seconds=1)
+    transport.tried.clear()
+    assert await loop.drain("console") == 3
+    assert transport.tried == [("a", r["id"]) for r in a_rows]  # in their order
+    assert [r["attempts"] for r in rows_of(three_each, "a")] == attempts
+
+
+async def test_a_moved_chat_gets_its_later_rows_at_the_new_id_in_the_same_pass(
+    three_each: Database,
+) -> None:
+    transport = Chats({"a": [SendResult(False, error="migrated", moved_to="a2")]})
+    loop = DeliveryLoop(three_each, [transport])
+    assert await loop.drain("console") == 6
+    tried_a = [(chat, row) for chat, row in transport.tried if chat != "b"]
+    ids = [r["id"] for r in rows_of(three_each, "a2")]
+    assert tried_a == [("a", ids[0]), *(("a2", i) for i in ids)]  # first row tried twice
+    assert {r["status"] for r in rows_of(three_each, "a2")} == {"sent"}
