@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -356,33 +356,35 @@ def table_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def _reply_parts(
+    reply: Reply,
+    escape: Callable[[str], str],
+    title: Callable[[str], str],
+    block: Callable[[str], str],
+) -> list[str]:
+    """A reply's title, paragraphs and table, each escaped and marked up, in order."""
+    parts = [title(escape(reply.title))] if reply.title else []
+    parts += [escape(p) for p in reply.paragraphs if p]
+    if reply.table is not None and reply.table.rows:
+        parts.append(block(escape(table_text(reply.table.header, reply.table.rows))))
+    return parts
+
+
+def _same(text: str) -> str:
+    return text
+
+
 def reply_html(reply: Reply) -> list[str]:
     """A command reply as Telegram HTML chunks (the title bold, the table monospace)."""
-    parts = []
-    if reply.title:
-        parts.append(f"<b>{escape_html(reply.title)}</b>")
-    parts += [escape_html(p) for p in reply.paragraphs if p]
-    if reply.table is not None and reply.table.rows:
-        body = table_text(reply.table.header, reply.table.rows)
-        parts.append(f"<pre>{escape_html(body)}</pre>")
+    parts = _reply_parts(reply, escape_html, "<b>{}</b>".format, "<pre>{}</pre>".format)
     return split_html("\n\n".join(parts)) if parts else []
 
 
 def reply_mrkdwn(reply: Reply) -> str:
     """A command reply as Slack mrkdwn."""
-    parts = []
-    if reply.title:
-        parts.append(f"*{escape_mrkdwn(reply.title)}*")
-    parts += [escape_mrkdwn(p) for p in reply.paragraphs if p]
-    if reply.table is not None and reply.table.rows:
-        parts.append(f"```{escape_mrkdwn(table_text(reply.table.header, reply.table.rows))}```")
-    return "\n\n".join(parts)
+    return "\n\n".join(_reply_parts(reply, escape_mrkdwn, "*{}*".format, "```{}```".format))
 
 
 def reply_plain(reply: Reply) -> str:
     """A command reply as plain text."""
-    parts = [reply.title] if reply.title else []
-    parts += [p for p in reply.paragraphs if p]
-    if reply.table is not None and reply.table.rows:
-        parts.append(table_text(reply.table.header, reply.table.rows))
-    return "\n\n".join(parts)
+    return "\n\n".join(_reply_parts(reply, _same, _same, _same))
