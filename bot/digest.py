@@ -6,7 +6,7 @@ The schedule is `[alerts] digest = "daily HH:MM"` (UTC), or
 daylight-saving changes included.  A subscription opts in with its `digest`
 flag (`/subscribe … digest`).
 
-How digests travel (the delivery loop does the sending):
+How digests travel (the service's digest tick, `send_digests`, does the sending):
 
 - the pipeline writes a digest subscription's outbox rows with status
   `held` (`HELD`) instead of `pending`, so the per-change delivery never sees
@@ -14,12 +14,15 @@ How digests travel (the delivery loop does the sending):
 - `due_digests(db, schedule, now)` lists the digest subscriptions whose time
   has come (the first scheduled time after their last digest, or after the
   subscription was made, is not later than `now`) and that have held rows;
-- the caller renders each with `compose_digest(items, lang)` (the items from
-  `bot.store.change_for_alert` of the rows' changes, via
-  `DigestItem.from_alert`), sends one message (split with
-  `bot.markup.split_html` if it is long), and then `mark_digest_sent` marks
-  those rows sent in one transaction.  A crash between sending and marking
-  repeats one digest at worst; nothing is lost.
+- `send_digests` renders each in the chat's language with `digest_text` (the
+  items from `bot.store.change_for_alert` of the rows' changes, via
+  `DigestItem.from_alert`; Telegram HTML, Slack mrkdwn and plain text from one
+  composition), sends one message through the subscription's transport
+  (`Transport.send_text`; Telegram splits a long one with
+  `bot.markup.split_html`), and then `mark_digest_sent` marks those rows sent
+  in one transaction.  A failed send leaves them held for the next tick; a
+  crash between sending and marking repeats one digest at worst; nothing is
+  lost.
 
 A day with no changes sends nothing.
 """
