@@ -50,6 +50,7 @@ from figures.text import Normalized, normalize
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\n|[^\W\d_]+|\d+|[^\w\s]")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 _LONG_DIGITS = re.compile(r"[\d.,٫]{40,}")
 _SENTENCE_END = frozenset({"\n", ".", "!", "?", "؟", "…"})
 _CLAUSE_END = frozenset({"،", ",", "؛", ";", ":", "(", ")", "-", "–", "—", "[", "]"})
@@ -128,11 +129,19 @@ class _Doc:
 
 
 def _tokenize(text: str, regions: list[tuple[int, int]]) -> _Doc:
-    """The tokens of the regions of `text`, in order (offsets into the text)."""
-    ms = [m for lo, hi in regions for m in _TOKEN.finditer(text, lo, hi)]
-    starts = list(map(re.Match.start, ms))
-    ends = list(map(re.Match.end, ms))
-    return _Doc(text, starts, ends, list(map(re.Match.group, ms)))
+    """The tokens of the regions of `text`, in order (offsets into the text).
+    A region split by the token pattern alternates gap, token, gap…; the
+    offsets are the running sums of the parts' lengths (no match objects)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    toks: list[str] = []
+    for lo, hi in regions:
+        parts = _TOKEN_SPLIT.split(text[lo:hi])
+        offsets = list(accumulate(map(len, parts), initial=lo))
+        starts += offsets[1:-1:2]
+        ends += offsets[2::2]
+        toks += parts[1::2]
+    return _Doc(text, starts, ends, toks)
 
 
 # ---------------------------------------------------------------------------
@@ -1340,7 +1349,7 @@ class _Extractor:
         spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
         if self.headline_end:
             spans.add((0, self.headline_end))
-        scanner = Scanner(t)
+        scanner = Scanner(t, spans)
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):

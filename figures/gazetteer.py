@@ -23,6 +23,7 @@ import logging
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -450,11 +451,23 @@ class Scanner:
 
     `places(lo, hi)` is `find_places(text[lo:hi])` with offsets into `text`:
     only the slice is scanned (an extractor asks for a few sentences of a long
-    article), and the whole text's matches are kept once asked for."""
+    article), and the whole text's matches are kept once asked for.  With
+    `regions` (slices the caller will ask about, such as adjacent sentences),
+    each merged region is scanned once and a slice inside it reads its hits
+    (a slice whose edge a hit crosses, or that cuts a word, is scanned alone)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, regions: Iterable[tuple[int, int]] = ()) -> None:
         self.text = text
         self._hits: dict[bool, list[_Hit]] = {}
+        merged: list[tuple[int, int]] = []
+        for lo, hi in sorted(regions):
+            if merged and lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+            else:
+                merged.append((lo, hi))
+        self._regions = merged
+        self._region_starts = [lo for lo, _ in merged]
+        self._region_hits: dict[tuple[bool, int], tuple[list[_Hit], list[int]]] = {}
 
     def places(self, lo: int = 0, hi: int | None = None) -> list[Mention]:
         """Every place named in text[lo:hi], offsets into the text."""
@@ -473,7 +486,42 @@ class Scanner:
             if hits is None:
                 hits = self._hits[party] = _scan(_matcher(party), self.text)
             return hits
+        inside = self._from_region(party, lo, hi)
+        if inside is not None:
+            return inside
         return [_shift(h, lo) for h in _scan(_matcher(party), self.text[lo:hi])]
+
+    def _from_region(self, party: bool, lo: int, hi: int) -> list[_Hit] | None:
+        """The hits of text[lo:hi] read from its region's scan, or None when
+        the slice is in no region, cuts a word, or a hit crosses its edge."""
+        r = bisect_right(self._region_starts, lo) - 1
+        if r < 0 or self._regions[r][1] < hi or not self._clean_edges(lo, hi):
+            return None
+        cached = self._region_hits.get((party, r))
+        if cached is None:
+            a, b = self._regions[r]
+            hits = [_shift(h, a) for h in _scan(_matcher(party), self.text[a:b])]
+            cached = self._region_hits[(party, r)] = (hits, [h.match_start for h in hits])
+        hits, starts = cached
+        first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+        if first > 0 and hits[first - 1].match_end > lo:
+            return None
+        if last > first and hits[last - 1].match_end > hi:
+            return None
+        return hits[first:last]
+
+    def _clean_edges(self, lo: int, hi: int) -> bool:
+        """Whether text[lo:hi] reads alike alone and in its context: no word
+        runs across either edge (so the lookarounds of a name see the same)."""
+        t = self.text
+        return (lo in (0, len(t)) or not _is_word(t[lo - 1]) or not _is_word(t[lo])) and (
+            hi >= len(t) or not _is_word(t[hi])
+        )
+
+
+def _is_word(ch: str) -> bool:
+    """A character of `\\w` (as `re` reads it for str)."""
+    return ch.isalnum() or ch == "_"
 
 
 def _matcher(party: bool) -> _Matcher:

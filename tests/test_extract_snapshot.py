@@ -76,11 +76,16 @@ def test_gazetteer_scanner_slices_match_find_on_the_slice(case: dict[str, Any]) 
     """`Scanner` must find in a slice exactly what `find_places`/`find_parties`
     find on the slice itself (and the whole text's matches once asked for)."""
     text = normalize(case["text"]).text[:20_000]
+    slices = _slices(text, random.Random(case["id"]))
     scanner = gazetteer.Scanner(text)
-    for lo, hi in _slices(text, random.Random(case["id"])):
+    # regions as the extractor gives them (some merge), and random ones
+    regioned = gazetteer.Scanner(text, slices[::2] + slices[-10:])
+    for lo, hi in slices:
         for find, sliced in (
             (gazetteer.find_places, scanner.places),
             (gazetteer.find_parties, scanner.parties),
+            (gazetteer.find_places, regioned.places),
+            (gazetteer.find_parties, regioned.parties),
         ):
             alone = [(m.start + lo, m.end + lo, m.id) for m in find(text[lo:hi])]
             assert [(m.start, m.end, m.id) for m in sliced(lo, hi)] == alone, (lo, hi)
