@@ -5,6 +5,12 @@
 1. The seed articles repeated to 1,000 articles: extraction in articles/s and
    MB/s, against `feedparser.parse` of an RSS feed (bytes) holding the same
    1,000 articles, timed in the same run; the ratio must be <= 2 (goal < 1).
+   The plain-text feed (each article in `<description>`) is the primary,
+   stricter measure; a WordPress-style full-content feed (a short excerpt in
+   `<description>`, the article as `<p>` paragraphs in CDATA
+   `<content:encoded>`, as SOHR and most Arabic outlets publish) is timed too
+   and its ratio printed beside it: feedparser does more work per article
+   there (HTML sanitising), so that ratio is the milder one.
 2. A distinct corpus: the regression snapshot's texts (tests/data), joined
    into 1,000 different pseudo-articles of seed size, so that no article
    repeats (the speed is not a warm-cache artifact of five texts).
@@ -26,7 +32,7 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import feedparser  # noqa: E402
+import feedparser  # type: ignore[import-untyped]  # noqa: E402
 
 from figures import extract  # noqa: E402
 from figures import lexicon as lx  # noqa: E402
@@ -81,6 +87,33 @@ def rss(texts: list[str]) -> bytes:
     ).encode()
 
 
+def wordpress_rss(texts: list[str]) -> bytes:
+    """A WordPress full-content feed: excerpt in <description>, the article as
+    HTML paragraphs (one <p> per line) in CDATA <content:encoded>."""
+    items = []
+    for i, t in enumerate(texts):
+        lines = [line for line in t.splitlines() if line.strip()]
+        body = "".join(f"<p>{escape(line)}</p>\n" for line in lines[1:])
+        excerpt = escape(" ".join(lines[1:2])[:200]) + " [&#8230;]"
+        items.append(
+            f"<item><title>{escape(lines[0] if lines else '')}</title>"
+            f"<link>https://example.org/?p={i}</link>"
+            f'<guid isPermaLink="false">https://example.org/?p={i}</guid>'
+            f"<dc:creator><![CDATA[editor]]></dc:creator>"
+            f"<pubDate>Tue, 12 Feb 2019 12:00:00 +0000</pubDate>"
+            f"<category><![CDATA[news]]></category>"
+            f"<description><![CDATA[{excerpt}]]></description>"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        "<title>seeds</title><link>https://example.org/</link>"
+        f"{''.join(items)}</channel></rss>"
+    ).encode()
+
+
 def adversarial(size: int) -> str:
     unit = (
         "1234567890" * 30
@@ -118,14 +151,27 @@ def main() -> None:
     verdict = "ok" if ratio <= 2 else "TOO SLOW"
     print(
         f"  extract/parse  {ratio:6.2f}x (CPU {c_extract / c_parse:4.2f}x)  "
-        f"(must be <= 2, goal < 1: {verdict})"
+        f"(plain-text feed, primary: must be <= 2, goal < 1: {verdict})"
+    )
+    wp_feed = wordpress_rss(texts)
+    assert len(feedparser.parse(wp_feed).entries) == ARTICLES
+    t_wp, c_wp = best_of(3, lambda: feedparser.parse(wp_feed))
+    print(
+        f"  feedparser WP  {t_wp:6.2f} s (CPU {c_wp:5.2f} s)  "
+        f"{ARTICLES / t_wp:6.0f} articles/s  (WordPress content:encoded feed, "
+        f"{len(wp_feed) / 1e6:.2f} MB)"
+    )
+    print(
+        f"  extract/WP     {t_extract / t_wp:6.2f}x (CPU {c_extract / c_wp:4.2f}x)  "
+        "(WordPress feed, secondary)"
     )
 
     size = sum(map(len, texts)) // len(texts)
     distinct = distinct_texts(size)
     dmb = sum(len(t.encode()) for t in distinct) / 1e6
     t_distinct, c_distinct = best_of(3, lambda: [extract(t) for t in distinct])
-    t_dparse, c_dparse = best_of(3, lambda: feedparser.parse(rss(distinct)))
+    dfeed = rss(distinct)
+    t_dparse, c_dparse = best_of(3, lambda: feedparser.parse(dfeed))
     print(
         f"distinct corpus: {len(set(distinct))} different articles, {dmb:.2f} MB "
         f"(snapshot texts joined)"
