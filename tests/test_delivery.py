@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -112,6 +112,19 @@ class Proc:
             self.p.kill()
             self.p.wait(10)
 
+    def alive(self, what: Callable[[], bool]) -> Callable[[], bool]:
+        """`what`, raising at once (with the process's stderr) if the process has exited: a
+        process that died at start-up must not look like one that sends nothing."""
+
+        def check() -> bool:
+            if self.p.poll() is not None:
+                raise AssertionError(
+                    f"the process exited ({self.p.returncode}):\n{self.stderr()[-4000:]}"
+                )
+            return what()
+
+        return check
+
 
 @pytest.fixture
 def procs() -> Iterator[list[Proc]]:
@@ -148,6 +161,13 @@ def expected_for(db_path: Path, chat: int) -> list[str]:
 
 def alerts_in(tg: FakeTelegram, chat: int) -> list[str]:
     return [m.text for m in tg.messages(chat) if "<blockquote>" in m.text]
+
+
+def all_arrived(tg: FakeTelegram, expected: dict[int, list[str]]) -> bool:
+    """Every chat has at least as many alerts as expected (one pass over the messages: the
+    check runs under the fake's lock, which its request handlers need too)."""
+    got = Counter(m.chat_id for m in tg.messages() if "<blockquote>" in m.text)
+    return all(got[chat] >= len(alerts) for chat, alerts in expected.items())
 
 
 def reply_to(tg: FakeTelegram, chat: int, user: int, text: str, timeout: float = 30.0) -> str:
@@ -246,7 +266,9 @@ def test_sigkill_mid_broadcast_then_restart_delivers_everything_once(
         assert total >= 2 * len(chats)  # a broadcast long enough to interrupt (~30/s)
 
         first = start(procs, tmp_path, "--config", str(config), "run")
-        tg.wait_for_sync(lambda: len(tg.messages()) >= total // 3, 60, what="a third sent")
+        tg.wait_for_sync(
+            first.alive(lambda: len(tg.messages()) >= total // 3), 60, what="a third sent"
+        )
         first.p.send_signal(signal.SIGKILL)
         first.p.wait(10)
         sent_before = len(tg.messages())
@@ -255,7 +277,7 @@ def test_sigkill_mid_broadcast_then_restart_delivers_everything_once(
         second = start(procs, tmp_path, "--config", str(config), "run")
         try:
             tg.wait_for_sync(
-                lambda: all(len(alerts_in(tg, c)) >= len(expected[c]) for c in chats),
+                second.alive(lambda: all_arrived(tg, expected)),
                 120,
                 what="every alert after the restart",
             )
