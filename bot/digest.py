@@ -40,10 +40,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlite_utils import Database
 
 from bot import store
-from bot.charts import METRIC_NAMES, format_date, format_number, format_since, format_value
-from bot.charts import place_name as chart_place_name
+from bot.charts import METRIC_NAMES, format_number, format_since, format_value
 from bot.delivery import SendResult, Text, Transport
 from bot.markup import escape_html, escape_mrkdwn
+from bot.render import format_date
+from bot.render import place_name as chart_place_name
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
