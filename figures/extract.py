@@ -247,9 +247,9 @@ class _Word:
     """What a token can be, looked up once per distinct token."""
 
     phrases: tuple[lx.Phrase, ...]
-    """Lexicon phrases that may start with it."""
+    """Lexicon phrases that may start with it (but months: `_month_at` reads those)."""
     senses: tuple[Sense, ...]
-    """Its senses as a word."""
+    """Its senses as a word that `_collect` reads (see `_COLLECTED`)."""
     since: bool
     """It is `منذ` (with a conjunction)."""
     numeral: bool
@@ -290,7 +290,9 @@ def _opens_clause(word: str, words: frozenset[str]) -> bool:
 def _learn(tok: str) -> _Word:
     if len(_WORD_CACHE) >= _WORD_CACHE_SIZE:
         _WORD_CACHE.clear()
-    phrases, senses, since = lx.phrases_for(tok), lx.senses(tok), lx.bare(tok) == "منذ"
+    phrases = tuple(p for p in lx.phrases_for(tok) if p.sense.tag is not Tag.MONTH)
+    senses = tuple(s for s in lx.senses(tok) if s.tag in _COLLECTED)
+    since = lx.bare(tok) == "منذ"
     numeral = is_numeral_word(tok)
     extra = tok.endswith(_EXTRA_ENDS)
     clause = _opens_clause(tok, _CLAUSE_WORDS)
@@ -310,6 +312,23 @@ def _learn(tok: str) -> _Word:
     _WORD_CACHE[tok] = word
     return word
 
+
+_COLLECTED = frozenset(
+    {
+        Tag.TRIGGER,
+        Tag.SIZE,
+        Tag.GROUP,
+        Tag.CONTROL,
+        Tag.NOT_COUNT,
+        Tag.FORECAST,
+        Tag.BATCH,
+        Tag.TOTAL,
+        Tag.DUR_WORD,
+        Tag.UNSTATED,
+    }
+)
+"""The senses `_collect` turns into hits or cues (a word with none of these,
+no phrase and no `منذ` is not read there)."""
 
 _WORD_CACHE: dict[str, _Word] = {}
 _WORD_CACHE_SIZE = 1 << 17
@@ -838,14 +857,11 @@ def _collect(
     hits: list[_Hit] = []
     cues: list[_Cue] = []
     suppress_until = -1
-    readable = [i for i in flagged if words[i].cue]
+    covered = doc.covered
+    readable = [i for i in flagged if words[i].cue and covered[i] < 0]
     for i in (readable[k] for lo, hi in ranges for k in range(*_span_of(readable, lo, hi))):
-        if doc.covered[i] >= 0:
-            continue
         word = words[i]
         for phrase in word.phrases:
-            if phrase.sense.tag is Tag.MONTH:
-                continue
             end = _match_words(doc, i + 1, phrase.words[1:])
             if end < 0 and phrase.sense.tag is Tag.TRIGGER:
                 end = _match_around_number(doc, i + 1, phrase.words[1:])
