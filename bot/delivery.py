@@ -240,6 +240,8 @@ class DeliveryLoop:
         same moment (its alerts stay in order; a held row is not an attempt)."""
         transport = self.transports[name]
         sent = 0
+        now = self.clock()
+        self._held = {key: until for key, until in self._held.items() if until > now}
         while not self.stopping.is_set():
             rows = store.pending_outbox(self.db, name, self.clock(), limit=BATCH)
             if not rows:
