@@ -82,6 +82,10 @@ NETWORK_BACKOFF = 0.5
 """Seconds before the first quick retry after a network error; doubled each time."""
 POLL_TIMEOUT = 5
 """Seconds a getUpdates long poll waits (also bounds how long stopping waits for it)."""
+START_ATTEMPTS = 6
+"""Tries to reach the Bot API at start-up before `raqib run` gives up on it."""
+START_BACKOFF = 1.0
+"""Seconds before the second start-up try; doubled each time (1 + 2 + … + 16 s)."""
 MAX_CAPTION = 1024
 """Longest photo caption Telegram accepts."""
 MAX_CALLBACK_BYTES = 64
@@ -440,8 +444,24 @@ class TelegramTransport:
         self.commands.next_runs = next_runs
 
     async def start(self) -> None:
-        """Connect, register the command menu, and start polling for commands."""
-        await self.app.initialize()
+        """Connect, register the command menu, and start polling for commands.
+
+        A Bot API that cannot be reached (a network error, a timeout, a 5xx) is
+        tried again with backoff; a wrong token fails at once."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                await self.app.initialize()
+                break
+            except NetworkError as exc:  # TimedOut is one; InvalidToken is not
+                if attempt == START_ATTEMPTS:
+                    raise
+                delay = START_BACKOFF * 2 ** (attempt - 1)
+                log.warning(
+                    "telegram: cannot reach the Bot API (%s); trying again in %.0f s",
+                    self._safe(exc),
+                    delay,
+                )
+                await asyncio.sleep(delay)
         try:
             await register_commands(self.app)
         except TelegramError as exc:
@@ -453,6 +473,7 @@ class TelegramTransport:
                 timeout=POLL_TIMEOUT,
                 allowed_updates=Update.ALL_TYPES,
                 error_callback=self._polling_error,
+                bootstrap_retries=START_ATTEMPTS,
             )
         me = self.app.bot.bot
         log.info("telegram: on as @%s", me.username)

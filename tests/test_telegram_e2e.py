@@ -3,6 +3,7 @@ the real command core, store and delivery loop on a SQLite file in tmp_path."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -372,3 +373,28 @@ def _far() -> object:
     from datetime import UTC, datetime, timedelta
 
     return datetime.now(UTC) + timedelta(days=1)
+
+
+async def test_start_waits_for_an_unreachable_bot_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Bot API is down when raqib starts: start-up keeps trying (with
+    backoff) and goes on once it is back, instead of stopping `raqib run`."""
+    monkeypatch.setenv("RAQIB_TEST_TG", TOKEN)
+    monkeypatch.setattr("bot.telegram.START_BACKOFF", 0.1)
+    async with FakeTelegram(limits=FAST) as tg:
+        config = Config(
+            storage=StorageConfig(database=tmp_path / "raqib.db"),
+            telegram=TelegramConfig(token_env="RAQIB_TEST_TG", api_base_url=tg.base_url),
+        )
+        await tg.stop()  # nothing listens on the Bot API's port now
+        transport = TelegramTransport(config, pacer=fast_pacer())  # type: ignore[arg-type]
+        starting = asyncio.create_task(transport.start())
+        await asyncio.sleep(0.5)
+        assert not starting.done(), "start-up gave up while the Bot API was down"
+        await tg.start()  # back, on the same port
+        await asyncio.wait_for(starting, 10)
+        try:
+            assert tg.my_commands("") != []  # the menu was registered once it could be
+        finally:
+            await transport.stop()

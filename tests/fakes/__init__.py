@@ -69,12 +69,13 @@ class FakeServer:
         return f"http://{HOST}:{self.port}"
 
     async def start(self) -> None:
-        """Bind a free port on 127.0.0.1 and serve in the running loop."""
+        """Bind a free port on 127.0.0.1 (the same one again after a `stop`, so a
+        test can take the server down and bring it back) and serve in the running loop."""
         self._loop = asyncio.get_running_loop()
         self._closing = False
         runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, HOST, 0)
+        site = web.TCPSite(runner, HOST, self.port)
         await site.start()
         self._runner = runner
         self.port = int(runner.addresses[0][1])
