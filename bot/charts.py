@@ -357,7 +357,7 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
 
     t = display_text
     i = _i(lang)
-    ax = fig.add_axes((0.1, 0.12, 0.86, 0.76) if lang == "en" else (0.04, 0.12, 0.86, 0.76))
+    ax = fig.add_axes((0.1, 0.14, 0.86, 0.74) if lang == "en" else (0.04, 0.15, 0.86, 0.73))
     ax.set_title(t(chart_title(series, lang)), loc="right" if lang == "ar" else "left", fontsize=14)
     ax.grid(True, color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -679,6 +679,8 @@ def series_from_history(
     units = {str(r["unit"]) for r in rows if r.get("unit")}
     unit = Unit(units.pop()) if len(units) == 1 else _default_unit(metric)
     since = next((str(r["since"]) for r in rows if r.get("since")), None)
+    if place is None:  # the series chosen is one key, so one place: name it in the title
+        place = next((str(r["place"]) for r in rows if r.get("place")), None)
     return ChartSeries(
         metric=metric,
         place=place_name(place, lang),
