@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,18 @@ def test_once_reports_a_failing_source(tmp_path: Path, capsys: pytest.CaptureFix
     db = store.open_db(tmp_path / "raqib.db")
     health = store.source_health(db, "local")
     assert health.consecutive_failures == 1 and health.last_error
+
+
+def test_a_closed_pipe_is_quiet(seeds_dir: Path) -> None:
+    """`raqib extract … | head -1`: no traceback when the reader goes away."""
+    raqib = Path(sys.executable).with_name("raqib")
+    files = sorted(str(p) for p in seeds_dir.glob("*.txt"))
+    proc = subprocess.run(
+        f"'{raqib}' extract {' '.join(files)} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.startswith("== ")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
