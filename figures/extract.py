@@ -128,20 +128,58 @@ class _Doc:
         return bisect_left(self.starts, offset)
 
 
-def _tokenize(text: str, regions: list[tuple[int, int]]) -> _Doc:
-    """The tokens of the regions of `text`, in order (offsets into the text).
-    A region split by the token pattern alternates gap, token, gap…; the
-    offsets are the running sums of the parts' lengths (no match objects)."""
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """Every token of a text, split once (the regions' tokens are read from it)."""
+
+    starts: list[int]
+    """Offset of each token."""
+    ends: list[int]
+    """Offset just past each token."""
+    toks: list[str]
+    """The tokens: a line break, a letter run, a digit run or one punctuation mark."""
+
+
+def _split(text: str) -> _Split:
+    """The tokens of `text`.  Split by the token pattern the text alternates
+    gap, token, gap…; the offsets are the running sums of the parts' lengths
+    (no match objects)."""
+    parts = _TOKEN_SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts), initial=0))
+    return _Split(offsets[1:-1:2], offsets[2::2], parts[1::2])
+
+
+def _tokenize(
+    text: str,
+    split: _Split,
+    words: list[_Word],
+    regions: list[tuple[int, int]],
+    blanked: list[tuple[int, int]],
+) -> tuple[_Doc, list[_Word]]:
+    """The tokens of the regions (region edges fall between tokens), but those
+    inside the `blanked` runs, with their entries: the document to read."""
     starts: list[int] = []
     ends: list[int] = []
     toks: list[str] = []
+    kept: list[_Word] = []
     for lo, hi in regions:
-        parts = _TOKEN_SPLIT.split(text[lo:hi])
-        offsets = list(accumulate(map(len, parts), initial=lo))
-        starts += offsets[1:-1:2]
-        ends += offsets[2::2]
-        toks += parts[1::2]
-    return _Doc(text, starts, ends, toks)
+        a, b = bisect_left(split.starts, lo), bisect_left(split.starts, hi)
+        starts += split.starts[a:b]
+        ends += split.ends[a:b]
+        toks += split.toks[a:b]
+        kept += words[a:b]
+    if blanked:
+        run_starts = [a for a, _ in blanked]
+        keep = [
+            k
+            for k, s in enumerate(starts)
+            if (r := bisect_right(run_starts, s) - 1) < 0 or s >= blanked[r][1]
+        ]
+        starts = [starts[k] for k in keep]
+        ends = [ends[k] for k in keep]
+        toks = [toks[k] for k in keep]
+        kept = [kept[k] for k in keep]
+    return _Doc(text, starts, ends, toks), kept
 
 
 # ---------------------------------------------------------------------------
@@ -167,23 +205,43 @@ def _dual_words() -> list[str]:
     return sorted(out)
 
 
-def _candidate_pattern() -> re.Pattern[str]:
-    """Where a candidate may be: a digit, a numeral word, a word ending in a
-    quantity word, a dual of a counted noun, a kilometre before `مربع`.  A
-    superset (the sentence is read in full to decide); the one regex run over
-    the whole text besides the fold."""
+def _lead_pattern() -> re.Pattern[str]:
+    """Where in a letter token a candidate may start: a numeral word, a word
+    ending in a quantity word, a dual of a counted noun anywhere in it.  A
+    superset (the sentence is read in full to decide).  Searched once per
+    distinct token (`_learn`), never over the text: the lookarounds see only
+    letters, so a token read alone answers as it would in the text."""
     vague = trie_regex(sorted(lx.VAGUE_BY_FIRST))
     duals = trie_regex(_dual_words())
-    return re.compile(
-        r"[0-9]"
-        rf"|{WORD_PATTERN}"
-        rf"|{vague}(?![^\W\d_])"
-        rf"|{duals}"
-        r"|(?:كيلومتر|كلم|كم)(?![^\W\d_])(?=\s+(?:(?:واحد|1)\s+)?[^\W\d_]*مربع)"
-    )
+    return re.compile(rf"{WORD_PATTERN}|{vague}(?![^\W\d_])|{duals}")
 
 
-_CANDIDATE = _candidate_pattern()
+_LEAD = _lead_pattern()
+_KM_WORDS = ("كيلومتر", "كلم", "كم")
+"""A kilometre word ending a token leads a candidate when `_KM_AFTER` follows."""
+_KM_AFTER = re.compile(r"\s+(?:(?:واحد|1)\s+)?[^\W\d_]*مربع")
+"""What must follow a kilometre word for it to lead a bare area (`كم مربع`)."""
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _lead_offsets(text: str, starts: list[int], toks: list[str], words: list[_Word]) -> list[int]:
+    """Offsets where a candidate may start, ascending: the first ASCII digit of
+    a digit token, the lead a letter token's entry records, a kilometre word
+    before `مربع`.  One look per token, by its entry (no regex over the text)."""
+    out: list[int] = []
+    for i in [i for i, w in enumerate(words) if w.lead]:
+        w = words[i]
+        pos = starts[i] + w.lead_at if w.lead_at >= 0 else -1
+        if w.km:
+            end = starts[i] + len(toks[i])
+            if _KM_AFTER.match(text, end):
+                km = end - len(next(k for k in _KM_WORDS if toks[i].endswith(k)))
+                pos = km if pos < 0 else min(pos, km)
+        if pos >= 0:
+            out.append(pos)
+    return out
+
+
 _CONTEXT_CHARS = 300
 """Text before a region's first candidate sentence read as context (whole
 sentences, about WINDOW + 8 tokens): a group noun (`الدفعة ضمت 712 فردا`)
@@ -214,16 +272,16 @@ def _next_sentence_end(text: str, pos: int) -> int:
     return len(text) if m is None else m.start()
 
 
-def _regions(text: str) -> list[tuple[int, int]]:
+def _regions(text: str, leads: list[int]) -> list[tuple[int, int]]:
     """The slices of `text` worth reading: each sentence holding a candidate
-    (from the sentence end before it, inclusive, to its own end, inclusive),
-    with some sentences of context before, adjacent ones merged.  Every
-    character is searched at most once or twice, so the cost is linear."""
+    lead (from the sentence end before it, inclusive, to its own end,
+    inclusive), with some sentences of context before, adjacent ones merged.
+    Every character is searched at most once or twice, so the cost is linear."""
     out: list[tuple[int, int]] = []
     done = 0  # text before this belongs to a region or was searched
-    found = _CANDIDATE.search(text)
-    while found is not None:
-        pos = found.start()
+    k = 0
+    while k < len(leads):
+        pos = leads[k]
         start = _last_sentence_end(text, done, pos)
         if start < 0:
             start = max(0, done - 1)  # the previous region's end character, or 0
@@ -238,7 +296,7 @@ def _regions(text: str) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
         done = end
-        found = _CANDIDATE.search(text, done)
+        k = bisect_left(leads, done, k + 1)
     return out
 
 
@@ -264,6 +322,13 @@ class _Word:
     """`_collect` has anything to read in it (a phrase, a sense, `منذ`)."""
     any: bool
     """Any of the above: the token is worth a look."""
+    lead_at: int
+    """Offset in the token where a candidate may start (`_LEAD`, or the first
+    ASCII digit of a digit token), -1 if none."""
+    km: bool
+    """It ends in a kilometre word (a bare area if `مربع` follows)."""
+    lead: bool
+    """`lead_at >= 0 or km`: `_lead_offsets` looks at it."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -298,6 +363,9 @@ def _learn(tok: str) -> _Word:
     clause = _opens_clause(tok, _CLAUSE_WORDS)
     clause_phrase = _opens_clause(tok, _CLAUSE_PHRASE_HEADS)
     cue = (len(tok) >= 2 or tok == "%") and bool(phrases or senses or since)
+    found = (_ASCII_DIGIT if tok[0].isdecimal() else _LEAD).search(tok)
+    lead_at = -1 if found is None else found.start()
+    km = tok.endswith(_KM_WORDS)
     word = _Word(
         phrases,
         senses,
@@ -308,6 +376,9 @@ def _learn(tok: str) -> _Word:
         clause_phrase,
         cue,
         any=numeral or extra or clause or clause_phrase or cue,
+        lead_at=lead_at,
+        km=km,
+        lead=lead_at >= 0 or km,
     )
     _WORD_CACHE[tok] = word
     return word
@@ -394,10 +465,15 @@ def _between_digits(doc: _Doc, i: int) -> bool:
     return s > 0 and e < len(doc.text) and doc.text[s - 1].isdigit() and doc.text[e].isdigit()
 
 
-def _without_long_digits(text: str, regions: list[tuple[int, int]]) -> str:
-    """The text with each run of 40 or more digits and separators in the regions
-    blanked (spaces, so offsets stay): no number, and no token per digit group."""
-    runs = [m.span() for lo, hi in regions for m in _LONG_DIGITS.finditer(text, lo, hi)]
+def _long_digit_runs(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each run of 40 or more digits and separators in the regions: no number,
+    and no token per digit group (blanked for the numeral scanner, its tokens
+    dropped)."""
+    return [m.span() for lo, hi in regions for m in _LONG_DIGITS.finditer(text, lo, hi)]
+
+
+def _without(text: str, runs: list[tuple[int, int]]) -> str:
+    """The text with the runs blanked (spaces, so offsets stay)."""
     if not runs:
         return text
     parts: list[str] = []
@@ -1078,11 +1154,12 @@ class _Extractor:
         self.original = text
         self.norm: Normalized = normalize(text)
         t = self.norm.text
-        regions = _regions(t)
-        scan_text = _without_long_digits(t, regions)
-        self.doc = _tokenize(scan_text, regions)
-        self.doc.text = t
-        words = _words(self.doc.toks)
+        split = _split(t)
+        all_words = _words(split.toks)
+        regions = _regions(t, _lead_offsets(t, split.starts, split.toks, all_words))
+        runs = _long_digit_runs(t, regions)
+        scan_text = _without(t, runs)
+        self.doc, words = _tokenize(t, split, all_words, regions, runs)
         self.words = words
         self.flagged = [i for i, w in enumerate(words) if w.any]
         self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
