@@ -40,7 +40,7 @@ from itertools import accumulate
 
 from figures import lexicon as lx
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
-from figures.gazetteer import Mention, Scanner
+from figures.gazetteer import Mention, Scanner, may_start_name
 from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
@@ -329,6 +329,8 @@ class _Word:
     """It ends in a kilometre word (a bare area if `مربع` follows)."""
     lead: bool
     """`lead_at >= 0 or km`: `_lead_offsets` looks at it."""
+    name: bool
+    """It may begin a place or party name (`gazetteer.may_start_name`)."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -379,6 +381,7 @@ def _learn(tok: str) -> _Word:
         lead_at=lead_at,
         km=km,
         lead=lead_at >= 0 or km,
+        name=may_start_name(tok),
     )
     _WORD_CACHE[tok] = word
     return word
@@ -1160,6 +1163,7 @@ class _Extractor:
         runs = _long_digit_runs(t, regions)
         scan_text = _without(t, runs)
         self.doc, words = _tokenize(t, split, all_words, regions, runs)
+        self.split, self.all_words = split, all_words
         self.words = words
         self.flagged = [i for i, w in enumerate(words) if w.any]
         self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
@@ -1442,7 +1446,9 @@ class _Extractor:
         spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
         if self.headline_end:
             spans.add((0, self.headline_end))
-        scanner = Scanner(t, spans)
+        starts = self.split.starts
+        names = [starts[i] for i, w in enumerate(self.all_words) if w.name]
+        scanner = Scanner(t, spans, names)
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):

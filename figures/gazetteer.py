@@ -120,6 +120,12 @@ class Gazetteer:
     """The same for parties."""
     families: Mapping[str, tuple[str, ...]]
     """Every id to itself and its parents, innermost first."""
+    heads: frozenset[str]
+    """The first word, the first two words run together, … of every name
+    (folded, ه as ة), and the same of a name after ال less its alef
+    (`للرقة`): the letter run that begins a name in text, behind its
+    proclitics, is one of these, as the name's words are separated by
+    nothing but white space or `_` (see `may_start_name`)."""
 
 
 # ---------------------------------------------------------------- keys and regexes
@@ -183,6 +189,19 @@ def _trie_regex(names: Iterable[tuple[str, ...]]) -> str:
             node = node.setdefault(atom, {})
         node[""] = {}
     return _emit(root)[0] if root else "(?!)"
+
+
+def _heads(names: Iterable[str]) -> frozenset[str]:
+    """See `Gazetteer.heads`."""
+    out: set[str] = set()
+    for name in names:
+        words = fold(name).replace("ه", "ة").split()
+        for k in range(1, len(words) + 1):
+            head = "".join(words[:k])
+            out.add(head)
+            if head.startswith("ال"):
+                out.add(head[1:])
+    return frozenset(out)
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -346,6 +365,7 @@ def build(data: Mapping[str, Any]) -> Gazetteer:
         english["place"],
         english["party"],
         {e.id: _chain(places, e) for e in (*places.values(), *parties.values())},
+        _heads(name for n in names.values() for ns in n.spellings.values() for name in ns),
     )
 
 
@@ -403,6 +423,34 @@ def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
     return hits
 
 
+def _scan_at(matcher: _Matcher, text: str, starts: list[int], lo: int, hi: int) -> list[_Hit]:
+    """`_scan(matcher, text[lo:hi])` with offsets into `text`, the pattern tried
+    only where a name may start: `starts` holds (at least) every letter run of
+    the text in [lo, hi) that `may_start_name`, and neither edge cuts a word,
+    so a match at such a run with `hi` as the end reads as in the slice.  The
+    same leftmost, non-overlapping matches as `finditer`."""
+    hits: list[_Hit] = []
+    match = matcher.pattern.match
+    done = lo
+    for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
+        pos = starts[k]
+        if pos < done:
+            continue
+        m = match(text, pos, hi)
+        if m is None:
+            continue
+        group = "n" if m.group("n") is not None else "l"
+        name = ("ا" if group == "l" else "") + m.group(group)
+        key, target = _known_target(matcher, name)
+        if target is None:  # cannot happen: the regex is built from these keys
+            log.warning("gazetteer matched %r with no entry", name)
+            continue
+        start, end = m.span(group)
+        hits.append(_Hit(start, end, key, target, m.start(), m.end()))
+        done = m.end()
+    return hits
+
+
 def _without_persons(hits: list[_Hit]) -> list[_Hit]:
     """Drop blockers, and family names of people named in full in the same text."""
     surnames = {h.target.person for h in hits if h.target.person}
@@ -454,10 +502,20 @@ class Scanner:
     article), and the whole text's matches are kept once asked for.  With
     `regions` (slices the caller will ask about, such as adjacent sentences),
     each merged region is scanned once and a slice inside it reads its hits
-    (a slice whose edge a hit crosses, or that cuts a word, is scanned alone)."""
+    (a slice whose edge a hit crosses, or that cuts a word, is scanned alone).
+    With `starts` (ascending offsets of the text's letter runs, at least those
+    that `may_start_name`: a caller that has split the text into words), the
+    whole text and any region whose edges cut no word are scanned only there,
+    not character by character."""
 
-    def __init__(self, text: str, regions: Iterable[tuple[int, int]] = ()) -> None:
+    def __init__(
+        self,
+        text: str,
+        regions: Iterable[tuple[int, int]] = (),
+        starts: list[int] | None = None,
+    ) -> None:
         self.text = text
+        self._starts = starts
         self._hits: dict[bool, list[_Hit]] = {}
         merged: list[tuple[int, int]] = []
         for lo, hi in sorted(regions):
@@ -484,7 +542,7 @@ class Scanner:
         if lo == 0 and hi == len(self.text):
             hits = self._hits.get(party)
             if hits is None:
-                hits = self._hits[party] = _scan(_matcher(party), self.text)
+                hits = self._hits[party] = self._scan(party, 0, len(self.text))
             return hits
         inside = self._from_region(party, lo, hi)
         if inside is not None:
@@ -500,7 +558,7 @@ class Scanner:
         cached = self._region_hits.get((party, r))
         if cached is None:
             a, b = self._regions[r]
-            hits = [_shift(h, a) for h in _scan(_matcher(party), self.text[a:b])]
+            hits = self._scan(party, a, b)
             cached = self._region_hits[(party, r)] = (hits, [h.match_start for h in hits])
         hits, starts = cached
         first, last = bisect_left(starts, lo), bisect_left(starts, hi)
@@ -509,6 +567,14 @@ class Scanner:
         if last > first and hits[last - 1].match_end > hi:
             return None
         return hits[first:last]
+
+    def _scan(self, party: bool, lo: int, hi: int) -> list[_Hit]:
+        """The hits of text[lo:hi] alone, offsets into the text."""
+        if self._starts is not None and self._clean_edges(lo, hi):
+            return _scan_at(_matcher(party), self.text, self._starts, lo, hi)
+        if lo == 0 and hi == len(self.text):
+            return _scan(_matcher(party), self.text)
+        return [_shift(h, lo) for h in _scan(_matcher(party), self.text[lo:hi])]
 
     def _clean_edges(self, lo: int, hi: int) -> bool:
         """Whether text[lo:hi] reads alike alone and in its context: no word
@@ -539,6 +605,17 @@ def _shift(hit: _Hit, by: int) -> _Hit:
         match_start=hit.match_start + by,
         match_end=hit.match_end + by,
     )
+
+
+def may_start_name(word: str) -> bool:
+    """Whether a letter run of normalised text (a whole word) may begin a place
+    or party name, with its proclitics (`وبحلب`, `للرقة`): a filter, the
+    matcher decides."""
+    heads = _G.heads
+    word = word.replace("ه", "ة")
+    rests = [word, word[1:]] if word[:1] in "وف" else [word]
+    rests += [r[1:] for r in rests if r[:1] in "بكل"]
+    return any(r in heads for r in rests)
 
 
 def find_places(text: str) -> list[Mention]:
