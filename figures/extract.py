@@ -1464,6 +1464,7 @@ class _Extractor:
         else:
             home_place = _dominant_place(places)
         home_party = _dominant(parties) if territory else None
+        own = [m for m in places if _specific(m.id)]
         chosen: dict[tuple[Metric, float], tuple[bool, Figure]] = {}
         for o in outs:
             r = o.reading
@@ -1476,9 +1477,7 @@ class _Extractor:
             while e > s and t[e - 1] in " \n،,.":
                 e -= 1
             os_, oe = self.norm.span(s, e)
-            lo, hi = _sentence_bounds(doc, doc.sent[r.cand.t0])
             clo, chi = _clause_bounds(doc, r.cand.t0)
-            own = [m for m in places if _specific(m.id)]
             place = _nearest(own, s, e, clo, chi) or home_place
             if o.metric.is_territory:
                 party = self._holder(r, parties) or home_party
@@ -1580,12 +1579,11 @@ def _sentence_bounds(doc: _Doc, sent: int) -> tuple[int, int]:
 
 
 def _clause_bounds(doc: _Doc, t: int) -> tuple[int, int]:
+    """Offsets of token t's clause, at most 60 tokens each side (clause
+    numbers never decrease, so its edges are found by bisection)."""
     clause = doc.clause[t]
-    lo = hi = t
-    while lo > 0 and t - lo < 60 and doc.clause[lo - 1] == clause:
-        lo -= 1
-    while hi + 1 < len(doc.toks) and hi - t < 60 and doc.clause[hi + 1] == clause:
-        hi += 1
+    lo = bisect_left(doc.clause, clause, max(0, t - 60), t)
+    hi = bisect_right(doc.clause, clause, t, min(len(doc.toks), t + 61)) - 1
     return doc.starts[lo], doc.ends[hi]
 
 
