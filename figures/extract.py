@@ -30,6 +30,7 @@ cost is linear in the text.
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 import re
@@ -300,6 +301,14 @@ def _regions(text: str, leads: list[int]) -> list[tuple[int, int]]:
     return out
 
 
+class _Mark(enum.Enum):
+    """A punctuation token's part in segmentation."""
+
+    NONE = "none"
+    SENTENCE = "sentence"  # one of `_SENTENCE_CHARS` (a `.` between digits is not)
+    CLAUSE = "clause"  # one of `_CLAUSE_CHARS` (a `-` only between spaces)
+
+
 @dataclass(frozen=True, slots=True)
 class _Word:
     """What a token can be, looked up once per distinct token."""
@@ -313,7 +322,7 @@ class _Word:
     numeral: bool
     """A word of the numeral grammar: the scanner may start a number there."""
     extra: bool
-    """It may be a candidate the scanner does not give (see `_EXTRA_ENDS`)."""
+    """It may be a candidate the scanner does not give (see `_may_be_extra`)."""
     clause: bool
     """It opens a clause."""
     clause_phrase: bool
@@ -331,6 +340,8 @@ class _Word:
     """`lead_at >= 0 or km`: `_lead_offsets` looks at it."""
     name: bool
     """It may begin a place or party name (`gazetteer.may_start_name`)."""
+    mark: _Mark
+    """Its part as punctuation in segmentation."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -361,13 +372,20 @@ def _learn(tok: str) -> _Word:
     senses = tuple(s for s in lx.senses(tok) if s.tag in _COLLECTED)
     since = lx.bare(tok) == "منذ"
     numeral = is_numeral_word(tok)
-    extra = tok.endswith(_EXTRA_ENDS)
+    extra = tok.endswith(_EXTRA_ENDS) and _may_be_extra(tok)
     clause = _opens_clause(tok, _CLAUSE_WORDS)
     clause_phrase = _opens_clause(tok, _CLAUSE_PHRASE_HEADS)
     cue = (len(tok) >= 2 or tok == "%") and bool(phrases or senses or since)
     found = (_ASCII_DIGIT if tok[0].isdecimal() else _LEAD).search(tok)
     lead_at = -1 if found is None else found.start()
     km = tok.endswith(_KM_WORDS)
+    mark = (
+        _Mark.SENTENCE
+        if tok in _SENTENCE_END
+        else _Mark.CLAUSE
+        if tok in _CLAUSE_END
+        else _Mark.NONE
+    )
     word = _Word(
         phrases,
         senses,
@@ -377,10 +395,11 @@ def _learn(tok: str) -> _Word:
         clause,
         clause_phrase,
         cue,
-        any=numeral or extra or clause or clause_phrase or cue,
+        any=numeral or extra or clause or clause_phrase or cue or mark is not _Mark.NONE,
         lead_at=lead_at,
         km=km,
         lead=lead_at >= 0 or km,
+        mark=mark,
         name=may_start_name(tok),
     )
     _WORD_CACHE[tok] = word
@@ -416,27 +435,36 @@ def _words(toks: list[str]) -> list[_Word]:
 
 
 def _segment(
-    doc: _Doc, words: list[_Word], flagged: list[int], regions: list[tuple[int, int]]
+    doc: _Doc, words: list[_Word], flagged: list[int], blanked: list[tuple[int, int]]
 ) -> None:
-    """Sentence and clause of every token: punctuation found by regex in the
-    regions, clause words by token; each token's index counts the boundaries
-    before it (a clause boundary counts from its own token on)."""
+    """Sentence and clause of every token: punctuation and clause words by
+    token (punctuation inside a blanked digit run, which has no token, by
+    regex); each token's index counts the boundaries before it (a clause
+    boundary counts from its own token on)."""
     t = doc.text
-    sb = [
-        m.start()
-        for lo, hi in regions
-        for m in _SENTENCE_CHARS.finditer(t, lo, hi)
-        if _is_sentence_end(t, m.start())
-    ]
-    cb = [
-        m.start()
-        for lo, hi in regions
-        for m in _CLAUSE_CHARS.finditer(t, lo, hi)
-        if m.group() != "-"
-        or (
-            0 < m.start() < len(t) - 1 and t[m.start() - 1].isspace() and t[m.start() + 1].isspace()
-        )
-    ]
+    sb: list[int] = []
+    cb: list[int] = []
+    for i in flagged:
+        mark = words[i].mark
+        if mark is _Mark.NONE:
+            continue
+        x = doc.starts[i]
+        if mark is _Mark.SENTENCE:
+            if doc.toks[i] != "." or _is_sentence_end(t, x):
+                sb.append(x)
+        elif doc.toks[i] != "-" or (
+            0 < x < len(t) - 1 and t[x - 1].isspace() and t[x + 1].isspace()
+        ):
+            cb.append(x)
+    if blanked:
+        sb += [
+            m.start()
+            for a, b in blanked
+            for m in _SENTENCE_CHARS.finditer(t, a, b)
+            if _is_sentence_end(t, m.start())
+        ]
+        sb.sort()
+        cb += [m.start() for a, b in blanked for m in _CLAUSE_CHARS.finditer(t, a, b)]
     consumed = -1
     for i in flagged:
         w = words[i]
@@ -554,6 +582,17 @@ def _candidates(
 _EXTRA_ENDS = tuple(sorted(set(lx.VAGUE_BY_FIRST) | {"كيلومتر", "كلم", "كم", "ان", "ين"}))
 """Endings of words that may be a candidate the numeral scanner does not
 give: a quantity word, a kilometre (bare area) or a dual ending."""
+
+
+def _may_be_extra(tok: str) -> bool:
+    """What `_bare_area`, `_vague_word` or `_dual` asks of the token alone
+    before it reads its neighbours (a kilometre, a quantity word, a dual of a
+    counted noun without the article): decided once per distinct token."""
+    return (
+        any(lx.matches(tok, k) for k in ("كيلومتر", "كلم", "كم"))
+        or bool(lx.lookup(lx.VAGUE_BY_FIRST, tok))
+        or (not lx.bare(tok).startswith("ال") and lx.dual_of(tok) is not None)
+    )
 
 
 def _unit_exponent(doc: _Doc, t0: int, value: float) -> bool:
@@ -1171,7 +1210,7 @@ class _Extractor:
         for k, c in enumerate(self.cands):
             for i in range(c.t0, c.t1):
                 self.doc.covered[i] = k
-        _segment(self.doc, words, self.flagged, regions)
+        _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
 
     def run(self) -> list[Figure]:
