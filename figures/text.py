@@ -90,20 +90,30 @@ _TABLE: dict[int, str | None] = {ord(c): None for c in _DROP}
 _TABLE.update({ord(k): v for k, v in _FOLD.items()})
 _TABLE.update({c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
 _DROPPED = re.compile("[" + "".join(re.escape(c) for c in sorted(_DROP)) + "]+")
-_FOLDED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]+")
-"""Runs of characters that fold: `str.translate` with a dict costs a lookup
-per character, so only these runs are translated."""
-
-
-def _fold_run(m: re.Match[str]) -> str:
-    return m.group().translate(_TABLE)
+_FOLDED = re.compile("([" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]+)")
+"""Runs of characters that fold (captured, so a split keeps them): `str.translate`
+with a dict costs a lookup per character, so only these runs are translated."""
+_RUNS: dict[str, str] = {}
+"""Folded form of each distinct run seen (most are one hamzated alef or one
+mark), bounded by `_RUNS_SIZE`."""
+_RUNS_SIZE = 1 << 14
 
 
 def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
     if len(text) < 64:  # a word or a name: one translate is cheaper than a search
         return text.translate(_TABLE)
-    return _FOLDED.sub(_fold_run, text)
+    parts = _FOLDED.split(text)
+    if len(_RUNS) > _RUNS_SIZE:
+        _RUNS.clear()
+    get = _RUNS.get
+    parts[1::2] = [get(r) or _fold_run(r) for r in parts[1::2]]
+    return "".join(parts)
+
+
+def _fold_run(run: str) -> str:
+    folded = _RUNS[run] = run.translate(_TABLE)
+    return folded
 
 
 def normalize(text: str) -> Normalized:
