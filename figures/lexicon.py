@@ -314,14 +314,26 @@ VAGUE_BY_FIRST = _index(VAGUE)
 """Quantity words keyed by their first word."""
 
 
-def lookup(index: dict[str, tuple[Entry, ...]], token: str) -> list[Entry]:
-    """Entries of `index` keyed by any reading of the token, longest first."""
-    found: list[Entry] = []
-    for form in forms(token):
-        found.extend(index.get(form, ()))
-    if len(found) > 1:
-        found.sort(key=lambda e: len(e[0]), reverse=True)
+def lookup(index: dict[str, tuple[Entry, ...]], token: str) -> tuple[Entry, ...]:
+    """Entries of `index` keyed by any reading of the token, longest first
+    (worked out once per index and distinct token)."""
+    seen = _LOOKUPS.get(id(index))
+    if seen is None or len(seen) > _LOOKUPS_SIZE:
+        seen = _LOOKUPS[id(index)] = {}
+    found = seen.get(token)
+    if found is None:
+        entries: list[Entry] = []
+        for form in forms(token):
+            entries.extend(index.get(form, ()))
+        entries.sort(key=lambda e: len(e[0]), reverse=True)
+        found = seen[token] = tuple(entries)
     return found
+
+
+_LOOKUPS: dict[int, dict[str, tuple[Entry, ...]]] = {}
+"""`lookup`'s answers by index (the module's index tables live as long as it)
+and token; an index's answers are forgotten all at once past `_LOOKUPS_SIZE`."""
+_LOOKUPS_SIZE = 1 << 15
 
 
 @lru_cache(maxsize=1 << 16)
