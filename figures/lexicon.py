@@ -385,7 +385,13 @@ def dual_of(token: str) -> str | None:
 
 def has(token: str, tag: Tag) -> bool:
     """Whether the token can mean `tag`."""
-    return any(s.tag is tag for s in senses(token))
+    return tag in tags(token)
+
+
+@lru_cache(maxsize=1 << 16)
+def tags(token: str) -> frozenset[Tag]:
+    """The tags of the token's senses."""
+    return frozenset(s.tag for s in senses(token))
 
 
 def first(token: str, tag: Tag) -> Sense | None:

@@ -334,7 +334,9 @@ def _read_literal(raw: str) -> _Lit | None:
     """A digit run with separators, by the rules in the module docstring."""
     if len(raw) > 2 * _MAX_DIGITS + 8:  # too long for any reading: don't split it
         return None
-    parts = re.split(r"([.,٫])", raw)
+    if raw.isdigit():  # no separator: the common case, no split
+        return _int_lit(raw)
+    parts = _SEPARATOR.split(raw)
     groups, seps = parts[0::2], parts[1::2]
     if not seps:
         return _int_lit(raw)
@@ -361,6 +363,10 @@ def _read_literal(raw: str) -> _Lit | None:
             return decimal
         return _int_lit("".join(groups)) if _thousands(head, tails, seps, ".") else None
     return None
+
+
+_SEPARATOR = re.compile(r"([.,٫])")
+"""A digit literal's separators (kept by a split)."""
 
 
 def _thousands(head: str, tails: list[str], seps: list[str], sep: str) -> bool:
