@@ -225,13 +225,18 @@ _KM_AFTER = re.compile(r"\s+(?:(?:واحد|1)\s+)?[^\W\d_]*مربع")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 
 
-def _lead_offsets(text: str, starts: list[int], toks: list[str], words: list[_Word]) -> list[int]:
+def _lead_offsets(
+    text: str, starts: list[int], toks: list[str], words: list[_Word], seen: list[int]
+) -> list[int]:
     """Offsets where a candidate may start, ascending: the first ASCII digit of
     a digit token, the lead a letter token's entry records, a kilometre word
-    before `مربع`.  One look per token, by its entry (no regex over the text)."""
+    before `مربع`.  `seen`: the tokens whose entry is `lead` or `name` (one
+    look per token, by its entry; no regex over the text)."""
     out: list[int] = []
-    for i in [i for i, w in enumerate(words) if w.lead]:
+    for i in seen:
         w = words[i]
+        if not w.lead:
+            continue
         pos = starts[i] + w.lead_at if w.lead_at >= 0 else -1
         if w.km:
             end = starts[i] + len(toks[i])
@@ -342,6 +347,8 @@ class _Word:
     """It may begin a place or party name (`gazetteer.may_start_name`)."""
     mark: _Mark
     """Its part as punctuation in segmentation."""
+    seen: bool
+    """`lead or name`: the whole text's tokens worth a look."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -379,6 +386,7 @@ def _learn(tok: str) -> _Word:
     found = (_ASCII_DIGIT if tok[0].isdecimal() else _LEAD).search(tok)
     lead_at = -1 if found is None else found.start()
     km = tok.endswith(_KM_WORDS)
+    name = may_start_name(tok)
     mark = (
         _Mark.SENTENCE
         if tok in _SENTENCE_END
@@ -400,7 +408,8 @@ def _learn(tok: str) -> _Word:
         km=km,
         lead=lead_at >= 0 or km,
         mark=mark,
-        name=may_start_name(tok),
+        name=name,
+        seen=lead_at >= 0 or km or name,
     )
     _WORD_CACHE[tok] = word
     return word
@@ -1198,7 +1207,9 @@ class _Extractor:
         t = self.norm.text
         split = _split(t)
         all_words = _words(split.toks)
-        regions = _regions(t, _lead_offsets(t, split.starts, split.toks, all_words))
+        self.seen = [i for i, w in enumerate(all_words) if w.seen]
+        leads = _lead_offsets(t, split.starts, split.toks, all_words, self.seen)
+        regions = _regions(t, leads)
         runs = _long_digit_runs(t, regions)
         scan_text = _without(t, runs)
         self.doc, words = _tokenize(t, split, all_words, regions, runs)
@@ -1486,7 +1497,8 @@ class _Extractor:
         if self.headline_end:
             spans.add((0, self.headline_end))
         starts = self.split.starts
-        names = [starts[i] for i, w in enumerate(self.all_words) if w.name]
+        words = self.all_words
+        names = [starts[i] for i in self.seen if words[i].name]
         scanner = Scanner(t, spans, names)
         places: list[Mention] = []
         parties: list[Mention] = []
