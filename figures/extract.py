@@ -261,42 +261,48 @@ def _is_sentence_end(text: str, i: int) -> bool:
     )
 
 
-def _last_sentence_end(text: str, lo: int, hi: int) -> int:
-    """Offset of the last sentence end in text[lo:hi], or -1."""
-    last = -1
-    for m in _SENTENCE_CHARS.finditer(text, lo, hi):
-        if _is_sentence_end(text, m.start()):
-            last = m.start()
-    return last
+def _sentence_ends(text: str, split: _Split, words: list[_Word], seen: list[int]) -> list[int]:
+    """Offsets of every sentence end of the text, ascending, from the tokens
+    worth a look (`seen` holds every sentence mark)."""
+    starts, toks = split.starts, split.toks
+    return [
+        starts[i]
+        for i in seen
+        if words[i].mark is _Mark.SENTENCE and (toks[i] != "." or _is_sentence_end(text, starts[i]))
+    ]
 
 
-def _next_sentence_end(text: str, pos: int) -> int:
-    """Offset of the first sentence end at or after pos, or len(text)."""
-    m = _SENTENCE_CHARS.search(text, pos)
-    while m is not None and not _is_sentence_end(text, m.start()):
-        m = _SENTENCE_CHARS.search(text, m.end())
-    return len(text) if m is None else m.start()
+def _last_sentence_end(ends: list[int], lo: int, hi: int) -> int:
+    """Offset of the last sentence end in [lo, hi), or -1."""
+    k = bisect_left(ends, hi) - 1
+    return ends[k] if k >= 0 and ends[k] >= lo else -1
 
 
-def _regions(text: str, leads: list[int]) -> list[tuple[int, int]]:
+def _next_sentence_end(ends: list[int], pos: int, size: int) -> int:
+    """Offset of the first sentence end at or after pos, or `size` (the text's length)."""
+    k = bisect_left(ends, pos)
+    return ends[k] if k < len(ends) else size
+
+
+def _regions(text: str, leads: list[int], ends: list[int]) -> list[tuple[int, int]]:
     """The slices of `text` worth reading: each sentence holding a candidate
     lead (from the sentence end before it, inclusive, to its own end,
     inclusive), with some sentences of context before, adjacent ones merged.
-    Every character is searched at most once or twice, so the cost is linear."""
+    Sentence ends are found by bisection in `ends` (`_sentence_ends`)."""
     out: list[tuple[int, int]] = []
     done = 0  # text before this belongs to a region or was searched
     k = 0
     while k < len(leads):
         pos = leads[k]
-        start = _last_sentence_end(text, done, pos)
+        start = _last_sentence_end(ends, done, pos)
         if start < 0:
             start = max(0, done - 1)  # the previous region's end character, or 0
         while start > done and pos - start < _CONTEXT_CHARS:
-            before = _last_sentence_end(text, max(done, start - _CONTEXT_CHARS), start)
+            before = _last_sentence_end(ends, max(done, start - _CONTEXT_CHARS), start)
             if before < 0:
                 break
             start = before
-        end = min(len(text), _next_sentence_end(text, pos) + 1)
+        end = min(len(text), _next_sentence_end(ends, pos, len(text)) + 1)
         if out and start <= out[-1][1]:
             out[-1] = (out[-1][0], end)
         else:
@@ -348,7 +354,7 @@ class _Word:
     mark: _Mark
     """Its part as punctuation in segmentation."""
     seen: bool
-    """`lead or name`: the whole text's tokens worth a look."""
+    """`lead`, `name` or a sentence mark: the whole text's tokens worth a look."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -409,7 +415,7 @@ def _learn(tok: str) -> _Word:
         lead=lead_at >= 0 or km,
         mark=mark,
         name=name,
-        seen=lead_at >= 0 or km or name,
+        seen=lead_at >= 0 or km or name or mark is _Mark.SENTENCE,
     )
     _WORD_CACHE[tok] = word
     return word
@@ -1209,7 +1215,7 @@ class _Extractor:
         all_words = _words(split.toks)
         self.seen = [i for i, w in enumerate(all_words) if w.seen]
         leads = _lead_offsets(t, split.starts, split.toks, all_words, self.seen)
-        regions = _regions(t, leads)
+        regions = _regions(t, leads, _sentence_ends(t, split, all_words, self.seen))
         runs = _long_digit_runs(t, regions)
         scan_text = _without(t, runs)
         self.doc, words = _tokenize(t, split, all_words, regions, runs)
