@@ -131,6 +131,16 @@ class Lifecycle(Protocol):
         ...
 
 
+@runtime_checkable
+class DeadLetters(Protocol):
+    """A transport that wants to hear when the loop gives up on one of its rows."""
+
+    async def row_dead(self, row: OutboxRow, error: str) -> None:
+        """The loop marked `row` dead (past its attempts, or a permanent failure):
+        tell the admins. Never raises."""
+        ...
+
+
 TransportFactory = Callable[[Config, Database], Transport | None]
 """Builds a transport for the file's config (admin edits not applied: the command core
 applies them itself) and the service's database, or None when it is not configured."""
@@ -184,6 +194,8 @@ class DeliveryLoop:
         self.poll_interval = poll_interval
         self.max_attempts = max_attempts
         self.on_dead = on_dead
+        self._died: list[tuple[OutboxRow, str]] = []
+        """Rows `record` marked dead that the transport has not been told about yet."""
         self.clock = clock
         self.stopping = asyncio.Event()
         self._wake = {name: asyncio.Event() for name in self.transports}
@@ -260,6 +272,7 @@ class DeliveryLoop:
                     continue
                 result = await self._deliver(transport, row, langs.get(row.subscription_id, "en"))
                 sent += self.record(row, result)
+                await self._report_dead(transport)
                 if result.deactivate and not result.ok:
                     gone.add(row.subscription_id)
                 elif result.moved_to and not result.ok:
@@ -324,8 +337,17 @@ class DeliveryLoop:
         key = (row.transport, row.chat_id)
         self._held[key] = max(self._held.get(key, until), until)
 
+    async def _report_dead(self, transport: Transport) -> None:
+        """Tell `transport` about the rows `record` just gave up on (the loop alone
+        decides when a row dies; the transport only passes the news on)."""
+        died, self._died = self._died, []
+        if isinstance(transport, DeadLetters):
+            for row, error in died:
+                await transport.row_dead(row, error)
+
     def _dead(self, row: OutboxRow, error: str) -> None:
         store.mark_dead(self.db, row.id, error)
+        self._died.append((row, error))
         log.warning(
             "delivery: row %d to %s %s is dead: %s", row.id, row.transport, row.chat_id, error
         )

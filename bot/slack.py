@@ -69,7 +69,7 @@ from sqlite_utils import Database
 from bot import store
 from bot.commands import SPECS, CommandContext, Commands, Reply, parse_command
 from bot.config import Config, secret
-from bot.delivery import MAX_ATTEMPTS, SENT, TRANSPORTS, Message, SendResult, Text
+from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import t
 from bot.logs import redact
 from bot.markup import escape_mrkdwn, fit_text
@@ -370,7 +370,6 @@ class SlackTransport:
         pacer: Pacer | None = None,
         commands: Commands | None = None,
         serve: bool = True,
-        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.config = config
         self.pacer = pacer or Pacer.for_slack()
@@ -387,7 +386,6 @@ class SlackTransport:
         self.app = build_app(config, commands, self.client)
         self.serve = serve
         """Take commands (off for a send-only transport)."""
-        self.max_attempts = max_attempts
         self.http: SlackHttpServer | None = None
         """The HTTP mode server, once started."""
         self.socket: AsyncSocketModeHandler | None = None
@@ -480,9 +478,9 @@ class SlackTransport:
             text = alert_fallback(message.alert, message.lang)
         except Exception as exc:  # a rendering bug: never retried
             log.exception("slack: rendering change %s failed", message.row.change_id)
-            return await self._outcome(message, SendResult(False, error=str(exc), permanent=True))
+            return SendResult(False, error=str(exc), permanent=True)
         result = await self.post(channel, text, blocks)
-        return result if result.ok else await self._outcome(message, result)
+        return result
 
     async def send_text(self, chat_id: str, text: Text) -> SendResult:
         """Deliver a digest as mrkdwn (the channel's 429 hold applies as for alerts)."""
@@ -529,19 +527,9 @@ class SlackTransport:
             await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
         return SendResult(False, error="gave up after quick retries")  # not reached
 
-    async def _outcome(self, message: Message, result: SendResult) -> SendResult:
-        """Tell the admins when this failure makes the row dead."""
-        dies = result.permanent or (
-            not result.deactivate
-            and result.moved_to is None
-            and message.row.attempts + 1 >= self.max_attempts
-        )
-        if result.deactivate:
-            log.info("slack: channel %s is gone (%s)", message.row.chat_id, result.error)
-        if dies:
-            text = t("notice.dead", "en", chat=message.row.chat_id, error=result.error or "failed")
-            await self.notify_admins(text)
-        return result
+    async def row_dead(self, row: store.OutboxRow, error: str) -> None:
+        """The delivery loop gave up on `row`: tell the admins."""
+        await self.notify_admins(t("notice.dead", "en", chat=row.chat_id, error=error))
 
     async def notify_admins(self, text: str) -> None:
         """Tell the admin channel (or else each admin by direct message); never raises."""

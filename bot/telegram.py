@@ -65,7 +65,7 @@ from telegram.ext import (
 from bot import store
 from bot.commands import COMMANDS, CommandContext, Commands, Reply
 from bot.config import Config, ConfigError, secret
-from bot.delivery import MAX_ATTEMPTS, SENT, TRANSPORTS, Message, SendResult, Text
+from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import norm_lang, t
 from bot.logs import redact
 from bot.markup import escape_html, split_html, utf16_len
@@ -414,7 +414,6 @@ class TelegramTransport:
         pacer: Pacer | None = None,
         commands: Commands | None = None,
         poll: bool = True,
-        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.config = config
         self.pacer = pacer or Pacer.for_telegram()
@@ -423,7 +422,6 @@ class TelegramTransport:
         )
         self.poll = poll
         """Poll for commands (off for a send-only transport, e.g. the benchmark)."""
-        self.max_attempts = max_attempts
         self._secrets: tuple[str, ...] = tuple(self.app.bot_data["secrets"])
 
     @property
@@ -504,11 +502,11 @@ class TelegramTransport:
         try:
             chunks = alert_html(message.alert, message.lang)
         except ValueError as exc:  # unbalanced markup: a bug in rendering, never retried
-            return await self._outcome(message, SendResult(False, error=str(exc), permanent=True))
+            return SendResult(False, error=str(exc), permanent=True)
         for chunk in chunks:
             result = await self.send_html(chat_id, chunk)
             if not result.ok:
-                return await self._outcome(message, result)
+                return result
         return SENT
 
     async def send_text(self, chat_id: str, text: Text) -> SendResult:
@@ -556,19 +554,14 @@ class TelegramTransport:
                 return SendResult(False, error=self._safe(exc))
         return SendResult(False, error="gave up after quick retries")  # not reached
 
-    async def _outcome(self, message: Message, result: SendResult) -> SendResult:
-        """Tell the admins when this failure makes the row dead."""
-        dies = result.permanent or (
-            not result.deactivate
-            and result.moved_to is None
-            and message.row.attempts + 1 >= self.max_attempts
+    async def row_dead(self, row: store.OutboxRow, error: str) -> None:
+        """The delivery loop gave up on `row`: tell the admins."""
+        await notify_admins(
+            self.app.bot_data,
+            self.app.bot,
+            self.config,
+            t("notice.dead", "en", chat=row.chat_id, error=error),
         )
-        if result.deactivate:
-            log.info("telegram: chat %s is gone (%s)", message.row.chat_id, result.error)
-        if dies:
-            text = t("notice.dead", "en", chat=message.row.chat_id, error=result.error or "failed")
-            await notify_admins(self.app.bot_data, self.app.bot, self.config, text)
-        return result
 
 
 def telegram_transport(config: Config, db: Database) -> TelegramTransport | None:

@@ -406,3 +406,29 @@ async def test_a_moved_chat_gets_its_later_rows_at_the_new_id_in_the_same_pass(
     ids = [r["id"] for r in rows_of(three_each, "a2")]
     assert tried_a == [("a", ids[0]), *(("a2", i) for i in ids)]  # first row tried twice
     assert {r["status"] for r in rows_of(three_each, "a2")} == {"sent"}
+
+
+class Reporting(Chats):
+    """A transport double that also hears of dead rows, as Telegram and Slack do."""
+
+    def __init__(self, script: dict[str, list[SendResult]]) -> None:
+        super().__init__(script)
+        self.dead: list[tuple[str, str]] = []
+
+    async def row_dead(self, row: store.OutboxRow, error: str) -> None:
+        self.dead.append((row.chat_id, error))
+
+
+async def test_only_the_loop_decides_a_row_is_dead_and_the_transport_hears_of_it(
+    three_each: Database,
+) -> None:
+    clock = Clock()
+    refused = SendResult(False, error="Bad Request: can't parse entities", permanent=True)
+    held = SendResult(False, error="channel held", retry_after=3, held=True)
+    transport = Reporting({"a": [refused], "b": [held]})
+    loop = DeliveryLoop(three_each, [transport], max_attempts=1, clock=clock)
+    await loop.drain("console")
+    # a's first row is refused for good: dead, and the transport is told once;
+    # b's first row is held back (not an attempt), so even at max_attempts=1 it lives on
+    assert transport.dead == [("a", "Bad Request: can't parse entities")]
+    assert [r["status"] for r in rows_of(three_each, "b")] == ["pending"] * 3

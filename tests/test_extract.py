@@ -622,7 +622,7 @@ def test_seeds_extract_without_error(seeds_dir: Path) -> None:
             assert text[f.start : f.end] == f.quote
 
 
-# --- held-out articles, scored the way ../shared/tools/score_figures.py scores -------------
+# --- held-out articles, scored the way FIGURES.md scores: (metric, value) F1 ---------------
 
 HELDOUT_MIN_F1 = 0.9
 """The first 15 articles measured 0.947 on first run (before any fix prompted

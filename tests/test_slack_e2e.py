@@ -159,7 +159,6 @@ async def app(
             token=BOT_TOKEN,
             signing_secret=SECRET,
             pacer=fast_pacer(),
-            max_attempts=max_attempts,
         )
         await transport.start()
         loop = DeliveryLoop(db, [transport], poll_interval=0.1, max_attempts=max_attempts)
