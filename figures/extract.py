@@ -67,6 +67,8 @@ MAX_CUE_COST = 16.0
 """A scope cue farther than this (after penalties) does not apply."""
 NOUN_COST = 1.5
 """Cost of a metric noun counted by the number itself (500 نازح)."""
+PREDICATE_COST = 1.25
+"""Cost of a verb right after a metric noun counted by the number (`نازح عادوا`)."""
 MAX_COST = 24.0
 """A trigger farther than this (after penalties) is not this number's."""
 
@@ -1028,6 +1030,7 @@ def _collect(
                     and head.sense.tag is Tag.TRIGGER
                     and head.sense.strength is not Strength.VERB
                     and head.sense.metric is not sense.metric
+                    and sense.strength is not Strength.VERB  # نازحة عادت: a predicate
                     and not _conjoined(doc.toks[i])
                     and not _definite(doc.toks[head.start])
                 )
@@ -1333,6 +1336,9 @@ class _Extractor:
                     forecast = forecast or r.q0 - hit.end < 8
             elif tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS and cost < best[0]:
                 best = (cost, hit.sense.metric)
+        predicate = self._predicate(r)
+        if predicate is not None and best[0] > PREDICATE_COST:
+            best = (PREDICATE_COST, predicate)
         if r.unit.metric is not None and best[0] > NOUN_COST:
             # the counted noun names the metric (12 قتيلا) unless a word right
             # before acts on it (عاد 600 نازح: returned; قتل 5 نازحين: killed)
@@ -1369,6 +1375,27 @@ class _Extractor:
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
         scope, window, since_ = self._scope(r, metric)
         return _Out(r, metric, unit, value, scope, window, since_)
+
+    def _predicate(self, r: _Reading) -> Metric | None:
+        """`500 لاجئ سوري عادوا`: a verb right after a metric noun counted by the
+        number (past one adjective) is what happened to those people; it names
+        the metric over the noun, which only says who they are."""
+        doc = self.doc
+        noun = r.unit.noun
+        if r.unit.metric is None or noun < 0:
+            return None
+        for idx in _near(self.hit_starts, noun + 1, noun + 3):
+            hit = self.hits[idx]
+            if (
+                hit.sense.tag is Tag.TRIGGER
+                and hit.sense.strength is Strength.VERB
+                and hit.sense.metric in _PERSON_METRICS
+                and hit.sense.metric is not r.unit.metric
+                and doc.clause[hit.start] == doc.clause[noun]
+                and not _conjoined(doc.toks[hit.start])
+            ):
+                return hit.sense.metric
+        return None
 
     def _group_metric(self, r: _Reading) -> Metric | None:
         """`الدفعة ضمت 712 فردا`: a group noun in the clause takes the metric of

@@ -479,6 +479,22 @@ CASES += [
         "نزح آلاف السكان، فيما لا يزال مصير العشرات مجهولا.",
         [W("displaced", 1000, vague=True), W("missing", 10, vague=True)],
     ),
+    # --- a verb after the counted people says what happened to them ------------------
+    (
+        "predicate-refugees-returned",
+        "قالت المفوضية إن نحو 200 ألف لاجئ سوري عادوا من لبنان.",
+        [W("returned", 200000, "approx")],
+    ),
+    (
+        "predicate-displaced-killed",
+        "وأكد الدفاع المدني أن 7 نازحين قتلوا في قصف على المخيم.",
+        [W("killed", 7, "exact")],
+    ),
+    (
+        "predicate-household-adjective",
+        "وبين التقرير أن 900 عائلة نازحة عادت إلى قراها في سهل نينوى.",
+        [W("returned", 900, "exact", unit="household")],
+    ),
 ]
 
 NOT_FIGURES: list[tuple[str, str]] = [
@@ -628,7 +644,10 @@ HELDOUT_MIN_F1 = 0.9
 """The first 15 articles measured 0.947 on first run (before any fix prompted
 by them), 1.0 after; the 11 added in issue 2's second round (DRC, Somalia,
 Afghanistan, Sudan, Burkina Faso, Gaza, Yemen, Haiti, Sweida, Lebanon, Iraq)
-measured 0.913 at first sight, 1.0 after.  The bar leaves room for lexicon
+measured 0.913 at first sight, 1.0 after; the 12 of issue 2's third round
+(UNHCR, IOM, OCHA, Reuters, AFP, a live blog, Iraqi and Yemeni statements, the
+Prisoners' Club, a SOHR daily toll, Rohingya, Syrian returns) measured 0.892
+at first sight.  The bar leaves room for lexicon
 changes elsewhere."""
 
 
@@ -666,7 +685,7 @@ def _score(articles: list[dict[str, object]]) -> tuple[float, float]:
 def test_heldout_articles_score() -> None:
     lines = (DATA / "extract_heldout.jsonl").read_text(encoding="utf-8").splitlines()
     articles = [json.loads(line) for line in lines if line.strip()]
-    assert len(articles) >= 26
+    assert len(articles) >= 38
     f1, qualifier_agreement = _score(articles)
     assert f1 >= HELDOUT_MIN_F1
     assert qualifier_agreement >= 0.9
