@@ -501,6 +501,19 @@ CASES += [
         [W("killed", 15, "at_least")],
     ),
     ("killed-drowned-noun", "انتشلت فرق الإنقاذ جثث 9 غرقى من النهر.", [W("killed", 9)]),
+    # --- a list after the toll (هم:، موزعين على النحو التالي:) breaks it down ---------
+    (
+        "list-hum-far-trigger",
+        "رصد المرصد مقتل 22 شخصا في مناطق متفرقة من الأراضي السورية، هم: 9 مدنيين "
+        "بينهم سيدة، و13 مقاتلا.",
+        [W("killed", 22), W("killed", 9), W("killed", 13)],
+    ),
+    (
+        "list-distributed-as-follows",
+        "وثق المرصد مقتل 31 شخصا في أنحاء متفرقة من البلاد خلال الأسبوع الماضي، موزعين "
+        "على النحو التالي: 12 مدنيا بينهم 3 أطفال، و19 مقاتلا.",
+        [W("killed", 31), W("killed", 12), W("killed", 3), W("killed", 19)],
+    ),
 ]
 
 NOT_FIGURES: list[tuple[str, str]] = [
