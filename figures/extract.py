@@ -1185,7 +1185,26 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         and any(lx.bare(doc.tok(k)) in _RELATIVES for k in range(hit.start - 3, hit.start))
     ):
         clauses = 0  # ممن سلموا أنفسهم: describes the counted people
+    if after and clauses and _apposition_before(doc, r.end_tok, hit.start):
+        clauses = 0  # 1.9 مليون شخص، أي 90% من السكان، نزحوا: the verb past the aside
     return dist + CLAUSE_COST * clauses
+
+
+_APPOSITION_REACH = 14
+"""Tokens an aside (`، أي ما يقارب 90% من سكان القطاع،`) may span."""
+
+
+def _apposition_before(doc: _Doc, j: int, verb: int) -> bool:
+    """Whether an aside opened by `، أي` right after the counted noun (token j)
+    closes with a comma right before token `verb`, with no sentence end or other
+    clause break inside."""
+    if doc.tok(j) not in {"،", ","} or doc.tok(j + 1) not in {"اي", "أي"}:
+        return False
+    if verb - j > _APPOSITION_REACH or doc.tok(verb - 1) not in {"،", ","}:
+        return False
+    return not any(
+        doc.toks[k] in _SENTENCE_END or doc.toks[k] in _CLAUSE_END for k in range(j + 2, verb - 1)
+    )
 
 
 def _definite(tok: str) -> bool:

@@ -514,6 +514,11 @@ CASES += [
         "على النحو التالي: 12 مدنيا بينهم 3 أطفال، و19 مقاتلا.",
         [W("killed", 31), W("killed", 12), W("killed", 3), W("killed", 19)],
     ),
+    (
+        "apposition-before-verb",
+        "وقالت الوكالة إن قرابة 600 ألف شخص، أي نحو ربع سكان الولاية، فروا من منازلهم.",
+        [W("displaced", 600000, "approx")],
+    ),
 ]
 
 NOT_FIGURES: list[tuple[str, str]] = [
