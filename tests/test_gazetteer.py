@@ -127,9 +127,41 @@ PLACE_CASES = [
     ("yemen", "في الحديدة وتعز", [("الحديدة", "hodeidah"), ("تعز", "taiz")]),
     ("tripoli-default-libya", "اشتباكات في طرابلس", [("طرابلس", "tripoli")]),
     (
+        "lebanon-south-governorates",
+        "غارات على النبطية وقضاء صور في جنوب لبنان",
+        [("النبطية", "nabatieh"), ("قضاء صور", "tyre"), ("جنوب لبنان", "south-lebanon")],
+    ),
+    (
+        "lebanon-bekaa",
+        "في بعلبك والبقاع الغربي",
+        [("بعلبك", "baalbek"), ("البقاع الغربي", "bekaa")],
+    ),
+    ("lebanon-tyre-strict", "نشر صور الضحايا", []),
+    ("yemen-ibb-strict", "في محافظة إب منذ آب الماضي", [("محافظة إب", "ibb")]),
+    (
+        "yemen-city-and-governorate",
+        "من مدينة مأرب إلى ريف مأرب الغربي",
+        [("مدينة مأرب", "marib-city"), ("ريف مأرب الغربي", "marib")],
+    ),
+    (
+        "sudan-states",
+        "نزوح من ولاية الجزيرة إلى كسلا والقضارف وجنوب دارفور",
+        [
+            ("ولاية الجزيرة", "al-jazirah"),
+            ("كسلا", "kassala"),
+            ("القضارف", "gedaref"),
+            ("جنوب دارفور", "south-darfur"),
+        ],
+    ),
+    (
+        "sudan-red-sea-state-not-the-sea",
+        "هجمات في البحر الأحمر ونزوح إلى ولاية البحر الأحمر",
+        [("ولاية البحر الأحمر", "red-sea-state")],
+    ),
+    (
         "tripoli-lebanon-from-context",
         "نزح لاجئون إلى طرابلس في شمال لبنان",
-        [("طرابلس", "tripoli-lebanon"), ("لبنان", "lebanon")],
+        [("طرابلس", "tripoli-lebanon"), ("شمال لبنان", "north-lebanon")],
     ),
     (
         "tripoli-libya-named",
@@ -347,6 +379,18 @@ def test_entries_and_ancestors() -> None:
     assert ancestors("nowhere") == ()
     governorates = [e for e in all_places() if e.kind == "governorate" and e.parent == "syria"]
     assert len(governorates) == 14
+    assert ancestors("nyala") == ("nyala", "south-darfur", "darfur", "sudan")
+    assert ancestors("arsal") == ("arsal", "baalbek-hermel", "lebanon")
+    assert ancestors("marib-city") == ("marib-city", "marib", "yemen")
+    for country, count in [("lebanon", 8), ("yemen", 15)]:
+        assert (
+            len([e for e in all_places() if e.kind == "governorate" and e.parent == country])
+            == count
+        )
+    sudan_states = [
+        e for e in all_places() if e.kind == "governorate" and "sudan" in ancestors(e.id)
+    ]
+    assert len(sudan_states) == 18
 
 
 def test_data_integrity() -> None:
