@@ -947,6 +947,29 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
     return t0, None
 
 
+_COUNT_HEADS = frozenset({"عدد", "اعداد", "حصيلة", "مجموع", "اجمالي"})
+"""Nouns a fronted hedge verb takes as its subject (`يتجاوز عدد النازحين`)."""
+
+_FRONTED_REACH = 8
+"""Words between `عدد` and the number it is hedged with."""
+
+
+def _fronted_hedge(doc: _Doc, t0: int) -> Qualifier | None:
+    """`يتجاوز عدد النازحين داخليا في مالي 375 ألفا`: a hedge verb before the
+    `عدد` whose number ends the clause bounds that number (the quote stays the
+    number's own words)."""
+    if not 0 <= t0 < len(doc.toks):
+        return None
+    clause = doc.clause[t0]
+    for k in range(t0 - 1, max(-1, t0 - 2 - _FRONTED_REACH), -1):
+        tok = doc.toks[k]
+        if doc.clause[k] != clause or doc.covered[k] >= 0 or tok in _SENTENCE_END:
+            return None
+        if lx.bare(tok) in _COUNT_HEADS:
+            return _qualifier_before(doc, k)[1]
+    return None
+
+
 # ---------------------------------------------------------------------------
 # Cues: triggers, scope, since-dates.
 # ---------------------------------------------------------------------------
@@ -1273,6 +1296,8 @@ class _Extractor:
             if unit.kind == "block":
                 continue
             q0, pre = _qualifier_before(doc, c.t0)
+            if pre is None and not c.vague:
+                pre = _fronted_hedge(doc, c.t0)
             if c.range_low:
                 qual = Qualifier.AT_LEAST
                 q0 = c.t0

@@ -519,6 +519,22 @@ CASES += [
         "وقالت الوكالة إن قرابة 600 ألف شخص، أي نحو ربع سكان الولاية، فروا من منازلهم.",
         [W("displaced", 600000, "approx")],
     ),
+    # --- a hedge verb fronted before عدد bounds the number ending the clause -------
+    (
+        "fronted-hedge-more-than",
+        "وبحسب المفوضية، يتجاوز عدد اللاجئين السودانيين في تشاد 700 ألف شخص.",
+        [W("displaced", 700000, "more_than")],
+    ),
+    (
+        "fronted-hedge-at-most",
+        "ولا يتجاوز عدد العائدين إلى البلدة 2000 شخص.",
+        [W("returned", 2000, "at_most")],
+    ),
+    (
+        "fronted-hedge-not-past-another-number",
+        "يتجاوز عدد القتلى 40، وأصيب 12 شخصا.",
+        [W("killed", 40, "more_than"), W("injured", 12, "exact")],
+    ),
 ]
 
 NOT_FIGURES: list[tuple[str, str]] = [
