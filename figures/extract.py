@@ -635,6 +635,8 @@ def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
     """A phrase split by its subject: `سلم 60 مسلحا أنفسهم`, `لقي 5 أشخاص حتفهم`."""
     if i >= len(doc.toks) or doc.covered[i] < 0:
         return -1
+    if doc.toks[i][:1] == "و" and not doc.toks[i].startswith("واحد"):
+        return -1  # 9 قتلى وعشرات الجرحى: a second item, not the phrase's subject
     k = doc.covered[i]
     j = i
     while j < len(doc.toks) and doc.covered[j] == k:
@@ -1187,6 +1189,15 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         after = False
     if after and hit.start == r.unit.noun:
         return NOUN_COST
+    if (
+        not after
+        and hit.sense.tag is Tag.TRIGGER
+        and hit.sense.strength is Strength.NOUN
+        and hit.start > 0
+        and doc.covered[hit.start - 1] >= 0
+        and hit.start - 1 < c.t0
+    ):
+        dist += CLAUSE_COST  # 18 قتيلا وعشرات الجرحى: the noun counted by another number
     sense = hit.sense
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words

@@ -519,6 +519,12 @@ CASES += [
         "وقالت الوكالة إن قرابة 600 ألف شخص، أي نحو ربع سكان الولاية، فروا من منازلهم.",
         [W("displaced", 600000, "approx")],
     ),
+    # --- a noun counted by one number does not name the next one's metric ---------
+    (
+        "counted-noun-of-previous-number",
+        "وأسفرت الغارة عن سقوط 9 قتلى وعشرات المصابين في حي الشجاعية.",
+        [W("killed", 9), W("injured", 10, vague=True)],
+    ),
     # --- a hedge verb fronted before عدد bounds the number ending the clause -------
     (
         "fronted-hedge-more-than",
