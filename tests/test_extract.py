@@ -519,6 +519,17 @@ CASES += [
         "وقالت الوكالة إن قرابة 600 ألف شخص، أي نحو ربع سكان الولاية، فروا من منازلهم.",
         [W("displaced", 600000, "approx")],
     ),
+    # --- Sudanese localities and Yemeni districts are places held ------------------
+    (
+        "places-sudan-localities",
+        "وبسطت قوات الدعم السريع سيطرتها على 5 محليات في ولاية شمال كردفان.",
+        [W("places_controlled", 5, unit="place")],
+    ),
+    (
+        "places-yemen-districts",
+        "استعادت القوات الحكومية السيطرة على 3 مديريات في محافظة البيضاء.",
+        [W("places_controlled", 3, unit="place")],
+    ),
     # --- a noun counted by one number does not name the next one's metric ---------
     (
         "counted-noun-of-previous-number",
