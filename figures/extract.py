@@ -1129,7 +1129,8 @@ def _since(doc: _Doc, i: int) -> _Cue | None:
     j = i + 1
     if _is_year(doc.tok(j + 1)) and lx.has(doc.tok(j), Tag.BLOCK_BEFORE):
         return _Cue(i, j + 2, Scope.TOTAL)  # منذ عام 2020: a total, no month to date it
-    if lx.has(doc.tok(j), Tag.UNSTATED) or lx.has(doc.tok(j), Tag.DUR_WORD):
+    duration = lx.has(doc.tok(j), Tag.UNSTATED) or lx.has(doc.tok(j), Tag.DUR_WORD)
+    if duration and not lx.has(doc.tok(j + 1), Tag.BATCH):  # منذ يوم الجمعة: an anchor
         return None  # منذ ساعات / منذ يومين: a window, cued by the duration
     _, qual = _qualifier_before(doc, j + 2)
     if qual is not None or (doc.tok(j).isdigit() and lx.has(doc.tok(j + 1), Tag.DUR_UNIT)):

@@ -519,6 +519,17 @@ CASES += [
         "وقالت الوكالة إن قرابة 600 ألف شخص، أي نحو ربع سكان الولاية، فروا من منازلهم.",
         [W("displaced", 600000, "approx")],
     ),
+    # --- منذ يوم + a named day is an anchor (total), منذ يومين a window -------------
+    (
+        "since-day-named",
+        "وقالت المنظمة إن 6 آلاف شخص نزحوا من البلدة منذ يوم الثلاثاء.",
+        [W("displaced", 6000, "exact", "total")],
+    ),
+    (
+        "since-two-days-window",
+        "وقالت المنظمة إن 6 آلاف شخص نزحوا من البلدة منذ يومين.",
+        [W("displaced", 6000, "exact", "window", window="2d", check_window=True)],
+    ),
     # --- Sudanese localities and Yemeni districts are places held ------------------
     (
         "places-sudan-localities",
