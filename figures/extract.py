@@ -120,6 +120,8 @@ class _Doc:
     clause: list[int] = field(default_factory=list)
     covered: list[int] = field(default_factory=list)
     """Index of the candidate covering each token, or -1."""
+    kinds: list[str] = field(default_factory=list)
+    """Kind of the candidate covering each token (number, dual, bare_area, vague), or ''."""
     sent_bounds: list[int] = field(default_factory=list)
     """Offsets of the sentence-ending characters."""
 
@@ -1197,6 +1199,8 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         and hit.start > 0
         and doc.covered[hit.start - 1] >= 0
         and hit.start - 1 < c.t0
+        and doc.kinds[hit.start - 1] != "dual"  # a dual counts itself: مقتل جنديين وإصابة 3
+        and not _conjoined(doc.toks[hit.start])  # a new item: مقتل 2 وإصابة 3
     ):
         dist += CLAUSE_COST  # 18 قتيلا وعشرات الجرحى: the noun counted by another number
     sense = hit.sense
@@ -1281,9 +1285,11 @@ class _Extractor:
         self.flagged = [i for i, w in enumerate(words) if w.any]
         self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
         self.doc.covered = [-1] * len(self.doc.toks)
+        self.doc.kinds = [""] * len(self.doc.toks)
         for k, c in enumerate(self.cands):
             for i in range(c.t0, c.t1):
                 self.doc.covered[i] = k
+                self.doc.kinds[i] = c.kind
         _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
 

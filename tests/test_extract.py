@@ -547,6 +547,21 @@ CASES += [
         "وأسفرت الغارة عن سقوط 9 قتلى وعشرات المصابين في حي الشجاعية.",
         [W("killed", 9), W("injured", 10, vague=True)],
     ),
+    (
+        "dual-killed-then-conjoined-injured",
+        "وأسفر انفجار عبوة ناسفة عن مقتل جنديين وإصابة ثلاثة آخرين قرب كركوك.",
+        [W("killed", 2), W("injured", 3)],
+    ),
+    (
+        "digit-killed-then-conjoined-injured",
+        "وأسفر القصف عن مقتل 4 وإصابة 11 آخرين بجروح متفاوتة.",
+        [W("killed", 4), W("injured", 11)],
+    ),
+    (
+        "deaths-noun-with-its-own-waw",
+        "وسجلت المستشفيات 3 وفيات و12 إصابة جراء القصف المدفعي.",
+        [W("killed", 3), W("injured", 12)],
+    ),
     # --- a hedge verb fronted before عدد bounds the number ending the clause -------
     (
         "fronted-hedge-more-than",
