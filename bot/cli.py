@@ -332,12 +332,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_not_yet(args: argparse.Namespace) -> int:
-    """Placeholder for commands whose issue has not landed."""
-    print(f"raqib {args.command}: not yet implemented in this version.", file=sys.stderr)
-    return 2
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(

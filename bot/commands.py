@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -42,6 +42,8 @@ from figures.model import Metric, Qualifier, Scope, Unit
 from figures.names import lookup_metric, metric_name
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 MAX_CALLBACK_BYTES = 64
 """Telegram's limit on a button's data: a choice's command line must fit."""
@@ -455,6 +457,18 @@ class Commands:
             log.exception("commands: /%s from %s failed", name, ctx.actor)
             return Reply((t("error", ctx.lang),), ok=False)
 
+    def _edit(self, ctx: CommandContext, edit: Callable[..., _T], *args: Any) -> _T:
+        """One admin edit through `bot.settings` (validated, stored over the file and
+        audited as this chat's user); the caller applies it with `_changed`."""
+        return edit(
+            self.db,
+            self.config,
+            *args,
+            actor=ctx.actor,
+            transport=ctx.transport,
+            now=self.clock(),
+        )
+
     def _changed(self) -> None:
         if self.on_change is None:
             return
@@ -685,14 +699,7 @@ class Commands:
                 data["interval"] = settings.parse_value(args[4])
             settings.validate_new_source(self.effective(), data)
             await check_source_url(url, self.effective().network)
-            source = settings.add_source(
-                self.db,
-                self.config,
-                data,
-                actor=ctx.actor,
-                transport=ctx.transport,
-                now=self.clock(),
-            )
+            source = self._edit(ctx, settings.add_source, data)
             self._changed()
             every = render_interval(source.interval)
             return Reply(
@@ -703,24 +710,9 @@ class Commands:
             if action == "test":
                 return await self._test_source(ctx, name)
             if action == "remove":
-                settings.remove_source(
-                    self.db,
-                    self.config,
-                    name,
-                    actor=ctx.actor,
-                    transport=ctx.transport,
-                    now=self.clock(),
-                )
+                self._edit(ctx, settings.remove_source, name)
             else:
-                settings.set_paused(
-                    self.db,
-                    self.config,
-                    name,
-                    action == "pause",
-                    actor=ctx.actor,
-                    transport=ctx.transport,
-                    now=self.clock(),
-                )
+                self._edit(ctx, settings.set_paused, name, action == "pause")
             self._changed()
             done = {
                 "remove": "source.removed",
@@ -805,15 +797,7 @@ class Commands:
             )
         if action == "set" and len(args) >= 3:
             key, value = args[1], " ".join(args[2:])
-            settings.set_setting(
-                self.db,
-                self.config,
-                key,
-                value,
-                actor=ctx.actor,
-                transport=ctx.transport,
-                now=self.clock(),
-            )
+            self._edit(ctx, settings.set_setting, key, value)
             self._changed()
             stored = settings.stored_edits(self.db).get(key)
             return Reply((t("config.set", lang, key=key, value=_show(stored)),))
@@ -851,15 +835,7 @@ class Commands:
         for key, value in edits.items():
             settings.validate_edit(self.effective(), key, value)
         for key, value in edits.items():
-            settings.set_setting(
-                self.db,
-                self.config,
-                key,
-                value,
-                actor=ctx.actor,
-                transport=ctx.transport,
-                now=self.clock(),
-            )
+            self._edit(ctx, settings.set_setting, key, value)
         self._changed()
         return await self.cmd_threshold(ctx, [])
 

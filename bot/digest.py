@@ -45,14 +45,13 @@ from bot.delivery import SendResult, Text, Transport
 from bot.markup import escape_html, escape_mrkdwn
 from bot.render import format_date
 from bot.render import place_name as chart_place_name
+from bot.store import HELD
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
 
 Lang = Literal["ar", "en"]
 
-HELD = "held"
-"""Outbox status of a change waiting for its subscription's digest."""
 
 _SCHEDULE = re.compile(r"^\s*daily\s+(\d{1,2}):(\d{2})(?:\s+(\S+))?\s*$", re.IGNORECASE)
 
