@@ -4,8 +4,11 @@ what users type; the data checked for contradictions."""
 from __future__ import annotations
 
 import itertools
+import json
+import re
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +25,7 @@ from figures.gazetteer import (
     find_places,
     lookup_party,
     lookup_place,
+    may_start_name,
     party,
     place,
 )
@@ -502,3 +506,58 @@ def test_build_minimal_data_finds_its_names() -> None:
     g = build(_minimal())
     assert g.place_matcher.pattern.search(fold("في الرقة")) is not None
     assert g.party_matcher.pattern.search(fold("في الرقة")) is None
+
+
+# ---------------------------------------------------------------- the Scanner
+
+
+def _snapshot_texts() -> list[str]:
+    path = Path(__file__).parent / "data" / "extract_snapshot.jsonl"
+    with path.open(encoding="utf-8") as f:
+        return [normalize(json.loads(line)["text"]).text for line in f if line.strip()]
+
+
+def _word_starts(text: str, *, filtered: bool) -> list[int]:
+    """Every letter run's start, or only those that may start a name."""
+    runs = re.finditer(r"[^\W_]+", text)
+    return [m.start() for m in runs if not filtered or may_start_name(m.group())]
+
+
+def _slices(text: str) -> list[tuple[int, int]]:
+    """Each line, each pair of adjacent lines, and a few slices that cut words."""
+    bounds = [0, *(m.end() for m in re.finditer("\n", text)), len(text)]
+    lines = [(a, b) for a, b in itertools.pairwise(bounds) if a < b]
+    pairs = [(a, d) for (a, _), (_, d) in itertools.pairwise(lines)]
+    cuts = [(a + 3, b - 2) for a, b in lines if b - a > 10]
+    return lines + pairs + cuts
+
+
+def _tuples(mentions: list[Mention], by: int = 0) -> list[tuple[int, int, str]]:
+    return [(m.start + by, m.end + by, m.id) for m in mentions]
+
+
+SCANNER_STARTS = [
+    ("no-starts", None),
+    ("every-letter-run", False),
+    ("name-starts-only", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("filtered"), [f for _, f in SCANNER_STARTS], ids=[i for i, _ in SCANNER_STARTS]
+)
+def test_scanner_reads_every_slice_as_find_does(seeds_dir: Any, filtered: bool | None) -> None:
+    """`Scanner(text, regions, starts).places(lo, hi)` is `find_places(text[lo:hi])`
+    shifted by lo, whatever the regions and starts; the same for parties."""
+    seeds = [normalize(p.read_text("utf-8")).text for p in sorted(seeds_dir.glob("*.txt"))]
+    checked = 0
+    for text in seeds + _snapshot_texts():
+        slices = _slices(text)
+        starts = None if filtered is None else _word_starts(text, filtered=filtered)
+        scanner = gazetteer.Scanner(text, slices[: len(slices) // 2], starts)
+        for lo, hi in [(0, len(text)), *slices]:
+            piece = text[lo:hi]
+            assert _tuples(scanner.places(lo, hi)) == _tuples(find_places(piece), lo)
+            assert _tuples(scanner.parties(lo, hi)) == _tuples(find_parties(piece), lo)
+            checked += 1
+    assert checked > 3000
