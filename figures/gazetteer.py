@@ -25,10 +25,9 @@ import tomllib
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 
 from figures.text import fold
 
@@ -87,6 +86,16 @@ class _Target:
     """The id when the text does not decide (a plain name's only id)."""
     person: str | None = None
     """For a person's full name: the key of the family name it turns into a person."""
+    only: str | None = field(init=False, compare=False)
+    """The id of a plain name (exactly one candidate), else None."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "only", self.ids[0] if len(self.ids) == 1 else None)
+
+
+_Decoded = tuple[int, int, str, _Target]
+"""What a matched string says: its name's start and end within the match, the
+name's key and its target."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -99,6 +108,8 @@ class _Matcher:
     """Folded key of every name (see `_key`) to what it stands for."""
     suffix: re.Pattern[str]
     """A direction at the end of a match (ريف حلب الشمالي), dropped before the lookup."""
+    decoded: dict[str, _Decoded] = field(default_factory=dict)
+    """What each matched string says (see `_decode`), filled as texts are read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,17 +391,13 @@ _G = _load()
 # ---------------------------------------------------------------- matching
 
 
-class _Hit(NamedTuple):
-    """One matched name (a plain tuple: texts yield thousands)."""
+_Hit = tuple[int, int, str, _Target, int, int]
+"""One matched name, a plain tuple (texts yield thousands): the name's start
+and end, its key and target, and the whole match's start and end (its
+proclitics included)."""
 
-    start: int
-    end: int
-    key: str
-    target: _Target
-    match_start: int
-    """Start of the whole match (its proclitics included)."""
-    match_end: int
-    """End of the whole match."""
+_DECODED_MAX = 1 << 14
+"""Bound on each matcher's table of decoded matches (emptied when full)."""
 
 
 def _target(matcher: _Matcher, name: str) -> tuple[str, _Target | None]:
@@ -403,23 +410,34 @@ def _target(matcher: _Matcher, name: str) -> tuple[str, _Target | None]:
     return key, target
 
 
-@lru_cache(maxsize=1 << 14)
-def _known_target(matcher: _Matcher, name: str) -> tuple[str, _Target | None]:
-    """`_target`, looked up once per distinct matched name."""
-    return _target(matcher, name)
+def _decode(matcher: _Matcher, m: re.Match[str]) -> _Decoded | None:
+    """What match `m` says, worked out once per distinct matched string: the
+    same string (proclitics and name) matches the same way wherever it stands,
+    as only its first and last characters' neighbours are looked at."""
+    group = "n" if m.group("n") is not None else "l"
+    name = ("ا" if group == "l" else "") + m.group(group)
+    key, target = _target(matcher, name)
+    if target is None:  # cannot happen: the regex is built from these keys
+        log.warning("gazetteer matched %r with no entry", name)
+        return None
+    base = m.start()
+    start, end = m.span(group)
+    decoded = matcher.decoded
+    if len(decoded) >= _DECODED_MAX:
+        decoded.clear()
+    out = decoded[m.group()] = (start - base, end - base, key, target)
+    return out
 
 
 def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
     hits: list[_Hit] = []
+    decoded = matcher.decoded
     for m in matcher.pattern.finditer(text):
-        group = "n" if m.group("n") is not None else "l"
-        name = ("ا" if group == "l" else "") + m.group(group)
-        key, target = _known_target(matcher, name)
-        if target is None:  # cannot happen: the regex is built from these keys
-            log.warning("gazetteer matched %r with no entry", name)
+        d = decoded.get(m.group()) or _decode(matcher, m)
+        if d is None:
             continue
-        start, end = m.span(group)
-        hits.append(_Hit(start, end, key, target, m.start(), m.end()))
+        pos, done = m.span()
+        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, done))
     return hits
 
 
@@ -431,38 +449,34 @@ def _scan_at(matcher: _Matcher, text: str, starts: list[int], lo: int, hi: int) 
     same leftmost, non-overlapping matches as `finditer`."""
     hits: list[_Hit] = []
     match = matcher.pattern.match
+    decoded = matcher.decoded
     done = lo
-    for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
-        pos = starts[k]
+    for pos in starts[bisect_left(starts, lo) : bisect_left(starts, hi)]:
         if pos < done:
             continue
         m = match(text, pos, hi)
         if m is None:
             continue
-        group = "n" if m.group("n") is not None else "l"
-        name = ("ا" if group == "l" else "") + m.group(group)
-        key, target = _known_target(matcher, name)
-        if target is None:  # cannot happen: the regex is built from these keys
-            log.warning("gazetteer matched %r with no entry", name)
+        d = decoded.get(m.group()) or _decode(matcher, m)
+        if d is None:
             continue
-        start, end = m.span(group)
-        hits.append(_Hit(start, end, key, target, m.start(), m.end()))
         done = m.end()
+        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, done))
     return hits
 
 
 def _without_persons(hits: list[_Hit]) -> list[_Hit]:
     """Drop blockers, and family names of people named in full in the same text."""
-    surnames = {h.target.person for h in hits if h.target.person}
-    return [h for h in hits if h.target.ids and h.key not in surnames]
+    surnames = {h[3].person for h in hits if h[3].person}
+    return [h for h in hits if h[3].ids and h[2] not in surnames]
 
 
 def _named(hits: list[_Hit]) -> set[str]:
     """Every id named unambiguously by `hits`, with its parents."""
     out: set[str] = set()
     for hit in hits:
-        if len(hit.target.ids) == 1:
-            out.update(_G.families[hit.target.ids[0]])
+        if len(hit[3].ids) == 1:
+            out.update(_G.families[hit[3].ids[0]])
     return out
 
 
@@ -476,21 +490,33 @@ def _resolve(found: list[_Hit], other: Callable[[], list[_Hit]]) -> list[Mention
     that the text names unambiguously; failing that, the one candidate whose
     family (parent, grandparent…) the text names, as a place or a party (the
     other matcher's hits, asked for only then); failing that, its default."""
+    out: list[Mention] = []
+    for start, end, _, target, _, _ in found:
+        if target.only is not None:
+            out.append(Mention(start, end, target.only))
+        elif target.ids or target.person is not None:
+            return _resolve_all(found, other)  # ambiguous, or a person's name
+        # else a blocker: nothing, and no bearing on the other hits
+    return out
+
+
+def _resolve_all(found: list[_Hit], other: Callable[[], list[_Hit]]) -> list[Mention]:
+    """`_resolve` when a hit is ambiguous or a person's name."""
     hits = _without_persons(found)
-    own = {hit.target.ids[0] for hit in hits if len(hit.target.ids) == 1}
+    own = {hit[3].ids[0] for hit in hits if len(hit[3].ids) == 1}
     family: set[str] | None = None
     out: list[Mention] = []
-    for hit in hits:
-        ident: str | None = hit.target.ids[0]
-        if len(hit.target.ids) > 1:
-            named = [i for i in hit.target.ids if i in own]
+    for start, end, _, target, _, _ in hits:
+        ident: str | None = target.ids[0]
+        if len(target.ids) > 1:
+            named = [i for i in target.ids if i in own]
             if len(named) != 1:
                 if family is None:
                     family = _named(hits) | _named(_without_persons(other()))
-                named = [i for i in hit.target.ids if family.intersection(_G.families[i])]
-            ident = named[0] if len(named) == 1 else hit.target.default
+                named = [i for i in target.ids if family.intersection(_G.families[i])]
+            ident = named[0] if len(named) == 1 else target.default
         if ident is not None:
-            out.append(Mention(hit.start, hit.end, ident))
+            out.append(Mention(start, end, ident))
     return out
 
 
@@ -559,12 +585,12 @@ class Scanner:
         if cached is None:
             a, b = self._regions[r]
             hits = self._scan(party, a, b)
-            cached = self._region_hits[(party, r)] = (hits, [h.match_start for h in hits])
+            cached = self._region_hits[(party, r)] = (hits, [h[4] for h in hits])
         hits, starts = cached
         first, last = bisect_left(starts, lo), bisect_left(starts, hi)
-        if first > 0 and hits[first - 1].match_end > lo:
+        if first > 0 and hits[first - 1][5] > lo:
             return None
-        if last > first and hits[last - 1].match_end > hi:
+        if last > first and hits[last - 1][5] > hi:
             return None
         return hits[first:last]
 
@@ -594,17 +620,9 @@ def _matcher(party: bool) -> _Matcher:
     return _G.party_matcher if party else _G.place_matcher
 
 
-def _start(hit: _Hit) -> int:
-    return hit.start
-
-
 def _shift(hit: _Hit, by: int) -> _Hit:
-    return hit._replace(
-        start=hit.start + by,
-        end=hit.end + by,
-        match_start=hit.match_start + by,
-        match_end=hit.match_end + by,
-    )
+    start, end, key, target, match_start, match_end = hit
+    return (start + by, end + by, key, target, match_start + by, match_end + by)
 
 
 def may_start_name(word: str) -> bool:
