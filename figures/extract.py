@@ -37,7 +37,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import attrgetter
 
 from figures import lexicon as lx
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
@@ -124,6 +125,8 @@ class _Doc:
     """Kind of the candidate covering each token (number, dual, bare_area, vague), or ''."""
     sent_bounds: list[int] = field(default_factory=list)
     """Offsets of the sentence-ending characters."""
+    words: list[_Word] = field(default_factory=list)
+    """The entry of each token."""
 
     def tok(self, i: int) -> str:
         return self.toks[i] if 0 <= i < len(self.toks) else ""
@@ -184,7 +187,7 @@ def _tokenize(
         ends = [ends[k] for k in keep]
         toks = [toks[k] for k in keep]
         kept = [kept[k] for k in keep]
-    return _Doc(text, starts, ends, toks), kept
+    return _Doc(text, starts, ends, toks, words=kept), kept
 
 
 # ---------------------------------------------------------------------------
@@ -355,6 +358,11 @@ class _Word:
     """`lead_at >= 0 or km`: `_lead_offsets` looks at it."""
     name: bool
     """It may begin a place or party name (`gazetteer.may_start_name`)."""
+    month: bool
+    """It may begin a month name (`_month_at` reads only such tokens)."""
+    seconds: frozenset[str]
+    """The second word of each of its `phrases`: a phrase is tried only where
+    the next token reads as one of these (or, for a trigger, is a number)."""
     mark: _Mark
     """Its part as punctuation in segmentation."""
     seen: bool
@@ -385,7 +393,12 @@ def _opens_clause(word: str, words: frozenset[str]) -> bool:
 def _learn(tok: str) -> _Word:
     if len(_WORD_CACHE) >= _WORD_CACHE_SIZE:
         _WORD_CACHE.clear()
-    phrases = tuple(p for p in lx.phrases_for(tok) if p.sense.tag is not Tag.MONTH)
+    all_phrases = lx.phrases_for(tok)
+    phrases = tuple(p for p in all_phrases if p.sense.tag is not Tag.MONTH)
+    month_sense = lx.first(tok, Tag.MONTH)
+    month = any(p.sense.tag is Tag.MONTH for p in all_phrases) or bool(
+        month_sense is not None and month_sense.num
+    )
     senses = tuple(s for s in lx.senses(tok) if s.tag in _COLLECTED)
     since = lx.bare(tok) == "منذ"
     numeral = is_numeral_word(tok)
@@ -419,6 +432,8 @@ def _learn(tok: str) -> _Word:
         lead=lead_at >= 0 or km,
         mark=mark,
         name=name,
+        month=month,
+        seconds=frozenset(p.words[1] for p in phrases),
         seen=lead_at >= 0 or km or name or mark is _Mark.SENTENCE,
     )
     _WORD_CACHE[tok] = word
@@ -448,6 +463,16 @@ _WORD_CACHE_SIZE = 1 << 17
 service reads an unbounded vocabulary)."""
 
 
+_SEEN = attrgetter("seen")
+_ANY = attrgetter("any")
+
+
+def _where(words: list[_Word], flag: attrgetter[bool]) -> list[int]:
+    """Indices of the words with `flag` set (filtered in C: this runs over
+    every token of the text)."""
+    return list(compress(range(len(words)), map(flag, words)))
+
+
 def _words(toks: list[str]) -> list[_Word]:
     get = _WORD_CACHE.get
     return [get(t) or _learn(t) for t in toks]
@@ -461,50 +486,47 @@ def _segment(
     regex); each token's index counts the boundaries before it (a clause
     boundary counts from its own token on)."""
     t = doc.text
+    starts, toks = doc.starts, doc.toks
+    n = len(starts)
+    sent_marks = [0] * (n + 1)
+    clause_marks = [0] * (n + 1)
     sb: list[int] = []
-    cb: list[int] = []
+    consumed = -1
     for i in flagged:
-        mark = words[i].mark
-        if mark is _Mark.NONE:
-            continue
-        x = doc.starts[i]
+        w = words[i]
+        mark = w.mark
         if mark is _Mark.SENTENCE:
-            if doc.toks[i] != "." or _is_sentence_end(t, x):
+            x = starts[i]
+            if toks[i] != "." or _is_sentence_end(t, x):
                 sb.append(x)
-        elif doc.toks[i] != "-" or (
-            0 < x < len(t) - 1 and t[x - 1].isspace() and t[x + 1].isspace()
-        ):
-            cb.append(x)
+                sent_marks[i + 1] += 1  # the end belongs to the sentence it ends
+                clause_marks[i] += 1
+        elif mark is _Mark.CLAUSE:
+            x = starts[i]
+            if toks[i] != "-" or (0 < x < len(t) - 1 and t[x - 1].isspace() and t[x + 1].isspace()):
+                clause_marks[i] += 1
+        elif (w.clause or w.clause_phrase) and starts[i] >= consumed:
+            m = _CLAUSE_PHRASE_RE.match(t, starts[i]) if w.clause_phrase else None
+            if m is not None:
+                clause_marks[i] += 1
+                consumed = m.end()
+            elif w.clause:
+                clause_marks[i] += 1
+                consumed = doc.ends[i]
     if blanked:
-        sb += [
+        extra = [
             m.start()
             for a, b in blanked
             for m in _SENTENCE_CHARS.finditer(t, a, b)
             if _is_sentence_end(t, m.start())
         ]
-        sb.sort()
-        cb += [m.start() for a, b in blanked for m in _CLAUSE_CHARS.finditer(t, a, b)]
-    consumed = -1
-    for i in flagged:
-        w = words[i]
-        if not (w.clause or w.clause_phrase) or doc.starts[i] < consumed:
-            continue
-        start = doc.starts[i]
-        m = _CLAUSE_PHRASE_RE.match(t, start) if w.clause_phrase else None
-        if m is not None:
-            cb.append(start)
-            consumed = m.end()
-        elif w.clause:
-            cb.append(start)
-            consumed = doc.ends[i]
-    n = len(doc.starts)
-    sent_marks = [0] * (n + 1)
-    clause_marks = [0] * (n + 1)
-    for x in sb:
-        sent_marks[bisect_right(doc.starts, x)] += 1
-        clause_marks[bisect_left(doc.starts, x)] += 1
-    for x in cb:
-        clause_marks[bisect_left(doc.starts, x)] += 1
+        for x in extra:
+            sent_marks[bisect_right(starts, x)] += 1
+            clause_marks[bisect_left(starts, x)] += 1
+        sb = sorted(sb + extra)
+        for a, b in blanked:
+            for m in _CLAUSE_CHARS.finditer(t, a, b):
+                clause_marks[bisect_left(starts, m.start())] += 1
     doc.sent_bounds = sb
     doc.sent = list(accumulate(sent_marks[:n]))
     doc.clause = list(accumulate(clause_marks[:n]))
@@ -880,9 +902,9 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
 
 def _month_at(doc: _Doc, j: int) -> tuple[int, int] | None:
     """(month, end token) if a month name starts at token j."""
-    tok = doc.tok(j)
-    if not tok:
+    if not 0 <= j < len(doc.toks) or not doc.words[j].month:
         return None
+    tok = doc.toks[j]
     for form in lx.forms(tok):
         for phrase in lx.PHRASES.get(form, ()):
             if phrase.sense.tag is Tag.MONTH:
@@ -1021,10 +1043,20 @@ def _collect(
     suppress_until = -1
     covered = doc.covered
     readable = [i for i in flagged if words[i].cue and covered[i] < 0]
+    n = len(doc.toks)
     for i in (readable[k] for lo, hi in ranges for k in range(*_span_of(readable, lo, hi))):
         word = words[i]
-        for phrase in word.phrases:
-            end = _match_words(doc, i + 1, phrase.words[1:])
+        if word.phrases:
+            after = lx.forms(doc.toks[i + 1]) if i + 1 < n else ()
+            number_after = i + 1 < n and covered[i + 1] >= 0
+            if not number_after and word.seconds.isdisjoint(after):
+                phrases: tuple[lx.Phrase, ...] = ()
+            else:
+                phrases = word.phrases
+        else:
+            phrases = ()
+        for phrase in phrases:
+            end = _match_words(doc, i + 1, phrase.words[1:]) if phrase.words[1] in after else -1
             if end < 0 and phrase.sense.tag is Tag.TRIGGER:
                 end = _match_around_number(doc, i + 1, phrase.words[1:])
             if end < 0:
@@ -1274,7 +1306,7 @@ class _Extractor:
         t = self.norm.text
         split = _split(t)
         all_words = _words(split.toks)
-        self.seen = [i for i, w in enumerate(all_words) if w.seen]
+        self.seen = _where(all_words, _SEEN)
         leads = _lead_offsets(t, split.starts, split.toks, all_words, self.seen)
         regions = _regions(t, leads, _sentence_ends(t, split, all_words, self.seen))
         runs = _long_digit_runs(t, regions)
@@ -1282,7 +1314,7 @@ class _Extractor:
         self.doc, words = _tokenize(t, split, all_words, regions, runs)
         self.split, self.all_words = split, all_words
         self.words = words
-        self.flagged = [i for i, w in enumerate(words) if w.any]
+        self.flagged = _where(words, _ANY)
         self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
         self.doc.covered = [-1] * len(self.doc.toks)
         self.doc.kinds = [""] * len(self.doc.toks)
