@@ -561,3 +561,14 @@ def test_scanner_reads_every_slice_as_find_does(seeds_dir: Any, filtered: bool |
             assert _tuples(scanner.parties(lo, hi)) == _tuples(find_parties(piece), lo)
             checked += 1
     assert checked > 3000
+
+
+def test_mention_is_an_immutable_hashable_value() -> None:
+    text = fold("نزحوا من الرقة إلى الرقة")
+    first, second = find_places(text)
+    assert (first.id, second.id) == ("raqqa", "raqqa")
+    assert first != second
+    assert first == Mention(first.start, first.end, "raqqa")
+    assert len({first, second, Mention(first.start, first.end, "raqqa")}) == 2
+    with pytest.raises(AttributeError):
+        first.start = 0  # type: ignore[misc]
