@@ -557,7 +557,8 @@ class Scanner:
                 merged.append((lo, hi))
         self._regions = merged
         self._region_starts = [lo for lo, _ in merged]
-        self._region_hits: dict[tuple[bool, int], tuple[list[_Hit], list[int]]] = {}
+        self._region_hits: dict[tuple[bool, int], list[_Hit]] = {}
+        self._region_hit_starts: dict[tuple[bool, int], list[int]] = {}
 
     def places(self, lo: int = 0, hi: int | None = None) -> list[Mention]:
         """Every place named in text[lo:hi], offsets into the text."""
@@ -585,14 +586,20 @@ class Scanner:
         """The hits of text[lo:hi] read from its region's scan, or None when
         the slice is in no region, cuts a word, or a hit crosses its edge."""
         r = bisect_right(self._region_starts, lo) - 1
-        if r < 0 or self._regions[r][1] < hi or not self._clean_edges(lo, hi):
+        if r < 0:
             return None
-        cached = self._region_hits.get((party, r))
-        if cached is None:
-            a, b = self._regions[r]
-            hits = self._scan(party, a, b)
-            cached = self._region_hits[(party, r)] = (hits, [h[4] for h in hits])
-        hits, starts = cached
+        a, b = self._regions[r]
+        if b < hi or not self._clean_edges(lo, hi):
+            return None
+        hits = self._region_hits.get((party, r))
+        if hits is None:
+            whole = a == lo and b == hi  # its edges are known to be clean
+            hits = self._region_hits[(party, r)] = self._scan(party, a, b, whole)
+        if a == lo and b == hi:
+            return hits
+        starts = self._region_hit_starts.get((party, r))
+        if starts is None:
+            starts = self._region_hit_starts[(party, r)] = [h[4] for h in hits]
         first, last = bisect_left(starts, lo), bisect_left(starts, hi)
         if first > 0 and hits[first - 1][5] > lo:
             return None
@@ -600,9 +607,10 @@ class Scanner:
             return None
         return hits[first:last]
 
-    def _scan(self, party: bool, lo: int, hi: int) -> list[_Hit]:
-        """The hits of text[lo:hi] alone, offsets into the text."""
-        if self._starts is not None and self._clean_edges(lo, hi):
+    def _scan(self, party: bool, lo: int, hi: int, clean: bool = False) -> list[_Hit]:
+        """The hits of text[lo:hi] alone, offsets into the text (`clean`: its
+        edges are known to cut no word)."""
+        if self._starts is not None and (clean or self._clean_edges(lo, hi)):
             return _scan_at(_matcher(party), self.text, self._starts, lo, hi)
         if lo == 0 and hi == len(self.text):
             return _scan(_matcher(party), self.text)
@@ -612,9 +620,10 @@ class Scanner:
         """Whether text[lo:hi] reads alike alone and in its context: no word
         runs across either edge (so the lookarounds of a name see the same)."""
         t = self.text
-        return (lo in (0, len(t)) or not _is_word(t[lo - 1]) or not _is_word(t[lo])) and (
-            hi >= len(t) or not _is_word(t[hi])
-        )
+        n = len(t)
+        if 0 < lo < n and _is_word(t[lo - 1]) and _is_word(t[lo]):
+            return False
+        return hi >= n or not _is_word(t[hi])
 
 
 def _is_word(ch: str) -> bool:
