@@ -465,6 +465,7 @@ service reads an unbounded vocabulary)."""
 
 _SEEN = attrgetter("seen")
 _ANY = attrgetter("any")
+_NAME = attrgetter("name")
 
 
 def _where(words: list[_Word], flag: attrgetter[bool]) -> list[int]:
@@ -474,8 +475,10 @@ def _where(words: list[_Word], flag: attrgetter[bool]) -> list[int]:
 
 
 def _words(toks: list[str]) -> list[_Word]:
-    get = _WORD_CACHE.get
-    return [get(t) or _learn(t) for t in toks]
+    words = list(map(_WORD_CACHE.get, toks))
+    if all(words):  # every token known: looked up in C
+        return words  # type: ignore[return-value]
+    return [w or _learn(t) for w, t in zip(words, toks, strict=True)]
 
 
 def _segment(
@@ -1001,7 +1004,11 @@ def _fronted_hedge(doc: _Doc, t0: int) -> Qualifier | None:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# Hits and cues are made by the dozen per article: plain slotted classes, as a
+# frozen dataclass's `__init__` costs five times as much (never mutated).
+
+
+@dataclass(slots=True)
 class _Hit:
     start: int
     end: int  # token index just past the word or phrase
@@ -1009,7 +1016,7 @@ class _Hit:
     complement: bool = False  # the genitive after another metric's noun
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Cue:
     start: int
     end: int
@@ -1625,7 +1632,8 @@ class _Extractor:
             spans.add((0, self.headline_end))
         starts = self.split.starts
         words = self.all_words
-        names = [starts[i] for i in self.seen if words[i].name]
+        seen = self.seen
+        names = [starts[i] for i in compress(seen, map(_NAME, map(words.__getitem__, seen)))]
         scanner = Scanner(t, spans, names)
         places: list[Mention] = []
         parties: list[Mention] = []

@@ -38,12 +38,12 @@ the lexicon.  A standalone `ألفا`/`مليونا`/`مئتا` is the dual cons
 from __future__ import annotations
 
 import enum
-import heapq
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import itemgetter
 from typing import NamedTuple
 
 from figures.text import fold
@@ -686,10 +686,16 @@ def scan_numbers(
     crosses a sentence end); digits outside them are not read."""
     if words is None:
         words = (m.start() for m in _WORD_CANDIDATE.finditer(text))
-    digit_runs = _digit_runs(text, [(0, len(text))] if spans is None else spans)
+    starts: list[tuple[int, str | None]] = [
+        (m.start(), m.group())
+        for lo, hi in ([(0, len(text))] if spans is None else spans)
+        for m in _DIGITS.finditer(text, lo, hi)
+    ]
+    starts += [(w, None) for w in words]
+    starts.sort(key=itemgetter(0))  # two ascending runs: a linear merge
     r = _Reader(text)
     pos = 0
-    for start, digits in heapq.merge(digit_runs, ((w, None) for w in words)):
+    for start, digits in starts:
         if start < pos:
             continue
         if digits is not None and start > 0 and _glued_exponent(text, start):
@@ -713,12 +719,6 @@ def is_numeral_word(word: str) -> bool:
     """Whether a whole run of letters of normalised text is a word of the
     numeral lexicon (with its clitics): where `scan_numbers` may start."""
     return word in _LEXICON
-
-
-def _digit_runs(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, str | None]]:
-    for lo, hi in spans:
-        for m in _DIGITS.finditer(text, lo, hi):
-            yield m.start(), m.group()
 
 
 def _ordinal_end(r: _Reader, tok: _Tok) -> int:

@@ -93,6 +93,9 @@ _DROPPED = re.compile("[" + "".join(re.escape(c) for c in sorted(_DROP)) + "]+")
 _FOLDED = re.compile("([" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]+)")
 """Runs of characters that fold (captured, so a split keeps them): `str.translate`
 with a dict costs a lookup per character, so only these runs are translated."""
+_COMMON = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ى", "ي"))
+"""The folds most Arabic text needs many times over (their targets fold to
+themselves), replaced before the rest is split into runs."""
 _RUNS: dict[str, str] = {}
 """Folded form of each distinct run seen (most are one hamzated alef or one
 mark), bounded by `_RUNS_SIZE`."""
@@ -103,6 +106,9 @@ def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
     if len(text) < 64:  # a word or a name: one translate is cheaper than a search
         return text.translate(_TABLE)
+    for letter, bare in _COMMON:  # one pass in C each, so that few runs are left to split
+        if letter in text:
+            text = text.replace(letter, bare)
     parts = _FOLDED.split(text)
     if len(_RUNS) > _RUNS_SIZE:
         _RUNS.clear()
