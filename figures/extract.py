@@ -363,6 +363,27 @@ class _Word:
     seconds: frozenset[str]
     """The second word of each of its `phrases`: a phrase is tried only where
     the next token reads as one of these (or, for a trigger, is a number)."""
+    forms: frozenset[str]
+    """Every reading of it with its clitics stripped (`lexicon.forms`), itself
+    included: it matches a lexicon word if the word is one of these."""
+    bare: str
+    """It without a leading و/ف (`lexicon.bare`)."""
+    tags: frozenset[Tag]
+    """The tags of its senses (`lexicon.tags`)."""
+    conjoined: bool
+    """It carries the conjunction و/ف before a lexicon word (`_conjoined`)."""
+    units: tuple[tuple[str, tuple[str, ...], float], ...]
+    """(unit kind, words, factor) of the percent, square and linear units that
+    may start with it, in that order, longest first within each."""
+    noun: str
+    """The unit it gives alone as the noun after a number: person, household,
+    block, place or none (`_noun_unit`)."""
+    noun_metric: Metric | None
+    """The metric it names as that noun (`قتيلا`), if any."""
+    qual_after: tuple[lx.Entry, ...]
+    """Hedges after a number that may start with it."""
+    qual_before: tuple[lx.Entry, ...]
+    """Hedges before a number that may end with it."""
     mark: _Mark
     """Its part as punctuation in segmentation."""
     seen: bool
@@ -410,6 +431,7 @@ def _learn(tok: str) -> _Word:
     lead_at = -1 if found is None else found.start()
     km = tok.endswith(_KM_WORDS)
     name = may_start_name(tok)
+    noun, noun_metric = _noun_reading(tok)
     mark = (
         _Mark.SENTENCE
         if tok in _SENTENCE_END
@@ -434,6 +456,23 @@ def _learn(tok: str) -> _Word:
         name=name,
         month=month,
         seconds=frozenset(p.words[1] for p in phrases),
+        forms=frozenset(lx.forms(tok)),
+        bare=lx.bare(tok),
+        tags=lx.tags(tok),
+        conjoined=_conjoined(tok),
+        units=tuple(
+            (kind, words, 1.0 if factor is None else float(factor))
+            for kind, index in (
+                ("percent", lx.PERCENT_BY_FIRST),
+                ("square", lx.SQUARE_BY_FIRST),
+                ("linear", lx.LINEAR_BY_FIRST),
+            )
+            for words, factor in lx.lookup(index, tok)
+        ),
+        noun=noun,
+        noun_metric=noun_metric,
+        qual_after=lx.lookup(lx.QUAL_AFTER_BY_FIRST, tok),
+        qual_before=lx.lookup(lx.QUAL_BEFORE_BY_LAST, tok),
         seen=lead_at >= 0 or km or name or mark is _Mark.SENTENCE,
     )
     _WORD_CACHE[tok] = word
@@ -651,8 +690,10 @@ def _unit_exponent(doc: _Doc, t0: int, value: float) -> bool:
 def _match_words(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
     """End token index if `words` match from token i (clitics aside), else -1."""
     j = i
+    n = len(doc.toks)
+    entries = doc.words
     for w in words:
-        if j >= len(doc.toks) or not lx.matches(doc.toks[j], w):
+        if j >= n or w not in entries[j].forms:
             return -1
         j += 1
     return j
@@ -736,7 +777,7 @@ class _Duration:
 
 
 def _skip_qualifier_after(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
-    for words, qual in lx.lookup(lx.QUAL_AFTER_BY_FIRST, doc.tok(j)):
+    for words, qual in doc.words[j].qual_after if 0 <= j < len(doc.toks) else ():
         end = _match_words(doc, j, words)
         if end > 0:
             return end, qual
@@ -817,38 +858,38 @@ def _plain_noun(doc: _Doc, j: int) -> bool:
 
 
 def _noun_unit(doc: _Doc, j: int) -> _Unit:
-    tok = doc.tok(j)
-    if not tok:
+    if not 0 <= j < len(doc.toks):
         return _Unit("none", end=j)
-    if tok == "%":
+    if doc.toks[j] == "%":
         return _Unit("percent", end=j + 1)
-    for words, _ in lx.lookup(lx.PERCENT_BY_FIRST, tok):
+    word = doc.words[j]
+    for kind, words, factor in word.units:
         end = _match_words(doc, j, words)
         if end > 0:
-            return _Unit("percent", end=end)
-    for words, factor in lx.lookup(lx.SQUARE_BY_FIRST, tok):
-        end = _match_words(doc, j, words)
-        if end > 0:
-            return _Unit("square", factor, end=end)
-    for words, factor in lx.lookup(lx.LINEAR_BY_FIRST, tok):
-        end = _match_words(doc, j, words)
-        if end > 0:
-            return _Unit("linear", factor, end=end)
+            return _Unit(kind, factor, end=end)
+    if word.noun == "none":
+        return _Unit("none", end=j)
+    return _Unit(word.noun, metric=word.noun_metric, end=j + 1, noun=j)
+
+
+def _noun_reading(tok: str) -> tuple[str, Metric | None]:
+    """The unit a token gives alone as the noun after a number, and the metric
+    it names (`_Word.noun`)."""
     senses = lx.senses(tok)
     strong = [s for s in senses if s.tag is Tag.TRIGGER and s.strength is not Strength.WEAK]
     nouns = [s for s in strong if s.strength is Strength.NOUN and s.metric in _PERSON_METRICS]
     if nouns:
-        return _Unit("person", metric=nouns[0].metric, end=j + 1, noun=j)
+        return "person", nouns[0].metric
     tags = {s.tag for s in senses}
     if Tag.BLOCK in tags or Tag.DUR_UNIT in tags:
-        return _Unit("block", end=j + 1, noun=j)
+        return "block", None
     if Tag.HOUSEHOLD in tags:
-        return _Unit("household", end=j + 1, noun=j)
+        return "household", None
     if Tag.PERSON in tags:
-        return _Unit("person", end=j + 1, noun=j)
+        return "person", None
     if Tag.PLACE in tags:
-        return _Unit("place", end=j + 1, noun=j)
-    return _Unit("none", end=j)
+        return "place", None
+    return "none", None
 
 
 def _prev_word(doc: _Doc, i: int) -> int:
@@ -963,14 +1004,21 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
 def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
     """(first token of the hedge, the hedge) standing right before token t0."""
     ends = [t0]
-    if doc.tok(t0 - 1) in {"ال", "الـ"}:  # أكثر من الـ 500
+    n = len(doc.toks)
+    if 0 < t0 <= n and doc.toks[t0 - 1] in {"ال", "الـ"}:  # أكثر من الـ 500
         ends.append(t0 - 1)
     for end in ends:
-        for words, qual in lx.lookup(lx.QUAL_BEFORE_BY_LAST, doc.tok(end - 1)):
+        if not 0 < end <= n:
+            continue
+        for words, qual in doc.words[end - 1].qual_before:
             start = end - len(words)
             if start < 0 or _match_words(doc, start, words) != end:
                 continue
-            if qual is Qualifier.MORE_THAN and lx.bare(doc.tok(start - 1)) in {"لا", "ما"}:
+            if (
+                qual is Qualifier.MORE_THAN
+                and start > 0
+                and doc.words[start - 1].bare in {"لا", "ما"}
+            ):
                 continue  # لا يتجاوز: at most, matched by its own longer entry
             return start, qual
     return t0, None
