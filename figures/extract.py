@@ -136,6 +136,21 @@ class _Doc:
         return bisect_left(self.starts, offset)
 
 
+def _has(doc: _Doc, i: int, tag: Tag) -> bool:
+    """Whether token i (if any) can mean `tag`."""
+    return 0 <= i < len(doc.toks) and tag in doc.words[i].tags
+
+
+def _bare(doc: _Doc, i: int) -> str:
+    """Token i without a leading و/ف, or '' past either end."""
+    return doc.words[i].bare if 0 <= i < len(doc.toks) else ""
+
+
+def _is(doc: _Doc, i: int, word: str) -> bool:
+    """Whether token i (if any) reads as the folded `word`, clitics aside."""
+    return 0 <= i < len(doc.toks) and word in doc.words[i].forms
+
+
 @dataclass(frozen=True, slots=True)
 class _Split:
     """Every token of a text, split once (the regions' tokens are read from it)."""
@@ -710,7 +725,7 @@ def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
     while j < len(doc.toks) and doc.covered[j] == k:
         j += 1
     for skip in range(3):
-        if j + skip < len(doc.toks) and _conjoined(doc.toks[j + skip]):
+        if j + skip < len(doc.toks) and doc.words[j + skip].conjoined:
             return -1  # مقتل 10 أشخاص وإصابة 30: a second item, not the phrase's end
         end = _match_words(doc, j + skip, words)
         if end > 0:
@@ -784,9 +799,13 @@ def _skip_qualifier_after(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
     return j, None
 
 
+def _may_hedge_after(doc: _Doc, j: int) -> bool:
+    return 0 <= j < len(doc.toks) and bool(doc.words[j].qual_after)
+
+
 def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
     """The unit words after a number, any hedge between, and where they end."""
-    j, post = _skip_qualifier_after(doc, c.t1)
+    j, post = _skip_qualifier_after(doc, c.t1) if _may_hedge_after(doc, c.t1) else (c.t1, None)
     if c.kind == "bare_area":
         return _Unit("square", 1.0, end=c.t1), post, j
     if c.kind == "dual":
@@ -794,7 +813,7 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
     unit = _noun_unit(doc, j)
     if unit.kind == "none" and doc.tok(j) == "من":
         k = j + 1
-        if lx.matches(doc.tok(k), "بين") or lx.matches(doc.tok(k), "اصل"):
+        if _is(doc, k, "بين") or _is(doc, k, "اصل"):
             k += 1
         inner = _noun_unit(doc, k)
         if inner.kind in {"person", "household", "block"}:
@@ -827,12 +846,13 @@ def _trailing_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
             return j, None
         if k > j and tok[:1] in "وف":
             return j, None  # وعلى الأقل: a coordinated phrase, not this number's
-        end, qual = _skip_qualifier_after(doc, k)
+        word = doc.words[k]
+        end, qual = _skip_qualifier_after(doc, k) if word.qual_after else (k, None)
         if qual is not None:
             if end < len(doc.toks) and doc.covered[end] >= 0:
                 return j, None  # وأصيب على الأقل 10: the next number's hedge
             return end, qual
-        if any(s.tag in _HEDGE_STOPS for s in lx.senses(tok)):
+        if not word.tags.isdisjoint(_HEDGE_STOPS):
             return j, None  # another metric word or a clause: past this number
     return j, None
 
@@ -914,14 +934,13 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
     if prev in {"", "\n"} and nxt in {"", "\n"}:
         return True  # a view counter or a page number on its own line
     k = _prev_word(doc, c.t0)
-    if k >= 0 and doc.clause[k] == doc.clause[c.t0] and lx.has(doc.toks[k], Tag.BLOCK_BEFORE):
+    if k >= 0 and doc.clause[k] == doc.clause[c.t0] and Tag.BLOCK_BEFORE in doc.words[k].tags:
         return True
-    if k >= 0 and lx.has(doc.toks[k], Tag.MONTH) and c.value >= 1000:
+    if k >= 0 and Tag.MONTH in doc.words[k].tags and c.value >= 1000:
         return True
     j = c.t1
     for _ in range(3):
-        tok = doc.tok(j)
-        if tok in {"من", "/", "شهر"} or lx.matches(tok, "شهر"):
+        if 0 <= j < len(doc.toks) and (doc.toks[j] in {"من", "/"} or _is(doc, j, "شهر")):
             j += 1
             continue
         break
@@ -931,7 +950,7 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         c.value == 1
         and not doc.toks[c.t0].isdigit()
         and k >= 0
-        and (lx.has(doc.toks[k], Tag.BLOCK) or lx.has(doc.toks[k], Tag.DUR_WORD))
+        and (Tag.BLOCK in doc.words[k].tags or Tag.DUR_WORD in doc.words[k].tags)
     ):
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
     if c.vague:
@@ -989,8 +1008,8 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
     window = None if c.vague else f"{c.value:g}{suffix}"
     q0, _ = _qualifier_before(doc, first_tok)
     opener = _prev_word(doc, q0)
-    opened = opener >= 0 and lx.has(doc.toks[opener], Tag.DUR_OPEN)
-    closed = lx.has(doc.tok(after), Tag.DUR_CLOSE)
+    opened = opener >= 0 and Tag.DUR_OPEN in doc.words[opener].tags
+    closed = _has(doc, after, Tag.DUR_CLOSE)
     if opened or closed:
         return _Duration(c.t0, window)
     return _Duration(-1, None)
@@ -1116,7 +1135,7 @@ def _collect(
                 end = _match_around_number(doc, i + 1, phrase.words[1:])
             if end < 0:
                 continue
-            if phrase.sense.metric is Metric.BESIEGED and lx.bare(doc.tok(i - 1)) == "من":
+            if phrase.sense.metric is Metric.BESIEGED and _bare(doc, i - 1) == "من":
                 continue  # انتشال 15 جثة من تحت الأنقاض: taken out, no longer trapped
             if phrase.sense.tag is Tag.TOTAL:
                 cues.append(_Cue(i, end, Scope.TOTAL))
@@ -1129,8 +1148,7 @@ def _collect(
             if tag is Tag.TRIGGER and i < suppress_until:
                 continue
             if tag is Tag.SIZE:
-                nxt = doc.tok(i + 1)
-                if lx.has(nxt, Tag.BLOCK) or lx.has(nxt, Tag.PLACE):
+                if _has(doc, i + 1, Tag.BLOCK) or _has(doc, i + 1, Tag.PLACE):
                     continue  # مساحة المخيم: the size of a thing
                 sense = _CONTROL
                 tag = Tag.CONTROL
@@ -1145,7 +1163,7 @@ def _collect(
                     and head.sense.strength is not Strength.VERB
                     and head.sense.metric is not sense.metric
                     and sense.strength is not Strength.VERB  # نازحة عادت: a predicate
-                    and not _conjoined(doc.toks[i])
+                    and not doc.words[i].conjoined
                     and not _definite(doc.toks[head.start])
                 )
                 hits.append(_Hit(i, i + 1, sense, complement))
@@ -1186,11 +1204,11 @@ def _collect(
 def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
     """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length."""
     k = _prev_word(doc, i)
-    opened = k >= 0 and lx.has(doc.toks[k], Tag.DUR_OPEN)
-    closed = lx.has(doc.tok(i + 1), Tag.DUR_CLOSE)
+    opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
+    closed = _has(doc, i + 1, Tag.DUR_CLOSE)
     singular = sense.arg.startswith("1")
     if closed or (opened and not singular) or (opened and not doc.toks[i].startswith("ال")):
-        if lx.bare(doc.tok(k)) == "منذ" and singular and not closed:
+        if _bare(doc, k) == "منذ" and singular and not closed:
             return None
         return _Cue(i, i + 1, Scope.WINDOW, sense.arg, stated=True)
     return None
@@ -1202,8 +1220,8 @@ def _unstated(doc: _Doc, i: int) -> _Cue | None:
     nxt = i + 2 if doc.tok(i + 1) in {"ال", "الـ"} else i + 1
     if any(0 <= j < len(doc.toks) and doc.covered[j] >= 0 for j in (i - 1, nxt)):
         return None  # the duration has a number: the number's own cue
-    opened = k >= 0 and lx.has(doc.toks[k], Tag.DUR_OPEN)
-    closed = lx.has(doc.tok(i + 1), Tag.DUR_CLOSE)
+    opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
+    closed = _has(doc, i + 1, Tag.DUR_CLOSE)
     if opened or closed:
         return _Cue(i, min(i + 3, len(doc.toks)), Scope.WINDOW, None)
     return None
@@ -1216,13 +1234,13 @@ def _is_year(tok: str) -> bool:
 def _since(doc: _Doc, i: int) -> _Cue | None:
     """منذ + a date or an event: a running total (with its start date)."""
     j = i + 1
-    if _is_year(doc.tok(j + 1)) and lx.has(doc.tok(j), Tag.BLOCK_BEFORE):
+    if _is_year(doc.tok(j + 1)) and _has(doc, j, Tag.BLOCK_BEFORE):
         return _Cue(i, j + 2, Scope.TOTAL)  # منذ عام 2020: a total, no month to date it
-    duration = lx.has(doc.tok(j), Tag.UNSTATED) or lx.has(doc.tok(j), Tag.DUR_WORD)
-    if duration and not lx.has(doc.tok(j + 1), Tag.BATCH):  # منذ يوم الجمعة: an anchor
+    duration = _has(doc, j, Tag.UNSTATED) or _has(doc, j, Tag.DUR_WORD)
+    if duration and not _has(doc, j + 1, Tag.BATCH):  # منذ يوم الجمعة: an anchor
         return None  # منذ ساعات / منذ يومين: a window, cued by the duration
     _, qual = _qualifier_before(doc, j + 2)
-    if qual is not None or (doc.tok(j).isdigit() and lx.has(doc.tok(j + 1), Tag.DUR_UNIT)):
+    if qual is not None or (doc.tok(j).isdigit() and _has(doc, j + 1, Tag.DUR_UNIT)):
         return None
     day = 1
     for k in range(j, min(j + 12, len(doc.toks))):
@@ -1234,10 +1252,10 @@ def _since(doc: _Doc, i: int) -> _Cue | None:
             return _Cue(i, month[1], Scope.TOTAL, since=since(month[0], day))
         if tok.isdigit() and len(tok) <= 2:
             day = int(tok)
-        elif lx.bare(tok) in ORDINAL_DAYS:
-            day = ORDINAL_DAYS[lx.bare(tok)]
-        elif lx.bare(tok) in PART_OF_MONTH:
-            day = PART_OF_MONTH[lx.bare(tok)]
+        elif (bare := doc.words[k].bare) in ORDINAL_DAYS:
+            day = ORDINAL_DAYS[bare]
+        elif bare in PART_OF_MONTH:
+            day = PART_OF_MONTH[bare]
     return _Cue(i, min(i + 4, len(doc.toks)), Scope.TOTAL)
 
 
@@ -1287,20 +1305,20 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         and doc.covered[hit.start - 1] >= 0
         and hit.start - 1 < c.t0
         and doc.kinds[hit.start - 1] != "dual"  # a dual counts itself: مقتل جنديين وإصابة 3
-        and not _conjoined(doc.toks[hit.start])  # a new item: مقتل 2 وإصابة 3
+        and not doc.words[hit.start].conjoined  # a new item: مقتل 2 وإصابة 3
     ):
         dist += CLAUSE_COST  # 18 قتيلا وعشرات الجرحى: the noun counted by another number
     sense = hit.sense
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
     if sense.strength is Strength.VERB and after:
-        if _conjoined(doc.toks[hit.start]):
+        if doc.words[hit.start].conjoined:
             dist += 1.0  # قتل 8 وأصيب 14: a coordinated verb opens its own clause
         else:
             dist *= 0.5
     elif sense.strength is Strength.WEAK:
         dist += 4.0
-    elif after and dist > 0 and lx.bare(doc.toks[hit.start]).startswith("ال"):
+    elif after and dist > 0 and doc.words[hit.start].bare.startswith("ال"):
         dist += 6.0  # an attribute of the counted noun, not its predicate
     if hit.complement:
         dist += 2.0  # عودة النازحين: the head noun names the event
@@ -1308,7 +1326,7 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
     if (
         after
         and clauses
-        and any(lx.bare(doc.tok(k)) in _RELATIVES for k in range(hit.start - 3, hit.start))
+        and any(_bare(doc, k) in _RELATIVES for k in range(hit.start - 3, hit.start))
     ):
         clauses = 0  # ممن سلموا أنفسهم: describes the counted people
     if after and clauses and _apposition_before(doc, r.end_tok, hit.start):
@@ -1448,9 +1466,9 @@ class _Extractor:
                     break
         t0 = a.t0
         k = _prev_word(self.doc, t0)
-        if lx.bare(self.doc.tok(k)) in {"بين", "مابين"}:
+        if _bare(self.doc, k) in {"بين", "مابين"}:
             t0 = k
-            if lx.bare(self.doc.tok(k - 1)) == "ما":
+            if _bare(self.doc, k - 1) == "ما":
                 t0 = k - 1
         start = self.doc.starts[t0]
         return _Cand(start, b.end, t0, b.t1, low, a.vague or b.vague, "number", range_low=True)
@@ -1541,7 +1559,7 @@ class _Extractor:
                 and hit.sense.metric in _PERSON_METRICS
                 and hit.sense.metric is not r.unit.metric
                 and doc.clause[hit.start] == doc.clause[noun]
-                and not _conjoined(doc.toks[hit.start])
+                and not doc.words[hit.start].conjoined
             ):
                 return hit.sense.metric
         return None
@@ -1577,7 +1595,7 @@ class _Extractor:
         return None
 
     def _distance_cue(self, r: _Reading) -> bool:
-        return any(lx.has(self.doc.toks[k], Tag.DIST_CUE) for k in range(max(0, r.q0 - 3), r.q0))
+        return any(Tag.DIST_CUE in self.doc.words[k].tags for k in range(max(0, r.q0 - 3), r.q0))
 
     def _parent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
         """The figure this one is a part of or listed with, if it is one."""
@@ -1590,20 +1608,15 @@ class _Extractor:
             return None
         if c.t0 - prev.reading.cand.t1 > WINDOW:
             return None
-        if (
-            doc.text[c.start] == "و"
-            or lx.bare(doc.tok(r.q0 - 1)) == "و"
-            or doc.tok(r.q0 - 1) == "و"
-        ):
+        if doc.text[c.start] == "و" or _bare(doc, r.q0 - 1) == "و" or doc.tok(r.q0 - 1) == "و":
             return prev
         k = r.q0 - 1
         for _ in range(4):
-            tok = doc.tok(k)
-            if not tok:
+            if not 0 <= k < len(doc.toks):
                 break
-            if lx.has(tok, Tag.SUBSET):
+            if Tag.SUBSET in doc.words[k].tags:
                 return prev
-            if tok.isdigit() or doc.covered[k] >= 0:
+            if doc.toks[k].isdigit() or doc.covered[k] >= 0:
                 break
             k -= 1
         # `نحو 20 … خرجوا من بينهم.`: "from among them" closing the clause
@@ -1612,7 +1625,7 @@ class _Extractor:
             if doc.clause[k] != clause or doc.covered[k] >= 0:
                 break
             nxt = doc.tok(k + 1)
-            if lx.has(doc.toks[k], Tag.SUBSET) and (
+            if Tag.SUBSET in doc.words[k].tags and (
                 not nxt or nxt in _SENTENCE_END or nxt in _CLAUSE_END
             ):
                 return prev
@@ -1759,7 +1772,7 @@ class _Extractor:
         named = next((m.id for m in parties if lo <= m.start < hi), None)
         if named is not None:
             return named
-        if lx.bare(doc.tok(after)) == "التنظيم":
+        if _bare(doc, after) == "التنظيم":
             # "the organisation": the party the article calls تنظيم X
             t = doc.text
             called = [m.id for m in parties if "تنظيم" in t[max(0, m.start - 8) : m.end]]
