@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\n|[^\W\d_]+|\d+|[^\w\s]")
 _TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
-_LONG_DIGITS = re.compile(r"[\d.,٫]{40,}")
+_LONG_RUN = 40
+_LONG_DIGITS = re.compile(rf"[\d.,٫]{{{_LONG_RUN},}}")
 _SENTENCE_END = frozenset({"\n", ".", "!", "?", "؟", "…"})
 _CLAUSE_END = frozenset({"،", ",", "؛", ";", ":", "(", ")", "-", "–", "—", "[", "]"})
 _CONTROL = Sense(Tag.CONTROL)
@@ -245,6 +246,7 @@ _KM_WORDS = ("كيلومتر", "كلم", "كم")
 _KM_AFTER = re.compile(r"\s+(?:(?:واحد|1)\s+)?[^\W\d_]*مربع")
 """What must follow a kilometre word for it to lead a bare area (`كم مربع`)."""
 _ASCII_DIGIT = re.compile(r"[0-9]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 def _lead_offsets(
@@ -399,6 +401,9 @@ class _Word:
     """Hedges after a number that may start with it."""
     qual_before: tuple[lx.Entry, ...]
     """Hedges before a number that may end with it."""
+    digit_at: tuple[int, ...]
+    """Offsets in a digit token of its runs of ASCII digits (where the numeral
+    scanner may read a literal); empty for any other token."""
     mark: _Mark
     """Its part as punctuation in segmentation."""
     seen: bool
@@ -447,6 +452,7 @@ def _learn(tok: str) -> _Word:
     km = tok.endswith(_KM_WORDS)
     name = may_start_name(tok)
     noun, noun_metric = _noun_reading(tok)
+    digit_at = tuple(m.start() for m in _ASCII_DIGITS.finditer(tok)) if tok[0].isdecimal() else ()
     mark = (
         _Mark.SENTENCE
         if tok in _SENTENCE_END
@@ -463,7 +469,13 @@ def _learn(tok: str) -> _Word:
         clause,
         clause_phrase,
         cue,
-        any=numeral or extra or clause or clause_phrase or cue or mark is not _Mark.NONE,
+        any=numeral
+        or extra
+        or clause
+        or clause_phrase
+        or cue
+        or mark is not _Mark.NONE
+        or bool(digit_at),
         lead_at=lead_at,
         km=km,
         lead=lead_at >= 0 or km,
@@ -488,6 +500,7 @@ def _learn(tok: str) -> _Word:
         noun_metric=noun_metric,
         qual_after=lx.lookup(lx.QUAL_AFTER_BY_FIRST, tok),
         qual_before=lx.lookup(lx.QUAL_BEFORE_BY_LAST, tok),
+        digit_at=digit_at,
         seen=lead_at >= 0 or km or name or mark is _Mark.SENTENCE,
     )
     _WORD_CACHE[tok] = word
@@ -598,7 +611,28 @@ def _long_digit_runs(text: str, regions: list[tuple[int, int]]) -> list[tuple[in
     """Each run of 40 or more digits and separators in the regions: no number,
     and no token per digit group (blanked for the numeral scanner, its tokens
     dropped)."""
+    if not _may_hold_long_run(text):
+        return []
     return [m.span() for lo, hi in regions for m in _LONG_DIGITS.finditer(text, lo, hi)]
+
+
+_RUN_CHAR = re.compile(r"[\d.,٫]")
+_RUN_LEFT = re.compile(r"[\d.,٫]*\Z")
+_RUN_RIGHT = re.compile(r"[\d.,٫]*")
+
+
+def _may_hold_long_run(text: str) -> bool:
+    """Whether the text may hold a run of `_LONG_DIGITS`: such a run covers a
+    multiple of its length, so only the runs through every 40th character are
+    measured (a few per article, rather than a search at every character)."""
+    for m in _RUN_CHAR.finditer(text[::_LONG_RUN]):
+        p = m.start() * _LONG_RUN
+        left = _RUN_LEFT.search(text, max(0, p - _LONG_RUN), p)
+        right = _RUN_RIGHT.match(text, p)
+        assert left is not None and right is not None  # both may match nothing
+        if right.end() - left.start() >= _LONG_RUN:
+            return True
+    return False
 
 
 def _without(text: str, runs: list[tuple[int, int]]) -> str:
@@ -640,8 +674,10 @@ def _candidates(
     regions: list[tuple[int, int]],
 ) -> list[_Cand]:
     cands: list[_Cand] = []
-    numerals = (doc.starts[i] for i in flagged if words[i].numeral)
-    for m in scan_numbers(scan_text, numerals, regions):
+    starts = doc.starts
+    numerals = [starts[i] for i in flagged if words[i].numeral]
+    digits = [starts[i] + at for i in flagged for at in words[i].digit_at]
+    for m in scan_numbers(scan_text, numerals, regions, digits):
         t0 = doc.index_at(m.start)
         if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
             t0 -= 1

@@ -674,6 +674,7 @@ def scan_numbers(
     text: str,
     words: Iterable[int] | None = None,
     spans: Iterable[tuple[int, int]] | None = None,
+    digits: Iterable[int] | None = None,
 ) -> Iterator[NumberMatch]:
     """Every number and vague quantity in normalised `text`, left to right,
     each the longest phrase that reads as one number.
@@ -683,27 +684,40 @@ def scan_numbers(
     split the text into words already passes them, else they are found here.
     `spans`, if given, are ascending, disjoint (start, end) slices of the text
     that hold every number the caller wants (whole sentences: a number never
-    crosses a sentence end); digits outside them are not read."""
+    crosses a sentence end); digits outside them are not read.  `digits`, if
+    given (a caller that has split the text into digit runs), are the offsets
+    of every run of ASCII digits in those slices, ascending: a digit literal
+    is read from each that no literal before it took in (`1,500` from `1`, not
+    `500`), and the slices are not searched."""
     if words is None:
         words = (m.start() for m in _WORD_CANDIDATE.finditer(text))
-    starts: list[tuple[int, str | None]] = [
-        (m.start(), m.group())
-        for lo, hi in ([(0, len(text))] if spans is None else spans)
-        for m in _DIGITS.finditer(text, lo, hi)
-    ]
+    starts: list[tuple[int, str | None]] = []
+    if digits is None:
+        starts += [
+            (m.start(), m.group())
+            for lo, hi in ([(0, len(text))] if spans is None else spans)
+            for m in _DIGITS.finditer(text, lo, hi)
+        ]
+    else:
+        taken = -1
+        literal = _DIGITS.match
+        for at in digits:
+            if at >= taken and (m := literal(text, at)) is not None:
+                starts.append((at, m.group()))
+                taken = m.end()
     starts += [(w, None) for w in words]
     starts.sort(key=itemgetter(0))  # two ascending runs: a linear merge
     r = _Reader(text)
     pos = 0
-    for start, digits in starts:
+    for start, raw in starts:
         if start < pos:
             continue
-        if digits is not None and start > 0 and _glued_exponent(text, start):
+        if raw is not None and start > 0 and _glued_exponent(text, start):
             continue
         tok = r.next(start)
         if tok is None:
-            if digits is not None:
-                yield from _split_literal(start, digits)
+            if raw is not None:
+                yield from _split_literal(start, raw)
             continue
         if tok.surface is not None and tok.surface.word.kind is _Kind.ORDINAL:
             pos = _ordinal_end(r, tok)

@@ -1,0 +1,61 @@
+"""The extractor's shortcuts read exactly what the plain way reads: each test
+compares a fast path with the search it stands for, on generated text biased
+toward the cases the shortcut skips (the snapshot then guards whole outputs)."""
+
+from __future__ import annotations
+
+import importlib
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from figures.numbers import scan_numbers
+from figures.text import normalize
+
+extract_module = importlib.import_module("figures.extract")
+
+RUN_CHARS = "0123456789.,٫١٢३"  # ASCII, Arabic-Indic, Devanagari digits and separators
+OTHER_CHARS = " \nابتa-،"
+
+
+def _texts() -> st.SearchStrategy[str]:
+    """Text of digit runs of every length around the 40 that makes a run long."""
+    run = st.text(alphabet=RUN_CHARS, min_size=0, max_size=90)
+    gap = st.text(alphabet=OTHER_CHARS, min_size=0, max_size=50)
+    return st.lists(st.tuples(gap, run), max_size=8).map(lambda ps: "".join(a + b for a, b in ps))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts())
+@example("ا" * 39 + "1" * 40)  # a run that starts just before a sampled position
+@example("1" * 39)
+@example("\n" + "1" * 40)
+def test_long_run_precheck_never_misses_a_run(text: str) -> None:
+    found = extract_module._LONG_DIGITS.search(text) is not None
+    if found:
+        assert extract_module._may_hold_long_run(text)
+    if not any(c in RUN_CHARS for c in text):
+        assert not extract_module._may_hold_long_run(text)
+
+
+def _number_texts() -> st.SearchStrategy[str]:
+    """Digit literals of every shape (separators, mixed scripts, glued to
+    letters) among numeral and other words."""
+    piece = st.one_of(
+        st.text(alphabet="0123456789.,٫١٢३", min_size=1, max_size=12),
+        st.sampled_from(["ألف", "آلاف", "مليون", "و", "خمسة", "عشرات", "كم", "شخص", "km"]),
+        st.text(alphabet=" \n،.-/", min_size=1, max_size=3),
+    )
+    return st.lists(piece, max_size=14).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_number_texts())
+@example("1,2३4 و 5.5.5 كم2")
+def test_digit_offsets_from_tokens_read_as_the_search(text: str) -> None:
+    t = normalize(text).text
+    split = extract_module._split(t)
+    words = extract_module._words(split.toks)
+    digits = [split.starts[i] + at for i, w in enumerate(words) for at in w.digit_at]
+    searched = list(scan_numbers(t, None, [(0, len(t))]))
+    assert list(scan_numbers(t, None, [(0, len(t))], digits)) == searched
