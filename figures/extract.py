@@ -52,7 +52,15 @@ from figures.text import Normalized, normalize
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\n|[^\W\d_]+|\d+|[^\w\s]")
-_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+"""A token: a line break, a run of letters, a run of digits or one other
+non-space character."""
+_TOKEN_SPLIT = re.compile(
+    r"([\u0621-\u063a\u0641-\u064a]++[^\W\d_]*|[0-9]++\d*|\n|[^\W\d_]+|\d+|[^\w\s])"
+)
+"""`_TOKEN`, captured (a split keeps the tokens), with the common runs first
+(Arabic letters, ASCII digits: plain ranges are cheaper to test than
+categories); each first branch continues as its general branch would, so the
+tokens are the same."""
 _LONG_RUN = 40
 _LONG_DIGITS = re.compile(rf"[\d.,٫]{{{_LONG_RUN},}}")
 _SENTENCE_END = frozenset({"\n", ".", "!", "?", "؟", "…"})
@@ -530,15 +538,9 @@ _WORD_CACHE_SIZE = 1 << 17
 service reads an unbounded vocabulary)."""
 
 
-_SEEN = attrgetter("seen")
-_ANY = attrgetter("any")
 _NAME = attrgetter("name")
 
 
-def _where(words: list[_Word], flag: attrgetter[bool]) -> list[int]:
-    """Indices of the words with `flag` set (filtered in C: this runs over
-    every token of the text)."""
-    return list(compress(range(len(words)), map(flag, words)))
 
 
 def _words(toks: list[str]) -> list[_Word]:
@@ -1415,7 +1417,7 @@ class _Extractor:
         t = self.norm.text
         split = _split(t)
         all_words = _words(split.toks)
-        self.seen = _where(all_words, _SEEN)
+        self.seen = [i for i, w in enumerate(all_words) if w.seen]
         leads = _lead_offsets(t, split.starts, split.toks, all_words, self.seen)
         regions = _regions(t, leads, _sentence_ends(t, split, all_words, self.seen))
         runs = _long_digit_runs(t, regions)
@@ -1423,7 +1425,7 @@ class _Extractor:
         self.doc, words = _tokenize(t, split, all_words, regions, runs)
         self.split, self.all_words = split, all_words
         self.words = words
-        self.flagged = _where(words, _ANY)
+        self.flagged = [i for i, w in enumerate(words) if w.any]
         self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
         self.doc.covered = [-1] * len(self.doc.toks)
         self.doc.kinds = [""] * len(self.doc.toks)

@@ -106,6 +106,12 @@ def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
     if len(text) < 64:  # a word or a name: one translate is cheaper than a search
         return text.translate(_TABLE)
+    return "".join(_folded_parts(text)[1])
+
+
+def _folded_parts(text: str) -> tuple[list[str], list[str]]:
+    """The text split into runs of characters that fold (odd indices) and the
+    rest, before and after folding (one search of the text)."""
     for letter, bare in _COMMON:  # one pass in C each, so that few runs are left to split
         if letter in text:
             text = text.replace(letter, bare)
@@ -113,8 +119,9 @@ def fold(text: str) -> str:
     if len(_RUNS) > _RUNS_SIZE:
         _RUNS.clear()
     get = _RUNS.get
-    parts[1::2] = [get(r) or _fold_run(r) for r in parts[1::2]]
-    return "".join(parts)
+    folded = parts.copy()
+    folded[1::2] = [get(r) or _fold_run(r) for r in parts[1::2]]
+    return parts, folded
 
 
 def _fold_run(run: str) -> str:
@@ -124,14 +131,31 @@ def _fold_run(run: str) -> str:
 
 def normalize(text: str) -> Normalized:
     """Normalise `text`, keeping a map back to the original offsets."""
-    folded = fold(text)
+    if len(text) < 64:
+        folded = text.translate(_TABLE)
+        if len(folded) == len(text):
+            return Normalized(folded)
+        return _mapped(folded, [text[:0], text], [folded[:0], folded])
+    parts, folded_parts = _folded_parts(text)
+    folded = "".join(folded_parts)
     if len(folded) == len(text):
         return Normalized(folded)
+    return _mapped(folded, parts, folded_parts)
+
+
+def _mapped(folded: str, parts: list[str], folded_parts: list[str]) -> Normalized:
+    """`folded` with the offsets of the characters dropped from `parts` (the
+    text split as by `_folded_parts`: a run of dropped characters lies in one
+    run of characters that fold)."""
     at: list[int] = []
     before: list[int] = []
     dropped = 0
-    for m in _DROPPED.finditer(text):
-        dropped += m.end() - m.start()
-        at.append(m.end() - dropped)
-        before.append(dropped)
+    pos = 0  # offset in the original text
+    for k, part in enumerate(parts):
+        if k % 2 and len(folded_parts[k]) != len(part):
+            for m in _DROPPED.finditer(part):
+                dropped += m.end() - m.start()
+                at.append(pos + m.end() - dropped)
+                before.append(dropped)
+        pos += len(part)
     return Normalized(folded, tuple(at), tuple(before))

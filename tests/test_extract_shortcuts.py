@@ -5,10 +5,12 @@ toward the cases the shortcut skips (the snapshot then guards whole outputs)."""
 from __future__ import annotations
 
 import importlib
+import re
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from figures import text as text_module
 from figures.numbers import scan_numbers
 from figures.text import normalize
 
@@ -59,3 +61,50 @@ def test_digit_offsets_from_tokens_read_as_the_search(text: str) -> None:
     digits = [split.starts[i] + at for i, w in enumerate(words) for at in w.digit_at]
     searched = list(scan_numbers(t, None, [(0, len(t))]))
     assert list(scan_numbers(t, None, [(0, len(t))], digits)) == searched
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("ابةتـىءغفيًّ٠١٢0123456789३²_ \n\t.,،-%a"),
+            st.characters(max_codepoint=0x2FFF),
+        ),
+        max_size=80,
+    )
+)
+@example("ـقال 12३4 _x² ٢٠")
+def test_token_split_reads_as_the_token_pattern(text: str) -> None:
+    plain = re.compile(f"({extract_module._TOKEN.pattern})")
+    assert extract_module._TOKEN_SPLIT.split(text) == plain.split(text)
+
+
+def _normalize_plainly(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """What `normalize` stands for: a translate of every character, and a
+    search of the original text for the runs of dropped characters."""
+    folded = text.translate(text_module._TABLE)
+    at: list[int] = []
+    before: list[int] = []
+    dropped = 0
+    for m in text_module._DROPPED.finditer(text):
+        dropped += m.end() - m.start()
+        at.append(m.end() - dropped)
+        before.append(dropped)
+    return folded, tuple(at), tuple(before)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("أإآىابةـًٌٍَُِّْ\u200f\u00a0\t\r٣۴Ab ،."),
+            st.characters(max_codepoint=0x2FFF),
+        ),
+        max_size=200,
+    )
+)
+@example("أً" * 40)
+@example("ـ" * 70)
+def test_normalize_reads_as_a_plain_translate(text: str) -> None:
+    got = normalize(text)
+    assert (got.text, got.dropped_at, got.dropped_before) == _normalize_plainly(text)
