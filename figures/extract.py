@@ -541,8 +541,6 @@ service reads an unbounded vocabulary)."""
 _NAME = attrgetter("name")
 
 
-
-
 def _words(toks: list[str]) -> list[_Word]:
     words = list(map(_WORD_CACHE.get, toks))
     if all(words):  # every token known: looked up in C
@@ -1156,17 +1154,17 @@ def _collect(
     covered = doc.covered
     readable = [i for i in flagged if words[i].cue and covered[i] < 0]
     n = len(doc.toks)
-    for i in (readable[k] for lo, hi in ranges for k in range(*_span_of(readable, lo, hi))):
+    in_ranges: list[int] = []
+    for lo, hi in ranges:
+        in_ranges += readable[bisect_left(readable, lo) : bisect_left(readable, hi)]
+    no_forms: frozenset[str] = frozenset()
+    for i in in_ranges:
         word = words[i]
+        phrases: tuple[lx.Phrase, ...] = ()
         if word.phrases:
-            after = lx.forms(doc.toks[i + 1]) if i + 1 < n else ()
-            number_after = i + 1 < n and covered[i + 1] >= 0
-            if not number_after and word.seconds.isdisjoint(after):
-                phrases: tuple[lx.Phrase, ...] = ()
-            else:
+            after = words[i + 1].forms if i + 1 < n else no_forms
+            if (i + 1 < n and covered[i + 1] >= 0) or not word.seconds.isdisjoint(after):
                 phrases = word.phrases
-        else:
-            phrases = ()
         for phrase in phrases:
             end = _match_words(doc, i + 1, phrase.words[1:]) if phrase.words[1] in after else -1
             if end < 0 and phrase.sense.tag is Tag.TRIGGER:
@@ -1194,7 +1192,11 @@ def _collect(
                 hits.append(_Hit(i, i + 1, sense))
                 continue
             if tag is Tag.TRIGGER:
-                head = next((h for h in reversed(hits[-3:]) if h.end == i), None)
+                head = None
+                for h in hits[-1:-4:-1]:
+                    if h.end == i:
+                        head = h
+                        break
                 complement = (
                     head is not None
                     and head.sense.tag is Tag.TRIGGER
@@ -1399,11 +1401,6 @@ def _definite(tok: str) -> bool:
 def _conjoined(tok: str) -> bool:
     """A word carrying the conjunction و/ف (`وأصيب`; not `وصل`, `فروا`)."""
     return tok[:1] in "وف" and len(tok) > 3 and tok not in lx.WORDS and bool(lx.senses(tok[1:]))
-
-
-def _span_of(indices: list[int], lo: int, hi: int) -> tuple[int, int]:
-    """Positions in sorted `indices` of the values in [lo, hi)."""
-    return bisect_left(indices, lo), bisect_left(indices, hi)
 
 
 def _near(starts: list[int], lo: int, hi: int) -> range:
