@@ -37,6 +37,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate, compress
 from operator import attrgetter
 
@@ -539,6 +540,7 @@ service reads an unbounded vocabulary)."""
 
 
 _NAME = attrgetter("name")
+_START = attrgetter("start")
 
 
 def _words(toks: list[str]) -> list[_Word]:
@@ -1747,12 +1749,22 @@ class _Extractor:
             home_place = _dominant_place(places)
         home_party = _dominant(parties) if territory else None
         own = [m for m in places if _specific(m.id)]
-        chosen: dict[tuple[Metric, float], tuple[bool, Figure]] = {}
+        # one figure per (metric, value): the first statement, but the body's
+        # over the headline's
+        chosen: dict[tuple[Metric, float], tuple[bool, _Out, int]] = {}
         for o in outs:
             r = o.reading
             s = doc.starts[r.q0] if r.q0 < r.cand.t0 else r.cand.start
             if t[doc.starts[r.cand.t0] : s] == "ال":
                 s = doc.starts[r.cand.t0]  # العشرات: the word as written
+            in_headline = s < self.headline_end
+            key = (o.metric, round(_round(o.value), 9))
+            old = chosen.get(key)
+            if old is None or (old[0] and not in_headline):
+                chosen[key] = (in_headline, o, s)
+        figures: list[Figure] = []
+        for _, o, s in chosen.values():
+            r = o.reading
             end_tok = max(r.end_tok, r.cand.t1)
             e = doc.ends[end_tok - 1] if end_tok - 1 < len(doc.ends) else r.cand.end
             e = max(e, r.cand.end)
@@ -1765,27 +1777,24 @@ class _Extractor:
                 party = self._holder(r, parties) or home_party
             else:
                 party = self._members_of(r, parties)
-            fig = Figure(
-                metric=o.metric,
-                value=_round(o.value),
-                unit=o.unit,
-                qualifier=r.qual,
-                vague=r.cand.vague,
-                scope=o.scope,
-                window=o.window if o.scope is Scope.WINDOW else None,
-                quote=self.original[os_:oe],
-                start=os_,
-                end=oe,
-                place=place,
-                party=party,
-                since=o.since if o.scope is Scope.TOTAL else None,
+            figures.append(
+                Figure(
+                    metric=o.metric,
+                    value=_round(o.value),
+                    unit=o.unit,
+                    qualifier=r.qual,
+                    vague=r.cand.vague,
+                    scope=o.scope,
+                    window=o.window if o.scope is Scope.WINDOW else None,
+                    quote=self.original[os_:oe],
+                    start=os_,
+                    end=oe,
+                    place=place,
+                    party=party,
+                    since=o.since if o.scope is Scope.TOTAL else None,
+                )
             )
-            in_headline = s < self.headline_end
-            key = (fig.metric, round(fig.value, 9))
-            old = chosen.get(key)
-            if old is None or (old[0] and not in_headline):
-                chosen[key] = (in_headline, fig)
-        return sorted((f for _, f in chosen.values()), key=lambda f: f.start)
+        return sorted(figures, key=_START)
 
     def _holder(self, r: _Reading, parties: list[Mention]) -> str | None:
         """The party that holds ground: the one named right after the control
@@ -1869,12 +1878,14 @@ def _clause_bounds(doc: _Doc, t: int) -> tuple[int, int]:
     return doc.starts[lo], doc.ends[hi]
 
 
+@lru_cache(maxsize=1 << 12)
 def _specific(place_id: str) -> bool:
     """A place precise enough to key a figure by (not a country or a region)."""
     entry = gazetteer_place(place_id)
     return entry is not None and entry.kind not in {"country", "region"}
 
 
+@lru_cache(maxsize=1 << 12)
 def _governorate(place_id: str) -> str | None:
     """The governorate (or province) a place lies in, if the gazetteer knows it."""
     seen = 0
