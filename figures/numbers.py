@@ -440,6 +440,17 @@ class _Reader:
         after[m.end() - len(digits or word)] = tok  # the scanner asks from there
         return tok
 
+    def literal(self, pos: int, raw: str) -> _Tok | None:
+        """`next(pos)` where the digit literal `raw` starts at `pos` (the scanner
+        found it already: no match to repeat)."""
+        tok = self._after.get(pos, _UNREAD)
+        if tok is _UNREAD:
+            if len(self._after) > 4096:
+                self._after.clear()
+            lit = _read_literal(raw)
+            tok = self._after[pos] = None if lit is None else _Tok(pos, pos + len(raw), lit, None)
+        return tok
+
 
 _UNREAD = _Tok(-1, -1, None, None)
 """Marks a position the reader has not read yet."""
@@ -714,7 +725,7 @@ def scan_numbers(
             continue
         if raw is not None and start > 0 and _glued_exponent(text, start):
             continue
-        tok = r.next(start)
+        tok = r.next(start) if raw is None else r.literal(start, raw)
         if tok is None:
             if raw is not None:
                 yield from _split_literal(start, raw)
