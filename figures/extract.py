@@ -968,8 +968,8 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         return True
     if s >= 2 and text[s - 1] in "/-:" and text[s - 2].isdigit():
         return True
-    prev, nxt = doc.tok(c.t0 - 1), doc.tok(c.t1)
-    if prev in {"", "\n"} and nxt in {"", "\n"}:
+    n = len(doc.toks)
+    if (c.t0 == 0 or doc.toks[c.t0 - 1] == "\n") and (c.t1 >= n or doc.toks[c.t1] == "\n"):
         return True  # a view counter or a page number on its own line
     k = _prev_word(doc, c.t0)
     if k >= 0 and doc.clause[k] == doc.clause[c.t0] and Tag.BLOCK_BEFORE in doc.words[k].tags:
@@ -1521,11 +1521,18 @@ class _Extractor:
         blocker = MAX_COST + 1
         control = MAX_COST + 1
         forecast = False
-        for idx in _near(self.hit_starts, lo, hi):
-            hit = self.hits[idx]
+        hits = self.hits
+        for idx in range(bisect_left(self.hit_starts, lo), bisect_left(self.hit_starts, hi)):
+            hit = hits[idx]
             if doc.sent[hit.start] != sent:
                 continue
             tag = hit.sense.tag
+            if tag is Tag.FORECAST:
+                if hit.end <= r.q0 and doc.clause[hit.start] == doc.clause[c.t0]:
+                    forecast = forecast or r.q0 - hit.end < 8
+                continue
+            if tag is Tag.GROUP:
+                continue  # read by `_group_metric`
             cost = _cost(doc, r, hit)
             if tag is Tag.CONTROL or (
                 tag is Tag.TRIGGER
@@ -1535,9 +1542,6 @@ class _Extractor:
                 control = min(control, cost)
             elif tag is Tag.NOT_COUNT:
                 blocker = min(blocker, cost)
-            elif tag is Tag.FORECAST:
-                if hit.end <= r.q0 and doc.clause[hit.start] == doc.clause[c.t0]:
-                    forecast = forecast or r.q0 - hit.end < 8
             elif tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS and cost < best[0]:
                 best = (cost, hit.sense.metric)
         predicate = self._predicate(r)
