@@ -38,8 +38,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, compress
-from operator import attrgetter
+from itertools import accumulate
+from operator import add, attrgetter
 
 from figures import lexicon as lx
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
@@ -162,45 +162,122 @@ def _is(doc: _Doc, i: int, word: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Split:
-    """Every token of a text, split once (the regions' tokens are read from it)."""
+class _Run:
+    """A run of text between two spaces, split into its tokens once per
+    distinct run (most runs are one word, some a word and its punctuation)."""
 
-    starts: list[int]
-    """Offset of each token."""
+    toks: tuple[str, ...]
+    """Its tokens: a line break, a letter run, a digit run or one punctuation mark."""
+    words: tuple[_Word, ...]
+    """The entry of each token."""
+    rel: tuple[int, ...]
+    """Offset of each token in the run."""
+    seen: tuple[int, ...]
+    """The indices of its tokens worth a look over the whole text (`_Word.seen`)."""
+    word: _Word | None
+    """The entry of a run that is one token (the common case), else None."""
+
+
+_RUN_CACHE: dict[str, _Run] = {}
+_RUN_CACHE_SIZE = 1 << 17
+"""Distinct runs remembered (then forgotten all at once, like `_WORD_CACHE`)."""
+_RUN_REMEMBERED = 64
+"""Runs longer than this (a digit run, text without spaces) are split each time."""
+
+
+def _run(run: str) -> _Run:
+    parts = _TOKEN_SPLIT.split(run)
+    rel = list(accumulate(map(len, parts), initial=0))[1:-1:2]
+    toks = parts[1::2]
+    words = _words(toks)
+    entry = _Run(
+        tuple(toks),
+        tuple(words),
+        tuple(rel),
+        tuple(j for j, w in enumerate(words) if w.seen),
+        words[0] if len(toks) == 1 and toks[0] == run else None,
+    )
+    if len(run) <= _RUN_REMEMBERED:
+        if len(_RUN_CACHE) >= _RUN_CACHE_SIZE:
+            _RUN_CACHE.clear()
+        _RUN_CACHE[run] = entry
+    return entry
+
+
+@dataclass(frozen=True, slots=True)
+class _Runs:
+    """The whole text as runs between spaces: a space never falls inside a
+    token, so the text's tokens are its runs' tokens in order.  Splitting at
+    spaces and looking each run up is much cheaper than splitting the whole
+    text into tokens, and only the regions' runs are spread into tokens."""
+
+    pieces: list[str]
+    """The runs' text."""
+    runs: list[_Run]
+    """The runs in order."""
     ends: list[int]
-    """Offset just past each token."""
-    toks: list[str]
-    """The tokens: a line break, a letter run, a digit run or one punctuation mark."""
+    """ends[k]: the length of the runs before run k; run k starts at ends[k] + k
+    (one space after each)."""
+    seen: list[tuple[int, str, _Word]]
+    """Offset, token and entry of every token worth a look (`_Word.seen`)."""
 
 
-def _split(text: str) -> _Split:
-    """The tokens of `text`.  Split by the token pattern the text alternates
-    gap, token, gap…; the offsets are the running sums of the parts' lengths
-    (no match objects)."""
-    parts = _TOKEN_SPLIT.split(text)
-    offsets = list(accumulate(map(len, parts), initial=0))
-    return _Split(offsets[1:-1:2], offsets[2::2], parts[1::2])
+def _read_runs(text: str) -> _Runs:
+    pieces = text.split(" ")
+    known = list(map(_RUN_CACHE.get, pieces))
+    if all(known):  # every run seen before: looked up in C
+        runs: list[_Run] = known  # type: ignore[assignment]
+    else:
+        runs = [r or _run(p) for r, p in zip(known, pieces, strict=True)]
+    ends = list(accumulate(map(len, pieces), initial=0))
+    seen = [
+        (ends[k] + k + run.rel[j], run.toks[j], run.words[j])
+        for k in [k for k, run in enumerate(runs) if run.seen]
+        for run in (runs[k],)
+        for j in run.seen
+    ]
+    return _Runs(pieces, runs, ends, seen)
 
 
 def _tokenize(
     text: str,
-    split: _Split,
-    words: list[_Word],
+    whole: _Runs,
     regions: list[tuple[int, int]],
     blanked: list[tuple[int, int]],
-) -> tuple[_Doc, list[_Word]]:
+) -> _Doc:
     """The tokens of the regions (region edges fall between tokens), but those
-    inside the `blanked` runs, with their entries: the document to read."""
+    inside the `blanked` runs, with their entries: the document to read (the
+    runs holding a region spread into tokens, cut at the region's edges)."""
     starts: list[int] = []
-    ends: list[int] = []
     toks: list[str] = []
     kept: list[_Word] = []
+    ends, runs, pieces = whole.ends, whole.runs, whole.pieces
+    n = len(runs)
+
+    def start_of(k: int) -> int:
+        return ends[k] + k
+
     for lo, hi in regions:
-        a, b = bisect_left(split.starts, lo), bisect_left(split.starts, hi)
-        starts += split.starts[a:b]
-        ends += split.ends[a:b]
-        toks += split.toks[a:b]
-        kept += words[a:b]
+        at: list[int] = []
+        tk: list[str] = []
+        wd: list[_Word] = []
+        k = max(0, bisect_right(range(n), lo, key=start_of) - 1)  # the run holding lo
+        while k < n and ends[k] + k < hi:
+            run = runs[k]
+            if run.word is not None:
+                at.append(ends[k] + k)
+                tk.append(pieces[k])
+                wd.append(run.word)
+            else:
+                x = ends[k] + k
+                at += [x + d for d in run.rel]
+                tk += run.toks
+                wd += run.words
+            k += 1
+        a, b = bisect_left(at, lo), bisect_left(at, hi)
+        starts += at[a:b]
+        toks += tk[a:b]
+        kept += wd[a:b]
     if blanked:
         run_starts = [a for a, _ in blanked]
         keep = [
@@ -209,10 +286,9 @@ def _tokenize(
             if (r := bisect_right(run_starts, s) - 1) < 0 or s >= blanked[r][1]
         ]
         starts = [starts[k] for k in keep]
-        ends = [ends[k] for k in keep]
         toks = [toks[k] for k in keep]
         kept = [kept[k] for k in keep]
-    return _Doc(text, starts, ends, toks, words=kept), kept
+    return _Doc(text, starts, list(map(add, starts, map(len, toks))), toks, words=kept)
 
 
 # ---------------------------------------------------------------------------
@@ -258,23 +334,20 @@ _ASCII_DIGIT = re.compile(r"[0-9]")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
-def _lead_offsets(
-    text: str, starts: list[int], toks: list[str], words: list[_Word], seen: list[int]
-) -> list[int]:
+def _lead_offsets(text: str, seen: list[tuple[int, str, _Word]]) -> list[int]:
     """Offsets where a candidate may start, ascending: the first ASCII digit of
     a digit token, the lead a letter token's entry records, a kilometre word
-    before `مربع`.  `seen`: the tokens whose entry is `lead` or `name` (one
-    look per token, by its entry; no regex over the text)."""
+    before `مربع`.  `seen`: the tokens worth a look (`_Runs.seen`: one look per
+    token, by its entry; no regex over the text)."""
     out: list[int] = []
-    for i in seen:
-        w = words[i]
+    for x, tok, w in seen:
         if not w.lead:
             continue
-        pos = starts[i] + w.lead_at if w.lead_at >= 0 else -1
+        pos = x + w.lead_at if w.lead_at >= 0 else -1
         if w.km:
-            end = starts[i] + len(toks[i])
+            end = x + len(tok)
             if _KM_AFTER.match(text, end):
-                km = end - len(next(k for k in _KM_WORDS if toks[i].endswith(k)))
+                km = end - len(next(k for k in _KM_WORDS if tok.endswith(k)))
                 pos = km if pos < 0 else min(pos, km)
         if pos >= 0:
             out.append(pos)
@@ -294,14 +367,13 @@ def _is_sentence_end(text: str, i: int) -> bool:
     )
 
 
-def _sentence_ends(text: str, split: _Split, words: list[_Word], seen: list[int]) -> list[int]:
+def _sentence_ends(text: str, seen: list[tuple[int, str, _Word]]) -> list[int]:
     """Offsets of every sentence end of the text, ascending, from the tokens
     worth a look (`seen` holds every sentence mark)."""
-    starts, toks = split.starts, split.toks
     return [
-        starts[i]
-        for i in seen
-        if words[i].mark is _Mark.SENTENCE and (toks[i] != "." or _is_sentence_end(text, starts[i]))
+        x
+        for x, tok, w in seen
+        if w.mark is _Mark.SENTENCE and (tok != "." or _is_sentence_end(text, x))
     ]
 
 
@@ -539,7 +611,6 @@ _WORD_CACHE_SIZE = 1 << 17
 service reads an unbounded vocabulary)."""
 
 
-_NAME = attrgetter("name")
 _START = attrgetter("start")
 
 
@@ -1414,16 +1485,14 @@ class _Extractor:
         self.original = text
         self.norm: Normalized = normalize(text)
         t = self.norm.text
-        split = _split(t)
-        all_words = _words(split.toks)
-        self.seen = [i for i, w in enumerate(all_words) if w.seen]
-        leads = _lead_offsets(t, split.starts, split.toks, all_words, self.seen)
-        regions = _regions(t, leads, _sentence_ends(t, split, all_words, self.seen))
+        whole = _read_runs(t)
+        self.seen = whole.seen
+        leads = _lead_offsets(t, whole.seen)
+        regions = _regions(t, leads, _sentence_ends(t, whole.seen))
         runs = _long_digit_runs(t, regions)
         scan_text = _without(t, runs)
-        self.doc, words = _tokenize(t, split, all_words, regions, runs)
-        self.split, self.all_words = split, all_words
-        self.words = words
+        self.doc = _tokenize(t, whole, regions, runs)
+        self.words = words = self.doc.words
         self.flagged = [i for i, w in enumerate(words) if w.any]
         self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
         self.doc.covered = [-1] * len(self.doc.toks)
@@ -1732,10 +1801,7 @@ class _Extractor:
         spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
         if self.headline_end:
             spans.add((0, self.headline_end))
-        starts = self.split.starts
-        words = self.all_words
-        seen = self.seen
-        names = [starts[i] for i in compress(seen, map(_NAME, map(words.__getitem__, seen)))]
+        names = [x for x, _, w in self.seen if w.name]
         scanner = Scanner(t, spans, names)
         places: list[Mention] = []
         parties: list[Mention] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from itertools import accumulate, pairwise
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -56,9 +57,8 @@ def _number_texts() -> st.SearchStrategy[str]:
 @example("1,2३4 و 5.5.5 كم2")
 def test_digit_offsets_from_tokens_read_as_the_search(text: str) -> None:
     t = normalize(text).text
-    split = extract_module._split(t)
-    words = extract_module._words(split.toks)
-    digits = [split.starts[i] + at for i, w in enumerate(words) for at in w.digit_at]
+    doc = extract_module._tokenize(t, extract_module._read_runs(t), [(0, len(t))], [])
+    digits = [x + at for x, w in zip(doc.starts, doc.words, strict=True) for at in w.digit_at]
     searched = list(scan_numbers(t, None, [(0, len(t))]))
     assert list(scan_numbers(t, None, [(0, len(t))], digits)) == searched
 
@@ -108,3 +108,30 @@ def _normalize_plainly(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]
 def test_normalize_reads_as_a_plain_translate(text: str) -> None:
     got = normalize(text)
     assert (got.text, got.dropped_at, got.dropped_before) == _normalize_plainly(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("ابةتـىءغفي0123456789३²_  \n\t.,،-%a\u2003"),
+            st.characters(max_codepoint=0x2FFF),
+        ),
+        max_size=120,
+    ),
+    st.lists(st.integers(min_value=0, max_value=120), max_size=6),
+)
+@example("قال  المتحدث،\n12,500 _نازح_ .", [3, 9, 20])
+def test_runs_spread_into_the_tokens_of_a_plain_split(text: str, cuts: list[int]) -> None:
+    """The document's tokens, read from the runs between spaces, are the
+    tokens a split of the whole text gives, for any regions."""
+    edges = sorted({0, len(text), *(c for c in cuts if c <= len(text))})
+    regions = list(pairwise(edges))
+    parts = re.split(f"({extract_module._TOKEN.pattern})", text)
+    offsets = list(accumulate(map(len, parts), initial=0))
+    tokens = list(zip(offsets[1:-1:2], parts[1::2], strict=True))
+    want = [(x, tok) for lo, hi in regions for x, tok in tokens if lo <= x < hi]
+    doc = extract_module._tokenize(text, extract_module._read_runs(text), regions, [])
+    assert list(zip(doc.starts, doc.toks, strict=True)) == want
+    assert doc.ends == [x + len(tok) for x, tok in want]
+    assert [w for w in doc.words] == [extract_module._WORD_CACHE[t] for _, t in want]
