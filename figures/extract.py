@@ -261,19 +261,24 @@ def _tokenize(
         at: list[int] = []
         tk: list[str] = []
         wd: list[_Word] = []
-        k = max(0, bisect_right(range(n), lo, key=start_of) - 1)  # the run holding lo
-        while k < n and ends[k] + k < hi:
-            run = runs[k]
-            if run.word is not None:
-                at.append(ends[k] + k)
-                tk.append(pieces[k])
-                wd.append(run.word)
+        add_at, add_tk, add_wd = at.append, tk.append, wd.append
+        first = max(0, bisect_right(range(n), lo, key=start_of) - 1)  # the run holding lo
+        last = bisect_left(range(n), hi, key=start_of)  # the first run at or past hi
+        for x, piece, run in zip(
+            map(add, ends[first:last], range(first, last)),
+            pieces[first:last],
+            runs[first:last],
+            strict=True,
+        ):
+            word = run.word
+            if word is not None:  # one token, the run itself
+                add_at(x)
+                add_tk(piece)
+                add_wd(word)
             else:
-                x = ends[k] + k
                 at += [x + d for d in run.rel]
                 tk += run.toks
                 wd += run.words
-            k += 1
         a, b = bisect_left(at, lo), bisect_left(at, hi)
         starts += at[a:b]
         toks += tk[a:b]
