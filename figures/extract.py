@@ -43,7 +43,7 @@ from operator import add, attrgetter
 
 from figures import lexicon as lx
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
-from figures.gazetteer import Mention, Scanner, may_start_name, may_start_party
+from figures.gazetteer import Mention, Scanner, may_start_name
 from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
@@ -461,8 +461,6 @@ class _Word:
     """`lead_at >= 0 or km`: `_lead_offsets` looks at it."""
     name: bool
     """It may begin a place or party name (`gazetteer.may_start_name`)."""
-    party_name: bool
-    """It may begin a name the party matcher knows (`gazetteer.may_start_party`)."""
     month: bool
     """It may begin a month name (`_month_at` reads only such tokens)."""
     seconds: frozenset[str]
@@ -569,7 +567,6 @@ def _learn(tok: str) -> _Word:
         lead=lead_at >= 0 or km,
         mark=mark,
         name=name,
-        party_name=name and may_start_party(tok),
         month=month,
         seconds=frozenset(p.words[1] for p in phrases),
         forms=frozenset(lx.forms(tok)),
@@ -1810,7 +1807,7 @@ class _Extractor:
         if self.headline_end:
             spans.add((0, self.headline_end))
         names = [x for x, _, w in self.seen if w.name]
-        scanner = Scanner(t, spans, names, [x for x, _, w in self.seen if w.party_name])
+        scanner = Scanner(t, spans, names)
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):

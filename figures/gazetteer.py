@@ -138,9 +138,6 @@ class Gazetteer:
     (`للرقة`): the letter run that begins a name in text, behind its
     proclitics, is one of these, as the name's words are separated by
     nothing but white space or `_` (see `may_start_name`)."""
-    party_heads: frozenset[str]
-    """The same of the names the party matcher knows (parties and the phrases
-    that block them): where a party name may begin (`may_start_party`)."""
 
 
 # ---------------------------------------------------------------- keys and regexes
@@ -381,7 +378,6 @@ def build(data: Mapping[str, Any]) -> Gazetteer:
         english["party"],
         {e.id: _chain(places, e) for e in (*places.values(), *parties.values())},
         _heads(name for n in names.values() for ns in n.spellings.values() for name in ns),
-        _heads(name for ns in names["party"].spellings.values() for name in ns),
     )
 
 
@@ -542,19 +538,16 @@ class Scanner:
     With `starts` (ascending offsets of the text's letter runs, at least those
     that `may_start_name`: a caller that has split the text into words), the
     whole text and any region whose edges cut no word are scanned only there,
-    not character by character; parties only at `party_starts` if given (at
-    least the runs that `may_start_party`, a subset of `starts`)."""
+    not character by character."""
 
     def __init__(
         self,
         text: str,
         regions: Iterable[tuple[int, int]] = (),
         starts: list[int] | None = None,
-        party_starts: list[int] | None = None,
     ) -> None:
         self.text = text
         self._starts = starts
-        self._party_starts = starts if party_starts is None else party_starts
         self._hits: dict[bool, list[_Hit]] = {}
         merged: list[tuple[int, int]] = []
         for lo, hi in sorted(regions):
@@ -617,9 +610,8 @@ class Scanner:
     def _scan(self, party: bool, lo: int, hi: int, clean: bool = False) -> list[_Hit]:
         """The hits of text[lo:hi] alone, offsets into the text (`clean`: its
         edges are known to cut no word)."""
-        starts = self._party_starts if party else self._starts
-        if starts is not None and (clean or self._clean_edges(lo, hi)):
-            return _scan_at(_matcher(party), self.text, starts, lo, hi)
+        if self._starts is not None and (clean or self._clean_edges(lo, hi)):
+            return _scan_at(_matcher(party), self.text, self._starts, lo, hi)
         if lo == 0 and hi == len(self.text):
             return _scan(_matcher(party), self.text)
         return [_shift(h, lo) for h in _scan(_matcher(party), self.text[lo:hi])]
@@ -652,16 +644,7 @@ def may_start_name(word: str) -> bool:
     """Whether a letter run of normalised text (a whole word) may begin a place
     or party name, with its proclitics (`وبحلب`, `للرقة`): a filter, the
     matcher decides."""
-    return _may_start(word, _G.heads)
-
-
-def may_start_party(word: str) -> bool:
-    """Whether a letter run of normalised text may begin a name the party
-    matcher knows (`may_start_name`, for parties alone)."""
-    return _may_start(word, _G.party_heads)
-
-
-def _may_start(word: str, heads: frozenset[str]) -> bool:
+    heads = _G.heads
     word = word.replace("ه", "ة")
     rests = [word, word[1:]] if word[:1] in "وف" else [word]
     rests += [r[1:] for r in rests if r[:1] in "بكل"]

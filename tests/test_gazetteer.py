@@ -26,7 +26,6 @@ from figures.gazetteer import (
     lookup_party,
     lookup_place,
     may_start_name,
-    may_start_party,
     party,
     place,
 )
@@ -537,27 +536,17 @@ def _tuples(mentions: list[Mention], by: int = 0) -> list[tuple[int, int, str]]:
     return [(m.start + by, m.end + by, m.id) for m in mentions]
 
 
-def _party_starts(text: str) -> list[int]:
-    """Only the letter runs that may start a name the party matcher knows."""
-    return [m.start() for m in re.finditer(r"[^\W_]+", text) if may_start_party(m.group())]
-
-
 SCANNER_STARTS = [
-    ("no-starts", None, False),
-    ("every-letter-run", False, False),
-    ("name-starts-only", True, False),
-    ("party-starts-for-parties", True, True),
+    ("no-starts", None),
+    ("every-letter-run", False),
+    ("name-starts-only", True),
 ]
 
 
 @pytest.mark.parametrize(
-    ("filtered", "party_only"),
-    [(f, p) for _, f, p in SCANNER_STARTS],
-    ids=[i for i, _, _ in SCANNER_STARTS],
+    ("filtered"), [f for _, f in SCANNER_STARTS], ids=[i for i, _ in SCANNER_STARTS]
 )
-def test_scanner_reads_every_slice_as_find_does(
-    seeds_dir: Any, filtered: bool | None, party_only: bool
-) -> None:
+def test_scanner_reads_every_slice_as_find_does(seeds_dir: Any, filtered: bool | None) -> None:
     """`Scanner(text, regions, starts).places(lo, hi)` is `find_places(text[lo:hi])`
     shifted by lo, whatever the regions and starts; the same for parties."""
     seeds = [normalize(p.read_text("utf-8")).text for p in sorted(seeds_dir.glob("*.txt"))]
@@ -565,8 +554,7 @@ def test_scanner_reads_every_slice_as_find_does(
     for text in seeds + _snapshot_texts():
         slices = _slices(text)
         starts = None if filtered is None else _word_starts(text, filtered=filtered)
-        party_starts = _party_starts(text) if party_only else None
-        scanner = gazetteer.Scanner(text, slices[: len(slices) // 2], starts, party_starts)
+        scanner = gazetteer.Scanner(text, slices[: len(slices) // 2], starts)
         for lo, hi in [(0, len(text)), *slices]:
             piece = text[lo:hi]
             assert _tuples(scanner.places(lo, hi)) == _tuples(find_places(piece), lo)
@@ -584,11 +572,3 @@ def test_mention_is_an_immutable_hashable_value() -> None:
     assert len({first, second, Mention(first.start, first.end, "raqqa")}) == 2
     with pytest.raises(AttributeError):
         first.start = 0  # type: ignore[misc]
-
-
-def test_party_starts_are_name_starts_that_begin_party_names() -> None:
-    """Every party spelling's first word starts a party name; a place alone does not."""
-    for word in [fold("قوات"), fold("وداعش"), fold("للتنظيم"), fold("هيئة")]:
-        assert may_start_party(word) and may_start_name(word)
-    for word in [fold("حلب"), fold("دير"), fold("الرقة")]:
-        assert may_start_name(word) and not may_start_party(word)
