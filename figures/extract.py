@@ -1508,6 +1508,8 @@ class _Extractor:
                 self.doc.kinds[i] = c.kind
         _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
+        self.party_starts: list[int] | None = None
+        """Starts of the parties `_figures` found, when in text order."""
 
     def run(self) -> list[Figure]:
         doc = self.doc
@@ -1823,6 +1825,8 @@ class _Extractor:
         else:
             home_place = _dominant_place(places)
         home_party = _dominant(parties) if territory else None
+        starts = [m.start for m in parties]
+        self.party_starts = starts if starts == sorted(starts) else None
         own = [m for m in places if _specific(m.id)]
         # one figure per (metric, value): the first statement, but the body's
         # over the headline's
@@ -1911,7 +1915,11 @@ class _Extractor:
             return None
         lo = doc.starts[noun]
         hi = doc.ends[min(noun + 3, len(doc.ends) - 1)]
-        return next((m.id for m in parties if lo <= m.start < hi), None)
+        starts = self.party_starts
+        if starts is None:  # not in text order: the first in the list
+            return next((m.id for m in parties if lo <= m.start < hi), None)
+        k = bisect_left(starts, lo)
+        return parties[k].id if k < len(starts) and starts[k] < hi else None
 
 
 def _combine(pre: Qualifier | None, post: Qualifier | None) -> Qualifier:

@@ -286,6 +286,12 @@ def _build_lexicon() -> dict[str, _Surface]:
 
 
 _LEXICON = _build_lexicon()
+_SCALE_FIRST = frozenset(
+    spelling[0]
+    for spelling, surface in _LEXICON.items()
+    if not surface.prefix and surface.word.kind is _Kind.SCALE
+)
+"""The letters a scale word written bare begins with."""
 _AFTER_AND = {
     surface: _Surface(_LEXICON[surface[1:]].word, "و", False)
     for surface, analysis in _LEXICON.items()
@@ -563,6 +569,12 @@ def _small(r: _Reader, tok: _Tok) -> _Parse | None:
 
 def _scale_after(r: _Reader, pos: int) -> _Tok | None:
     """A scale word written bare right after a multiplier."""
+    text = r.text
+    at = pos
+    while at < len(text) and text[at] == " ":
+        at += 1
+    if at == len(text) or text[at] not in _SCALE_FIRST:
+        return None  # what follows cannot be a bare scale word (the common case)
     tok = r.next(pos)
     surface = _bare(tok)
     if surface is None or surface.word.kind is not _Kind.SCALE:
