@@ -1517,7 +1517,14 @@ class _Extractor:
         durations: list[_Duration] = []
         skip: set[int] = set()
         for k, c in enumerate(self.cands):
-            if k in skip or _not_a_figure(doc, c):
+            if k in skip:
+                continue
+            days = self._day_range(k)
+            if days is not None:  # بين 1 و15 كانون الأول: a window, no figure
+                skip.add(k + 1)
+                durations.append(_Duration(c.t0, days))
+                continue
+            if _not_a_figure(doc, c):
                 continue
             partner = self._range_partner(k)
             if partner is not None:
@@ -1553,6 +1560,28 @@ class _Extractor:
 
     # -- ranges ----------------------------------------------------------------
 
+    def _day_range(self, k: int) -> str | None:
+        """`بين 1 و15 كانون الأول`, `من 10 إلى 20 يناير`, `3-4 مارس`: two days of
+        the month named after the second, so neither is a figure; the window of
+        the days from one to the other (`15d`, `11d`), which a figure in the
+        same clause is counted over."""
+        if k + 1 >= len(self.cands):
+            return None
+        a, b = self.cands[k], self.cands[k + 1]
+        if a.kind != "number" or b.kind != "number" or a.vague or b.vague:
+            return None
+        if not (a.value.is_integer() and b.value.is_integer() and 1 <= a.value < b.value <= 31):
+            return None
+        if self.doc.text[a.end : b.start].strip() not in {"و", "-", "–", "الي", "حتى"}:
+            return None
+        doc = self.doc
+        j = b.t1
+        while j < len(doc.toks) and (doc.toks[j] in {"من", "/"} or _is(doc, j, "شهر")):
+            j += 1
+        if _month_at(doc, j) is None:
+            return None
+        return f"{int(b.value - a.value) + 1}d"
+
     def _range_partner(self, k: int) -> int | None:
         """`ما بين 18 و20 ألفاً`, `18-20 ألف`: the second number's index."""
         if k + 1 >= len(self.cands):
@@ -1561,7 +1590,7 @@ class _Extractor:
         if a.kind != "number" or b.kind != "number" or b.value <= a.value:
             return None
         gap = self.doc.text[a.end : b.start].strip()
-        if gap not in {"و", "-", "–", "الى", "حتى", ""}:
+        if gap not in {"و", "-", "–", "الي", "حتى", ""}:
             return None
         if gap == "" and not self.doc.text[b.start : b.end].startswith("و"):
             return None

@@ -256,6 +256,31 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [W("displaced", 30000, scope="window", window="3d", check_window=True)],
     ),
     (
+        "window-day-range-and",
+        "نزح أكثر من 5000 شخص بين 1 و15 كانون الأول من المدينة.",
+        [W("displaced", 5000, "more_than", scope="window", window="15d", check_window=True)],
+    ),
+    (
+        "window-day-range-to",
+        "قتل 120 مدنيا في الفترة من 10 إلى 20 يناير.",
+        [W("killed", 120, scope="window", window="11d", check_window=True)],
+    ),
+    (
+        "window-day-range-dash-month-word",
+        "اعتقلت القوات 45 شخصا بين 3-4 من شهر مارس.",
+        [W("detained", 45, scope="window", window="2d", check_window=True)],
+    ),
+    (
+        "window-day-range-two-word-month",
+        "قتل 5 أشخاص في 3 و4 تشرين الثاني بقصف على البلدة.",
+        [W("killed", 5, scope="window", window="2d", check_window=True)],
+    ),
+    (
+        "range-of-people-is-no-day-range",
+        "تراوح عدد الذين نزحوا بين 10 إلى 20 ألفا.",
+        [W("displaced", 10000, "at_least")],
+    ),
+    (
         "since-first-of",
         "بلغ عدد الخارجين 38550 منذ الأول من ديسمبر.",
         [W("displaced", 38550, scope="total", since="--12-01")],
