@@ -930,6 +930,8 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         if _is(doc, k, "بين") or _is(doc, k, "اصل"):
             k += 1
         inner = _noun_unit(doc, k)
+        if inner.kind == "block" and _members(doc, k):
+            inner = _Unit("person", end=inner.end, noun=k)  # 5 من الفصائل: five of their men
         if inner.kind in {"person", "household", "block"}:
             unit = inner
     if unit.kind == "none" and _plain_noun(doc, j):
@@ -972,6 +974,13 @@ def _trailing_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
 
 
 _HEDGE_STOPS = frozenset({Tag.TRIGGER, Tag.CLAUSE, Tag.SUBSET, Tag.MONTH})
+
+
+def _members(doc: _Doc, k: int) -> bool:
+    """Whether token k, after a number and `من`, names a group whose members
+    the number counts: a definite group noun (`من الفصائل`, `من الميليشيات`)."""
+    sense = lx.first(doc.toks[k], Tag.BLOCK)
+    return sense is not None and sense.arg == "group" and _definite(doc.toks[k])
 
 
 def _plain_noun(doc: _Doc, j: int) -> bool:

@@ -256,6 +256,16 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [W("displaced", 30000, scope="window", window="3d", check_window=True)],
     ),
     (
+        "coordinated-of-a-group",
+        "وأسفرت المعارك عن سقوط 8 قتلى من قوات النظام و5 من الفصائل.",
+        [W("killed", 8), W("killed", 5)],
+    ),
+    (
+        "of-the-militias-are-people",
+        "قتل 4 من عناصر الشرطة و3 من الميليشيات الموالية.",
+        [W("killed", 4), W("killed", 3)],
+    ),
+    (
         "window-day-range-and",
         "نزح أكثر من 5000 شخص بين 1 و15 كانون الأول من المدينة.",
         [W("displaced", 5000, "more_than", scope="window", window="15d", check_window=True)],
@@ -606,6 +616,9 @@ CASES += [
 ]
 
 NOT_FIGURES: list[tuple[str, str]] = [
+    # groups counted themselves are not people
+    ("groups-merged", "اندمجت 5 فصائل مسلحة في جبهة واحدة بعد معارك عنيفة."),
+    ("militias-counted", "تنتشر في المدينة 12 ميليشيا تقاتل إلى جانب القوات."),
     # a release is not a detention count (an alert would read "detained 400")
     ("release-prisoners", "أفرج عن 400 أسير ضمن صفقة التبادل."),
     ("release-sarah", "أطلقت السلطات سراح 120 محتجزا من سجن صيدنايا."),
