@@ -829,9 +829,17 @@ def _match_words(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
 
 
 def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
-    """A phrase split by its subject: `سلم 60 مسلحا أنفسهم`, `لقي 5 أشخاص حتفهم`."""
-    if i >= len(doc.toks) or doc.covered[i] < 0:
+    """A phrase split by its subject: `سلم 60 مسلحا أنفسهم`, `لقي 5 أشخاص حتفهم`,
+    the number hedged too (`سلم نحو 400 مسلح أنفسهم`)."""
+    if i >= len(doc.toks):
         return -1
+    if doc.covered[i] < 0:  # a hedge may stand before the number
+        number = next(
+            (j for j in range(i + 1, min(i + 5, len(doc.toks))) if doc.covered[j] >= 0), -1
+        )
+        if number < 0 or _qualifier_before(doc, number)[0] != i:
+            return -1
+        i = number
     if doc.toks[i][:1] == "و" and not doc.toks[i].startswith("واحد"):
         return -1  # 9 قتلى وعشرات الجرحى: a second item, not the phrase's subject
     k = doc.covered[i]
@@ -1250,7 +1258,9 @@ def _collect(
         phrases: tuple[lx.Phrase, ...] = ()
         if word.phrases:
             after = words[i + 1].forms if i + 1 < n else no_forms
-            if (i + 1 < n and covered[i + 1] >= 0) or not word.seconds.isdisjoint(after):
+            if not word.seconds.isdisjoint(after) or any(
+                covered[j] >= 0 for j in range(i + 1, min(i + 5, n))
+            ):  # the phrase goes on, or is split by a (hedged) number
                 phrases = word.phrases
         for phrase in phrases:
             end = _match_words(doc, i + 1, phrase.words[1:]) if phrase.words[1] in after else -1

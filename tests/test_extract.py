@@ -256,6 +256,11 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [W("displaced", 30000, scope="window", window="3d", check_window=True)],
     ),
     (
+        "split-phrase-hedged-number",
+        "سلم نحو 400 مسلح أنفسهم مع أسلحتهم الخفيفة.",
+        [W("surrendered", 400, "approx")],
+    ),
+    (
         "coordinated-of-a-group",
         "وأسفرت المعارك عن سقوط 8 قتلى من قوات النظام و5 من الفصائل.",
         [W("killed", 8), W("killed", 5)],
