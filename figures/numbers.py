@@ -567,13 +567,18 @@ def _small(r: _Reader, tok: _Tok) -> _Parse | None:
     return _Parse(end, hundreds)
 
 
-def _scale_after(r: _Reader, pos: int) -> _Tok | None:
-    """A scale word written bare right after a multiplier."""
-    text = r.text
+def _scale_may_follow(text: str, pos: int) -> bool:
+    """Whether the word after `pos` (past spaces) may be a scale word written
+    bare: it begins with a letter one begins with."""
     at = pos
     while at < len(text) and text[at] == " ":
         at += 1
-    if at == len(text) or text[at] not in _SCALE_FIRST:
+    return at < len(text) and text[at] in _SCALE_FIRST
+
+
+def _scale_after(r: _Reader, pos: int) -> _Tok | None:
+    """A scale word written bare right after a multiplier."""
+    if not _scale_may_follow(r.text, pos):
         return None  # what follows cannot be a bare scale word (the common case)
     tok = r.next(pos)
     surface = _bare(tok)
@@ -735,8 +740,15 @@ def scan_numbers(
     for start, raw in starts:
         if start < pos:
             continue
-        if raw is not None and start > 0 and _glued_exponent(text, start):
-            continue
+        if raw is not None:
+            if start > 0 and _glued_exponent(text, start):
+                continue
+            end = start + len(raw)
+            if raw.isdigit() and len(raw) <= _MAX_DIGITS and not _scale_may_follow(text, end):
+                # plain digits and no scale word after: the number is the literal
+                pos = end
+                yield NumberMatch(start, end, float(raw), False, 1)
+                continue
         tok = r.next(start) if raw is None else r.literal(start, raw)
         if tok is None:
             if raw is not None:
