@@ -2,9 +2,13 @@
 
 How it reads an article:
 
-1. Normalise (`figures.text.normalize`) and split into tokens (words,
-   digit runs, punctuation); sentences end at `. ! ؟ …` and line breaks,
-   clauses at commas and at words that open a clause (`حيث`, `فيما`…).
+1. Normalise (`figures.text.normalize`) and read the text as runs between
+   spaces, each run split into tokens (words, digit runs, punctuation) and
+   looked up once per distinct run; the tokens worth a look give the
+   candidate sentences (with a little context before), and only those are
+   spread into the token document that the rest reads.  Sentences end at
+   `. ! ؟ …` and line breaks, clauses at commas and at words that open a
+   clause (`حيث`, `فيما`…).
 2. Candidates: every number the numeral scanner finds, plus what only the
    extractor knows: unambiguous dual nouns (`سيدتان` = 2), a bare
    `كيلومتر مربع` (= 1 km2), and quantity words the scanner left alone.
@@ -620,10 +624,9 @@ _START = attrgetter("start")
 
 
 def _words(toks: list[str]) -> list[_Word]:
-    words = list(map(_WORD_CACHE.get, toks))
-    if all(words):  # every token known: looked up in C
-        return words  # type: ignore[return-value]
-    return [w or _learn(t) for w, t in zip(words, toks, strict=True)]
+    """The entry of each token, worked out once per distinct token."""
+    get = _WORD_CACHE.get
+    return [get(t) or _learn(t) for t in toks]
 
 
 def _segment(
