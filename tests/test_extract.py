@@ -256,6 +256,21 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [W("displaced", 30000, scope="window", window="3d", check_window=True)],
     ),
     (
+        "total-estimated-count",
+        "ويقدر عدد المختفين قسرا بنحو 100 ألف شخص.",
+        [W("missing", 100000, "approx", scope="total")],
+    ),
+    (
+        "total-count-exceeds",
+        "وتجاوز عدد المفقودين 1500 شخص بعد مرور أسبوع على الزلزال.",
+        [W("missing", 1500, "more_than", scope="total")],
+    ),
+    (
+        "count-exceeds-in-a-window",
+        "تجاوز عدد القتلى 40 خلال 24 ساعة.",
+        [W("killed", 40, "more_than", scope="window", window="24h", check_window=True)],
+    ),
+    (
         "split-phrase-hedged-number",
         "سلم نحو 400 مسلح أنفسهم مع أسلحتهم الخفيفة.",
         [W("surrendered", 400, "approx")],
