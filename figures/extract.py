@@ -183,8 +183,9 @@ class _Run:
 
 
 _RUN_CACHE: dict[str, _Run] = {}
-_RUN_CACHE_SIZE = 1 << 17
-"""Distinct runs remembered (then forgotten all at once, like `_WORD_CACHE`)."""
+_RUN_CACHE_SIZE = 1 << 16
+"""Distinct runs remembered (then forgotten all at once, like `_WORD_CACHE`);
+about 0.25 KB each beside the entries of their tokens."""
 _RUN_REMEMBERED = 64
 """Runs longer than this (a digit run, text without spaces) are split each time."""
 
@@ -470,9 +471,10 @@ class _Word:
     seconds: frozenset[str]
     """The second word of each of its `phrases`: a phrase is tried only where
     the next token reads as one of these (or, for a trigger, is a number)."""
-    forms: frozenset[str]
-    """Every reading of it with its clitics stripped (`lexicon.forms`), itself
-    included: it matches a lexicon word if the word is one of these."""
+    forms: tuple[str, ...]
+    """Every reading of it with its clitics stripped (`lexicon.forms`, the same
+    tuple), itself included: it matches a lexicon word if the word is one of
+    these (a handful: a tuple is as quick to search as a set, and smaller)."""
     bare: str
     """It without a leading و/ف (`lexicon.bare`)."""
     tags: frozenset[Tag]
@@ -572,8 +574,8 @@ def _learn(tok: str) -> _Word:
         mark=mark,
         name=name,
         month=month,
-        seconds=frozenset(p.words[1] for p in phrases),
-        forms=frozenset(lx.forms(tok)),
+        seconds=frozenset(p.words[1] for p in phrases) or _NO_WORDS,
+        forms=lx.forms(tok),
         bare=lx.bare(tok),
         tags=lx.tags(tok),
         conjoined=_conjoined(tok),
@@ -614,10 +616,14 @@ _COLLECTED = frozenset(
 """The senses `_collect` turns into hits or cues (a word with none of these,
 no phrase and no `منذ` is not read there)."""
 
+_NO_WORDS: frozenset[str] = frozenset()
+"""The one empty set the entries share (most tokens start no phrase)."""
+
 _WORD_CACHE: dict[str, _Word] = {}
-_WORD_CACHE_SIZE = 1 << 17
+_WORD_CACHE_SIZE = 1 << 16
 """Distinct tokens remembered (then forgotten all at once: a long-running
-service reads an unbounded vocabulary)."""
+service reads an unbounded vocabulary).  An entry costs about 0.8 KB with the
+lexicon's own caches (which hold as many), so a full cache is about 50 MB."""
 
 
 _START = attrgetter("start")
@@ -1255,7 +1261,7 @@ def _collect(
     in_ranges: list[int] = []
     for lo, hi in ranges:
         in_ranges += readable[bisect_left(readable, lo) : bisect_left(readable, hi)]
-    no_forms: frozenset[str] = frozenset()
+    no_forms: tuple[str, ...] = ()
     for i in in_ranges:
         word = words[i]
         phrases: tuple[lx.Phrase, ...] = ()

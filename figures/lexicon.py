@@ -391,7 +391,11 @@ def has(token: str, tag: Tag) -> bool:
 @lru_cache(maxsize=1 << 16)
 def tags(token: str) -> frozenset[Tag]:
     """The tags of the token's senses."""
-    return frozenset(s.tag for s in senses(token))
+    return frozenset(s.tag for s in senses(token)) or _NO_TAGS
+
+
+_NO_TAGS: frozenset[Tag] = frozenset()
+"""The one empty set of tags all words without a sense share."""
 
 
 def first(token: str, tag: Tag) -> Sense | None:
