@@ -1231,6 +1231,7 @@ class _Cue:
     window: str | None = None
     since: str | None = None
     stated: bool = False  # a window of stated length
+    rise: bool = False  # a total that rises (ارتفع): the figure's scope over a nearer event
 
 
 def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
@@ -1318,7 +1319,7 @@ def _collect(
             elif tag is Tag.BATCH:
                 cues.append(_Cue(i, i + 1, Scope.BATCH))
             elif tag is Tag.TOTAL:
-                cues.append(_Cue(i, i + 1, Scope.TOTAL))
+                cues.append(_Cue(i, i + 1, Scope.TOTAL, rise=sense.arg == "rise"))
             elif tag is Tag.DUR_WORD:
                 cue = _duration_word(doc, i, sense)
                 if cue is not None:
@@ -1837,6 +1838,17 @@ class _Extractor:
             if cost < best[0]:
                 best = (cost, cue)
         chosen = best[1]
+        if chosen is not None and chosen.scope is Scope.BATCH:
+            rising = next(
+                (
+                    self.cues[idx]
+                    for idx in _near(self.cue_starts, lo, r.q0)
+                    if self.cues[idx].rise and doc.clause[self.cues[idx].start] == clause
+                ),
+                None,
+            )
+            if rising is not None:  # ارتفعت حصيلة ضحايا الهجوم إلى 87: the toll, not the attack
+                chosen = rising
         if chosen is None:
             return _DEFAULT_SCOPE[metric], None, None
         if chosen.scope is Scope.WINDOW:

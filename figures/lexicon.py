@@ -212,6 +212,8 @@ def _build() -> _Builder:
         b.add(word, Sense(Tag.BATCH))
     for word in scope["total"]:
         b.add(word, Sense(Tag.TOTAL))
+    for word in scope["total_rise"]:
+        b.add(word, Sense(Tag.TOTAL, arg="rise"))
     for words in scope["total_phrases"]:
         b.add(" ".join(words), Sense(Tag.TOTAL))
     for word in scope["since_events"]:

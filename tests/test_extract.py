@@ -256,6 +256,11 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [W("displaced", 30000, scope="window", window="3d", check_window=True)],
     ),
     (
+        "total-rising-toll-of-an-attack",
+        "ارتفعت حصيلة ضحايا الهجوم الكيميائي إلى 87 قتيلا بينهم 31 طفلا.",
+        [W("killed", 87, scope="total"), W("killed", 31, scope="total")],
+    ),
+    (
         "total-estimated-count",
         "ويقدر عدد المختفين قسرا بنحو 100 ألف شخص.",
         [W("missing", 100000, "approx", scope="total")],
