@@ -689,11 +689,6 @@ def _segment(
     doc.clause = list(accumulate(clause_marks[:n]))
 
 
-def _between_digits(doc: _Doc, i: int) -> bool:
-    s, e = doc.starts[i], doc.ends[i]
-    return s > 0 and e < len(doc.text) and doc.text[s - 1].isdigit() and doc.text[e].isdigit()
-
-
 def _long_digit_runs(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Each run of 40 or more digits and separators in the regions: no number,
     and no token per digit group (blanked for the numeral scanner, its tokens
