@@ -3,15 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench score clean
+# The figure engine's modules, compiled with mypyc by setup.py (the install
+# compiles them; `compile` again whenever one changed).  Without a C compiler
+# figures/ runs as pure Python.
+ENGINE := $(filter-out figures/__init__.py,$(wildcard figures/*.py))
+COMPILED := $(VENV)/.figures-compiled
 
-$(BIN)/raqib: pyproject.toml
+.PHONY: run test lint bench score clean compile pure
+
+$(BIN)/raqib: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+	touch $@ && touch $(COMPILED)
 
-run: $(BIN)/raqib
+# build_ext leaves a module whose C code did not change as it is: touched
+# after a build, every compiled module is as new as the sources it matches
+$(COMPILED): $(BIN)/raqib $(ENGINE)
+	$(BIN)/python setup.py --quiet build_ext --inplace
+	touch -c figures/*.so && touch $@
+
+compile: $(COMPILED)
+
+pure:
+	rm -f figures/*.so $(COMPILED)
+
+run: $(COMPILED)
 	$(BIN)/raqib run
 
 lint: $(BIN)/raqib
@@ -19,11 +36,11 @@ lint: $(BIN)/raqib
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint $(COMPILED)
 	$(BIN)/pytest
 
-bench: $(BIN)/raqib
+bench: $(COMPILED)
 	$(BIN)/python bench/extract.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info figures/*.so
