@@ -735,17 +735,40 @@ def _without(text: str, runs: list[tuple[int, int]]) -> str:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Cand:
+    __slots__ = ("end", "kind", "range_low", "start", "t0", "t1", "unit_hint", "vague", "value")
+
     start: int
     end: int
     t0: int
     t1: int
     value: float
     vague: bool
-    kind: str = "number"  # number, dual, bare_area, vague
-    unit_hint: str = ""  # dual: person/household; bare_area: km2
-    range_low: bool = False
+    kind: str  # number, dual, bare_area, vague
+    unit_hint: str  # dual: person/household; bare_area: km2
+    range_low: bool
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        t0: int,
+        t1: int,
+        value: float,
+        vague: bool,
+        kind: str = "number",
+        unit_hint: str = "",
+        range_low: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.t0 = t0
+        self.t1 = t1
+        self.value = value
+        self.vague = vague
+        self.kind = kind
+        self.unit_hint = unit_hint
+        self.range_low = range_low
 
 
 def _candidates(
@@ -902,19 +925,39 @@ def _dual(doc: _Doc, i: int) -> _Cand | None:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Unit:
+    __slots__ = ("end", "factor", "kind", "metric", "noun")
+
     kind: str  # person, household, square, linear, percent, place, none
-    factor: float = 1.0
-    metric: Metric | None = None  # a metric noun as the counted noun
-    end: int = -1  # token index just past the unit words
-    noun: int = -1  # token index of the counted noun
+    factor: float
+    metric: Metric | None  # a metric noun as the counted noun
+    end: int  # token index just past the unit words
+    noun: int  # token index of the counted noun
+
+    def __init__(
+        self,
+        kind: str,
+        factor: float = 1.0,
+        metric: Metric | None = None,
+        end: int = -1,
+        noun: int = -1,
+    ) -> None:
+        self.kind = kind
+        self.factor = factor
+        self.metric = metric
+        self.end = end
+        self.noun = noun
 
 
-@dataclass(slots=True)
 class _Duration:
+    __slots__ = ("token", "window")
+
     token: int
     window: str | None
+
+    def __init__(self, token: int, window: str | None) -> None:
+        self.token = token
+        self.window = window
 
 
 def _skip_qualifier_after(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
@@ -1210,23 +1253,49 @@ def _fronted_hedge(doc: _Doc, t0: int) -> Qualifier | None:
 # frozen dataclass's `__init__` costs five times as much (never mutated).
 
 
-@dataclass(slots=True)
 class _Hit:
+    __slots__ = ("complement", "end", "sense", "start")
+
     start: int
     end: int  # token index just past the word or phrase
     sense: Sense
-    complement: bool = False  # the genitive after another metric's noun
+    complement: bool  # the genitive after another metric's noun
+
+    def __init__(self, start: int, end: int, sense: Sense, complement: bool = False) -> None:
+        self.start = start
+        self.end = end
+        self.sense = sense
+        self.complement = complement
 
 
-@dataclass(slots=True)
 class _Cue:
+    __slots__ = ("end", "rise", "scope", "since", "start", "stated", "window")
+
     start: int
     end: int
     scope: Scope
-    window: str | None = None
-    since: str | None = None
-    stated: bool = False  # a window of stated length
-    rise: bool = False  # a total that rises (ارتفع): the figure's scope over a nearer event
+    window: str | None
+    since: str | None
+    stated: bool  # a window of stated length
+    rise: bool  # a total that rises (ارتفع): the figure's scope over a nearer event
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        scope: Scope,
+        window: str | None = None,
+        since: str | None = None,
+        stated: bool = False,
+        rise: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.scope = scope
+        self.window = window
+        self.since = since
+        self.stated = stated
+        self.rise = rise
 
 
 def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
@@ -1406,17 +1475,26 @@ def _since(doc: _Doc, i: int) -> _Cue | None:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Reading:
+    __slots__ = ("cand", "end_tok", "q0", "qual", "unit")
+
     cand: _Cand
     unit: _Unit
     q0: int
     qual: Qualifier
     end_tok: int
 
+    def __init__(self, cand: _Cand, unit: _Unit, q0: int, qual: Qualifier, end_tok: int) -> None:
+        self.cand = cand
+        self.unit = unit
+        self.q0 = q0
+        self.qual = qual
+        self.end_tok = end_tok
 
-@dataclass(slots=True)
+
 class _Out:
+    __slots__ = ("metric", "reading", "scope", "since", "unit", "value", "window")
+
     reading: _Reading
     metric: Metric
     unit: Unit
@@ -1424,6 +1502,24 @@ class _Out:
     scope: Scope
     window: str | None
     since: str | None
+
+    def __init__(
+        self,
+        reading: _Reading,
+        metric: Metric,
+        unit: Unit,
+        value: float,
+        scope: Scope,
+        window: str | None,
+        since: str | None,
+    ) -> None:
+        self.reading = reading
+        self.metric = metric
+        self.unit = unit
+        self.value = value
+        self.scope = scope
+        self.window = window
+        self.since = since
 
 
 def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
