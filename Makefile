@@ -17,16 +17,17 @@ $(BIN)/raqib: pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ && touch $(COMPILED)
 
-# build_ext leaves a module whose C code did not change as it is: touched
-# after a build, every compiled module is as new as the sources it matches
+# the old build goes first (build_ext would otherwise copy an older build of a
+# module that failed to compile, or whose C code did not change, in place)
 $(COMPILED): $(BIN)/raqib $(ENGINE)
+	rm -rf build figures/*.so
 	$(BIN)/python setup.py --quiet build_ext --inplace
-	touch -c figures/*.so && touch $@
+	touch $@
 
 compile: $(COMPILED)
 
 pure:
-	rm -f figures/*.so $(COMPILED)
+	rm -rf build figures/*.so $(COMPILED)
 
 run: $(COMPILED)
 	$(BIN)/raqib run

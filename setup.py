@@ -2,7 +2,7 @@
 
 Everything else about the package is declared in pyproject.toml.  The engine
 is plain, strictly typed Python; mypyc turns its modules into C extensions
-that run the same code about twice as fast.  Compiling needs a C compiler and
+that run the same code about 1.8x as fast.  Compiling needs a C compiler and
 the Python headers: where they are missing, or the build fails, the package
 installs without the extensions and `figures` runs as pure Python (as it
 does when a compiled module is older than its source: see
