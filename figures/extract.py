@@ -52,7 +52,7 @@ from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import WORD_PATTERN, is_numeral_word, scan_numbers, trie_regex
-from figures.text import Normalized, normalize
+from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
 
@@ -1160,6 +1160,39 @@ def _month_at(doc: _Doc, j: int) -> tuple[int, int] | None:
     return None
 
 
+def _month_after(doc: _Doc, j: int) -> tuple[int, int] | None:
+    """(month, end token) of the month named after a day at token j
+    (`5 شباط`, `5 من شهر شباط`, `25 كانون الأول/ديسمبر`: the second name of
+    a pair is taken in too)."""
+    while j < len(doc.toks) and (doc.toks[j] in {"من", "/"} or _is(doc, j, "شهر")):
+        j += 1
+    month = _month_at(doc, j)
+    if month is not None and doc.tok(month[1]) == "/":
+        other = _month_at(doc, month[1] + 1)
+        if other is not None:
+            return month[0], other[1]
+    return month
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_RANGE_GAPS = frozenset(fold(w) for w in ("و", "-", "–", "إلى", "حتى", "لغاية", "ولغاية"))
+"""What stands between the two ends of a range (`بين 10 و20`, `من 10 إلى 20`)."""
+
+
+def _days_between(start: tuple[int, int], end: tuple[int, int]) -> int | None:
+    """Days from (month, day) to (month, day), both counted; a range that
+    ends in an earlier month runs into the next year (Dec. to Jan.).  A
+    year without 29 February: the range's year is rarely stated."""
+    (m1, d1), (m2, d2) = start, end
+    if d1 > _MONTH_DAYS[m1 - 1] + (m1 == 2) or d2 > _MONTH_DAYS[m2 - 1] + (m2 == 2):
+        return None
+    first = sum(_MONTH_DAYS[: m1 - 1]) + min(d1, _MONTH_DAYS[m1 - 1])
+    last = sum(_MONTH_DAYS[: m2 - 1]) + min(d2, _MONTH_DAYS[m2 - 1])
+    if last < first:
+        last += 365
+    return last - first + 1
+
+
 def _datey(doc: _Doc, j: int) -> bool:
     prev = doc.tok(j - 1)
     return prev.isdigit() or prev in {"من", "/", "شهر", "في"} or lx.has(prev, Tag.MONTH)
@@ -1639,10 +1672,11 @@ class _Extractor:
         for k, c in enumerate(self.cands):
             if k in skip:
                 continue
-            days = self._day_range(k)
-            if days is not None:  # بين 1 و15 كانون الأول: a window, no figure
-                skip.add(k + 1)
-                durations.append(_Duration(c.t0, days))
+            dates = self._day_range(k)
+            if dates is not None:  # بين 1 و15 كانون الأول: a window, no figure
+                window, last = dates
+                skip.update(range(k + 1, last + 1))
+                durations.append(_Duration(c.t0, window))
                 continue
             if _not_a_figure(doc, c):
                 continue
@@ -1680,27 +1714,43 @@ class _Extractor:
 
     # -- ranges ----------------------------------------------------------------
 
-    def _day_range(self, k: int) -> str | None:
-        """`بين 1 و15 كانون الأول`, `من 10 إلى 20 يناير`, `3-4 مارس`: two days of
-        the month named after the second, so neither is a figure; the window of
-        the days from one to the other (`15d`, `11d`), which a figure in the
-        same clause is counted over."""
-        if k + 1 >= len(self.cands):
+    def _day_range(self, k: int) -> tuple[str, int] | None:
+        """A range of two dates, so neither day is a figure: `بين 1 و15 كانون
+        الأول`, `من 10 إلى 20 يناير`, `3-4 مارس` (one month, named after the
+        second day), `من 25 كانون الأول/ديسمبر حتى 3 كانون الثاني/يناير`,
+        `بين 10 يناير 2019 و5 فبراير` (each day with its month).  The window of
+        the days from one to the other, both counted (`15d`, `11d`, `10d`),
+        which a figure in the same clause is counted over, and the index of the
+        range's last candidate (the second day)."""
+        doc, cands = self.doc, self.cands
+        if k + 1 >= len(cands):
             return None
-        a, b = self.cands[k], self.cands[k + 1]
-        if a.kind != "number" or b.kind != "number" or a.vague or b.vague:
+        a = cands[k]
+        first = _month_after(doc, a.t1)  # the first day's own month, if named
+        last = k + 1
+        gap_from = a.end
+        if first is not None:
+            gap_from = doc.ends[first[1] - 1]
+            year = cands[last]
+            if year.t0 == first[1] and _is_year(doc.tok(year.t0)) and last + 1 < len(cands):
+                last += 1  # بين 10 يناير 2019 و…: the year is no figure either
+                gap_from = year.end
+        b = cands[last]
+        if any(c.kind != "number" or c.vague for c in (a, b)):
             return None
-        if not (a.value.is_integer() and b.value.is_integer() and 1 <= a.value < b.value <= 31):
+        if not all(d.is_integer() and 1 <= d <= 31 for d in (a.value, b.value)):
             return None
-        if self.doc.text[a.end : b.start].strip() not in {"و", "-", "–", "الي", "حتى"}:
+        gap = doc.text[gap_from : b.start].strip()
+        if gap not in _RANGE_GAPS:
             return None
-        doc = self.doc
-        j = b.t1
-        while j < len(doc.toks) and (doc.toks[j] in {"من", "/"} or _is(doc, j, "شهر")):
-            j += 1
-        if _month_at(doc, j) is None:
+        second = _month_after(doc, b.t1)
+        if second is None:
             return None
-        return f"{int(b.value - a.value) + 1}d"
+        start = (first[0] if first is not None else second[0], int(a.value))
+        length = _days_between(start, (second[0], int(b.value)))
+        if length is None or (first is None and b.value <= a.value):
+            return None
+        return f"{length}d", last
 
     def _range_partner(self, k: int) -> int | None:
         """`ما بين 18 و20 ألفاً`, `18-20 ألف`: the second number's index."""
@@ -1710,7 +1760,7 @@ class _Extractor:
         if a.kind != "number" or b.kind != "number" or b.value <= a.value:
             return None
         gap = self.doc.text[a.end : b.start].strip()
-        if gap not in {"و", "-", "–", "الي", "حتى", ""}:
+        if gap not in _RANGE_GAPS and gap != "":
             return None
         if gap == "" and not self.doc.text[b.start : b.end].startswith("و"):
             return None

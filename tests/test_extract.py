@@ -311,6 +311,31 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [W("killed", 5, scope="window", window="2d", check_window=True)],
     ),
     (
+        "window-day-range-until",
+        "نزح نحو 900 شخص من 10 حتى 14 آب.",
+        [W("displaced", 900, "approx", scope="window", window="5d", check_window=True)],
+    ),
+    (
+        "window-date-range-across-months",
+        "فر أكثر من 7 آلاف شخص في الفترة من 10 يناير إلى 5 فبراير.",
+        [W("displaced", 7000, "more_than", scope="window", window="27d", check_window=True)],
+    ),
+    (
+        "window-date-range-across-months-between",
+        "وثقت المنظمة اعتقال 230 شخصا بين 20 أيار و3 حزيران.",
+        [W("detained", 230, scope="window", window="15d", check_window=True)],
+    ),
+    (
+        "window-date-range-across-the-new-year-month-pairs",
+        "قتل 64 مدنيا خلال الفترة الممتدة من 25 كانون الأول/ديسمبر حتى 3 كانون الثاني/يناير.",
+        [W("killed", 64, scope="window", window="10d", check_window=True)],
+    ),
+    (
+        "window-date-range-with-years",
+        "عاد 1200 نازح إلى قراهم بين 28 شباط 2019 و2 آذار 2019.",
+        [W("returned", 1200, scope="window", window="3d", check_window=True)],
+    ),
+    (
         "range-of-people-is-no-day-range",
         "تراوح عدد الذين نزحوا بين 10 إلى 20 ألفا.",
         [W("displaced", 10000, "at_least")],
