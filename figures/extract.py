@@ -567,6 +567,7 @@ def _learn(tok: str) -> _Word:
         or clause_phrase
         or cue
         or mark is not _Mark.NONE
+        or month
         or bool(digit_at),
         lead_at=lead_at,
         km=km,
@@ -1174,6 +1175,25 @@ def _month_after(doc: _Doc, j: int) -> tuple[int, int] | None:
     return month
 
 
+def _month_range(doc: _Doc, i: int) -> tuple[str, int] | None:
+    """`بين كانون الثاني/يناير وآذار/مارس`, `من يناير إلى مارس`: a range of
+    whole months starting at token i, both counted (`3m`), and its end token."""
+    if _bare(doc, _prev_word(doc, i)) not in {"بين", "مابين", "من"}:
+        return None
+    first = _month_after(doc, i)
+    if first is None:
+        return None
+    j = first[1] + (1 if _is_year(doc.tok(first[1])) else 0)
+    if doc.tok(j) in _RANGE_GAPS:
+        j += 1
+    elif not (j < len(doc.toks) and doc.words[j].conjoined):  # وآذار: the و on the month
+        return None
+    second = _month_after(doc, j)
+    if second is None:
+        return None
+    return f"{(second[0] - first[0]) % 12 + 1}m", second[1]
+
+
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _RANGE_GAPS = frozenset(fold(w) for w in ("و", "-", "–", "إلى", "حتى", "لغاية", "ولغاية"))
 """What stands between the two ends of a range (`بين 10 و20`, `من 10 إلى 20`)."""
@@ -1195,7 +1215,12 @@ def _days_between(start: tuple[int, int], end: tuple[int, int]) -> int | None:
 
 def _datey(doc: _Doc, j: int) -> bool:
     prev = doc.tok(j - 1)
-    return prev.isdigit() or prev in {"من", "/", "شهر", "في"} or lx.has(prev, Tag.MONTH)
+    return (
+        prev.isdigit()
+        or prev in {"من", "/", "شهر", "في"}
+        or (prev in _RANGE_GAPS and prev != "و")  # من يناير إلى مارس
+        or lx.has(prev, Tag.MONTH)
+    )
 
 
 def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
@@ -1432,6 +1457,12 @@ def _collect(
     for d in durations:
         if d.token >= 0:
             cues.append(_Cue(d.token, d.token + 1, Scope.WINDOW, d.window, stated=True))
+    for lo, hi in ranges:
+        for i in flagged[bisect_left(flagged, lo) : bisect_left(flagged, hi)]:
+            if words[i].month:
+                months = _month_range(doc, i)
+                if months is not None:
+                    cues.append(_Cue(i, months[1], Scope.WINDOW, months[0], stated=True))
     cues.sort(key=lambda c: c.start)
     # the words of a since-anchor or a window (منذ فجر اليوم، منذ ساعات الليل)
     # are not batch cues of their own

@@ -336,6 +336,29 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [W("returned", 1200, scope="window", window="3d", check_window=True)],
     ),
     (
+        "window-month-range-pairs",
+        "قتل 96 شخصا وأصيب 210 آخرون في أعمال عنف بين كانون الثاني/يناير وآذار/مارس.",
+        [
+            W("killed", 96, scope="window", window="3m", check_window=True),
+            W("injured", 210, scope="window", window="3m", check_window=True),
+        ],
+    ),
+    (
+        "window-month-range-to-an-ambiguous-month",
+        "سجلت المفوضية عودة 4500 لاجئ من يناير إلى مارس.",
+        [W("returned", 4500, scope="window", window="3m", check_window=True)],
+    ),
+    (
+        "window-month-range-across-the-new-year",
+        "نزح نحو 20 ألف شخص خلال الفترة من تشرين الثاني حتى شباط.",
+        [W("displaced", 20000, "approx", scope="window", window="4m", check_window=True)],
+    ),
+    (
+        "a-month-after-from-is-no-range",
+        "نزح 5000 شخص من يناير الماضي بسبب المعارك.",
+        [W("displaced", 5000)],
+    ),
+    (
         "range-of-people-is-no-day-range",
         "تراوح عدد الذين نزحوا بين 10 إلى 20 ألفا.",
         [W("displaced", 10000, "at_least")],
