@@ -1464,6 +1464,7 @@ def _collect(
                 if months is not None:
                     cues.append(_Cue(i, months[1], Scope.WINDOW, months[0], stated=True))
     cues.sort(key=lambda c: c.start)
+    _same_period(doc, cues)
     # the words of a since-anchor or a window (منذ فجر اليوم، منذ ساعات الليل)
     # are not batch cues of their own
     spans = [(q.start, q.end) for q in cues if q.scope is not Scope.BATCH and q.end - q.start > 1]
@@ -1474,6 +1475,24 @@ def _collect(
             if q.scope is not Scope.BATCH or not any(a < q.start < b for a, b in spans)
         ]
     return hits, cues
+
+
+_SAME = frozenset(fold(w) for w in ("نفسها", "ذاتها", "نفسه", "ذاته"))
+
+
+def _same_period(doc: _Doc, cues: list[_Cue]) -> None:
+    """`خلال الفترة نفسها`, `في نفس الفترة`: a window of unstated length that
+    points back takes the length of the last stated window before it."""
+    stated: _Cue | None = None
+    for q in cues:
+        if q.scope is not Scope.WINDOW:
+            continue
+        if q.window is None and stated is not None:
+            i = q.start
+            if _bare(doc, i + 1) in _SAME or _bare(doc, i - 1) == "نفس":
+                q.window, q.stated = stated.window, True
+        if q.window is not None:
+            stated = q
 
 
 def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:

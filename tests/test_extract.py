@@ -359,6 +359,22 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [W("displaced", 5000)],
     ),
     (
+        "window-the-same-period-points-back",
+        "قتل 240 شخصا بين كانون الثاني/يناير وآذار/مارس. كما خطفت العصابات 75 شخصا خلال الفترة نفسها.",
+        [
+            W("killed", 240, scope="window", window="3m", check_window=True),
+            W("detained", 75, scope="window", window="3m", check_window=True),
+        ],
+    ),
+    (
+        "window-in-the-same-period",
+        "نزح 900 شخص خلال 48 ساعة، وعاد 300 آخرون في نفس الفترة.",
+        [
+            W("displaced", 900, scope="window", window="48h", check_window=True),
+            W("returned", 300, scope="window", window="48h", check_window=True),
+        ],
+    ),
+    (
         "range-of-people-is-no-day-range",
         "تراوح عدد الذين نزحوا بين 10 إلى 20 ألفا.",
         [W("displaced", 10000, "at_least")],
