@@ -1894,7 +1894,11 @@ class _Extractor:
                 "percent": (Metric.SHARE_CONTROLLED, Unit.PERCENT),
                 "place": (Metric.PLACES_CONTROLLED, Unit.PLACE),
             }[kind]
-            scope, window, since_ = self._scope(r, metric)
+            measured = self._measured(r, outs)
+            if measured is not None and metric is Metric.AREA_CONTROLLED:
+                scope, window, since_ = measured.scope, measured.window, measured.since
+            else:
+                scope, window, since_ = self._scope(r, metric)
             return _Out(r, metric, unit, value, scope, window, since_)
         unit = Unit.HOUSEHOLD if kind == "household" else Unit.PERSON
         parent = self._parent(r, outs)
@@ -1962,6 +1966,24 @@ class _Extractor:
 
     def _distance_cue(self, r: _Reading) -> bool:
         return any(Tag.DIST_CUE in self.doc.words[k].tags for k in range(max(0, r.q0 - 3), r.q0))
+
+    def _measured(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+        """`سيطرت خلال الأسبوع الماضي على 30 قرية، بمساحة تزيد على 400 كيلومتر
+        مربع`: the territory figure just before, in the same sentence, that
+        this area is the size of (a size word leads it); it is measured over
+        the same period."""
+        if not outs:
+            return None
+        doc = self.doc
+        c = r.cand
+        prev = outs[-1]
+        if not prev.metric.is_territory or doc.sent[prev.reading.cand.t0] != doc.sent[c.t0]:
+            return None
+        if c.t0 - prev.reading.cand.t1 > WINDOW:
+            return None
+        if not any(_has(doc, k, Tag.SIZE) for k in range(max(0, r.q0 - 2), r.q0)):
+            return None
+        return prev
 
     def _parent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
         """The figure this one is a part of or listed with, if it is one."""

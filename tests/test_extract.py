@@ -375,6 +375,22 @@ CASES: list[tuple[str, str, list[Want]]] = [
         ],
     ),
     (
+        "area-as-the-size-of-the-places-before-shares-their-window",
+        "أعلن الجيش أنه سيطر خلال الأسبوعين الماضيين على 12 بلدة وقرية في ريف حماة الشمالي، بمساحة تقارب 250 كيلومترا مربعا.",
+        [
+            W("places_controlled", 12, scope="window", window="2w", check_window=True),
+            W("area_controlled", 250, "approx", scope="window", window="2w", check_window=True),
+        ],
+    ),
+    (
+        "area-held-after-places-taken-is-its-own",
+        "سيطرت القوات على 5 قرى خلال يومين، فيما لا يزال التنظيم يسيطر على 40 كيلومترا مربعا.",
+        [
+            W("places_controlled", 5, scope="window", window="2d", check_window=True),
+            W("area_controlled", 40, scope="total"),
+        ],
+    ),
+    (
         "range-of-people-is-no-day-range",
         "تراوح عدد الذين نزحوا بين 10 إلى 20 ألفا.",
         [W("displaced", 10000, "at_least")],
