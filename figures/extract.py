@@ -1199,6 +1199,11 @@ _RANGE_GAPS = frozenset(fold(w) for w in ("و", "-", "–", "إلى", "حتى", 
 """What stands between the two ends of a range (`بين 10 و20`, `من 10 إلى 20`)."""
 
 
+def _may_be_day(c: _Cand) -> bool:
+    """Whether a candidate may be a day of a month (a whole number 1-31)."""
+    return c.kind == "number" and not c.vague and c.value.is_integer() and 1 <= c.value <= 31
+
+
 def _days_between(start: tuple[int, int], end: tuple[int, int]) -> int | None:
     """Days from (month, day) to (month, day), both counted; a range that
     ends in an earlier month runs into the next year (Dec. to Jan.).  A
@@ -1776,6 +1781,8 @@ class _Extractor:
         if k + 1 >= len(cands):
             return None
         a = cands[k]
+        if not _may_be_day(a):  # most candidates: before any look for a month
+            return None
         first = _month_after(doc, a.t1)  # the first day's own month, if named
         last = k + 1
         gap_from = a.end
@@ -1786,9 +1793,7 @@ class _Extractor:
                 last += 1  # بين 10 يناير 2019 و…: the year is no figure either
                 gap_from = year.end
         b = cands[last]
-        if any(c.kind != "number" or c.vague for c in (a, b)):
-            return None
-        if not all(d.is_integer() and 1 <= d <= 31 for d in (a.value, b.value)):
+        if not _may_be_day(b):
             return None
         gap = doc.text[gap_from : b.start].strip()
         if gap not in _RANGE_GAPS:
