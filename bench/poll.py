@@ -1,21 +1,26 @@
-"""Benchmark: one poll cycle of many feeds on loopback, new then unchanged.
+"""Benchmark: the poll path a user runs, `raqib once`, beside lemon24/reader.
 
-    .venv/bin/python bench/poll.py [--feeds 500] [--items 20] [--concurrency 20]
-                                   [--no-extract] [--tracemalloc]
+    .venv/bin/python bench/poll.py [--feeds 500] [--items 20] [--runs 1]
+                                   [--no-reader] [--scale 100,800]
 
-A server in a child process (so that its work is not counted here) serves
-FEEDS RSS feeds of ITEMS items each, built from the seed articles (each item
-one seed paragraph, as feed descriptions are), with an ETag per feed.  Then:
+A server in a child process serves FEEDS RSS 2.0 feeds of ITEMS items each on
+127.0.0.1, every item a *full* seed article (`content:encoded`, as WordPress
+feeds carry it), with an ETag per feed.  Then, each in its own process and its
+own fresh database:
 
-1. the "new" cycle: every feed fetched, parsed and cleaned by `RssSource`,
-   and every article's text through `figures.extract`;
-2. the "unchanged" cycle: every feed polled again with its validators: 304s.
+1. `raqib once` with a config of FEEDS `rss` sources: the "new" cycle (fetch,
+   parse, clean, extract, diff, store, outbox) and then the "unchanged" cycle
+   (every feed answers 304);
+2. when `reader` is installed (`pip install -e '.[bench]'`), reader 3.x on the
+   same feeds: `update_feeds()` new, then unchanged (fetch, parse, store).
 
-Prints the wall time of each cycle (fetch+parse+clean and extraction apart),
-and peak memory: the process's maximum RSS after each cycle, and with
-`--tracemalloc` the peak of Python allocations during each cycle (slower).
-Goals: unchanged under 2 s; new bounded by parsing and extraction; memory
-under 200 MB.
+For each: wall time and the process's peak RSS (from `wait4`, so the server
+and this script are not counted), and the ratios raqib/reader.  `--scale`
+runs only the new cycle of `raqib once` at several feed counts and prints the
+peak RSS of each, to show whether memory grows with the number of sources.
+
+Targets (2 cores): new <= 1.0x reader, unchanged <= 1.0x reader, peak RSS
+<= 150 MB, and the peak at 800 feeds within 1.25x of the peak at 100.
 """
 
 from __future__ import annotations
@@ -24,49 +29,47 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import tomllib
-import tracemalloc
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bot.config import NetworkConfig, SourceConfig
-from figures import extract
-from scrapers import FetchContext
-from scrapers.http import HttpClient
-from scrapers.rss import RssSource
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
 
 
-def seed_paragraphs() -> list[tuple[str, str]]:
-    """(headline, paragraph) pairs from the seeds."""
+def seed_articles() -> list[tuple[str, str]]:
+    """(title, full text) of each seed article."""
     index = tomllib.loads((SEEDS / "index.toml").read_text(encoding="utf-8"))
-    pairs = []
-    for entry in index["articles"]:
-        text = (SEEDS / entry["file"]).read_text(encoding="utf-8")
-        for para in text.split("\n"):
-            if len(para.strip()) >= 120:
-                pairs.append((entry["title"], para.strip()))
-    return pairs
+    return [
+        (entry["title"], (SEEDS / entry["file"]).read_text(encoding="utf-8"))
+        for entry in index["articles"]
+    ]
 
 
-def build_feed(n: int, items: int, pairs: list[tuple[str, str]], base: str) -> bytes:
-    out = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f{n}</title>']
+def build_feed(n: int, items: int, articles: list[tuple[str, str]], base: str) -> bytes:
+    """Feed `n`: ITEMS full articles, each with its own link and a date."""
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>feed {n}</title><link>{base}/</link><description>d</description>"
+    ]
     for i in range(items):
-        title, para = pairs[(n * items + i) % len(pairs)]
+        title, text = articles[(n + i) % len(articles)]
         when = format_datetime(datetime(2019, 2, 1 + i % 28, 12, tzinfo=UTC))
+        body = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n") if p.strip())
         out.append(
-            f"<item><title>{escape(title)} {n}-{i}</title>"
-            f"<link>{base}/news/{n}/{i}?utm_source=rss</link><guid>{base}/news/{n}/{i}</guid>"
-            f"<pubDate>{when}</pubDate><description>{escape('<p>' + escape(para) + '</p>')}"
-            "</description></item>"
+            f"<item><title>{escape(title)} ({n}-{i})</title>"
+            f"<link>{base}/news/{n}/{i}</link><guid>{base}/news/{n}/{i}</guid>"
+            f"<pubDate>{when}</pubDate><description>{escape(text[:200])}</description>"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded></item>"
         )
     out.append("</channel></rss>")
     return "".join(out).encode()
@@ -76,7 +79,7 @@ def serve(feeds: int, items: int, port_queue: multiprocessing.Queue) -> None:  #
     """The child process: an aiohttp server on 127.0.0.1 with ETag/304."""
     from aiohttp import web
 
-    pairs = seed_paragraphs()
+    articles = seed_articles()
 
     async def main() -> None:
         bodies: dict[str, bytes] = {}
@@ -89,7 +92,7 @@ def serve(feeds: int, items: int, port_queue: multiprocessing.Queue) -> None:  #
             if request.headers.get("If-None-Match") == etag:
                 return web.Response(status=304, headers={"ETag": etag})
             if name not in bodies:
-                bodies[name] = build_feed(int(name), items, pairs, base)
+                bodies[name] = build_feed(int(name), items, articles, base)
             return web.Response(
                 body=bodies[name], content_type="application/rss+xml", headers={"ETag": etag}
             )
@@ -98,7 +101,7 @@ def serve(feeds: int, items: int, port_queue: multiprocessing.Queue) -> None:  #
         app.router.add_get("/feed/{n}.xml", feed)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         base = f"http://127.0.0.1:{port}"
@@ -108,94 +111,152 @@ def serve(feeds: int, items: int, port_queue: multiprocessing.Queue) -> None:  #
     asyncio.run(main())
 
 
-def max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+@dataclass(frozen=True)
+class Run:
+    """One measured process."""
+
+    seconds: float
+    """Wall time from start to exit."""
+    peak_mb: float
+    """The process's maximum resident set size."""
+    output: str
+    """What it printed (stdout and stderr)."""
 
 
-async def cycle(
-    sources: list[RssSource],
-    client: HttpClient,
-    validators: list[dict[str, str]],
-    concurrency: int,
-    do_extract: bool,
-) -> tuple[list[dict[str, str]], int, int, int, float, float]:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(source: RssSource, v: dict[str, str]):  # type: ignore[no-untyped-def]
-        async with gate:
-            return await source.fetch(FetchContext(client=client, validators=v))
-
+def measure(cmd: list[str], cwd: Path) -> Run:
+    """Run `cmd` to completion; its wall time and its own peak RSS."""
     started = time.perf_counter()
-    cpu = time.process_time()
-    results = await asyncio.gather(*(one(s, v) for s, v in zip(sources, validators, strict=True)))
-    fetched = time.perf_counter() - started
-    fetch_cpu = time.process_time() - cpu
-    figures = 0
-    if do_extract:
-        for r in results:
-            for article in r.articles:
-                figures += len(extract(f"{article.title}\n\n{article.text}"))
-    extracted = time.perf_counter() - started - fetched
-    errors = [r.error for r in results if r.error]
-    if errors:
-        print(f"  {len(errors)} errors, first: {errors[0]}")
-    articles = sum(len(r.articles) for r in results)
-    not_modified = sum(1 for r in results if r.not_modified)
-    print(f"  client CPU time: fetch+parse+clean {fetch_cpu:.2f} s", end="; ")
-    return [r.validators for r in results], articles, not_modified, figures, fetched, extracted
-
-
-async def run(args: argparse.Namespace, port: int) -> None:
-    config = NetworkConfig(
-        allow_private_networks=True,
-        max_connections=args.concurrency,
-        per_host_connections=args.concurrency,
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    sources = [
-        RssSource(
-            SourceConfig(name=f"feed{n}", kind="rss", url=f"http://127.0.0.1:{port}/feed/{n}.xml")
-        )
-        for n in range(args.feeds)
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):  # 1: some input failed, the rest was done
+        raise SystemExit(f"{cmd[0]} exited {proc.returncode}:\n{output[-3000:]}")
+    return Run(seconds, usage.ru_maxrss / 1024, output)
+
+
+def raqib_config(folder: Path, port: int, feeds: int) -> Path:
+    """A config with one rss source per feed, its database in `folder`."""
+    lines = [
+        "[storage]",
+        f'database = "{folder / "raqib.db"}"',
+        "[network]",
+        "allow_private_networks = true",
+        "max_connections = 20",
+        "per_host_connections = 20",
     ]
-    validators: list[dict[str, str]] = [{} for _ in sources]
-    async with HttpClient(config) as client:
+    for n in range(feeds):
+        lines += [
+            "[[sources]]",
+            f'name = "feed{n}"',
+            'kind = "rss"',
+            f'url = "http://127.0.0.1:{port}/feed/{n}.xml"',
+            f'outlet = "Outlet {n % 7}"',
+            'interval = "15m"',
+        ]
+    path = folder / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+READER_SCRIPT = """
+import sys
+from reader import make_reader
+db, port, feeds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+reader = make_reader(db)
+for n in range(feeds):
+    reader.add_feed(f"http://127.0.0.1:{port}/feed/{n}.xml", exist_ok=True)
+reader.update_feeds(workers=20)
+print(reader.get_entry_counts())
+"""
+
+
+def raqib_cmd() -> list[str]:
+    raqib = Path(sys.executable).with_name("raqib")
+    return [str(raqib)] if raqib.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def has_reader() -> bool:
+    probe = subprocess.run([sys.executable, "-c", "import reader"], capture_output=True)
+    return probe.returncode == 0
+
+
+def cycle_pair(port: int, feeds: int, with_reader: bool) -> dict[str, Run]:
+    """New then unchanged, for raqib and (optionally) reader, fresh databases."""
+    runs: dict[str, Run] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        config = raqib_config(folder, port, feeds)
         for label in ("new", "unchanged"):
-            if args.tracemalloc:
-                tracemalloc.start()
-            validators, articles, nm, figures, fetched, extracted = await cycle(
-                sources, client, validators, args.concurrency, not args.no_extract
+            # --config before the subcommand: the spelling every version takes
+            runs[f"raqib {label}"] = measure(
+                [*raqib_cmd(), "--config", str(config), "once"], folder
             )
-            traced = ""
-            if args.tracemalloc:
-                traced = f", traced peak {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MB"
-                tracemalloc.stop()
-            print(
-                f"{label:>9}: {fetched + extracted:6.2f} s wall "
-                f"(fetch+parse+clean {fetched:.2f} s, extract {extracted:.2f} s); "
-                f"{articles} articles, {figures} figures, {nm} not modified; "
-                f"max RSS {max_rss_mb():.0f} MB{traced}"
-            )
+        if with_reader:
+            db = str(folder / "reader.sqlite")
+            script = [sys.executable, "-c", READER_SCRIPT, db, str(port), str(feeds)]
+            for label in ("new", "unchanged"):
+                runs[f"reader {label}"] = measure(script, folder)
+    return runs
+
+
+def start_server(feeds: int, items: int) -> tuple[multiprocessing.Process, int]:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    server = ctx.Process(target=serve, args=(feeds, items, queue), daemon=True)
+    server.start()
+    return server, queue.get(timeout=60)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--items", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--no-extract", action="store_true", help="skip figures.extract")
-    parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the side-by-side run")
+    parser.add_argument("--no-reader", action="store_true", help="skip reader")
+    parser.add_argument(
+        "--scale", default="", help="feed counts for the memory-growth run, e.g. 100,800"
+    )
     args = parser.parse_args()
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    server = ctx.Process(target=serve, args=(args.feeds, args.items, queue), daemon=True)
-    server.start()
+    scale = [int(n) for n in args.scale.split(",") if n.strip()]
+    with_reader = not args.no_reader and has_reader()
+    if not args.no_reader and not with_reader:
+        print("reader is not installed (pip install -e '.[bench]'): raqib alone")
+    most = max([args.feeds, *scale])
+    server, port = start_server(most, args.items)
     try:
-        port = queue.get(timeout=30)
         print(
-            f"{args.feeds} feeds x {args.items} items on 127.0.0.1:{port}, "
-            f"concurrency {args.concurrency}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+            f"{args.feeds} feeds x {args.items} full articles on 127.0.0.1:{port}; "
+            f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+            f"raqib: {shutil.which('raqib') or raqib_cmd()[0]}"
         )
-        asyncio.run(run(args, port))
+        for i in range(args.runs):
+            runs = cycle_pair(port, args.feeds, with_reader)
+            print(f"run {i + 1}:")
+            for name, run in runs.items():
+                print(f"  {name:<17} {run.seconds:7.2f} s   peak RSS {run.peak_mb:6.0f} MB")
+            if with_reader:
+                for label in ("new", "unchanged"):
+                    r, q = runs[f"raqib {label}"], runs[f"reader {label}"]
+                    print(
+                        f"  ratio {label:<11} time {r.seconds / q.seconds:5.2f}x   "
+                        f"peak RSS {r.peak_mb / q.peak_mb:5.2f}x"
+                    )
+        if scale:
+            peaks = []
+            for feeds in scale:
+                with tempfile.TemporaryDirectory() as tmp:
+                    config = raqib_config(Path(tmp), port, feeds)
+                    run = measure([*raqib_cmd(), "--config", str(config), "once"], Path(tmp))
+                peaks.append(run.peak_mb)
+                print(
+                    f"  scale {feeds:>5} feeds: new {run.seconds:7.2f} s, peak {run.peak_mb:.0f} MB"
+                )
+            print(f"  peak at {scale[-1]} / peak at {scale[0]} feeds: {peaks[-1] / peaks[0]:.2f}x")
     finally:
         server.terminate()
         server.join(5)
