@@ -1,7 +1,9 @@
 """The delivery loop: drain the outbox to every transport, as promised.
 
 One task per transport takes that transport's pending rows (oldest first),
-renders nothing itself — it hands each `Message` (the row, the change as an
+with one worker per chat, side by side (a chat's rows in order, the chats
+concurrently, so one chat's wait never idles the rest; the transport's pacer
+decides when each send goes); it renders nothing itself — it hands each `Message` (the row, the change as an
 `AlertView`, the chat's language) to `Transport.send` — and records the
 outcome through the store: sent, retry later (the transport's `retry_after`,
 else exponential backoff), or dead (a permanent error, or too many attempts).
@@ -49,7 +51,9 @@ BACKOFF_BASE = 2.0
 BACKOFF_MAX = 3600.0
 """Never wait longer than this between attempts."""
 BATCH = 100
-"""Rows taken from the outbox at a time, per transport."""
+"""Rows taken from the outbox at a time, per chat."""
+MAX_CHATS = 256
+"""Chats a transport sends to side by side (each one's rows in order)."""
 
 
 @dataclass(frozen=True)
@@ -246,25 +250,65 @@ class DeliveryLoop:
     async def drain(self, name: str) -> int:
         """Send every due row of transport `name`; how many were sent.
 
-        Within a pass, a subscription that turned out to be gone has its other rows
-        skipped (they died with it), a chat that moved has its rows read again under
-        the new id, and a chat whose row must wait holds its later rows back to the
-        same moment (its alerts stay in order; a held row is not an attempt)."""
+        Each chat with due rows gets its own worker (`_drain_chat`), which sends that
+        chat's rows one after the other, in order; the workers run side by side (at most
+        `MAX_CHATS` at once), so one chat's wait (its 1/s, a retry_after) never idles the
+        others: the pacer alone decides when a send goes.  Within a pass, a row is tried
+        at most once; a subscription that turned out to be gone has its other rows
+        skipped (they died with it), a chat that moved has its rows read again under the
+        new id, and a chat whose row must wait holds its later rows back to the same
+        moment (its alerts stay in order; a held row is not an attempt)."""
         transport = self.transports[name]
-        sent = 0
         now = self.clock()
         self._held = {key: until for key, until in self._held.items() if until > now}
+        tried: set[int] = set()
+        workers: dict[str, asyncio.Task[int]] = {}
+        sent = 0
+        try:
+            while not self.stopping.is_set():
+                langs = subscription_langs(self.db)
+                room = MAX_CHATS - len(workers)
+                for chat in store.due_chats(self.db, name, self.clock(), exclude=tried):
+                    if room <= 0:
+                        break
+                    if chat in workers:
+                        continue
+                    workers[chat] = asyncio.create_task(
+                        self._drain_chat(transport, chat, langs, tried),
+                        name=f"delivery:{name}:{chat}",
+                    )
+                    room -= 1
+                if not workers:
+                    break
+                done, _ = await asyncio.wait(workers.values(), return_when=asyncio.FIRST_COMPLETED)
+                for chat in [c for c, task in workers.items() if task in done]:
+                    sent += workers.pop(chat).result()
+        finally:
+            for task in workers.values():
+                task.cancel()
+            for task in workers.values():
+                with contextlib.suppress(asyncio.CancelledError):
+                    sent += await task
+        return sent
+
+    async def _drain_chat(
+        self, transport: Transport, chat: str, langs: Mapping[int, str], tried: set[int]
+    ) -> int:
+        """Send `chat`'s due rows in order until none is left untried (or the chat moved)."""
+        sent = 0
+        gone: set[int] = set()
         while not self.stopping.is_set():
-            rows = store.pending_outbox(self.db, name, self.clock(), limit=BATCH)
+            rows = store.pending_outbox(
+                self.db, transport.name, self.clock(), limit=BATCH, chat_id=chat
+            )
+            rows = [r for r in rows if r.id not in tried and r.subscription_id not in gone]
             if not rows:
                 break
-            langs = subscription_langs(self.db)
-            gone: set[int] = set()
-            moved: set[str] = set()
             for row in rows:
                 if self.stopping.is_set():
                     break
-                if row.subscription_id in gone or row.chat_id in moved:
+                tried.add(row.id)
+                if row.subscription_id in gone:
                     continue
                 until = self._held_until(row)
                 if until is not None:
@@ -276,9 +320,8 @@ class DeliveryLoop:
                 if result.deactivate and not result.ok:
                     gone.add(row.subscription_id)
                 elif result.moved_to and not result.ok:
-                    moved.add(row.chat_id)
-            if len(rows) < BATCH and not moved:
-                break
+                    tried.discard(row.id)  # it goes again, at the new id, in this pass
+                    return sent
         return sent
 
     async def _deliver(self, transport: Transport, row: OutboxRow, lang: str) -> SendResult:

@@ -751,16 +751,31 @@ class OutboxRow:
 
 
 def pending_outbox(
-    db: Database, transport: str, now: datetime, limit: int = 100
+    db: Database, transport: str, now: datetime, limit: int = 100, chat_id: str | None = None
 ) -> list[OutboxRow]:
-    """Pending rows of `transport` due by `now`, oldest first."""
+    """Pending rows of `transport` (to `chat_id`, when given) due by `now`, oldest first."""
+    chat = "" if chat_id is None else " and chat_id = ?"
     rows = db.execute(
         "select id, change_id, subscription_id, transport, chat_id, attempts from outbox"
         " where status = 'pending' and transport = ?"
-        " and (next_attempt_at is null or next_attempt_at <= ?) order by id limit ?",
-        [transport, iso(now), limit],
+        f" and (next_attempt_at is null or next_attempt_at <= ?){chat} order by id limit ?",
+        [transport, iso(now), *([] if chat_id is None else [chat_id]), limit],
     ).fetchall()
     return [OutboxRow(*r) for r in rows]
+
+
+def due_chats(
+    db: Database, transport: str, now: datetime, exclude: Iterable[int] = ()
+) -> list[str]:
+    """The chats of `transport` with a pending row due by `now` that is not in `exclude`,
+    by their oldest such row."""
+    rows = db.execute(
+        "select chat_id, min(id) from outbox where status = 'pending' and transport = ?"
+        " and (next_attempt_at is null or next_attempt_at <= ?)"
+        " and id not in (select value from json_each(?)) group by chat_id order by min(id)",
+        [transport, iso(now), json.dumps(sorted(exclude))],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def mark_sent(db: Database, outbox_id: int, now: datetime) -> None:
