@@ -165,16 +165,12 @@ def global_delay(state: PacerState, limits: Limits, now: float) -> float:
     return ready - now
 
 
-def plan(
-    state: PacerState, limits: Limits, chat: ChatKey | None, now: float, group: bool
-) -> float:
+def plan(state: PacerState, limits: Limits, chat: ChatKey | None, now: float, group: bool) -> float:
     """Seconds the next send to `chat` must wait at `now` so that every limit holds."""
     return max(chat_delay(state, limits, chat, now, group), global_delay(state, limits, now))
 
 
-def commit(
-    state: PacerState, limits: Limits, chat: ChatKey | None, at: float, group: bool
-) -> None:
+def commit(state: PacerState, limits: Limits, chat: ChatKey | None, at: float, group: bool) -> None:
     """Record a send to `chat` (None: a call to no chat) at time `at`."""
     if limits.global_rate > 0:
         state.global_tat = max(state.global_tat, at) + 1.0 / limits.global_rate

@@ -254,6 +254,18 @@ def process_article(
                 continue
             state = states.get(key)
             decision = diff(state, obs, rules, key=key, background=background.get(key, ()))
+            if decision.verdict is Verdict.EVENT and state is not None:
+                # a new event against the latest: is it one of the period's others again?
+                events = store.events_near(db, key, obs.published, rules.event_dedupe)
+                if events:
+                    decision = diff(
+                        state,
+                        obs,
+                        rules,
+                        key=key,
+                        background=background.get(key, ()),
+                        events=events,
+                    )
             if decision.state is not None:
                 store.put_state(db, decision.state, now)
             status = "older" if decision.verdict is Verdict.OLDER else "statement"

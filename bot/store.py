@@ -31,14 +31,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from figures.diff import Key, State
+from figures.diff import Key, PastEvent, State
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
@@ -571,6 +571,28 @@ def put_state(db: Database, state: State, now: datetime) -> None:
             iso(now),
         ),
     )
+
+
+def events_near(db: Database, key: Key, moment: datetime, seconds: float) -> list[PastEvent]:
+    """The events (window and batch changes) of `key` published within `seconds` of
+    `moment`, oldest first: what `event_dedupe` compares a report with."""
+    lo = iso(moment - timedelta(seconds=seconds))
+    hi = iso(moment + timedelta(seconds=seconds))
+    rows = db.execute(
+        "select value, qualifier, vague, published, sources from changes"
+        " where key = ? and published between ? and ? and kind = 'event' order by published, id",
+        [key_text(key), lo, hi],
+    ).fetchall()
+    return [
+        PastEvent(
+            value=value,
+            qualifier=Qualifier(qualifier),
+            vague=bool(vague),
+            published=parse_iso(published),
+            outlets=tuple(json.loads(sources)) if sources else (),
+        )
+        for value, qualifier, vague, published, sources in rows
+    ]
 
 
 # ---------------------------------------------------------------- sources

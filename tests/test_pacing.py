@@ -90,7 +90,14 @@ PLAN_CASES = [
         0.0,
     ),
     (Limits(chat_interval=0, global_rate=10, global_burst=3), [(1, 0.0)] * 3, [], 1, 0.0, 0.1),
-    (TELEGRAM, [(1, 0.0), (2, 0.0), *((c, (c - 2) / 30) for c in range(3, 31))], [], 99, 0.97, 0.03),
+    (
+        TELEGRAM,
+        [(1, 0.0), (2, 0.0), *((c, (c - 2) / 30) for c in range(3, 31))],
+        [],
+        99,
+        0.97,
+        0.03,
+    ),
     (TELEGRAM, [(None, 0.0)], [], 1, 0.0, 0.0),
     (TELEGRAM, [(None, 0.0), (None, 0.0)], [], None, 0.0, 1 / 30),
 ]

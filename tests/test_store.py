@@ -101,7 +101,9 @@ def test_a_database_at_migration_one_upgrades_in_place(tmp_path: Path) -> None:
     store.open_db(path)  # opening again applies nothing and fails nothing
 
 
-def as_of_old(old: store.Database, tmp_path: Path, fill: Callable[[store.Database], object]) -> None:
+def as_of_old(
+    old: store.Database, tmp_path: Path, fill: Callable[[store.Database], object]
+) -> None:
     """Rows as today's pipeline writes them (`fill` on a database of today), copied into the
     older database `old` with the columns it has: an older release's data."""
     new = store.open_db(tmp_path / f"new-{len(list(tmp_path.iterdir()))}.db")
