@@ -452,7 +452,7 @@ async def test_overlapping_subscriptions_get_each_alert_once(bot: Bot, seeds_dir
 async def test_the_2017_alert_credits_no_later_outlet(bot: Bot, seeds_dir: Path) -> None:
     # fails on the code before: "Also reported by" was read from the series' state at send
     # time, which by then holds the outlet of the 2018 "more than 15,000"
-    [reply] = await bot.command(USER, USER, "/subscribe displaced")
+    await bot.command(USER, USER, "/subscribe displaced")
     replay_seeds(bot.db, seeds_dir)  # the whole replay first: the 2017 alert goes out late
     bot.loop.notify()
     await bot.tg.wait_for(
