@@ -117,15 +117,34 @@ def number(value: float, lang: str) -> str:
     return localize_digits(text, lang)
 
 
-def amount(value: float, qualifier: Qualifier, vague: bool, unit: Unit, lang: str) -> str:
-    """`more than 38,550`, `less than 2 km²`, `thousands (1,000+)`, in `lang`."""
+def amount(
+    value: float,
+    qualifier: Qualifier,
+    vague: bool,
+    unit: Unit,
+    lang: str,
+    *,
+    unit_words: bool = True,
+    digits: Callable[[float, str], str] | None = None,
+) -> str:
+    """`more than 38,550`, `less than 2 km²`, `thousands (1,000+)`, in `lang`: the one
+    way a figure is written, in alerts, digests, `/latest`, `/history` and chart labels.
+
+    A vague figure (a quantity word: its value is a floor) never reads as an exact
+    number: its word with the floor (`hundreds (100+)`, «مئات (١٠٠+)»), or `100+` when
+    there is no word for it.  Without `unit_words` the unit is left out (a chart's axis
+    names it); `digits` writes the number (default `number`)."""
     i = _i(lang)
+    write = digits or number
     words = VAGUE_WORDS.get(value) if vague else None
     if words is not None and unit in {Unit.PERSON, Unit.HOUSEHOLD}:
-        core = t("vague", lang, words=words[i], value=number(value, lang))
+        core = t("vague", lang, words=words[i], value=write(value, lang))
+    elif vague:
+        core = f"{write(value, lang)}+"
     else:
-        core = number(value, lang)
-    return f"{QUALIFIER_WORDS[qualifier][i]}{core}{UNIT_WORDS[unit][i]}"
+        core = write(value, lang)
+    after = UNIT_WORDS[unit][i] if unit_words else ""
+    return f"{QUALIFIER_WORDS[qualifier][i]}{core}{after}"
 
 
 def format_date(

@@ -199,8 +199,22 @@ def test_offsets_outside_the_quote_bold_nothing() -> None:
         (100, Qualifier.EXACT, True, Unit.HOUSEHOLD, "en", "hundreds (100+) families"),
         (10000, Qualifier.APPROX, True, Unit.PERSON, "ar", "نحو عشرات الآلاف (١٠٬٠٠٠+)"),
         (2.5, Qualifier.AT_MOST, False, Unit.KM2, "en", "at most 2.5 km²"),
+        (100, Qualifier.EXACT, True, Unit.KM2, "en", "100+ km²"),
+        (100, Qualifier.EXACT, True, Unit.PERSON, "ar", "مئات (١٠٠+)"),
+        (250, Qualifier.EXACT, True, Unit.PERSON, "en", "250+"),
     ],
-    ids=["exact", "ar-more-than", "small-area", "percent", "vague-families", "ar-vague", "decimal"],
+    ids=[
+        "exact",
+        "ar-more-than",
+        "small-area",
+        "percent",
+        "vague-families",
+        "ar-vague",
+        "decimal",
+        "vague-area-is-a-floor",
+        "ar-hundreds",
+        "vague-without-a-word",
+    ],
 )
 def test_amount(
     value: float, qualifier: Qualifier, vague: bool, unit: Unit, lang: str, expected: str
