@@ -54,6 +54,8 @@ BATCH = 100
 """Rows taken from the outbox at a time, per chat."""
 MAX_CHATS = 256
 """Chats a transport sends to side by side (each one's rows in order)."""
+FETCH = 2000
+"""Due rows read from the outbox at a time, per transport (grouped by chat)."""
 
 
 @dataclass(frozen=True)
@@ -263,21 +265,28 @@ class DeliveryLoop:
         self._held = {key: until for key, until in self._held.items() if until > now}
         tried: set[int] = set()
         workers: dict[str, asyncio.Task[int]] = {}
+        waiting: dict[str, list[OutboxRow]] = {}
+        """Chats with due rows that wait for a worker (at most `MAX_CHATS` run at once)."""
+        complete = False
+        """The last read of the outbox saw every due row (no chat needs to read more)."""
+        langs: dict[int, str] = {}
         sent = 0
         try:
             while not self.stopping.is_set():
-                langs = subscription_langs(self.db)
-                room = MAX_CHATS - len(workers)
-                for chat in store.due_chats(self.db, name, self.clock(), exclude=tried):
-                    if room <= 0:
-                        break
-                    if chat in workers:
-                        continue
+                if not waiting and (not workers or not complete):
+                    rows = store.pending_outbox(self.db, name, self.clock(), limit=FETCH)
+                    complete = len(rows) < FETCH
+                    for row in rows:
+                        if row.id not in tried and row.chat_id not in workers:
+                            waiting.setdefault(row.chat_id, []).append(row)
+                    langs = subscription_langs(self.db)
+                while waiting and len(workers) < MAX_CHATS:
+                    chat = next(iter(waiting))
+                    first = waiting.pop(chat)
                     workers[chat] = asyncio.create_task(
-                        self._drain_chat(transport, chat, langs, tried),
+                        self._drain_chat(transport, chat, first, langs, tried, not complete),
                         name=f"delivery:{name}:{chat}",
                     )
-                    room -= 1
                 if not workers:
                     break
                 done, _ = await asyncio.wait(workers.values(), return_when=asyncio.FIRST_COMPLETED)
@@ -292,21 +301,25 @@ class DeliveryLoop:
         return sent
 
     async def _drain_chat(
-        self, transport: Transport, chat: str, langs: Mapping[int, str], tried: set[int]
+        self,
+        transport: Transport,
+        chat: str,
+        rows: list[OutboxRow],
+        langs: Mapping[int, str],
+        tried: set[int],
+        more: bool,
     ) -> int:
-        """Send `chat`'s due rows in order until none is left untried (or the chat moved)."""
+        """Send `chat`'s due `rows` in order; with `more` (the outbox had more due rows
+        than were read), read its further due rows and send those too, until none is
+        left untried (or the chat moved)."""
         sent = 0
         gone: set[int] = set()
         while not self.stopping.is_set():
-            rows = store.pending_outbox(
-                self.db, transport.name, self.clock(), limit=BATCH, chat_id=chat
-            )
-            rows = [r for r in rows if r.id not in tried and r.subscription_id not in gone]
-            if not rows:
-                break
             for row in rows:
                 if self.stopping.is_set():
                     break
+                if row.id in tried:
+                    continue
                 tried.add(row.id)
                 if row.subscription_id in gone:
                     continue
@@ -322,6 +335,14 @@ class DeliveryLoop:
                 elif result.moved_to and not result.ok:
                     tried.discard(row.id)  # it goes again, at the new id, in this pass
                     return sent
+            if not more:
+                break
+            due = store.pending_outbox(
+                self.db, transport.name, self.clock(), limit=BATCH, chat_id=chat
+            )
+            rows = [r for r in due if r.id not in tried and r.subscription_id not in gone]
+            if not rows:
+                break
         return sent
 
     async def _deliver(self, transport: Transport, row: OutboxRow, lang: str) -> SendResult:

@@ -786,20 +786,6 @@ def pending_outbox(
     return [OutboxRow(*r) for r in rows]
 
 
-def due_chats(
-    db: Database, transport: str, now: datetime, exclude: Iterable[int] = ()
-) -> list[str]:
-    """The chats of `transport` with a pending row due by `now` that is not in `exclude`,
-    by their oldest such row."""
-    rows = db.execute(
-        "select chat_id, min(id) from outbox where status = 'pending' and transport = ?"
-        " and (next_attempt_at is null or next_attempt_at <= ?)"
-        " and id not in (select value from json_each(?)) group by chat_id order by min(id)",
-        [transport, iso(now), json.dumps(sorted(exclude))],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 def mark_sent(db: Database, outbox_id: int, now: datetime) -> None:
     """The message went out."""
     with write(db):
