@@ -178,17 +178,30 @@ def dominant_place(text: str) -> str | None:
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
-    """The sentence holding text[start:end] and the figure's offsets in it."""
+    """The sentence holding text[start:end] and the figure's offsets in it.  A sentence
+    longer than `SENTENCE_LIMIT` on a side is cut there at a word boundary, and the cut is
+    marked with an ellipsis (the alert shows where the quote goes on)."""
     lo = max(0, start - SENTENCE_LIMIT)
     left = text[lo:start]
     cuts = list(_SENTENCE_END.finditer(left))
     s = lo + cuts[-1].end() if cuts else lo
+    cut_left = not cuts and lo > 0 and not text[lo - 1].isspace()
     right = text[end : end + SENTENCE_LIMIT]
     m = _SENTENCE_END.search(right)
     e = end + (m.start() if m else len(right))
+    cut_right = m is None and e < len(text) and not text[e].isspace()
+    if cut_left:  # never start inside a word
+        while s < start and not text[s].isspace():
+            s += 1
+    if cut_right:
+        while e > end and not text[e - 1].isspace():
+            e -= 1
     while s < start and text[s].isspace():
         s += 1
-    return text[s:e].rstrip(), start - s, end - s
+    head = "…" if (not cuts and lo > 0) else ""
+    tail = "…" if (m is None and e < len(text) and text[e:].strip()) else ""
+    body = text[s:e].rstrip()
+    return f"{head}{body}{tail}", start - s + len(head), end - s + len(head)
 
 
 def process_article(

@@ -285,6 +285,17 @@ def test_sentence_around_marks_the_figure() -> None:
     assert "أولى" not in sentence and "ثالثة" not in sentence
 
 
+def test_a_sentence_cut_at_the_limit_is_cut_between_words_and_says_so() -> None:
+    # before, the stored quote began and ended inside a word, with nothing to say it was cut
+    text = "كلمات كثيرة " * 40 + "خروج 38550 شخصا " + "وكلمات أخرى " * 40
+    start = text.index("38550")
+    sentence, s, e = sentence_around(text, start, start + 5)
+    assert sentence[s:e] == "38550"
+    assert sentence.startswith("…") and sentence.endswith("…")
+    words = set(text.split())
+    assert all(w in words for w in sentence.strip("…").split())
+
+
 @pytest.mark.parametrize(
     ("setup", "error", "empty"),
     [("ok", False, False), ("missing", True, False), ("empty", False, True)],
