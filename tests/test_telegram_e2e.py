@@ -475,3 +475,20 @@ async def test_the_2017_alert_credits_no_later_outlet(bot: Bot, seeds_dir: Path)
     assert not [outlet for outlet in later if outlet in alert], alert
     view = store.change_for_alert(bot.db, first[0])
     assert view is not None and view.sources == (first[1],)
+
+
+async def test_every_bot_api_call_takes_its_turn_with_the_pacer(bot: Bot, seeds_dir: Path) -> None:
+    # before, only sendMessage/sendPhoto were paced: setMyCommands, button answers, edits and
+    # the chat action went around the limiter
+    await bot.command(USER, USER, "/subscribe")
+    bot.tg.push_callback(USER, USER, "/subscribe killed")
+    await bot.tg.wait_for(lambda: bot.tg.callback_answers, what="the button answer")
+    await bot.tg.wait_for(lambda: bot.tg.messages(USER)[-1].edits, what="the edit")
+    replay_seeds(bot.db, seeds_dir)
+    await bot.command(USER, USER, "/chart displaced", replies=1)
+    await asyncio.sleep(0.3)
+    calls = [c for c in bot.tg.calls if c.method != "getUpdates"]
+    methods = {c.method for c in calls}
+    assert {"setMyCommands", "answerCallbackQuery", "editMessageText", "sendPhoto"} <= methods
+    assert bot.transport.pacer.state.commits == len(calls)
+    assert bot.tg.too_many_requests == 0
