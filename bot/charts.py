@@ -48,8 +48,7 @@ import numpy as np
 from bidi.algorithm import get_display
 
 from bot.render import (
-    QUALIFIER_WORDS,
-    UNIT_WORDS,
+    amount,
     format_date,
     localize_digits,
     number,
@@ -173,6 +172,8 @@ class StateStep:
     """The state's value."""
     qualifier: Qualifier = Qualifier.EXACT
     """The hedge of the report that set it."""
+    vague: bool = False
+    """That report gave a quantity word (its value is a floor)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,12 +258,14 @@ def format_number(value: float, lang: Lang) -> str:
     return localize_digits(text, lang)
 
 
-def format_value(value: float, qualifier: Qualifier, unit: Unit, lang: Lang) -> str:
-    """`more than 38,550` / `أقل من ٢ كم²`: a value with its hedge and, for
-    km² and %, its unit (`SYMBOL_UNITS`; the axis names the others)."""
-    i = _i(lang)
-    unit_words = UNIT_WORDS[unit][i] if unit in SYMBOL_UNITS else ""
-    return f"{QUALIFIER_WORDS[qualifier][i]}{format_number(value, lang)}{unit_words}"
+def format_value(
+    value: float, qualifier: Qualifier, unit: Unit, lang: Lang, vague: bool = False
+) -> str:
+    """`more than 38,550` / `أقل من ٢ كم²` / `hundreds (100+)`: `bot.render.amount`,
+    with the unit only for km² and % (`SYMBOL_UNITS`; the axis names the others)."""
+    return amount(
+        value, qualifier, vague, unit, lang, unit_words=unit in SYMBOL_UNITS, digits=format_number
+    )
 
 
 def format_since(since: str, lang: Lang) -> str:
@@ -454,10 +457,12 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
     # the latest state (or, with no state, the latest report) labelled
     if series.steps:
         last = series.steps[-1]
-        label = format_value(last.value, last.qualifier, series.unit, lang)
+        label = format_value(last.value, last.qualifier, series.unit, lang, last.vague)
         last_x, last_y = t_end, last.value
     else:
-        label = format_value(points[-1].value, points[-1].qualifier, series.unit, lang)
+        label = format_value(
+            points[-1].value, points[-1].qualifier, series.unit, lang, points[-1].vague
+        )
         last_x, last_y = times[-1], points[-1].value
     ax.annotate(
         t(label),
@@ -598,7 +603,7 @@ def state_steps(points: Sequence[ChartPoint], metric: Metric) -> tuple[StateStep
             p.value != steps[-1].value if metric.is_territory else p.value > steps[-1].value
         )
         if moved:
-            steps.append(StateStep(p.time, p.value, p.qualifier))
+            steps.append(StateStep(p.time, p.value, p.qualifier, p.vague))
     return tuple(steps)
 
 

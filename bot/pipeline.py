@@ -11,14 +11,18 @@ their first line): headlines carry figures ("يرفع لنحو 1500…") and a f
 stated in both counts once.  Offsets of figures refer to that text, which is
 what `articles.text` stores.
 
-A change that alerts gets one outbox row per matching subscription: `pending`
-for the per-change delivery, or `held` (`store.HELD`) for a subscription with
-a daily digest, which `bot.digest` sends and marks; a digest chat never gets
-the change on its own.
+A change that alerts gets one outbox row per chat whose subscriptions match
+(a chat subscribed to `displaced` and to `displaced deir-ez-zor` hears of it
+once): `pending` for the per-change delivery, and `held` (`store.HELD`) when a
+digest subscription of the chat matches, which `bot.digest` sends and marks; a
+digest subscription never gets the change on its own, and a chat with both
+kinds gets each once.  The change row keeps the outlets that had reported its
+value at that moment (`changes.sources`): what the alert and the digest credit.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -174,17 +178,30 @@ def dominant_place(text: str) -> str | None:
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
-    """The sentence holding text[start:end] and the figure's offsets in it."""
+    """The sentence holding text[start:end] and the figure's offsets in it.  A sentence
+    longer than `SENTENCE_LIMIT` on a side is cut there at a word boundary, and the cut is
+    marked with an ellipsis (the alert shows where the quote goes on)."""
     lo = max(0, start - SENTENCE_LIMIT)
     left = text[lo:start]
     cuts = list(_SENTENCE_END.finditer(left))
     s = lo + cuts[-1].end() if cuts else lo
+    cut_left = not cuts and lo > 0 and not text[lo - 1].isspace()
     right = text[end : end + SENTENCE_LIMIT]
     m = _SENTENCE_END.search(right)
     e = end + (m.start() if m else len(right))
+    cut_right = m is None and e < len(text) and not text[e].isspace()
+    if cut_left:  # never start inside a word
+        while s < start and not text[s].isspace():
+            s += 1
+    if cut_right:
+        while e > end and not text[e - 1].isspace():
+            e -= 1
     while s < start and text[s].isspace():
         s += 1
-    return text[s:e].rstrip(), start - s, end - s
+    head = "…" if (not cuts and lo > 0) else ""
+    tail = "…" if (m is None and e < len(text) and text[e:].strip()) else ""
+    body = text[s:e].rstrip()
+    return f"{head}{body}{tail}", start - s + len(head), end - s + len(head)
 
 
 def process_article(
@@ -250,6 +267,18 @@ def process_article(
                 continue
             state = states.get(key)
             decision = diff(state, obs, rules, key=key, background=background.get(key, ()))
+            if decision.verdict is Verdict.EVENT and state is not None:
+                # a new event against the latest: is it one of the period's others again?
+                events = store.events_near(db, key, obs.published, rules.event_dedupe)
+                if events:
+                    decision = diff(
+                        state,
+                        obs,
+                        rules,
+                        key=key,
+                        background=background.get(key, ()),
+                        events=events,
+                    )
             if decision.state is not None:
                 store.put_state(db, decision.state, now)
             status = "older" if decision.verdict is Verdict.OLDER else "statement"
@@ -258,15 +287,18 @@ def process_article(
                 _insert_observation(db, obs_id, article_id, key, obs, fine, text, status, verdict)
                 notes.append(Note(decision.verdict, key, obs, decision.state or state))
                 continue
-            change_id = _insert_change(db, article_id, obs_id, decision.change, now)
+            # the credit as of the change: who had reported its value by now (a
+            # conflict leaves the state alone, so only its own outlet)
+            current = decision.state or state
+            agreeing = current is not None and decision.verdict is not Verdict.CONFLICT
+            sources = current.sources if agreeing and current else (outlet,)
+            change_id = _insert_change(db, article_id, obs_id, decision.change, now, sources)
             _insert_observation(
                 db, obs_id, article_id, key, obs, fine, text, status, verdict, change_id
             )
             queued = 0
             if decision.change.alert:
                 queued = _queue(db, subs, change_id, key, fine, now)
-            current = decision.state or state
-            sources = current.sources if current else (outlet,)
             stored.append(StoredChange(change_id, decision.change, sources, queued))
     log.info("article %s: %d figure(s), %d change(s)", article.url, len(figs), len(stored))
     return ArticleResult(article.url, False, len(figs), tuple(stored), tuple(notes))
@@ -338,7 +370,12 @@ def _stored_interval(f: Figure) -> tuple[float, float | None]:
 
 
 def _insert_change(
-    db: Database, article_id: int, obs_id: int, change: Change, now: datetime
+    db: Database,
+    article_id: int,
+    obs_id: int,
+    change: Change,
+    now: datetime,
+    sources: Sequence[str] = (),
 ) -> int:
     k, f, prev = change.key, change.observation.figure, change.previous
     row: dict[str, Any] = {
@@ -364,6 +401,7 @@ def _insert_change(
         "alert": int(change.alert),
         "published": store.iso(change.observation.published),
         "created_at": store.iso(now),
+        "sources": json.dumps(list(sources), ensure_ascii=False),
     }
     return store.insert_row(db, "changes", row)
 
@@ -376,24 +414,30 @@ def _queue(
     fine_place: str | None,
     now: datetime,
 ) -> int:
-    """Queue `change_id` for every subscription whose filter matches (held for
-    digest subscriptions); how many rows."""
-    rows = [
-        {
-            "change_id": change_id,
-            "subscription_id": s.id,
-            "transport": s.transport,
-            "chat_id": s.chat_id,
-            "status": store.HELD if s.digest else store.PENDING,
-            "attempts": 0,
-            "created_at": store.iso(now),
-        }
-        for s in subs
-        if matches(s.metrics, s.places, key.metric.value, (key.place, fine_place))
-    ]
-    for row in rows:
-        store.insert_row(db, "outbox", row)
-    return len(rows)
+    """Queue `change_id` once per chat whose subscriptions match (the union of
+    them: one row for the instant ones, one held row for the digest ones); how
+    many rows.  A row lists every matching subscription, the first of them as
+    `subscription_id` (its language is the alert's)."""
+    groups: dict[tuple[str, str, bool], list[int]] = {}
+    for s in subs:
+        if matches(s.metrics, s.places, key.metric.value, (key.place, fine_place)):
+            groups.setdefault((s.transport, s.chat_id, s.digest), []).append(s.id)
+    for (transport, chat_id, digest), ids in groups.items():
+        store.insert_row(
+            db,
+            "outbox",
+            {
+                "change_id": change_id,
+                "subscription_id": ids[0],
+                "subscriptions": json.dumps(ids),
+                "transport": transport,
+                "chat_id": chat_id,
+                "status": store.HELD if digest else store.PENDING,
+                "attempts": 0,
+                "created_at": store.iso(now),
+            },
+        )
+    return len(groups)
 
 
 # ---------------------------------------------------------------- sources

@@ -12,10 +12,12 @@ polling for commands, registers the command menu in English and Arabic
 (`setMyCommands` with `language_code`), and delivers outbox rows:
 
 - paced by `bot.pacing` (1/s per chat, 20/min per group, 30/s overall) before
-  every request, replies to commands included;
-- `RetryAfter`: the pacer is told, and a short wait is taken in place (so a
-  chat's alerts stay in order); a long one goes back to the loop with
-  `retry_after`;
+  every Bot API request: the pacer is the Application's rate limiter
+  (`PacedLimiter`), so command replies, button answers, photos and
+  `setMyCommands` wait their turn as alerts do;
+- `RetryAfter`: the limiter charges it to the chat or to everyone (`blame`),
+  and a short wait is taken in place (so a chat's alerts stay in order); a
+  long one goes back to the loop with `retry_after`;
 - network errors: a few quick retries in place, then the loop's backoff;
 - `Forbidden` (blocked, kicked): the subscription is deactivated;
 - `ChatMigrated`: the subscription moves to the new chat id and the row is
@@ -69,7 +71,7 @@ from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import norm_lang, t
 from bot.logs import redact
 from bot.markup import escape_html, split_html, utf16_len
-from bot.pacing import Pacer, seconds
+from bot.pacing import PacedLimiter, Pacer, seconds
 from bot.render import alert_html, reply_html
 
 log = logging.getLogger(__name__)
@@ -116,9 +118,11 @@ def build_application(
         raise ConfigError(
             "telegram.token_env", f"the environment variable {config.telegram.token_env} is not set"
         )
+    pacer = pacer or Pacer.for_telegram()
     app = (
         Application.builder()
         .token(token)
+        .rate_limiter(PacedLimiter(pacer))
         .base_url(config.telegram.api_base_url)
         .base_file_url(config.telegram.api_base_url.removesuffix("bot") + "file/bot")
         .connect_timeout(10)
@@ -132,7 +136,7 @@ def build_application(
     app.bot_data.update(
         commands=commands,
         config=config,
-        pacer=pacer or Pacer.for_telegram(),
+        pacer=pacer,
         secrets=(token,),
     )
     for name, handler in HANDLERS.items():
@@ -331,10 +335,8 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Re
     """Send a Reply: a photo with its title as caption, then the text chunks, the keyboard
     under the last one."""
     chunks = reply_html(reply)
-    pacer: Pacer = context.bot_data["pacer"]
     if reply.photo is not None:
         caption = escape_html(reply.title or "")
-        await pacer.acquire(chat_id)
         await context.bot.send_photo(
             chat_id,
             reply.photo,
@@ -353,9 +355,7 @@ async def _paced(
     html: str,
     markup: InlineKeyboardMarkup | None,
 ) -> None:
-    pacer: Pacer = context.bot_data["pacer"]
-    for attempt in range(INLINE_RETRIES):
-        await pacer.acquire(chat_id)
+    for attempt in range(INLINE_RETRIES):  # the bot's rate limiter paces each try
         try:
             await context.bot.send_message(
                 chat_id,
@@ -365,8 +365,7 @@ async def _paced(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
             return
-        except RetryAfter as exc:
-            pacer.penalize(chat_id, exc.retry_after)
+        except RetryAfter:  # the limiter has charged the wait to whom it is for
             if attempt == INLINE_RETRIES - 1:
                 raise
 
@@ -388,10 +387,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def notify_admins(bot_data: Any, bot: Any, config: Config, text: str) -> None:
     """Tell the admin chat (or else each admin privately); never raises."""
     targets = [config.telegram.admin_chat] if config.telegram.admin_chat else config.telegram.admins
-    pacer: Pacer = bot_data["pacer"]
-    for chat_id in targets:
+    for chat_id in targets:  # paced by the bot's rate limiter
         try:
-            await pacer.acquire(chat_id)
             await bot.send_message(chat_id, escape_html(text), parse_mode=ParseMode.HTML)
         except TelegramError as exc:
             log.warning("telegram: could not tell admin chat %s: %s", chat_id, exc.message)
@@ -526,8 +523,7 @@ class TelegramTransport:
         """One paced sendMessage in HTML mode, with the quick retries in place."""
         for attempt in range(INLINE_RETRIES + 1):
             last = attempt == INLINE_RETRIES
-            await self.pacer.acquire(chat_id)
-            try:
+            try:  # the bot's rate limiter (`PacedLimiter`) waits for the pacer first
                 await self.app.bot.send_message(
                     chat_id,
                     html,
@@ -536,8 +532,7 @@ class TelegramTransport:
                 )
                 return SENT
             except RetryAfter as exc:
-                wait = seconds(exc.retry_after)
-                self.pacer.penalize(chat_id, wait)
+                wait = seconds(exc.retry_after)  # already charged by the limiter
                 if wait > INLINE_RETRY_AFTER or last:
                     return SendResult(False, error=self._safe(exc), retry_after=wait)
             except Forbidden as exc:

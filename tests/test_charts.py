@@ -351,6 +351,20 @@ def test_format_value(
 
 
 @pytest.mark.parametrize(
+    ("value", "unit", "lang", "expected"),
+    [
+        (100, Unit.PERSON, "ar", "مئات (١٠٠+)"),
+        (1000, Unit.PERSON, "en", "thousands (1,000+)"),
+        (100, Unit.KM2, "en", "100+ km²"),
+    ],
+    ids=["hundreds-ar", "thousands-en", "area"],
+)
+def test_a_vague_label_stays_vague(value: float, unit: Unit, lang: Any, expected: str) -> None:
+    # before, a chart labelled its latest state مئات as ١٠٠
+    assert format_value(value, Qualifier.EXACT, unit, lang, vague=True) == expected
+
+
+@pytest.mark.parametrize(
     ("since", "lang", "expected"),
     [
         ("--12-01", "en", "since 1 Dec"),

@@ -701,3 +701,22 @@ async def test_an_admin_edit_from_slack_applies_to_the_service_at_once(
             assert service.effective.alerts.alert_new is False
         finally:
             await service.shutdown()
+
+
+async def test_overlapping_subscriptions_get_each_alert_once(app: App, seeds_dir: Path) -> None:
+    # fails on the code before: one outbox row (and one post) per matching subscription
+    assert (await app.said("subscribe displaced")).startswith("Subscribed (#")
+    assert (await app.said("subscribe displaced deir-ez-zor")).startswith("Subscribed (#")
+    replay_seeds(app.db, seeds_dir)
+    wanted = [
+        r[0]
+        for r in app.db.execute(
+            "select id from changes where metric = 'displaced' and alert = 1 order by id"
+        )
+    ]
+    views = [store.change_for_alert(app.db, c) for c in wanted]
+    expected = [alert_blocks(v, "en") for v in views if v is not None]
+    assert len(expected) == len(wanted) >= 5
+    app.loop.notify()
+    await app.slack.wait_for(lambda: drained(app.db), timeout=20, what="the outbox drained")
+    assert alerts_in(app.slack, CHANNEL) == expected
