@@ -51,7 +51,7 @@ from bot.scheduler import job_id, next_runs, sync_jobs
 from bot.settings import effective_config
 from figures.diff import Rules
 from scrapers.base import build_source
-from scrapers.http import HttpClient
+from scrapers.http import HttpClient, mask_url
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ class Service:
         paused = [s.name for s in config.sources if not s.enabled]
         for i, s in enumerate(on):
             label = "sources" if i == 0 else ""
-            target = s.url or s.path
+            target = mask_url(s.url) if s.url else s.path
             lines.append(f"  {label:<10} {s.name} ({s.kind}, every {_every(s.interval)}): {target}")
         if not on:
             lines.append("  sources    none enabled: add [[sources]] to the config")

@@ -304,6 +304,10 @@ def show_value(key: str, value: Any) -> str:
         return "(unset)"
     if key.endswith("_env") and isinstance(value, str):
         return f"{value} ({'set' if secret(value) else 'not set'} in the environment)"
+    if isinstance(value, str) and "://" in value:
+        from scrapers.http import mask_urls
+
+        value = mask_urls(value)
     return json.dumps(value, ensure_ascii=False)
 
 
