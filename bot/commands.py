@@ -242,6 +242,22 @@ def parse_command(text: str) -> tuple[str, list[str]]:
     return head, words[1:]
 
 
+def addressee(text: str) -> str | None:
+    """The bot a command is addressed to: `/help@other_bot` → `other_bot`; None for `/help`."""
+    words = text.strip().split(maxsplit=1)
+    if not words or not words[0].startswith("/"):
+        return None
+    _, at, name = words[0].partition("@")
+    return name if at else None
+
+
+def for_another_bot(text: str, username: str | None) -> bool:
+    """True when `text` is a command addressed to a bot other than `username` (in a group,
+    `/subscribe@other_bot` is that bot's, never ours)."""
+    to = addressee(text)
+    return to is not None and to.lower() != (username or "").lower()
+
+
 # ---------------------------------------------------------------- reading names
 
 

@@ -63,7 +63,7 @@ from telegram.ext import (
 )
 
 from bot import store
-from bot.commands import COMMANDS, CommandContext, Commands, Reply
+from bot.commands import COMMANDS, CommandContext, Commands, Reply, for_another_bot
 from bot.config import Config, ConfigError, secret
 from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import norm_lang, t
@@ -278,6 +278,9 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     ctx = command_context(update, context)
     if message is None or ctx is None or not message.text:
+        return
+    if for_another_bot(message.text, context.bot.username):
+        log.debug("telegram: ignoring a command for another bot in chat %s", ctx.chat_id)
         return
     commands: Commands = context.bot_data["commands"]
     reply = await commands.handle(ctx, message.text)
