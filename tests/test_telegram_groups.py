@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from test_telegram_e2e import ADMIN, USER, Bot, bot  # noqa: F401  (the fixture)
+from test_telegram_e2e import ADMIN, USER, Bot
+from test_telegram_e2e import bot as bot_fixture  # noqa: F401  (the `bot` fixture)
 
 from bot import store
 
