@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 
-from test_telegram_e2e import ADMIN, USER, Bot
-from test_telegram_e2e import bot as bot_fixture  # noqa: F401  (the `bot` fixture)
+import test_telegram_e2e
+from test_telegram_e2e import ADMIN, Bot
 
 from bot import store
+
+bot = test_telegram_e2e.bot
+"""The running bot against a fake Telegram (the fixture of the end-to-end tests)."""
 
 GROUP = -42
 OTHER = 502
