@@ -82,6 +82,9 @@ class CommandContext:
     """The sender is in the transport's `admins`."""
     lang: str
     """The chat's language: ar or en."""
+    can_manage: bool = True
+    """The sender may change this chat's subscriptions and language: always in a private
+    chat; in a group or channel only its administrators (the transport asks the chat)."""
 
     @property
     def actor(self) -> str:
@@ -125,6 +128,9 @@ class Reply:
     """A PNG to send (the title is its caption)."""
     ok: bool = True
     """False for a usage line, a refusal or an error."""
+    public: bool = False
+    """A confirmation the whole chat should see (a subscription, a language): Slack posts it
+    to the channel instead of only to the person who typed."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +228,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 SPECS: Mapping[str, CommandSpec] = {c.name: c for c in COMMANDS}
 """Commands by name."""
+
+MANAGE_COMMANDS = frozenset({"subscribe", "unsubscribe", "lang"})
+"""Commands that change what a chat receives: in a group or channel only its administrators
+(or raqib's admins) may run them."""
+GROUP_CHAT_TYPES = frozenset({"group", "supergroup", "channel"})
+"""Chat types where `MANAGE_COMMANDS` need the chat's administrators."""
 
 
 class UsageError(Exception):
@@ -461,6 +473,11 @@ class Commands:
         if spec.admin and not ctx.is_admin:
             log.warning("commands: %s (not an admin) tried /%s", ctx.actor, name)
             return Reply((t("refused", ctx.lang, command="/" + name),), ok=False)
+        if name in MANAGE_COMMANDS and not (ctx.can_manage or ctx.is_admin):
+            log.info(
+                "commands: %s (not a chat admin) tried /%s in %s", ctx.actor, name, ctx.chat_id
+            )
+            return Reply((t("refused.group", ctx.lang, command="/" + name),), ok=False)
         method: Callable[[CommandContext, list[str]], Any] = getattr(self, f"cmd_{name}")
         try:
             return await method(ctx, words)  # type: ignore[no-any-return]
@@ -533,7 +550,7 @@ class Commands:
         for sub in chat_subscriptions(self.db, ctx.transport, ctx.chat_id):
             same = _same(sub.metrics, metrics) and _same(sub.places, places)
             if same and sub.digest == digest:
-                return Reply((t("sub.exists", lang, id=sub.id, what=what),))
+                return Reply((t("sub.exists", lang, id=sub.id, what=what),), public=True)
         sub_id = store.add_subscription(
             self.db,
             ctx.transport,
@@ -547,7 +564,7 @@ class Commands:
             now=self.clock(),
         )
         log.info("commands: %s subscribed chat %s (#%d): %s", ctx.actor, ctx.chat_id, sub_id, what)
-        return Reply((t("sub.done", lang, id=sub_id, what=what),))
+        return Reply((t("sub.done", lang, id=sub_id, what=what),), public=True)
 
     async def cmd_unsubscribe(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/unsubscribe [id|all]"""
@@ -584,7 +601,7 @@ class Commands:
         for sub in chosen:
             store.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
         ids = ", ".join(f"#{s.id}" for s in chosen)
-        return Reply((t("unsub.done", lang, ids=ids),))
+        return Reply((t("unsub.done", lang, ids=ids),), public=True)
 
     async def cmd_subscriptions(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/subscriptions"""
@@ -700,7 +717,7 @@ class Commands:
             raise UsageError()
         lang = norm_lang(args[0])
         set_chat_lang(self.db, ctx.transport, ctx.chat_id, lang, self.clock())
-        return Reply((t("lang.done", lang),))
+        return Reply((t("lang.done", lang),), public=True)
 
     # ------------------------------------------------------------ admins
 

@@ -72,6 +72,14 @@ STRINGS = _table(
             "Only raqib's admins can use {command}.",
             "الأمر {command} متاح لمشرفي رقيب فقط.",
         ),
+        "refused.group": (
+            "In a group, only its administrators can use {command}.",
+            "في المجموعة، الأمر {command} متاح لمشرفيها فقط.",
+        ),
+        "keyboard.not_yours": (
+            "These buttons belong to whoever opened them; send the command yourself.",
+            "هذه الأزرار لمن طلبها؛ أرسل الأمر بنفسك.",
+        ),
         "no_data": ("No figures recorded yet.", "لم تُسجَّل أي أرقام بعد."),
         # ---------------------------------------------------------- subscriptions
         "sub.choose": (

@@ -164,6 +164,12 @@ def build_app(config: Config, commands: Commands, client: AsyncWebClient) -> Asy
     return app
 
 
+def response_type(ctx: CommandContext, reply: Reply) -> str:
+    """`in_channel` for a confirmation the channel should see (a subscription, a language),
+    else `ephemeral` (only the person who typed sees it)."""
+    return "in_channel" if reply.public and reply.ok and ctx.chat_type != "im" else "ephemeral"
+
+
 def _choice_pattern() -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(CHOICE_ACTION)}:\d+$")
 
@@ -217,7 +223,11 @@ class CommandBridge:
                 reply = dataclasses.replace(
                     reply, paragraphs=tuple(p.replace(f"/{name}", typed) for p in reply.paragraphs)
                 )
-            await ack(text=reply_text(reply), blocks=reply_blocks(reply), response_type="ephemeral")
+            await ack(
+                text=reply_text(reply),
+                blocks=reply_blocks(reply),
+                response_type=response_type(ctx, reply),
+            )
             return
         await ack(text=say("working", ctx.lang), response_type="ephemeral")
         await self.finish(ctx, await task, respond)
@@ -238,6 +248,15 @@ class CommandBridge:
         reply = await self.commands.handle(ctx, line)
         if reply.photo is not None:
             await self.finish(ctx, reply, respond)
+            return
+        if response_type(ctx, reply) == "in_channel":  # the buttons go, the channel is told
+            await respond(delete_original=True)
+            await respond(
+                text=reply_text(reply),
+                blocks=reply_blocks(reply),
+                replace_original=False,
+                response_type="in_channel",
+            )
             return
         await respond(
             text=reply_text(reply),
@@ -275,7 +294,7 @@ class CommandBridge:
         await respond(
             text=reply_text(reply),
             blocks=reply_blocks(reply),
-            response_type="ephemeral",
+            response_type=response_type(ctx, reply),
             replace_original=False,
         )
 

@@ -367,10 +367,30 @@ async def test_buttons_run_their_command(app: App) -> None:
     }
     status, _ = await app.request(urlencode({"payload": json.dumps(payload)}).encode())
     assert status == 200
-    [body] = await app.slack.wait_for(lambda: app.responses(response_url), what="the answer")
-    assert body["replace_original"] is True and body["text"].startswith("Subscribed (#")
+    gone, body = await app.slack.wait_for(
+        lambda: len(app.responses(response_url)) >= 2 and app.responses(response_url),
+        what="the answer",
+    )
+    assert gone["delete_original"] is True  # the buttons go
+    assert body["response_type"] == "in_channel" and body["text"].startswith("Subscribed (#")
     [sub] = store.active_subscriptions(app.db)
     assert (sub.chat_id, sub.metrics) == (CHANNEL, ("killed",))
+
+
+async def test_confirmations_are_for_the_channel_and_the_rest_for_who_asked(app: App) -> None:
+    for text, seen in (
+        ("subscribe displaced", "in_channel"),
+        ("subscribe displaced", "in_channel"),  # "already subscribed" too
+        ("lang en", "in_channel"),
+        ("unsubscribe all", "in_channel"),
+        ("help", "ephemeral"),
+        ("subscriptions", "ephemeral"),
+        ("subscribe atlantis", "ephemeral"),  # a refusal is for who typed it
+    ):
+        status, answer, _ = await app.slash(text)
+        assert status == 200 and answer["response_type"] == seen, (text, answer)
+    status, answer, _ = await app.slash("subscribe displaced", channel="D0DIRECT")
+    assert answer["response_type"] == "ephemeral"  # a direct message has no channel to tell
 
 
 async def test_source_test_answers_later_through_response_url(app: App) -> None:

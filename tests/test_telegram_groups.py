@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import test_telegram_e2e
-from test_telegram_e2e import ADMIN, Bot
+from test_telegram_e2e import ADMIN, USER, Bot
 
 from bot import store
 
@@ -50,3 +50,47 @@ async def test_a_command_for_another_bot_gets_no_reply_and_changes_nothing(bot: 
     assert store.active_subscriptions(bot.db) == []
     [reply] = await bot.command(GROUP, ADMIN, "/subscribe@RAQIB_test_bot killed")  # ours
     assert reply.startswith("Subscribed (#")
+
+
+# ---------------------------------------------------------------- 10: groups
+
+
+async def test_in_a_group_only_its_administrators_change_subscriptions(bot: Bot) -> None:
+    for text in ("/subscribe killed", "/lang ar", "/unsubscribe all", "/subscribe"):
+        [reply] = await bot.command(GROUP, USER, text)
+        assert reply == f"In a group, only its administrators can use {text.split()[0]}."
+    assert store.active_subscriptions(bot.db) == []
+    [reply] = await bot.command(GROUP, USER, "/latest")  # reading is for everyone
+    assert reply.startswith("No figures recorded yet")
+    bot.tg.make_admin(GROUP, USER)
+    [reply] = await bot.command(GROUP, USER, "/subscribe killed")
+    assert reply.startswith("Subscribed (#")
+    bot.tg.make_admin(GROUP, OTHER, owner=True)
+    [reply] = await bot.command(GROUP, OTHER, "/subscribe displaced")
+    assert reply.startswith("Subscribed (#")
+    [reply] = await bot.command(GROUP, ADMIN, "/subscribe wounded")  # raqib's admin
+    assert reply.startswith("Subscribed (#")
+    assert len(store.active_subscriptions(bot.db)) == 3
+    [reply] = await bot.command(USER, USER, "/subscribe killed")  # a private chat: always
+    assert reply.startswith("Subscribed (#")
+    members = [c for c in bot.tg.calls if c.method == "getChatMember"]
+    assert {c.chat_id for c in members} == {GROUP}  # asked only in the group
+
+
+async def test_a_group_keyboard_answers_only_the_one_who_opened_it(bot: Bot) -> None:
+    bot.tg.make_admin(GROUP, USER)
+    bot.tg.make_admin(GROUP, OTHER)
+    await bot.command(GROUP, OTHER, "/subscribe")
+    keyboard = bot.tg.messages(GROUP)[-1]
+    assert keyboard.reply_markup is not None
+    bot.tg.push_callback(GROUP, USER, "/subscribe killed")  # another admin presses it
+    await bot.tg.wait_for(lambda: bot.tg.callback_answers, what="the refusal")
+    [refusal] = bot.tg.callback_answers
+    assert refusal.get("text", "").startswith("These buttons belong to whoever opened them")
+    assert store.active_subscriptions(bot.db) == []
+    bot.tg.push_callback(GROUP, OTHER, "/subscribe killed")  # its owner
+    await bot.tg.wait_for(lambda: len(bot.tg.callback_answers) == 2, what="the answer")
+    await bot.tg.wait_for(lambda: bot.tg.messages(GROUP)[-1].edits, what="the edit")
+    assert bot.tg.messages(GROUP)[-1].plain.startswith("Subscribed (#")
+    [sub] = store.active_subscriptions(bot.db)
+    assert sub.metrics == ("killed",)
