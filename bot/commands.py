@@ -572,24 +572,20 @@ class Commands:
         subs = chat_subscriptions(self.db, ctx.transport, ctx.chat_id)
         if not subs:
             return Reply((t("sub.none", lang),))
-        if not args:
+        if not args:  # never a silent deletion: ask which, even when there is only one
+            buttons = [
+                Choice(
+                    t("sub.line", lang, id=s.id, what=describe_filter(s.metrics, s.places, lang))[
+                        :60
+                    ],
+                    f"/unsubscribe {s.id}",
+                )
+                for s in subs
+            ]
             if len(subs) > 1:
-                buttons = [
-                    Choice(
-                        t(
-                            "sub.line",
-                            lang,
-                            id=s.id,
-                            what=describe_filter(s.metrics, s.places, lang),
-                        )[:60],
-                        f"/unsubscribe {s.id}",
-                    )
-                    for s in subs
-                ]
                 buttons.append(Choice(t("sub.everything", lang), "/unsubscribe all"))
-                return Reply((t("unsub.choose", lang),), choices=tuple((b,) for b in buttons))
-            chosen = subs
-        elif len(args) == 1 and args[0].lower() in EVERYTHING_WORDS:
+            return Reply((t("unsub.choose", lang),), choices=tuple((b,) for b in buttons))
+        if len(args) == 1 and args[0].lower() in EVERYTHING_WORDS:
             chosen = subs
         elif len(args) == 1 and args[0].lstrip("#").isdigit():
             wanted = int(args[0].lstrip("#"))

@@ -286,3 +286,16 @@ async def test_any_arguments_get_a_reply(
     reply = await core.handle(ctx(admin=admin), f"/{name} " + " ".join(args))
     assert reply.paragraphs or reply.table is not None or reply.title
     assert "Traceback" not in reply_plain(reply)
+
+
+async def test_a_bare_unsubscribe_asks_even_for_the_only_subscription(
+    core: Commands, db: Database
+) -> None:
+    await core.handle(ctx(), "/subscribe killed")
+    reply = await core.handle(ctx(), "/unsubscribe")
+    assert reply.paragraphs == ("Which subscription should end?",)
+    assert [c.command for row in reply.choices for c in row] == ["/unsubscribe 1"]
+    assert [s.id for s in store.active_subscriptions(db)] == [1]  # nothing deleted
+    reply = await core.handle(ctx(), "/unsubscribe 1")
+    assert reply.paragraphs == ("Unsubscribed: #1.",)
+    assert store.active_subscriptions(db) == []
