@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from bot import render, settings, status, store
-from bot.config import Config, ConfigError, NetworkConfig
+from bot.config import Config, ConfigError, NetworkConfig, format_duration, parse_duration
 from bot.i18n import norm_lang, t
 from bot.pipeline import document_text
 from figures import extract, gazetteer
@@ -208,7 +208,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "config",
-        "/config [get KEY | set KEY VALUE]",
+        "/config [get KEY | set KEY VALUE | unset KEY]",
         "/config set alerts.event_dedupe 2d",
         "Show or change a setting",
         "اعرض إعداداً أو غيّره",
@@ -826,10 +826,19 @@ class Commands:
             )
         if action == "set" and len(args) >= 3:
             key, value = args[1], " ".join(args[2:])
+            if key.startswith("sources.") and key.endswith(".url"):
+                await check_source_url(str(settings.parse_value(value)), self.effective().network)
             self._edit(ctx, settings.set_setting, key, value)
             self._changed()
             stored = settings.stored_edits(self.db).get(key)
-            return Reply((t("config.set", lang, key=key, value=_show(stored)),))
+            return Reply((t("config.set", lang, key=key, value=_show_setting(key, stored)),))
+        if action == "unset" and len(args) == 2:
+            key = args[1]
+            self._edit(ctx, settings.unset_setting, key)
+            self._changed()
+            entries = {e.key: e for e in settings.settings_report(self.config, self.db)}
+            now = entries[key].value if key in entries else "(unset)"
+            return Reply((t("config.unset", lang, key=key, value=now),))
         raise UsageError()
 
     async def cmd_threshold(self, ctx: CommandContext, args: list[str]) -> Reply:
@@ -891,6 +900,16 @@ def _reason(exc: ConfigError) -> str:
 
 def _show(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _show_setting(key: str, value: object) -> str:
+    """A stored value as `/config` shows it: a duration as `2d`, anything else as TOML-ish."""
+    if settings.is_duration_key(key) and not isinstance(value, bool):
+        try:
+            return format_duration(parse_duration(value))
+        except ValueError:
+            pass
+    return _show(value)
 
 
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")

@@ -162,6 +162,10 @@ STRINGS = _table(
             "{key} = {value}: stored, effective now.",
             "{key} = {value}: حُفظ ويسري الآن.",
         ),
+        "config.unset": (
+            "{key}: admin edit removed; back to {value}.",
+            "{key}: أُزيل تعديل المشرف؛ عادت القيمة إلى {value}.",
+        ),
         "threshold.title": ("Alert thresholds:", "عتبات التنبيه:"),
         "threshold.line": (
             "{metric}: at least {absolute} and {relative}%",

@@ -48,7 +48,7 @@ from bot.digest import schedule_from_config, send_digests
 from bot.logs import configured_secrets, setup_logging
 from bot.pipeline import poll_source, rules_from_config
 from bot.scheduler import job_id, next_runs, sync_jobs
-from bot.settings import effective_config
+from bot.settings import effective_config, startup_logging
 from figures.diff import Rules
 from scrapers.base import build_source
 from scrapers.http import HttpClient, mask_url
@@ -352,7 +352,7 @@ async def run_service(
 def cmd_run(args: argparse.Namespace) -> int:
     """`raqib run`: the scheduled service."""
     config: Config = args.config_obj
-    setup_logging(config.logging, configured_secrets(config))
+    setup_logging(startup_logging(config), configured_secrets(config))
     return asyncio.run(run_service(config))
 
 

@@ -94,3 +94,14 @@ async def test_a_group_keyboard_answers_only_the_one_who_opened_it(bot: Bot) -> 
     assert bot.tg.messages(GROUP)[-1].plain.startswith("Subscribed (#")
     [sub] = store.active_subscriptions(bot.db)
     assert sub.metrics == ("killed",)
+
+
+# ---------------------------------------------------------------- 12: one schema
+
+
+async def test_a_negative_threshold_is_refused_over_telegram(bot: Bot) -> None:
+    [reply] = await bot.command(USER, ADMIN, "/threshold displaced -5")
+    assert reply.startswith("Refused: alerts.thresholds.displaced.absolute")
+    assert list(bot.db.query("select * from settings")) == []
+    [reply] = await bot.command(USER, ADMIN, "/threshold displaced 500 5%")
+    assert "Displaced: at least 500 and 5%" in reply
