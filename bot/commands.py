@@ -24,7 +24,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -451,6 +451,8 @@ class Commands:
         self.next_runs = next_runs
         """The scheduler's next run per source, inside `raqib run`."""
         self.clock = clock
+        self.on_failure: Callable[[str], Awaitable[object]] | None = None
+        """Tells the admin chat (set by the transport, which masks its secrets in the text)."""
 
     def effective(self) -> Config:
         """The file's config with the admin edits over it."""
@@ -486,9 +488,31 @@ class Commands:
             return Reply((line,), ok=False)
         except ConfigError as exc:
             return Reply((t("source.refused", ctx.lang, reason=_reason(exc)),), ok=False)
-        except Exception:
-            log.exception("commands: /%s from %s failed", name, ctx.actor)
+        except Exception as exc:
+            log.exception("commands: /%s from %s in %s failed", name, ctx.actor, ctx.chat_id)
+            await self.report_failure(ctx, text if args is None else f"/{name}", exc)
             return Reply((t("error", ctx.lang),), ok=False)
+
+    async def report_failure(self, ctx: CommandContext, line: str, exc: BaseException) -> None:
+        """Tell the admin chat that a command failed: which, where, who and the error (one
+        line; the traceback is in the log).  Never raises."""
+        if self.on_failure is None:
+            return
+        from scrapers.http import mask_urls
+
+        error = mask_urls(f"{type(exc).__name__}: {exc}")[:300]
+        notice = t(
+            "notice.command",
+            "en",
+            command=" ".join(line.split())[:100],
+            chat=ctx.chat_id,
+            actor=ctx.actor,
+            error=error,
+        )
+        try:
+            await self.on_failure(notice)
+        except Exception:
+            log.exception("commands: telling the admins about a failed command failed")
 
     def _edit(self, ctx: CommandContext, edit: Callable[..., _T], *args: Any) -> _T:
         """One admin edit through `bot.settings` (validated, stored over the file and
@@ -587,7 +611,7 @@ class Commands:
             return Reply((t("unsub.choose", lang),), choices=tuple((b,) for b in buttons))
         if len(args) == 1 and args[0].lower() in EVERYTHING_WORDS:
             chosen = subs
-        elif len(args) == 1 and args[0].lstrip("#").isdigit():
+        elif len(args) == 1 and args[0].lstrip("#").isdecimal():
             wanted = int(args[0].lstrip("#"))
             chosen = [s for s in subs if s.id == wanted]
             if not chosen:

@@ -177,6 +177,12 @@ STRINGS = _table(
             "raqib: an alert to chat {chat} could not be delivered and was given up: {error}",
             "رقيب: تعذّر إيصال تنبيه إلى المحادثة {chat} وتوقفت المحاولة: {error}",
         ),
+        "notice.command": (
+            "raqib: the command {command} in chat {chat} (from {actor}) failed: {error}"
+            " (the traceback is in the log)",
+            "رقيب: فشل الأمر {command} في المحادثة {chat} (من {actor}): {error}"
+            " (التفاصيل في السجل)",
+        ),
         "notice.error": (
             "raqib: an error while handling an update: {error}",
             "رقيب: خطأ أثناء معالجة تحديث: {error}",

@@ -412,6 +412,12 @@ class SlackTransport:
         self._app_token = app_token
         self._signing_secret = signing_secret
         self._secrets = tuple(s for s in (token, app_token, signing_secret) if s)
+        if commands.on_failure is None:  # a failed command: the admin channel hears of it
+
+            async def tell_admins(text: str) -> None:
+                await self.notify_admins(redact(text, self._secrets))
+
+            commands.on_failure = tell_admins
         self._held: dict[str, float] = {}
         """Channel → loop time before which its rows wait (after a 429)."""
 

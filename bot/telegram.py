@@ -149,6 +149,12 @@ def build_application(
         pacer=pacer or Pacer.for_telegram(),
         secrets=(token,),
     )
+    if commands.on_failure is None:  # a failed command: the admin chat hears of it
+
+        async def tell_admins(text: str) -> None:
+            await notify_admins(app.bot_data, app.bot, config, redact(text, (token,)))
+
+        commands.on_failure = tell_admins
     for name, handler in HANDLERS.items():
         app.add_handler(CommandHandler(name, handler, filters=MESSAGES))
     app.add_handler(MessageHandler(filters.COMMAND & MESSAGES, unknown))
@@ -455,6 +461,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     config: Config | None = context.bot_data.get("config")
     if config is None:
         return
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None and not isinstance(error, NetworkError):  # the user hears it failed
+        try:
+            await context.bot.send_message(chat.id, escape_html(t("error", "en")))
+        except TelegramError as exc:
+            log.warning("telegram: could not tell chat %s of the error: %s", chat.id, exc.message)
     text = redact(f"{type(error).__name__}: {error}", secrets)[:500]
     await notify_admins(context.bot_data, context.bot, config, t("notice.error", "en", error=text))
 

@@ -393,6 +393,19 @@ async def test_confirmations_are_for_the_channel_and_the_rest_for_who_asked(app:
     assert answer["response_type"] == "ephemeral"  # a direct message has no channel to tell
 
 
+async def test_a_failing_command_says_so_and_the_admin_channel_is_told(app: App) -> None:
+    app.db.execute("alter table subscriptions rename to subscriptions_gone")  # a broken store
+    try:
+        text = await app.said("subscriptions")
+        await app.slack.wait_for(lambda: app.slack.messages(ADMIN_CHANNEL), what="the notice")
+    finally:
+        app.db.execute("alter table subscriptions_gone rename to subscriptions")
+    assert text == "Something went wrong with that command; the admins have been told."
+    [notice] = [m.text for m in app.slack.messages(ADMIN_CHANNEL)]
+    assert f"the command /subscriptions in chat {CHANNEL} (from slack:{USER}) failed" in notice
+    assert "no such table: subscriptions" in notice
+
+
 async def test_source_test_answers_later_through_response_url(app: App) -> None:
     reply, answer, response_url = await app.slash("source test seeds", user=ADMIN)
     assert reply == 200 and answer["text"].startswith("Working on it")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import test_telegram_e2e
+from fakes.telegram_api import TOKEN
 from test_telegram_e2e import ADMIN, USER, Bot
 
 from bot import store
@@ -105,3 +107,36 @@ async def test_a_negative_threshold_is_refused_over_telegram(bot: Bot) -> None:
     assert list(bot.db.query("select * from settings")) == []
     [reply] = await bot.command(USER, ADMIN, "/threshold displaced 500 5%")
     assert "Displaced: at least 500 and 5%" in reply
+
+
+# ---------------------------------------------------------------- 13: honest errors
+
+ADMIN_CHAT = -777
+
+
+async def test_a_failing_command_says_so_and_the_admin_chat_is_told(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.db.execute("alter table subscriptions rename to subscriptions_gone")  # a broken store
+    try:
+        [reply] = await bot.command(USER, USER, "/subscriptions")
+        await bot.tg.wait_for(lambda: bot.tg.messages(ADMIN_CHAT), what="the admin notice")
+    finally:
+        bot.db.execute("alter table subscriptions_gone rename to subscriptions")
+    assert reply == "Something went wrong with that command; the admins have been told."
+    [notice] = [m.plain for m in bot.tg.messages(ADMIN_CHAT)]
+    assert notice.startswith(f"raqib: the command /subscriptions in chat {USER} (from telegram:")
+    assert "OperationalError: no such table: subscriptions" in notice
+    assert "Traceback" not in notice and TOKEN not in notice
+    logged = [r for r in caplog.records if r.name == "bot.commands" and r.exc_info]
+    assert logged, "the traceback is in the log"
+
+
+async def test_odd_digits_in_unsubscribe_are_a_usage_line_not_a_crash(bot: Bot) -> None:
+    await bot.command(USER, USER, "/subscribe killed")
+    for text in ("/unsubscribe ²", "/unsubscribe ①", "/unsubscribe #"):
+        [reply] = await bot.command(USER, USER, text)
+        assert reply.startswith("Usage: /unsubscribe"), reply
+    [reply] = await bot.command(USER, USER, "/unsubscribe ١")  # Arabic-Indic one: a real id
+    assert reply == "Unsubscribed: #1."
+    assert bot.tg.messages(ADMIN_CHAT) == []
