@@ -41,7 +41,7 @@ import bot.slack  # registers the slack transport in TRANSPORTS
 import bot.telegram  # noqa: F401  (registers the telegram transport in TRANSPORTS)
 import scrapers  # registers the source kinds
 from bot import store
-from bot.config import Config, SourceConfig, secret
+from bot.config import Config, ConfigError, SourceConfig, secret
 from bot.console import ConsoleTransport, set_console_subscription
 from bot.delivery import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
 from bot.digest import schedule_from_config, send_digests
@@ -353,7 +353,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """`raqib run`: the scheduled service."""
     config: Config = args.config_obj
     setup_logging(startup_logging(config), configured_secrets(config))
-    return asyncio.run(run_service(config))
+    try:
+        return asyncio.run(run_service(config))
+    except ConfigError as exc:  # a chat token rejected at start: one line, no traceback
+        print(f"raqib run: {exc.message}", file=sys.stderr, flush=True)
+        return 2
 
 
 def add_run_parser(sub: Any) -> None:

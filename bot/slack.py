@@ -68,7 +68,7 @@ from sqlite_utils import Database
 
 from bot import store
 from bot.commands import SPECS, CommandContext, Commands, Reply, parse_command
-from bot.config import Config, secret
+from bot.config import Config, ConfigError, secret
 from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import t
 from bot.logs import redact
@@ -97,6 +97,10 @@ NETWORK_BACKOFF = 0.5
 HOLD_SLACK = 1.0
 """A row of a held channel due within this many seconds waits for it in place (the outbox
 stores times to the second, so a rescheduled row may come back up to a second early)."""
+REJECTED_TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+"""Slack errors that mean the token itself is wrong: `raqib run` stops with one line."""
 REQUEST_TIMEOUT = 15
 """Seconds a Web API request may take."""
 MAX_BODY = 1024 * 1024
@@ -435,14 +439,21 @@ class SlackTransport:
 
     async def start(self) -> None:
         """Check the token, then take commands in the configured mode."""
+        slack = self.config.slack
         try:
             me = await self.client.auth_test()
             log.info("slack: on as %s in %s", me.get("user_id"), me.get("team"))
+        except SlackApiError as exc:
+            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
+                raise ConfigError(
+                    "slack.bot_token_env",
+                    f"the Slack bot token ({slack.bot_token_env}) was rejected by Slack",
+                ) from None
+            log.warning("slack: auth.test failed: %s", self._safe(exc))
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack: auth.test failed: %s", self._safe(exc))
         if not self.serve:
             return
-        slack = self.config.slack
         if slack.mode == "http":
             if not self._signing_secret:
                 log.warning(
@@ -461,6 +472,17 @@ class SlackTransport:
                 slack.app_token_env,
             )
             return
+        try:  # a wrong app-level token would otherwise be retried for ever, quietly
+            await self.client.apps_connections_open(app_token=self._app_token)
+        except SlackApiError as exc:
+            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
+                raise ConfigError(
+                    "slack.app_token_env",
+                    f"the Slack app-level token ({slack.app_token_env}) was rejected by Slack",
+                ) from None
+            log.warning("slack: apps.connections.open failed: %s", self._safe(exc))
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack: apps.connections.open failed: %s", self._safe(exc))
         self.socket = AsyncSocketModeHandler(
             self.app,
             self._app_token,

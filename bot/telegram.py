@@ -50,6 +50,7 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -536,6 +537,12 @@ class TelegramTransport:
             try:
                 await self.app.initialize()
                 break
+            except InvalidToken:  # its message holds the token: never shown, never chained
+                raise ConfigError(
+                    "telegram.token_env",
+                    f"the Telegram token ({self.config.telegram.token_env}) was rejected"
+                    " by the Bot API",
+                ) from None
             except NetworkError as exc:  # TimedOut is one; InvalidToken is not
                 if attempt == START_ATTEMPTS:
                     raise

@@ -24,7 +24,7 @@ from story import seed_articles
 
 from bot import store
 from bot.commands import COMMANDS
-from bot.config import Config, ServiceConfig, SlackConfig, SourceConfig, StorageConfig
+from bot.config import Config, ConfigError, ServiceConfig, SlackConfig, SourceConfig, StorageConfig
 from bot.delivery import TRANSPORTS, DeliveryLoop, chat_transports
 from bot.pacing import Limits, Pacer
 from bot.pipeline import process_articles, rules_from_config
@@ -561,9 +561,12 @@ async def test_token_from_the_environment_and_never_in_the_logs(
         db = store.open_db(config.storage.database)
         transport = slack_transport(config, db)
         assert isinstance(transport, SlackTransport)
-        await transport.start()
         try:
-            assert transport.http is not None
+            with pytest.raises(ConfigError) as info:  # raqib run stops with this one line
+                await transport.start()
+            assert info.value.key == "slack.bot_token_env"
+            assert BOT_TOKEN not in str(info.value) and info.value.__cause__ is None
+            assert transport.http is None  # nothing was started
             result = await transport.post(CHANNEL, "hello")
             assert not result.ok and result.error == "invalid_auth"
         finally:
