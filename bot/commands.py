@@ -24,7 +24,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from bot import render, settings, status, store
-from bot.config import Config, ConfigError, NetworkConfig
+from bot.config import Config, ConfigError, NetworkConfig, format_duration, parse_duration
 from bot.i18n import norm_lang, t
 from bot.pipeline import document_text
 from figures import extract, gazetteer
@@ -82,6 +82,9 @@ class CommandContext:
     """The sender is in the transport's `admins`."""
     lang: str
     """The chat's language: ar or en."""
+    can_manage: bool = True
+    """The sender may change this chat's subscriptions and language: always in a private
+    chat; in a group or channel only its administrators (the transport asks the chat)."""
 
     @property
     def actor(self) -> str:
@@ -125,6 +128,9 @@ class Reply:
     """A PNG to send (the title is its caption)."""
     ok: bool = True
     """False for a usage line, a refusal or an error."""
+    public: bool = False
+    """A confirmation the whole chat should see (a subscription, a language): Slack posts it
+    to the channel instead of only to the person who typed."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +208,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "config",
-        "/config [get KEY | set KEY VALUE]",
+        "/config [get KEY | set KEY VALUE | unset KEY]",
         "/config set alerts.event_dedupe 2d",
         "Show or change a setting",
         "اعرض إعداداً أو غيّره",
@@ -223,6 +229,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
 SPECS: Mapping[str, CommandSpec] = {c.name: c for c in COMMANDS}
 """Commands by name."""
 
+MANAGE_COMMANDS = frozenset({"subscribe", "unsubscribe", "lang"})
+"""Commands that change what a chat receives: in a group or channel only its administrators
+(or raqib's admins) may run them."""
+GROUP_CHAT_TYPES = frozenset({"group", "supergroup", "channel"})
+"""Chat types where `MANAGE_COMMANDS` need the chat's administrators."""
+
 
 class UsageError(Exception):
     """Malformed arguments: the reply is the message (or the command's usage)."""
@@ -240,6 +252,22 @@ def parse_command(text: str) -> tuple[str, list[str]]:
         return "", []
     head = words[0].removeprefix("/").split("@", 1)[0].lower()
     return head, words[1:]
+
+
+def addressee(text: str) -> str | None:
+    """The bot a command is addressed to: `/help@other_bot` → `other_bot`; None for `/help`."""
+    words = text.strip().split(maxsplit=1)
+    if not words or not words[0].startswith("/"):
+        return None
+    _, at, name = words[0].partition("@")
+    return name if at else None
+
+
+def for_another_bot(text: str, username: str | None) -> bool:
+    """True when `text` is a command addressed to a bot other than `username` (in a group,
+    `/subscribe@other_bot` is that bot's, never ours)."""
+    to = addressee(text)
+    return to is not None and to.lower() != (username or "").lower()
 
 
 # ---------------------------------------------------------------- reading names
@@ -423,6 +451,8 @@ class Commands:
         self.next_runs = next_runs
         """The scheduler's next run per source, inside `raqib run`."""
         self.clock = clock
+        self.on_failure: Callable[[str], Awaitable[object]] | None = None
+        """Tells the admin chat (set by the transport, which masks its secrets in the text)."""
 
     def effective(self) -> Config:
         """The file's config with the admin edits over it."""
@@ -445,6 +475,11 @@ class Commands:
         if spec.admin and not ctx.is_admin:
             log.warning("commands: %s (not an admin) tried /%s", ctx.actor, name)
             return Reply((t("refused", ctx.lang, command="/" + name),), ok=False)
+        if name in MANAGE_COMMANDS and not (ctx.can_manage or ctx.is_admin):
+            log.info(
+                "commands: %s (not a chat admin) tried /%s in %s", ctx.actor, name, ctx.chat_id
+            )
+            return Reply((t("refused.group", ctx.lang, command="/" + name),), ok=False)
         method: Callable[[CommandContext, list[str]], Any] = getattr(self, f"cmd_{name}")
         try:
             return await method(ctx, words)  # type: ignore[no-any-return]
@@ -453,9 +488,31 @@ class Commands:
             return Reply((line,), ok=False)
         except ConfigError as exc:
             return Reply((t("source.refused", ctx.lang, reason=_reason(exc)),), ok=False)
-        except Exception:
-            log.exception("commands: /%s from %s failed", name, ctx.actor)
+        except Exception as exc:
+            log.exception("commands: /%s from %s in %s failed", name, ctx.actor, ctx.chat_id)
+            await self.report_failure(ctx, text if args is None else f"/{name}", exc)
             return Reply((t("error", ctx.lang),), ok=False)
+
+    async def report_failure(self, ctx: CommandContext, line: str, exc: BaseException) -> None:
+        """Tell the admin chat that a command failed: which, where, who and the error (one
+        line; the traceback is in the log).  Never raises."""
+        if self.on_failure is None:
+            return
+        from scrapers.http import mask_urls
+
+        error = mask_urls(f"{type(exc).__name__}: {exc}")[:300]
+        notice = t(
+            "notice.command",
+            "en",
+            command=" ".join(line.split())[:100],
+            chat=ctx.chat_id,
+            actor=ctx.actor,
+            error=error,
+        )
+        try:
+            await self.on_failure(notice)
+        except Exception:
+            log.exception("commands: telling the admins about a failed command failed")
 
     def _edit(self, ctx: CommandContext, edit: Callable[..., _T], *args: Any) -> _T:
         """One admin edit through `bot.settings` (validated, stored over the file and
@@ -517,7 +574,7 @@ class Commands:
         for sub in chat_subscriptions(self.db, ctx.transport, ctx.chat_id):
             same = _same(sub.metrics, metrics) and _same(sub.places, places)
             if same and sub.digest == digest:
-                return Reply((t("sub.exists", lang, id=sub.id, what=what),))
+                return Reply((t("sub.exists", lang, id=sub.id, what=what),), public=True)
         sub_id = store.add_subscription(
             self.db,
             ctx.transport,
@@ -531,7 +588,7 @@ class Commands:
             now=self.clock(),
         )
         log.info("commands: %s subscribed chat %s (#%d): %s", ctx.actor, ctx.chat_id, sub_id, what)
-        return Reply((t("sub.done", lang, id=sub_id, what=what),))
+        return Reply((t("sub.done", lang, id=sub_id, what=what),), public=True)
 
     async def cmd_unsubscribe(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/unsubscribe [id|all]"""
@@ -539,26 +596,22 @@ class Commands:
         subs = chat_subscriptions(self.db, ctx.transport, ctx.chat_id)
         if not subs:
             return Reply((t("sub.none", lang),))
-        if not args:
+        if not args:  # never a silent deletion: ask which, even when there is only one
+            buttons = [
+                Choice(
+                    t("sub.line", lang, id=s.id, what=describe_filter(s.metrics, s.places, lang))[
+                        :60
+                    ],
+                    f"/unsubscribe {s.id}",
+                )
+                for s in subs
+            ]
             if len(subs) > 1:
-                buttons = [
-                    Choice(
-                        t(
-                            "sub.line",
-                            lang,
-                            id=s.id,
-                            what=describe_filter(s.metrics, s.places, lang),
-                        )[:60],
-                        f"/unsubscribe {s.id}",
-                    )
-                    for s in subs
-                ]
                 buttons.append(Choice(t("sub.everything", lang), "/unsubscribe all"))
-                return Reply((t("unsub.choose", lang),), choices=tuple((b,) for b in buttons))
+            return Reply((t("unsub.choose", lang),), choices=tuple((b,) for b in buttons))
+        if len(args) == 1 and args[0].lower() in EVERYTHING_WORDS:
             chosen = subs
-        elif len(args) == 1 and args[0].lower() in EVERYTHING_WORDS:
-            chosen = subs
-        elif len(args) == 1 and args[0].lstrip("#").isdigit():
+        elif len(args) == 1 and args[0].lstrip("#").isdecimal():
             wanted = int(args[0].lstrip("#"))
             chosen = [s for s in subs if s.id == wanted]
             if not chosen:
@@ -568,7 +621,7 @@ class Commands:
         for sub in chosen:
             store.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
         ids = ", ".join(f"#{s.id}" for s in chosen)
-        return Reply((t("unsub.done", lang, ids=ids),))
+        return Reply((t("unsub.done", lang, ids=ids),), public=True)
 
     async def cmd_subscriptions(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/subscriptions"""
@@ -684,7 +737,7 @@ class Commands:
             raise UsageError()
         lang = norm_lang(args[0])
         set_chat_lang(self.db, ctx.transport, ctx.chat_id, lang, self.clock())
-        return Reply((t("lang.done", lang),))
+        return Reply((t("lang.done", lang),), public=True)
 
     # ------------------------------------------------------------ admins
 
@@ -797,10 +850,19 @@ class Commands:
             )
         if action == "set" and len(args) >= 3:
             key, value = args[1], " ".join(args[2:])
+            if key.startswith("sources.") and key.endswith(".url"):
+                await check_source_url(str(settings.parse_value(value)), self.effective().network)
             self._edit(ctx, settings.set_setting, key, value)
             self._changed()
             stored = settings.stored_edits(self.db).get(key)
-            return Reply((t("config.set", lang, key=key, value=_show(stored)),))
+            return Reply((t("config.set", lang, key=key, value=_show_setting(key, stored)),))
+        if action == "unset" and len(args) == 2:
+            key = args[1]
+            self._edit(ctx, settings.unset_setting, key)
+            self._changed()
+            entries = {e.key: e for e in settings.settings_report(self.config, self.db)}
+            now = entries[key].value if key in entries else "(unset)"
+            return Reply((t("config.unset", lang, key=key, value=now),))
         raise UsageError()
 
     async def cmd_threshold(self, ctx: CommandContext, args: list[str]) -> Reply:
@@ -862,6 +924,16 @@ def _reason(exc: ConfigError) -> str:
 
 def _show(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _show_setting(key: str, value: object) -> str:
+    """A stored value as `/config` shows it: a duration as `2d`, anything else as TOML-ish."""
+    if settings.is_duration_key(key) and not isinstance(value, bool):
+        try:
+            return format_duration(parse_duration(value))
+        except ValueError:
+            pass
+    return _show(value)
 
 
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")

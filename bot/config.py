@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import re
 import tomllib
@@ -67,6 +68,14 @@ def check_http_url(value: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
     return value
+
+
+def format_duration(seconds: float) -> str:
+    """`3d`, `15m`, `90s`, `1.5s`: a duration as it would be written in the file."""
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
 
 
 Duration = typing.Annotated[float, parse_duration]
@@ -144,6 +153,14 @@ class Threshold:
     relative: float = 0.0
     """And at least this share of the old value (0.05 is 5%)."""
 
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.absolute) or self.absolute < 0:
+            raise ValueError(f"absolute: expected a number of at least 0, got {self.absolute!r}")
+        if not math.isfinite(self.relative) or not 0 <= self.relative <= 1:
+            raise ValueError(
+                f"relative: expected a share between 0 and 1 (0% to 100%), got {self.relative!r}"
+            )
+
 
 DEFAULT_THRESHOLDS: Mapping[str, Threshold] = types.MappingProxyType(
     {
@@ -171,6 +188,15 @@ class AlertsConfig:
     """e.g. "daily 08:00": a daily summary instead of one message per change."""
 
     def __post_init__(self) -> None:
+        from figures.model import Metric  # the engine owns the metric names
+
+        known = {m.value for m in Metric} | {"default"}
+        unknown = sorted(set(self.thresholds) - known)
+        if unknown:
+            raise ValueError(
+                f"thresholds.{unknown[0]}: not a metric (expected default or one of"
+                f" {', '.join(sorted(known - {'default'}))})"
+            )
         if self.digest is not None:
             from bot.digest import parse_schedule  # the digest owns its grammar
 
@@ -380,7 +406,7 @@ def build(cls: type[Any], data: Any, key: str) -> Any:
         raise ConfigError(_join(key, missing[0]) if missing else key, "required") from exc
     except ValueError as exc:
         sub, _, message = str(exc).partition(": ")
-        if message and sub.isidentifier():
+        if message and all(part.isidentifier() for part in sub.split(".")):
             raise ConfigError(_join(key, sub), message) from None
         raise ConfigError(key, str(exc)) from None
 

@@ -72,6 +72,14 @@ STRINGS = _table(
             "Only raqib's admins can use {command}.",
             "الأمر {command} متاح لمشرفي رقيب فقط.",
         ),
+        "refused.group": (
+            "In a group, only its administrators can use {command}.",
+            "في المجموعة، الأمر {command} متاح لمشرفيها فقط.",
+        ),
+        "keyboard.not_yours": (
+            "These buttons belong to whoever opened them; send the command yourself.",
+            "هذه الأزرار لمن طلبها؛ أرسل الأمر بنفسك.",
+        ),
         "no_data": ("No figures recorded yet.", "لم تُسجَّل أي أرقام بعد."),
         # ---------------------------------------------------------- subscriptions
         "sub.choose": (
@@ -154,6 +162,10 @@ STRINGS = _table(
             "{key} = {value}: stored, effective now.",
             "{key} = {value}: حُفظ ويسري الآن.",
         ),
+        "config.unset": (
+            "{key}: admin edit removed; back to {value}.",
+            "{key}: أُزيل تعديل المشرف؛ عادت القيمة إلى {value}.",
+        ),
         "threshold.title": ("Alert thresholds:", "عتبات التنبيه:"),
         "threshold.line": (
             "{metric}: at least {absolute} and {relative}%",
@@ -164,6 +176,12 @@ STRINGS = _table(
         "notice.dead": (
             "raqib: an alert to chat {chat} could not be delivered and was given up: {error}",
             "رقيب: تعذّر إيصال تنبيه إلى المحادثة {chat} وتوقفت المحاولة: {error}",
+        ),
+        "notice.command": (
+            "raqib: the command {command} in chat {chat} (from {actor}) failed: {error}"
+            " (the traceback is in the log)",
+            "رقيب: فشل الأمر {command} في المحادثة {chat} (من {actor}): {error}"
+            " (التفاصيل في السجل)",
         ),
         "notice.error": (
             "raqib: an error while handling an update: {error}",

@@ -29,7 +29,7 @@ import re
 import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -488,6 +488,9 @@ async def poll_source(
         result = FetchResult(error=f"{type(exc).__name__}: {exc}")
     started = now()
     if result.error is not None:
+        from scrapers.http import mask_urls
+
+        result = replace(result, error=mask_urls(result.error))
         failures = health.consecutive_failures + 1
         next_due = started + timedelta(seconds=backoff(interval, failures))
         log.warning("source %s: poll failed (%d in a row): %s", source.name, failures, result.error)

@@ -41,17 +41,17 @@ import bot.slack  # registers the slack transport in TRANSPORTS
 import bot.telegram  # noqa: F401  (registers the telegram transport in TRANSPORTS)
 import scrapers  # registers the source kinds
 from bot import store
-from bot.config import Config, SourceConfig, secret
+from bot.config import Config, ConfigError, SourceConfig, secret
 from bot.console import ConsoleTransport, set_console_subscription
 from bot.delivery import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
 from bot.digest import schedule_from_config, send_digests
 from bot.logs import configured_secrets, setup_logging
 from bot.pipeline import poll_source, rules_from_config
 from bot.scheduler import job_id, next_runs, sync_jobs
-from bot.settings import effective_config
+from bot.settings import effective_config, startup_logging
 from figures.diff import Rules
 from scrapers.base import build_source
-from scrapers.http import HttpClient
+from scrapers.http import HttpClient, mask_url
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ class Service:
         paused = [s.name for s in config.sources if not s.enabled]
         for i, s in enumerate(on):
             label = "sources" if i == 0 else ""
-            target = s.url or s.path
+            target = mask_url(s.url) if s.url else s.path
             lines.append(f"  {label:<10} {s.name} ({s.kind}, every {_every(s.interval)}): {target}")
         if not on:
             lines.append("  sources    none enabled: add [[sources]] to the config")
@@ -352,8 +352,12 @@ async def run_service(
 def cmd_run(args: argparse.Namespace) -> int:
     """`raqib run`: the scheduled service."""
     config: Config = args.config_obj
-    setup_logging(config.logging, configured_secrets(config))
-    return asyncio.run(run_service(config))
+    setup_logging(startup_logging(config), configured_secrets(config))
+    try:
+        return asyncio.run(run_service(config))
+    except ConfigError as exc:  # a chat token rejected at start: one line, no traceback
+        print(f"raqib run: {exc.message}", file=sys.stderr, flush=True)
+        return 2
 
 
 def add_run_parser(sub: Any) -> None:

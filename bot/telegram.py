@@ -46,11 +46,13 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
+from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -65,7 +67,15 @@ from telegram.ext import (
 )
 
 from bot import store
-from bot.commands import COMMANDS, CommandContext, Commands, Reply
+from bot.commands import (
+    COMMANDS,
+    MANAGE_COMMANDS,
+    CommandContext,
+    Commands,
+    Reply,
+    for_another_bot,
+    parse_command,
+)
 from bot.config import Config, ConfigError, secret
 from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import norm_lang, t
@@ -92,6 +102,11 @@ MAX_CAPTION = 1024
 """Longest photo caption Telegram accepts."""
 MAX_CALLBACK_BYTES = 64
 """Longest callback data of an inline button, in bytes."""
+
+CHAT_ADMIN_STATUSES = frozenset({"creator", "administrator"})
+"""getChatMember statuses of a group's administrators."""
+KEYBOARD_OWNERS = 10_000
+"""At most this many group keyboards remember who opened them (oldest forgotten first)."""
 
 MESSAGES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 """Commands are read from messages in chats and groups and from posts in channels."""
@@ -139,6 +154,12 @@ def build_application(
         pacer=pacer,
         secrets=(token,),
     )
+    if commands.on_failure is None:  # a failed command: the admin chat hears of it
+
+        async def tell_admins(text: str) -> None:
+            await notify_admins(app.bot_data, app.bot, config, redact(text, (token,)))
+
+        commands.on_failure = tell_admins
     for name, handler in HANDLERS.items():
         app.add_handler(CommandHandler(name, handler, filters=MESSAGES))
     app.add_handler(MessageHandler(filters.COMMAND & MESSAGES, unknown))
@@ -258,8 +279,13 @@ HANDLERS = {
 """Command name → handler; every command of `bot.commands.COMMANDS` has one."""
 
 
-def command_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> CommandContext | None:
-    """Who is asking where, for the command core (None for an update without a chat)."""
+async def command_context(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, line: str = ""
+) -> CommandContext | None:
+    """Who is asking where, for the command core (None for an update without a chat).
+
+    For a command that changes what a group receives (`MANAGE_COMMANDS`), the group is asked
+    whether the sender administers it (getChatMember); everywhere else nobody is asked."""
     chat = update.effective_chat
     if chat is None:
         return None
@@ -267,33 +293,80 @@ def command_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Comma
     commands: Commands = context.bot_data["commands"]
     user = update.effective_user
     user_lang = norm_lang(user.language_code if user else None)
+    is_admin = user is not None and user.id in config.telegram.admins
+    can_manage = True
+    if chat.type != "private" and not is_admin and parse_command(line)[0] in MANAGE_COMMANDS:
+        can_manage = await administers(update, context)
     return CommandContext(
         transport="telegram",
         chat_id=str(chat.id),
         chat_type=chat.type,
         user_id=str(user.id) if user else "",
-        is_admin=user is not None and user.id in config.telegram.admins,
+        is_admin=is_admin,
         lang=commands.lang_of("telegram", str(chat.id), user_lang),
+        can_manage=can_manage,
     )
+
+
+async def administers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """The sender administers this group or channel: a channel's post (only its admins post),
+    an anonymous admin writing as the group, or getChatMember says creator or administrator."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None:
+        return False
+    if chat.type == "channel":
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous administrator
+    user = update.effective_user
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("telegram: cannot ask chat %s about user %s: %s", chat.id, user.id, exc.message)
+        return False
+    return member.status in CHAT_ADMIN_STATUSES
 
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Run the message's command line through the core and send the reply."""
     message = update.effective_message
-    ctx = command_context(update, context)
-    if message is None or ctx is None or not message.text:
+    if message is None or not message.text:
+        return
+    if for_another_bot(message.text, context.bot.username):
+        log.debug("telegram: ignoring a command for another bot")
+        return
+    ctx = await command_context(update, context, message.text)
+    if ctx is None:
         return
     commands: Commands = context.bot_data["commands"]
     reply = await commands.handle(ctx, message.text)
-    await send_reply(context, int(ctx.chat_id), reply)
+    owner = update.effective_user.id if update.effective_user else None
+    await send_reply(context, int(ctx.chat_id), reply, owner=owner)
+
+
+def _owners(context: ContextTypes.DEFAULT_TYPE) -> dict[tuple[int, int], int]:
+    owners: dict[tuple[int, int], int] = context.bot_data.setdefault("keyboard_owners", {})
+    return owners
 
 
 async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An inline button: run its command line and show the reply in place of the keyboard."""
+    """An inline button: run its command line and show the reply in place of the keyboard.
+
+    In a group, a keyboard answers only the person who opened it (others get a short notice
+    and nothing runs)."""
     query = update.callback_query
-    ctx = command_context(update, context)
     if query is None:
         return
+    ctx = await command_context(update, context, query.data or "")
+    lang = ctx.lang if ctx is not None else "en"
+    if query.message is not None and ctx is not None:
+        owner = _owners(context).get((int(ctx.chat_id), query.message.message_id))
+        if owner is not None and owner != query.from_user.id:
+            await query.answer(t("keyboard.not_yours", lang), show_alert=True)
+            return
     await query.answer()
     if ctx is None or not query.data:
         return
@@ -314,7 +387,7 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             for i, chunk in enumerate(chunks[1:], start=2):
                 await _paced(context, int(ctx.chat_id), chunk, markup if i == len(chunks) else None)
             return
-    await send_reply(context, int(ctx.chat_id), reply)
+    await send_reply(context, int(ctx.chat_id), reply, owner=query.from_user.id)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -331,9 +404,11 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
+async def send_reply(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, *, owner: int | None = None
+) -> None:
     """Send a Reply: a photo with its title as caption, then the text chunks, the keyboard
-    under the last one."""
+    under the last one (in a group, remembered as `owner`'s: only they may press it)."""
     chunks = reply_html(reply)
     if reply.photo is not None:
         caption = escape_html(reply.title or "")
@@ -346,7 +421,13 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Re
         chunks = reply_html(Reply(paragraphs=reply.paragraphs, table=reply.table))
     markup = keyboard(reply)
     for i, chunk in enumerate(chunks):
-        await _paced(context, chat_id, chunk, markup if i == len(chunks) - 1 else None)
+        last = i == len(chunks) - 1
+        sent = await _paced(context, chat_id, chunk, markup if last else None)
+        if last and markup is not None and owner is not None and chat_id < 0 and sent is not None:
+            owners = _owners(context)
+            owners[(chat_id, sent.message_id)] = owner
+            while len(owners) > KEYBOARD_OWNERS:
+                owners.pop(next(iter(owners)))
 
 
 async def _paced(
@@ -354,20 +435,20 @@ async def _paced(
     chat_id: int,
     html: str,
     markup: InlineKeyboardMarkup | None,
-) -> None:
+) -> TelegramMessage | None:
     for attempt in range(INLINE_RETRIES):  # the bot's rate limiter paces each try
         try:
-            await context.bot.send_message(
+            return await context.bot.send_message(
                 chat_id,
                 html,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
-            return
         except RetryAfter:  # the limiter has charged the wait to whom it is for
             if attempt == INLINE_RETRIES - 1:
                 raise
+    return None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -380,6 +461,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     config: Config | None = context.bot_data.get("config")
     if config is None:
         return
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None and not isinstance(error, NetworkError):  # the user hears it failed
+        try:
+            await context.bot.send_message(chat.id, escape_html(t("error", "en")))
+        except TelegramError as exc:
+            log.warning("telegram: could not tell chat %s of the error: %s", chat.id, exc.message)
     text = redact(f"{type(error).__name__}: {error}", secrets)[:500]
     await notify_admins(context.bot_data, context.bot, config, t("notice.error", "en", error=text))
 
@@ -447,6 +534,12 @@ class TelegramTransport:
             try:
                 await self.app.initialize()
                 break
+            except InvalidToken:  # its message holds the token: never shown, never chained
+                raise ConfigError(
+                    "telegram.token_env",
+                    f"the Telegram token ({self.config.telegram.token_env}) was rejected"
+                    " by the Bot API",
+                ) from None
             except NetworkError as exc:  # TimedOut is one; InvalidToken is not
                 if attempt == START_ATTEMPTS:
                     raise

@@ -202,7 +202,7 @@ async def test_admin_edit_calls_on_change_and_is_audited(db: Database, tmp_path:
 
 async def test_config_get(core: Commands) -> None:
     reply = await core.handle(ctx(admin=True), "/config get alerts.event_dedupe")
-    assert reply_plain(reply) == "alerts.event_dedupe = 259200.0 (default)"
+    assert reply_plain(reply) == "alerts.event_dedupe = 3d (default)"
     reply = await core.handle(ctx(admin=True), "/config get nothing.here")
     assert not reply.ok
 
@@ -286,3 +286,92 @@ async def test_any_arguments_get_a_reply(
     reply = await core.handle(ctx(admin=admin), f"/{name} " + " ".join(args))
     assert reply.paragraphs or reply.table is not None or reply.title
     assert "Traceback" not in reply_plain(reply)
+
+
+async def test_a_bare_unsubscribe_asks_even_for_the_only_subscription(
+    core: Commands, db: Database
+) -> None:
+    await core.handle(ctx(), "/subscribe killed")
+    reply = await core.handle(ctx(), "/unsubscribe")
+    assert reply.paragraphs == ("Which subscription should end?",)
+    assert [c.command for row in reply.choices for c in row] == ["/unsubscribe 1"]
+    assert [s.id for s in store.active_subscriptions(db)] == [1]  # nothing deleted
+    reply = await core.handle(ctx(), "/unsubscribe 1")
+    assert reply.paragraphs == ("Unsubscribed: #1.",)
+    assert store.active_subscriptions(db) == []
+
+
+# ---------------------------------------------------------------- one schema on every path
+
+
+def admin_core(db: Database, tmp_path: Path) -> Commands:
+    from bot.config import SourceConfig
+
+    feed = SourceConfig(name="feed", kind="rss", url="https://8.8.8.8/feed.xml")
+    return Commands(
+        Config(storage=StorageConfig(database=tmp_path / "raqib.db"), sources=(feed,)), db
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("/threshold displaced -5", "at least 0"),
+        ("/threshold displaced 500 150%", "between 0 and 1"),
+        ("/threshold displaced 500 -5%", "between 0 and 1"),
+        ("/threshold kiled 5", "I don't know the metric 'kiled'"),
+        ("/config set alerts.thresholds.displaced.absolute -5", "at least 0"),
+        ("/config set alerts.thresholds.displaced.absolute nan", "at least 0"),
+        ("/config set alerts.thresholds.displaced.relative 2", "between 0 and 1"),
+        ("/config set alerts.thresholds.kiled.absolute 5", "METRIC one of"),
+        ("/config set sources.feed.url http://127.0.0.1/feed.xml", "private"),
+        ("/config set sources.feed.url http://[::1]/feed.xml", "private"),
+        ("/config set sources.feed.interval 10s", "at most once a minute"),
+        ("/source add quick rss https://8.8.4.4/feed.xml 5s", "at most once a minute"),
+    ],
+    ids=[
+        "threshold-negative",
+        "threshold-share-over-100",
+        "threshold-negative-share",
+        "threshold-misspelt",
+        "config-negative",
+        "config-nan",
+        "config-share",
+        "config-misspelt",
+        "url-loopback",
+        "url-ipv6-loopback",
+        "interval-too-short",
+        "source-add-too-short",
+    ],
+)
+async def test_every_chat_path_is_checked_by_the_schema(
+    db: Database, tmp_path: Path, line: str, words: str
+) -> None:
+    core = admin_core(db, tmp_path)
+    reply = await core.handle(ctx(admin=True), line)
+    text = reply_plain(reply)
+    assert not reply.ok and words in text, text
+    assert list(db.query("select * from settings")) == []
+    assert list(db.query("select * from audit_log")) == []
+
+
+async def test_durations_show_as_written_and_unset_returns_to_the_file(
+    db: Database, tmp_path: Path
+) -> None:
+    core = admin_core(db, tmp_path)
+    text = reply_plain(await core.handle(ctx(admin=True), "/config get alerts.event_dedupe"))
+    assert text == "alerts.event_dedupe = 3d (default)"
+    text = reply_plain(await core.handle(ctx(admin=True), "/config get sources.feed"))
+    assert "sources.feed.interval = 15m (default)" in text
+    text = reply_plain(await core.handle(ctx(admin=True), "/config set sources.feed.interval 2m"))
+    assert text.startswith("sources.feed.interval = 2m")
+    text = reply_plain(await core.handle(ctx(admin=True), "/config set alerts.event_dedupe 172800"))
+    assert text.startswith("alerts.event_dedupe = 2d")
+    assert core.effective().alerts.event_dedupe == 172800
+    text = reply_plain(await core.handle(ctx(admin=True), "/config unset alerts.event_dedupe"))
+    assert text == "alerts.event_dedupe: admin edit removed; back to 3d."
+    assert core.effective().alerts.event_dedupe == 3 * 86400
+    reply = await core.handle(ctx(admin=True), "/config unset alerts.event_dedupe")
+    assert not reply.ok and "no admin edit" in reply_plain(reply)
+    reply = await core.handle(ctx(), "/config unset sources.feed.interval")  # not an admin
+    assert not reply.ok and core.effective().source("feed").interval == 120  # type: ignore[union-attr]

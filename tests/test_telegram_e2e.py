@@ -256,7 +256,7 @@ async def test_admin_edits_are_validated_stored_and_audited(bot: Bot) -> None:
     [reply] = await bot.command(USER, ADMIN, "/source add files files https://8.8.8.8/x")
     assert reply.startswith("Refused:")
     [reply] = await bot.command(USER, ADMIN, "/config set alerts.event_dedupe 2d")
-    assert reply.startswith('alerts.event_dedupe = "2d"')
+    assert reply.startswith("alerts.event_dedupe = 2d")
     [reply] = await bot.command(USER, ADMIN, "/config set alerts.nonsense 1")
     assert reply.startswith("Refused:") and "unknown key" in reply
     [reply] = await bot.command(USER, ADMIN, "/threshold displaced 500 5%")
