@@ -55,7 +55,6 @@ from bot.render import (
     place_name,
 )
 from bot.render import format_since as render_since
-from figures import gazetteer
 from figures.model import Metric, Qualifier, Unit
 
 if TYPE_CHECKING:
@@ -726,11 +725,13 @@ def cmd_chart(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"raqib chart: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
             return 2
-    place = (gazetteer.lookup_place(args.place) or args.place) if args.place else None
+    from bot.cli import existing_db, place_arg
+
+    place = place_arg(args.place)  # an unknown place: exit 2, naming the closest
     lang: Lang = "ar" if args.lang == "ar" else "en"
     out = Path(args.output or f"{metric.value}{'-' + place if place else ''}.png")
     config = args.config_obj
-    db = store.open_db(config.storage.database)
+    db = store.open_db(existing_db(config))  # none: exit 1, and no empty one made
     try:
         rows = store.history(db, metric.value, place)
     finally:

@@ -11,6 +11,7 @@ Secrets never live in the TOML: the config names environment variables
 from __future__ import annotations
 
 import dataclasses
+import importlib.resources
 import logging
 import math
 import os
@@ -27,7 +28,9 @@ from urllib.parse import urlsplit
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_ROOT / "seeds"
+SEEDS_DIR = Path(str(importlib.resources.files("seeds")))
+"""The seed articles the embedded default reads: the `seeds` package, shipped
+with raqib (the repository's `seeds/` in a checkout)."""
 
 
 class ConfigError(Exception):
@@ -129,7 +132,7 @@ class SourceConfig:
     date_selector: str | None = None
     """html: CSS selector of the publication date."""
     max_articles: int = 50
-    """At most this many entries or links per poll."""
+    """rss/html: at most this many entries or links per poll (files: every file is read)."""
 
     def __post_init__(self) -> None:
         if self.kind not in SOURCE_KINDS:

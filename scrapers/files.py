@@ -84,8 +84,9 @@ class FilesSource:
         return FetchResult(articles=tuple(articles))
 
     def read_all(self) -> list[Article]:
-        """Every article under the configured path, oldest first (at most
-        `max_articles`, the newest ones)."""
+        """Every article under the configured path, oldest first: all of them
+        (`max_articles` bounds what a feed or listing page is asked for; here
+        the files are the user's own, and one left unread would never be)."""
         _root, files = resolve_files(self.path)
         indexes: dict[Path, dict[str, IndexEntry]] = {}
         articles: list[Article] = []
@@ -102,8 +103,6 @@ class FilesSource:
                 articles.append(article)
         epoch = datetime.min.replace(tzinfo=UTC)
         articles.sort(key=lambda a: (a.published or epoch, a.url))
-        if len(articles) > self.config.max_articles:
-            articles = articles[-self.config.max_articles :]
         return articles
 
     def read_one(self, path: Path, meta: IndexEntry | None) -> Article | None:
