@@ -304,12 +304,14 @@ class Pacer:
         group = chat is not None and self._is_group(chat)
         return plan(self.state, self.limits, chat, self._clock(), group)
 
-    async def acquire(self, chat: ChatKey | None) -> float:
+    async def acquire(self, chat: ChatKey | None, *, slot: bool = False) -> float:
         """Wait until a send to `chat` keeps every limit, record it, and return the seconds waited.
 
         The chat's own wait happens first, concurrently with other chats; the global
         wait is taken one sender at a time, in arrival order, and the send is recorded
         at the moment it is allowed, so a stalled event loop never releases a burst.
+        With `slot` (the rate limiter's requests) it also takes one of the `in_flight`
+        slots, which the caller gives back with `release` once the answer is in.
         """
         group = chat is not None and self._is_group(chat)
         started = self._clock()
@@ -318,23 +320,27 @@ class Pacer:
                 log.debug("pacing: %s waits %.3fs", chat, wait)
                 await self._sleep(wait)
             async with self._turn:
-                if self._slots is not None:  # back-pressure: the API is slow to answer
-                    await self._slots.acquire()
+                slots = self._slots if slot else None
+                if slots is not None:  # back-pressure: the API is slow to answer
+                    await slots.acquire()
                 try:
                     while (wait := global_delay(self.state, self.limits, self._clock())) > 0:
                         await self._sleep(wait)
                 except BaseException:  # cancelled while waiting: the slot is not taken
-                    self.release()
+                    if slots is not None:
+                        slots.release()
                     raise
                 now = self._clock()
                 if chat_delay(self.state, self.limits, chat, now, group) > 0:
-                    self.release()
+                    if slots is not None:
+                        slots.release()
                     continue  # another send to this chat, or a penalty, came first
                 commit(self.state, self.limits, chat, now, group)
                 return now - started
 
     def release(self) -> None:
-        """The request `acquire` allowed has its answer (with `in_flight`: frees its slot)."""
+        """The request `acquire(slot=True)` allowed has its answer (frees its in-flight
+        slot; a pacer without `in_flight` has none)."""
         if self._slots is not None:
             self._slots.release()
 
@@ -409,7 +415,7 @@ class PacedLimiter(BaseRateLimiter[None]):
         if endpoint in UNPACED:
             return await callback(*args, **kwargs)
         chat = paced_chat(endpoint, data)
-        await self.pacer.acquire(chat)
+        await self.pacer.acquire(chat, slot=True)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
