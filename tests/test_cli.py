@@ -151,3 +151,21 @@ def test_a_closed_pipe_is_quiet(seeds_dir: Path) -> None:
     )
     assert proc.stdout.startswith("== ")
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "vague", "unit", "expected"),
+    [
+        (1000, "exact", 1, "person", "thousands (1,000+)"),
+        (100, "exact", True, "km2", "100+ km²"),
+        (38000, "more_than", 0, "person", "more than 38,000"),
+    ],
+    ids=["vague-word", "vague-area", "hedged"],
+)
+def test_the_cli_writes_values_as_the_alerts_do(
+    value: float, qualifier: str, vague: int, unit: str, expected: str
+) -> None:
+    # before, the CLI had its own copy: `1000 (a quantity word)`, `38000`
+    from bot.cli import format_value
+
+    assert format_value(value, qualifier, vague, unit) == expected
