@@ -753,9 +753,10 @@ def cmd_chart(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"raqib chart: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    reports, steps = len(series.points), len(series.steps)
     print(
-        f"{out}: {chart_title(series, 'en')}, {len(series.points)} report(s), "
-        f"{len(series.steps)} state change(s), {size[0]}x{size[1]} px"
+        f"{out}: {chart_title(series, 'en')}, {reports} report{'' if reports == 1 else 's'}, "
+        f"{steps} state change{'' if steps == 1 else 's'}, {size[0]}x{size[1]} px"
     )
     return 0
 

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, ConfigError, SourceConfig, load_config
+from bot.render import amount
 from bot.store import key_from_text, key_text
 from figures.diff import ChangeKind
-from figures.model import Metric
+from figures.model import Metric, Qualifier, Unit
 
 if TYPE_CHECKING:
     from bot.pipeline import ArticleResult, StoredChange
@@ -123,28 +124,11 @@ def _print_table(name: str, figures: Sequence[object]) -> None:
 
 # ---------------------------------------------------------------- store commands
 
-_HEDGE = {
-    "exact": "",
-    "approx": "about ",
-    "more_than": "more than ",
-    "at_least": "at least ",
-    "less_than": "less than ",
-    "at_most": "at most ",
-}
-_UNIT = {
-    "person": "",
-    "household": " households",
-    "km2": " km²",
-    "percent": "%",
-    "place": " places",
-}
-
 
 def format_value(value: float, qualifier: str, vague: bool | int, unit: str) -> str:
-    """`more than 38000`, `about 1 km²`, `thousands (1000+)`."""
-    number = f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    text = f"{_HEDGE.get(qualifier, '')}{number}{_UNIT.get(unit, '')}"
-    return f"{text} (a quantity word)" if vague else text
+    """`more than 38,000`, `about 1 km²`, `thousands (1,000+)`: `bot.render.amount`, the one
+    value formatter, in English."""
+    return amount(value, Qualifier(qualifier), bool(vague), Unit(unit), "en")
 
 
 def _day(moment: datetime | str) -> str:

@@ -50,8 +50,6 @@ BACKOFF_BASE = 2.0
 """Seconds before the first retry; doubled per attempt."""
 BACKOFF_MAX = 3600.0
 """Never wait longer than this between attempts."""
-BATCH = 100
-"""Rows taken from the outbox at a time, per chat."""
 MAX_CHATS = 256
 """Chats a transport sends to side by side (each one's rows in order)."""
 FETCH = 2000
@@ -273,7 +271,12 @@ class DeliveryLoop:
         sent = 0
         try:
             while not self.stopping.is_set():
-                if not waiting and (not workers or not complete):
+                # read more when no chat waits for a worker, and either nothing runs or the
+                # last read was cut short and half the workers are free (each read sorts
+                # the whole queue: not once per finished chat)
+                if not waiting and (
+                    not workers or (not complete and len(workers) <= MAX_CHATS // 2)
+                ):
                     rows = store.pending_outbox(self.db, name, self.clock(), limit=FETCH)
                     complete = len(rows) < FETCH
                     for row in rows:
@@ -284,7 +287,7 @@ class DeliveryLoop:
                     chat = next(iter(waiting))
                     first = waiting.pop(chat)
                     workers[chat] = asyncio.create_task(
-                        self._drain_chat(transport, chat, first, langs, tried, not complete),
+                        self._drain_chat(transport, first, langs, tried),
                         name=f"delivery:{name}:{chat}",
                     )
                 if not workers:
@@ -303,18 +306,15 @@ class DeliveryLoop:
     async def _drain_chat(
         self,
         transport: Transport,
-        chat: str,
         rows: list[OutboxRow],
         langs: Mapping[int, str],
         tried: set[int],
-        more: bool,
     ) -> int:
-        """Send `chat`'s due `rows` in order; with `more` (the outbox had more due rows
-        than were read), read its further due rows and send those too, until none is
-        left untried (or the chat moved)."""
+        """Send one chat's due `rows` in order (its later rows, if the read was cut short,
+        go to its next worker: `drain` reads them once this one is done)."""
         sent = 0
         gone: set[int] = set()
-        while not self.stopping.is_set():
+        if not self.stopping.is_set():
             for row in rows:
                 if self.stopping.is_set():
                     break
@@ -335,14 +335,6 @@ class DeliveryLoop:
                 elif result.moved_to and not result.ok:
                     tried.discard(row.id)  # it goes again, at the new id, in this pass
                     return sent
-            if not more:
-                break
-            due = store.pending_outbox(
-                self.db, transport.name, self.clock(), limit=BATCH, chat_id=chat
-            )
-            rows = [r for r in due if r.id not in tried and r.subscription_id not in gone]
-            if not rows:
-                break
         return sent
 
     async def _deliver(self, transport: Transport, row: OutboxRow, lang: str) -> SendResult:

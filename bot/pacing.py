@@ -103,6 +103,12 @@ TELEGRAM = Limits(
 A burst of 2 lets a sender that wakes up to 1/30 s late keep the full rate
 instead of drifting below it; the sliding window caps what the burst may
 add, so that no window of one second ever holds more than 30."""
+TELEGRAM_SENDING = Limits(
+    chat_interval=1.0, group_limit=20, group_window=60.0, global_rate=29.0, global_burst=2.0
+)
+"""What raqib's Telegram transport sends at: Telegram's limits with one message a second
+under the global 30, a margin for the jitter between our clock and the API's (a request
+granted at the end of one second may reach it with the next second's)."""
 SLACK = Limits(chat_interval=1.0)
 """Slack chat.postMessage: about 1/s per channel (rate-limit docs, special tier)."""
 
@@ -257,6 +263,7 @@ class Pacer:
         is_group: Callable[[ChatKey], bool] = lambda _chat: False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        in_flight: int | None = None,
     ) -> None:
         self.limits = limits
         self.state = PacerState()
@@ -264,6 +271,8 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._turn = asyncio.Lock()
+        self._slots = asyncio.Semaphore(in_flight) if in_flight else None
+        """At most this many requests between `acquire` and `release` (None: no cap)."""
 
     @classmethod
     def for_telegram(
@@ -272,9 +281,12 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        in_flight: int | None = None,
     ) -> Pacer:
         """A pacer with Telegram's limits; negative chat ids are groups."""
-        return cls(limits, is_group=telegram_is_group, clock=clock, sleep=sleep)
+        return cls(
+            limits, is_group=telegram_is_group, clock=clock, sleep=sleep, in_flight=in_flight
+        )
 
     @classmethod
     def for_slack(
@@ -292,12 +304,14 @@ class Pacer:
         group = chat is not None and self._is_group(chat)
         return plan(self.state, self.limits, chat, self._clock(), group)
 
-    async def acquire(self, chat: ChatKey | None) -> float:
+    async def acquire(self, chat: ChatKey | None, *, slot: bool = False) -> float:
         """Wait until a send to `chat` keeps every limit, record it, and return the seconds waited.
 
         The chat's own wait happens first, concurrently with other chats; the global
         wait is taken one sender at a time, in arrival order, and the send is recorded
         at the moment it is allowed, so a stalled event loop never releases a burst.
+        With `slot` (the rate limiter's requests) it also takes one of the `in_flight`
+        slots, which the caller gives back with `release` once the answer is in.
         """
         group = chat is not None and self._is_group(chat)
         started = self._clock()
@@ -306,13 +320,29 @@ class Pacer:
                 log.debug("pacing: %s waits %.3fs", chat, wait)
                 await self._sleep(wait)
             async with self._turn:
-                while (wait := global_delay(self.state, self.limits, self._clock())) > 0:
-                    await self._sleep(wait)
+                slots = self._slots if slot else None
+                if slots is not None:  # back-pressure: the API is slow to answer
+                    await slots.acquire()
+                try:
+                    while (wait := global_delay(self.state, self.limits, self._clock())) > 0:
+                        await self._sleep(wait)
+                except BaseException:  # cancelled while waiting: the slot is not taken
+                    if slots is not None:
+                        slots.release()
+                    raise
                 now = self._clock()
                 if chat_delay(self.state, self.limits, chat, now, group) > 0:
+                    if slots is not None:
+                        slots.release()
                     continue  # another send to this chat, or a penalty, came first
                 commit(self.state, self.limits, chat, now, group)
                 return now - started
+
+    def release(self) -> None:
+        """The request `acquire(slot=True)` allowed has its answer (frees its in-flight
+        slot; a pacer without `in_flight` has none)."""
+        if self._slots is not None:
+            self._slots.release()
 
     def refused(self, chat: ChatKey | None, retry_after: float | dt.timedelta) -> ChatKey | None:
         """A send to `chat` got a 429: penalize whom it is for (`blame`); that chat or None."""
@@ -330,6 +360,10 @@ class Pacer:
 
 # ---------------------------------------------------------------- PTB's rate-limiter seam
 
+IN_FLIGHT = 4
+"""Bot API requests the bot keeps in flight at most: when the API is slow to answer, the
+pacer stops granting turns instead of piling up granted requests that would then reach
+the API together (a burst its own clock counts in one second)."""
 UNPACED = frozenset({"getUpdates"})
 """Bot API methods the limiter lets through unpaced: the long poll for updates sends nothing."""
 NO_CHAT_ENDPOINTS = frozenset({"sendChatAction"})
@@ -381,7 +415,7 @@ class PacedLimiter(BaseRateLimiter[None]):
         if endpoint in UNPACED:
             return await callback(*args, **kwargs)
         chat = paced_chat(endpoint, data)
-        await self.pacer.acquire(chat)
+        await self.pacer.acquire(chat, slot=True)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
@@ -394,3 +428,5 @@ class PacedLimiter(BaseRateLimiter[None]):
                 "everyone" if who is None else who,
             )
             raise
+        finally:
+            self.pacer.release()

@@ -81,7 +81,7 @@ from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import norm_lang, t
 from bot.logs import redact
 from bot.markup import escape_html, split_html, utf16_len
-from bot.pacing import PacedLimiter, Pacer, seconds
+from bot.pacing import IN_FLIGHT, TELEGRAM_SENDING, PacedLimiter, Pacer, seconds
 from bot.render import alert_html, reply_html
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def build_application(
         raise ConfigError(
             "telegram.token_env", f"the environment variable {config.telegram.token_env} is not set"
         )
-    pacer = pacer or Pacer.for_telegram()
+    pacer = pacer or Pacer.for_telegram(TELEGRAM_SENDING, in_flight=IN_FLIGHT)
     app = (
         Application.builder()
         .token(token)
@@ -500,7 +500,7 @@ class TelegramTransport:
         poll: bool = True,
     ) -> None:
         self.config = config
-        self.pacer = pacer or Pacer.for_telegram()
+        self.pacer = pacer or Pacer.for_telegram(TELEGRAM_SENDING, in_flight=IN_FLIGHT)
         self.app = build_application(
             config, db_path, token=token, commands=commands, pacer=self.pacer
         )

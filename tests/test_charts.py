@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 from collections import deque
 from datetime import UTC, datetime
 from typing import Any
@@ -624,4 +625,6 @@ def test_raqib_chart_is_a_cli_command(tmp_path: Any, capsys: pytest.CaptureFixtu
     argv = ["--config", str(config), "chart", "area_controlled", "--lang", "ar", "-o", str(out)]
     assert main(argv) == 0
     assert png(out.read_bytes()).shape == (600, 1000, 3)
-    assert "Area held" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Area held" in printed
+    assert "(s)" not in printed and re.search(r"\b\d+ reports?, \d+ state changes?, ", printed)

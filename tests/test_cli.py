@@ -311,3 +311,19 @@ def test_a_files_source_reads_every_file(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "raqib.db")
     assert db.table("articles").count == 60
     assert db.execute("select count(*) from observations").fetchone()[0] >= 60
+@pytest.mark.parametrize(
+    ("value", "qualifier", "vague", "unit", "expected"),
+    [
+        (1000, "exact", 1, "person", "thousands (1,000+)"),
+        (100, "exact", True, "km2", "100+ km²"),
+        (38000, "more_than", 0, "person", "more than 38,000"),
+    ],
+    ids=["vague-word", "vague-area", "hedged"],
+)
+def test_the_cli_writes_values_as_the_alerts_do(
+    value: float, qualifier: str, vague: int, unit: str, expected: str
+) -> None:
+    # before, the CLI had its own copy: `1000 (a quantity word)`, `38000`
+    from bot.cli import format_value
+
+    assert format_value(value, qualifier, vague, unit) == expected

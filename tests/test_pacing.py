@@ -351,3 +351,20 @@ def test_any_schedule_respects_every_limit(plan_steps: list[tuple[int, float]]) 
 
     sends = asyncio.run(go())
     check_schedule(limits, sends)
+
+
+async def test_in_flight_caps_the_requests_waiting_for_an_answer() -> None:
+    # a slow API must not pile up granted requests that then reach it at once
+    clock = FakeClock()
+    pacer = Pacer.for_telegram(clock=clock, sleep=clock.sleep, in_flight=2)
+    await pacer.acquire(1, slot=True)
+    await pacer.acquire(2, slot=True)
+    await pacer.acquire(4)  # without a slot (a send paced by hand): never held back
+    third = asyncio.create_task(pacer.acquire(3, slot=True))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not third.done()  # two in flight: the third waits for an answer
+    pacer.release()
+    await asyncio.wait_for(third, 1)
+    pacer.release()
+    pacer.release()
