@@ -341,9 +341,17 @@ async def run_service(
     install_signal_handlers(stop)
     service = Service(config, console=console)
     try:
-        await service.start()
-        print(service.banner(), file=banner or sys.stderr, flush=True)
-        await stop.wait()
+        starting = asyncio.ensure_future(service.start())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # Ctrl-C while starting: stop, do not finish starting
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+        else:
+            starting.result()  # a rejected token: ConfigError, one line from cmd_run
+            print(service.banner(), file=banner or sys.stderr, flush=True)
+            await stopped
     finally:
         await service.shutdown()
     return 0
