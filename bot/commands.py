@@ -53,6 +53,12 @@ HISTORY_ROWS = 10
 """Reports shown by /history."""
 TEST_FIGURES = 25
 """At most this many figures listed by /source test."""
+COMMAND_TIMEOUT = 45.0
+"""Seconds a command may run (a /source test of a slow site) before it answers that it took
+too long; it never holds up other chats' commands meanwhile (the transports run slow
+commands concurrently)."""
+SLOW_COMMANDS = frozenset({"source", "chart"})
+"""Commands that may take seconds (a fetch, a DNS look-up, a chart): run concurrently."""
 RESOLVE_TIMEOUT = 5.0
 """Seconds to resolve a new source's host name before refusing it."""
 EVERYTHING_WORDS = frozenset({"all", "everything", "*", "الكل", "كل"})
@@ -481,8 +487,15 @@ class Commands:
             )
             return Reply((t("refused.group", ctx.lang, command="/" + name),), ok=False)
         method: Callable[[CommandContext, list[str]], Any] = getattr(self, f"cmd_{name}")
+        limit = asyncio.timeout(COMMAND_TIMEOUT)
         try:
-            return await method(ctx, words)  # type: ignore[no-any-return]
+            async with limit:
+                return await method(ctx, words)  # type: ignore[no-any-return]
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            log.warning("commands: /%s from %s took over %.0f s", name, ctx.actor, COMMAND_TIMEOUT)
+            return Reply((t("too_slow", ctx.lang, seconds=f"{COMMAND_TIMEOUT:.0f}"),), ok=False)
         except UsageError as exc:
             line = str(exc) or t("usage", ctx.lang, usage=spec.usage)
             return Reply((line,), ok=False)

@@ -72,6 +72,10 @@ STRINGS = _table(
             "Only raqib's admins can use {command}.",
             "الأمر {command} متاح لمشرفي رقيب فقط.",
         ),
+        "too_slow": (
+            "That took too long (over {seconds} s) and was stopped; try again later.",
+            "استغرق الأمر أكثر من {seconds} ثانية فأُوقف؛ حاول لاحقاً.",
+        ),
         "refused.group": (
             "In a group, only its administrators can use {command}.",
             "في المجموعة، الأمر {command} متاح لمشرفيها فقط.",

@@ -69,6 +69,7 @@ from bot import store
 from bot.commands import (
     COMMANDS,
     MANAGE_COMMANDS,
+    SLOW_COMMANDS,
     CommandContext,
     Commands,
     Reply,
@@ -163,8 +164,9 @@ def build_application(
             await notify_admins(app.bot_data, app.bot, config, redact(text, (token,)))
 
         commands.on_failure = tell_admins
-    for name, handler in HANDLERS.items():
-        app.add_handler(CommandHandler(name, handler, filters=MESSAGES))
+    for name, handler in HANDLERS.items():  # a slow one runs beside the others, not before
+        block = name not in SLOW_COMMANDS
+        app.add_handler(CommandHandler(name, handler, filters=MESSAGES, block=block))
     app.add_handler(MessageHandler(filters.COMMAND & MESSAGES, unknown))
     app.add_handler(CallbackQueryHandler(pressed))
     app.add_error_handler(on_error)
