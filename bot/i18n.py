@@ -187,6 +187,14 @@ STRINGS = _table(
             "رقيب: فشل الأمر {command} في المحادثة {chat} (من {actor}): {error}"
             " (التفاصيل في السجل)",
         ),
+        "notice.source_failing": (
+            "raqib: source {name} has failed {count} times in a row: {error}",
+            "رقيب: فشل المصدر {name} {count} مرات متتالية: {error}",
+        ),
+        "notice.source_back": (
+            "raqib: source {name} works again (after {count} failed polls).",
+            "رقيب: عاد المصدر {name} إلى العمل (بعد {count} محاولات فاشلة).",
+        ),
         "notice.error": (
             "raqib: an error while handling an update: {error}",
             "رقيب: خطأ أثناء معالجة تحديث: {error}",

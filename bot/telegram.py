@@ -704,6 +704,12 @@ class TelegramTransport:
                 return SendResult(False, error=self._safe(exc))
         return SendResult(False, error="gave up after quick retries")  # not reached
 
+    async def notify_admins(self, text: str) -> None:
+        """Tell the admin chat (or else each admin privately); never raises."""
+        await notify_admins(
+            self.app.bot_data, self.app.bot, self.config, redact(text, self._secrets)
+        )
+
     async def row_dead(self, row: store.OutboxRow, error: str) -> None:
         """The delivery loop gave up on `row`: tell the admins."""
         await notify_admins(
