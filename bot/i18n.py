@@ -114,6 +114,8 @@ STRINGS = _table(
         # ---------------------------------------------------------- reading
         "latest.title": ("Current totals", "الأرقام الحالية"),
         "latest.title_at": ("Current totals in {place}", "الأرقام الحالية في {place}"),
+        "latest.line": ("{figure}: {value} — {source}", "{figure}: {value} — {source}"),
+        "latest.source": ("{outlet}, {date}", "{outlet}، {date}"),
         "col.figure": ("Figure", "المؤشر"),
         "col.value": ("Value", "القيمة"),
         "col.date": ("Date", "التاريخ"),
@@ -129,6 +131,16 @@ STRINGS = _table(
             "لا أعرف المؤشر «{metric}».",
         ),
         "chart.caption": ("{metric}: every report", "{metric}: كل التقارير"),
+        "series.others": ("Other series: {choices}", "سلاسل أخرى: {choices}"),
+        "series.none": (
+            "No series of {metric} matches {wanted}. There are: {choices}",
+            "لا سلسلة من {metric} تطابق {wanted}. المتاح: {choices}",
+        ),
+        "series.bad_since": (
+            "I can't read {date!r} as a day: write since 1-12 (day-month) or since 1 Dec.",
+            "لا أفهم «{date}» يوماً: اكتب منذ 1-12 (اليوم-الشهر).",
+        ),
+        "history.background": ("{value} (background)", "{value} (خلفية)"),
         "lang.done": (
             "Alerts and replies in this chat are now in English.",
             "التنبيهات والردود في هذه المحادثة أصبحت بالعربية.",
