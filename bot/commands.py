@@ -34,12 +34,13 @@ from sqlite_utils import Database
 
 from bot import render, settings, status, store
 from bot.config import Config, ConfigError, NetworkConfig, format_duration, parse_duration
-from bot.i18n import norm_lang, t
+from bot.i18n import join, norm_lang, t
 from bot.pipeline import document_text
 from figures import extract, gazetteer
 from figures.diff import top_place
 from figures.model import Metric, Qualifier, Scope, Unit
 from figures.names import lookup_metric, metric_name
+from scrapers.http import mask_urls
 
 log = logging.getLogger(__name__)
 
@@ -345,8 +346,8 @@ def describe_filter(metrics: Sequence[str] | None, places: Sequence[str] | None,
     where = [render.place_name(p, lang) or p for p in places or ()]
     if not names and not where:
         return t("sub.all_changes", lang)
-    what = ", ".join(names) if names else t("sub.all_changes", lang)
-    return t("sub.at", lang, metrics=what, places=", ".join(where)) if where else what
+    what = join(names, lang) if names else t("sub.all_changes", lang)
+    return t("sub.at", lang, metrics=what, places=join(where, lang)) if where else what
 
 
 def in_area(row_place: str | None, place: str) -> bool:
@@ -502,10 +503,13 @@ def selector(key: str, lang: str) -> str:
     parsed = store.key_from_text(key)
     if (since := _key_since(key)) is not None:
         year = f"-{since[0]}" if since[0] else ""
-        return f"since {since[2]}-{since[1]}{year}"
+        word = "منذ" if lang == "ar" else "since"
+        return render.localize_digits(f"{word} {since[2]}-{since[1]}{year}", lang)
     if parsed.window:
-        return parsed.window
-    return "total" if parsed.scope is Scope.TOTAL else ""
+        return render.localize_digits(parsed.window, lang)
+    if parsed.scope is Scope.TOTAL:
+        return "الإجمالي" if lang == "ar" else "total"
+    return ""
 
 
 # ---------------------------------------------------------------- source URLs
@@ -647,7 +651,7 @@ class Commands:
             if not limit.expired():
                 raise
             log.warning("commands: /%s from %s took over %.0f s", name, ctx.actor, COMMAND_TIMEOUT)
-            return Reply((t("too_slow", ctx.lang, seconds=f"{COMMAND_TIMEOUT:.0f}"),), ok=False)
+            return Reply((t("too_slow", ctx.lang, seconds=round(COMMAND_TIMEOUT)),), ok=False)
         except UsageError as exc:
             line = str(exc) or t("usage", ctx.lang, usage=spec.usage)
             return Reply((line,), ok=False)
@@ -785,7 +789,7 @@ class Commands:
             raise UsageError()
         for sub in chosen:
             store.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
-        ids = ", ".join(f"#{s.id}" for s in chosen)
+        ids = join((render.localize_digits(f"#{s.id}", lang) for s in chosen), lang)
         return Reply((t("unsub.done", lang, ids=ids),), public=True)
 
     async def cmd_subscriptions(self, ctx: CommandContext, args: list[str]) -> Reply:
@@ -857,7 +861,7 @@ class Commands:
         if wanted.words:
             fitting = [r for r in rows if matches(str(r.get("key")), wanted)]
             if not fitting:
-                choices = ", ".join(dict.fromkeys(s for k in keys if (s := selector(k, lang))))
+                choices = join(dict.fromkeys(s for k in keys if (s := selector(k, lang))), lang)
                 raise UsageError(
                     t(
                         "series.none",
@@ -914,7 +918,7 @@ class Commands:
         name = self._series_name(metric, place, key, lang)
         header = tuple(t(f"col.{c}", lang) for c in ("date", "value", "source", "change"))
         title = t("history.title", lang, metric=name, count=len(cells))
-        paragraphs = (t("series.others", lang, choices=", ".join(others)),) if others else ()
+        paragraphs = (t("series.others", lang, choices=join(others, lang)),) if others else ()
         return Reply(paragraphs, title=title, table=Table(header, tuple(cells)))
 
     async def cmd_chart(self, ctx: CommandContext, args: list[str]) -> Reply:
@@ -931,14 +935,51 @@ class Commands:
         name = self._series_name(metric, place, key, lang)
         title = t("chart.caption", lang, metric=name)
         if others:
-            title += "\n" + t("series.others", lang, choices=", ".join(others))
+            title += "\n" + t("series.others", lang, choices=join(others, lang))
         return Reply(title=title, photo=png)
 
     async def cmd_sources(self, ctx: CommandContext, args: list[str]) -> Reply:
-        """/sources"""
+        """/sources: each source's health in the chat's language; the error texts (which
+        may name internal addresses) only for raqib's admins."""
         runs = self.next_runs() if self.next_runs is not None else None
         report = status.service_status(self.config, self.db, runs, now=self.clock())
-        return Reply((status.format_status(report),))
+        lang, now = ctx.lang, report.at
+        lines = [t("sources.title", lang, count=len(report.sources))]
+        for s in report.sources:
+            if not s.enabled:
+                state = t("sources.paused", lang)
+            elif s.consecutive_failures:
+                state = t("sources.failing", lang, count=s.consecutive_failures)
+            elif s.empty_content:
+                state = t("sources.empty", lang)
+            elif s.last_success is None:
+                state = t("sources.new", lang)
+            else:
+                state = t("sources.ok", lang)
+            parts = [
+                t("sources.line", lang, name=s.name, kind=s.kind, state=state),
+                t("sources.success", lang, when=ago_text(s.last_success, now, lang)),
+            ]
+            if s.enabled:
+                parts.append(
+                    t("sources.next", lang, when=ago_text(s.next_run, now, lang))
+                    if s.next_run
+                    else t("sources.next_service", lang)
+                )
+            if s.last_error and ctx.is_admin:
+                error = mask_urls(s.last_error)[:200]
+                parts.append(
+                    t("sources.error", lang, when=ago_text(s.last_error_at, now, lang), error=error)
+                )
+            lines.append("  " + " · ".join(parts))
+        if not report.sources:
+            lines.append("  " + t("sources.none", lang))
+        queue = t("sources.outbox", lang, count=report.outbox_pending)
+        if report.outbox_dead:
+            queue += t("sources.dead", lang, count=report.outbox_dead)
+        lines.append(queue)
+        lines.append(t("sources.sent", lang, when=ago_text(report.last_sent, now, lang)))
+        return Reply(("\n".join(lines),))
 
     async def cmd_lang(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/lang ar|en"""
@@ -1089,8 +1130,8 @@ class Commands:
                         "threshold.line",
                         lang,
                         metric=label,
-                        absolute=f"{th.absolute:g}",
-                        relative=f"{th.relative * 100:g}",
+                        absolute=render.localize_digits(f"{th.absolute:g}", lang),
+                        relative=render.localize_digits(f"{th.relative * 100:g}", lang),
                     )
                 )
             return Reply(("\n".join(lines),), title=t("threshold.title", lang))
@@ -1160,6 +1201,19 @@ def _share(text: str) -> float:
     if text.endswith(("%", "٪")):
         return _number(text[:-1]) / 100
     return _number(text)
+
+
+def ago_text(moment: datetime | None, now: datetime, lang: str) -> str:
+    """`5m ago`, `in 2h`, `never` — `منذ ٥ دقيقة` in Arabic."""
+    if moment is None:
+        return t("ago.never", lang)
+    seconds = (moment - now).total_seconds()
+    span = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if span >= size or unit == "s":
+            text = t(f"unit.{unit}", lang, n=int(span // size))
+            break
+    return t("ago.future" if seconds > 0 else "ago.past", lang, span=text)
 
 
 def render_interval(seconds: float) -> str:

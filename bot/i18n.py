@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ STRINGS = _table(
         "alert.since": (" since {date}", " منذ {date}"),
         "alert.window": (" {window}", " {window}"),
         "alert.was": (" (was {value})", " (كان {value})"),
+        "alert.was_plain": (" — was {value}", " — كان {value}"),
         "alert.headline": ("{series}: {value}{was}", "{series}: {value}{was}"),
         "alert.article": ("article", "المقال"),
         "alert.also": ("Also reported by: {outlets}", "أوردته أيضاً: {outlets}"),
@@ -75,6 +76,32 @@ STRINGS = _table(
         "too_slow": (
             "That took too long (over {seconds} s) and was stopped; try again later.",
             "استغرق الأمر أكثر من {seconds} ثانية فأُوقف؛ حاول لاحقاً.",
+        ),
+        "sources.title": ("Sources ({count}):", "المصادر ({count}):"),
+        "sources.none": ("none", "لا شيء"),
+        "sources.line": ("{name} ({kind}): {state}", "{name} ({kind}): {state}"),
+        "sources.paused": ("paused", "موقوف مؤقتاً"),
+        "sources.failing": ("failing ({count} in a row)", "يفشل ({count} مرات متتالية)"),
+        "sources.empty": ("no text found", "لا نص"),
+        "sources.new": ("not polled yet", "لم يُجلب بعد"),
+        "sources.ok": ("ok", "يعمل"),
+        "sources.success": ("last success {when}", "آخر نجاح {when}"),
+        "sources.next": ("next run {when}", "الجلب التالي {when}"),
+        "sources.next_service": ("next run when the service runs", "الجلب التالي عند تشغيل الخدمة"),
+        "sources.error": ("last error {when}: {error}", "آخر خطأ {when}: {error}"),
+        "sources.outbox": ("Outbox: {count} waiting", "قائمة الإرسال: {count} بالانتظار"),
+        "sources.dead": (", {count} given up", "، {count} متروك"),
+        "sources.sent": ("Last alert sent: {when}", "آخر تنبيه أُرسل: {when}"),
+        "ago.never": ("never", "أبداً"),
+        "ago.past": ("{span} ago", "منذ {span}"),
+        "ago.future": ("in {span}", "بعد {span}"),
+        "unit.d": ("{n}d", "{n} يوم"),
+        "unit.h": ("{n}h", "{n} ساعة"),
+        "unit.m": ("{n}m", "{n} دقيقة"),
+        "unit.s": ("{n}s", "{n} ثانية"),
+        "hint": (
+            "I answer commands only: send /help for the list, or /subscribe to get alerts.",
+            "أجيب عن الأوامر فقط: أرسل /help لقائمة الأوامر، أو /subscribe لتصلك التنبيهات.",
         ),
         "refused.group": (
             "In a group, only its administrators can use {command}.",
@@ -216,10 +243,26 @@ STRINGS = _table(
 """Every UI string by key, then language."""
 
 
+_AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
 def t(key: str, lang: str, /, **values: object) -> str:
-    """The string `key` in `lang` (English if `lang` is unknown) with `values` filled in."""
+    """The string `key` in `lang` (English if `lang` is unknown) with `values` filled in;
+    in Arabic a number given as a value (an id, a count) is written in Arabic-Indic digits."""
     texts = STRINGS[key]
+    if lang == "ar":
+        values = {
+            k: str(v).translate(_AR_DIGITS)
+            if isinstance(v, int | float) and not isinstance(v, bool)
+            else v
+            for k, v in values.items()
+        }
     return texts.get(lang, texts["en"]).format(**values)
+
+
+def join(items: Iterable[str], lang: str) -> str:
+    """A list in `lang`: `a, b, c` / `a، b، c` (the Arabic comma)."""
+    return ("، " if lang == "ar" else ", ").join(items)
 
 
 def norm_lang(lang: str | None) -> str:

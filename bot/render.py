@@ -263,7 +263,7 @@ def alert_text(alert: AlertView, lang: str) -> AlertText:
             alert.unit,
             lang,
         )
-        was = t("alert.was", lang, value=before)
+        was = t("alert.was_plain" if ")" in before else "alert.was", lang, value=before)
     quote = alert.quote
     s, e = alert.quote_start, alert.quote_end
     if not 0 <= s < e <= len(quote):

@@ -168,6 +168,9 @@ def build_application(
         block = name not in SLOW_COMMANDS
         app.add_handler(CommandHandler(name, handler, filters=MESSAGES, block=block))
     app.add_handler(MessageHandler(filters.COMMAND & MESSAGES, unknown))
+    app.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, plain_text)
+    )
     app.add_handler(CallbackQueryHandler(pressed))
     app.add_error_handler(on_error)
     return app
@@ -263,6 +266,13 @@ async def admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other /command: a one-line pointer to /help."""
     await answer(update, context)
+
+
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A plain message in a private chat: a one-line hint (groups are left alone)."""
+    ctx = await command_context(update, context)
+    if ctx is not None:
+        await send_reply(context, int(ctx.chat_id), Reply((t("hint", ctx.lang),)))
 
 
 HANDLERS = {

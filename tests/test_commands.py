@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -449,3 +450,83 @@ async def test_latest_is_lines_that_fit_a_phone(
     assert reply.table is None
     lines = reply.paragraphs[0].splitlines()
     assert "Displaced in Deir ez-Zor since 1 Dec: 38,550 — SOHR, 14 Feb 2019" in lines
+
+
+# ---------------------------------------------------------------- small things users notice
+
+WESTERN_DIGIT = re.compile(r"[0-9]")
+
+
+async def test_sources_speak_the_chats_language_and_errors_are_for_admins(
+    db: Database, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.config import SourceConfig
+
+    url = "https://feeds.example/rss"
+    config = Config(
+        storage=StorageConfig(database=tmp_path / "raqib.db"),
+        sources=(SourceConfig(name="feed", kind="rss", url=url),),
+    )
+    now = datetime.now(UTC)
+    error = "http://10.1.2.3:8080/internal/feed: the server answered 502"
+    store.record_poll(db, "feed", now=now, next_due=now, error=error)
+    core = Commands(config, db)
+    user = reply_plain(await core.handle(ctx("ar"), "/sources"))
+    assert user.startswith("المصادر (١):") and "يفشل (١ مرات متتالية)" in user
+    assert "10.1.2.3" not in user and "502" not in user and "آخر خطأ" not in user
+    admin = reply_plain(await core.handle(ctx("ar", admin=True), "/sources"))
+    assert "آخر خطأ" in admin and "10.1.2.3" in admin
+    english = reply_plain(await core.handle(ctx("en"), "/sources"))
+    assert english.startswith("Sources (1):") and "failing (1 in a row)" in english
+    assert "10.1.2.3" not in english
+
+
+def test_arabic_lists_use_the_arabic_comma() -> None:
+    from bot.commands import describe_filter
+
+    text = describe_filter(["displaced", "killed"], ["deir-ez-zor", "hasakah"], "ar")
+    assert text.count("، ") == 2 and ", " not in text
+    assert ", " in describe_filter(["displaced", "killed"], None, "en")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/subscribe killed",
+        "/subscribe displaced hasakah",
+        "/subscriptions",
+        "/unsubscribe",
+        "/unsubscribe 99",
+        "/history displaced",
+        "/history displaced منذ ١-١٢",
+        "/latest",
+        "/threshold",
+        "/sources",
+    ],
+)
+async def test_no_western_digits_in_arabic_replies(
+    db: Database, tmp_path: Path, seeds_dir: Path, line: str
+) -> None:
+    replayed(db, seeds_dir)
+    core = Commands(Config(storage=StorageConfig(database=tmp_path / "raqib.db")), db)
+    await core.handle(ctx("ar"), "/subscribe wounded")
+    reply = await core.handle(ctx("ar", admin=True), line)
+    text = reply_plain(reply) + " ".join(c.label for row in reply.choices for c in row)
+    assert not WESTERN_DIGIT.search(text), text
+
+
+def test_a_vague_previous_value_is_not_bracketed_twice(db: Database, seeds_dir: Path) -> None:
+    from bot.render import alert_plain
+
+    replayed(db, seeds_dir)
+    ids = [r[0] for r in db.execute("select id from changes order by id").fetchall()]
+    texts = []
+    for change_id in ids:
+        view = store.change_for_alert(db, change_id)
+        if view is not None:
+            texts += [alert_plain(view, lang) for lang in ("en", "ar")]
+    assert any("— was thousands (1,000+)" in x for x in texts)
+    nested = re.compile(r"\([^()]*\([^()]*\)[^()]*\)")
+    assert not [x for x in texts if nested.search(x)]

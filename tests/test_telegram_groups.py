@@ -182,3 +182,16 @@ async def test_a_slow_source_test_holds_up_nobody_and_has_a_time_limit(
                 assert reply.startswith("That took too long (over 4 s)")
             finally:
                 await transport.stop()
+
+
+# ---------------------------------------------------------------- 16: a plain message
+
+
+async def test_a_plain_message_gets_a_hint_in_private_and_nothing_in_a_group(bot: Bot) -> None:
+    bot.tg.push_message(GROUP, USER, "hello everyone")
+    bot.tg.push_message(USER, USER, "hello?")
+    await bot.tg.wait_for(lambda: bot.tg.messages(USER), what="the hint")
+    [hint] = [m.plain for m in bot.tg.messages(USER)]
+    assert hint.startswith("I answer commands only: send /help")
+    [reply] = await settle(bot, GROUP, 1, "/start")
+    assert reply.startswith("raqib")  # the group got only the reply to its command
