@@ -309,6 +309,9 @@ class ServiceConfig:
     """Each poll starts up to this share of its source's interval late (0 to 0.5)."""
     console: str = "auto"
     """Print alerts to stdout: auto (when no chat transport is configured), on or off."""
+    notify_after_failures: int = 3
+    """After this many failed polls in a row the admin chat hears of a source, once, and
+    again when it recovers (0: never)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.jitter <= 0.5:

@@ -304,7 +304,7 @@ def alert_text(alert: AlertView, lang: str) -> AlertText:
             alert.unit,
             lang,
         )
-        was = t("alert.was", lang, value=before)
+        was = t("alert.was_plain" if ")" in before else "alert.was", lang, value=before)
     before, figure, after = quote_parts(alert.quote, alert.quote_start, alert.quote_end)
     also = [clip(o, NAME_LIMIT) for o in alert.sources if o and o != alert.outlet]
     if len(also) > ALSO_LIMIT:

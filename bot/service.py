@@ -45,6 +45,7 @@ from bot.config import Config, ConfigError, SourceConfig, secret
 from bot.console import ConsoleTransport, set_console_subscription
 from bot.delivery import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
 from bot.digest import schedule_from_config, send_digests
+from bot.i18n import t
 from bot.logs import configured_secrets, setup_logging
 from bot.pipeline import poll_source, rules_from_config
 from bot.scheduler import job_id, next_runs, sync_jobs
@@ -190,6 +191,7 @@ class Service:
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
+        failed_before = store.source_health(self.db, source.name).consecutive_failures
         try:
             result = await poll_source(
                 self.db, build_source(source), source.interval, self.rules, client=self.client
@@ -210,9 +212,33 @@ class Service:
         )
         if queued and self.delivery is not None:
             self.delivery.notify()
+        await self.source_notice(source.name, failed_before, result.error)
         if result.error is not None and not self.stopping:
             with contextlib.suppress(JobLookupError):  # removed meanwhile
                 self.scheduler.modify_job(job_id(source.name), next_run_time=result.next_due)
+
+    async def source_notice(self, name: str, failed_before: int, error: str | None) -> None:
+        """Tell the admins when a source reaches `notify_after_failures` failed polls in a
+        row (once: the count is stored, so a restart does not repeat it), and when a source
+        that had reached it works again."""
+        after = self.effective.service.notify_after_failures
+        if after <= 0:
+            return
+        if error is not None and failed_before + 1 == after:
+            text = t("notice.source_failing", "en", name=name, count=after, error=error[:300])
+        elif error is None and failed_before >= after:
+            text = t("notice.source_back", "en", name=name, count=failed_before)
+        else:
+            return
+        log.warning("service: %s", text.removeprefix("raqib: "))
+        for transport in self.transports:
+            tell = getattr(transport, "notify_admins", None)
+            if tell is None:
+                continue
+            try:
+                await tell(text)
+            except Exception:  # telling the admins must never stop a poll
+                log.exception("service: telling the admins on %s failed", transport.name)
 
     # ------------------------------------------------------------ stop
 
@@ -341,9 +367,17 @@ async def run_service(
     install_signal_handlers(stop)
     service = Service(config, console=console)
     try:
-        await service.start()
-        print(service.banner(), file=banner or sys.stderr, flush=True)
-        await stop.wait()
+        starting = asyncio.ensure_future(service.start())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # Ctrl-C while starting: stop, do not finish starting
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+        else:
+            starting.result()  # a rejected token: ConfigError, one line from cmd_run
+            print(service.banner(), file=banner or sys.stderr, flush=True)
+            await stopped
     finally:
         await service.shutdown()
     return 0

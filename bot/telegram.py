@@ -32,6 +32,7 @@ and is never logged or put in an error message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -70,6 +71,7 @@ from bot import store
 from bot.commands import (
     COMMANDS,
     MANAGE_COMMANDS,
+    SLOW_COMMANDS,
     CommandContext,
     Commands,
     Reply,
@@ -97,7 +99,13 @@ POLL_TIMEOUT = 5
 START_ATTEMPTS = 6
 """Tries to reach the Bot API at start-up before `raqib run` gives up on it."""
 START_BACKOFF = 1.0
-"""Seconds before the second start-up try; doubled each time (1 + 2 + … + 16 s)."""
+"""Seconds before the second start-up try; doubled each time."""
+START_BACKOFF_MAX = 60.0
+"""Longest wait between two tries to reach the Bot API at start-up."""
+START_TRY_TIMEOUT = 15.0
+"""Seconds one start-up try may take before it counts as unreachable."""
+NOT_ONLINE_WAIT = 5.0
+"""Seconds an alert is held (not counted as an attempt) while the Bot API is unreachable."""
 MAX_CAPTION = 1024
 """Longest photo caption Telegram accepts."""
 MAX_CALLBACK_BYTES = 64
@@ -160,9 +168,13 @@ def build_application(
             await notify_admins(app.bot_data, app.bot, config, redact(text, (token,)))
 
         commands.on_failure = tell_admins
-    for name, handler in HANDLERS.items():
-        app.add_handler(CommandHandler(name, handler, filters=MESSAGES))
+    for name, handler in HANDLERS.items():  # a slow one runs beside the others, not before
+        block = name not in SLOW_COMMANDS
+        app.add_handler(CommandHandler(name, handler, filters=MESSAGES, block=block))
     app.add_handler(MessageHandler(filters.COMMAND & MESSAGES, unknown))
+    app.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, plain_text)
+    )
     app.add_handler(CallbackQueryHandler(pressed))
     app.add_error_handler(on_error)
     return app
@@ -258,6 +270,13 @@ async def admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other /command: a one-line pointer to /help."""
     await answer(update, context)
+
+
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A plain message in a private chat: a one-line hint (groups are left alone)."""
+    ctx = await command_context(update, context)
+    if ctx is not None:
+        await send_reply(context, int(ctx.chat_id), Reply((t("hint", ctx.lang),)))
 
 
 HANDLERS = {
@@ -479,6 +498,8 @@ async def notify_admins(bot_data: Any, bot: Any, config: Config, text: str) -> N
             await bot.send_message(chat_id, escape_html(text), parse_mode=ParseMode.HTML)
         except TelegramError as exc:
             log.warning("telegram: could not tell admin chat %s: %s", chat_id, exc.message)
+        except RuntimeError as exc:  # not connected yet
+            log.warning("telegram: could not tell admin chat %s: %s", chat_id, exc)
 
 
 # ---------------------------------------------------------------- the transport
@@ -507,6 +528,9 @@ class TelegramTransport:
         self.poll = poll
         """Poll for commands (off for a send-only transport, e.g. the benchmark)."""
         self._secrets: tuple[str, ...] = tuple(self.app.bot_data["secrets"])
+        self.online = asyncio.Event()
+        """Set once the Bot API answered and polling runs."""
+        self._connecting: asyncio.Task[None] | None = None
 
     @property
     def commands(self) -> Commands:
@@ -528,28 +552,58 @@ class TelegramTransport:
     async def start(self) -> None:
         """Connect, register the command menu, and start polling for commands.
 
-        A Bot API that cannot be reached (a network error, a timeout, a 5xx) is
-        tried again with backoff; a wrong token fails at once."""
-        for attempt in range(1, START_ATTEMPTS + 1):
+        A wrong token fails at once (ConfigError: `raqib run` stops with one line).  A Bot
+        API that cannot be reached (a network error, a timeout, a 5xx) does not hold up the
+        service: it is tried again in the background with backoff (capped at
+        `START_BACKOFF_MAX`) while sources are polled; alerts wait in the outbox meanwhile
+        (held, not counted as attempts) and go out once it answers."""
+        try:
+            await self._initialize()
+        except NetworkError as exc:  # TimedOut is one; InvalidToken is not
+            log.warning(
+                "telegram: cannot reach the Bot API (%s); trying again in the background",
+                self._safe(exc),
+            )
+            self._connecting = asyncio.create_task(self._connect(), name="telegram-connect")
+            return
+        await self._go_online()
+
+    async def _initialize(self) -> None:
+        try:
+            await asyncio.wait_for(self.app.initialize(), START_TRY_TIMEOUT)
+        except InvalidToken:  # its message holds the token: never shown, never chained
+            raise ConfigError(
+                "telegram.token_env",
+                f"the Telegram token ({self.config.telegram.token_env}) was rejected"
+                " by the Bot API",
+            ) from None
+        except TimeoutError:
+            raise NetworkError("no answer from the Bot API in time") from None
+
+    async def _connect(self) -> None:
+        """Keep trying to reach the Bot API (in the background), then go online."""
+        attempt = 0
+        while True:
+            delay = min(START_BACKOFF * 2**attempt, START_BACKOFF_MAX)
+            attempt += 1
+            await asyncio.sleep(delay)
             try:
-                await self.app.initialize()
-                break
-            except InvalidToken:  # its message holds the token: never shown, never chained
-                raise ConfigError(
-                    "telegram.token_env",
-                    f"the Telegram token ({self.config.telegram.token_env}) was rejected"
-                    " by the Bot API",
-                ) from None
-            except NetworkError as exc:  # TimedOut is one; InvalidToken is not
-                if attempt == START_ATTEMPTS:
-                    raise
-                delay = START_BACKOFF * 2 ** (attempt - 1)
+                await self._initialize()
+            except NetworkError as exc:
                 log.warning(
-                    "telegram: cannot reach the Bot API (%s); trying again in %.0f s",
+                    "telegram: still cannot reach the Bot API (%s, try %d); next in %.0f s",
                     self._safe(exc),
-                    delay,
+                    attempt,
+                    min(START_BACKOFF * 2**attempt, START_BACKOFF_MAX),
                 )
-                await asyncio.sleep(delay)
+                continue
+            except ConfigError as exc:
+                log.error("telegram: %s; Telegram stays off", exc.message)
+                return
+            await self._go_online()
+            return
+
+    async def _go_online(self) -> None:
         try:
             await register_commands(self.app)
         except TelegramError as exc:
@@ -563,11 +617,16 @@ class TelegramTransport:
                 error_callback=self._polling_error,
                 bootstrap_retries=START_ATTEMPTS,
             )
+        self.online.set()
         me = self.app.bot.bot
         log.info("telegram: on as @%s", me.username)
 
     async def stop(self) -> None:
-        """Stop polling and release the connection pools."""
+        """Stop trying to connect, stop polling and release the connection pools."""
+        if self._connecting is not None and not self._connecting.done():
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connecting
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
@@ -613,7 +672,15 @@ class TelegramTransport:
         return SENT
 
     async def send_html(self, chat_id: int, html: str) -> SendResult:
-        """One paced sendMessage in HTML mode, with the quick retries in place."""
+        """One paced sendMessage in HTML mode, with the quick retries in place (held while
+        the Bot API has not been reached yet)."""
+        if not self.online.is_set():
+            return SendResult(
+                False,
+                error="the Bot API is not reachable yet",
+                retry_after=NOT_ONLINE_WAIT,
+                held=True,
+            )
         for attempt in range(INLINE_RETRIES + 1):
             last = attempt == INLINE_RETRIES
             try:  # the bot's rate limiter (`PacedLimiter`) waits for the pacer first
@@ -641,6 +708,12 @@ class TelegramTransport:
             except TelegramError as exc:  # InvalidToken, Conflict…: the loop's backoff
                 return SendResult(False, error=self._safe(exc))
         return SendResult(False, error="gave up after quick retries")  # not reached
+
+    async def notify_admins(self, text: str) -> None:
+        """Tell the admin chat (or else each admin privately); never raises."""
+        await notify_admins(
+            self.app.bot_data, self.app.bot, self.config, redact(text, self._secrets)
+        )
 
     async def row_dead(self, row: store.OutboxRow, error: str) -> None:
         """The delivery loop gave up on `row`: tell the admins."""

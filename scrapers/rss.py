@@ -94,6 +94,22 @@ def parse_feed(
     return entries, problem
 
 
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S
+)
+
+
+def looks_like_html(data: bytes, content_type: str | None) -> bool:
+    """True for an HTML page (a bot challenge, a login or error page) where a feed was
+    expected: served as text/html, or starting like one (a doctype, <html>, <head>)."""
+    if content_type and content_type.split(";")[0].strip().lower() in {
+        "text/html",
+        "application/xhtml+xml",
+    }:
+        return True
+    return bool(_HTML_START.match(data[:4096].lstrip(b"\xef\xbb\xbf")))
+
+
 def feed_content_type(data: bytes, content_type: str | None) -> str:
     """The Content-Type to tell feedparser: the server's when it names a
     charset; else one naming the charset detected when neither a BOM nor an
@@ -230,6 +246,13 @@ class RssSource:
             content_type=response.headers.get("content-type"),
         )
         if problem and not entries:
+            if looks_like_html(response.content, response.headers.get("content-type")):
+                kind = response.headers.get("content-type") or "no content type"
+                return FetchResult(
+                    error=f"{self.url}: the server sent an HTML page, not a feed ({kind};"
+                    " a challenge or block page?)",
+                    validators={},
+                )
             return FetchResult(error=f"not a readable feed: {problem}", validators={})
         if problem:
             log.info("source %s: malformed feed, %d entries recovered", self.name, len(entries))

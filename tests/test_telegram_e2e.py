@@ -378,8 +378,9 @@ def _far() -> object:
 async def test_start_waits_for_an_unreachable_bot_api(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The Bot API is down when raqib starts: start-up keeps trying (with
-    backoff) and goes on once it is back, instead of stopping `raqib run`."""
+    """The Bot API is down when raqib starts: start-up goes on (the service polls its
+    sources), the transport keeps trying in the background (with backoff) and comes online
+    once the Bot API is back, instead of stopping `raqib run`."""
     monkeypatch.setenv("RAQIB_TEST_TG", TOKEN)
     monkeypatch.setattr("bot.telegram.START_BACKOFF", 0.1)
     async with FakeTelegram(limits=FAST) as tg:
@@ -389,12 +390,15 @@ async def test_start_waits_for_an_unreachable_bot_api(
         )
         await tg.stop()  # nothing listens on the Bot API's port now
         transport = TelegramTransport(config, pacer=fast_pacer())  # type: ignore[arg-type]
-        starting = asyncio.create_task(transport.start())
-        await asyncio.sleep(0.5)
-        assert not starting.done(), "start-up gave up while the Bot API was down"
-        await tg.start()  # back, on the same port
-        await asyncio.wait_for(starting, 10)
+        await asyncio.wait_for(transport.start(), 10)  # start-up does not wait for it
         try:
+            assert not transport.online.is_set()
+            await asyncio.sleep(0.5)
+            assert not transport.online.is_set()
+            result = await transport.send_html(USER, "x")  # held, not a failed attempt
+            assert not result.ok and result.held
+            await tg.start()  # back, on the same port
+            await asyncio.wait_for(transport.online.wait(), 10)
             assert tg.my_commands("") != []  # the menu was registered once it could be
         finally:
             await transport.stop()

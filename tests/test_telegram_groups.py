@@ -5,13 +5,19 @@ administrators, keyboards, no silent deletion, honest errors, slow commands)."""
 from __future__ import annotations
 
 import asyncio
+import time
+from pathlib import Path
 
 import pytest
 import test_telegram_e2e
-from fakes.telegram_api import TOKEN
+from fakes.telegram_api import TOKEN, FakeTelegram
+from loopback import LoopbackServer
+from loopback import Reply as WebReply
 from test_telegram_e2e import ADMIN, USER, Bot
 
 from bot import store
+from bot.config import Config, NetworkConfig, SourceConfig, StorageConfig, TelegramConfig
+from bot.telegram import TelegramTransport
 
 bot = test_telegram_e2e.bot
 """The running bot against a fake Telegram (the fixture of the end-to-end tests)."""
@@ -140,3 +146,52 @@ async def test_odd_digits_in_unsubscribe_are_a_usage_line_not_a_crash(bot: Bot) 
     [reply] = await bot.command(USER, USER, "/unsubscribe ١")  # Arabic-Indic one: a real id
     assert reply == "Unsubscribed: #1."
     assert bot.tg.messages(ADMIN_CHAT) == []
+
+
+# ---------------------------------------------------------------- slow commands
+
+
+async def test_a_slow_source_test_holds_up_nobody_and_has_a_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAQIB_TEST_TG", TOKEN)
+    monkeypatch.setattr("bot.commands.COMMAND_TIMEOUT", 4.0)
+    with LoopbackServer() as site:
+        site.route("/feed.xml", WebReply(body=b"<rss/>", delay=60))  # a site that hangs
+        async with FakeTelegram(limits=test_telegram_e2e.FAST) as tg:
+            config = Config(
+                storage=StorageConfig(database=tmp_path / "raqib.db"),
+                sources=(SourceConfig(name="slow", kind="rss", url=site.url("/feed.xml")),),
+                network=NetworkConfig(allow_private_networks=True, retries=0),
+                telegram=TelegramConfig(
+                    token_env="RAQIB_TEST_TG", api_base_url=tg.base_url, admins=(ADMIN,)
+                ),
+            )
+            transport = TelegramTransport(config, pacer=test_telegram_e2e.fast_pacer())  # type: ignore[arg-type]
+            await transport.start()
+            try:
+                tg.push_command(ADMIN, ADMIN, "/source test slow")
+                await tg.wait_for(lambda: site.hits("/feed.xml"), what="the slow fetch")
+                asked = time.monotonic()
+                tg.push_command(USER, USER, "/start")  # another user, meanwhile
+                await tg.wait_for(lambda: tg.messages(USER), what="the /start reply")
+                assert time.monotonic() - asked < 3.0, "/start waited for the slow command"
+                assert tg.messages(ADMIN) == []  # the slow one is still running
+                await tg.wait_for(lambda: tg.messages(ADMIN), timeout=15, what="the time limit")
+                [reply] = [m.plain for m in tg.messages(ADMIN)]
+                assert reply.startswith("That took too long (over 4 s)")
+            finally:
+                await transport.stop()
+
+
+# ---------------------------------------------------------------- 16: a plain message
+
+
+async def test_a_plain_message_gets_a_hint_in_private_and_nothing_in_a_group(bot: Bot) -> None:
+    bot.tg.push_message(GROUP, USER, "hello everyone")
+    bot.tg.push_message(USER, USER, "hello?")
+    await bot.tg.wait_for(lambda: bot.tg.messages(USER), what="the hint")
+    [hint] = [m.plain for m in bot.tg.messages(USER)]
+    assert hint.startswith("I answer commands only: send /help")
+    [reply] = await settle(bot, GROUP, 1, "/start")
+    assert reply.startswith("raqib")  # the group got only the reply to its command
