@@ -28,7 +28,16 @@ from urllib.parse import urlsplit
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = Path(str(importlib.resources.files("seeds")))
+
+
+def _seeds_dir() -> Path:
+    try:
+        return Path(str(importlib.resources.files("seeds")))
+    except ModuleNotFoundError:  # an editable install made before seeds/ was a package
+        return PROJECT_ROOT / "seeds"
+
+
+SEEDS_DIR = _seeds_dir()
 """The seed articles the embedded default reads: the `seeds` package, shipped
 with raqib (the repository's `seeds/` in a checkout)."""
 

@@ -34,12 +34,20 @@ def pytest_report_header() -> str:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Refuse to test a compiled engine older than its sources in this checkout
-    (an edit made after `make compile`): the tests would run the old code.
-    The package itself never looks at file times; this is the developer's
+    """Refuse to test old compiled code in this checkout: a module of the old
+    layout beside its source, or a build older than its sources (an edit
+    made after `make compile`).  The package itself never looks at file
+    times (an installed one has no stale build); this is the developer's
     checkout, where `make test` rebuilds first."""
     import figures
 
+    beside = [p.name for p in (ROOT / "figures").glob("*.so")]
+    if beside:  # the layout before figures/_mypyc: they shadow the sources
+        pytest.exit(
+            f"figures/{beside[0]}: a compiled module beside its source runs instead of it; "
+            "`make compile` (or `make test`) rebuilds into figures/_mypyc, `make pure` drops it.",
+            returncode=2,
+        )
     if not figures.COMPILED:
         return
     build = ROOT / "figures" / "_mypyc"
