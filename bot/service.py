@@ -13,8 +13,14 @@
   transports are bound to `Service.reload`, so an admin's edit from a chat
   applies at once.
 
+Parsing, cleaning and extraction run in one bounded pool of worker processes
+(`scrapers.work.WorkerPool`), shared fairly by the sources.  One `raqib run`
+per database: a second one refuses to start (`bot.dblock`), exit 2.
+
 Stopping: the first SIGINT/SIGTERM stops new polls, lets in-flight polls and
-sends finish (at most `shutdown_grace` seconds), closes everything and exits 0.
+sends finish (at most `shutdown_grace` seconds), kills the workers of polls
+still running (their articles are redone on the next start), closes
+everything and exits 0.
 A second signal exits at once: every article is written in one transaction and
 the outbox is in SQLite, so nothing queued is lost and nothing is half written.
 """
@@ -43,6 +49,7 @@ import scrapers  # registers the source kinds
 from bot import store
 from bot.config import Config, SourceConfig, secret
 from bot.console import ConsoleTransport, set_console_subscription
+from bot.dblock import DatabaseLock, DatabaseLocked
 from bot.delivery import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
 from bot.digest import schedule_from_config, send_digests
 from bot.logs import configured_secrets, setup_logging
@@ -52,6 +59,7 @@ from bot.settings import effective_config
 from figures.diff import Rules
 from scrapers.base import build_source
 from scrapers.http import HttpClient
+from scrapers.work import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +89,7 @@ class Service:
         self.rules: Rules = rules_from_config(self.effective.alerts)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.client: HttpClient | None = None
+        self.pool: WorkerPool | None = None
         self.transports: list[Transport] = []
         self.delivery: DeliveryLoop | None = None
         self.stopping = False
@@ -96,6 +105,7 @@ class Service:
     async def start(self) -> None:
         """Open everything and start polling and delivering."""
         self.client = HttpClient(self.effective.network)
+        self.pool = WorkerPool()
         chat = chat_transports(self.config, self.db)  # the file's: the command core reads edits
         console_on = self.config.service.console == "on" or (
             self.config.service.console == "auto" and not chat
@@ -192,7 +202,12 @@ class Service:
             self._inflight.add(task)
         try:
             result = await poll_source(
-                self.db, build_source(source), source.interval, self.rules, client=self.client
+                self.db,
+                build_source(source),
+                source.interval,
+                self.rules,
+                client=self.client,
+                pool=self.pool,
             )
         except Exception:
             log.exception("source %s: poll failed", source.name)
@@ -242,6 +257,8 @@ class Service:
             for task in pending:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self.pool is not None:  # the polls are done or cancelled: no worker is needed
+            self.pool.close()
         if self.delivery is not None:
             await self.delivery.stop(max(1.0, deadline - loop.time()))
         if self.scheduler.running:
@@ -346,14 +363,43 @@ async def run_service(
         await stop.wait()
     finally:
         await service.shutdown()
+        await _leave_if_threads_hang()
     return 0
 
 
+THREAD_GRACE = 2.0
+"""Seconds the stopped service waits for leftover threads before it exits without them."""
+
+
+async def _leave_if_threads_hang() -> None:
+    """Everything is closed and committed: when a thread of the default
+    executor is still busy (a blocking call that ignores the stop), exit 0
+    now rather than let `asyncio.run` wait for it."""
+    loop = asyncio.get_running_loop()
+    try:
+        await asyncio.wait_for(loop.shutdown_default_executor(), THREAD_GRACE)
+    except TimeoutError:
+        log.warning("service: a thread is still busy after the stop: exiting without it")
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """`raqib run`: the scheduled service."""
+    """`raqib run`: the scheduled service (exit 2 when another holds its database)."""
     config: Config = args.config_obj
-    setup_logging(config.logging, configured_secrets(config))
-    return asyncio.run(run_service(config))
+    lock = DatabaseLock(config.storage.database)
+    try:
+        lock.acquire()
+    except DatabaseLocked as exc:
+        print(f"raqib run: {exc}", file=sys.stderr)
+        return 2
+    try:
+        setup_logging(config.logging, configured_secrets(config))
+        return asyncio.run(run_service(config))
+    finally:
+        lock.release()
 
 
 def add_run_parser(sub: Any) -> None:
