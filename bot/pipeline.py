@@ -558,6 +558,15 @@ async def poll_due(
     moment = now or datetime.now(UTC)
     rules = rules_from_config(config.alerts)
     due = due_sources(db, config, moment)
+    if pool is None and due:
+        own_pool = WorkerPool()
+        own_pool.warm()  # the workers start while the first fetches are on the wire
+        try:
+            return await poll_due(
+                db, config, client=client, pool=own_pool, now=moment, on_result=on_result
+            )
+        finally:
+            own_pool.close()
     if client is None and any(sc.kind != "files" for sc in due):
         from scrapers.http import HttpClient
 
@@ -565,14 +574,6 @@ async def poll_due(
             return await poll_due(
                 db, config, client=own, pool=pool, now=moment, on_result=on_result
             )
-    if pool is None and due:
-        own_pool = WorkerPool()
-        try:
-            return await poll_due(
-                db, config, client=client, pool=own_pool, now=moment, on_result=on_result
-            )
-        finally:
-            own_pool.close()
     kept: list[PollResult] = []
     emit = on_result or kept.append
     ready: dict[int, PollResult] = {}

@@ -106,6 +106,7 @@ class Service:
         """Open everything and start polling and delivering."""
         self.client = HttpClient(self.effective.network)
         self.pool = WorkerPool()
+        self.pool.warm()
         chat = chat_transports(self.config, self.db)  # the file's: the command core reads edits
         console_on = self.config.service.console == "on" or (
             self.config.service.console == "auto" and not chat

@@ -136,6 +136,26 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
         self._closed = False
+        self._warming: asyncio.Future[_Worker] | None = None
+
+    def warm(self) -> None:
+        """Start one worker now, in a thread, so that the fork server's start
+        (importing the parsers and the engine) overlaps the first fetches
+        instead of delaying the first job.  Needs a running event loop."""
+        if self._warming is not None or self._all or self._closed:
+            return
+        self._warming = asyncio.ensure_future(asyncio.to_thread(self._spawn))
+        self._warming.add_done_callback(self._warmed)
+
+    def _warmed(self, started: asyncio.Future[_Worker]) -> None:
+        if started.cancelled() or started.exception() is not None:
+            return
+        worker = started.result()
+        if self._closed:
+            self._all.discard(worker)
+            worker.kill()
+        elif worker not in self._idle:
+            self._idle.append(worker)
 
     async def run(
         self,
@@ -213,6 +233,10 @@ class WorkerPool:
         start also starts the fork server, which takes a moment)."""
         if self._idle:
             return self._idle.pop()
+        if self._warming is not None and not self._warming.done():
+            await asyncio.wait({self._warming})  # the warm worker is nearly there
+            if self._idle:
+                return self._idle.pop()
         starting = asyncio.ensure_future(asyncio.to_thread(self._spawn))
         try:
             return await asyncio.shield(starting)
