@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import figures  # noqa: E402
-from scrapers.page import parse_page  # noqa: E402
-from scrapers.work import WorkerPool  # noqa: E402
+import figures
+from scrapers.page import parse_page
+from scrapers.work import WorkerPool
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
