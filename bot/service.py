@@ -34,6 +34,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
@@ -375,11 +376,19 @@ THREAD_GRACE = 2.0
 async def _leave_if_threads_hang() -> None:
     """Everything is closed and committed: when a thread of the default
     executor is still busy (a blocking call that ignores the stop), exit 0
-    now rather than let `asyncio.run` wait for it."""
+    after `THREAD_GRACE` seconds rather than let `asyncio.run` wait for it."""
     loop = asyncio.get_running_loop()
-    try:
-        await asyncio.wait_for(loop.shutdown_default_executor(), THREAD_GRACE)
-    except TimeoutError:
+    executor = getattr(loop, "_default_executor", None)  # asyncio keeps it private
+    if executor is None:
+        return
+    done = threading.Event()
+
+    def shut() -> None:
+        executor.shutdown(wait=True)
+        done.set()
+
+    threading.Thread(target=shut, name="executor-shutdown", daemon=True).start()
+    if not done.wait(THREAD_GRACE):
         log.warning("service: a thread is still busy after the stop: exiting without it")
         logging.shutdown()
         sys.stdout.flush()

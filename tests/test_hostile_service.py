@@ -221,3 +221,27 @@ def test_once_reads_a_utf8_feed_with_one_bad_byte(tmp_path: Path) -> None:
     assert once.returncode == 0, once.stderr
     assert '"value": 12000' in once.stdout
     assert "not valid UTF-8, replaced" in once.stderr
+
+
+HANGING = """
+import asyncio, time
+from bot.service import _leave_if_threads_hang
+
+async def main():
+    asyncio.get_running_loop().run_in_executor(None, time.sleep, 120)
+    await asyncio.sleep(0.1)
+    await _leave_if_threads_hang()
+
+asyncio.run(main())
+print("waited for the thread")
+"""
+
+
+def test_a_thread_still_busy_after_the_stop_does_not_hold_the_exit(tmp_path: Path) -> None:
+    began = time.monotonic()
+    done = subprocess.run(
+        [RAQIB[0], "-c", HANGING], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=90
+    )
+    assert done.returncode == 0
+    assert "exiting without it" in done.stderr and "waited" not in done.stdout
+    assert time.monotonic() - began < 60  # not the thread's 120 s
