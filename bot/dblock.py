@@ -62,7 +62,16 @@ class DatabaseLock:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         self._file = handle
+        # a forked worker must not keep the lock alive after this process dies
+        os.register_at_fork(after_in_child=self._drop_in_child)
         return self
+
+    def _drop_in_child(self) -> None:
+        """In a forked child: close our copy of the lock's descriptor (the
+        parent still holds the lock; the child must not outlive it holding it)."""
+        if self._file is not None:
+            with contextlib.suppress(OSError):  # (the file object is left alone: workers
+                os.close(self._file.fileno())  # leave by os._exit, no finaliser runs)
 
     def release(self) -> None:
         """Let the lock go (the file stays: removing it would race a new holder)."""

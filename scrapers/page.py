@@ -174,36 +174,35 @@ class Page:
     """<link rel=canonical> when it is an http(s) URL."""
 
 
+class _BoundedSoup(BeautifulSoup):
+    """A BeautifulSoup that stops building as soon as the page goes past the
+    bounds: the check is made as each element is opened, so a page nested
+    30,000 deep is refused at level 513, not after its whole tree is built."""
+
+    _opened = -1
+    """Elements opened so far (the soup itself is the first, number 0)."""
+
+    def pushTag(self, tag: Tag) -> None:
+        super().pushTag(tag)
+        self._opened += 1
+        if len(self.tagStack) - 1 > MAX_DEPTH:
+            raise PageError(f"page too complex: elements nested over {MAX_DEPTH} levels deep")
+        if self._opened > MAX_ELEMENTS:
+            raise PageError(f"page too large: over {MAX_ELEMENTS:,} elements")
+
+
 def soup_of(html: str | bytes) -> BeautifulSoup:
     """Parse with lxml (fast and lenient), within the bounds any page may
     cost: `PageError` for more than `MAX_ELEMENTS` elements or a nesting
-    deeper than `MAX_DEPTH`.  Everything done with the tree afterwards is
-    linear in its size, so these bounds bound the whole page's work."""
+    deeper than `MAX_DEPTH`, raised while parsing.  Everything done with the
+    tree afterwards is linear in its size, so these bounds bound the whole
+    page's work."""
     marks = html.count(b"<") if isinstance(html, bytes) else html.count("<")
     if marks > _MAX_MARKUP:
         raise PageError(
             f"page too large: {marks:,} tags or more, at most {MAX_ELEMENTS:,} elements"
         )
-    soup = BeautifulSoup(html, "lxml")
-    check_bounds(soup)
-    return soup
-
-
-def check_bounds(root: Tag) -> None:
-    """Raise `PageError` when `root` holds more than `MAX_ELEMENTS` elements
-    or nests them deeper than `MAX_DEPTH` (one pass, no recursion)."""
-    depth: dict[int, int] = {id(root): 0}
-    count = 0
-    for el in root.descendants:
-        if not isinstance(el, Tag):
-            continue
-        count += 1
-        level = depth.get(id(el.parent), 0) + 1
-        if level > MAX_DEPTH:
-            raise PageError(f"page too complex: elements nested over {MAX_DEPTH} levels deep")
-        depth[id(el)] = level
-    if count > MAX_ELEMENTS:
-        raise PageError(f"page too large: {count:,} elements, at most {MAX_ELEMENTS:,}")
+    return _BoundedSoup(html, "lxml")
 
 
 def parse_page(

@@ -7,9 +7,12 @@ GIL; a process can be killed, so a document that outlives its time limit is
 stopped (its worker is killed and replaced) instead of holding a thread until
 it is done; and killing the workers is how `raqib run` stops on time.
 
-- `size` workers (one per core by default), started lazily from a fork
-  server, so a worker starts in milliseconds with the parsers already
-  imported, and never inherits the service's threads or sockets;
+- `size` workers (one per core by default), forked on Linux from the
+  process that already imported the parsers and the engine, so a worker
+  starts in milliseconds even on a busy machine (a fork server or a fresh
+  interpreter spends seconds importing them again); a worker resets the
+  signal handling it inherited and never touches the parent's sockets or
+  database, and `bot.dblock` closes its lock in every child;
 - fair: a job waits for a free worker in arrival order, and one `key` (a
   source) holds at most `per_key` workers at once (half the pool), so a
   source full of hostile pages never starves the others;
@@ -29,11 +32,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
 import pickle
 import signal
+import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -49,7 +54,8 @@ DOCUMENT_TIMEOUT = 20.0
 MAX_JOBS = 500
 """Jobs a worker runs before it is replaced (memory taken by a big document is returned)."""
 PRELOAD = ("scrapers.page", "scrapers.rss", "scrapers.html", "scrapers.files", "figures")
-"""Modules the fork server imports once, so that every worker starts with them."""
+"""Modules imported before the first fork (or by the fork server), so that
+every worker starts with them."""
 
 
 class WorkError(Exception):
@@ -75,6 +81,9 @@ def default_size() -> int:
 def _serve(conn: Connection) -> None:
     """A worker: run the jobs that come down the pipe until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's asyncio handler
+    with contextlib.suppress(ValueError):
+        signal.set_wakeup_fd(-1)  # never wake the parent's event loop
     while True:
         try:
             fn, args, kwargs = conn.recv()
@@ -270,7 +279,12 @@ class WorkerPool:
 
 
 def _context() -> BaseContext:
-    """The fork server (fast starts, no inherited threads), else spawn."""
+    """fork on Linux (the modules are imported here first), else the fork
+    server (with them preloaded), else spawn."""
+    if sys.platform.startswith("linux"):
+        for name in PRELOAD:
+            importlib.import_module(name)
+        return multiprocessing.get_context("fork")
     try:
         ctx = multiprocessing.get_context("forkserver")
     except ValueError:  # a platform without it
