@@ -84,6 +84,7 @@ def _serve(conn: Connection) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's asyncio handler
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)  # never wake the parent's event loop
+    _close_inherited({conn.fileno()})
     while True:
         try:
             fn, args, kwargs = conn.recv()
@@ -99,6 +100,26 @@ def _serve(conn: Connection) -> None:
             conn.send((False, WorkError(f"unpicklable result: {type(exc).__name__}: {exc}")))
         except (BrokenPipeError, OSError):
             return
+
+
+def _close_inherited(keep: set[int]) -> None:
+    """Close the descriptors a forked worker inherited (the parent's sockets,
+    event loop, database, lock), but for stdio, `keep` and the streams of the
+    logging handlers: a worker holding a copy of a socket would keep it open
+    after the parent closed it."""
+    keep = keep | {0, 1, 2}
+    for handler in logging.getLogger().handlers:
+        stream = getattr(handler, "stream", None)
+        with contextlib.suppress(Exception):
+            keep.add(stream.fileno())  # type: ignore[union-attr]
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return  # no /proc: leave them (a fork server or spawn inherits none)
+    for fd in fds:
+        if fd not in keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 class _Worker:
