@@ -499,13 +499,13 @@ async def poll_source(
     problems = list(result.problems)
     done: list[ArticleResult] = []
     for article in publication_order(result.articles):
-        article, cut = bounded(article)
-        if cut:
-            log.warning("source %s: %s", source.name, cut)
-            problems.append(cut)
         if store.article_seen(db, article.url, article.content_hash):
             done.append(ArticleResult(article.url, True, 0, ()))
             continue
+        article, cut = bounded(article)  # (the hash is the fetched version's: seen above)
+        if cut:
+            log.warning("source %s: %s", source.name, cut)
+            problems.append(cut)
         try:
             found = await run_cpu(
                 pool, figure_engine.extract, document_text(article), key=source.name
