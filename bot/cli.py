@@ -256,25 +256,35 @@ class MissingDatabase(Exception):
 
 
 def cmd_once(args: argparse.Namespace) -> int:
-    """Poll every due source once and print the changes."""
-    from bot.pipeline import poll_due
+    """Poll every due source once (concurrently) and print the changes, one
+    source after the other in the configuration's order, each as soon as it
+    and the sources before it are done."""
+    from bot.pipeline import PollResult, poll_due
     from bot.store import open_db
 
     config = config_of(args)
     db = open_db(config.storage.database)
-    try:
-        polls = asyncio.run(poll_due(db, config))
-    finally:
-        db.close()
     status = 0
-    for poll in polls:
+    polled = 0
+
+    def report(poll: PollResult) -> None:
+        nonlocal status, polled
+        polled += 1
         if poll.error:
             print(f"raqib once: source {poll.source}: {poll.error}", file=sys.stderr)
             status = 1
         elif poll.empty_content:
             print(f"raqib once: source {poll.source}: fetched, no article text", file=sys.stderr)
+        for problem in poll.problems:
+            print(f"raqib once: source {poll.source}: {problem}", file=sys.stderr)
         _print_results(poll.articles, args.json, args.all)
-    if not polls and not args.json:
+        sys.stdout.flush()
+
+    try:
+        asyncio.run(poll_due(db, config, on_result=report))
+    finally:
+        db.close()
+    if not polled and not args.json:
         print("no source is due")
     return status
 

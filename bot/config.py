@@ -231,7 +231,7 @@ class NetworkConfig:
     read_timeout: Duration = 20.0
     """Seconds between bytes."""
     total_timeout: Duration = 60.0
-    """Seconds for a whole request, body included."""
+    """Seconds for a whole fetch: body, redirects, retries and their waits included."""
     max_body_bytes: int = 10 * 1024 * 1024
     """Decoded body cap; longer bodies are cut off and the fetch fails."""
     max_redirects: int = 5

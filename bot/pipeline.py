@@ -22,6 +22,7 @@ value at that moment (`changes.sources`): what the alert and the digest credit.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -58,10 +59,15 @@ from figures.diff import (
 from figures.model import Figure
 from figures.text import normalize
 from scrapers.base import FetchContext, Source, build_source
-from scrapers.model import Article, FetchResult
+from scrapers.model import Article, FetchResult, describe
+from scrapers.work import WorkerPool, run_cpu
 
 log = logging.getLogger(__name__)
 
+MAX_TEXT_CHARS = 100_000
+"""Characters of an article's text that are analysed and stored at most: a
+news article is rarely over 100 KB, and the extractor's memory grows with the
+text; a longer text is cut at a paragraph break, and the cut is recorded."""
 MAX_BACKOFF = 24 * 3600.0
 """A failing source is retried at least once a day."""
 SENTENCE_LIMIT = 240
@@ -144,6 +150,9 @@ class PollResult:
     """One per article the source returned."""
     next_due: datetime
     """When to poll it again."""
+    problems: tuple[str, ...] = ()
+    """Documents that failed alone (pages, files, articles cut or not
+    analysed), one line each; the rest of the poll was stored."""
 
     @property
     def changes(self) -> list[StoredChange]:
@@ -304,13 +313,45 @@ def process_article(
     return ArticleResult(article.url, False, len(figs), tuple(stored), tuple(notes))
 
 
+def publication_order(articles: Iterable[Article]) -> list[Article]:
+    """`articles` in publication order (unknown dates last, by URL)."""
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(articles, key=lambda a: (a.published or far, a.url))
+
+
+def bounded(article: Article, limit: int = MAX_TEXT_CHARS) -> tuple[Article, str | None]:
+    """`article` with its text cut to at most `limit` characters (at the last
+    paragraph break, else the last space, before the limit), and a line saying
+    so; the article itself and None when it is short enough.  The content hash
+    stays the fetched version's, so the same long text is not cut twice."""
+    text = article.text
+    if len(text) <= limit:
+        return article, None
+    cut = text.rfind("\n\n", 0, limit + 1)
+    if cut < limit // 2:
+        cut = text.rfind(" ", 0, limit + 1)
+    if cut < limit // 2:
+        cut = limit
+    kept = text[:cut].rstrip()
+    why = (
+        f"{article.url}: text of {len(text):,} characters cut to {len(kept):,} "
+        f"(at most {limit:,} are read)"
+    )
+    return replace(article, text=kept), why
+
+
 def process_articles(
     db: Database, articles: Iterable[Article], rules: Rules, *, now: datetime | None = None
 ) -> list[ArticleResult]:
-    """Process `articles` in publication order (unknown dates last, by URL)."""
-    far = datetime.max.replace(tzinfo=UTC)
-    ordered = sorted(articles, key=lambda a: (a.published or far, a.url))
-    return [process_article(db, a, rules, now=now) for a in ordered]
+    """Process `articles` in publication order (unknown dates last, by URL),
+    each text bounded (`bounded`)."""
+    done = []
+    for article in publication_order(articles):
+        article, cut = bounded(article)
+        if cut:
+            log.warning("article %s", cut)
+        done.append(process_article(db, article, rules, now=now))
+    return done
 
 
 def _insert_observation(
@@ -472,14 +513,20 @@ async def poll_source(
     rules: Rules,
     *,
     client: Any = None,
+    pool: WorkerPool | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> PollResult:
-    """Poll `source` once, process what it returns, record its health."""
+    """Poll `source` once, process what it returns, record its health.
+
+    Parsing and extraction run in `pool` (a thread without one); a document
+    that fails (a page too deep, an extraction over its time limit) fails
+    alone: it is logged and recorded, and the rest of the poll is stored."""
     health = store.source_health(db, source.name)
     ctx = FetchContext(
         client=client,
         validators=health.validators,
         is_known=lambda url: store.url_known(db, url),
+        pool=pool,
     )
     try:
         result = await source.fetch(ctx)
@@ -496,11 +543,34 @@ async def poll_source(
         log.warning("source %s: poll failed (%d in a row): %s", source.name, failures, result.error)
         store.record_poll(db, source.name, now=started, next_due=next_due, error=result.error)
         return PollResult(source.name, result.error, False, (), next_due)
-    done = process_articles(db, result.articles, rules, now=started)
+    problems = list(result.problems)
+    done: list[ArticleResult] = []
+    for article in publication_order(result.articles):
+        if store.article_seen(db, article.url, article.content_hash):
+            done.append(ArticleResult(article.url, True, 0, ()))
+            continue
+        article, cut = bounded(article)  # (the hash is the fetched version's: seen above)
+        if cut:
+            log.warning("source %s: %s", source.name, cut)
+            problems.append(cut)
+        try:
+            found = await run_cpu(
+                pool, figure_engine.extract, document_text(article), key=source.name
+            )
+        except Exception as exc:  # one article that cannot be analysed fails alone
+            problem = f"{article.url}: not analysed: {describe(exc)}"
+            log.warning("source %s: %s", source.name, problem)
+            problems.append(problem)
+            continue
+        done.append(process_article(db, article, rules, now=started, found=found))
     next_due = started + timedelta(seconds=interval)
     if result.empty_content:
         log.warning("source %s: fetched, but found no article text", source.name)
     validators = dict(result.validators) if result.validators else None
+    summary = None
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        summary = f"{len(problems)} document(s) failed alone: {problems[0]}{more}"[:500]
     store.record_poll(
         db,
         source.name,
@@ -508,25 +578,65 @@ async def poll_source(
         next_due=next_due,
         empty_content=result.empty_content,
         validators=validators,
+        problem=summary,
     )
-    return PollResult(source.name, None, result.empty_content, tuple(done), next_due)
+    return PollResult(
+        source.name, None, result.empty_content, tuple(done), next_due, tuple(problems)
+    )
 
 
 async def poll_due(
-    db: Database, config: Config, *, client: Any = None, now: datetime | None = None
+    db: Database,
+    config: Config,
+    *,
+    client: Any = None,
+    pool: WorkerPool | None = None,
+    now: datetime | None = None,
+    on_result: Callable[[PollResult], None] | None = None,
 ) -> list[PollResult]:
-    """Poll every due source once, one after the other (with one HTTP client
-    for the lot, made here from `[network]` unless given)."""
+    """Poll every due source once, at most `[network] max_connections` of
+    them at a time (with one HTTP client and one worker pool for the lot,
+    made here unless given).
+
+    With `on_result`, each result is handed to it as soon as it and every
+    source listed before it are done (the configuration's order, so output
+    reads the same every time), then dropped, and the list returned is
+    empty; without it, the results are returned in that order."""
     moment = now or datetime.now(UTC)
     rules = rules_from_config(config.alerts)
     due = due_sources(db, config, moment)
+    if pool is None and due:
+        own_pool = WorkerPool()
+        own_pool.warm()  # the workers start while the first fetches are on the wire
+        try:
+            return await poll_due(
+                db, config, client=client, pool=own_pool, now=moment, on_result=on_result
+            )
+        finally:
+            own_pool.close()
     if client is None and any(sc.kind != "files" for sc in due):
         from scrapers.http import HttpClient
 
         async with HttpClient(config.network) as own:
-            return await poll_due(db, config, client=own, now=moment)
-    results = []
-    for sc in due:
-        source = build_source(sc)
-        results.append(await poll_source(db, source, sc.interval, rules, client=client))
-    return results
+            return await poll_due(
+                db, config, client=own, pool=pool, now=moment, on_result=on_result
+            )
+    kept: list[PollResult] = []
+    emit = on_result or kept.append
+    ready: dict[int, PollResult] = {}
+    next_out = 0
+    limit = asyncio.Semaphore(max(1, config.network.max_connections))
+
+    async def one(i: int, sc: SourceConfig) -> None:
+        nonlocal next_out
+        async with limit:
+            result = await poll_source(
+                db, build_source(sc), sc.interval, rules, client=client, pool=pool
+            )
+        ready[i] = result
+        while next_out in ready:
+            emit(ready.pop(next_out))
+            next_out += 1
+
+    await asyncio.gather(*(one(i, sc) for i, sc in enumerate(due)))
+    return kept

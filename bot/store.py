@@ -651,8 +651,10 @@ def record_poll(
     error: str | None = None,
     empty_content: bool = False,
     validators: dict[str, str] | None = None,
+    problem: str | None = None,
 ) -> None:
-    """Store the outcome of one poll of `name`."""
+    """Store the outcome of one poll of `name`; `problem` says which documents
+    of a successful poll failed alone (kept as its last error, not a failure)."""
     health = source_health(db, name)
     row: dict[str, Any] = {
         "name": name,
@@ -664,6 +666,8 @@ def record_poll(
         row |= {"last_success": iso(now), "consecutive_failures": 0}
         if validators is not None:
             row["validators"] = json.dumps(validators)
+        if problem is not None:
+            row |= {"last_error": problem, "last_error_at": iso(now)}
     else:
         row |= {
             "last_error": error,

@@ -1,8 +1,9 @@
 """The one careful HTTP client every source fetches through.
 
 - one `httpx.AsyncClient` (no proxies from the environment, redirects by hand);
-- connect and read timeouts from httpx, a total per request hop with
-  `asyncio.timeout`;
+- connect and read timeouts from httpx, and `total_timeout` for the whole
+  fetch (every hop, retry and wait included) with `asyncio.timeout`, so a
+  server that dribbles a byte a second costs one source that long, no more;
 - the body streamed and decoded here, with a cap on the **decoded** size: a
   gzip bomb or an endless body is cut off and memory stays bounded;
 - conditional GET from stored validators (`etag`, `last_modified`), 304 is
@@ -548,6 +549,20 @@ class HttpClient:
             headers["If-None-Match"] = validators[ETAG]
         if validators.get(LAST_MODIFIED):
             headers["If-Modified-Since"] = validators[LAST_MODIFIED]
+        total = self.config.total_timeout
+        try:
+            async with asyncio.timeout(total):
+                return await self._attempts(url, headers, validators)
+        except TimeoutError:
+            raise FetchTimeout(
+                f"{url}: no complete answer within {total:g} s (retries and redirects included)",
+                url=url,
+            ) from None
+
+    async def _attempts(
+        self, url: str, headers: dict[str, str], validators: dict[str, str]
+    ) -> Response:
+        """The first answer that is not worth retrying, or the last error."""
         attempt = 0
         while True:
             try:
