@@ -141,6 +141,8 @@ def looks_like_html(data: bytes, content_type: str | None) -> bool:
     }:
         return True
     return bool(_HTML_START.match(data[:4096].lstrip(b"\xef\xbb\xbf")))
+
+
 def _newest(raws: list[Any], limit: int) -> list[Any]:
     """The newest `limit` of feedparser's entries by date (undated ones after
     the dated, in document order), kept in document order."""

@@ -310,6 +310,8 @@ def test_a_files_source_reads_every_file(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "raqib.db")
     assert db.table("articles").count == 60
     assert db.execute("select count(*) from observations").fetchone()[0] >= 60
+
+
 @pytest.mark.parametrize(
     ("value", "qualifier", "vague", "unit", "expected"),
     [
