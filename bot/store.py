@@ -851,11 +851,27 @@ def deactivate_subscription(db: Database, sub_id: int, reason: str) -> None:
 def move_chat(db: Database, transport: str, old_chat_id: str, new_chat_id: str) -> None:
     """A chat changed id (a Telegram group became a supergroup)."""
     with write(db):
-        for table in ("subscriptions", "outbox"):
-            db.execute(
-                f"update {table} set chat_id = ? where transport = ? and chat_id = ?",
-                [str(new_chat_id), transport, str(old_chat_id)],
-            )
+        db.execute(
+            "update subscriptions set chat_id = ? where transport = ? and chat_id = ?",
+            [str(new_chat_id), transport, str(old_chat_id)],
+        )
+        # one waiting row per change and chat: where the new id already has the alert,
+        # the old id's row is not needed (it is marked so, never sent twice)
+        db.execute(
+            "update or ignore outbox set chat_id = ? where transport = ? and chat_id = ?",
+            [str(new_chat_id), transport, str(old_chat_id)],
+        )
+        db.execute(
+            "update outbox set status = 'dead', last_error = ? where transport = ?"
+            " and chat_id = ? and status in (?, ?)",
+            [
+                f"chat moved to {new_chat_id}, which has it already",
+                transport,
+                str(old_chat_id),
+                PENDING,
+                HELD,
+            ],
+        )
         db.execute(
             "update or ignore chats set chat_id = ? where transport = ? and chat_id = ?",
             [str(new_chat_id), transport, str(old_chat_id)],

@@ -446,3 +446,16 @@ def test_one_row_per_chat_passes_to_the_next_subscription_when_one_ends(tmp_path
     assert store.pending_outbox(db, "telegram", NOW) == []
     held = db.execute("select subscription_id from outbox where status = ?", [store.HELD])
     assert [r[0] for r in held] == [d]
+
+
+def test_a_chat_moving_onto_a_chat_that_has_the_alert_keeps_one_row(tmp_path: Path) -> None:
+    # one waiting row per (change, chat): a group that became a supergroup already
+    # subscribed under its new id must not get the alert twice (nor fail to move)
+    db = store.open_db(tmp_path / "a.db")
+    store.add_subscription(db, "telegram", "-5")
+    store.add_subscription(db, "telegram", "-1005")
+    process_article(db, article(), RULES, now=NOW, found=[figure()])
+    store.move_chat(db, "telegram", "-5", "-1005")
+    assert [r.chat_id for r in store.pending_outbox(db, "telegram", NOW)] == ["-1005"]
+    [(status,)] = db.execute("select status from outbox where chat_id = '-5'").fetchall()
+    assert status == "dead"
