@@ -46,6 +46,9 @@ from itertools import accumulate
 from operator import add, attrgetter
 
 from figures import lexicon as lx
+from figures import scope
+from figures.scope import Frame
+from figures.scope import frames as scope_frames
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
 from figures.gazetteer import Mention, Scanner, may_start_name
 from figures.gazetteer import place as gazetteer_place
@@ -1332,7 +1335,7 @@ class _Hit:
 
 
 class _Cue:
-    __slots__ = ("end", "rise", "scope", "since", "start", "stated", "window")
+    __slots__ = ("day", "end", "rise", "scope", "since", "start", "stated", "window")
 
     start: int
     end: int
@@ -1341,6 +1344,7 @@ class _Cue:
     since: str | None
     stated: bool  # a window of stated length
     rise: bool  # a total that rises (ارتفع): the figure's scope over a nearer event
+    day: bool  # a day word (أمس، الخميس): read by `scope.day_reading`
 
     def __init__(
         self,
@@ -1351,6 +1355,7 @@ class _Cue:
         since: str | None = None,
         stated: bool = False,
         rise: bool = False,
+        day: bool = False,
     ) -> None:
         self.start = start
         self.end = end
@@ -1359,6 +1364,7 @@ class _Cue:
         self.since = since
         self.stated = stated
         self.rise = rise
+        self.day = day
 
 
 def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
@@ -1444,7 +1450,7 @@ def _collect(
             elif tag in (Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
                 hits.append(_Hit(i, i + 1, sense))
             elif tag is Tag.BATCH:
-                cues.append(_Cue(i, i + 1, Scope.BATCH))
+                cues.append(_day_cue(doc, i))
             elif tag is Tag.TOTAL:
                 cues.append(_Cue(i, i + 1, Scope.TOTAL, rise=sense.arg == "rise"))
             elif tag is Tag.DUR_WORD:
@@ -1469,6 +1475,7 @@ def _collect(
                 if months is not None:
                     cues.append(_Cue(i, months[1], Scope.WINDOW, months[0], stated=True))
     cues.sort(key=lambda c: c.start)
+    cues = _real_days(doc, cues)
     _same_period(doc, cues)
     # the words of a since-anchor or a window (منذ فجر اليوم، منذ ساعات الليل)
     # are not batch cues of their own
@@ -1480,6 +1487,30 @@ def _collect(
             if q.scope is not Scope.BATCH or not any(a < q.start < b for a, b in spans)
         ]
     return hits, cues
+
+
+def _day_cue(doc: _Doc, i: int) -> _Cue:
+    """A batch word; a day word (أمس، الخميس) is marked as one (`scope`, rule 2)."""
+    if Frame.DAY not in scope_frames(doc.toks[i]):
+        return _Cue(i, i + 1, Scope.BATCH)
+    if scope.of_the_day(doc.toks, i) or scope.day_only(doc.toks, i):
+        return _Cue(i, i + 1, Scope.WINDOW, "1d", stated=True)  # ليوم أمس، أمس وحده
+    return _Cue(i, i + 1, Scope.BATCH, day=True)
+
+
+def _real_days(doc: _Doc, cues: list[_Cue]) -> list[_Cue]:
+    """Drop what dates the report, not the count (`أعلنت المفوضية، اليوم
+    الخميس، …`), and a part of a day before its day (`مساء أمس`: the day
+    speaks); add `اليوم فقط` as a day's window."""
+    out: list[_Cue] = []
+    days = {q.start for q in cues if q.day or q.window == "1d"}
+    for q in cues:
+        if q.day and scope.dates_report(doc.toks, doc.sent, q.start):
+            continue
+        if q.scope is Scope.BATCH and not q.day and (q.start + 1 in days):
+            continue
+        out.append(q)
+    return out
 
 
 _SAME = frozenset(fold(w) for w in ("نفسها", "ذاتها", "نفسه", "ذاته"))
@@ -2067,8 +2098,13 @@ class _Extractor:
             )
             if rising is not None:  # ارتفعت حصيلة ضحايا الهجوم إلى 87: the toll, not the attack
                 chosen = rising
+        if chosen is not None and chosen.day:
+            return self._day_scope(r, metric, chosen)
+        if chosen is not None and chosen.scope is Scope.BATCH:
+            if scope.toll_cause(doc.toks, chosen.start):
+                return Scope.TOTAL, None, None  # إثر الزلزال: the disaster's toll
         if chosen is None:
-            return _DEFAULT_SCOPE[metric], None, None
+            return self._unstated_scope(r, metric)
         if chosen.scope is Scope.WINDOW:
             return Scope.WINDOW, chosen.window, None
         if chosen.scope is Scope.TOTAL and chosen.since is None:
@@ -2081,6 +2117,68 @@ class _Extractor:
             if dated:
                 return Scope.TOTAL, None, dated[0].since
         return chosen.scope, None, chosen.since
+
+    def _day_scope(
+        self, r: _Reading, metric: Metric, day: _Cue
+    ) -> tuple[Scope, str | None, str | None]:
+        """A day word is the count's period (`1d`) unless it closes a running
+        count (`حتى يوم أمس`) or dates one incident named in the figure's
+        clause (a strike, a convoy): `scope`, rule 2."""
+        doc = self.doc
+        read = scope.day_reading(doc.toks, day.start)
+        if read is not None:
+            return read, None, None
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        if scope.one_group(metric, scope.span(doc.toks, lo, hi)):
+            return Scope.BATCH, None, None
+        return Scope.WINDOW, "1d", None
+
+    def _unstated_scope(
+        self, r: _Reading, metric: Metric
+    ) -> tuple[Scope, str | None, str | None]:
+        """No scope word near the number: the period of the sentence this one
+        continues (`كما`، a list's items), else the frames of its clause and
+        sentence (`scope`, rules 1 and 4)."""
+        doc = self.doc
+        toks = doc.toks
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        if any(scope.day_only(toks, k) for k in range(lo, hi)):
+            return Scope.WINDOW, "1d", None  # اليوم فقط
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        carried = self._carried(s_lo)
+        if carried is not None:
+            return Scope.WINDOW, carried.window, None
+        sentence = scope.span(toks, s_lo, s_hi)
+        return scope.default_scope(metric, scope.span(toks, lo, hi), sentence), None, None
+
+    def _carried(self, first: int) -> _Cue | None:
+        """The window of the sentence before, when the sentence starting at
+        token `first` continues it (`كما`، `أيضاً`) or is an item of a list
+        that a colon introduced there."""
+        doc = self.doc
+        toks = doc.toks
+        cont = scope.continues(toks, first)
+        k = first
+        for _ in range(12):  # a list's items back to the line that opens it
+            if k <= 0:
+                return None
+            p_lo, p_hi = _bounds(doc.sent, k - 1)
+            opens_list = any(toks[j] == ":" for j in range(max(p_lo, p_hi - 2), p_hi))
+            if cont or opens_list:
+                windows = [
+                    self.cues[idx]
+                    for idx in _near(self.cue_starts, p_lo, p_hi)
+                    if self.cues[idx].scope is Scope.WINDOW
+                    or (self.cues[idx].day and scope.day_reading(toks, self.cues[idx].start) is None)
+                ]
+                if not windows:
+                    return None
+                q = windows[-1]
+                return q if q.scope is Scope.WINDOW else _Cue(q.start, q.end, Scope.WINDOW, "1d")
+            if not scope.list_item(toks, k) and not scope.list_item(toks, p_lo):
+                return None
+            k = p_lo
+        return None
 
     # -- output ----------------------------------------------------------------
 
@@ -2207,6 +2305,23 @@ class _Extractor:
             return next((m.id for m in parties if lo <= m.start < hi), None)
         k = bisect_left(starts, lo)
         return parties[k].id if k < len(starts) and starts[k] < hi else None
+
+
+_BOUNDS_REACH = 60
+"""Tokens looked at either side of a figure for its clause or sentence."""
+
+
+def _bounds(index: list[int], t: int) -> tuple[int, int]:
+    """Token range lo..hi of the clause or sentence (by `index`) of token t,
+    at most `_BOUNDS_REACH` tokens either side."""
+    lo, hi = t, t + 1
+    n = len(index)
+    own = index[t]
+    while lo > 0 and t - lo < _BOUNDS_REACH and index[lo - 1] == own:
+        lo -= 1
+    while hi < n and hi - t < _BOUNDS_REACH and index[hi] == own:
+        hi += 1
+    return lo, hi
 
 
 def _combine(pre: Qualifier | None, post: Qualifier | None) -> Qualifier:
