@@ -47,14 +47,14 @@ from operator import add, attrgetter
 
 from figures import lexicon as lx
 from figures import scope
-from figures.scope import Frame
-from figures.scope import frames as scope_frames
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
 from figures.gazetteer import Mention, Scanner, may_start_name
 from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import WORD_PATTERN, is_numeral_word, scan_numbers, trie_regex
+from figures.scope import Frame
+from figures.scope import frames as scope_frames
 from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
@@ -418,6 +418,8 @@ def _regions(text: str, leads: list[int], ends: list[int]) -> list[tuple[int, in
         while start > done and pos - start < _CONTEXT_CHARS:
             before = _last_sentence_end(ends, max(done, start - _CONTEXT_CHARS), start)
             if before < 0:
+                if start - done < _CONTEXT_CHARS:
+                    start = done  # the sentence that opens the text (or follows a region)
                 break
             start = before
         end = min(len(text), _next_sentence_end(ends, pos, len(text)) + 1)
@@ -1254,6 +1256,8 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
     opener = _prev_word(doc, q0)
     opened = opener >= 0 and Tag.DUR_OPEN in doc.words[opener].tags
     closed = _has(doc, after, Tag.DUR_CLOSE)
+    if scope.not_a_window(doc.toks, opener, after if after >= 0 else c.t1):
+        return _Duration(-1, None)  # منذ سبع سنوات of a war, خلال الأيام المقبلة
     if opened or closed:
         return _Duration(c.t0, window)
     return _Duration(-1, None)
@@ -1532,11 +1536,16 @@ def _same_period(doc: _Doc, cues: list[_Cue]) -> None:
 
 
 def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
-    """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length."""
-    k = _prev_word(doc, i)
+    """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length
+    (a hedge on it stays with it: خلال أقل من أسبوع; شهريا: per month)."""
+    if scope.rate(doc.toks[i]):
+        return _Cue(i, i + 1, Scope.WINDOW, sense.arg, stated=True)
+    k = _prev_word(doc, _qualifier_before(doc, i)[0])
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
     singular = sense.arg.startswith("1")
+    if scope.not_a_window(doc.toks, k, i + 1):
+        return None  # في الـ5 من الشهر الماضي: a date; الأشهر المقبلة
     if closed or (opened and not singular) or (opened and not doc.toks[i].startswith("ال")):
         if _bare(doc, k) == "منذ" and singular and not closed:
             return None
@@ -1552,6 +1561,8 @@ def _unstated(doc: _Doc, i: int) -> _Cue | None:
         return None  # the duration has a number: the number's own cue
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
+    if scope.not_a_window(doc.toks, k, i + 1):
+        return None
     if opened or closed:
         return _Cue(i, min(i + 3, len(doc.toks)), Scope.WINDOW, None)
     return None
@@ -1748,6 +1759,8 @@ class _Extractor:
         _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
         self.party_starts: list[int] | None = None
+        self.defaulted: set[int] = set()
+        """First tokens of the figures whose scope no word of the text states."""
         """Starts of the parties `_figures` found, when in text order."""
 
     def run(self) -> list[Figure]:
@@ -1938,6 +1951,8 @@ class _Extractor:
             return _Out(r, metric, unit, value, scope, window, since_)
         unit = Unit.HOUSEHOLD if kind == "household" else Unit.PERSON
         parent = self._parent(r, outs)
+        if parent is not None:
+            self._share_window(r, outs)
         if parent is not None and best[0] > 3.0:
             return _Out(r, parent.metric, unit, value, parent.scope, parent.window, parent.since)
         found = best[1]
@@ -2098,11 +2113,24 @@ class _Extractor:
             )
             if rising is not None:  # ارتفعت حصيلة ضحايا الهجوم إلى 87: the toll, not the attack
                 chosen = rising
+        if chosen is not None and chosen.scope is Scope.BATCH:
+            s_lo, _ = _bounds(doc.sent, c.t0)
+            if scope.in_war(doc.toks, s_lo, r.q0):
+                return Scope.TOTAL, None, None  # وفي تلك الحرب … قتل أكثر من 1100
+            c_lo, _ = _bounds(doc.clause, c.t0)
+            if Frame.STANDING in scope.span(doc.toks, c_lo, r.q0):
+                return Scope.TOTAL, None, None  # يأوي 500 ألف نازح: a standing count
+            chosen = self._day_over_activity(r, chosen)
+            if not chosen.day and self._war_toll(r, chosen):
+                return Scope.TOTAL, None, None  # تسببت المعارك بسقوط 200 ألف قتيل
         if chosen is not None and chosen.day:
             return self._day_scope(r, metric, chosen)
-        if chosen is not None and chosen.scope is Scope.BATCH:
-            if scope.toll_cause(doc.toks, chosen.start):
-                return Scope.TOTAL, None, None  # إثر الزلزال: the disaster's toll
+        if (
+            chosen is not None
+            and chosen.scope is Scope.BATCH
+            and (scope.toll_cause(doc.toks, chosen.start) or scope.campaign(doc.toks, chosen.start))
+        ):
+            return Scope.TOTAL, None, None  # إثر الزلزال: the disaster's toll
         if chosen is None:
             return self._unstated_scope(r, metric)
         if chosen.scope is Scope.WINDOW:
@@ -2117,6 +2145,56 @@ class _Extractor:
             if dated:
                 return Scope.TOTAL, None, dated[0].since
         return chosen.scope, None, chosen.since
+
+    def _share_window(self, r: _Reading, outs: list[_Out]) -> None:
+        """`35 قتيلاً، و120 مصاباً خلال الساعات الـ24 الماضية`: a window written
+        once after the last item of a list is every item's; the items before
+        it, whose scope no word stated, take it."""
+        doc = self.doc
+        c = r.cand
+        clause = doc.clause[c.t0]
+        window = next(
+            (
+                self.cues[idx]
+                for idx in _near(self.cue_starts, r.end_tok, min(len(doc.toks), r.end_tok + 8))
+                if self.cues[idx].scope is Scope.WINDOW
+                and self.cues[idx].stated
+                and doc.clause[self.cues[idx].start] == clause
+            ),
+            None,
+        )
+        if window is None:
+            return
+        sent = doc.sent[c.t0]
+        for o in reversed(outs):
+            t0 = o.reading.cand.t0
+            if doc.sent[t0] != sent or t0 not in self.defaulted:
+                break
+            o.scope, o.window, o.since = Scope.WINDOW, window.window, None
+            self.defaulted.discard(t0)
+
+    def _war_toll(self, r: _Reading, chosen: _Cue) -> bool:
+        """An activity word (سقوط، قصف) in a clause whose subject is a war,
+        a campaign or a disaster (`تسببت المعارك بسقوط`): the war's toll."""
+        doc = self.doc
+        if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY:
+            return False
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        return Frame.TOLL in scope.span(doc.toks, lo, hi)
+
+    def _day_over_activity(self, r: _Reading, chosen: _Cue) -> _Cue:
+        """`قتل 7 جراء قصف ومعارك ... اليوم الأربعاء`: an activity word (shelling,
+        clashes: not one incident) leaves the period to a day word of the
+        figure's sentence."""
+        doc = self.doc
+        if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY or chosen.day:
+            return chosen
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        for idx in _near(self.cue_starts, s_lo, s_hi):
+            q = self.cues[idx]
+            if q.day:
+                return q
+        return chosen
 
     def _day_scope(
         self, r: _Reading, metric: Metric, day: _Cue
@@ -2133,9 +2211,7 @@ class _Extractor:
             return Scope.BATCH, None, None
         return Scope.WINDOW, "1d", None
 
-    def _unstated_scope(
-        self, r: _Reading, metric: Metric
-    ) -> tuple[Scope, str | None, str | None]:
+    def _unstated_scope(self, r: _Reading, metric: Metric) -> tuple[Scope, str | None, str | None]:
         """No scope word near the number: the period of the sentence this one
         continues (`كما`، a list's items), else the frames of its clause and
         sentence (`scope`, rules 1 and 4)."""
@@ -2145,11 +2221,29 @@ class _Extractor:
         if any(scope.day_only(toks, k) for k in range(lo, hi)):
             return Scope.WINDOW, "1d", None  # اليوم فقط
         s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
-        carried = self._carried(s_lo)
+        clause = scope.span(toks, lo, hi) | scope.route(toks, lo, hi)
+        carried = None if Frame.TOLL in clause else self._carried(s_lo)
         if carried is not None:
             return Scope.WINDOW, carried.window, None
-        sentence = scope.span(toks, s_lo, s_hi)
-        return scope.default_scope(metric, scope.span(toks, lo, hi), sentence), None, None
+        sentence = scope.span(toks, s_lo, s_hi) | self._list_frames(s_lo)
+        self.defaulted.add(r.cand.t0)
+        war = scope.in_war(toks, s_lo, r.q0)
+        return scope.default_scope(metric, clause, sentence, war), None, None
+
+    def _list_frames(self, first: int) -> Frame:
+        """The frames of the line that opens the list whose item starts at
+        token `first` (`إحصائيات الكارثة:` over `- 450 مفقود`), if it is one."""
+        doc = self.doc
+        toks = doc.toks
+        k = first
+        for _ in range(12):
+            if k <= 0 or not scope.list_item(toks, k):
+                return Frame.NONE
+            p_lo, p_hi = _bounds(doc.sent, k - 1)
+            if any(toks[j] == ":" for j in range(max(p_lo, p_hi - 2), p_hi)):
+                return scope.span(toks, p_lo, p_hi)
+            k = p_lo
+        return Frame.NONE
 
     def _carried(self, first: int) -> _Cue | None:
         """The window of the sentence before, when the sentence starting at
@@ -2163,13 +2257,19 @@ class _Extractor:
             if k <= 0:
                 return None
             p_lo, p_hi = _bounds(doc.sent, k - 1)
-            opens_list = any(toks[j] == ":" for j in range(max(p_lo, p_hi - 2), p_hi))
-            if cont or opens_list:
+            if all(doc.words[j].mark is not _Mark.NONE for j in range(p_lo, p_hi)):
+                k = p_lo  # a sentence of marks alone (a line break)
+                continue
+            tail = [toks[j] for j in range(max(p_lo, p_hi - 2), p_hi)]
+            opens_list = ":" in tail
+            if cont or opens_list or "،" in tail or "," in tail:
                 windows = [
                     self.cues[idx]
                     for idx in _near(self.cue_starts, p_lo, p_hi)
                     if self.cues[idx].scope is Scope.WINDOW
-                    or (self.cues[idx].day and scope.day_reading(toks, self.cues[idx].start) is None)
+                    or (
+                        self.cues[idx].day and scope.day_reading(toks, self.cues[idx].start) is None
+                    )
                 ]
                 if not windows:
                     return None
@@ -2226,6 +2326,10 @@ class _Extractor:
             old = chosen.get(key)
             if old is None or (old[0] and not in_headline):
                 chosen[key] = (in_headline, o, s)
+            stated = self._stated_scope(old[1] if old is not None else None, o)
+            if stated is not None and not o.metric.is_territory:
+                kept = chosen[key][1]
+                kept.scope, kept.window, kept.since = stated.scope, stated.window, stated.since
         figures: list[Figure] = []
         for _, o, s in chosen.values():
             r = o.reading
@@ -2259,6 +2363,18 @@ class _Extractor:
                 )
             )
         return sorted(figures, key=_START)
+
+    def _stated_scope(self, a: _Out | None, b: _Out) -> _Out | None:
+        """Of two statements of one number, the one whose scope the text
+        states, when the other's was only the clause's default: a later
+        restatement (or the headline) keeps the period stated once."""
+        if a is None:
+            return None
+        da = a.reading.cand.t0 in self.defaulted
+        db = b.reading.cand.t0 in self.defaulted
+        if da == db:
+            return None
+        return b if da else a
 
     def _holder(self, r: _Reading, parties: list[Mention]) -> str | None:
         """The party that holds ground: the one named right after the control
@@ -2306,6 +2422,9 @@ class _Extractor:
         k = bisect_left(starts, lo)
         return parties[k].id if k < len(starts) and starts[k] < hi else None
 
+
+_NOT_ACTIVITY = Frame.SINGLE | Frame.RECEIVED
+"""Scope words that name one incident or one group, not an activity."""
 
 _BOUNDS_REACH = 60
 """Tokens looked at either side of a figure for its clause or sentence."""

@@ -15,8 +15,12 @@ words of the lexicon's `[scope_frames]` tables (pure functions over tokens):
    a count reported by an authority (`بحسب`، `أعلنت وزارة`، a reporting verb) or
    the toll of a war, campaign or disaster (`الحرب`، `الزلزال`، `الفيضانات`) is a
    running `total`; else the metric's usual reading.
+   A count headed by `عدد`/`حصيلة` in its clause is a count kept (`total`); one
+   incident named in the sentence (`قذيفة`، `غارة`) makes a harm count a `batch`.
+   `in_war` reads `وفي تلك الحرب … قتل 1100`: a count inside a war is its toll.
    `toll_cause` reads `إثر الزلزال`، `جراء الحرب`: a cause word that is the toll
-   of a disaster or a war, not one incident.
+   of a disaster or a war, not one incident; `campaign` reads `بعد أربعة أشهر من
+   القصف`: an event word that a duration governs is a campaign, its toll a total.
 2. **Days.** A day word (`أمس`، a weekday) is the count's period, a `1d`
    window (`day_reading`), unless it dates the report (`أعلنت المفوضية، اليوم
    الخميس، …`: `dates_report`), closes a running count (`حتى يوم أمس`: a
@@ -56,6 +60,10 @@ class Frame(enum.Flag):
     ONGOING = enum.auto()  # المستمر، تدور: a war still going on
     CARRY = enum.auto()  # كما، أيضا: continues the sentence before
     REPORT = enum.auto()  # أعلنت، قال: a reporting verb
+    COUNT = enum.auto()  # عدد، حصيلة: the head of "the number of …"
+    RATE = enum.auto()  # شهريا: per month
+    SITE = enum.auto()  # مخيم، بلدة: a place a group leaves or reaches
+    ROUTE = enum.auto()  # من مخيم … إلى: one group's route (made by `route`)
 
 
 _TABLES = {
@@ -69,6 +77,9 @@ _TABLES = {
     "ongoing": Frame.ONGOING,
     "carry": Frame.CARRY,
     "report": Frame.REPORT,
+    "count_head": Frame.COUNT,
+    "rate": Frame.RATE,
+    "site": Frame.SITE,
 }
 
 
@@ -110,8 +121,17 @@ one event for harm, arrests and surrenders."""
 _UP_TO = frozenset(fold(w) for w in ("حتى", "لغاية", "غاية", "وحتى"))
 _ONLY = frozenset(fold(w) for w in ("فقط", "وحده", "وحدها", "فحسب"))
 _TODAY = frozenset(fold(w) for w in ("اليوم", "يوم", "ليوم"))
+_PART_OF_DAY = frozenset(
+    fold(w) for w in ("مساء", "صباح", "فجر", "ظهر", "عصر", "ليل", "ليلة", "منتصف", "يوم", "اليوم")
+)
 _OF_DAY = fold("ليوم")
 _BULLETS = frozenset("•·*-–—▪●◦")
+
+_DURING = frozenset(fold(w) for w in ("خلال", "طوال", "طيلة", "أثناء", "إبان"))
+_IN = frozenset(fold(w) for w in ("في", "وفي", "ففي"))
+_FROM = fold("من")
+_TO = frozenset(fold(w) for w in ("إلى", "الى", "نحو", "باتجاه"))
+_THAT = frozenset(fold(w) for w in ("تلك", "هذه", "ذلك", "هذا"))
 
 _CACHE = 1 << 14
 
@@ -133,16 +153,39 @@ def span(toks: Sequence[str], lo: int, hi: int) -> Frame:
     return out
 
 
-def default_scope(metric: Metric, clause: Frame, sentence: Frame) -> Scope:
+def default_scope(metric: Metric, clause: Frame, sentence: Frame, war: bool = False) -> Scope:
     """Rule 1: the scope of a count no scope word is near, from the frames of
-    its clause and its sentence."""
-    if Frame.STANDING in clause:
+    its clause and its sentence; `war`: the sentence places it inside a war
+    (`in_war`)."""
+    if clause & (Frame.STANDING | Frame.COUNT):
         return Scope.TOTAL
-    if metric in MOVEMENT and Frame.RECEIVED in clause:
+    if metric in MOVEMENT and clause & (Frame.RECEIVED | Frame.ROUTE):
+        return Scope.BATCH
+    if war and metric in TOLLS:
+        return Scope.TOTAL
+    if metric in TOLLS and Frame.SINGLE in sentence:
         return Scope.BATCH
     if metric in TOLLS and sentence & (Frame.AUTHORITY | Frame.TOLL):
         return Scope.TOTAL
     return _DEFAULT[metric]
+
+
+def route(toks: Sequence[str], lo: int, hi: int) -> Frame:
+    """`عاد 320 نازحاً من مخيم الصفا إلى قراهم`: `من` and a site, then `إلى`, in
+    tokens lo..hi-1: one group's way from one place to another (`ROUTE`)."""
+    origin = False
+    for k in range(max(0, lo), min(hi, len(toks))):
+        word = fold(toks[k])
+        if word == _FROM and k + 1 < len(toks) and Frame.SITE in frames(toks[k + 1]):
+            origin = True
+        elif origin and word in _TO:
+            return Frame.ROUTE
+    return Frame.NONE
+
+
+def rate(token: str) -> bool:
+    """`شهريا`، `يوميا`: a count per period, a window with no opener."""
+    return Frame.RATE in frames(token)
 
 
 def one_group(metric: Metric, clause: Frame) -> bool:
@@ -161,7 +204,35 @@ def toll_cause(toks: Sequence[str], cue: int) -> bool:
     return Frame.TOLL in frames(toks[cue + 1]) if cue + 1 < len(toks) else False
 
 
-def dates_report(toks: Sequence[str], clause: Sequence[int], day: int, reach: int = 9) -> bool:
+def in_war(toks: Sequence[str], lo: int, hi: int) -> bool:
+    """`في تلك الحرب`، `خلال حرب 2006`، `طوال الحصار`: tokens lo..hi-1 place the
+    count inside a war, a campaign or a disaster (its toll is a total)."""
+    for k in range(max(1, lo), min(hi, len(toks))):
+        if Frame.TOLL not in frames(toks[k]):
+            continue
+        for j in (k - 1, k - 2):
+            if j < max(0, lo - 1):
+                break
+            word = fold(toks[j])
+            if word in _DURING or word in _IN:
+                return True
+            if word not in _THAT:
+                break
+    return False
+
+
+def campaign(toks: Sequence[str], cue: int) -> bool:
+    """`بعد أربعة أشهر من القصف`، `سبع سنوات من الحرب`: the event word at `cue`
+    is the complement of a duration, a campaign (its toll is a total)."""
+    if cue >= 1 and fold(toks[cue - 1]) in _DURING:
+        return True  # خلال الهجوم، طوال الحرب: during a campaign
+    if cue < 2 or fold(toks[cue - 1]) != fold("من"):
+        return False
+    prev = toks[cue - 2]
+    return lx.has(prev, lx.Tag.DUR_UNIT) or lx.has(prev, lx.Tag.DUR_WORD)
+
+
+def dates_report(toks: Sequence[str], clause: Sequence[int], day: int, reach: int = 12) -> bool:
     """Rule 2: the day word at `day` dates the report, not the count: a
     reporting verb stands before it in its sentence within `reach` words, with
     nothing counted between (`أعلنت المفوضية، اليوم الخميس، فرار…`,
@@ -173,7 +244,11 @@ def dates_report(toks: Sequence[str], clause: Sequence[int], day: int, reach: in
         f = frames(toks[k])
         if Frame.REPORT in f:
             return True
-        if toks[k].isdigit():
+        if toks[k].isdigit() or f & (Frame.COUNT | Frame.SINGLE):
+            return False  # أعلنت الوزارة حصيلة غارات يوم أمس: the day of the toll
+        if fold(toks[k]) in _PART_OF_DAY or Frame.DAY in f:
+            continue  # مساء الأحد: the day itself
+        if lx.has(toks[k], lx.Tag.BATCH) or lx.has(toks[k], lx.Tag.TRIGGER):
             return False
     return False
 
@@ -182,10 +257,10 @@ def day_reading(toks: Sequence[str], day: int) -> Scope | None:
     """Rule 2: the scope a day word gives: `total` when it closes a running
     count (`حتى يوم أمس`، `حتى الخميس`), else `None` (a `1d` window unless the
     caller finds one incident)."""
-    for k in (day - 1, day - 2):
+    for k in (day - 1, day - 2, day - 3):
         if k >= 0 and fold(toks[k]) in _UP_TO:
             return Scope.TOTAL
-        if k >= 0 and fold(toks[k]) not in _TODAY:
+        if k >= 0 and fold(toks[k]) not in _PART_OF_DAY:
             break
     return None
 
