@@ -1759,6 +1759,7 @@ class _Extractor:
         _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
         self.party_starts: list[int] | None = None
+        self.lead: tuple[int, Frame] | None = None
         self.defaulted: set[int] = set()
         """First tokens of the figures whose scope no word of the text states."""
         """Starts of the parties `_figures` found, when in text order."""
@@ -2207,8 +2208,11 @@ class _Extractor:
         if read is not None:
             return read, None, None
         lo, hi = _bounds(doc.clause, r.cand.t0)
+        hi = max(hi, min(day.end, r.cand.t0 + _BOUNDS_REACH))  # … وصلوا أمس: up to the day
         if scope.one_group(metric, scope.span(doc.toks, lo, hi)):
             return Scope.BATCH, None, None
+        if scope.dates_an_event(doc.toks, day.start):
+            return Scope.BATCH, None, None  # الأمطار التي هطلت صباح أمس: the day of one event
         return Scope.WINDOW, "1d", None
 
     def _unstated_scope(self, r: _Reading, metric: Metric) -> tuple[Scope, str | None, str | None]:
@@ -2225,10 +2229,38 @@ class _Extractor:
         carried = None if Frame.TOLL in clause else self._carried(s_lo)
         if carried is not None:
             return Scope.WINDOW, carried.window, None
+        day = next(
+            (self.cues[i] for i in _near(self.cue_starts, s_lo, s_hi) if self.cues[i].day), None
+        )
+        if day is not None and metric in scope.TOLLS:  # قتل 7 …، اليوم الأربعاء: the day's toll
+            return self._day_scope(r, metric, day)
         sentence = scope.span(toks, s_lo, s_hi) | self._list_frames(s_lo)
         self.defaulted.add(r.cand.t0)
         war = scope.in_war(toks, s_lo, r.q0)
-        return scope.default_scope(metric, clause, sentence, war), None, None
+        found = scope.default_scope(metric, clause, sentence, war)
+        if (
+            found is Scope.BATCH
+            and metric in scope.TOLLS
+            and Frame.SINGLE not in sentence
+            and r.cand.start > self._lead()[0]
+            and Frame.TOLL in self._lead()[1]
+        ):
+            found = Scope.TOTAL  # a quake's or a war's story: its counts are the toll
+        return found, None, None
+
+    def _lead(self) -> tuple[int, Frame]:
+        """The end of the text's first line and the frames of its words."""
+        if self.lead is None:
+            t = self.norm.text
+            start = len(t) - len(t.lstrip())
+            end = t.find("\n", start)
+            end = len(t) if end < 0 else end
+            words = t[start : min(end, start + _LEAD_CHARS)].split()
+            frame = Frame.NONE
+            for w in words:
+                frame |= scope_frames(w)
+            self.lead = (end, frame)
+        return self.lead
 
     def _list_frames(self, first: int) -> Frame:
         """The frames of the line that opens the list whose item starts at
@@ -2422,6 +2454,9 @@ class _Extractor:
         k = bisect_left(starts, lo)
         return parties[k].id if k < len(starts) and starts[k] < hi else None
 
+
+_LEAD_CHARS = 400
+"""Characters of the first line read for the story's topic."""
 
 _NOT_ACTIVITY = Frame.SINGLE | Frame.RECEIVED
 """Scope words that name one incident or one group, not an activity."""

@@ -130,6 +130,7 @@ _BULLETS = frozenset("•·*-–—▪●◦")
 _DURING = frozenset(fold(w) for w in ("خلال", "طوال", "طيلة", "أثناء", "إبان"))
 _IN = frozenset(fold(w) for w in ("في", "وفي", "ففي"))
 _FROM = fold("من")
+_WHICH = frozenset(fold(w) for w in ("التي", "الذي", "اللذين", "اللتين"))
 _TO = frozenset(fold(w) for w in ("إلى", "الى", "نحو", "باتجاه"))
 _THAT = frozenset(fold(w) for w in ("تلك", "هذه", "ذلك", "هذا"))
 
@@ -191,11 +192,7 @@ def rate(token: str) -> bool:
 def one_group(metric: Metric, clause: Frame) -> bool:
     """A count dated by a day that is one incident or one group: a strike or a
     convoy named in its clause, a surrender, a group that arrived."""
-    return (
-        Frame.SINGLE in clause
-        or metric is Metric.SURRENDERED
-        or (metric in MOVEMENT and Frame.RECEIVED in clause)
-    )
+    return Frame.SINGLE in clause or metric is Metric.SURRENDERED or Frame.RECEIVED in clause
 
 
 def toll_cause(toks: Sequence[str], cue: int) -> bool:
@@ -263,6 +260,12 @@ def day_reading(toks: Sequence[str], day: int) -> Scope | None:
         if k >= 0 and fold(toks[k]) not in _PART_OF_DAY:
             break
     return None
+
+
+def dates_an_event(toks: Sequence[str], day: int) -> bool:
+    """`الأمطار التي هطلت صباح أمس`: the day word at `day` is inside a relative
+    clause that dates the event (one occurrence), not the count."""
+    return any(fold(toks[k]) in _WHICH for k in range(max(0, day - 3), day) if k < len(toks))
 
 
 def of_the_day(toks: Sequence[str], day: int) -> bool:

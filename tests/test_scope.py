@@ -41,6 +41,10 @@ EVENT_OR_TOTAL: dict[str, Case] = {
         "وقال إن عدد المعتقلين في السجن بلغ 700.",
         [("detained", 700, "total", None)],
     ),
+    "the-story-is-a-quakes-toll": (
+        "ارتفع عدد ضحايا الزلزال في البلاد\nوقال مسؤولون إن 340 شخصا قتلوا في القرى الجبلية.",
+        [("killed", 340, "total", None)],
+    ),
     # a present-tense state: standing total
     "held-in-prisons": (
         "يقبع في سجون السلطات أكثر من 3 آلاف معتقل.",
@@ -106,6 +110,11 @@ PERIODS: dict[str, Case] = {
         "قتل 9 مدنيين وأصيب 20 آخرون في قصف على أحياء المدينة، أمس الثلاثاء، بحسب مصادر طبية.",
         [("killed", 9, "window", "1d"), ("injured", 20, "window", "1d")],
     ),
+    "the-sentences-day-far-from-the-number": (
+        "قتل 11 شخصا وأصيب 30 آخرون جراء قصف ومعارك في أحياء المدينة الشرقية والغربية "
+        "وريفها الجنوبي وأطرافها، وسط البلاد، اليوم السبت، وفق مصادر محلية.",
+        [("killed", 11, "window", "1d"), ("injured", 30, "window", "1d")],
+    ),
     # (d) a period written once after a coordinated list
     "period-after-a-list": (
         "ونقلت المستشفيات 35 قتيلاً، و120 مصاباً خلال الساعات الـ24 الماضية.",
@@ -148,6 +157,18 @@ GUARDS: dict[str, Case] = {
     "a-stated-window": (
         "قتل أكثر من 600 مدني في المحافظة خلال السنوات الثلاث الأخيرة.",
         [("killed", 600, "window", "3y")],
+    ),
+    "the-day-of-one-rainfall": (
+        "أدت الأمطار التي هطلت صباح أمس على المخيم إلى فقدان 12 شخصا.",
+        [("missing", 12, "batch", None)],
+    ),
+    "a-group-that-arrived-yesterday": (
+        "ونقلت المصادر أن 60 من المعتقلين، من الجنود والشرطة، وصلوا أمس الأربعاء إلى السجن.",
+        [("detained", 60, "batch", None)],
+    ),
+    "an-agency-spoke-yesterday-of-one-attack": (
+        "وتحدثت الوكالة، أمس الخميس، عن هجوم واسع أسفر عن مقتل وإصابة 9 عناصر.",
+        [("casualties", 9, "batch", None)],
     ),
     "a-surrender-on-a-day": (
         "وسلم نحو 80 مسلحا أنفسهم للقوات مساء الأربعاء.",
