@@ -641,6 +641,22 @@ def _words(toks: list[str]) -> list[_Word]:
     return [get(t) or _learn(t) for t in toks]
 
 
+def _brackets_a_number(doc: _Doc, i: int) -> bool:
+    """Token i is a parenthesis around one number: `(709)`, `( 12 )`."""
+    tok, covered = doc.toks[i], doc.covered
+    if tok == "(":
+        k = i + 1
+        while k < len(covered) and covered[k] >= 0 and covered[k] == covered[i + 1]:
+            k += 1
+        return k > i + 1 and doc.tok(k) == ")"
+    if tok == ")":
+        k = i - 1
+        while k >= 0 and covered[k] >= 0 and covered[k] == covered[i - 1]:
+            k -= 1
+        return k < i - 1 and doc.tok(k) == "("
+    return False
+
+
 def _segment(
     doc: _Doc, words: list[_Word], flagged: list[int], blanked: list[tuple[int, int]]
 ) -> None:
@@ -666,6 +682,8 @@ def _segment(
                 clause_marks[i] += 1
         elif mark is _Mark.CLAUSE:
             x = starts[i]
+            if _brackets_a_number(doc, i):
+                continue  # ( 709 ) شخص: the parentheses of a number open no clause
             if toks[i] != "-" or (0 < x < len(t) - 1 and t[x - 1].isspace() and t[x + 1].isspace()):
                 clause_marks[i] += 1
         elif (w.clause or w.clause_phrase) and starts[i] >= consumed:
@@ -1249,6 +1267,12 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
             s = lx.first(doc.toks[k], Tag.DUR_UNIT)
             if s is not None:
                 suffix, after, first_tok = s.arg, c.t1, k
+    if not suffix and doc.tok(c.t1) == ")" and doc.tok(c.t0 - 1) == "(":
+        s = lx.first(doc.tok(c.t1 + 1), Tag.DUR_UNIT)  # خلال الـ(6) أشهر، بعد ( 4 ) أيام
+        if s is not None:
+            suffix, after, first_tok = s.arg, c.t1 + 2, c.t0 - 1
+            if doc.tok(first_tok - 1) in {"ال", "الـ"}:
+                first_tok -= 1
     if not suffix:
         return None
     window = None if c.vague else f"{c.value:g}{suffix}"

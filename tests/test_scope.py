@@ -133,7 +133,20 @@ PERIODS: dict[str, Case] = {
         "وتشهد البلاد حربا منذ أربع سنوات تسببت في مقتل 15 ألف شخص وتشريد مليون.",
         [("killed", 15000, "total", None), ("displaced", 1000000, "total", None)],
     ),
+    # numbers and periods in parentheses are read through them
+    "received-in-parentheses": (
+        "وقال رئيس المعسكر إنهم استقبلوا ( 120 ) أسرة نازحة جديدة.",
+        [("displaced", 120, "batch", None)],
+    ),
+    "a-period-in-parentheses": (
+        "كشفت إحصائية عن مقتل (40) شخصا خلال الـ(6) أشهر الماضية.",
+        [("killed", 40, "window", "6m")],
+    ),
     # windows of the annotators' conventions
+    "lately-is-a-window-of-unstated-length": (
+        "واستولت السلطات في الآونة الأخيرة على أكثر من 3 آلاف دونم.",
+        [("area_controlled", 3, "window", None)],
+    ),
     "monthly-rate": (
         "ينزح نحو 2000 شخص شهريا من المنطقة.",
         [("displaced", 2000, "window", "1m")],
