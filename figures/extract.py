@@ -46,12 +46,15 @@ from itertools import accumulate
 from operator import add, attrgetter
 
 from figures import lexicon as lx
+from figures import scope
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
 from figures.gazetteer import Mention, Scanner, may_start_name
 from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import WORD_PATTERN, is_numeral_word, scan_numbers, trie_regex
+from figures.scope import Frame
+from figures.scope import frames as scope_frames
 from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
@@ -415,6 +418,8 @@ def _regions(text: str, leads: list[int], ends: list[int]) -> list[tuple[int, in
         while start > done and pos - start < _CONTEXT_CHARS:
             before = _last_sentence_end(ends, max(done, start - _CONTEXT_CHARS), start)
             if before < 0:
+                if start - done < _CONTEXT_CHARS:
+                    start = done  # the sentence that opens the text (or follows a region)
                 break
             start = before
         end = min(len(text), _next_sentence_end(ends, pos, len(text)) + 1)
@@ -636,6 +641,22 @@ def _words(toks: list[str]) -> list[_Word]:
     return [get(t) or _learn(t) for t in toks]
 
 
+def _brackets_a_number(doc: _Doc, i: int) -> bool:
+    """Token i is a parenthesis around one number: `(709)`, `( 12 )`."""
+    tok, covered = doc.toks[i], doc.covered
+    if tok == "(":
+        k = i + 1
+        while k < len(covered) and covered[k] >= 0 and covered[k] == covered[i + 1]:
+            k += 1
+        return k > i + 1 and doc.tok(k) == ")"
+    if tok == ")":
+        k = i - 1
+        while k >= 0 and covered[k] >= 0 and covered[k] == covered[i - 1]:
+            k -= 1
+        return k < i - 1 and doc.tok(k) == "("
+    return False
+
+
 def _segment(
     doc: _Doc, words: list[_Word], flagged: list[int], blanked: list[tuple[int, int]]
 ) -> None:
@@ -661,6 +682,8 @@ def _segment(
                 clause_marks[i] += 1
         elif mark is _Mark.CLAUSE:
             x = starts[i]
+            if _brackets_a_number(doc, i):
+                continue  # ( 709 ) شخص: the parentheses of a number open no clause
             if toks[i] != "-" or (0 < x < len(t) - 1 and t[x - 1].isspace() and t[x + 1].isspace()):
                 clause_marks[i] += 1
         elif (w.clause or w.clause_phrase) and starts[i] >= consumed:
@@ -1244,6 +1267,12 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
             s = lx.first(doc.toks[k], Tag.DUR_UNIT)
             if s is not None:
                 suffix, after, first_tok = s.arg, c.t1, k
+    if not suffix and doc.tok(c.t1) == ")" and doc.tok(c.t0 - 1) == "(":
+        s = lx.first(doc.tok(c.t1 + 1), Tag.DUR_UNIT)  # خلال الـ(6) أشهر، بعد ( 4 ) أيام
+        if s is not None:
+            suffix, after, first_tok = s.arg, c.t1 + 2, c.t0 - 1
+            if doc.tok(first_tok - 1) in {"ال", "الـ"}:
+                first_tok -= 1
     if not suffix:
         return None
     window = None if c.vague else f"{c.value:g}{suffix}"
@@ -1251,6 +1280,8 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
     opener = _prev_word(doc, q0)
     opened = opener >= 0 and Tag.DUR_OPEN in doc.words[opener].tags
     closed = _has(doc, after, Tag.DUR_CLOSE)
+    if scope.not_a_window(doc.toks, opener, after if after >= 0 else c.t1):
+        return _Duration(-1, None)  # منذ سبع سنوات of a war, خلال الأيام المقبلة
     if opened or closed:
         return _Duration(c.t0, window)
     return _Duration(-1, None)
@@ -1332,7 +1363,7 @@ class _Hit:
 
 
 class _Cue:
-    __slots__ = ("end", "rise", "scope", "since", "start", "stated", "window")
+    __slots__ = ("day", "end", "rise", "scope", "since", "start", "stated", "window")
 
     start: int
     end: int
@@ -1341,6 +1372,7 @@ class _Cue:
     since: str | None
     stated: bool  # a window of stated length
     rise: bool  # a total that rises (ارتفع): the figure's scope over a nearer event
+    day: bool  # a day word (أمس، الخميس): read by `scope.day_reading`
 
     def __init__(
         self,
@@ -1351,6 +1383,7 @@ class _Cue:
         since: str | None = None,
         stated: bool = False,
         rise: bool = False,
+        day: bool = False,
     ) -> None:
         self.start = start
         self.end = end
@@ -1359,6 +1392,7 @@ class _Cue:
         self.since = since
         self.stated = stated
         self.rise = rise
+        self.day = day
 
 
 def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
@@ -1444,7 +1478,7 @@ def _collect(
             elif tag in (Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
                 hits.append(_Hit(i, i + 1, sense))
             elif tag is Tag.BATCH:
-                cues.append(_Cue(i, i + 1, Scope.BATCH))
+                cues.append(_day_cue(doc, i))
             elif tag is Tag.TOTAL:
                 cues.append(_Cue(i, i + 1, Scope.TOTAL, rise=sense.arg == "rise"))
             elif tag is Tag.DUR_WORD:
@@ -1469,6 +1503,7 @@ def _collect(
                 if months is not None:
                     cues.append(_Cue(i, months[1], Scope.WINDOW, months[0], stated=True))
     cues.sort(key=lambda c: c.start)
+    cues = _real_days(doc, cues)
     _same_period(doc, cues)
     # the words of a since-anchor or a window (منذ فجر اليوم، منذ ساعات الليل)
     # are not batch cues of their own
@@ -1480,6 +1515,30 @@ def _collect(
             if q.scope is not Scope.BATCH or not any(a < q.start < b for a, b in spans)
         ]
     return hits, cues
+
+
+def _day_cue(doc: _Doc, i: int) -> _Cue:
+    """A batch word; a day word (أمس، الخميس) is marked as one (`scope`, rule 2)."""
+    if Frame.DAY not in scope_frames(doc.toks[i]):
+        return _Cue(i, i + 1, Scope.BATCH)
+    if scope.of_the_day(doc.toks, i) or scope.day_only(doc.toks, i):
+        return _Cue(i, i + 1, Scope.WINDOW, "1d", stated=True)  # ليوم أمس، أمس وحده
+    return _Cue(i, i + 1, Scope.BATCH, day=True)
+
+
+def _real_days(doc: _Doc, cues: list[_Cue]) -> list[_Cue]:
+    """Drop what dates the report, not the count (`أعلنت المفوضية، اليوم
+    الخميس، …`), and a part of a day before its day (`مساء أمس`: the day
+    speaks); add `اليوم فقط` as a day's window."""
+    out: list[_Cue] = []
+    days = {q.start for q in cues if q.day or q.window == "1d"}
+    for q in cues:
+        if q.day and scope.dates_report(doc.toks, doc.sent, q.start):
+            continue
+        if q.scope is Scope.BATCH and not q.day and (q.start + 1 in days):
+            continue
+        out.append(q)
+    return out
 
 
 _SAME = frozenset(fold(w) for w in ("نفسها", "ذاتها", "نفسه", "ذاته"))
@@ -1501,11 +1560,16 @@ def _same_period(doc: _Doc, cues: list[_Cue]) -> None:
 
 
 def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
-    """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length."""
-    k = _prev_word(doc, i)
+    """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length
+    (a hedge on it stays with it: خلال أقل من أسبوع; شهريا: per month)."""
+    if scope.rate(doc.toks[i]):
+        return _Cue(i, i + 1, Scope.WINDOW, sense.arg, stated=True)
+    k = _prev_word(doc, _qualifier_before(doc, i)[0])
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
     singular = sense.arg.startswith("1")
+    if scope.not_a_window(doc.toks, k, i + 1):
+        return None  # في الـ5 من الشهر الماضي: a date; الأشهر المقبلة
     if closed or (opened and not singular) or (opened and not doc.toks[i].startswith("ال")):
         if _bare(doc, k) == "منذ" and singular and not closed:
             return None
@@ -1521,6 +1585,8 @@ def _unstated(doc: _Doc, i: int) -> _Cue | None:
         return None  # the duration has a number: the number's own cue
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
+    if scope.not_a_window(doc.toks, k, i + 1):
+        return None
     if opened or closed:
         return _Cue(i, min(i + 3, len(doc.toks)), Scope.WINDOW, None)
     return None
@@ -1717,6 +1783,9 @@ class _Extractor:
         _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
         self.party_starts: list[int] | None = None
+        self.lead: tuple[int, Frame] | None = None
+        self.defaulted: set[int] = set()
+        """First tokens of the figures whose scope no word of the text states."""
         """Starts of the parties `_figures` found, when in text order."""
 
     def run(self) -> list[Figure]:
@@ -1907,6 +1976,8 @@ class _Extractor:
             return _Out(r, metric, unit, value, scope, window, since_)
         unit = Unit.HOUSEHOLD if kind == "household" else Unit.PERSON
         parent = self._parent(r, outs)
+        if parent is not None:
+            self._share_window(r, outs)
         if parent is not None and best[0] > 3.0:
             return _Out(r, parent.metric, unit, value, parent.scope, parent.window, parent.since)
         found = best[1]
@@ -2067,8 +2138,26 @@ class _Extractor:
             )
             if rising is not None:  # ارتفعت حصيلة ضحايا الهجوم إلى 87: the toll, not the attack
                 chosen = rising
+        if chosen is not None and chosen.scope is Scope.BATCH:
+            s_lo, _ = _bounds(doc.sent, c.t0)
+            if scope.in_war(doc.toks, s_lo, r.q0):
+                return Scope.TOTAL, None, None  # وفي تلك الحرب … قتل أكثر من 1100
+            c_lo, _ = _bounds(doc.clause, c.t0)
+            if Frame.STANDING in scope.span(doc.toks, c_lo, r.q0):
+                return Scope.TOTAL, None, None  # يأوي 500 ألف نازح: a standing count
+            chosen = self._day_over_activity(r, chosen)
+            if not chosen.day and self._war_toll(r, chosen):
+                return Scope.TOTAL, None, None  # تسببت المعارك بسقوط 200 ألف قتيل
+        if chosen is not None and chosen.day:
+            return self._day_scope(r, metric, chosen)
+        if (
+            chosen is not None
+            and chosen.scope is Scope.BATCH
+            and (scope.toll_cause(doc.toks, chosen.start) or scope.campaign(doc.toks, chosen.start))
+        ):
+            return Scope.TOTAL, None, None  # إثر الزلزال: the disaster's toll
         if chosen is None:
-            return _DEFAULT_SCOPE[metric], None, None
+            return self._unstated_scope(r, metric)
         if chosen.scope is Scope.WINDOW:
             return Scope.WINDOW, chosen.window, None
         if chosen.scope is Scope.TOTAL and chosen.since is None:
@@ -2081,6 +2170,171 @@ class _Extractor:
             if dated:
                 return Scope.TOTAL, None, dated[0].since
         return chosen.scope, None, chosen.since
+
+    def _share_window(self, r: _Reading, outs: list[_Out]) -> None:
+        """`35 قتيلاً، و120 مصاباً خلال الساعات الـ24 الماضية`: a window written
+        once after the last item of a list is every item's; the items before
+        it, whose scope no word stated, take it."""
+        doc = self.doc
+        c = r.cand
+        clause = doc.clause[c.t0]
+        window = next(
+            (
+                self.cues[idx]
+                for idx in _near(self.cue_starts, r.end_tok, min(len(doc.toks), r.end_tok + 8))
+                if self.cues[idx].scope is Scope.WINDOW
+                and self.cues[idx].stated
+                and doc.clause[self.cues[idx].start] == clause
+            ),
+            None,
+        )
+        if window is None:
+            return
+        sent = doc.sent[c.t0]
+        for o in reversed(outs):
+            t0 = o.reading.cand.t0
+            if doc.sent[t0] != sent or t0 not in self.defaulted:
+                break
+            o.scope, o.window, o.since = Scope.WINDOW, window.window, None
+            self.defaulted.discard(t0)
+
+    def _war_toll(self, r: _Reading, chosen: _Cue) -> bool:
+        """An activity word (سقوط، قصف) in a clause whose subject is a war,
+        a campaign or a disaster (`تسببت المعارك بسقوط`): the war's toll."""
+        doc = self.doc
+        if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY:
+            return False
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        return Frame.TOLL in scope.span(doc.toks, lo, hi)
+
+    def _day_over_activity(self, r: _Reading, chosen: _Cue) -> _Cue:
+        """`قتل 7 جراء قصف ومعارك ... اليوم الأربعاء`: an activity word (shelling,
+        clashes: not one incident) leaves the period to a day word of the
+        figure's sentence."""
+        doc = self.doc
+        if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY or chosen.day:
+            return chosen
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        for idx in _near(self.cue_starts, s_lo, s_hi):
+            q = self.cues[idx]
+            if q.day:
+                return q
+        return chosen
+
+    def _day_scope(
+        self, r: _Reading, metric: Metric, day: _Cue
+    ) -> tuple[Scope, str | None, str | None]:
+        """A day word is the count's period (`1d`) unless it closes a running
+        count (`حتى يوم أمس`) or dates one incident named in the figure's
+        clause (a strike, a convoy): `scope`, rule 2."""
+        doc = self.doc
+        read = scope.day_reading(doc.toks, day.start)
+        if read is not None:
+            return read, None, None
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        hi = max(hi, min(day.end, r.cand.t0 + _BOUNDS_REACH))  # … وصلوا أمس: up to the day
+        if scope.one_group(metric, scope.span(doc.toks, lo, hi)):
+            return Scope.BATCH, None, None
+        if scope.dates_an_event(doc.toks, day.start):
+            return Scope.BATCH, None, None  # الأمطار التي هطلت صباح أمس: the day of one event
+        return Scope.WINDOW, "1d", None
+
+    def _unstated_scope(self, r: _Reading, metric: Metric) -> tuple[Scope, str | None, str | None]:
+        """No scope word near the number: the period of the sentence this one
+        continues (`كما`، a list's items), else the frames of its clause and
+        sentence (`scope`, rules 1 and 4)."""
+        doc = self.doc
+        toks = doc.toks
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        if any(scope.day_only(toks, k) for k in range(lo, hi)):
+            return Scope.WINDOW, "1d", None  # اليوم فقط
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        clause = scope.span(toks, lo, hi) | scope.route(toks, lo, hi)
+        carried = None if Frame.TOLL in clause else self._carried(s_lo)
+        if carried is not None:
+            return Scope.WINDOW, carried.window, None
+        day = next(
+            (self.cues[i] for i in _near(self.cue_starts, s_lo, s_hi) if self.cues[i].day), None
+        )
+        if day is not None and metric in scope.TOLLS:  # قتل 7 …، اليوم الأربعاء: the day's toll
+            return self._day_scope(r, metric, day)
+        sentence = scope.span(toks, s_lo, s_hi) | self._list_frames(s_lo)
+        self.defaulted.add(r.cand.t0)
+        war = scope.in_war(toks, s_lo, r.q0)
+        found = scope.default_scope(metric, clause, sentence, war)
+        if (
+            found is Scope.BATCH
+            and metric in scope.TOLLS
+            and Frame.SINGLE not in sentence
+            and r.cand.start > self._lead()[0]
+            and Frame.TOLL in self._lead()[1]
+        ):
+            found = Scope.TOTAL  # a quake's or a war's story: its counts are the toll
+        return found, None, None
+
+    def _lead(self) -> tuple[int, Frame]:
+        """The end of the text's first line and the frames of its words."""
+        if self.lead is None:
+            t = self.norm.text
+            start = len(t) - len(t.lstrip())
+            end = t.find("\n", start)
+            end = len(t) if end < 0 else end
+            words = t[start : min(end, start + _LEAD_CHARS)].split()
+            frame = Frame.NONE
+            for w in words:
+                frame |= scope_frames(w)
+            self.lead = (end, frame)
+        return self.lead
+
+    def _list_frames(self, first: int) -> Frame:
+        """The frames of the line that opens the list whose item starts at
+        token `first` (`إحصائيات الكارثة:` over `- 450 مفقود`), if it is one."""
+        doc = self.doc
+        toks = doc.toks
+        k = first
+        for _ in range(12):
+            if k <= 0 or not scope.list_item(toks, k):
+                return Frame.NONE
+            p_lo, p_hi = _bounds(doc.sent, k - 1)
+            if any(toks[j] == ":" for j in range(max(p_lo, p_hi - 2), p_hi)):
+                return scope.span(toks, p_lo, p_hi)
+            k = p_lo
+        return Frame.NONE
+
+    def _carried(self, first: int) -> _Cue | None:
+        """The window of the sentence before, when the sentence starting at
+        token `first` continues it (`كما`، `أيضاً`) or is an item of a list
+        that a colon introduced there."""
+        doc = self.doc
+        toks = doc.toks
+        cont = scope.continues(toks, first)
+        k = first
+        for _ in range(12):  # a list's items back to the line that opens it
+            if k <= 0:
+                return None
+            p_lo, p_hi = _bounds(doc.sent, k - 1)
+            if all(doc.words[j].mark is not _Mark.NONE for j in range(p_lo, p_hi)):
+                k = p_lo  # a sentence of marks alone (a line break)
+                continue
+            tail = [toks[j] for j in range(max(p_lo, p_hi - 2), p_hi)]
+            opens_list = ":" in tail
+            if cont or opens_list or "،" in tail or "," in tail:
+                windows = [
+                    self.cues[idx]
+                    for idx in _near(self.cue_starts, p_lo, p_hi)
+                    if self.cues[idx].scope is Scope.WINDOW
+                    or (
+                        self.cues[idx].day and scope.day_reading(toks, self.cues[idx].start) is None
+                    )
+                ]
+                if not windows:
+                    return None
+                q = windows[-1]
+                return q if q.scope is Scope.WINDOW else _Cue(q.start, q.end, Scope.WINDOW, "1d")
+            if not scope.list_item(toks, k) and not scope.list_item(toks, p_lo):
+                return None
+            k = p_lo
+        return None
 
     # -- output ----------------------------------------------------------------
 
@@ -2128,6 +2382,10 @@ class _Extractor:
             old = chosen.get(key)
             if old is None or (old[0] and not in_headline):
                 chosen[key] = (in_headline, o, s)
+            stated = self._stated_scope(old[1] if old is not None else None, o)
+            if stated is not None and not o.metric.is_territory:
+                kept = chosen[key][1]
+                kept.scope, kept.window, kept.since = stated.scope, stated.window, stated.since
         figures: list[Figure] = []
         for _, o, s in chosen.values():
             r = o.reading
@@ -2161,6 +2419,18 @@ class _Extractor:
                 )
             )
         return sorted(figures, key=_START)
+
+    def _stated_scope(self, a: _Out | None, b: _Out) -> _Out | None:
+        """Of two statements of one number, the one whose scope the text
+        states, when the other's was only the clause's default: a later
+        restatement (or the headline) keeps the period stated once."""
+        if a is None:
+            return None
+        da = a.reading.cand.t0 in self.defaulted
+        db = b.reading.cand.t0 in self.defaulted
+        if da == db:
+            return None
+        return b if da else a
 
     def _holder(self, r: _Reading, parties: list[Mention]) -> str | None:
         """The party that holds ground: the one named right after the control
@@ -2207,6 +2477,29 @@ class _Extractor:
             return next((m.id for m in parties if lo <= m.start < hi), None)
         k = bisect_left(starts, lo)
         return parties[k].id if k < len(starts) and starts[k] < hi else None
+
+
+_LEAD_CHARS = 400
+"""Characters of the first line read for the story's topic."""
+
+_NOT_ACTIVITY = Frame.SINGLE | Frame.RECEIVED
+"""Scope words that name one incident or one group, not an activity."""
+
+_BOUNDS_REACH = 60
+"""Tokens looked at either side of a figure for its clause or sentence."""
+
+
+def _bounds(index: list[int], t: int) -> tuple[int, int]:
+    """Token range lo..hi of the clause or sentence (by `index`) of token t,
+    at most `_BOUNDS_REACH` tokens either side."""
+    lo, hi = t, t + 1
+    n = len(index)
+    own = index[t]
+    while lo > 0 and t - lo < _BOUNDS_REACH and index[lo - 1] == own:
+        lo -= 1
+    while hi < n and hi - t < _BOUNDS_REACH and index[hi] == own:
+        hi += 1
+    return lo, hi
 
 
 def _combine(pre: Qualifier | None, post: Qualifier | None) -> Qualifier:

@@ -411,3 +411,10 @@ def first(token: str, tag: Tag) -> Sense | None:
 def matches(token: str, word: str) -> bool:
     """Whether a normalised token reads as the folded word (clitics aside)."""
     return token == word or word in forms(token)
+
+
+SCOPE_FRAMES: dict[str, frozenset[str]] = {
+    name: frozenset(_fold(w) for word in words for w in _with_variants(word))
+    for name, words in _DATA["scope_frames"].items()
+}
+"""The words of each scope frame (folded): see `figures.scope`."""
