@@ -1526,6 +1526,8 @@ def _collect(
             if tag is Tag.SIZE:
                 if _has(doc, i + 1, Tag.BLOCK) or _has(doc, i + 1, Tag.PLACE):
                     continue  # مساحة المخيم: the size of a thing
+                if nouns.size_of(doc.toks, i + 1):
+                    continue  # مساحة 2 منها، مساحة البلاد: a size, not ground held
                 sense = _CONTROL
                 tag = Tag.CONTROL
             if tag is Tag.GROUP:
@@ -1974,6 +1976,14 @@ class _Extractor:
             if tag is Tag.GROUP:
                 continue  # read by `_group_metric`
             cost = _cost(doc, r, hit)
+            if tag is Tag.CONTROL and c.kind == "fraction" and c.t0 <= hit.start < r.unit.end:
+                continue  # ربع مساحة: the fraction's own size word holds nothing
+            if (
+                tag is Tag.CONTROL
+                and hit.start >= c.t1
+                and doc.clause[hit.start] == doc.clause[c.t0]
+            ):
+                cost *= 0.5  # نصف مساحة المحافظة … تقع تحت سيطرة التنظيم: its predicate
             if tag is Tag.CONTROL and hit.sense.arg == "lost":
                 lost = min(lost, cost)
                 continue
@@ -2046,6 +2056,8 @@ class _Extractor:
         found = best[1]
         if found is None or blocker < best[0] or forecast:
             return None
+        if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):
+            return None  # 2 منها: two of them (things, not people)
         metric = found
         if parent is not None:
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)

@@ -44,7 +44,9 @@ __all__ = [
     "length_after",
     "name_dual",
     "noun_before",
+    "of_things",
     "ratio_or_one_of",
+    "size_of",
 ]
 
 
@@ -86,6 +88,26 @@ def ratio_or_one_of(toks: Sequence[str], t0: int, t1: int, value: float) -> bool
         return True  # ... من كل عشرة
     word = toks[t0] if t1 - t0 == 1 else ""
     return value == 1 and lx.bare(word) in _ONE and after in _OF
+
+
+def of_things(toks: Sequence[str], j: int) -> bool:
+    """Whether the words from token j (right after a number with no noun) make
+    it a part of things: `منها` (of them, not human: `مساحة 2 منها`)."""
+    return lx.bare(_tok(toks, j)) == "منها"
+
+
+def size_of(toks: Sequence[str], j: int) -> bool:
+    """Whether the token j after a size word (`مساحة`) makes it a size rather
+    than ground held: a number of them (`مساحة 2 منها`) or a definite noun that is not
+    itself a word of control (`مساحة البلاد`, but `مساحة السيطرة`)."""
+    tok = _tok(toks, j)
+    if tok[:1].isdigit():
+        return lx.bare(_tok(toks, j + 1)) in {"منها", "منهما"}  # the size of 2 of them
+    return _definite(tok) and Tag.CONTROL not in lx.tags(tok)
+
+
+def _definite(tok: str) -> bool:
+    return lx.bare(tok).startswith(("ال", "بال", "لل"))
 
 
 def length_after(toks: Sequence[str], j: int) -> bool:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from figures import Figure, extract
-from figures import nouns
+from figures import Figure, extract, nouns
 
 Row = tuple[str, str, float, str]
 """(metric, unit, value, qualifier) of one expected figure."""
@@ -33,6 +32,11 @@ NOT_COUNTED: list[tuple[str, str]] = [
     ("ground-lost", "خسر التنظيم 15 ألف كلم مربع من الأراضي خلال عام."),
     ("ground-lost-percent", "فقدت الفصائل 40% من مساحة المحافظة."),
     ("population-held", "يعيش 4 ملايين في مناطق المعارضة."),
+    (
+        "size-of-two-of-them",
+        "لم تصل القوات إلى أربع مناطق، تمثل مساحة 2 منها ربع مساحة الإقليم.",
+    ),
+    ("fraction-size-only", "تبلغ مساحة الإقليم نحو نصف مساحة البلاد."),
 ]
 
 
@@ -119,6 +123,11 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         "fraction-of-territory",
         "يسيطر التنظيم على ربع مساحة البلاد.",
         {("share_controlled", "percent", 25, "exact")},
+    ),
+    (
+        "fraction-subject-of-control",
+        "وأكد المصدر أن ثلث مساحة المحافظة الواقعة على الساحل تقع تحت سيطرة التنظيم.",
+        {("share_controlled", "percent", 33.3, "exact")},
     ),
     (
         "breakdown-of-an-area",
