@@ -1066,6 +1066,15 @@ def _definite_number(doc: _Doc, c: _Cand) -> bool:
     return doc.toks[c.t0].startswith("ال") or doc.tok(c.t0 - 1) in {"ال", "الـ"}
 
 
+_ELLIPSIS_REACH = 6
+"""Tokens from a number of things to a coordinated number that counts them too."""
+
+
+def _coordinated(doc: _Doc, t0: int) -> bool:
+    """A number carrying or right after the conjunction و (`و6`, `و 6`)."""
+    return doc.text[doc.starts[t0]] == "و" or doc.tok(t0 - 1) == "و"
+
+
 _CLOSERS = {")": "(", "»": "«", "]": "[", '"': '"', "”": "“"}
 """A closing bracket or quote after a number and the opener before it."""
 
@@ -1203,6 +1212,8 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
     if nouns.ratio_or_one_of(doc.toks, c.t0, c.t1, c.value):
         return True  # سبعة من كل عشرة، واحد من: a ratio or "one of", not a count
+    if nouns.name_number(doc.toks, c.t0, _definite_number(doc, c)):
+        return True  # جبل الأربعين: a name
     if c.vague:
         return False
     value = c.value
@@ -1834,6 +1845,7 @@ class _Extractor:
         readings: list[_Reading] = []
         durations: list[_Duration] = []
         skip: set[int] = set()
+        things: tuple[int, int] | None = None  # (sentence, end) of the last number of things
         for k, c in enumerate(self.cands):
             if k in skip:
                 continue
@@ -1856,7 +1868,17 @@ class _Extractor:
                     durations.append(d)
                     continue
             if unit.kind == "block":
+                things = (doc.sent[c.t0], end_tok)
                 continue
+            if (
+                things is not None
+                and unit.kind == "none"
+                and doc.sent[c.t0] == things[0]
+                and c.t0 - things[1] <= _ELLIPSIS_REACH
+                and _coordinated(doc, c.t0)
+            ):
+                things = (things[0], end_tok)
+                continue  # 16 مخيماً في دهوك، و6 في أربيل: six more camps
             q0, pre = _qualifier_before(doc, c.t0)
             if pre is None and not c.vague:
                 pre = _fronted_hedge(doc, c.t0)
@@ -2033,6 +2055,8 @@ class _Extractor:
                 )
         if kind in {"square", "linear", "percent", "place"}:
             limit = {"square": 20.0, "linear": 4.0, "percent": 12.0, "place": 12.0}[kind]
+            if control > limit and self._fronted_control(r):
+                control = FRONTED_COST
             if control > limit or forecast or lost <= control:
                 return None  # no control word near, or ground lost (خسر التنظيم …)
             if kind == "linear" and self._distance_cue(r):
@@ -2092,17 +2116,7 @@ class _Extractor:
         complement, past any commas, relative clause or aside in between (back
         to the count noun, in the sentence, with no other number between)."""
         doc = self.doc
-        k = _prev_word(doc, r.q0)
-        inside = [h for h in range(r.q0, r.cand.t0) if _reaches(doc, h)]
-        if inside:
-            k = inside[0]  # إلى نحو 48 ألفاً: the hedge begins with the predicate
-        elif k < 0 or not _reaches(doc, k):
-            return None
-        sent = doc.sent[r.cand.t0]
-        floor = max(0, k - FRONTED_REACH)
-        for h in range(k - 1, floor - 1, -1):
-            if doc.sent[h] != sent or h in self.read_at:
-                return None  # another figure's number: not this count's
+        for h in self._fronted_span(r):
             if not any(f in _COUNT_HEADS for f in doc.words[h].forms):
                 continue
             found: Metric | None = None
@@ -2114,6 +2128,37 @@ class _Extractor:
                     found = hit.sense.metric  # عدد اللاجئين العائدين: the adjective's
             return found
         return None
+
+    def _fronted_span(self, r: _Reading) -> range:
+        """The tokens, nearest first, where the fronted subject of a number
+        that follows `إلى` or a verb of reaching may stand: back to the
+        sentence start, `FRONTED_REACH` tokens or another figure's number."""
+        doc = self.doc
+        k = _prev_word(doc, r.q0)
+        inside = [h for h in range(r.q0, r.cand.t0) if _reaches(doc, h)]
+        if inside:
+            k = inside[0]  # إلى نحو 48 ألفاً: the hedge begins with the predicate
+        elif k < 0 or not _reaches(doc, k):
+            return range(0)
+        sent = doc.sent[r.cand.t0]
+        h = k - 1
+        while h >= max(0, k - FRONTED_REACH) and doc.sent[h] == sent and h not in self.read_at:
+            h -= 1
+        return range(k - 1, h, -1)
+
+    def _fronted_control(self, r: _Reading) -> bool:
+        """`مساحة سيطرة التنظيم (…) تراجعت إلى أقل من 7%`: a territory number
+        that is the predicate of a fronted size of ground held."""
+        doc = self.doc
+        for h in self._fronted_span(r):
+            if not _has(doc, h, Tag.SIZE):
+                continue
+            for idx in _near(self.hit_starts, h + 1, h + 3):
+                hit = self.hits[idx]
+                if hit.sense.tag is Tag.CONTROL and hit.sense.arg != "lost":
+                    return True
+            return False
+        return False
 
     def _group_metric(self, r: _Reading) -> Metric | None:
         """`الدفعة ضمت 712 فردا`: a group noun in the clause takes the metric of

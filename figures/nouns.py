@@ -16,8 +16,11 @@ with a table of invented cases in `tests/test_nouns.py`.  The words are data
 3. **Sizes are not ground held**: a linear unit followed by `من` and a noun of
    length (`600 كم من الطرق`) is a length (`length_after`); the size of a
    province (`تبلغ مساحة المحافظة`) is read by the extractor's size words.
-4. **Place names that look like duals** (`قضاء شيخان`, `مدينة بيحان`) count
-   nothing: a derived dual right after a place noun is a name (`name_dual`).
+4. **Place names that look like duals or numbers** (`قضاء شيخان`, `مدينة
+   بيحان`, `جبل الأربعين`) count nothing: a derived dual or a definite number
+   right after a singular place noun is a name (`name_dual`, `name_number`).
+   A number coordinated right after a number of things (`16 مخيماً في دهوك،
+   و6 في أربيل`) counts the same things (the extractor's `run`).
 5. **Territory lost is not held**: the nearest control word is one of loss
    (`خسر`, `فقد`, `انسحب`) → no area figure for the loser (`Sense.arg ==
    "lost"`, read by the extractor).
@@ -43,6 +46,7 @@ __all__ = [
     "fraction_share",
     "length_after",
     "name_dual",
+    "name_number",
     "noun_before",
     "of_things",
     "ratio_or_one_of",
@@ -98,11 +102,14 @@ def of_things(toks: Sequence[str], j: int) -> bool:
 
 def size_of(toks: Sequence[str], j: int) -> bool:
     """Whether the token j after a size word (`مساحة`) makes it a size rather
-    than ground held: a number of them (`مساحة 2 منها`) or a definite noun that is not
-    itself a word of control (`مساحة البلاد`, but `مساحة السيطرة`)."""
+    than ground held: a number of them (`مساحة 2 منها`) or, after an
+    indefinite size word, a definite noun that is not itself a word of
+    control (`مساحة البلاد`; not `مساحة السيطرة`, `المساحة الجغرافية`)."""
     tok = _tok(toks, j)
     if tok[:1].isdigit():
         return lx.bare(_tok(toks, j + 1)) in {"منها", "منهما"}  # the size of 2 of them
+    if _definite(_tok(toks, j - 1)):
+        return False  # المساحة الجغرافية: an adjective, not the thing measured
     return _definite(tok) and Tag.CONTROL not in lx.tags(tok)
 
 
@@ -120,6 +127,12 @@ def name_dual(toks: Sequence[str], i: int) -> bool:
     """Whether the dual-looking token i is a place name: right after a place
     noun in construct (`بقضاء شيخان`, `مدينة بيحان`)."""
     return _any_form(_tok(toks, i - 1), _NAME_HEADS)
+
+
+def name_number(toks: Sequence[str], t0: int, definite_number: bool) -> bool:
+    """Whether a definite number right after a singular place noun is a name
+    (`جبل الأربعين`, `شارع الثلاثين`), not a count."""
+    return definite_number and _any_form(_tok(toks, t0 - 1), _NAME_HEADS)
 
 
 def noun_before(toks: Sequence[str], t0: int, definite_number: bool) -> str | None:
