@@ -2002,6 +2002,7 @@ class _Extractor:
                 continue  # ربع مساحة: the fraction's own size word holds nothing
             if (
                 tag is Tag.CONTROL
+                and r.unit.kind != "linear"  # a length only right beside its control word
                 and hit.start >= c.t1
                 and doc.clause[hit.start] == doc.clause[c.t0]
             ):
@@ -2120,12 +2121,20 @@ class _Extractor:
             if not any(f in _COUNT_HEADS for f in doc.words[h].forms):
                 continue
             found: Metric | None = None
+            at = h + 1  # the complement, then each adjective right after it
+            if _has(doc, at, Tag.PERSON) or _has(doc, at, Tag.HOUSEHOLD):
+                at += 1  # عدد حالات الاعتقال، عدد العائلات النازحة: the counted noun first
             for idx in _near(self.hit_starts, h + 1, h + 4):
                 hit = self.hits[idx]
-                if hit.sense.tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS:
-                    if found is not None and not _definite(doc.toks[hit.start]):
-                        break
-                    found = hit.sense.metric  # عدد اللاجئين العائدين: the adjective's
+                if hit.start != at or hit.sense.tag is not Tag.TRIGGER:
+                    break
+                if hit.sense.metric not in _PERSON_METRICS or (
+                    found is not None
+                    and (hit.sense.strength is Strength.WEAK or not _definite(doc.toks[at]))
+                ):
+                    break
+                found = hit.sense.metric  # عدد اللاجئين العائدين: the adjective's
+                at = hit.end
             return found
         return None
 

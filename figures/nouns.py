@@ -126,13 +126,19 @@ def length_after(toks: Sequence[str], j: int) -> bool:
 def name_dual(toks: Sequence[str], i: int) -> bool:
     """Whether the dual-looking token i is a place name: right after a place
     noun in construct (`بقضاء شيخان`, `مدينة بيحان`)."""
-    return _any_form(_tok(toks, i - 1), _NAME_HEADS)
+    return _name_head(_tok(toks, i - 1))
 
 
 def name_number(toks: Sequence[str], t0: int, definite_number: bool) -> bool:
     """Whether a definite number right after a singular place noun is a name
     (`جبل الأربعين`, `شارع الثلاثين`), not a count."""
-    return definite_number and _any_form(_tok(toks, t0 - 1), _NAME_HEADS)
+    return definite_number and _name_head(_tok(toks, t0 - 1))
+
+
+def _name_head(tok: str) -> bool:
+    """A place noun in construct with a name: no article (`قضاء`, `بقضاء`;
+    `الفرقة رجلين` is a subject and its object)."""
+    return not _definite(tok) and _any_form(tok, _NAME_HEADS)
 
 
 def noun_before(toks: Sequence[str], t0: int, definite_number: bool) -> str | None:

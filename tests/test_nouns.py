@@ -91,6 +91,16 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         {("returned", "person", 2400, "exact")},
     ),
     (
+        "count-of-a-noun-and-its-metric",
+        "وأشار إلى أن عدد حالات الاعتقال المسجلة في الضفة، بما فيها القدس، تجاوز 7 آلاف حالة.",
+        {("detained", "person", 7000, "more_than")},
+    ),
+    (
+        "count-not-of-its-place",
+        "وبذلك يرتفع عدد العائدين من المخيم إلى أكثر من 12 ألف شخص.",
+        {("returned", "person", 12000, "more_than")},
+    ),
+    (
         "households-in-brackets",
         "استقبلت البلدية (412) أسرة نازحة من الريف.",
         {("displaced", "household", 412, "exact")},
