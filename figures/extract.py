@@ -47,6 +47,7 @@ from operator import add, attrgetter
 
 from figures import lexicon as lx
 from figures import scope
+from figures import nouns
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
 from figures.gazetteer import Mention, Scanner, may_start_name
 from figures.gazetteer import place as gazetteer_place
@@ -826,9 +827,11 @@ def _candidates(
     for i in (i for i in flagged if words[i].extra):
         if taken[i]:
             continue
-        found = _bare_area(doc, i) or _vague_word(doc, i) or _dual(doc, i)
+        found = _bare_area(doc, i) or _vague_word(doc, i) or _dual(doc, i) or _fraction(doc, i)
         if found is None:
             continue
+        if found.kind == "bare_area" and i > 0 and taken[i - 1]:
+            continue  # 12 ألف كلم مربع: the unit of the number before, not 1 km2
         if found.kind == "bare_area" or not any(taken[k] for k in range(found.t0, found.t1)):
             extra.append(found)
             for k in range(found.t0, found.t1):
@@ -842,7 +845,13 @@ def _candidates(
     return cands
 
 
-_EXTRA_ENDS = tuple(sorted(set(lx.VAGUE_BY_FIRST) | {"كيلومتر", "كلم", "كم", "ان", "ين"}))
+_EXTRA_ENDS = tuple(
+    sorted(
+        set(lx.VAGUE_BY_FIRST)
+        | {"كيلومتر", "كلم", "كم", "ان", "ين", "يتا"}
+        | {f for f in lx.NOUNS["fractions"]}
+    )
+)
 """Endings of words that may be a candidate the numeral scanner does not
 give: a quantity word, a kilometre (bare area) or a dual ending."""
 
@@ -855,6 +864,7 @@ def _may_be_extra(tok: str) -> bool:
         any(lx.matches(tok, k) for k in ("كيلومتر", "كلم", "كم"))
         or bool(lx.lookup(lx.VAGUE_BY_FIRST, tok))
         or (not lx.bare(tok).startswith("ال") and lx.dual_of(tok) is not None)
+        or nouns.may_be_fraction(tok)
     )
 
 
@@ -903,6 +913,31 @@ def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
         end = _match_words(doc, j + skip, words)
         if end > 0:
             return end
+    return _match_after_aside(doc, j, words)
+
+
+_ASIDE_REACH = 10
+"""Tokens an aside between a split phrase's number and its end may span."""
+
+
+def _match_after_aside(doc: _Doc, j: int, words: tuple[str, ...]) -> int:
+    """`سلّم قرابة 300 مسلح، معظمهم من الأجانب، أنفسهم`: the phrase's end past an
+    aside between commas or brackets that opens within two words of the
+    number."""
+    n = len(doc.toks)
+    for k in range(j, min(j + 3, n)):
+        if doc.toks[k] in {"،", ",", "("}:
+            break
+        if doc.covered[k] >= 0 or doc.toks[k] in _SENTENCE_END:
+            return -1
+    else:
+        return -1
+    for m in range(k + 1, min(k + 1 + _ASIDE_REACH, n)):
+        tok = doc.toks[m]
+        if tok in _SENTENCE_END or doc.covered[m] >= 0:
+            return -1
+        if tok in {"،", ",", ")"}:
+            return _match_words(doc, m + 1, words)
     return -1
 
 
@@ -919,6 +954,14 @@ def _bare_area(doc: _Doc, i: int) -> _Cand | None:
     if j < len(doc.toks) and lx.matches(doc.toks[j], "مربع"):
         return _Cand(doc.starts[i], doc.ends[j], i, j + 1, 1.0, False, "bare_area", "km2")
     return None
+
+
+def _fraction(doc: _Doc, i: int) -> _Cand | None:
+    """`ربع مساحة البلاد`: a fraction of a territory, as a percentage."""
+    share = nouns.fraction_share(doc.toks, i)
+    if share is None:
+        return None
+    return _Cand(doc.starts[i], doc.ends[i + 1], i, i + 1, share, False, "fraction", "percent")
 
 
 def _is_numberish(doc: _Doc, i: int) -> bool:
@@ -939,8 +982,8 @@ def _dual(doc: _Doc, i: int) -> _Cand | None:
     if lx.bare(tok).startswith("ال") or (i > 0 and doc.toks[i - 1].isdigit()):
         return None
     unit = lx.dual_of(tok)
-    if unit is None:
-        return None
+    if unit is None or (unit != "place" and nouns.name_dual(doc.toks, i)):
+        return None  # قضاء شيخان: a place name, not two sheikhs
     return _Cand(doc.starts[i], doc.ends[i], i, i + 1, 2.0, False, "dual", unit)
 
 
@@ -1003,7 +1046,17 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         return _Unit("square", 1.0, end=c.t1), post, j
     if c.kind == "dual":
         return _Unit(c.unit_hint, end=c.t1, noun=c.t0), post, j
+    if c.kind == "fraction":
+        return _Unit("percent", end=c.t1 + 1), post, c.t1 + 1
     unit = _noun_unit(doc, j)
+    if doc.tok(j) in _CLOSERS and doc.tok(c.t0 - 1) == _CLOSERS[doc.tok(j)]:
+        inside = _noun_unit(doc, j + 1)
+        if inside.kind != "none":  # (412) أسرة: the number in brackets, its noun after them
+            j, unit = j + 1, inside
+    if 0 <= j < len(doc.toks) and doc.words[j].conjoined and unit.kind != "none":
+        unit = _Unit("none", end=j)  # 3715 وأسر: a new item (و), not this number's noun
+    if unit.kind == "linear" and nouns.length_after(doc.toks, unit.end):
+        return _Unit("block", end=unit.end), post, unit.end  # 600 كم من الطرق: a length
     if unit.kind == "none" and doc.tok(j) == "من":
         k = j + 1
         if _is(doc, k, "بين") or _is(doc, k, "اصل"):
@@ -1014,7 +1067,13 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         if inner.kind in {"person", "household", "block"}:
             unit = inner
     if unit.kind == "none" and _plain_noun(doc, j):
-        unit = _Unit("none", end=j + 1)  # 80 تلميذا: a noun the lexicon lacks
+        if not doc.words[j].name and nouns.unknown_noun_blocks(doc.toks[j]):
+            return _Unit("block", end=j + 1), post, j + 1  # 300 شقة: things, not people
+        unit = _Unit("person", end=j + 1)  # 1300 إسرائيلي، شخض: a nisba, a typo, a name
+    if unit.kind == "none" and unit.end <= j:
+        before = nouns.noun_before(doc.toks, c.t0, _definite_number(doc, c))
+        if before is not None:  # المحافظات الثلاث، الأشخاص الـ12: a postposed cardinal
+            unit = _Unit(before, end=j)
     if unit.end > j:
         hedge, post2 = _trailing_hedge(doc, unit.end)
         if post2 is not None:
@@ -1022,6 +1081,25 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
             return unit, post, hedge
     return unit, post, max(j, unit.end)
 
+
+def _definite_number(doc: _Doc, c: _Cand) -> bool:
+    """A number with the article: `الثلاث`, `الـ 12`."""
+    if c.kind != "number":
+        return False
+    return doc.toks[c.t0].startswith("ال") or doc.tok(c.t0 - 1) in {"ال", "الـ"}
+
+
+_ELLIPSIS_REACH = 6
+"""Tokens from a number of things to a coordinated number that counts them too."""
+
+
+def _coordinated(doc: _Doc, t0: int) -> bool:
+    """A number carrying or right after the conjunction و (`و6`, `و 6`)."""
+    return doc.text[doc.starts[t0]] == "و" or doc.tok(t0 - 1) == "و"
+
+
+_CLOSERS = {")": "(", "»": "«", "]": "[", '"': '"', "”": "“"}
+"""A closing bracket or quote after a number and the opener before it."""
 
 _TRAILING_REACH = 4
 """Words between a counted noun and a hedge that still bounds the number
@@ -1155,6 +1233,10 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         and (Tag.BLOCK in doc.words[k].tags or Tag.DUR_WORD in doc.words[k].tags)
     ):
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
+    if nouns.ratio_or_one_of(doc.toks, c.t0, c.t1, c.value):
+        return True  # سبعة من كل عشرة، واحد من: a ratio or "one of", not a count
+    if nouns.name_number(doc.toks, c.t0, _definite_number(doc, c)):
+        return True  # جبل الأربعين: a name
     if c.vague:
         return False
     value = c.value
@@ -1316,6 +1398,41 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
 
 
 _COUNT_HEADS = frozenset({"عدد", "اعداد", "حصيلة", "مجموع", "اجمالي"})
+_REACHES = frozenset(
+    fold(w)
+    for w in (
+        "إلى",
+        "الى",
+        "وصل",
+        "وصلت",
+        "بلغ",
+        "بلغت",
+        "يبلغ",
+        "تبلغ",
+        "ليصل",
+        "لتصل",
+        "ليبلغ",
+        "لتبلغ",
+        "يصل",
+        "تصل",
+        "ارتفع",
+        "ارتفعت",
+        "تجاوز",
+        "تجاوزت",
+        "بلغا",
+    )
+)
+"""Words a fronted count's number follows as its predicate (`وصلت 4`, `إلى 812`)."""
+
+
+def _reaches(doc: _Doc, k: int) -> bool:
+    return doc.toks[k] in _REACHES or doc.words[k].bare in _REACHES
+
+
+FRONTED_COST = 2.0
+"""Cost of the metric of a fronted count (`عدد القتلى … إلى 812`) for its number."""
+FRONTED_REACH = 24
+"""Tokens back from the predicate that the count noun may stand."""
 """Nouns a fronted hedge verb takes as its subject (`يتجاوز عدد النازحين`)."""
 
 _FRONTED_REACH = 8
@@ -1454,6 +1571,8 @@ def _collect(
             if tag is Tag.SIZE:
                 if _has(doc, i + 1, Tag.BLOCK) or _has(doc, i + 1, Tag.PLACE):
                     continue  # مساحة المخيم: the size of a thing
+                if nouns.size_of(doc.toks, i + 1):
+                    continue  # مساحة 2 منها، مساحة البلاد: a size, not ground held
                 sense = _CONTROL
                 tag = Tag.CONTROL
             if tag is Tag.GROUP:
@@ -1782,17 +1901,20 @@ class _Extractor:
                 self.doc.kinds[i] = c.kind
         _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
+        self.read_at: set[int] = set()
+        """Tokens of the numbers read as possible figures (`run`)."""
         self.party_starts: list[int] | None = None
+        """Starts of the parties `_figures` found, when in text order."""
         self.lead: tuple[int, Frame] | None = None
         self.defaulted: set[int] = set()
         """First tokens of the figures whose scope no word of the text states."""
-        """Starts of the parties `_figures` found, when in text order."""
 
     def run(self) -> list[Figure]:
         doc = self.doc
         readings: list[_Reading] = []
         durations: list[_Duration] = []
         skip: set[int] = set()
+        things: tuple[int, int] | None = None  # (sentence, end) of the last number of things
         for k, c in enumerate(self.cands):
             if k in skip:
                 continue
@@ -1815,7 +1937,17 @@ class _Extractor:
                     durations.append(d)
                     continue
             if unit.kind == "block":
+                things = (doc.sent[c.t0], end_tok)
                 continue
+            if (
+                things is not None
+                and unit.kind == "none"
+                and doc.sent[c.t0] == things[0]
+                and c.t0 - things[1] <= _ELLIPSIS_REACH
+                and _coordinated(doc, c.t0)
+            ):
+                things = (things[0], end_tok)
+                continue  # 16 مخيماً في دهوك، و6 في أربيل: six more camps
             q0, pre = _qualifier_before(doc, c.t0)
             if pre is None and not c.vague:
                 pre = _fronted_hedge(doc, c.t0)
@@ -1825,6 +1957,7 @@ class _Extractor:
             else:
                 qual = _combine(pre, None if c.vague else post)
             readings.append(_Reading(c, unit, q0, qual, end_tok))
+        self.read_at = {i for r in readings for i in range(r.cand.t0, r.cand.t1)}
         hits, cues = _collect(doc, self.words, self.flagged, durations, _ranges(doc, readings))
         self.hits, self.cues = hits, cues
         self.hit_starts = [h.start for h in hits]
@@ -1919,6 +2052,7 @@ class _Extractor:
         best: tuple[float, Metric | None] = (MAX_COST + 1, None)
         blocker = MAX_COST + 1
         control = MAX_COST + 1
+        lost = MAX_COST + 1
         forecast = False
         hits = self.hits
         for idx in range(bisect_left(self.hit_starts, lo), bisect_left(self.hit_starts, hi)):
@@ -1933,6 +2067,18 @@ class _Extractor:
             if tag is Tag.GROUP:
                 continue  # read by `_group_metric`
             cost = _cost(doc, r, hit)
+            if tag is Tag.CONTROL and c.kind == "fraction" and c.t0 <= hit.start < r.unit.end:
+                continue  # ربع مساحة: the fraction's own size word holds nothing
+            if (
+                tag is Tag.CONTROL
+                and r.unit.kind != "linear"  # a length only right beside its control word
+                and hit.start >= c.t1
+                and doc.clause[hit.start] == doc.clause[c.t0]
+            ):
+                cost *= 0.5  # نصف مساحة المحافظة … تقع تحت سيطرة التنظيم: its predicate
+            if tag is Tag.CONTROL and hit.sense.arg == "lost":
+                lost = min(lost, cost)
+                continue
             if tag is Tag.CONTROL or (
                 tag is Tag.TRIGGER
                 and hit.sense.metric is Metric.BESIEGED
@@ -1950,16 +2096,39 @@ class _Extractor:
             # the counted noun names the metric (12 قتيلا) unless a word right
             # before acts on it (عاد 600 نازح: returned; قتل 5 نازحين: killed)
             best = (NOUN_COST, r.unit.metric)
+        if best[0] > FRONTED_COST and r.unit.metric is None:
+            fronted = self._fronted_count(r)
+            if fronted is not None:  # ارتفع عدد القتلى، الذي …، إلى 812: the count's predicate
+                best = (FRONTED_COST, fronted)
         if best[0] > 6.0:
             group = self._group_metric(r)
             if group is not None:
                 best = (6.0, group)
         kind = r.unit.kind
         value = c.value * r.unit.factor
+        if kind == "none" and r.unit.noun < 0:
+            whole = self._territory_parent(r, outs)
+            if whole is not None:  # 9 آلاف دونم، منها 4 آلاف … و3 آلاف: parts of the area
+                part = whole.value / whole.reading.cand.value * c.value
+                return _Out(r, whole.metric, whole.unit, part, whole.scope, whole.window, None)
+        if kind == "percent":
+            same = self._equivalent(r, outs)
+            if same is not None:  # 1200 كم2، أي ما يعادل 18 بالمئة: the same ground, a share
+                return _Out(
+                    r,
+                    Metric.SHARE_CONTROLLED,
+                    Unit.PERCENT,
+                    value,
+                    same.scope,
+                    same.window,
+                    same.since,
+                )
         if kind in {"square", "linear", "percent", "place"}:
             limit = {"square": 20.0, "linear": 4.0, "percent": 12.0, "place": 12.0}[kind]
-            if control > limit or forecast:
-                return None
+            if control > limit and self._fronted_control(r):
+                control = FRONTED_COST
+            if control > limit or forecast or lost <= control:
+                return None  # no control word near, or ground lost (خسر التنظيم …)
             if kind == "linear" and self._distance_cue(r):
                 return None
             metric, unit = {
@@ -1983,6 +2152,8 @@ class _Extractor:
         found = best[1]
         if found is None or blocker < best[0] or forecast:
             return None
+        if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):
+            return None  # 2 منها: two of them (things, not people)
         metric = found
         if parent is not None:
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
@@ -2009,6 +2180,65 @@ class _Extractor:
             ):
                 return hit.sense.metric
         return None
+
+    def _fronted_count(self, r: _Reading) -> Metric | None:
+        """`ارتفع عدد النازحين من البلدة، بسبب …، إلى نحو 48 ألفاً`, `حصيلة الجرحى
+        في القصف وصلت 4`: a number that is the predicate of a fronted count
+        (after `إلى` or a verb of reaching) takes the metric of the count noun's
+        complement, past any commas, relative clause or aside in between (back
+        to the count noun, in the sentence, with no other number between)."""
+        doc = self.doc
+        for h in self._fronted_span(r):
+            if not any(f in _COUNT_HEADS for f in doc.words[h].forms):
+                continue
+            found: Metric | None = None
+            at = h + 1  # the complement, then each adjective right after it
+            if _has(doc, at, Tag.PERSON) or _has(doc, at, Tag.HOUSEHOLD):
+                at += 1  # عدد حالات الاعتقال، عدد العائلات النازحة: the counted noun first
+            for idx in _near(self.hit_starts, h + 1, h + 4):
+                hit = self.hits[idx]
+                if hit.start != at or hit.sense.tag is not Tag.TRIGGER:
+                    break
+                if hit.sense.metric not in _PERSON_METRICS or (
+                    found is not None
+                    and (hit.sense.strength is Strength.WEAK or not _definite(doc.toks[at]))
+                ):
+                    break
+                found = hit.sense.metric  # عدد اللاجئين العائدين: the adjective's
+                at = hit.end
+            return found
+        return None
+
+    def _fronted_span(self, r: _Reading) -> range:
+        """The tokens, nearest first, where the fronted subject of a number
+        that follows `إلى` or a verb of reaching may stand: back to the
+        sentence start, `FRONTED_REACH` tokens or another figure's number."""
+        doc = self.doc
+        k = _prev_word(doc, r.q0)
+        inside = [h for h in range(r.q0, r.cand.t0) if _reaches(doc, h)]
+        if inside:
+            k = inside[0]  # إلى نحو 48 ألفاً: the hedge begins with the predicate
+        elif k < 0 or not _reaches(doc, k):
+            return range(0)
+        sent = doc.sent[r.cand.t0]
+        h = k - 1
+        while h >= max(0, k - FRONTED_REACH) and doc.sent[h] == sent and h not in self.read_at:
+            h -= 1
+        return range(k - 1, h, -1)
+
+    def _fronted_control(self, r: _Reading) -> bool:
+        """`مساحة سيطرة التنظيم (…) تراجعت إلى أقل من 7%`: a territory number
+        that is the predicate of a fronted size of ground held."""
+        doc = self.doc
+        for h in self._fronted_span(r):
+            if not _has(doc, h, Tag.SIZE):
+                continue
+            for idx in _near(self.hit_starts, h + 1, h + 3):
+                hit = self.hits[idx]
+                if hit.sense.tag is Tag.CONTROL and hit.sense.arg != "lost":
+                    return True
+            return False
+        return False
 
     def _group_metric(self, r: _Reading) -> Metric | None:
         """`الدفعة ضمت 712 فردا`: a group noun in the clause takes the metric of
@@ -2061,19 +2291,41 @@ class _Extractor:
             return None
         return prev
 
-    def _parent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+    def _territory_parent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+        """The area figure a bare number is a part of (`منها 4 آلاف`) or listed
+        with (`و3 آلاف`), in the same sentence: `_parent` for ground."""
+        if not outs or outs[-1].metric is not Metric.AREA_CONTROLLED:
+            return None
+        return self._parent(r, outs, territory=True)
+
+    def _equivalent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+        """The area figure a percentage restates (`1200 كم2، أي ما يعادل 18
+        بالمئة`, `18 كيلومتر مربع، أي 9.5%`): right before it, in its sentence."""
+        if not outs or outs[-1].metric is not Metric.AREA_CONTROLLED:
+            return None
+        prev = outs[-1]
+        end = max(prev.reading.end_tok, prev.reading.cand.t1)
+        if self.doc.sent[prev.reading.cand.t0] != self.doc.sent[r.cand.t0]:
+            return None
+        return prev if nouns.equivalence_between(self.doc.toks, end, r.q0) else None
+
+    def _parent(self, r: _Reading, outs: list[_Out], territory: bool = False) -> _Out | None:
         """The figure this one is a part of or listed with, if it is one."""
         if not outs:
             return None
         doc = self.doc
         c = r.cand
         prev = outs[-1]
-        if prev.metric not in _PERSON_METRICS or doc.sent[prev.reading.cand.t0] != doc.sent[c.t0]:
+        if (prev.metric in _PERSON_METRICS) == territory:
+            return None
+        if doc.sent[prev.reading.cand.t0] != doc.sent[c.t0]:
             return None
         if c.t0 - prev.reading.cand.t1 > WINDOW:
             return None
         if doc.text[c.start] == "و" or _bare(doc, r.q0 - 1) == "و" or doc.tok(r.q0 - 1) == "و":
             return prev
+        if r.q0 < c.t0 and doc.toks[r.q0][:1] == "و" and doc.words[r.q0].bare != doc.toks[r.q0]:
+            return prev  # وما لا يقل عن 14: the conjunction on the hedge
         k = r.q0 - 1
         for _ in range(4):
             if not 0 <= k < len(doc.toks):

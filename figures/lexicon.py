@@ -185,6 +185,10 @@ def _build() -> _Builder:
     territory = _DATA["territory"]
     for word in territory["control"]:
         b.add(word, Sense(Tag.CONTROL))
+    for word in _DATA["nouns"]["lost"]:
+        b.add(word, Sense(Tag.CONTROL, arg="lost"))
+    for word in _DATA["nouns"]["place_duals"]:
+        b.add(word, Sense(Tag.DUAL, arg="place"))
     for word in territory["size"]:
         b.add(word, Sense(Tag.SIZE))
     for word in _DATA["group"]["words"]:
@@ -244,6 +248,8 @@ def _build() -> _Builder:
 
 
 _BUILT = _build()
+NOUNS: dict[str, Any] = _DATA["nouns"]
+"""The counted-noun and territory-numeral words `figures.nouns` reads."""
 WORDS: dict[str, tuple[Sense, ...]] = {k: tuple(v) for k, v in _BUILT.words.items()}
 """Single words by folded form."""
 PHRASES: dict[str, tuple[Phrase, ...]] = {k: tuple(v) for k, v in _BUILT.phrases.items()}

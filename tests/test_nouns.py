@@ -1,0 +1,235 @@
+"""What a number counts (`figures/nouns.py` and its use in the extractor):
+only people, households and ground; a number linked to its metric across
+asides; territory numerals.  Every sentence is invented; each case failed on
+the extractor before these rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from figures import Figure, extract, nouns
+
+Row = tuple[str, str, float, str]
+"""(metric, unit, value, qualifier) of one expected figure."""
+
+
+def _rows(figures: list[Figure]) -> set[Row]:
+    return {(f.metric.value, f.unit.value, f.value, f.qualifier.value) for f in figures}
+
+
+NOT_COUNTED: list[tuple[str, str]] = [
+    # --- only people, households and ground are counted ---------------------------
+    ("apartments", "دمّر القصف 300 شقة سكنية وأجبر السكان على النزوح."),
+    ("orders", "أصدر الجيش 12 أمر إخلاء ونزح السكان من الحي."),
+    ("nationalities", "استقبل المخيم نازحين من 30 جنسية مختلفة."),
+    ("nights", "نزح السكان بعد ثلاث ليالي من القصف."),
+    ("ratio", "سبعة من كل عشرة نازحين يعيشون في خيام."),
+    ("one-of", "قتل واحد من أبرز قادة التنظيم في الغارة."),
+    ("province-area", "تبلغ مساحة المحافظة 9 آلاف كيلومتر مربع."),
+    ("road-length", "يسيطر التنظيم على نحو 600 كم من الطرق."),
+    ("border-length", "سيطرت القوات على 120 كلم من الحدود مع العراق."),
+    ("name-like-a-dual", "لجأت العائلات إلى مخيم في قضاء شيخان شمال البلاد."),
+    ("ground-lost", "خسر التنظيم 15 ألف كلم مربع من الأراضي خلال عام."),
+    ("ground-lost-percent", "فقدت الفصائل 40% من مساحة المحافظة."),
+    ("population-held", "يعيش 4 ملايين في مناطق المعارضة."),
+    (
+        "size-of-two-of-them",
+        "لم تصل القوات إلى أربع مناطق، تمثل مساحة 2 منها ربع مساحة الإقليم.",
+    ),
+    ("fraction-size-only", "تبلغ مساحة الإقليم نحو نصف مساحة البلاد."),
+    ("name-with-a-number", "سيطر الجيش على قرى في محيط جبل الأربعين بريف حلب."),
+    (
+        "coordinated-things",
+        "لدينا 26 مخيماً للنازحين، بواقع 16 مخيماً في دهوك، و6 في أربيل، و4 في السليمانية.",
+    ),
+    ("lives-to-save", "يسعى النداء إلى جمع المال لإنقاذ أرواح 87 مليون شخص يتأثرون بالأزمات."),
+    ("life-is-no-death", "تتصاعد المخاوف على حياة مئات العائلات في البلدة."),
+]
+
+
+@pytest.mark.parametrize(("text",), [(t,) for _, t in NOT_COUNTED], ids=[i for i, _ in NOT_COUNTED])
+def test_not_counted(text: str) -> None:
+    assert extract(text) == []
+
+
+COUNTED: list[tuple[str, str, set[Row]]] = [
+    # --- people through a person noun, a nisba, a typo ----------------------------
+    (
+        "nisba",
+        "أسفر الهجوم عن مقتل أكثر من 1300 إسرائيلي.",
+        {("killed", "person", 1300, "more_than")},
+    ),
+    (
+        "typo-of-person",
+        "بلغ عدد النازحين في المخيم 3 آلاف شخض.",
+        {("displaced", "person", 3000, "exact")},
+    ),
+    (
+        "new-person-noun",
+        "اعتقلت الشرطة 12 موظفا في الوزارة.",
+        {("detained", "person", 12, "exact")},
+    ),
+    # --- a number linked to its metric across asides ------------------------------
+    (
+        "count-past-an-aside",
+        "ارتفع عدد النازحين من البلدة، بسبب القصف المتواصل عليها منذ شهرين، إلى نحو 48 ألفاً.",
+        {("displaced", "person", 48000, "approx")},
+    ),
+    (
+        "count-past-a-relative-clause",
+        "ارتفع عدد القتلى في البلاد، الذي سجل الأسبوع الماضي، إلى 812.",
+        {("killed", "person", 812, "exact")},
+    ),
+    (
+        "count-reached-not-arrival",
+        "قالت الوزارة إن حصيلة الجرحى في القصف وصلت 9 حتى المساء.",
+        {("injured", "person", 9, "exact")},
+    ),
+    (
+        "count-of-an-adjective",
+        "بلغ عدد النازحين العائدين إلى القرى 2400.",
+        {("returned", "person", 2400, "exact")},
+    ),
+    (
+        "count-of-a-noun-and-its-metric",
+        "وأشار إلى أن عدد حالات الاعتقال المسجلة في الضفة، بما فيها القدس، تجاوز 7 آلاف حالة.",
+        {("detained", "person", 7000, "more_than")},
+    ),
+    (
+        "count-not-of-its-place",
+        "وبذلك يرتفع عدد العائدين من المخيم إلى أكثر من 12 ألف شخص.",
+        {("returned", "person", 12000, "more_than")},
+    ),
+    (
+        "households-in-brackets",
+        "استقبلت البلدية (412) أسرة نازحة من الريف.",
+        {("displaced", "household", 412, "exact")},
+    ),
+    (
+        "split-phrase-past-an-aside",
+        "سلّم قرابة 300 مسلح، معظمهم من الأجانب، أنفسهم للجيش.",
+        {("surrendered", "person", 300, "approx")},
+    ),
+    (
+        "wounded-active-verb",
+        "أصابت الشظايا 15 شخصاً في السوق.",
+        {("injured", "person", 15, "exact")},
+    ),
+    (
+        "new-item-after-a-number",
+        "أسفر الهجوم عن مقتل 40 جنديا وأصابت 215 وفق الجيش.",
+        {("killed", "person", 40, "exact"), ("injured", "person", 215, "exact")},
+    ),
+    (
+        "casualties-wounded-first",
+        "أسفر القصف عن سقوط ربع مليون فلسطيني ما بين جرحى وشهداء.",
+        {("casualties", "person", 250000, "exact")},
+    ),
+    (
+        "lives-taken",
+        "وأودت الفيضانات العارمة بحياة 50 شخصا وأجبرت 700 ألف شخص على النزوح.",
+        {("killed", "person", 50, "exact"), ("displaced", "person", 700000, "exact")},
+    ),
+    (
+        "weapons-handed-in",
+        "جاء ذلك بعد تسليم أكثر من 2500 مقاتل أسلحتهم للجيش والعودة لعائلاتهم.",
+        {("surrendered", "person", 2500, "more_than")},
+    ),
+    # --- territory numerals ----------------------------------------------------------
+    (
+        "fronted-size-of-control",
+        "أعلنت القيادة أن مساحة سيطرة التنظيم (داعش) تراجعت إلى أقل من 7% من أراضي البلاد.",
+        {("share_controlled", "percent", 7, "less_than")},
+    ),
+    (
+        "size-as-an-adjective",
+        "قال المتحدث إن المساحة الجغرافية التي يسيطرون عليها كانت 700 متر مربع.",
+        {("area_controlled", "km2", 0.0007, "exact")},
+    ),
+    (
+        "place-dual",
+        "استعادت القوات بلدتين في ريف حلب.",
+        {("places_controlled", "place", 2, "exact")},
+    ),
+    (
+        "place-dual-construct",
+        "يسيطر الحوثيون على مديريتا بيحان وعسيلان في شبوة.",
+        {("places_controlled", "place", 2, "exact")},
+    ),
+    (
+        "postposed-cardinal",
+        "سيطرت القوات على المحافظات الثلاث في الشرق.",
+        {("places_controlled", "place", 3, "exact")},
+    ),
+    (
+        "fraction-of-territory",
+        "يسيطر التنظيم على ربع مساحة البلاد.",
+        {("share_controlled", "percent", 25, "exact")},
+    ),
+    (
+        "fraction-subject-of-control",
+        "وأكد المصدر أن ثلث مساحة المحافظة الواقعة على الساحل تقع تحت سيطرة التنظيم.",
+        {("share_controlled", "percent", 33.3, "exact")},
+    ),
+    (
+        "breakdown-of-an-area",
+        "صادر الاحتلال 9 آلاف دونم، منها 4 آلاف في الخليل و3 آلاف في بيت لحم.",
+        {
+            ("area_controlled", "km2", 9, "exact"),
+            ("area_controlled", "km2", 4, "exact"),
+            ("area_controlled", "km2", 3, "exact"),
+        },
+    ),
+    (
+        "equivalence-as-share",
+        "سيطر التنظيم على 1200 كم2، أي ما يعادل 18 بالمئة من مساحة المحافظة.",
+        {("area_controlled", "km2", 1200, "exact"), ("share_controlled", "percent", 18, "approx")},
+    ),
+    (
+        "no-bare-area-after-a-number",
+        "سيطرت القوات على 12 ألف كلم مربع من الأراضي.",
+        {("area_controlled", "km2", 12000, "exact")},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"), [(t, w) for _, t, w in COUNTED], ids=[i for i, _, _ in COUNTED]
+)
+def test_counted(text: str, want: set[Row]) -> None:
+    assert _rows(extract(text)) == want
+
+
+LIST_ITEM = (
+    "قُتل في القصف 41 مدنياً بينهم أطفال، إضافة إلى 20 مقاتلاً وما لا يقل عن 14 جندياً "
+    "من القوات الحكومية، كما أصيب أكثر من 60 آخرين."
+)
+
+
+def test_a_list_item_keeps_the_lists_metric() -> None:
+    rows = _rows(extract(LIST_ITEM))
+    assert ("killed", "person", 14, "at_least") in rows
+    assert ("injured", "person", 60, "more_than") in rows
+
+
+@pytest.mark.parametrize(
+    ("toks", "t0", "t1", "value", "want"),
+    [
+        (["سبعة", "من", "كل", "عشرة"], 0, 1, 7.0, True),
+        (["سبعة", "من", "كل", "عشرة"], 3, 4, 10.0, True),
+        (["واحد", "من", "القادة"], 0, 1, 1.0, True),
+        (["نزح", "سبعة", "من", "السكان"], 1, 2, 7.0, False),
+    ],
+    ids=["ratio-numerator", "ratio-denominator", "one-of", "seven-of-the-people"],
+)
+def test_ratio_or_one_of(toks: list[str], t0: int, t1: int, value: float, want: bool) -> None:
+    assert nouns.ratio_or_one_of(toks, t0, t1, value) is want
+
+
+@pytest.mark.parametrize(
+    ("tok", "want"),
+    [("شقة", True), ("جنسية", True), ("أمر", True), ("إسرائيلي", False), ("شخض", False)],
+    ids=["apartment", "nationality-noun", "order", "nisba", "typo"],
+)
+def test_unknown_noun_blocks(tok: str, want: bool) -> None:
+    assert nouns.unknown_noun_blocks(tok) is want
