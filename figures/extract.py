@@ -778,12 +778,13 @@ def _candidates(
     words: list[_Word],
     flagged: list[int],
     regions: list[tuple[int, int]],
+    tanween: frozenset[int] = frozenset(),
 ) -> list[_Cand]:
     cands: list[_Cand] = []
     starts = doc.starts
     numerals = [starts[i] for i in flagged if words[i].numeral]
     digits = [starts[i] + at for i in flagged for at in words[i].digit_at]
-    for m in scan_numbers(scan_text, numerals, regions, digits):
+    for m in scan_numbers(scan_text, numerals, regions, digits, tanween):
         t0 = doc.index_at(m.start)
         if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
             t0 -= 1
@@ -1707,7 +1708,9 @@ class _Extractor:
         self.doc = _tokenize(t, whole, regions, runs)
         self.words = words = self.doc.words
         self.flagged = [i for i, w in enumerate(words) if w.any]
-        self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
+        self.cands = _candidates(
+            self.doc, scan_text, words, self.flagged, regions, self.norm.tanween
+        )
         self.doc.covered = [-1] * len(self.doc.toks)
         self.doc.kinds = [""] * len(self.doc.toks)
         for k, c in enumerate(self.cands):
