@@ -598,6 +598,18 @@ _OPENER_OF = {")": "(", "»": "«", '"': '"', "”": "“", "]": "["}
 """Closing brackets and quotes around digits, with their openers."""
 
 
+def opener_before(text: str, start: int, end: int) -> int:
+    """Where a number [start, end) read past a closing bracket (`12) ألف` in
+    `(12) ألف`) begins with its opening one, for a quote; else `start`."""
+    at = start
+    while at < end and text[at].isdigit():
+        at += 1
+    closed = _past_closer(text, start, at)
+    if closed == at or closed > end:
+        return start
+    return text.rindex(_OPENER_OF[text[closed - 1]], 0, start)
+
+
 def _past_closer(text: str, start: int, end: int) -> int:
     """Past the closing bracket after a digit literal [start, end) that an
     opening one precedes (`(12)`, `( 12 )`, `«300»`), else `end`."""

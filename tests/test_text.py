@@ -1,5 +1,7 @@
 """Normalisation: presentation forms folded with NFKC, the Arabic comma as a
-thousands separator, and the offset map back to the text as written."""
+thousands separator, and the offset map back to the text as written.  Ids
+starting `guard-` are counter-cases the old code already read right (kept so
+the new rules do not overreach); every other case fails on the old code."""
 
 from __future__ import annotations
 
@@ -20,10 +22,10 @@ CASES = [
     ("arabic-comma-thousands", "نزح 2،450 شخصا", "نزح 2,450 شخصا"),
     ("arabic-comma-millions", "1،250،000 لاجئ", "1,250,000 لاجئ"),
     ("arabic-indic-comma", "٢،٤٥٠ نازحا", "2,450 نازحا"),
-    ("arabic-comma-space-stays", "قتل 2، 450 جريحا", "قتل 2، 450 جريحا"),
-    ("arabic-comma-list-stays", "المراحل 3،4 و5", "المراحل 3،4 و5"),
-    ("arabic-comma-four-digits-stays", "العامين 2023،2024", "العامين 2023،2024"),
-    ("arabic-comma-two-digits-stays", "البندين 12،13", "البندين 12،13"),
+    ("guard-arabic-comma-space-stays", "قتل 2، 450 جريحا", "قتل 2، 450 جريحا"),
+    ("guard-arabic-comma-list-stays", "المراحل 3،4 و5", "المراحل 3،4 و5"),
+    ("guard-arabic-comma-four-digits-stays", "العامين 2023،2024", "العامين 2023،2024"),
+    ("guard-arabic-comma-two-digits-stays", "البندين 12،13", "البندين 12،13"),
 ]
 
 
