@@ -53,7 +53,7 @@ from figures.gazetteer import Mention, Scanner, may_start_name
 from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
-from figures.numbers import WORD_PATTERN, is_numeral_word, scan_numbers, trie_regex
+from figures.numbers import WORD_PATTERN, is_numeral_word, opener_before, scan_numbers, trie_regex
 from figures.scope import Frame
 from figures.scope import frames as scope_frames
 from figures.text import Normalized, fold, normalize
@@ -802,12 +802,13 @@ def _candidates(
     words: list[_Word],
     flagged: list[int],
     regions: list[tuple[int, int]],
+    tanween: frozenset[int] = frozenset(),
 ) -> list[_Cand]:
     cands: list[_Cand] = []
     starts = doc.starts
     numerals = [starts[i] for i in flagged if words[i].numeral]
     digits = [starts[i] + at for i in flagged for at in words[i].digit_at]
-    for m in scan_numbers(scan_text, numerals, regions, digits):
+    for m in scan_numbers(scan_text, numerals, regions, digits, tanween):
         t0 = doc.index_at(m.start)
         if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
             t0 -= 1
@@ -1076,8 +1077,14 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
             unit = _Unit(before, end=j)
     if unit.end > j:
         hedge, post2 = _trailing_hedge(doc, unit.end)
+        if post2 is None:
+            hedge, post2 = _comma_hedge(doc, unit.end)
         if post2 is not None:
             post = post2 if post is None else post
+            return unit, post, hedge
+    elif post is None:
+        hedge, post = _comma_hedge(doc, j)
+        if post is not None:
             return unit, post, hedge
     return unit, post, max(j, unit.end)
 
@@ -1200,6 +1207,12 @@ def _prev_word(doc: _Doc, i: int) -> int:
     return k
 
 
+def _word_before_bracket(doc: _Doc, i: int) -> int:
+    """`_prev_word`, past an opening bracket (`ما بين ( 60 إلى 70 )`)."""
+    k = _prev_word(doc, i)
+    return _prev_word(doc, k) if k >= 0 and doc.toks[k] in {"(", "["} else k
+
+
 def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
     """Dates, years, ages, identifiers, times, lone numbers on a line."""
     if c.kind != "number":
@@ -1214,7 +1227,12 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
     if (c.t0 == 0 or doc.toks[c.t0 - 1] == "\n") and (c.t1 >= n or doc.toks[c.t1] == "\n"):
         return True  # a view counter or a page number on its own line
     k = _prev_word(doc, c.t0)
-    if k >= 0 and doc.clause[k] == doc.clause[c.t0] and Tag.BLOCK_BEFORE in doc.words[k].tags:
+    if (
+        k >= 0
+        and doc.clause[k] == doc.clause[c.t0]
+        and Tag.BLOCK_BEFORE in doc.words[k].tags
+        and not _not_a_year(doc, k, c.value)
+    ):
         return True
     if k >= 0 and Tag.MONTH in doc.words[k].tags and c.value >= 1000:
         return True
@@ -1245,6 +1263,16 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         if unit.kind not in {"person", "household"}:
             return True
     return False
+
+
+def _not_a_year(doc: _Doc, k: int, value: float) -> bool:
+    """A number after a year word (token k) that cannot be a year: `منذ مطلع
+    العام 2400 شخص` counts 2400 people (a year is two digits, or 1300–2100,
+    Hijri or Gregorian)."""
+    sense = lx.first(doc.toks[k], Tag.BLOCK_BEFORE)
+    if sense is None or sense.arg != "year":
+        return False
+    return not value.is_integer() or (100 <= value < 1300 or value > 2100)
 
 
 def _month_at(doc: _Doc, j: int) -> tuple[int, int] | None:
@@ -1343,7 +1371,8 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
         s = lx.first(doc.toks[unit.noun], Tag.DUR_UNIT)
         if s is not None:
             suffix, after = s.arg, unit.end
-    if not suffix:
+    if not suffix and unit.kind not in {"person", "household"}:
+        # الساعات الـ48 الأخيرة; but people after it are counted (العام 2400 شخص)
         k = _prev_word(doc, c.t0)
         if k >= 0 and doc.toks[k].startswith("ال"):
             s = lx.first(doc.toks[k], Tag.DUR_UNIT)
@@ -1380,6 +1409,8 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
     n = len(doc.toks)
     if 0 < t0 <= n and doc.toks[t0 - 1] in {"ال", "الـ"}:  # أكثر من الـ 500
         ends.append(t0 - 1)
+    if 0 < t0 <= n and doc.toks[t0 - 1] in _OPENERS:  # حوالي ( 7 ) آلاف، نحو «300»
+        ends.append(t0 - 1)
     for end in ends:
         if not 0 < end <= n:
             continue
@@ -1387,6 +1418,8 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
             start = end - len(words)
             if start < 0 or _match_words(doc, start, words) != end:
                 continue
+            if words[0] in _REACH_VERBS and doc.toks[start] != words[0]:
+                continue  # ليصل إلى، لتصل إلى: the count reaching it, not "up to"
             if (
                 qual is Qualifier.MORE_THAN
                 and start > 0
@@ -1397,7 +1430,19 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
     return t0, None
 
 
-_COUNT_HEADS = frozenset({"عدد", "اعداد", "حصيلة", "مجموع", "اجمالي"})
+_OPENERS = frozenset({"(", "«", "[", '"', "“"})
+"""Brackets and quotes that may stand between a hedge and its number."""
+
+_REACH_VERBS = frozenset({"يصل", "تصل"})
+"""`يصل إلى` is "up to", but `ليصل إلى` (with ل, "so as to reach") is a count's
+predicate (`ارتفع العدد ليصل إلى 300`)."""
+
+_COUNT_HEADS = frozenset(
+    {"عدد", "اعداد", "حصيلة", "مجموع", "اجمالي", "العدد", "الحصيلة", "المجموع", "الاجمالي"}
+    | {"عددهم", "عددها", "اعدادهم", "اعدادها", "حصيلتها"}
+)
+"""Nouns a fronted hedge verb takes as its subject (`يتجاوز عدد النازحين`)."""
+
 _REACHES = frozenset(
     fold(w)
     for w in (
@@ -1433,7 +1478,6 @@ FRONTED_COST = 2.0
 """Cost of the metric of a fronted count (`عدد القتلى … إلى 812`) for its number."""
 FRONTED_REACH = 24
 """Tokens back from the predicate that the count noun may stand."""
-"""Nouns a fronted hedge verb takes as its subject (`يتجاوز عدد النازحين`)."""
 
 _FRONTED_REACH = 8
 """Words between `عدد` and the number it is hedged with."""
@@ -1453,6 +1497,72 @@ def _fronted_hedge(doc: _Doc, t0: int) -> Qualifier | None:
         if lx.bare(tok) in _COUNT_HEADS:
             return _qualifier_before(doc, k)[1]
     return None
+
+
+_ESTIMATE_REACH = 12
+"""Tokens before a number, in its sentence, where estimate wording still
+governs it (`في تقدير أولي، مقتل 296 شخصا، وإصابة 153 آخرين`)."""
+
+
+def _estimate_before(doc: _Doc, t0: int) -> bool:
+    """Estimate wording earlier in the number's sentence, before any word that
+    opens a new clause (`تقدر الأمم المتحدة عدد النازحين بـ…`, `يرجح وجود…`)."""
+    for k in range(t0 - 1, max(-1, t0 - 1 - _ESTIMATE_REACH), -1):
+        tok = doc.toks[k]
+        if tok in _SENTENCE_END:
+            return False
+        word = doc.words[k]
+        if word.bare in lx.ESTIMATE_WORDS:
+            return True
+        if Tag.CLAUSE in word.tags:
+            return False
+    return False
+
+
+def _comma_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
+    """A hedge set off by commas right after a number's words (`إصابة 42
+    شخصاً، على الأقل، في الانفجار`): where it ends, and the hedge."""
+    n = len(doc.toks)
+    if j + 1 >= n or doc.toks[j] not in {"،", ","} or not doc.words[j + 1].qual_after:
+        return j, None
+    end, qual = _skip_qualifier_after(doc, j + 1)
+    if qual is None or (end < n and doc.toks[end] not in _SENTENCE_END | {"،", ","}):
+        return j, None
+    return end, qual
+
+
+def _coordinated(doc: _Doc, a: _Reading, b: _Reading) -> bool:
+    """Reading b's number is joined to a's words by `و` alone (`أكثر من 4800
+    قتيل و20 ألف مصاب`)."""
+    j = a.end_tok
+    return (
+        j < len(doc.toks)
+        and doc.toks[j] == "و"
+        and b.q0 == b.cand.t0 == j + 1
+        and doc.sent[b.cand.t0] == doc.sent[a.cand.t0]
+    )
+
+
+def _share_hedges(
+    doc: _Doc, readings: list[_Reading], hedges: list[tuple[Qualifier | None, Qualifier | None]]
+) -> None:
+    """A hedge written once over coordinated numbers hedges each: one before
+    the first reaches the unhedged numbers after it, one after the last the
+    unhedged numbers before it (`3381 قتيلاً و20483 جريحاً على الأقل`)."""
+    for i in range(1, len(readings)):
+        (pre, _), (own_pre, own_post) = hedges[i - 1], hedges[i]
+        b = readings[i]
+        unhedged = own_pre is None and own_post is None and not b.cand.range_low
+        if pre is not None and unhedged and _coordinated(doc, readings[i - 1], b):
+            b.qual = pre
+            hedges[i] = (pre, None)
+    for i in range(len(readings) - 2, -1, -1):
+        (own_pre, own_post), (_, post) = hedges[i], hedges[i + 1]
+        a = readings[i]
+        unhedged = own_pre is None and own_post is None and not a.cand.range_low
+        if post is not None and unhedged and _coordinated(doc, a, readings[i + 1]):
+            a.qual = post
+            hedges[i] = (None, post)
 
 
 # ---------------------------------------------------------------------------
@@ -1892,7 +2002,9 @@ class _Extractor:
         self.doc = _tokenize(t, whole, regions, runs)
         self.words = words = self.doc.words
         self.flagged = [i for i, w in enumerate(words) if w.any]
-        self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
+        self.cands = _candidates(
+            self.doc, scan_text, words, self.flagged, regions, self.norm.tanween
+        )
         self.doc.covered = [-1] * len(self.doc.toks)
         self.doc.kinds = [""] * len(self.doc.toks)
         for k, c in enumerate(self.cands):
@@ -1912,6 +2024,7 @@ class _Extractor:
     def run(self) -> list[Figure]:
         doc = self.doc
         readings: list[_Reading] = []
+        hedges: list[tuple[Qualifier | None, Qualifier | None]] = []  # (before, after)
         durations: list[_Duration] = []
         skip: set[int] = set()
         things: tuple[int, int] | None = None  # (sentence, end) of the last number of things
@@ -1951,12 +2064,16 @@ class _Extractor:
             q0, pre = _qualifier_before(doc, c.t0)
             if pre is None and not c.vague:
                 pre = _fronted_hedge(doc, c.t0)
+            if pre is None and post is None and not c.vague and _estimate_before(doc, c.t0):
+                pre = Qualifier.APPROX
             if c.range_low:
                 qual = Qualifier.AT_LEAST
                 q0 = c.t0
             else:
                 qual = _combine(pre, None if c.vague else post)
             readings.append(_Reading(c, unit, q0, qual, end_tok))
+            hedges.append((pre, None if c.vague else post))
+        _share_hedges(doc, readings, hedges)
         self.read_at = {i for r in readings for i in range(r.cand.t0, r.cand.t1)}
         hits, cues = _collect(doc, self.words, self.flagged, durations, _ranges(doc, readings))
         self.hits, self.cues = hits, cues
@@ -2021,7 +2138,7 @@ class _Extractor:
             return None
         if gap == "" and not self.doc.text[b.start : b.end].startswith("و"):
             return None
-        prev = lx.bare(self.doc.tok(_prev_word(self.doc, a.t0)))
+        prev = lx.bare(self.doc.tok(_word_before_bracket(self.doc, a.t0)))
         if gap not in {"-", "–"} and prev not in {"بين", "مابين"}:
             return None
         return k + 1
@@ -2034,7 +2151,7 @@ class _Extractor:
                     low = a.value * scale
                     break
         t0 = a.t0
-        k = _prev_word(self.doc, t0)
+        k = _word_before_bracket(self.doc, t0)
         if _bare(self.doc, k) in {"بين", "مابين"}:
             t0 = k
             if _bare(self.doc, k - 1) == "ما":
@@ -2629,6 +2746,8 @@ class _Extractor:
             s = doc.starts[r.q0] if r.q0 < r.cand.t0 else r.cand.start
             if t[doc.starts[r.cand.t0] : s] == "ال":
                 s = doc.starts[r.cand.t0]  # العشرات: the word as written
+            elif s == r.cand.start:
+                s = opener_before(t, s, r.cand.end)  # (12) ألف: the brackets as written
             in_headline = s < self.headline_end
             key = (o.metric, round(_round(o.value), 9))
             old = chosen.get(key)
@@ -2767,16 +2886,30 @@ def _round(value: float) -> float:
 
 def _headline_end(text: str) -> int:
     """End of the headline: the first line, when it is short, has no final
-    full stop and more text follows; else 0 (no headline)."""
-    stripped = text.lstrip()
-    offset = len(text) - len(stripped)
-    line_end = stripped.find("\n")
-    if line_end < 0:
-        return 0
-    line = stripped[:line_end].strip()
+    full stop and more text follows; else 0 (no headline).  Lines before it
+    that hold only a dateline or a date (`دمشق -`, `الخرطوم (رويترز) -`,
+    `date 2024-01-02`) are passed over: the headline is the line after them."""
+    pos = 0
+    while True:
+        stripped = text[pos:].lstrip()
+        offset = len(text) - len(stripped)
+        line_end = stripped.find("\n")
+        if line_end < 0:
+            return 0
+        line = stripped[:line_end].strip()
+        if not _DATELINE.fullmatch(line):
+            break
+        pos = offset + line_end
     if not line or len(line) > 250 or line[-1] in ".!؟?:" or not stripped[line_end:].strip():
         return 0
     return offset + line_end
+
+
+_DATELINE = re.compile(
+    r"(?:(?:date|تاريخ|التاريخ|نشر في|بتاريخ)\s*:?\s*)?[0-9][0-9 /\-.:،,t]*"  # a date or time
+    r"|[^\W\d_]+(?: [^\W\d_]+){0,2} *(?:\([^()\n]{1,30}\))? *[-–—]"  # دمشق - ، الخرطوم (رويترز) -
+)
+"""A line that is only a date stamp or a dateline, not a headline."""
 
 
 def _sentence_bounds(doc: _Doc, sent: int) -> tuple[int, int]:

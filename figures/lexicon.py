@@ -278,6 +278,8 @@ QUALIFIERS_BEFORE = _qualifiers("before")
 """Hedges that stand before a number, longest first."""
 QUALIFIERS_AFTER = _qualifiers("after")
 """Hedges that stand after a number (or its noun), longest first."""
+ESTIMATE_WORDS = frozenset(_fold(w) for w in _DATA["qualifier"]["estimate"]["words"])
+"""Estimate wording: a number later in its sentence is `approx`."""
 
 
 def _factors(table: dict[str, float]) -> tuple[tuple[tuple[str, ...], float], ...]:

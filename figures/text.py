@@ -13,7 +13,12 @@ What is folded (all one character to one character, or dropped):
   never a thousands separator;
 - hamzated and madda alef forms (أ إ آ ٱ): bare alef ا; alef maqsura ى: ي;
   Persian yeh and kaf: Arabic yeh and kaf;
-- every kind of white space: a plain space; NBSP and friends too.
+- every kind of white space: a plain space; NBSP and friends too;
+- Arabic presentation forms (`ﻧﺰﺡ`, the ligature `ﻻ`): their NFKC letters, first
+  (a ligature becomes two or more letters, which the offset map points back to
+  the one character written);
+- the Arabic comma `،` between digits, before a group of exactly three digits
+  (`2،450`): `,`, a thousands separator (`2، 450` and `3،45` keep it).
 
 Case-free scripts need no case folding; Latin letters are lowered so that
 `km2` and `KM2` read the same.
@@ -22,6 +27,7 @@ Case-free scripts need no case folding; Latin letters are lowered so that
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -71,6 +77,10 @@ class Normalized:
     dropped_before: tuple[int, ...] = ()
     """dropped_before[k]: how many original characters were dropped before
     normalised offset dropped_at[k] (inclusive of the run there)."""
+    tanween: frozenset[int] = frozenset()
+    """Normalised offsets just after a dropped run that held a tanween fatha
+    (`ألفاً` ends at one): the numeral reader tells the accusative singular
+    from the dual construct by it."""
 
     def offset(self, i: int) -> int:
         """Original offset of normalised character i (i == len(text): the
@@ -102,11 +112,41 @@ mark), bounded by `_RUNS_SIZE`."""
 _RUNS_SIZE = 1 << 14
 
 
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
+"""Arabic presentation forms A and B (not the BOM at U+FEFF)."""
+_ARABIC_COMMA = re.compile("(?<=[0-9])\u060c(?=[0-9]{3}(?![0-9]))")
+"""An Arabic comma used as a thousands separator: `2،450` (after folding digits)."""
+
+
+def _thousands_commas(folded: str) -> str:
+    if "\u060c" not in folded:
+        return folded
+    return _ARABIC_COMMA.sub(",", folded)
+
+
+def _unpresented(text: str) -> tuple[str, list[int]]:
+    """`text` with each presentation form replaced by its NFKC letters, and for
+    each character of the result the offset of the character it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if "\ufb50" <= ch <= "\ufefc" and _PRESENTATION.match(ch):
+            letters = unicodedata.normalize("NFKC", ch)
+            out.append(letters)
+            origin.extend([i] * len(letters))
+        else:
+            out.append(ch)
+            origin.append(i)
+    return "".join(out), origin
+
+
 def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
+    if _PRESENTATION.search(text) is not None:
+        text = _unpresented(text)[0]
     if len(text) < 64:  # a word or a name: one translate is cheaper than a search
-        return text.translate(_TABLE)
-    return "".join(_folded_parts(text)[1])
+        return _thousands_commas(text.translate(_TABLE))
+    return _thousands_commas("".join(_folded_parts(text)[1]))
 
 
 def _folded_parts(text: str) -> tuple[list[str], list[str]]:
@@ -131,16 +171,43 @@ def _fold_run(run: str) -> str:
 
 def normalize(text: str) -> Normalized:
     """Normalise `text`, keeping a map back to the original offsets."""
+    if _PRESENTATION.search(text) is not None:
+        return _normalize_presented(text)
+    return _normalize(text)
+
+
+def _normalize(text: str) -> Normalized:
     if len(text) < 64:
-        folded = text.translate(_TABLE)
+        folded = _thousands_commas(text.translate(_TABLE))
         if len(folded) == len(text):
             return Normalized(folded)
         return _mapped(folded, [text[:0], text], [folded[:0], folded])
     parts, folded_parts = _folded_parts(text)
-    folded = "".join(folded_parts)
+    folded = _thousands_commas("".join(folded_parts))
     if len(folded) == len(text):
         return Normalized(folded)
     return _mapped(folded, parts, folded_parts)
+
+
+def _normalize_presented(text: str) -> Normalized:
+    """`normalize` of text with presentation forms: NFKC letters first, then the
+    usual folds, with the two offset maps composed (rare text: one pass in
+    Python over it)."""
+    letters, origin = _unpresented(text)
+    inner = _normalize(letters)
+    origin.append(len(text))
+    at: list[int] = []
+    before: list[int] = []
+    shift = 0  # original offset - normalised offset, for the run so far
+    for i in range(len(inner.text) + 1):
+        # a ligature's later letters point at the ligature itself; the offset
+        # after the text is the original length (`Normalized.offset`)
+        delta = origin[inner.offset(i)] - i
+        if delta != shift:
+            at.append(i)
+            before.append(delta)
+            shift = delta
+    return Normalized(inner.text, tuple(at), tuple(before), inner.tanween)
 
 
 def _mapped(folded: str, parts: list[str], folded_parts: list[str]) -> Normalized:
@@ -149,6 +216,7 @@ def _mapped(folded: str, parts: list[str], folded_parts: list[str]) -> Normalize
     run of characters that fold)."""
     at: list[int] = []
     before: list[int] = []
+    tanween: list[int] = []
     dropped = 0
     pos = 0  # offset in the original text
     for k, part in enumerate(parts):
@@ -157,5 +225,10 @@ def _mapped(folded: str, parts: list[str], folded_parts: list[str]) -> Normalize
                 dropped += m.end() - m.start()
                 at.append(pos + m.end() - dropped)
                 before.append(dropped)
+                if _TANWEEN_FATH in m.group():
+                    tanween.append(at[-1])
         pos += len(part)
-    return Normalized(folded, tuple(at), tuple(before))
+    return Normalized(folded, tuple(at), tuple(before), frozenset(tanween))
+
+
+_TANWEEN_FATH = "\u064b"
