@@ -1,0 +1,430 @@
+"""Which place a figure is about (FIGURES.md, "Which place").
+
+Pure: given the normalised text, the places named in it (`gazetteer.Mention`)
+and where the figure, its clause and its sentence lie, `attribute` returns the
+figure's place id and its ISO country and first-level division codes:
+
+- the place the text ties the number to, read from the preposition before
+  each name in the figure's clause (then its sentence): `من` is where people
+  left, `إلى`/`نحو` where they went, `في`/`ب`/`داخل` where something is or
+  happened;
+- people who fled or left at the place they left, else where they went;
+  refugees and camp residents where they are now (`لاجئ سوري في لبنان` is
+  Lebanon: a nationality adjective on the counted noun is no place);
+  returnees where they returned; tolls, detentions and areas where they
+  happened or lie;
+- country-wide wording (`في عموم سوريا`, `في كل أنحاء البلاد`) gives the
+  country and no division; names joined as one place (`في حلب وإدلب`,
+  `بين ميانمار وبنغلادش`) give their common country, or nothing when that is
+  two countries;
+- a sentence that names no place takes the article's place (`article_place`:
+  the headline's, else the lead's, else the figure sentences').
+
+A region with no ISO code of its own (Gaza Strip, West Bank, Darfur) keeps
+its own id, so its series stay apart, with the country's code only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+
+from figures import gazetteer
+from figures.gazetteer import Mention
+from figures.model import Metric
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a figure is: the gazetteer id that keys its series and its ISO codes."""
+
+    id: str | None
+    """Canonical gazetteer id (a town, a governorate, a region, a country), or None."""
+    country: str | None
+    """ISO 3166-1 alpha-2 code, or None."""
+    admin1: str | None
+    """ISO 3166-2 first-level code, or None."""
+
+
+NOWHERE = Place(None, None, None)
+"""No place (none named, or a figure over two countries)."""
+
+
+class Role(IntEnum):
+    """What the words before a name make of it."""
+
+    AT = 0
+    """في، ب، داخل، على: where something is or happened."""
+    FROM = 1
+    """من، عن: where people left."""
+    TO = 2
+    """إلى، نحو، باتجاه: where people went."""
+    PLAIN = 3
+    """Anything else (a subject, a genitive: سكان حلب، حكومة لبنان)."""
+
+
+# ---------------------------------------------------------------- words (folded)
+
+_ROLE_WORDS: dict[str, Role] = {
+    "في": Role.AT,
+    "داخل": Role.AT,
+    "على": Role.AT,
+    "علي": Role.AT,
+    "بانحاء": Role.AT,
+    "من": Role.FROM,
+    "عن": Role.FROM,
+    "الي": Role.TO,
+    "نحو": Role.TO,
+    "باتجاه": Role.TO,
+    "صوب": Role.TO,
+    "حتي": Role.TO,
+    "لدي": Role.AT,
+}
+"""A preposition's role (normalised text folds إلى to الي)."""
+
+_PLACE_NOUN = re.compile(
+    r"(?:[وف]?[بل]?(?:ال)?)"
+    r"(?:مدين[ةه]|مدينتي|مدن|بلد[ةه]|بلدتي|بلدات|قري[ةه]|قريتي|قري|محافظ[ةه]|محافظتي|محافظات|"
+    r"ولاي[ةه]|ولايتي|ولايات|مخيم|مخيمي|مخيمات|ريف|ارياف|منطق[ةه]|منطقتي|مناطق|اقليم|اقليمي|"
+    r"حي|احياء|قطاع|قضاء|ناحي[ةه]|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|وسط|اطراف|محيط|"
+    r"داخل|خارج|مراكز|مركز|ملاجئ|مدارس|جميع|كل|كاف[ةه]|مختلف|عموم|انحاء|ارجاء|"
+    r"سجون|سجن|معتقلات|مستشفيات|حدود|الحدود|جزء|اجزاء|اطراف|شرقي|غربي|شمالي|جنوبي)$"
+)
+"""Words that may stand between a preposition and the name (في مخيمات ريف حلب)."""
+
+_TWO = re.compile(
+    r"^(?:[وف]?[بل]?(?:ال)?)(?:مدينتي|بلدتي|قريتي|محافظتي|ولايتي|مخيمي|منطقتي|اقليمي)$"
+)
+"""A dual place noun: the names after it are one place (في محافظتي حلب وإدلب)."""
+
+_WHOLE = re.compile(
+    r"(?:في|علي|على)\s+(?:عموم|كل|كاف[ةه]|جميع|مختلف|سائر)\s+(?:(?:انحاء|ارجاء|مناطق|مدن|"
+    r"محافظات|ولايات)\s+)?$|(?:عموم|انحاء|ارجاء|مستوي|مستوى)\s+$"
+)
+"""Country-wide wording just before a country's name: في عموم سوريا."""
+
+_WHOLE_LAND = re.compile(
+    r"(?:في|علي|على|داخل)\s+(?:(?:عموم|كل|كاف[ةه]|جميع|مختلف|سائر|عدد\s+من)\s+)?"
+    r"(?:(?:انحاء|ارجاء|مناطق|مدن|محافظات|ولايات)\s+)?البلاد(?!\w)"
+)
+"""Country-wide wording with no name: في البلاد، في عموم البلاد، في عدد من مدن البلاد."""
+
+_REFUGEE = re.compile(r"(?<!\w)[وف]?[بل]?(?:ال|لل)?لاجئ(?:ا|ين|ون|ات|ة|و)?(?!\w)")
+"""A refugee noun: refugees are counted where they are now."""
+
+_NATIONALITY = re.compile(r"[وف]?[بل]?(?:ال)?(?:جنسي[ةه]|جنسيات|جنسيتي|الجنسيتين|جنسيتين)")
+"""`جنسية`: the adjectives after it are nationalities (من جنسيات روسية وتركية)."""
+
+_JOIN = re.compile(r"^\s*(?:و|او|،|,|-|/)?\s*$")
+"""The gap between two names read as one place (حلب وإدلب، سوريا/تركيا)."""
+
+_BETWEEN = re.compile(r"(?:^|\s)(?:بين|الفاصل[ةه]?\s+بين|الحدود\s+بين)\s*$")
+"""`بين` before the first of two joined names: a place between them."""
+
+_WORD = re.compile(r"\w+")
+
+
+# ---------------------------------------------------------------- codes
+
+
+@lru_cache(maxsize=1 << 12)
+def of(place_id: str | None) -> Place:
+    """The Place of a gazetteer id, with its codes."""
+    if place_id is None:
+        return NOWHERE
+    country, admin1 = gazetteer.codes(place_id)
+    return Place(place_id, country, admin1)
+
+
+@lru_cache(maxsize=1 << 12)
+def country_of(place_id: str) -> str | None:
+    """The id of the country a place lies in (itself for a country), if known."""
+    for ident in gazetteer.ancestors(place_id):
+        entry = gazetteer.place(ident)
+        if entry is not None and entry.kind == "country":
+            return ident
+    return None
+
+
+def whole_country(place_id: str | None) -> Place:
+    """The country of a place as a whole: its country's id and code, no division."""
+    if place_id is None:
+        return NOWHERE
+    ident = country_of(place_id)
+    code = gazetteer.codes(place_id)[0]
+    if code is None:
+        return NOWHERE
+    return Place(ident or place_id, code, None)
+
+
+def common(places: Sequence[Place]) -> Place:
+    """One place for names read as one (حلب وإدلب): itself when they agree on a
+    division, else their country with no division, else nowhere."""
+    if not places:
+        return NOWHERE
+    countries = {p.country for p in places}
+    if len(countries) != 1 or None in countries:
+        return NOWHERE
+    if len({p.admin1 for p in places}) == 1:
+        return places[0]
+    return whole_country(places[0].id)
+
+
+# ---------------------------------------------------------------- reading the text
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A mention as the attribution reads it."""
+
+    start: int
+    end: int
+    id: str
+    role: Role
+    demonym: bool
+
+
+def _role(text: str, start: int) -> Role:
+    """The role the words before a name give it: the preposition before it,
+    past at most three place nouns (في مخيمات ريف حلب), or a proclitic ب."""
+    if start > 0 and text[start - 1] == "ب" and (start < 2 or not text[start - 2].isalpha()):
+        return Role.AT
+    if start > 1 and text[start - 2 : start] in ("وب", "فب"):
+        return Role.AT
+    if start > 0 and text[start - 1] == "ل" and (start < 2 or not text[start - 2].isalpha()):
+        return Role.TO
+    words = _WORD.findall(text[max(0, start - 60) : start])
+    for k in range(len(words) - 1, max(-1, len(words) - 5), -1):
+        word = words[k]
+        role = _ROLE_WORDS.get(word)
+        if word[:1] in "وف" and _ROLE_WORDS.get(word[1:]) is not None:
+            word = word[1:]
+            role = _ROLE_WORDS[word]
+        if role is not None:
+            if role is Role.FROM and k > 0 and _PLACE_NOUN.match(words[k - 1]):
+                continue  # partitive: في القطاع الشرقي من ريف حلب
+            return role
+        if word[:1] == "ب" and _PLACE_NOUN.match(word):
+            return Role.AT  # بمدينة، بمخيمات
+        if word[:1] == "ل" and _PLACE_NOUN.match(word):
+            return Role.TO  # لمدينة
+        if not _PLACE_NOUN.match(word):
+            return Role.PLAIN
+    return Role.PLAIN
+
+
+def _named(text: str, mentions: Sequence[Mention], lo: int, hi: int) -> list[_Named]:
+    out: list[_Named] = []
+    for m in mentions:
+        if lo <= m.start and m.end <= hi:
+            demonym = gazetteer.is_demonym(text[m.start : m.end])
+            out.append(_Named(m.start, m.end, m.id, _role(text, m.start), demonym))
+    return out
+
+
+def _nationality(text: str, m: _Named, s: int, e: int) -> bool:
+    """A nationality adjective on the counted people (`30 لاجئاً سورياً`,
+    `مواطنين لبنانيين`): inside the figure's words or right after them."""
+    if not m.demonym:
+        return False
+    if s <= m.start < e:
+        return True
+    if m.start >= e and len(_WORD.findall(text[e : m.start])) <= 1:
+        return True
+    before = _WORD.findall(text[max(0, m.start - 40) : m.start])
+    if before and _REFUGEE.fullmatch(before[-1]):
+        return True
+    return any(_NATIONALITY.fullmatch(w) for w in before[-3:])
+
+
+def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
+    """The names joined with `named[k]` as one place, itself included."""
+    lo = hi = k
+    while hi + 1 < len(named) and _JOIN.match(text[named[hi].end : named[hi + 1].start]):
+        hi += 1
+    while lo > 0 and _JOIN.match(text[named[lo - 1].end : named[lo].start]):
+        lo -= 1
+    return named[lo : hi + 1]
+
+
+def _as_one(text: str, group: list[_Named]) -> Place:
+    """The place of names read together."""
+    if len(group) == 1:
+        return of(group[0].id)
+    return common([of(m.id) for m in group])
+
+
+SENTENCE_REACH = 150
+"""How far (in characters) from the figure a name outside its clause may stand
+and still tie the figure to it: a long sentence of comma-chained clauses
+names places that belong to the other clauses."""
+
+
+def _near(m: _Named, s: int, e: int, clo: int, chi: int) -> bool:
+    if clo <= m.start < chi:
+        return True
+    dist = s - m.end if m.end <= s else m.start - e
+    return dist <= SENTENCE_REACH
+
+
+def _preference(metric: Metric, refugees: bool) -> tuple[Role, ...]:
+    """Roles in the order that ties a number of this metric to a place."""
+    if metric is Metric.DISPLACED and not refugees:
+        return (Role.FROM, Role.AT, Role.TO, Role.PLAIN)
+    if metric in (Metric.DISPLACED, Metric.RETURNED):
+        return (Role.AT, Role.TO, Role.PLAIN, Role.FROM)
+    return (Role.AT, Role.PLAIN, Role.TO, Role.FROM)
+
+
+CLAUSE_PENALTY = 600
+"""Cost of a name outside the figure's clause (but in its sentence)."""
+
+ROLE_COST = 400
+"""Cost of each step down the metric's order of roles."""
+
+
+def attribute(
+    text: str,
+    mentions: Sequence[Mention],
+    figure: tuple[int, int],
+    clause: tuple[int, int],
+    sentence: tuple[int, int],
+    metric: Metric,
+    home: Place,
+) -> Place:
+    """The place of the figure at `figure` (offsets of its words in normalised
+    `text`) whose clause and sentence are the given spans; `home` is the
+    article's place (see `article_place`)."""
+    s, e = figure
+    slo, shi = sentence
+    clo, chi = clause
+    named = _named(text, mentions, slo, shi)
+    refugees = bool(_REFUGEE.search(text, clo, chi))
+    named = [m for m in named if not _nationality(text, m, s, e) and _near(m, s, e, clo, chi)]
+    proper = [m for m in named if not m.demonym]
+    pool = proper or named
+    if not proper and named and home.country in {of(m.id).country for m in named}:
+        return home  # وزارة الصحة السورية in an article about Idlib: Idlib
+    if _WHOLE_LAND.search(text, clo, chi) and not any(clo <= m.start < chi for m in proper):
+        return whole_country(home.id) if home.id else home
+    if not pool:
+        return home
+    order = _preference(metric, refugees)
+    best: tuple[int, int] = (1 << 30, -1)
+    for k, m in enumerate(pool):
+        dist = s - m.end if m.end <= s else max(0, m.start - e)
+        inside = clo <= m.start < chi
+        cost = order.index(m.role) * ROLE_COST + (0 if inside else CLAUSE_PENALTY)
+        cost += min(dist, ROLE_COST - 1)
+        if cost < best[0]:
+            best = (cost, k)
+    anchor = pool[best[1]]
+    before = text[max(0, anchor.start - 40) : anchor.start]
+    if gazetteer.place(anchor.id) is not None and _WHOLE.search(before):
+        return whole_country(anchor.id)
+    group = _group(text, pool, best[1])
+    place = _as_one(text, group)
+    if len(group) == 1:
+        words = _WORD.findall(before)
+        if words and _TWO.match(words[-1]):
+            return whole_country(anchor.id)  # محافظتي حلب وإدلب with one name found
+    elif _BETWEEN.search(text[max(0, group[0].start - 40) : group[0].start]):
+        return common([of(m.id) for m in group])
+    return place
+
+
+def article_place(
+    text: str,
+    headline: Sequence[Mention],
+    lead: Sequence[Mention],
+    body: Sequence[Mention],
+    everywhere: Callable[[], Sequence[Mention]],
+) -> Place:
+    """The place the article is about: the headline's names, else the lead
+    sentence's, else those of the sentences that carry figures, else the
+    whole text's (`everywhere`, asked for only if need be); among them the
+    division (or place) they name most, ties to the first; a nationality
+    adjective only when no name is found.  A country is made finer when
+    nearly all the text's divisions of it are one (see `_finer`)."""
+    for pool in (headline, lead, body, None):
+        if pool is None:
+            pool = everywhere()
+        proper = [m for m in pool if _proper(text, m)]
+        if proper:
+            home = _most(proper, body)
+            if home.admin1 is None:
+                home = _finer(home, [m for m in everywhere() if _proper(text, m)])
+            return home
+    adjectives = [*headline, *lead, *body]
+    return _most(adjectives, body) if adjectives else NOWHERE
+
+
+_DATELINE = re.compile(r"\s*[-–—:]")
+
+
+def _proper(text: str, m: Mention) -> bool:
+    """A proper name (no nationality adjective), and not a dateline (`دمشق - `
+    at the head of a paragraph names where the report was filed)."""
+    if gazetteer.is_demonym(text[m.start : m.end]):
+        return False
+    line_start = text.rfind("\n", 0, m.start) + 1
+    dateline = not text[line_start : m.start].strip() and _DATELINE.match(text, m.end)
+    return not dateline
+
+
+DOMINANT_SHARE = 0.75
+"""The share of a text's names of divisions of a country that must lie in
+one division for an article that its headline ties only to the country to be
+about that division."""
+
+
+def _finer(home: Place, body: Sequence[Mention]) -> Place:
+    """A country-level article place made finer: the division that nearly all
+    the body's names of divisions of that country lie in (named twice or more)."""
+    if home.id is None or home.admin1 is not None or country_of(home.id) != home.id:
+        return home
+    divisions = [d for d in (_division_key(m.id) for m in body) if d != country_of(d)]
+    divisions = [d for d in divisions if country_of(d) == home.id and of(d).admin1]
+    if len(divisions) < 2:
+        return home
+    top, n = Counter(divisions).most_common(1)[0]
+    return of(top) if n / len(divisions) >= DOMINANT_SHARE else home
+
+
+def _most(pool: Sequence[Mention], body: Sequence[Mention]) -> Place:
+    """The division the pool's names lie in most often (counting the body's
+    names too as a tie-break), as the most specific place named in it."""
+    weight: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for m in pool:
+        key = _division_key(m.id)
+        weight[key] += 10
+        first.setdefault(key, m.start)
+    for m in body:
+        key = _division_key(m.id)
+        if key in weight:
+            weight[key] += 1
+    key = min(weight, key=lambda k: (-weight[k], first[k]))
+    if key == country_of(key):  # a country: a division of it named beside it is finer
+        finer = [k for k in weight if k != key and country_of(k) == key]
+        if finer:
+            key = min(finer, key=lambda k: (-weight[k], first[k]))
+    members = [m.id for m in pool if _division_key(m.id) == key]
+    # the division itself when named, else its most named member
+    if key in members:
+        return of(key)
+    return of(Counter(members).most_common(1)[0][0])
+
+
+@lru_cache(maxsize=1 << 12)
+def _division_key(place_id: str) -> str:
+    """The place's first-level division id (its governorate), else its own id."""
+    for ident in gazetteer.ancestors(place_id):
+        entry = gazetteer.place(ident)
+        if entry is not None and entry.kind == "governorate":
+            return ident
+    return place_id
