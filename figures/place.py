@@ -65,6 +65,8 @@ class Role(IntEnum):
     """إلى، نحو، باتجاه: where people went."""
     PLAIN = 3
     """Anything else (a subject, a genitive: سكان حلب، حكومة لبنان)."""
+    AGENT = 4
+    """من قبل، شنتها: who did it, never where."""
 
 
 # ---------------------------------------------------------------- words (folded)
@@ -116,8 +118,11 @@ _WHOLE_LAND = re.compile(
 _REFUGEE = re.compile(r"(?<!\w)[وف]?[بل]?(?:ال|لل)?لاجئ(?:ا|ين|ون|ات|ة|و)?(?!\w)")
 """A refugee noun: refugees are counted where they are now."""
 
-_NATIONALITY = re.compile(r"[وف]?[بل]?(?:ال)?(?:جنسي[ةه]|جنسيات|جنسيتي|الجنسيتين|جنسيتين)")
-"""`جنسية`: the adjectives after it are nationalities (من جنسيات روسية وتركية)."""
+_NATIONALITY_LIST = re.compile(
+    r"(?<!\w)[وف]?[بل]?(?:ال)?(?:جنسي[ةه]|جنسيات|جنسيتين|جنسيتي)(?:\s+(?:مختلف[ةه]|متعدد[ةه]|عد[ةه]))?"
+    r"((?:[\s،,]+(?:و|من|او|غير)?\s*\w+(?:ي[ةه]|يين|يون|يات|ي)(?!\w))+)"
+)
+"""`جنسية` and the adjectives after it: nationalities (من جنسيات روسية وتركية)."""
 
 _JOIN = re.compile(r"^\s*(?:و|او|،|,|-|/)?\s*$")
 """The gap between two names read as one place (حلب وإدلب، سوريا/تركيا)."""
@@ -188,6 +193,24 @@ class _Named:
     demonym: bool
 
 
+_AGENT = frozenset({"قبل", "شنها", "شنتها", "نفذها", "نفذتها", "شنه", "شنته", "يد", "ايدي"})
+"""Words before a name that make it the doer (من قبل إسرائيل، على يد قوات…)."""
+
+_HOST = re.compile(
+    r"(?<!\w)[وف]?(?:تستضيف|يستضيف|استضافت|استضاف|تؤوي|يؤوي|تاوي|ياوي|تحتضن|يحتضن|يستقبل|"
+    r"تستقبل|استقبلت|استقبل|لجوء|اللجوء)(?!\w)"
+)
+"""A host's verb or asylum: the people are counted where they are now."""
+
+_FRAME = re.compile(r"[:«“\"]")
+"""A colon or an opening quote: what follows is a speaker's words, and a name
+before it (وقال في مؤتمر صحافي في بيروت: …) is where they spoke."""
+
+_CONNECTIVE = re.compile(r"(?<!\w)[و]?(?:حيث|فيما|بينما|كما|اذ|حين|عندما|بعدما)(?!\w)")
+"""A connective that opens a new proposition: a name before it ties no
+number after it (… إلى مخيمات الهول، حيث يرتفع إلى 1500 عدد الخارجين)."""
+
+
 def _role(text: str, start: int) -> Role:
     """The role the words before a name give it: the preposition before it,
     past at most three place nouns (في مخيمات ريف حلب), or a proclitic ب."""
@@ -200,6 +223,8 @@ def _role(text: str, start: int) -> Role:
     words = _WORD.findall(text[max(0, start - 60) : start])
     for k in range(len(words) - 1, max(-1, len(words) - 5), -1):
         word = words[k]
+        if word in _AGENT:
+            return Role.AGENT
         role = _ROLE_WORDS.get(word)
         if word[:1] in "وف" and _ROLE_WORDS.get(word[1:]) is not None:
             word = word[1:]
@@ -221,9 +246,38 @@ def _named(text: str, mentions: Sequence[Mention], lo: int, hi: int) -> list[_Na
     out: list[_Named] = []
     for m in mentions:
         if lo <= m.start and m.end <= hi:
-            demonym = gazetteer.is_demonym(text[m.start : m.end])
-            out.append(_Named(m.start, m.end, m.id, _role(text, m.start), demonym))
+            name = text[m.start : m.end]
+            demonym = gazetteer.is_demonym(name)
+            head = name.split(" ", 1)[0]
+            role = (
+                _ROLE_WORDS.get(head) if " " in name else None
+            )  # a name written with its preposition
+            out.append(_Named(m.start, m.end, m.id, role or _role(text, m.start), demonym))
     return out
+
+
+_SINCE = re.compile(r"(?<!\w)منذ(?!\w)[^،,.:؛\n]*$")
+"""`منذ` with no break before the name: the name belongs to the time anchor
+(منذ قرار واشنطن الانسحاب من سوريا), unless it says where (منذ بدء الهجوم على عفرين)."""
+
+
+def _in_since(text: str, start: int) -> bool:
+    return bool(_SINCE.search(text, max(0, start - 80), start))
+
+
+def _reaches(text: str, m: _Named, s: int, e: int, clo: int, chi: int) -> bool:
+    """Whether a name may tie the figure at [s, e): in its clause, or near it
+    in its sentence with no speaker's frame or new proposition between."""
+    if m.role is Role.AGENT or (m.role is not Role.AT and _in_since(text, m.start)):
+        return False
+    between = text[m.end : s] if m.end <= s else text[e : m.start]
+    if m.end <= s and _FRAME.search(between) and not between.lstrip().startswith(":"):
+        return False  # (جنوب لبنان: 11 شهيدا is a label, not a speaker)
+    if clo <= m.start < chi:
+        return True
+    if len(between) > SENTENCE_REACH:
+        return False
+    return not (m.end <= s and _CONNECTIVE.search(text, m.end, s))
 
 
 def _nationality(text: str, m: _Named, s: int, e: int) -> bool:
@@ -236,9 +290,36 @@ def _nationality(text: str, m: _Named, s: int, e: int) -> bool:
     if m.start >= e and len(_WORD.findall(text[e : m.start])) <= 1:
         return True
     before = _WORD.findall(text[max(0, m.start - 40) : m.start])
-    if before and _REFUGEE.fullmatch(before[-1]):
-        return True
-    return any(_NATIONALITY.fullmatch(w) for w in before[-3:])
+    return bool(before) and bool(_REFUGEE.fullmatch(before[-1]))
+
+
+def _without_nationalities(text: str, named: list[_Named], s: int, e: int) -> list[_Named]:
+    """The names less nationalities: adjectives on the counted people, and
+    the adjectives listed after `جنسية` (من جنسيات مختلفة سورية وعراقية وتركية)."""
+    if not named:
+        return named
+    lists = [
+        m.span(1)
+        for m in _NATIONALITY_LIST.finditer(text, max(0, named[0].start - 80), named[-1].end + 1)
+    ]
+    return [
+        m
+        for m in named
+        if not _nationality(text, m, s, e) and not any(a <= m.start < b for a, b in lists)
+    ]
+
+
+_IN = re.compile(r"^\s*(?:في|ب|،|,|-|\()?\s*$")
+"""The gap in `X في Y`, `X بY`, `X، Y`, `X (Y)`: Y says where X is."""
+
+
+def _nested(text: str, inner: _Named, outer: _Named) -> bool:
+    """Whether `inner` is named as lying in `outer` (جيب شرق الفرات في سورية)."""
+    return (
+        inner.id != outer.id
+        and outer.id in gazetteer.ancestors(inner.id)
+        and bool(_IN.match(text[inner.end : outer.start]))
+    )
 
 
 def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
@@ -264,23 +345,38 @@ and still tie the figure to it: a long sentence of comma-chained clauses
 names places that belong to the other clauses."""
 
 
-def _near(m: _Named, s: int, e: int, clo: int, chi: int) -> bool:
-    if clo <= m.start < chi:
-        return True
-    dist = s - m.end if m.end <= s else m.start - e
-    return dist <= SENTENCE_REACH
+_DIRECTION = re.compile(r"(?:[وفبل]|ال)?(?:شمال|جنوب|شرق|غرب|وسط)(?:ي|ى)?$")
+"""A direction before a country's name: a part of the country (شرق سوريا)."""
+
+
+def _vague(text: str, m: _Named) -> bool:
+    """A part of a country named vaguely: a direction and the country
+    (`شرق سوريا`), or a region with no code and no division under it
+    (`شرق الفرات`); it restates, less precisely, a division named elsewhere."""
+    entry = gazetteer.place(m.id)
+    if entry is None:
+        return False
+    if entry.kind == "country":
+        words = _WORD.findall(text[max(0, m.start - 12) : m.start])
+        return bool(words) and bool(_DIRECTION.fullmatch(words[-1]))
+    return entry.kind == "region" and entry.iso is None and not _has_children(m.id)
+
+
+@lru_cache(maxsize=1 << 10)
+def _has_children(place_id: str) -> bool:
+    return any(e.parent == place_id for e in gazetteer.all_places())
 
 
 def _preference(metric: Metric, refugees: bool) -> tuple[Role, ...]:
     """Roles in the order that ties a number of this metric to a place."""
     if metric is Metric.DISPLACED and not refugees:
-        return (Role.FROM, Role.AT, Role.TO, Role.PLAIN)
+        return (Role.FROM, Role.AT, Role.TO, Role.PLAIN, Role.AGENT)
     if metric in (Metric.DISPLACED, Metric.RETURNED):
-        return (Role.AT, Role.TO, Role.PLAIN, Role.FROM)
-    return (Role.AT, Role.PLAIN, Role.TO, Role.FROM)
+        return (Role.AT, Role.TO, Role.PLAIN, Role.FROM, Role.AGENT)
+    return (Role.AT, Role.PLAIN, Role.TO, Role.FROM, Role.AGENT)
 
 
-CLAUSE_PENALTY = 600
+CLAUSE_PENALTY = 1600
 """Cost of a name outside the figure's clause (but in its sentence)."""
 
 ROLE_COST = 400
@@ -303,8 +399,9 @@ def attribute(
     slo, shi = sentence
     clo, chi = clause
     named = _named(text, mentions, slo, shi)
-    refugees = bool(_REFUGEE.search(text, clo, chi))
-    named = [m for m in named if not _nationality(text, m, s, e) and _near(m, s, e, clo, chi)]
+    refugees = bool(_REFUGEE.search(text, clo, chi) or _HOST.search(text, clo, chi))
+    named = _without_nationalities(text, named, s, e)
+    named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
     proper = [m for m in named if not m.demonym]
     pool = proper or named
     if not proper and named and home.country in {of(m.id).country for m in named}:
@@ -322,12 +419,17 @@ def attribute(
         cost += min(dist, ROLE_COST - 1)
         if cost < best[0]:
             best = (cost, k)
-    anchor = pool[best[1]]
+    k = best[1]
+    while k > 0 and _nested(text, pool[k - 1], pool[k]):
+        k -= 1  # جيب شرق الفرات في سورية: the finer place, in the country
+    anchor = pool[k]
     before = text[max(0, anchor.start - 40) : anchor.start]
     if gazetteer.place(anchor.id) is not None and _WHOLE.search(before):
         return whole_country(anchor.id)
-    group = _group(text, pool, best[1])
+    group = _group(text, pool, k)
     place = _as_one(text, group)
+    if len(group) == 1 and _vague(text, anchor) and home.admin1 and home.country == place.country:
+        return home  # شرق سوريا، شرق الفرات in an article about Deir ez-Zor: Deir ez-Zor
     if len(group) == 1:
         words = _WORD.findall(before)
         if words and _TWO.match(words[-1]):
@@ -337,6 +439,16 @@ def attribute(
     return place
 
 
+HEADLINE_WEIGHT = 3.0
+"""Weight of a name in the headline when the article's place is chosen."""
+LEAD_WEIGHT = 2.0
+"""Weight of a name in the lead sentence."""
+BODY_WEIGHT = 1.0
+"""Weight of a name in a sentence that carries a figure."""
+ADJECTIVE_SHARE = 0.5
+"""A nationality adjective counts for this share of a name."""
+
+
 def article_place(
     text: str,
     headline: Sequence[Mention],
@@ -344,47 +456,75 @@ def article_place(
     body: Sequence[Mention],
     everywhere: Callable[[], Sequence[Mention]],
 ) -> Place:
-    """The place the article is about: the headline's names, else the lead
-    sentence's, else those of the sentences that carry figures, else the
-    whole text's (`everywhere`, asked for only if need be); among them the
-    division (or place) they name most, ties to the first; a nationality
-    adjective only when no name is found.  A country is made finer when
-    nearly all the text's divisions of it are one (see `_finer`)."""
-    for pool in (headline, lead, body, None):
-        if pool is None:
-            pool = everywhere()
-        proper = [m for m in pool if _proper(text, m)]
-        if proper:
-            home = _most(proper, body)
-            if home.admin1 is None:
-                home = _finer(home, [m for m in everywhere() if _proper(text, m)])
-            return home
-    adjectives = [*headline, *lead, *body]
-    return _most(adjectives, body) if adjectives else NOWHERE
+    """The place the article is about: the division (or place) that the
+    headline, the lead sentence and the sentences carrying figures name most,
+    a name in the headline counting three times and one in the lead twice
+    (a dateline names where the report was filed, and a nationality adjective
+    counts half); with none named there, the whole text's (`everywhere`,
+    asked for only if need be).  A country is made finer when nearly all the
+    text's divisions of it are one (see `_finer`)."""
+    weight: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    members: dict[str, Counter[str]] = {}
+    for pool, w in ((headline, HEADLINE_WEIGHT), (lead, LEAD_WEIGHT), (body, BODY_WEIGHT)):
+        _tally(text, pool, w, weight, first, members)
+    if not weight:
+        _tally(text, everywhere(), BODY_WEIGHT, weight, first, members)
+    if not weight:
+        return NOWHERE
+    key = min(weight, key=lambda k: (-weight[k], first[k]))
+    if key == country_of(key):  # a country: a division of it named beside it is finer
+        finer = [k for k in weight if k != key and country_of(k) == key]
+        finer = [k for k in finer if weight[k] > weight[key]]
+        if finer:
+            key = min(finer, key=lambda k: (-weight[k], first[k]))
+    named = members[key]
+    home = of(key) if key in named else of(named.most_common(1)[0][0])
+    if home.admin1 is None:
+        home = _finer(home, [m for m in everywhere() if _proper(text, m)])
+    return home
+
+
+def _tally(
+    text: str,
+    pool: Sequence[Mention],
+    w: float,
+    weight: Counter[str],
+    first: dict[str, int],
+    members: dict[str, Counter[str]],
+) -> None:
+    for m in pool:
+        if _dateline(text, m):
+            continue
+        share = ADJECTIVE_SHARE if gazetteer.is_demonym(text[m.start : m.end]) else 1.0
+        key = _division_key(m.id)
+        weight[key] += w * share  # type: ignore[assignment]
+        first.setdefault(key, m.start)
+        members.setdefault(key, Counter())[m.id] += 1
 
 
 _DATELINE = re.compile(r"\s*[-–—:]")
 
 
-def _proper(text: str, m: Mention) -> bool:
-    """A proper name (no nationality adjective), and not a dateline (`دمشق - `
-    at the head of a paragraph names where the report was filed)."""
-    if gazetteer.is_demonym(text[m.start : m.end]):
-        return False
+def _dateline(text: str, m: Mention) -> bool:
+    """`دمشق - ` at the head of a paragraph: where the report was filed."""
     line_start = text.rfind("\n", 0, m.start) + 1
-    dateline = not text[line_start : m.start].strip() and _DATELINE.match(text, m.end)
-    return not dateline
+    return not text[line_start : m.start].strip() and bool(_DATELINE.match(text, m.end))
+
+
+def _proper(text: str, m: Mention) -> bool:
+    """A proper name (no nationality adjective), and not a dateline."""
+    return not gazetteer.is_demonym(text[m.start : m.end]) and not _dateline(text, m)
 
 
 DOMINANT_SHARE = 0.75
 """The share of a text's names of divisions of a country that must lie in
-one division for an article that its headline ties only to the country to be
-about that division."""
+one division for an article tied only to the country to be about that division."""
 
 
 def _finer(home: Place, body: Sequence[Mention]) -> Place:
     """A country-level article place made finer: the division that nearly all
-    the body's names of divisions of that country lie in (named twice or more)."""
+    the text's names of divisions of that country lie in (named twice or more)."""
     if home.id is None or home.admin1 is not None or country_of(home.id) != home.id:
         return home
     divisions = [d for d in (_division_key(m.id) for m in body) if d != country_of(d)]
@@ -393,31 +533,6 @@ def _finer(home: Place, body: Sequence[Mention]) -> Place:
         return home
     top, n = Counter(divisions).most_common(1)[0]
     return of(top) if n / len(divisions) >= DOMINANT_SHARE else home
-
-
-def _most(pool: Sequence[Mention], body: Sequence[Mention]) -> Place:
-    """The division the pool's names lie in most often (counting the body's
-    names too as a tie-break), as the most specific place named in it."""
-    weight: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for m in pool:
-        key = _division_key(m.id)
-        weight[key] += 10
-        first.setdefault(key, m.start)
-    for m in body:
-        key = _division_key(m.id)
-        if key in weight:
-            weight[key] += 1
-    key = min(weight, key=lambda k: (-weight[k], first[k]))
-    if key == country_of(key):  # a country: a division of it named beside it is finer
-        finer = [k for k in weight if k != key and country_of(k) == key]
-        if finer:
-            key = min(finer, key=lambda k: (-weight[k], first[k]))
-    members = [m.id for m in pool if _division_key(m.id) == key]
-    # the division itself when named, else its most named member
-    if key in members:
-        return of(key)
-    return of(Counter(members).most_common(1)[0][0])
 
 
 @lru_cache(maxsize=1 << 12)
