@@ -2127,6 +2127,7 @@ class _Extractor:
             if old is None or (old[0] and not in_headline):
                 chosen[key] = (in_headline, o, s)
         figures: list[Figure] = []
+        numbers = sorted({(o.reading.cand.start, o.reading.cand.end) for o in outs})
         for _, o, s in chosen.values():
             r = o.reading
             end_tok = max(r.end_tok, r.cand.t1)
@@ -2137,7 +2138,7 @@ class _Extractor:
             os_, oe = self.norm.span(s, e)
             clause = _clause_bounds(doc, r.cand.t0)
             sentence = _sentence_bounds(doc, doc.sent[r.cand.t0])
-            where = attribute(t, places, (s, e), clause, sentence, o.metric, home)
+            where = attribute(t, places, (s, e), clause, sentence, o.metric, home, numbers)
             if o.metric.is_territory:
                 party = self._holder(r, parties) or home_party
             else:

@@ -265,6 +265,32 @@ def _in_since(text: str, start: int) -> bool:
     return bool(_SINCE.search(text, max(0, start - 80), start))
 
 
+def _merged(numbers: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Number spans with those that touch merged (`(9600) الاف` is one number)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(numbers):
+        if out and a - out[-1][1] <= 2:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _own_after(m: _Named, e: int, numbers: Sequence[tuple[int, int]]) -> bool:
+    """A name after the figure, near it, with no other number between."""
+    if m.start < e or m.start - e > SENTENCE_REACH:
+        return False
+    return not any(e <= a < m.start for a, _ in numbers)
+
+
+def _claimed(m: _Named, s: int, lo: int, numbers: Sequence[tuple[int, int]]) -> bool:
+    """A name before the figure, in its sentence, that follows another number
+    of that sentence: that number's place (… في صلاح الدين و(24624) عائلة في ديالى)."""
+    if m.end > s:
+        return False
+    return any(lo <= a and b <= m.start for a, b in numbers)
+
+
 def _reaches(text: str, m: _Named, s: int, e: int, clo: int, chi: int) -> bool:
     """Whether a name may tie the figure at [s, e): in its clause, or near it
     in its sentence with no speaker's frame or new proposition between."""
@@ -322,6 +348,26 @@ def _nested(text: str, inner: _Named, outer: _Named) -> bool:
     )
 
 
+_BELONGS = re.compile(
+    r"^[\s،,]*(?:(?:ال)?(?:تابع[ةه]?|تابعين|تابعتين|واقع[ةه]?|واقعتين)\s*(?:ل|في|الي)?|(?:ضمن|من\s+اعمال))"
+    r"\s*(?:(?:ال)?(?:محافظ[ةه]|ولاي[ةه]|اقليم)\s*)?$"
+)
+"""`التابعة لمحافظة`، `الواقعة في`: the division named next is where the places before lie."""
+
+
+def _stated_division(text: str, pool: list[_Named], last: _Named) -> Place | None:
+    """The division the text says the names end at `last` lie in, if it says."""
+    after = [m for m in pool if m.start >= last.end]
+    if not after:
+        return None
+    nxt = after[0]
+    gap = text[last.end : nxt.start]
+    if len(gap) > 40 or not _BELONGS.match(gap):
+        return None
+    place = of(nxt.id)
+    return place if place.admin1 is not None else None
+
+
 def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
     """The names joined with `named[k]` as one place, itself included."""
     lo = hi = k
@@ -367,13 +413,15 @@ def _has_children(place_id: str) -> bool:
     return any(e.parent == place_id for e in gazetteer.all_places())
 
 
-def _preference(metric: Metric, refugees: bool) -> tuple[Role, ...]:
-    """Roles in the order that ties a number of this metric to a place."""
+def _preference(metric: Metric, refugees: bool) -> dict[Role, int]:
+    """The rank of each role in tying a number of this metric to a place
+    (lower ties closer; equal ranks are decided by distance)."""
     if metric is Metric.DISPLACED and not refugees:
-        return (Role.FROM, Role.AT, Role.TO, Role.PLAIN, Role.AGENT)
-    if metric in (Metric.DISPLACED, Metric.RETURNED):
-        return (Role.AT, Role.TO, Role.PLAIN, Role.FROM, Role.AGENT)
-    return (Role.AT, Role.PLAIN, Role.TO, Role.FROM, Role.AGENT)
+        ranks = (Role.FROM, Role.AT, Role.TO, Role.PLAIN, Role.AGENT)
+        return {role: k for k, role in enumerate(ranks)}
+    if metric in (Metric.DISPLACED, Metric.RETURNED):  # where they are, where they went back
+        return {Role.AT: 0, Role.TO: 0, Role.PLAIN: 1, Role.FROM: 2, Role.AGENT: 3}
+    return {Role.AT: 0, Role.PLAIN: 1, Role.TO: 2, Role.FROM: 3, Role.AGENT: 4}
 
 
 CLAUSE_PENALTY = 1600
@@ -391,10 +439,13 @@ def attribute(
     sentence: tuple[int, int],
     metric: Metric,
     home: Place,
+    numbers: Sequence[tuple[int, int]] = (),
 ) -> Place:
     """The place of the figure at `figure` (offsets of its words in normalised
     `text`) whose clause and sentence are the given spans; `home` is the
-    article's place (see `article_place`)."""
+    article's place (see `article_place`); `numbers` are the spans of the
+    article's figures' numbers (in a list, `و(24624) عائلة في ديالى`, a name
+    right after another number is that number's when this one has its own)."""
     s, e = figure
     slo, shi = sentence
     clo, chi = clause
@@ -402,6 +453,9 @@ def attribute(
     refugees = bool(_REFUGEE.search(text, clo, chi) or _HOST.search(text, clo, chi))
     named = _without_nationalities(text, named, s, e)
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
+    numbers = [(a, b) for a, b in _merged(numbers) if a > e + 1 or b < s - 1]  # the others
+    if any(_own_after(m, e, numbers) and not m.demonym for m in named):
+        named = [m for m in named if not _claimed(m, s, slo, numbers)]
     proper = [m for m in named if not m.demonym]
     pool = proper or named
     if not proper and named and home.country in {of(m.id).country for m in named}:
@@ -415,7 +469,7 @@ def attribute(
     for k, m in enumerate(pool):
         dist = s - m.end if m.end <= s else max(0, m.start - e)
         inside = clo <= m.start < chi
-        cost = order.index(m.role) * ROLE_COST + (0 if inside else CLAUSE_PENALTY)
+        cost = order[m.role] * ROLE_COST + (0 if inside else CLAUSE_PENALTY)
         cost += min(dist, ROLE_COST - 1)
         if cost < best[0]:
             best = (cost, k)
@@ -428,6 +482,9 @@ def attribute(
         return whole_country(anchor.id)
     group = _group(text, pool, k)
     place = _as_one(text, group)
+    stated = _stated_division(text, pool, group[-1])
+    if stated is not None and stated.country == place.country:
+        return stated  # قضائي مخمور وسنجار التابعة لمحافظة نينوى: Nineveh, as written
     if len(group) == 1 and _vague(text, anchor) and home.admin1 and home.country == place.country:
         return home  # شرق سوريا، شرق الفرات in an article about Deir ez-Zor: Deir ez-Zor
     if len(group) == 1:
@@ -480,6 +537,10 @@ def article_place(
             key = min(finer, key=lambda k: (-weight[k], first[k]))
     named = members[key]
     home = of(key) if key in named else of(named.most_common(1)[0][0])
+    if home.admin1 is not None:
+        same = sum(w for k, w in weight.items() if of(k).admin1 and of(k).country == home.country)
+        if weight[key] < SPREAD_SHARE * same:
+            return whole_country(home.id)  # divisions all over the country: the country
     if home.admin1 is None:
         home = _finer(home, [m for m in everywhere() if _proper(text, m)])
     return home
@@ -516,6 +577,10 @@ def _proper(text: str, m: Mention) -> bool:
     """A proper name (no nationality adjective), and not a dateline."""
     return not gazetteer.is_demonym(text[m.start : m.end]) and not _dateline(text, m)
 
+
+SPREAD_SHARE = 0.5
+"""An article whose leading division holds less than this share of the
+weight of its divisions of one country is about that country."""
 
 DOMINANT_SHARE = 0.75
 """The share of a text's names of divisions of a country that must lie in
