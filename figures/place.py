@@ -261,6 +261,10 @@ _SINCE = re.compile(r"(?<!\w)منذ(?!\w)[^،,.:؛\n]*$")
 (منذ قرار واشنطن الانسحاب من سوريا), unless it says where (منذ بدء الهجوم على عفرين)."""
 
 
+_LABEL = re.compile(r"\s*:\s*")
+"""`جنوب لبنان: 11 شهيدا`: the name labels the number right after its colon."""
+
+
 def _in_since(text: str, start: int) -> bool:
     return bool(_SINCE.search(text, max(0, start - 80), start))
 
@@ -296,9 +300,11 @@ def _reaches(text: str, m: _Named, s: int, e: int, clo: int, chi: int) -> bool:
     in its sentence with no speaker's frame or new proposition between."""
     if m.role is Role.AGENT or (m.role is not Role.AT and _in_since(text, m.start)):
         return False
+    if _dateline(text, m):
+        return False
     between = text[m.end : s] if m.end <= s else text[e : m.start]
-    if m.end <= s and _FRAME.search(between) and not between.lstrip().startswith(":"):
-        return False  # (جنوب لبنان: 11 شهيدا is a label, not a speaker)
+    if m.end <= s and _FRAME.search(between) and not _LABEL.fullmatch(between):
+        return False
     if clo <= m.start < chi:
         return True
     if len(between) > SENTENCE_REACH:
