@@ -41,7 +41,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import accumulate
 from operator import add, attrgetter
 
@@ -50,12 +49,12 @@ from figures import scope
 from figures import nouns
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
 from figures.gazetteer import Mention, Scanner, may_start_name
-from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import WORD_PATTERN, is_numeral_word, opener_before, scan_numbers, trie_regex
 from figures.scope import Frame
 from figures.scope import frames as scope_frames
+from figures.place import Place, article_place, attribute
 from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
@@ -2716,28 +2715,27 @@ class _Extractor:
         # that carry figures: the article's dominant place is the one those
         # name most (a place only named in passing elsewhere does not count)
         spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
+        lead = _lead_bounds(doc, self.headline_end)
+        regions = spans | {lead}
         if self.headline_end:
             spans.add((0, self.headline_end))
+            regions.add((0, self.headline_end))
         names = [x for x, _, w in self.seen if w.name]
-        scanner = Scanner(t, spans, names)
+        scanner = Scanner(t, regions, names)
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):
             places.extend(scanner.places(lo, hi))
+        places = sorted(set(places))
         territory = any(o.metric.is_territory for o in outs)
         parties = scanner.parties() if territory else []
         if not territory:
             for lo, hi in sorted(spans):
                 parties.extend(scanner.parties(lo, hi))
-        if not any(_governorate(m.id) for m in places):  # look wider, once
-            places_all = scanner.places()
-            home_place = _dominant_place(places_all)
-        else:
-            home_place = _dominant_place(places)
+        home = self._home(scanner, places, lead)
         home_party = _dominant(parties) if territory else None
         starts = [m.start for m in parties]
         self.party_starts = starts if starts == sorted(starts) else None
-        own = [m for m in places if _specific(m.id)]
         # one figure per (metric, value): the first statement, but the body's
         # over the headline's
         chosen: dict[tuple[Metric, float], tuple[bool, _Out, int]] = {}
@@ -2758,6 +2756,7 @@ class _Extractor:
                 kept = chosen[key][1]
                 kept.scope, kept.window, kept.since = stated.scope, stated.window, stated.since
         figures: list[Figure] = []
+        numbers = sorted({(o.reading.cand.start, o.reading.cand.end) for o in outs})
         for _, o, s in chosen.values():
             r = o.reading
             end_tok = max(r.end_tok, r.cand.t1)
@@ -2766,8 +2765,9 @@ class _Extractor:
             while e > s and t[e - 1] in " \n،,.":
                 e -= 1
             os_, oe = self.norm.span(s, e)
-            clo, chi = _clause_bounds(doc, r.cand.t0)
-            place = _nearest(own, s, e, clo, chi) or home_place
+            clause = _clause_bounds(doc, r.cand.t0)
+            sentence = _sentence_bounds(doc, doc.sent[r.cand.t0])
+            where = attribute(t, places, (s, e), clause, sentence, o.metric, home, numbers)
             if o.metric.is_territory:
                 party = self._holder(r, parties) or home_party
             else:
@@ -2784,9 +2784,11 @@ class _Extractor:
                     quote=self.original[os_:oe],
                     start=os_,
                     end=oe,
-                    place=place,
+                    place=where.id,
                     party=party,
                     since=o.since if o.scope is Scope.TOTAL else None,
+                    country=where.country,
+                    admin1=where.admin1,
                 )
             )
         return sorted(figures, key=_START)
@@ -2802,6 +2804,14 @@ class _Extractor:
         if da == db:
             return None
         return b if da else a
+
+    def _home(self, scanner: Scanner, places: list[Mention], lead: tuple[int, int]) -> Place:
+        """The article's place (`place.article_place`): its headline's, its
+        lead sentence's, else its figure sentences', else its whole text's."""
+        end = self.headline_end
+        headline = [m for m in places if m.end <= end] if end else []
+        body = [m for m in places if m.start >= end]
+        return article_place(self.doc.text, headline, scanner.places(*lead), body, scanner.places)
 
     def _holder(self, r: _Reading, parties: list[Mention]) -> str | None:
         """The party that holds ground: the one named right after the control
@@ -2911,6 +2921,14 @@ _DATELINE = re.compile(
 )
 """A line that is only a date stamp or a dateline, not a headline."""
 
+def _lead_bounds(doc: _Doc, headline_end: int) -> tuple[int, int]:
+    """Offsets of the first sentence after the headline (the lead)."""
+    first = doc.index_at(headline_end)
+    if first >= len(doc.toks):
+        return (headline_end, headline_end)
+    lo, hi = _sentence_bounds(doc, doc.sent[first])
+    return (max(lo, headline_end), hi)
+
 
 def _sentence_bounds(doc: _Doc, sent: int) -> tuple[int, int]:
     sb = doc.sent_bounds
@@ -2926,51 +2944,11 @@ def _clause_bounds(doc: _Doc, t: int) -> tuple[int, int]:
     return doc.starts[lo], doc.ends[hi]
 
 
-@lru_cache(maxsize=1 << 12)
-def _specific(place_id: str) -> bool:
-    """A place precise enough to key a figure by (not a country or a region)."""
-    entry = gazetteer_place(place_id)
-    return entry is not None and entry.kind not in {"country", "region"}
-
-
-@lru_cache(maxsize=1 << 12)
-def _governorate(place_id: str) -> str | None:
-    """The governorate (or province) a place lies in, if the gazetteer knows it."""
-    seen = 0
-    entry = gazetteer_place(place_id)
-    while entry is not None and seen < 8:
-        if entry.kind == "governorate":
-            return entry.id
-        entry = gazetteer_place(entry.parent) if entry.parent else None
-        seen += 1
-    return None
-
-
-def _dominant_place(mentions: list[Mention]) -> str | None:
-    """The governorate the article's places lie in most often, so that the
-    same story keeps one key across outlets; else the most named place."""
-    rolled = [g for g in (_governorate(m.id) for m in mentions) if g is not None]
-    if rolled:
-        return Counter(rolled).most_common(1)[0][0]
-    return _dominant(mentions)
-
-
 def _dominant(mentions: list[Mention]) -> str | None:
     if not mentions:
         return None
     counts = Counter(m.id for m in mentions)
     return counts.most_common(1)[0][0]
-
-
-def _nearest(mentions: list[Mention], s: int, e: int, lo: int, hi: int) -> str | None:
-    best: tuple[int, str | None] = (1 << 62, None)
-    for m in mentions:
-        if m.end < lo or m.start > hi:
-            continue
-        dist = s - m.end if m.end <= s else max(0, m.start - e)
-        if dist < best[0]:
-            best = (dist, m.id)
-    return best[1]
 
 
 def extract(text: str) -> list[Figure]:
