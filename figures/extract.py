@@ -1530,7 +1530,7 @@ def _comma_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
     return end, qual
 
 
-def _coordinated(doc: _Doc, a: _Reading, b: _Reading) -> bool:
+def _joined_by_and(doc: _Doc, a: _Reading, b: _Reading) -> bool:
     """Reading b's number is joined to a's words by `و` alone (`أكثر من 4800
     قتيل و20 ألف مصاب`)."""
     j = a.end_tok
@@ -1552,14 +1552,14 @@ def _share_hedges(
         (pre, _), (own_pre, own_post) = hedges[i - 1], hedges[i]
         b = readings[i]
         unhedged = own_pre is None and own_post is None and not b.cand.range_low
-        if pre is not None and unhedged and _coordinated(doc, readings[i - 1], b):
+        if pre is not None and unhedged and _joined_by_and(doc, readings[i - 1], b):
             b.qual = pre
             hedges[i] = (pre, None)
     for i in range(len(readings) - 2, -1, -1):
         (own_pre, own_post), (_, post) = hedges[i], hedges[i + 1]
         a = readings[i]
         unhedged = own_pre is None and own_post is None and not a.cand.range_low
-        if post is not None and unhedged and _coordinated(doc, a, readings[i + 1]):
+        if post is not None and unhedged and _joined_by_and(doc, a, readings[i + 1]):
             a.qual = post
             hedges[i] = (None, post)
 
