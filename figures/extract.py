@@ -1784,6 +1784,7 @@ class _Extractor:
         self.headline_end = _headline_end(t)
         self.party_starts: list[int] | None = None
         self.lead: tuple[int, Frame] | None = None
+        self._breakdown = False
         self.defaulted: set[int] = set()
         """First tokens of the figures whose scope no word of the text states."""
         """Starts of the parties `_figures` found, when in text order."""
@@ -2233,7 +2234,9 @@ class _Extractor:
             return read, None, None
         lo, hi = _bounds(doc.clause, r.cand.t0)
         hi = max(hi, min(day.end, r.cand.t0 + _BOUNDS_REACH))  # … وصلوا أمس: up to the day
-        if scope.one_group(metric, scope.span(doc.toks, lo, hi)):
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        frames = scope.span(doc.toks, lo, hi) | (scope.span(doc.toks, s_lo, s_hi) & Frame.SINGLE)
+        if scope.one_group(metric, frames):
             return Scope.BATCH, None, None
         if scope.dates_an_event(doc.toks, day.start):
             return Scope.BATCH, None, None  # الأمطار التي هطلت صباح أمس: the day of one event
@@ -2250,6 +2253,10 @@ class _Extractor:
             return Scope.WINDOW, "1d", None  # اليوم فقط
         s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
         clause = scope.span(toks, lo, hi) | scope.route(toks, lo, hi)
+        # الضحايا بينهم 11 قتيلا: a breakdown of the count the sentence before stated
+        self._breakdown = any(
+            Tag.SUBSET in doc.words[k].tags for k in range(max(0, r.q0 - 2), r.q0)
+        )
         carried = None if Frame.TOLL in clause else self._carried(s_lo)
         if carried is not None:
             return Scope.WINDOW, carried.window, None
@@ -2307,7 +2314,7 @@ class _Extractor:
         that a colon introduced there."""
         doc = self.doc
         toks = doc.toks
-        cont = scope.continues(toks, first)
+        cont = scope.continues(toks, first) or self._breakdown
         k = first
         for _ in range(12):  # a list's items back to the line that opens it
             if k <= 0:

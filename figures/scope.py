@@ -221,8 +221,8 @@ def in_war(toks: Sequence[str], lo: int, hi: int) -> bool:
 def campaign(toks: Sequence[str], cue: int) -> bool:
     """`بعد أربعة أشهر من القصف`، `سبع سنوات من الحرب`: the event word at `cue`
     is the complement of a duration, a campaign (its toll is a total)."""
-    if cue >= 1 and fold(toks[cue - 1]) in _DURING:
-        return True  # خلال الهجوم، طوال الحرب: during a campaign
+    if cue >= 1 and fold(toks[cue - 1]) in _DURING and Frame.SINGLE not in frames(toks[cue]):
+        return True  # خلال القصف، طوال المعارك: during a campaign (خلال الهجوم: one attack)
     if cue < 2 or fold(toks[cue - 1]) != fold("من"):
         return False
     prev = toks[cue - 2]
@@ -245,8 +245,8 @@ def dates_report(toks: Sequence[str], clause: Sequence[int], day: int, reach: in
             return False  # أعلنت الوزارة حصيلة غارات يوم أمس: the day of the toll
         if fold(toks[k]) in _PART_OF_DAY or Frame.DAY in f:
             continue  # مساء الأحد: the day itself
-        if lx.has(toks[k], lx.Tag.BATCH) or lx.has(toks[k], lx.Tag.TRIGGER):
-            return False
+        if lx.has(toks[k], lx.Tag.BATCH):
+            return False  # … غارات يوم أمس: the day of the strikes
     return False
 
 

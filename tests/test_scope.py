@@ -97,6 +97,11 @@ PERIODS: dict[str, Case] = {
             ("killed", 4, "window", "1d"),
         ],
     ),
+    "a-breakdown-takes-the-period-before": (
+        "قال المكتب إن 60 مدنيا سقطوا بين قتيل وجريح خلال شهر مارس الماضي.\n"
+        "وأوضح التقرير أن الضحايا بينهم 20 قتيلا و40 جريحا.",
+        [("killed", 20, "window", "1m"), ("injured", 40, "window", "1m")],
+    ),
     # (c) one day
     "today-only": (
         "قتل 14 مدنيا اليوم فقط في المدينة.",
@@ -182,6 +187,22 @@ GUARDS: dict[str, Case] = {
     "an-agency-spoke-yesterday-of-one-attack": (
         "وتحدثت الوكالة، أمس الخميس، عن هجوم واسع أسفر عن مقتل وإصابة 9 عناصر.",
         [("casualties", 9, "batch", None)],
+    ),
+    "a-report-weekday-after-a-ministry-named-for-migration": (
+        "أعلنت وزارة الهجرة والمهجرين، الثلاثاء، عودة 300 عائلة نازحة من مخيم الأمل إلى مناطقها.",
+        [("returned", 300, "batch", None)],
+    ),
+    "an-attack-at-dawn": (
+        "قال مسؤول إن خمسة جنود قتلوا عندما هاجم مسلحون قاعدة عسكرية فجر الخميس.",
+        [("killed", 5, "batch", None)],
+    ),
+    "bodies-from-one-building": (
+        "الدفاع المدني: انتشال جثامين 3 شهداء من تحت أنقاض مبنى في البلدة.",
+        [("killed", 3, "batch", None)],
+    ),
+    "during-the-attack": (
+        "اختطف مسلحون 40 طالبا من مدرسة ليل الجمعة، فيما قتل حارسان خلال الهجوم.",
+        [("detained", 40, "batch", None), ("killed", 2, "batch", None)],
     ),
     "a-surrender-on-a-day": (
         "وسلم نحو 80 مسلحا أنفسهم للقوات مساء الأربعاء.",
