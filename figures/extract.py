@@ -95,23 +95,6 @@ _PERSON_METRICS = frozenset(Metric) - {
     Metric.SHARE_CONTROLLED,
     Metric.PLACES_CONTROLLED,
 }
-_DEFAULT_SCOPE: dict[Metric, Scope] = {
-    Metric.DISPLACED: Scope.TOTAL,
-    Metric.RETURNED: Scope.TOTAL,
-    Metric.BESIEGED: Scope.TOTAL,
-    Metric.AREA_CONTROLLED: Scope.TOTAL,
-    Metric.SHARE_CONTROLLED: Scope.TOTAL,
-    Metric.PLACES_CONTROLLED: Scope.TOTAL,
-    Metric.KILLED: Scope.BATCH,
-    Metric.INJURED: Scope.BATCH,
-    Metric.CASUALTIES: Scope.BATCH,
-    Metric.MISSING: Scope.BATCH,
-    Metric.DETAINED: Scope.BATCH,
-    Metric.SURRENDERED: Scope.BATCH,
-}
-"""With no cue: a standing state for displacement and territory, one event
-for deaths, wounds, arrests and surrenders (tolls say حصيلة or منذ)."""
-
 _QUAL_RANK = {
     Qualifier.AT_LEAST: 0,
     Qualifier.MORE_THAN: 1,
@@ -1564,6 +1547,8 @@ def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
     (a hedge on it stays with it: خلال أقل من أسبوع; شهريا: per month)."""
     if scope.rate(doc.toks[i]):
         return _Cue(i, i + 1, Scope.WINDOW, sense.arg, stated=True)
+    if sense.arg == "1y" and _is_year(doc.tok(i + 1)) and scope.year_subject(doc.toks, i):
+        return _Cue(i, i + 2, Scope.WINDOW, "1y", stated=True)  # سجل عام 2014: the year's count
     k = _prev_word(doc, _qualifier_before(doc, i)[0])
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)

@@ -64,6 +64,7 @@ class Frame(enum.Flag):
     RATE = enum.auto()  # شهريا: per month
     SITE = enum.auto()  # مخيم، بلدة: a place a group leaves or reaches
     ROUTE = enum.auto()  # من مخيم … إلى: one group's route (made by `route`)
+    YEAR_SUBJECT = enum.auto()  # سجل، شهد: a verb whose subject may be a year
 
 
 _TABLES = {
@@ -80,6 +81,7 @@ _TABLES = {
     "count_head": Frame.COUNT,
     "rate": Frame.RATE,
     "site": Frame.SITE,
+    "year_subject": Frame.YEAR_SUBJECT,
 }
 
 
@@ -182,6 +184,12 @@ def route(toks: Sequence[str], lo: int, hi: int) -> Frame:
         elif origin and word in _TO:
             return Frame.ROUTE
     return Frame.NONE
+
+
+def year_subject(toks: Sequence[str], i: int) -> bool:
+    """`سجل عام 2014 …`، `وشهد العام 2015 …`: the year word at `i` is the subject
+    of a verb of recording, so the year is the counting period."""
+    return i > 0 and Frame.YEAR_SUBJECT in frames(toks[i - 1])
 
 
 def rate(token: str) -> bool:

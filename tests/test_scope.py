@@ -148,6 +148,10 @@ PERIODS: dict[str, Case] = {
         [("killed", 40, "window", "6m")],
     ),
     # windows of the annotators' conventions
+    "a-year-as-the-subject-is-the-period": (
+        "وسجل عام 2019 مقتل 320 مدنيا في المحافظة.",
+        [("killed", 320, "window", "1y")],
+    ),
     "lately-is-a-window-of-unstated-length": (
         "واستولت السلطات في الآونة الأخيرة على أكثر من 3 آلاف دونم.",
         [("area_controlled", 3, "window", None)],
@@ -257,6 +261,7 @@ def _toks(text: str) -> list[str]:
         ("عدد", scope.Frame.COUNT),
         ("شهريا", scope.Frame.RATE),
         ("مخيم", scope.Frame.SITE),
+        ("وشهد", scope.Frame.YEAR_SUBJECT),
     ],
     ids=lambda v: v if isinstance(v, str) else v.name,
 )
