@@ -160,8 +160,8 @@ def default_scope(metric: Metric, clause: Frame, sentence: Frame, war: bool = Fa
     """Rule 1: the scope of a count no scope word is near, from the frames of
     its clause and its sentence; `war`: the sentence places it inside a war
     (`in_war`)."""
-    if clause & (Frame.STANDING | Frame.COUNT):
-        return Scope.TOTAL
+    if Frame.STANDING in clause or (Frame.COUNT in clause and metric is not Metric.SURRENDERED):
+        return Scope.TOTAL  # surrenders stay events (يزيد عددهم على 80: one surrender)
     if metric in MOVEMENT and clause & (Frame.RECEIVED | Frame.ROUTE):
         return Scope.BATCH
     if war and metric in TOLLS:

@@ -208,6 +208,10 @@ GUARDS: dict[str, Case] = {
         "اختطف مسلحون 40 طالبا من مدرسة ليل الجمعة، فيما قتل حارسان خلال الهجوم.",
         [("detained", 40, "batch", None), ("killed", 2, "batch", None)],
     ),
+    "a-battle-is-an-episode": (
+        "وأسفرت المعارك عن سقوط 8 قتلى من قوات النظام و5 من الفصائل.",
+        [("killed", 8, "batch", None)],
+    ),
     "a-surrender-on-a-day": (
         "وسلم نحو 80 مسلحا أنفسهم للقوات مساء الأربعاء.",
         [("surrendered", 80, "batch", None)],
@@ -280,6 +284,8 @@ def test_lexicon_frames(words: str, frame: scope.Frame) -> None:
         (Metric.DISPLACED, "نزح السكان", Scope.TOTAL),
         (Metric.KILLED, "قذيفة سقطت بحسب وزارة الصحة", Scope.BATCH),
         (Metric.SURRENDERED, "بحسب المرصد", Scope.BATCH),
+        (Metric.SURRENDERED, "يزيد عددهم على", Scope.BATCH),
+        (Metric.DETAINED, "يزيد عددهم على", Scope.TOTAL),
     ],
     ids=[
         "authority",
@@ -289,6 +295,8 @@ def test_lexicon_frames(words: str, frame: scope.Frame) -> None:
         "displaced-default",
         "one-shell",
         "surrender",
+        "surrender-number-of",
+        "detained-number-of",
     ],
 )
 def test_default_scope(metric: Metric, words: str, want: Scope) -> None:
