@@ -1502,7 +1502,7 @@ def _collect(
 
 def _day_cue(doc: _Doc, i: int) -> _Cue:
     """A batch word; a day word (أمس، الخميس) is marked as one (`scope`, rule 2)."""
-    if Frame.DAY not in scope_frames(doc.toks[i]):
+    if not scope_frames(doc.toks[i]) & Frame.DAY:
         return _Cue(i, i + 1, Scope.BATCH)
     if scope.of_the_day(doc.toks, i) or scope.day_only(doc.toks, i):
         return _Cue(i, i + 1, Scope.WINDOW, "1d", stated=True)  # ليوم أمس، أمس وحده
@@ -1768,8 +1768,10 @@ class _Extractor:
         _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
         self.party_starts: list[int] | None = None
-        self.lead: tuple[int, Frame] | None = None
+        self.lead: tuple[int, int] | None = None
         self._breakdown = False
+        self.spans: dict[int, int] = {}
+        """Frames of token ranges read so far (`_span`)."""
         self.defaulted: set[int] = set()
         """First tokens of the figures whose scope no word of the text states."""
         """Starts of the parties `_figures` found, when in text order."""
@@ -2125,11 +2127,11 @@ class _Extractor:
             if rising is not None:  # ارتفعت حصيلة ضحايا الهجوم إلى 87: the toll, not the attack
                 chosen = rising
         if chosen is not None and chosen.scope is Scope.BATCH:
-            s_lo, _ = _bounds(doc.sent, c.t0)
-            if scope.in_war(doc.toks, s_lo, r.q0):
+            s_lo, s_hi = _bounds(doc.sent, c.t0)
+            if self._span(s_lo, s_hi) & Frame.TOLL and scope.in_war(doc.toks, s_lo, r.q0):
                 return Scope.TOTAL, None, None  # وفي تلك الحرب … قتل أكثر من 1100
             c_lo, _ = _bounds(doc.clause, c.t0)
-            if Frame.STANDING in scope.span(doc.toks, c_lo, r.q0):
+            if self._span(c_lo, r.q0) & Frame.STANDING:
                 return Scope.TOTAL, None, None  # يأوي 500 ألف نازح: a standing count
             chosen = self._day_over_activity(r, chosen)
             if not chosen.day and self._war_toll(r, chosen):
@@ -2191,7 +2193,7 @@ class _Extractor:
         if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY:
             return False
         lo, hi = _bounds(doc.clause, r.cand.t0)
-        return Frame.TOLL in scope.span(doc.toks, lo, hi)
+        return bool(self._span(lo, hi) & Frame.TOLL)
 
     def _day_over_activity(self, r: _Reading, chosen: _Cue) -> _Cue:
         """`قتل 7 جراء قصف ومعارك ... اليوم الأربعاء`: an activity word (shelling,
@@ -2220,7 +2222,7 @@ class _Extractor:
         lo, hi = _bounds(doc.clause, r.cand.t0)
         hi = max(hi, min(day.end, r.cand.t0 + _BOUNDS_REACH))  # … وصلوا أمس: up to the day
         s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
-        frames = scope.span(doc.toks, lo, hi) | (scope.span(doc.toks, s_lo, s_hi) & Frame.SINGLE)
+        frames = self._span(lo, hi) | (self._span(s_lo, s_hi) & Frame.SINGLE)
         if scope.one_group(metric, frames):
             return Scope.BATCH, None, None
         if scope.dates_an_event(doc.toks, day.start):
@@ -2234,15 +2236,17 @@ class _Extractor:
         doc = self.doc
         toks = doc.toks
         lo, hi = _bounds(doc.clause, r.cand.t0)
-        if any(scope.day_only(toks, k) for k in range(lo, hi)):
+        clause = self._span(lo, hi)
+        if clause & Frame.ONLY and any(scope.day_only(toks, k) for k in range(lo, hi)):
             return Scope.WINDOW, "1d", None  # اليوم فقط
+        if clause & Frame.SITE:
+            clause |= scope.route(toks, lo, hi)
         s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
-        clause = scope.span(toks, lo, hi) | scope.route(toks, lo, hi)
         # الضحايا بينهم 11 قتيلا: a breakdown of the count the sentence before stated
         self._breakdown = any(
             Tag.SUBSET in doc.words[k].tags for k in range(max(0, r.q0 - 2), r.q0)
         )
-        carried = None if Frame.TOLL in clause else self._carried(s_lo)
+        carried = None if clause & Frame.TOLL else self._carried(s_lo)
         if carried is not None:
             return Scope.WINDOW, carried.window, None
         day = next(
@@ -2250,21 +2254,30 @@ class _Extractor:
         )
         if day is not None and metric in scope.TOLLS:  # قتل 7 …، اليوم الأربعاء: the day's toll
             return self._day_scope(r, metric, day)
-        sentence = scope.span(toks, s_lo, s_hi) | self._list_frames(s_lo)
+        sentence = self._span(s_lo, s_hi) | self._list_frames(s_lo)
         self.defaulted.add(r.cand.t0)
-        war = scope.in_war(toks, s_lo, r.q0)
+        war = bool(sentence & Frame.TOLL) and scope.in_war(toks, s_lo, r.q0)
         found = scope.default_scope(metric, clause, sentence, war)
         if (
             found is Scope.BATCH
             and metric in scope.TOLLS
-            and Frame.SINGLE not in sentence
+            and not sentence & Frame.SINGLE
             and r.cand.start > self._lead()[0]
-            and Frame.TOLL in self._lead()[1]
+            and self._lead()[1] & Frame.TOLL
         ):
             found = Scope.TOTAL  # a quake's or a war's story: its counts are the toll
         return found, None, None
 
-    def _lead(self) -> tuple[int, Frame]:
+    def _span(self, lo: int, hi: int) -> int:
+        """`scope.span` of tokens lo..hi-1, once per range (clauses and
+        sentences are asked for again by each figure in them)."""
+        key = lo * 1_000_003 + hi
+        found = self.spans.get(key)
+        if found is None:
+            found = self.spans[key] = scope.span(self.doc.toks, lo, hi)
+        return found
+
+    def _lead(self) -> tuple[int, int]:
         """The end of the text's first line and the frames of its words."""
         if self.lead is None:
             t = self.norm.text
@@ -2278,7 +2291,7 @@ class _Extractor:
             self.lead = (end, frame)
         return self.lead
 
-    def _list_frames(self, first: int) -> Frame:
+    def _list_frames(self, first: int) -> int:
         """The frames of the line that opens the list whose item starts at
         token `first` (`إحصائيات الكارثة:` over `- 450 مفقود`), if it is one."""
         doc = self.doc
@@ -2289,7 +2302,7 @@ class _Extractor:
                 return Frame.NONE
             p_lo, p_hi = _bounds(doc.sent, k - 1)
             if any(toks[j] == ":" for j in range(max(p_lo, p_hi - 2), p_hi)):
-                return scope.span(toks, p_lo, p_hi)
+                return self._span(p_lo, p_hi)
             k = p_lo
         return Frame.NONE
 
@@ -2305,7 +2318,9 @@ class _Extractor:
             if k <= 0:
                 return None
             p_lo, p_hi = _bounds(doc.sent, k - 1)
-            if all(doc.words[j].mark is not _Mark.NONE for j in range(p_lo, p_hi)):
+            if p_hi - p_lo <= 3 and all(
+                doc.words[j].mark is not _Mark.NONE for j in range(p_lo, p_hi)
+            ):
                 k = p_lo  # a sentence of marks alone (a line break)
                 continue
             tail = [toks[j] for j in range(max(p_lo, p_hi - 2), p_hi)]
@@ -2484,13 +2499,9 @@ _BOUNDS_REACH = 60
 def _bounds(index: list[int], t: int) -> tuple[int, int]:
     """Token range lo..hi of the clause or sentence (by `index`) of token t,
     at most `_BOUNDS_REACH` tokens either side."""
-    lo, hi = t, t + 1
-    n = len(index)
-    own = index[t]
-    while lo > 0 and t - lo < _BOUNDS_REACH and index[lo - 1] == own:
-        lo -= 1
-    while hi < n and hi - t < _BOUNDS_REACH and index[hi] == own:
-        hi += 1
+    own = index[t]  # the index never decreases: bisect within the reach
+    lo = bisect_left(index, own, max(0, t - _BOUNDS_REACH), t)
+    hi = bisect_right(index, own, t, min(len(index), t + _BOUNDS_REACH))
     return lo, hi
 
 
