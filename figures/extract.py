@@ -95,23 +95,6 @@ _PERSON_METRICS = frozenset(Metric) - {
     Metric.SHARE_CONTROLLED,
     Metric.PLACES_CONTROLLED,
 }
-_DEFAULT_SCOPE: dict[Metric, Scope] = {
-    Metric.DISPLACED: Scope.TOTAL,
-    Metric.RETURNED: Scope.TOTAL,
-    Metric.BESIEGED: Scope.TOTAL,
-    Metric.AREA_CONTROLLED: Scope.TOTAL,
-    Metric.SHARE_CONTROLLED: Scope.TOTAL,
-    Metric.PLACES_CONTROLLED: Scope.TOTAL,
-    Metric.KILLED: Scope.BATCH,
-    Metric.INJURED: Scope.BATCH,
-    Metric.CASUALTIES: Scope.BATCH,
-    Metric.MISSING: Scope.BATCH,
-    Metric.DETAINED: Scope.BATCH,
-    Metric.SURRENDERED: Scope.BATCH,
-}
-"""With no cue: a standing state for displacement and territory, one event
-for deaths, wounds, arrests and surrenders (tolls say حصيلة or منذ)."""
-
 _QUAL_RANK = {
     Qualifier.AT_LEAST: 0,
     Qualifier.MORE_THAN: 1,
@@ -1747,7 +1730,7 @@ def _collect(
 
 def _day_cue(doc: _Doc, i: int) -> _Cue:
     """A batch word; a day word (أمس، الخميس) is marked as one (`scope`, rule 2)."""
-    if Frame.DAY not in scope_frames(doc.toks[i]):
+    if not scope_frames(doc.toks[i]) & Frame.DAY:
         return _Cue(i, i + 1, Scope.BATCH)
     if scope.of_the_day(doc.toks, i) or scope.day_only(doc.toks, i):
         return _Cue(i, i + 1, Scope.WINDOW, "1d", stated=True)  # ليوم أمس، أمس وحده
@@ -1792,6 +1775,8 @@ def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
     (a hedge on it stays with it: خلال أقل من أسبوع; شهريا: per month)."""
     if scope.rate(doc.toks[i]):
         return _Cue(i, i + 1, Scope.WINDOW, sense.arg, stated=True)
+    if sense.arg == "1y" and _is_year(doc.tok(i + 1)) and scope.year_subject(doc.toks, i):
+        return _Cue(i, i + 2, Scope.WINDOW, "1y", stated=True)  # سجل عام 2014: the year's count
     k = _prev_word(doc, _qualifier_before(doc, i)[0])
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
@@ -2016,7 +2001,10 @@ class _Extractor:
         """Tokens of the numbers read as possible figures (`run`)."""
         self.party_starts: list[int] | None = None
         """Starts of the parties `_figures` found, when in text order."""
-        self.lead: tuple[int, Frame] | None = None
+        self.lead: tuple[int, int] | None = None
+        self._breakdown = False
+        self.spans: dict[int, int] = {}
+        """Frames of token ranges read so far (`_span`)."""
         self.defaulted: set[int] = set()
         """First tokens of the figures whose scope no word of the text states."""
 
@@ -2507,11 +2495,11 @@ class _Extractor:
             if rising is not None:  # ارتفعت حصيلة ضحايا الهجوم إلى 87: the toll, not the attack
                 chosen = rising
         if chosen is not None and chosen.scope is Scope.BATCH:
-            s_lo, _ = _bounds(doc.sent, c.t0)
-            if scope.in_war(doc.toks, s_lo, r.q0):
+            s_lo, s_hi = _bounds(doc.sent, c.t0)
+            if self._span(s_lo, s_hi) & Frame.TOLL and scope.in_war(doc.toks, s_lo, r.q0):
                 return Scope.TOTAL, None, None  # وفي تلك الحرب … قتل أكثر من 1100
             c_lo, _ = _bounds(doc.clause, c.t0)
-            if Frame.STANDING in scope.span(doc.toks, c_lo, r.q0):
+            if self._span(c_lo, r.q0) & Frame.STANDING:
                 return Scope.TOTAL, None, None  # يأوي 500 ألف نازح: a standing count
             chosen = self._day_over_activity(r, chosen)
             if not chosen.day and self._war_toll(r, chosen):
@@ -2573,7 +2561,7 @@ class _Extractor:
         if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY:
             return False
         lo, hi = _bounds(doc.clause, r.cand.t0)
-        return Frame.TOLL in scope.span(doc.toks, lo, hi)
+        return bool(self._span(lo, hi) & Frame.TOLL)
 
     def _day_over_activity(self, r: _Reading, chosen: _Cue) -> _Cue:
         """`قتل 7 جراء قصف ومعارك ... اليوم الأربعاء`: an activity word (shelling,
@@ -2601,7 +2589,9 @@ class _Extractor:
             return read, None, None
         lo, hi = _bounds(doc.clause, r.cand.t0)
         hi = max(hi, min(day.end, r.cand.t0 + _BOUNDS_REACH))  # … وصلوا أمس: up to the day
-        if scope.one_group(metric, scope.span(doc.toks, lo, hi)):
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        frames = self._span(lo, hi) | (self._span(s_lo, s_hi) & Frame.SINGLE)
+        if scope.one_group(metric, frames):
             return Scope.BATCH, None, None
         if scope.dates_an_event(doc.toks, day.start):
             return Scope.BATCH, None, None  # الأمطار التي هطلت صباح أمس: the day of one event
@@ -2614,11 +2604,17 @@ class _Extractor:
         doc = self.doc
         toks = doc.toks
         lo, hi = _bounds(doc.clause, r.cand.t0)
-        if any(scope.day_only(toks, k) for k in range(lo, hi)):
+        clause = self._span(lo, hi)
+        if clause & Frame.ONLY and any(scope.day_only(toks, k) for k in range(lo, hi)):
             return Scope.WINDOW, "1d", None  # اليوم فقط
+        if clause & Frame.SITE:
+            clause |= scope.route(toks, lo, hi)
         s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
-        clause = scope.span(toks, lo, hi) | scope.route(toks, lo, hi)
-        carried = None if Frame.TOLL in clause else self._carried(s_lo)
+        # الضحايا بينهم 11 قتيلا: a breakdown of the count the sentence before stated
+        self._breakdown = any(
+            Tag.SUBSET in doc.words[k].tags for k in range(max(0, r.q0 - 2), r.q0)
+        )
+        carried = None if clause & Frame.TOLL else self._carried(s_lo)
         if carried is not None:
             return Scope.WINDOW, carried.window, None
         day = next(
@@ -2626,21 +2622,30 @@ class _Extractor:
         )
         if day is not None and metric in scope.TOLLS:  # قتل 7 …، اليوم الأربعاء: the day's toll
             return self._day_scope(r, metric, day)
-        sentence = scope.span(toks, s_lo, s_hi) | self._list_frames(s_lo)
+        sentence = self._span(s_lo, s_hi) | self._list_frames(s_lo)
         self.defaulted.add(r.cand.t0)
-        war = scope.in_war(toks, s_lo, r.q0)
+        war = bool(sentence & Frame.TOLL) and scope.in_war(toks, s_lo, r.q0)
         found = scope.default_scope(metric, clause, sentence, war)
         if (
             found is Scope.BATCH
             and metric in scope.TOLLS
-            and Frame.SINGLE not in sentence
+            and not sentence & Frame.SINGLE
             and r.cand.start > self._lead()[0]
-            and Frame.TOLL in self._lead()[1]
+            and self._lead()[1] & Frame.TOLL
         ):
             found = Scope.TOTAL  # a quake's or a war's story: its counts are the toll
         return found, None, None
 
-    def _lead(self) -> tuple[int, Frame]:
+    def _span(self, lo: int, hi: int) -> int:
+        """`scope.span` of tokens lo..hi-1, once per range (clauses and
+        sentences are asked for again by each figure in them)."""
+        key = lo * 1_000_003 + hi
+        found = self.spans.get(key)
+        if found is None:
+            found = self.spans[key] = scope.span(self.doc.toks, lo, hi)
+        return found
+
+    def _lead(self) -> tuple[int, int]:
         """The end of the text's first line and the frames of its words."""
         if self.lead is None:
             t = self.norm.text
@@ -2654,7 +2659,7 @@ class _Extractor:
             self.lead = (end, frame)
         return self.lead
 
-    def _list_frames(self, first: int) -> Frame:
+    def _list_frames(self, first: int) -> int:
         """The frames of the line that opens the list whose item starts at
         token `first` (`إحصائيات الكارثة:` over `- 450 مفقود`), if it is one."""
         doc = self.doc
@@ -2665,7 +2670,7 @@ class _Extractor:
                 return Frame.NONE
             p_lo, p_hi = _bounds(doc.sent, k - 1)
             if any(toks[j] == ":" for j in range(max(p_lo, p_hi - 2), p_hi)):
-                return scope.span(toks, p_lo, p_hi)
+                return self._span(p_lo, p_hi)
             k = p_lo
         return Frame.NONE
 
@@ -2675,13 +2680,15 @@ class _Extractor:
         that a colon introduced there."""
         doc = self.doc
         toks = doc.toks
-        cont = scope.continues(toks, first)
+        cont = scope.continues(toks, first) or self._breakdown
         k = first
         for _ in range(12):  # a list's items back to the line that opens it
             if k <= 0:
                 return None
             p_lo, p_hi = _bounds(doc.sent, k - 1)
-            if all(doc.words[j].mark is not _Mark.NONE for j in range(p_lo, p_hi)):
+            if p_hi - p_lo <= 3 and all(
+                doc.words[j].mark is not _Mark.NONE for j in range(p_lo, p_hi)
+            ):
                 k = p_lo  # a sentence of marks alone (a line break)
                 continue
             tail = [toks[j] for j in range(max(p_lo, p_hi - 2), p_hi)]
@@ -2873,13 +2880,9 @@ _BOUNDS_REACH = 60
 def _bounds(index: list[int], t: int) -> tuple[int, int]:
     """Token range lo..hi of the clause or sentence (by `index`) of token t,
     at most `_BOUNDS_REACH` tokens either side."""
-    lo, hi = t, t + 1
-    n = len(index)
-    own = index[t]
-    while lo > 0 and t - lo < _BOUNDS_REACH and index[lo - 1] == own:
-        lo -= 1
-    while hi < n and hi - t < _BOUNDS_REACH and index[hi] == own:
-        hi += 1
+    own = index[t]  # the index never decreases: bisect within the reach
+    lo = bisect_left(index, own, max(0, t - _BOUNDS_REACH), t)
+    hi = bisect_right(index, own, t, min(len(index), t + _BOUNDS_REACH))
     return lo, hi
 
 

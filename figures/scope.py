@@ -37,7 +37,6 @@ words of the lexicon's `[scope_frames]` tables (pure functions over tokens):
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -46,24 +45,28 @@ from .model import Metric, Scope
 from .text import fold
 
 
-class Frame(enum.Flag):
-    """What a word says about the scope of a count near it."""
+class Frame:
+    """What a word says about the scope of a count near it: bits of an int (a
+    token's frames are or-ed by the dozen per figure; `enum.Flag` arithmetic
+    costs a Python call each)."""
 
     NONE = 0
-    AUTHORITY = enum.auto()  # بحسب، وزارة، أعلنت: who reports the count
-    TOLL = enum.auto()  # الحرب، الزلزال: what a running toll is of
-    STANDING = enum.auto()  # يقبع، يؤوي: a state in the present
-    RECEIVED = enum.auto()  # استقبل، لجأت، أجلت: a group moved or received
-    SINGLE = enum.auto()  # غارة، انفجار، قافلة: one incident
-    DAY = enum.auto()  # أمس، الخميس: a day
-    FUTURE = enum.auto()  # المقبلة: a period to come
-    ONGOING = enum.auto()  # المستمر، تدور: a war still going on
-    CARRY = enum.auto()  # كما، أيضا: continues the sentence before
-    REPORT = enum.auto()  # أعلنت، قال: a reporting verb
-    COUNT = enum.auto()  # عدد، حصيلة: the head of "the number of …"
-    RATE = enum.auto()  # شهريا: per month
-    SITE = enum.auto()  # مخيم، بلدة: a place a group leaves or reaches
-    ROUTE = enum.auto()  # من مخيم … إلى: one group's route (made by `route`)
+    AUTHORITY = 1 << 0  # وزارة، المرصد: who counts
+    TOLL = 1 << 1  # الحرب، الزلزال: what a running toll is of
+    STANDING = 1 << 2  # يقبع، يؤوي: a state in the present
+    RECEIVED = 1 << 3  # استقبل، لجأت، أجلت: a group moved or received
+    SINGLE = 1 << 4  # غارة، انفجار، قافلة: one incident
+    DAY = 1 << 5  # أمس، الخميس: a day
+    FUTURE = 1 << 6  # المقبلة: a period to come
+    ONGOING = 1 << 7  # المستمر، تدور: a war still going on
+    CARRY = 1 << 8  # كما، أيضا: continues the sentence before
+    REPORT = 1 << 9  # أعلنت، قال: a reporting verb
+    COUNT = 1 << 10  # عدد، حصيلة: the head of "the number of …"
+    RATE = 1 << 11  # شهريا: per month
+    SITE = 1 << 12  # مخيم، بلدة: a place a group leaves or reaches
+    ROUTE = 1 << 13  # من مخيم … إلى: one group's route (made by `route`)
+    YEAR_SUBJECT = 1 << 14  # سجل، شهد: a verb whose subject may be a year
+    ONLY = 1 << 15  # فقط، وحده: "alone" (read by `day_only`)
 
 
 _TABLES = {
@@ -80,14 +83,20 @@ _TABLES = {
     "count_head": Frame.COUNT,
     "rate": Frame.RATE,
     "site": Frame.SITE,
+    "year_subject": Frame.YEAR_SUBJECT,
 }
 
 
-def _table() -> dict[str, Frame]:
-    out: dict[str, Frame] = {}
+_ONLY = frozenset(fold(w) for w in ("فقط", "وحده", "وحدها", "فحسب"))
+
+
+def _table() -> dict[str, int]:
+    out: dict[str, int] = {}
     for name, frame in _TABLES.items():
         for word in lx.SCOPE_FRAMES[name]:
             out[word] = out.get(word, Frame.NONE) | frame
+    for word in _ONLY:
+        out[word] = out.get(word, Frame.NONE) | Frame.ONLY
     return out
 
 
@@ -119,7 +128,6 @@ _DEFAULT: dict[Metric, Scope] = {
 one event for harm, arrests and surrenders."""
 
 _UP_TO = frozenset(fold(w) for w in ("حتى", "لغاية", "غاية", "وحتى"))
-_ONLY = frozenset(fold(w) for w in ("فقط", "وحده", "وحدها", "فحسب"))
 _TODAY = frozenset(fold(w) for w in ("اليوم", "يوم", "ليوم"))
 _PART_OF_DAY = frozenset(
     fold(w) for w in ("مساء", "صباح", "فجر", "ظهر", "عصر", "ليل", "ليلة", "منتصف", "يوم", "اليوم")
@@ -138,7 +146,7 @@ _CACHE = 1 << 14
 
 
 @lru_cache(maxsize=_CACHE)
-def frames(token: str) -> Frame:
+def frames(token: str) -> int:
     """The frames of a (normalised) token, with its clitics stripped."""
     out = Frame.NONE
     for form in lx.forms(token):
@@ -146,66 +154,72 @@ def frames(token: str) -> Frame:
     return out
 
 
-def span(toks: Sequence[str], lo: int, hi: int) -> Frame:
+def span(toks: Sequence[str], lo: int, hi: int) -> int:
     """The frames of the tokens lo..hi-1."""
-    out = Frame.NONE
-    for k in range(max(0, lo), min(hi, len(toks))):
-        out |= frames(toks[k])
+    out = 0
+    for tok in toks[max(0, lo) : min(hi, len(toks))]:
+        out |= frames(tok)
     return out
 
 
-def default_scope(metric: Metric, clause: Frame, sentence: Frame, war: bool = False) -> Scope:
+def default_scope(metric: Metric, clause: int, sentence: int, war: bool = False) -> Scope:
     """Rule 1: the scope of a count no scope word is near, from the frames of
     its clause and its sentence; `war`: the sentence places it inside a war
     (`in_war`)."""
-    if clause & (Frame.STANDING | Frame.COUNT):
-        return Scope.TOTAL
+    if clause & Frame.STANDING or (clause & Frame.COUNT and metric is not Metric.SURRENDERED):
+        return Scope.TOTAL  # surrenders stay events (يزيد عددهم على 80: one surrender)
     if metric in MOVEMENT and clause & (Frame.RECEIVED | Frame.ROUTE):
         return Scope.BATCH
     if war and metric in TOLLS:
         return Scope.TOTAL
-    if metric in TOLLS and Frame.SINGLE in sentence:
+    if metric in TOLLS and sentence & Frame.SINGLE:
         return Scope.BATCH
     if metric in TOLLS and sentence & (Frame.AUTHORITY | Frame.TOLL):
         return Scope.TOTAL
     return _DEFAULT[metric]
 
 
-def route(toks: Sequence[str], lo: int, hi: int) -> Frame:
+def route(toks: Sequence[str], lo: int, hi: int) -> int:
     """`عاد 320 نازحاً من مخيم الصفا إلى قراهم`: `من` and a site, then `إلى`, in
     tokens lo..hi-1: one group's way from one place to another (`ROUTE`)."""
     origin = False
     for k in range(max(0, lo), min(hi, len(toks))):
         word = fold(toks[k])
-        if word == _FROM and k + 1 < len(toks) and Frame.SITE in frames(toks[k + 1]):
+        if word == _FROM and k + 1 < len(toks) and frames(toks[k + 1]) & Frame.SITE:
             origin = True
         elif origin and word in _TO:
             return Frame.ROUTE
     return Frame.NONE
 
 
+def year_subject(toks: Sequence[str], i: int) -> bool:
+    """`سجل عام 2014 …`، `وشهد العام 2015 …`: the year word at `i` is the subject
+    of a verb of recording, so the year is the counting period."""
+    return i > 0 and bool(frames(toks[i - 1]) & Frame.YEAR_SUBJECT)
+
+
 def rate(token: str) -> bool:
     """`شهريا`، `يوميا`: a count per period, a window with no opener."""
-    return Frame.RATE in frames(token)
+    return bool(frames(token) & Frame.RATE)
 
 
-def one_group(metric: Metric, clause: Frame) -> bool:
+def one_group(metric: Metric, clause: int) -> bool:
     """A count dated by a day that is one incident or one group: a strike or a
     convoy named in its clause, a surrender, a group that arrived."""
-    return Frame.SINGLE in clause or metric is Metric.SURRENDERED or Frame.RECEIVED in clause
+    return bool(clause & (Frame.SINGLE | Frame.RECEIVED)) or metric is Metric.SURRENDERED
 
 
 def toll_cause(toks: Sequence[str], cue: int) -> bool:
     """`إثر الزلزال`، `جراء الحرب`: the word after the cause word at `cue` names
     a disaster or a war (a toll), not one incident."""
-    return Frame.TOLL in frames(toks[cue + 1]) if cue + 1 < len(toks) else False
+    return cue + 1 < len(toks) and bool(frames(toks[cue + 1]) & Frame.TOLL)
 
 
 def in_war(toks: Sequence[str], lo: int, hi: int) -> bool:
     """`في تلك الحرب`، `خلال حرب 2006`، `طوال الحصار`: tokens lo..hi-1 place the
     count inside a war, a campaign or a disaster (its toll is a total)."""
     for k in range(max(1, lo), min(hi, len(toks))):
-        if Frame.TOLL not in frames(toks[k]):
+        if not frames(toks[k]) & Frame.TOLL:
             continue
         for j in (k - 1, k - 2):
             if j < max(0, lo - 1):
@@ -221,8 +235,8 @@ def in_war(toks: Sequence[str], lo: int, hi: int) -> bool:
 def campaign(toks: Sequence[str], cue: int) -> bool:
     """`بعد أربعة أشهر من القصف`، `سبع سنوات من الحرب`: the event word at `cue`
     is the complement of a duration, a campaign (its toll is a total)."""
-    if cue >= 1 and fold(toks[cue - 1]) in _DURING:
-        return True  # خلال الهجوم، طوال الحرب: during a campaign
+    if cue >= 1 and fold(toks[cue - 1]) in _DURING and not frames(toks[cue]) & Frame.SINGLE:
+        return True  # خلال القصف، طوال المعارك: during a campaign (خلال الهجوم: one attack)
     if cue < 2 or fold(toks[cue - 1]) != fold("من"):
         return False
     prev = toks[cue - 2]
@@ -239,14 +253,14 @@ def dates_report(toks: Sequence[str], clause: Sequence[int], day: int, reach: in
         if clause[k] != clause[day]:
             return False
         f = frames(toks[k])
-        if Frame.REPORT in f:
+        if f & Frame.REPORT:
             return True
         if toks[k].isdigit() or f & (Frame.COUNT | Frame.SINGLE):
             return False  # أعلنت الوزارة حصيلة غارات يوم أمس: the day of the toll
-        if fold(toks[k]) in _PART_OF_DAY or Frame.DAY in f:
+        if fold(toks[k]) in _PART_OF_DAY or f & Frame.DAY:
             continue  # مساء الأحد: the day itself
-        if lx.has(toks[k], lx.Tag.BATCH) or lx.has(toks[k], lx.Tag.TRIGGER):
-            return False
+        if lx.has(toks[k], lx.Tag.BATCH):
+            return False  # … غارات يوم أمس: the day of the strikes
     return False
 
 
@@ -275,12 +289,12 @@ def of_the_day(toks: Sequence[str], day: int) -> bool:
 
 def day_only(toks: Sequence[str], i: int) -> bool:
     """Rule 2: `اليوم فقط`، `يوم أمس وحده`: a day and only that day."""
-    if fold(toks[i]) not in _TODAY and Frame.DAY not in frames(toks[i]):
+    if fold(toks[i]) not in _TODAY and not frames(toks[i]) & Frame.DAY:
         return False
     for k in (i + 1, i + 2):
         if k < len(toks) and fold(toks[k]) in _ONLY:
             return True
-        if k < len(toks) and Frame.DAY not in frames(toks[k]):
+        if k < len(toks) and not frames(toks[k]) & Frame.DAY:
             break
     return False
 
@@ -288,7 +302,7 @@ def day_only(toks: Sequence[str], i: int) -> bool:
 def not_a_window(toks: Sequence[str], opener: int, after: int) -> bool:
     """Rule 3: a duration that is no window.  `opener` is the token before the
     duration (or -1), `after` the token just past it (or -1)."""
-    if 0 <= after < len(toks) and Frame.FUTURE in frames(toks[after]):
+    if 0 <= after < len(toks) and frames(toks[after]) & Frame.FUTURE:
         return True  # خلال الأيام المقبلة
     if opener < 0 or opener >= len(toks):
         return False
@@ -304,7 +318,7 @@ def not_a_window(toks: Sequence[str], opener: int, after: int) -> bool:
 def continues(toks: Sequence[str], first: int) -> bool:
     """Rule 4: the sentence starting at token `first` continues the one before
     (`كما`، `أيضاً`، `وإضافة إلى`) in its first three words."""
-    return any(Frame.CARRY in frames(toks[k]) for k in range(first, min(first + 3, len(toks))))
+    return any(frames(toks[k]) & Frame.CARRY for k in range(first, min(first + 3, len(toks))))
 
 
 def list_item(toks: Sequence[str], first: int) -> bool:

@@ -104,6 +104,7 @@ _TABLE_FILES = (
     "test_replay.py",
     "test_pipeline.py",
     "test_diff.py",
+    "test_scope.py",
 )
 
 

@@ -97,6 +97,11 @@ PERIODS: dict[str, Case] = {
             ("killed", 4, "window", "1d"),
         ],
     ),
+    "a-breakdown-takes-the-period-before": (
+        "قال المكتب إن 60 مدنيا سقطوا بين قتيل وجريح خلال شهر مارس الماضي.\n"
+        "وأوضح التقرير أن الضحايا بينهم 20 قتيلا و40 جريحا.",
+        [("killed", 20, "window", "1m"), ("injured", 40, "window", "1m")],
+    ),
     # (c) one day
     "today-only": (
         "قتل 14 مدنيا اليوم فقط في المدينة.",
@@ -143,6 +148,10 @@ PERIODS: dict[str, Case] = {
         [("killed", 40, "window", "6m")],
     ),
     # windows of the annotators' conventions
+    "a-year-as-the-subject-is-the-period": (
+        "وسجل عام 2019 مقتل 320 مدنيا في المحافظة.",
+        [("killed", 320, "window", "1y")],
+    ),
     "lately-is-a-window-of-unstated-length": (
         "واستولت السلطات في الآونة الأخيرة على أكثر من 3 آلاف دونم.",
         [("area_controlled", 3, "window", None)],
@@ -182,6 +191,26 @@ GUARDS: dict[str, Case] = {
     "an-agency-spoke-yesterday-of-one-attack": (
         "وتحدثت الوكالة، أمس الخميس، عن هجوم واسع أسفر عن مقتل وإصابة 9 عناصر.",
         [("casualties", 9, "batch", None)],
+    ),
+    "a-report-weekday-after-a-ministry-named-for-migration": (
+        "أعلنت وزارة الهجرة والمهجرين، الثلاثاء، عودة 300 عائلة نازحة من مخيم الأمل إلى مناطقها.",
+        [("returned", 300, "batch", None)],
+    ),
+    "an-attack-at-dawn": (
+        "قال مسؤول إن خمسة جنود قتلوا عندما هاجم مسلحون قاعدة عسكرية فجر الخميس.",
+        [("killed", 5, "batch", None)],
+    ),
+    "bodies-from-one-building": (
+        "الدفاع المدني: انتشال جثامين 3 شهداء من تحت أنقاض مبنى في البلدة.",
+        [("killed", 3, "batch", None)],
+    ),
+    "during-the-attack": (
+        "اختطف مسلحون 40 طالبا من مدرسة ليل الجمعة، فيما قتل حارسان خلال الهجوم.",
+        [("detained", 40, "batch", None), ("killed", 2, "batch", None)],
+    ),
+    "a-battle-is-an-episode": (
+        "وأسفرت المعارك عن سقوط 8 قتلى من قوات النظام و5 من الفصائل.",
+        [("killed", 8, "batch", None)],
     ),
     "a-surrender-on-a-day": (
         "وسلم نحو 80 مسلحا أنفسهم للقوات مساء الأربعاء.",
@@ -236,6 +265,7 @@ def _toks(text: str) -> list[str]:
         ("عدد", scope.Frame.COUNT),
         ("شهريا", scope.Frame.RATE),
         ("مخيم", scope.Frame.SITE),
+        ("وشهد", scope.Frame.YEAR_SUBJECT),
     ],
     ids=lambda v: v if isinstance(v, str) else v.name,
 )
@@ -254,6 +284,8 @@ def test_lexicon_frames(words: str, frame: scope.Frame) -> None:
         (Metric.DISPLACED, "نزح السكان", Scope.TOTAL),
         (Metric.KILLED, "قذيفة سقطت بحسب وزارة الصحة", Scope.BATCH),
         (Metric.SURRENDERED, "بحسب المرصد", Scope.BATCH),
+        (Metric.SURRENDERED, "يزيد عددهم على", Scope.BATCH),
+        (Metric.DETAINED, "يزيد عددهم على", Scope.TOTAL),
     ],
     ids=[
         "authority",
@@ -263,6 +295,8 @@ def test_lexicon_frames(words: str, frame: scope.Frame) -> None:
         "displaced-default",
         "one-shell",
         "surrender",
+        "surrender-number-of",
+        "detained-number-of",
     ],
 )
 def test_default_scope(metric: Metric, words: str, want: Scope) -> None:
