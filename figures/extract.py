@@ -1066,8 +1066,20 @@ def _definite_number(doc: _Doc, c: _Cand) -> bool:
     return doc.toks[c.t0].startswith("ال") or doc.tok(c.t0 - 1) in {"ال", "الـ"}
 
 
+_OF_THEM = frozenset({"منهم", "منهن"})
+"""After a number: "of them", a part of the people just counted."""
+
 _ELLIPSIS_REACH = 6
 """Tokens from a number of things to a coordinated number that counts them too."""
+
+
+def _has_object(doc: _Doc, j: int) -> bool:
+    """Whether token j, right after a verb, begins its object: a word that is
+    no function word (`فقدوا كل شيء`, `فقدوا منازلهم`; not `فقدوا في البحر`)."""
+    tok = doc.tok(j)
+    if not tok.isalpha() or tok in lx.NOT_NOUNS or lx.bare(tok) in lx.NOT_NOUNS:
+        return tok in {"كل", "جميع"}
+    return not doc.words[j].tags & {Tag.DUR_OPEN, Tag.CLAUSE, Tag.MONTH}
 
 
 def _coordinated(doc: _Doc, t0: int) -> bool:
@@ -1997,6 +2009,14 @@ class _Extractor:
                 continue
             if tag is Tag.GROUP:
                 continue  # read by `_group_metric`
+            if (
+                tag is Tag.TRIGGER
+                and hit.sense.metric is Metric.MISSING
+                and hit.sense.strength is Strength.VERB
+                and hit.start >= c.t1
+                and _has_object(doc, hit.end)
+            ):
+                continue  # نازح قد فقدوا كل شيء: they lost something, nobody is missing
             cost = _cost(doc, r, hit)
             if tag is Tag.CONTROL and c.kind == "fraction" and c.t0 <= hit.start < r.unit.end:
                 continue  # ربع مساحة: the fraction's own size word holds nothing
@@ -2076,6 +2096,8 @@ class _Extractor:
             return _Out(r, metric, unit, value, scope, window, since_)
         unit = Unit.HOUSEHOLD if kind == "household" else Unit.PERSON
         parent = self._parent(r, outs)
+        if parent is not None and best[0] > 3.0 and blocker < 3.0:
+            return None  # فضلا عن حاجة 300 ألف شخص: listed with it, but people in need
         if parent is not None and best[0] > 3.0:
             return _Out(r, parent.metric, unit, value, parent.scope, parent.window, parent.since)
         found = best[1]
@@ -2106,6 +2128,7 @@ class _Extractor:
                 and hit.sense.metric is not r.unit.metric
                 and doc.clause[hit.start] == doc.clause[noun]
                 and not doc.words[hit.start].conjoined
+                and not (hit.sense.metric is Metric.MISSING and _has_object(doc, hit.end))
             ):
                 return hit.sense.metric
         return None
@@ -2255,6 +2278,8 @@ class _Extractor:
             return prev
         if r.q0 < c.t0 and doc.toks[r.q0][:1] == "و" and doc.words[r.q0].bare != doc.toks[r.q0]:
             return prev  # وما لا يقل عن 14: the conjunction on the hedge
+        if not territory and lx.bare(doc.tok(c.t1)) in _OF_THEM:
+            return prev  # ستة منهم: six of them
         k = r.q0 - 1
         for _ in range(4):
             if not 0 <= k < len(doc.toks):
