@@ -1412,6 +1412,8 @@ def _reaches(doc: _Doc, k: int) -> bool:
 
 FRONTED_COST = 2.0
 """Cost of the metric of a fronted count (`عدد القتلى … إلى 812`) for its number."""
+LIST_REACH = 80
+"""Tokens back from a listed item that the control verb governing the list may stand."""
 FRONTED_REACH = 24
 """Tokens back from the predicate that the count noun may stand."""
 """Nouns a fronted hedge verb takes as its subject (`يتجاوز عدد النازحين`)."""
@@ -2076,7 +2078,7 @@ class _Extractor:
                 )
         if kind in {"square", "linear", "percent", "place"}:
             limit = {"square": 20.0, "linear": 4.0, "percent": 12.0, "place": 12.0}[kind]
-            if control > limit and self._fronted_control(r):
+            if control > limit and (self._fronted_control(r) or self._listed_held(r)):
                 control = FRONTED_COST
             if control > limit or forecast or lost <= control:
                 return None  # no control word near, or ground lost (خسر التنظيم …)
@@ -2190,6 +2192,28 @@ class _Extractor:
                 if hit.sense.tag is Tag.CONTROL and hit.sense.arg != "lost":
                     return True
             return False
+        return False
+
+    def _listed_held(self, r: _Reading) -> bool:
+        """`ويسيطر الحوثيون على أمانة العاصمة، ومحافظات: …، ومديريتا بيحان
+        وعسيلان`: a coordinated item of a list that a control verb governs,
+        earlier in the sentence, with no clause word between."""
+        doc = self.doc
+        c = r.cand
+        if not (_coordinated(doc, c.t0) or doc.toks[r.q0][:1] == "و"):
+            return False
+        sent = doc.sent[c.t0]
+        lo = max(0, r.q0 - LIST_REACH)
+        for idx in range(bisect_left(self.hit_starts, r.q0) - 1, -1, -1):
+            hit = self.hits[idx]
+            if hit.start < lo or doc.sent[hit.start] != sent:
+                return False
+            if hit.sense.tag is Tag.CONTROL and hit.sense.strength is not Strength.WEAK:
+                if hit.sense.arg == "lost":
+                    return False
+                return not any(doc.words[k].clause for k in range(hit.end, r.q0))
+            if hit.sense.tag is Tag.TRIGGER:
+                return False
         return False
 
     def _group_metric(self, r: _Reading) -> Metric | None:

@@ -153,6 +153,12 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         {("places_controlled", "place", 2, "exact")},
     ),
     (
+        "listed-under-a-control-verb",
+        "ويسيطر المسلحون على العاصمة، ومحافظات: صعدة، حجة، عمران، الجوف، "
+        "وأجزاء من تعز، ومديريتا بيحان وعسيلان في شبوة.",
+        {("places_controlled", "place", 2, "exact")},
+    ),
+    (
         "postposed-cardinal",
         "سيطرت القوات على المحافظات الثلاث في الشرق.",
         {("places_controlled", "place", 3, "exact")},
