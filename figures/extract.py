@@ -2008,6 +2008,9 @@ class _Extractor:
             if tag is Tag.FORECAST:
                 if hit.end <= r.q0 and doc.clause[hit.start] == doc.clause[c.t0]:
                     forecast = forecast or r.q0 - hit.end < 8
+                if hit.end <= r.q0 and r.q0 - hit.end < WINDOW and hit.sense.arg == "forecast":
+                    # نخشى إذا استمر ذلك … أن نرى مئات الآلاف: what is feared, not a count
+                    forecast = forecast or nouns.subjunctive_between(doc.toks, hit.end, r.q0)
                 continue
             if tag is Tag.GROUP:
                 continue  # read by `_group_metric`
@@ -2105,6 +2108,8 @@ class _Extractor:
         found = best[1]
         if found is None or blocker < best[0] or forecast:
             return None
+        if nouns.conditional_after(doc.toks, r.end_tok, doc.clause, doc.clause[c.t0]):
+            return None  # نزوح مليوني لاجئ في حال اندلاع القتال: if it happens
         if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):
             return None  # 2 منها: two of them (things, not people)
         metric = found

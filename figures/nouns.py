@@ -29,6 +29,10 @@ with a table of invented cases in `tests/test_nouns.py`.  The words are data
    people) (`noun_before`).
 7. **Fractions of territory**: `ربع مساحة البلاد` is a share of 25 percent
    (`fraction_share`).
+9. **What is feared or conditional is no count**: a number in the
+   complement of a fear or forecast (`نخشى … أن نرى مئات الآلاف`) or followed
+   by a condition (`… في حال اندلاع القتال`) (`subjunctive_between`,
+   `conditional_after`).
 8. **Equivalence**: a percentage introduced by `أي`/`ما يعادل` right after an
    area figure restates it as a share (`equivalence_between`).
 """
@@ -51,6 +55,8 @@ __all__ = [
     "of_things",
     "ratio_or_one_of",
     "size_of",
+    "subjunctive_between",
+    "conditional_after",
 ]
 
 
@@ -115,6 +121,34 @@ def size_of(toks: Sequence[str], j: int) -> bool:
 
 def _definite(tok: str) -> bool:
     return lx.bare(tok).startswith(("ال", "بال", "لل"))
+
+
+def subjunctive_between(toks: Sequence[str], lo: int, hi: int) -> bool:
+    """Whether tokens [lo, hi), after a word of fear or forecast and before a
+    number, hold `أن` and an imperfect verb (`نخشى … أن نرى مئات الآلاف`): the
+    number is what is feared, the complement of the fear, not a count."""
+    for k in range(lo, hi - 1):
+        if lx.bare(toks[k]) in {"ان", "أن"} and toks[k + 1][:1] in "ينتأ":
+            nxt = toks[k + 1]
+            return len(nxt) >= 3 and nxt.isalpha() and not nxt.startswith("ال")
+    return False
+
+
+_CONDITIONAL = tuple(tuple(fold(w) for w in p.split()) for p in lx.NOUNS["conditional"])
+_CONDITIONAL_REACH = 6
+
+
+def conditional_after(toks: Sequence[str], j: int, clause: Sequence[int], of: int) -> bool:
+    """Whether a conditional (`في حال`, `في حالة`) follows within a few words
+    of token j in clause `of`, before any coordinated word: the number is
+    what would happen if it did."""
+    for k in range(j, min(j + _CONDITIONAL_REACH, len(toks))):
+        if clause[k] != of or (toks[k][:1] == "و" and len(toks[k]) > 2):
+            return False  # another clause or a coordinated predicate (وباتوا عرضة …)
+        for words in _CONDITIONAL:
+            if all(k + n < len(toks) and lx.bare(toks[k + n]) == w for n, w in enumerate(words)):
+                return True
+    return False
 
 
 def length_after(toks: Sequence[str], j: int) -> bool:
