@@ -46,6 +46,7 @@ from figures.lexicon import Tag
 from figures.text import fold
 
 __all__ = [
+    "conditional_after",
     "equivalence_between",
     "fraction_share",
     "length_after",
@@ -56,7 +57,6 @@ __all__ = [
     "ratio_or_one_of",
     "size_of",
     "subjunctive_between",
-    "conditional_after",
 ]
 
 
