@@ -1047,6 +1047,8 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         if not doc.words[j].name and nouns.unknown_noun_blocks(doc.toks[j]):
             return _Unit("block", end=j + 1), post, j + 1  # 300 شقة: things, not people
         unit = _Unit("person", end=j + 1)  # 1300 إسرائيلي، شخض: a nisba, a typo, a name
+    if unit.noun >= 0 and nouns.cases_of_things(doc.toks, unit.noun):
+        return _Unit("block", end=unit.end), post, unit.end  # حالات التحقيق: cases of things
     if unit.kind == "none" and unit.end <= j:
         before = nouns.noun_before(doc.toks, c.t0, _definite_number(doc, c))
         if before is not None:  # المحافظات الثلاث، الأشخاص الـ12: a postposed cardinal
@@ -1065,6 +1067,31 @@ def _definite_number(doc: _Doc, c: _Cand) -> bool:
         return False
     return doc.toks[c.t0].startswith("ال") or doc.tok(c.t0 - 1) in {"ال", "الـ"}
 
+
+_THEIR_NUMBER = frozenset(fold(w) for w in ("عددهم", "عددهن", "عددها", "أعدادهم"))
+_REFERENT_GAP = frozenset(
+    fold(w)
+    for w in (
+        "البالغ",
+        "البالغة",
+        "البالغين",
+        "الذين",
+        "اللواتي",
+        "التي",
+        "الذي",
+        "ممن",
+        "بلغ",
+        "يبلغ",
+        "تبلغ",
+        "بلغت",
+        "وصل",
+        "يصل",
+        "يقدر",
+        "المقدر",
+        "قد",
+    )
+)
+"""Words between a noun and "their number" (`البالغ عددهم`, `الذين بلغ عددهم`)."""
 
 _OF_THEM = frozenset({"منهم", "منهن"})
 """After a number: "of them", a part of the people just counted."""
@@ -1767,6 +1794,15 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         and not doc.words[hit.start].conjoined  # a new item: مقتل 2 وإصابة 3
     ):
         dist += CLAUSE_COST  # 18 قتيلا وعشرات الجرحى: the noun counted by another number
+    elif (
+        after
+        and hit.sense.tag is Tag.TRIGGER
+        and hit.sense.strength is Strength.NOUN
+        and hit.start > c.t1
+        and doc.covered[hit.start - 1] >= 0
+        and doc.covered[hit.start - 1] != doc.covered[c.t0]
+    ):
+        dist += CLAUSE_COST  # 634 بينهم 91 طفلا و1586 جريحا: the next number's noun
     sense = hit.sense
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
@@ -2052,6 +2088,11 @@ class _Extractor:
             # the counted noun names the metric (12 قتيلا) unless a word right
             # before acts on it (عاد 600 نازح: returned; قتل 5 نازحين: killed)
             best = (NOUN_COST, r.unit.metric)
+        referent = self._referent(r)
+        if referent is Tag.NOT_COUNT:
+            return None  # سكان تدمر البالغ عددهم 200 ألف نسمة: a population
+        if isinstance(referent, Metric) and best[0] > FRONTED_COST:
+            best = (FRONTED_COST, referent)  # النازحين الذين بلغ عددهم 3 آلاف
         if best[0] > FRONTED_COST and r.unit.metric is None:
             fronted = self._fronted_count(r)
             if fronted is not None:  # ارتفع عدد القتلى، الذي …، إلى 812: the count's predicate
@@ -2178,12 +2219,49 @@ class _Extractor:
         if inside:
             k = inside[0]  # إلى نحو 48 ألفاً: the hedge begins with the predicate
         elif k < 0 or not _reaches(doc, k):
-            return range(0)
+            return self._verb_first_span(r, k + 1)
         sent = doc.sent[r.cand.t0]
         h = k - 1
         while h >= max(0, k - FRONTED_REACH) and doc.sent[h] == sent and h not in self.read_at:
             h -= 1
         return range(k - 1, h, -1)
+
+    def _referent(self, r: _Reading) -> Metric | Tag | None:
+        """`النازحين الذين بلغ عددهم 3 آلاف`, `سكان تدمر البالغ عددهم 200 ألف`: a
+        number right after "their number" counts the noun the pronoun refers
+        to: its metric, `Tag.NOT_COUNT` for a population or people in need, or
+        None when no such noun stands a few words before."""
+        doc = self.doc
+        k = _prev_word(doc, r.q0)
+        if k < 0 or lx.bare(doc.toks[k]) not in _THEIR_NUMBER:
+            return None
+        h = k - 1
+        while h >= 0 and k - h <= 4 and lx.bare(doc.toks[h]) in _REFERENT_GAP:
+            h -= 1
+        for idx in _near(self.hit_starts, max(0, h - 2), h + 1):
+            hit = self.hits[idx]
+            if hit.sense.tag is Tag.NOT_COUNT:
+                return Tag.NOT_COUNT
+        for idx in _near(self.hit_starts, max(0, h - 2), h + 1):
+            hit = self.hits[idx]
+            if hit.sense.tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS:
+                return hit.sense.metric
+        return None
+
+    def _verb_first_span(self, r: _Reading, k: int) -> range:
+        """`بلغ عدد الشهداء، وفق آخر حصيلة، 634`: the verb of reaching before the
+        count noun, the number after its complement and any aside (no إلى):
+        the span back to the count noun, if a reaching verb stands right
+        before it."""
+        doc = self.doc
+        sent = doc.sent[r.cand.t0]
+        for h in range(k - 1, max(0, k - FRONTED_REACH) - 1, -1):
+            if doc.sent[h] != sent or h in self.read_at:
+                return range(0)
+            if any(f in _COUNT_HEADS for f in doc.words[h].forms):
+                verb = _prev_word(doc, h)
+                return range(h, h - 1, -1) if verb >= 0 and _reaches(doc, verb) else range(0)
+        return range(0)
 
     def _fronted_control(self, r: _Reading) -> bool:
         """`مساحة سيطرة التنظيم (…) تراجعت إلى أقل من 7%`: a territory number

@@ -11,6 +11,8 @@ with a table of invented cases in `tests/test_nouns.py`.  The words are data
    with no noun of its own (`ارتفع عدد القتلى إلى 812`).  Any other noun right
    after the number (`300 شقة`, `12 أمر إخلاء`, `30 جنسية`, `ثلاث ليالي`)
    counts things, so the number is no figure (`unknown_noun_blocks`).
+   "Cases" (`حالات`) count people only as cases of a metric (`حالات
+   الاعتقال`), not of anything else (`حالات التحقيق`) (`cases_of_things`).
 2. **Ratios and "one of" are not counts**: `سبعة من كل عشرة نازحين` (both
    numbers), `واحد من أبرز القادة` (`ratio_or_one_of`).
 3. **Sizes are not ground held**: a linear unit followed by `من` and a noun of
@@ -46,6 +48,7 @@ from figures.lexicon import Tag
 from figures.text import fold
 
 __all__ = [
+    "cases_of_things",
     "conditional_after",
     "equivalence_between",
     "fraction_share",
@@ -149,6 +152,21 @@ def conditional_after(toks: Sequence[str], j: int, clause: Sequence[int], of: in
             if all(k + n < len(toks) and lx.bare(toks[k + n]) == w for n, w in enumerate(words)):
                 return True
     return False
+
+
+_CASES = _folded(lx.NOUNS["cases"])
+
+
+def cases_of_things(toks: Sequence[str], noun: int) -> bool:
+    """Whether the counted noun at token `noun` is "cases" (`حالات`) of
+    something that is no metric: a definite complement with no metric sense
+    (`آلاف حالات التحقيق`; not `حالات الاعتقال`, `7 آلاف حالة منذ`)."""
+    if not _any_form(_tok(toks, noun), _CASES):
+        return False
+    nxt = _tok(toks, noun + 1)
+    if not nxt.isalpha() or not _definite(nxt):
+        return False
+    return not any(s.tag is Tag.TRIGGER for s in lx.senses(nxt))
 
 
 def length_after(toks: Sequence[str], j: int) -> bool:
