@@ -1251,7 +1251,7 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
     if nouns.ratio_or_one_of(doc.toks, c.t0, c.t1, c.value):
         return True  # سبعة من كل عشرة، واحد من: a ratio or "one of", not a count
-    if nouns.name_number(doc.toks, c.t0, _definite_number(doc, c)):
+    if k >= 0 and _definite_number(doc, c) and nouns.name_number(doc.toks, c.t0, True):
         return True  # جبل الأربعين: a name
     if c.vague:
         return False
@@ -1431,6 +1431,13 @@ _REACHES = frozenset(
     )
 )
 """Words a fronted count's number follows as its predicate (`وصلت 4`, `إلى 812`)."""
+
+
+@lru_cache(maxsize=1 << 14)
+def _count_head(tok: str) -> bool:
+    """Whether a token reads as a count noun (`عدد`, `حصيلة`…, clitics aside);
+    remembered per distinct token (a fronted count looks back over many)."""
+    return not _COUNT_HEADS.isdisjoint(lx.forms(tok))
 
 
 def _reaches(doc: _Doc, k: int) -> bool:
@@ -2189,7 +2196,7 @@ class _Extractor:
         to the count noun, in the sentence, with no other number between)."""
         doc = self.doc
         for h in self._fronted_span(r):
-            if not any(f in _COUNT_HEADS for f in doc.words[h].forms):
+            if not _count_head(doc.toks[h]):
                 continue
             found: Metric | None = None
             at = h + 1  # the complement, then each adjective right after it
@@ -2233,7 +2240,7 @@ class _Extractor:
         None when no such noun stands a few words before."""
         doc = self.doc
         k = _prev_word(doc, r.q0)
-        if k < 0 or lx.bare(doc.toks[k]) not in _THEIR_NUMBER:
+        if k < 0 or "عدد" not in doc.toks[k] or lx.bare(doc.toks[k]) not in _THEIR_NUMBER:
             return None
         h = k - 1
         while h >= 0 and k - h <= 4 and lx.bare(doc.toks[h]) in _REFERENT_GAP:
@@ -2258,7 +2265,7 @@ class _Extractor:
         for h in range(k - 1, max(0, k - FRONTED_REACH) - 1, -1):
             if doc.sent[h] != sent or h in self.read_at:
                 return range(0)
-            if any(f in _COUNT_HEADS for f in doc.words[h].forms):
+            if _count_head(doc.toks[h]):
                 verb = _prev_word(doc, h)
                 return range(h, h - 1, -1) if verb >= 0 and _reaches(doc, verb) else range(0)
         return range(0)

@@ -88,13 +88,19 @@ def _any_form(tok: str, words: frozenset[str]) -> bool:
 
 
 def _tok(toks: Sequence[str], i: int) -> str:
-    return toks[i] if 0 <= i < len(toks) else ""
+    try:
+        return toks[i] if i >= 0 else ""
+    except IndexError:
+        return ""
 
 
 def ratio_or_one_of(toks: Sequence[str], t0: int, t1: int, value: float) -> bool:
     """Whether the number at tokens [t0, t1) is part of a ratio (`سبعة من كل
     عشرة`: the 7 before `من كل`, the 10 after it) or is "one of" (`واحد من`)."""
-    after, after2 = lx.bare(_tok(toks, t1)), _tok(toks, t1 + 1)
+    after_tok = _tok(toks, t1)
+    if not after_tok.endswith("من") and "كل" not in _tok(toks, t0 - 1):
+        return False  # most numbers: no من after, no كل before
+    after, after2 = lx.bare(after_tok), _tok(toks, t1 + 1)
     if after in _OF and _any_form(after2, _EACH):
         return True  # سبعة من كل عشرة
     if _any_form(_tok(toks, t0 - 1), _EACH) and lx.bare(_tok(toks, t0 - 2)) in _OF:
@@ -139,6 +145,7 @@ def subjunctive_between(toks: Sequence[str], lo: int, hi: int) -> bool:
 
 _CONDITIONAL = tuple(tuple(fold(w) for w in p.split()) for p in lx.NOUNS["conditional"])
 _CONDITIONAL_REACH = 6
+_CONDITIONAL_HEADS = frozenset(h for w in _CONDITIONAL for h in (w[0], "و" + w[0], "ف" + w[0]))
 
 
 def conditional_after(toks: Sequence[str], j: int, clause: Sequence[int], of: int) -> bool:
@@ -146,8 +153,11 @@ def conditional_after(toks: Sequence[str], j: int, clause: Sequence[int], of: in
     of token j in clause `of`, before any coordinated word: the number is
     what would happen if it did."""
     for k in range(j, min(j + _CONDITIONAL_REACH, len(toks))):
-        if clause[k] != of or (toks[k][:1] == "و" and len(toks[k]) > 2):
+        tok = toks[k]
+        if clause[k] != of or (tok[:1] == "و" and len(tok) > 2 and tok not in _CONDITIONAL_HEADS):
             return False  # another clause or a coordinated predicate (وباتوا عرضة …)
+        if tok not in _CONDITIONAL_HEADS:
+            continue
         for words in _CONDITIONAL:
             if all(k + n < len(toks) and lx.bare(toks[k + n]) == w for n, w in enumerate(words)):
                 return True
@@ -161,7 +171,8 @@ def cases_of_things(toks: Sequence[str], noun: int) -> bool:
     """Whether the counted noun at token `noun` is "cases" (`حالات`) of
     something that is no metric: a definite complement with no metric sense
     (`آلاف حالات التحقيق`; not `حالات الاعتقال`, `7 آلاف حالة منذ`)."""
-    if not _any_form(_tok(toks, noun), _CASES):
+    tok = _tok(toks, noun)
+    if "حال" not in tok or not _any_form(tok, _CASES):
         return False
     nxt = _tok(toks, noun + 1)
     if not nxt.isalpha() or not _definite(nxt):
