@@ -1100,6 +1100,12 @@ _ELLIPSIS_REACH = 6
 """Tokens from a number of things to a coordinated number that counts them too."""
 
 
+def _lost_something(doc: _Doc, verb: int, j: int) -> bool:
+    """`فقدوا كل شيء`: the verb "lost" (`فقد`, transitive, unlike `اختفوا`) with
+    an object at token j."""
+    return "فقد" in doc.toks[verb] and _has_object(doc, j)
+
+
 def _has_object(doc: _Doc, j: int) -> bool:
     """Whether token j, right after a verb, begins its object: a word that is
     no function word (`فقدوا كل شيء`, `فقدوا منازلهم`; not `فقدوا في البحر`)."""
@@ -2062,7 +2068,7 @@ class _Extractor:
                 and hit.sense.metric is Metric.MISSING
                 and hit.sense.strength is Strength.VERB
                 and hit.start >= c.t1
-                and _has_object(doc, hit.end)
+                and _lost_something(doc, hit.start, hit.end)
             ):
                 continue  # نازح قد فقدوا كل شيء: they lost something, nobody is missing
             cost = _cost(doc, r, hit)
@@ -2183,7 +2189,9 @@ class _Extractor:
                 and hit.sense.metric is not r.unit.metric
                 and doc.clause[hit.start] == doc.clause[noun]
                 and not doc.words[hit.start].conjoined
-                and not (hit.sense.metric is Metric.MISSING and _has_object(doc, hit.end))
+                and not (
+                    hit.sense.metric is Metric.MISSING and _lost_something(doc, hit.start, hit.end)
+                )
             ):
                 return hit.sense.metric
         return None

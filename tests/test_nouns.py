@@ -251,6 +251,11 @@ def test_still_not_counted(text: str) -> None:
 
 GUARDS_COUNTED: list[tuple[str, str, set[Row]]] = [
     (
+        "vanished-is-intransitive",
+        "وأكد المصدر أن 40 صيادا اختفوا معظمهم من أبناء القرية.",
+        {("missing", "person", 40, "exact")},
+    ),
+    (
         "condition-of-another-predicate",
         "لا يزال الآلاف محاصرين وباتوا عرضة للخطر في حال محاولتهم الخروج من منازلهم.",
         {("besieged", "person", 1000, "exact")},
