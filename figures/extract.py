@@ -1053,6 +1053,8 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         if not doc.words[j].name and nouns.unknown_noun_blocks(doc.toks[j]):
             return _Unit("block", end=j + 1), post, j + 1  # 300 شقة: things, not people
         unit = _Unit("person", end=j + 1)  # 1300 إسرائيلي، شخض: a nisba, a typo, a name
+    if unit.noun >= 0 and nouns.cases_of_things(doc.toks, unit.noun):
+        return _Unit("block", end=unit.end), post, unit.end  # حالات التحقيق: cases of things
     if unit.kind == "none" and unit.end <= j:
         before = nouns.noun_before(doc.toks, c.t0, _definite_number(doc, c))
         if before is not None:  # المحافظات الثلاث، الأشخاص الـ12: a postposed cardinal
@@ -1078,8 +1080,51 @@ def _definite_number(doc: _Doc, c: _Cand) -> bool:
     return doc.toks[c.t0].startswith("ال") or doc.tok(c.t0 - 1) in {"ال", "الـ"}
 
 
+_THEIR_NUMBER = frozenset(fold(w) for w in ("عددهم", "عددهن", "عددها", "أعدادهم"))
+_REFERENT_GAP = frozenset(
+    fold(w)
+    for w in (
+        "البالغ",
+        "البالغة",
+        "البالغين",
+        "الذين",
+        "اللواتي",
+        "التي",
+        "الذي",
+        "ممن",
+        "بلغ",
+        "يبلغ",
+        "تبلغ",
+        "بلغت",
+        "وصل",
+        "يصل",
+        "يقدر",
+        "المقدر",
+        "قد",
+    )
+)
+"""Words between a noun and "their number" (`البالغ عددهم`, `الذين بلغ عددهم`)."""
+
+_OF_THEM = frozenset({"منهم", "منهن"})
+"""After a number: "of them", a part of the people just counted."""
+
 _ELLIPSIS_REACH = 6
 """Tokens from a number of things to a coordinated number that counts them too."""
+
+
+def _lost_something(doc: _Doc, verb: int, j: int) -> bool:
+    """`فقدوا كل شيء`: the verb "lost" (`فقد`, transitive, unlike `اختفوا`) with
+    an object at token j."""
+    return "فقد" in doc.toks[verb] and _has_object(doc, j)
+
+
+def _has_object(doc: _Doc, j: int) -> bool:
+    """Whether token j, right after a verb, begins its object: a word that is
+    no function word (`فقدوا كل شيء`, `فقدوا منازلهم`; not `فقدوا في البحر`)."""
+    tok = doc.tok(j)
+    if not tok.isalpha() or tok in lx.NOT_NOUNS or lx.bare(tok) in lx.NOT_NOUNS:
+        return tok in {"كل", "جميع"}
+    return not doc.words[j].tags & {Tag.DUR_OPEN, Tag.CLAUSE, Tag.MONTH}
 
 
 def _coordinated(doc: _Doc, t0: int) -> bool:
@@ -1235,7 +1280,7 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
     if nouns.ratio_or_one_of(doc.toks, c.t0, c.t1, c.value):
         return True  # سبعة من كل عشرة، واحد من: a ratio or "one of", not a count
-    if nouns.name_number(doc.toks, c.t0, _definite_number(doc, c)):
+    if k >= 0 and _definite_number(doc, c) and nouns.name_number(doc.toks, c.t0, True):
         return True  # جبل الأربعين: a name
     if c.vague:
         return False
@@ -1452,12 +1497,21 @@ _REACHES = frozenset(
 """Words a fronted count's number follows as its predicate (`وصلت 4`, `إلى 812`)."""
 
 
+@lru_cache(maxsize=1 << 14)
+def _count_head(tok: str) -> bool:
+    """Whether a token reads as a count noun (`عدد`, `حصيلة`…, clitics aside);
+    remembered per distinct token (a fronted count looks back over many)."""
+    return not _COUNT_HEADS.isdisjoint(lx.forms(tok))
+
+
 def _reaches(doc: _Doc, k: int) -> bool:
     return doc.toks[k] in _REACHES or doc.words[k].bare in _REACHES
 
 
 FRONTED_COST = 2.0
 """Cost of the metric of a fronted count (`عدد القتلى … إلى 812`) for its number."""
+LIST_REACH = 80
+"""Tokens back from a listed item that the control verb governing the list may stand."""
 FRONTED_REACH = 24
 """Tokens back from the predicate that the count noun may stand."""
 
@@ -1913,6 +1967,15 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         and not doc.words[hit.start].conjoined  # a new item: مقتل 2 وإصابة 3
     ):
         dist += CLAUSE_COST  # 18 قتيلا وعشرات الجرحى: the noun counted by another number
+    elif (
+        after
+        and hit.sense.tag is Tag.TRIGGER
+        and hit.sense.strength is Strength.NOUN
+        and hit.start > c.t1
+        and doc.covered[hit.start - 1] >= 0
+        and doc.covered[hit.start - 1] != doc.covered[c.t0]
+    ):
+        dist += CLAUSE_COST  # 634 بينهم 91 طفلا و1586 جريحا: the next number's noun
     sense = hit.sense
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
@@ -2167,9 +2230,20 @@ class _Extractor:
             if tag is Tag.FORECAST:
                 if hit.end <= r.q0 and doc.clause[hit.start] == doc.clause[c.t0]:
                     forecast = forecast or r.q0 - hit.end < 8
+                if hit.end <= r.q0 and r.q0 - hit.end < WINDOW and hit.sense.arg == "forecast":
+                    # نخشى إذا استمر ذلك … أن نرى مئات الآلاف: what is feared, not a count
+                    forecast = forecast or nouns.subjunctive_between(doc.toks, hit.end, r.q0)
                 continue
             if tag is Tag.GROUP:
                 continue  # read by `_group_metric`
+            if (
+                tag is Tag.TRIGGER
+                and hit.sense.metric is Metric.MISSING
+                and hit.sense.strength is Strength.VERB
+                and hit.start >= c.t1
+                and _lost_something(doc, hit.start, hit.end)
+            ):
+                continue  # نازح قد فقدوا كل شيء: they lost something, nobody is missing
             cost = _cost(doc, r, hit)
             if tag is Tag.CONTROL and c.kind == "fraction" and c.t0 <= hit.start < r.unit.end:
                 continue  # ربع مساحة: the fraction's own size word holds nothing
@@ -2200,6 +2274,11 @@ class _Extractor:
             # the counted noun names the metric (12 قتيلا) unless a word right
             # before acts on it (عاد 600 نازح: returned; قتل 5 نازحين: killed)
             best = (NOUN_COST, r.unit.metric)
+        referent = self._referent(r)
+        if referent is Tag.NOT_COUNT:
+            return None  # سكان تدمر البالغ عددهم 200 ألف نسمة: a population
+        if isinstance(referent, Metric) and best[0] > FRONTED_COST:
+            best = (FRONTED_COST, referent)  # النازحين الذين بلغ عددهم 3 آلاف
         if best[0] > FRONTED_COST and r.unit.metric is None:
             fronted = self._fronted_count(r)
             if fronted is not None:  # ارتفع عدد القتلى، الذي …، إلى 812: the count's predicate
@@ -2229,7 +2308,7 @@ class _Extractor:
                 )
         if kind in {"square", "linear", "percent", "place"}:
             limit = {"square": 20.0, "linear": 4.0, "percent": 12.0, "place": 12.0}[kind]
-            if control > limit and self._fronted_control(r):
+            if control > limit and (self._fronted_control(r) or self._listed_held(r)):
                 control = FRONTED_COST
             if control > limit or forecast or lost <= control:
                 return None  # no control word near, or ground lost (خسر التنظيم …)
@@ -2249,6 +2328,8 @@ class _Extractor:
             return _Out(r, metric, unit, value, scope, window, since_)
         unit = Unit.HOUSEHOLD if kind == "household" else Unit.PERSON
         parent = self._parent(r, outs)
+        if parent is not None and best[0] > 3.0 and blocker < 3.0:
+            return None  # فضلا عن حاجة 300 ألف شخص: listed with it, but people in need
         if parent is not None:
             self._share_window(r, outs)
         if parent is not None and best[0] > 3.0:
@@ -2256,6 +2337,8 @@ class _Extractor:
         found = best[1]
         if found is None or blocker < best[0] or forecast:
             return None
+        if nouns.conditional_after(doc.toks, r.end_tok, doc.clause, doc.clause[c.t0]):
+            return None  # نزوح مليوني لاجئ في حال اندلاع القتال: if it happens
         if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):
             return None  # 2 منها: two of them (things, not people)
         metric = found
@@ -2281,6 +2364,9 @@ class _Extractor:
                 and hit.sense.metric is not r.unit.metric
                 and doc.clause[hit.start] == doc.clause[noun]
                 and not doc.words[hit.start].conjoined
+                and not (
+                    hit.sense.metric is Metric.MISSING and _lost_something(doc, hit.start, hit.end)
+                )
             ):
                 return hit.sense.metric
         return None
@@ -2293,7 +2379,7 @@ class _Extractor:
         to the count noun, in the sentence, with no other number between)."""
         doc = self.doc
         for h in self._fronted_span(r):
-            if not any(f in _COUNT_HEADS for f in doc.words[h].forms):
+            if not _count_head(doc.toks[h]):
                 continue
             found: Metric | None = None
             at = h + 1  # the complement, then each adjective right after it
@@ -2323,12 +2409,49 @@ class _Extractor:
         if inside:
             k = inside[0]  # إلى نحو 48 ألفاً: the hedge begins with the predicate
         elif k < 0 or not _reaches(doc, k):
-            return range(0)
+            return self._verb_first_span(r, k + 1)
         sent = doc.sent[r.cand.t0]
         h = k - 1
         while h >= max(0, k - FRONTED_REACH) and doc.sent[h] == sent and h not in self.read_at:
             h -= 1
         return range(k - 1, h, -1)
+
+    def _referent(self, r: _Reading) -> Metric | Tag | None:
+        """`النازحين الذين بلغ عددهم 3 آلاف`, `سكان تدمر البالغ عددهم 200 ألف`: a
+        number right after "their number" counts the noun the pronoun refers
+        to: its metric, `Tag.NOT_COUNT` for a population or people in need, or
+        None when no such noun stands a few words before."""
+        doc = self.doc
+        k = _prev_word(doc, r.q0)
+        if k < 0 or "عدد" not in doc.toks[k] or lx.bare(doc.toks[k]) not in _THEIR_NUMBER:
+            return None
+        h = k - 1
+        while h >= 0 and k - h <= 4 and lx.bare(doc.toks[h]) in _REFERENT_GAP:
+            h -= 1
+        for idx in _near(self.hit_starts, max(0, h - 2), h + 1):
+            hit = self.hits[idx]
+            if hit.sense.tag is Tag.NOT_COUNT:
+                return Tag.NOT_COUNT
+        for idx in _near(self.hit_starts, max(0, h - 2), h + 1):
+            hit = self.hits[idx]
+            if hit.sense.tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS:
+                return hit.sense.metric
+        return None
+
+    def _verb_first_span(self, r: _Reading, k: int) -> range:
+        """`بلغ عدد الشهداء، وفق آخر حصيلة، 634`: the verb of reaching before the
+        count noun, the number after its complement and any aside (no إلى):
+        the span back to the count noun, if a reaching verb stands right
+        before it."""
+        doc = self.doc
+        sent = doc.sent[r.cand.t0]
+        for h in range(k - 1, max(0, k - FRONTED_REACH) - 1, -1):
+            if doc.sent[h] != sent or h in self.read_at:
+                return range(0)
+            if _count_head(doc.toks[h]):
+                verb = _prev_word(doc, h)
+                return range(h, h - 1, -1) if verb >= 0 and _reaches(doc, verb) else range(0)
+        return range(0)
 
     def _fronted_control(self, r: _Reading) -> bool:
         """`مساحة سيطرة التنظيم (…) تراجعت إلى أقل من 7%`: a territory number
@@ -2342,6 +2465,28 @@ class _Extractor:
                 if hit.sense.tag is Tag.CONTROL and hit.sense.arg != "lost":
                     return True
             return False
+        return False
+
+    def _listed_held(self, r: _Reading) -> bool:
+        """`ويسيطر الحوثيون على أمانة العاصمة، ومحافظات: …، ومديريتا بيحان
+        وعسيلان`: a coordinated item of a list that a control verb governs,
+        earlier in the sentence, with no clause word between."""
+        doc = self.doc
+        c = r.cand
+        if not (_coordinated(doc, c.t0) or doc.toks[r.q0][:1] == "و"):
+            return False
+        sent = doc.sent[c.t0]
+        lo = max(0, r.q0 - LIST_REACH)
+        for idx in range(bisect_left(self.hit_starts, r.q0) - 1, -1, -1):
+            hit = self.hits[idx]
+            if hit.start < lo or doc.sent[hit.start] != sent:
+                return False
+            if hit.sense.tag is Tag.CONTROL and hit.sense.strength is not Strength.WEAK:
+                if hit.sense.arg == "lost":
+                    return False
+                return not any(doc.words[k].clause for k in range(hit.end, r.q0))
+            if hit.sense.tag is Tag.TRIGGER:
+                return False
         return False
 
     def _group_metric(self, r: _Reading) -> Metric | None:
@@ -2430,6 +2575,8 @@ class _Extractor:
             return prev
         if r.q0 < c.t0 and doc.toks[r.q0][:1] == "و" and doc.words[r.q0].bare != doc.toks[r.q0]:
             return prev  # وما لا يقل عن 14: the conjunction on the hedge
+        if not territory and lx.bare(doc.tok(c.t1)) in _OF_THEM:
+            return prev  # ستة منهم: six of them
         k = r.q0 - 1
         for _ in range(4):
             if not 0 <= k < len(doc.toks):

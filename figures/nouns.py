@@ -11,6 +11,8 @@ with a table of invented cases in `tests/test_nouns.py`.  The words are data
    with no noun of its own (`ارتفع عدد القتلى إلى 812`).  Any other noun right
    after the number (`300 شقة`, `12 أمر إخلاء`, `30 جنسية`, `ثلاث ليالي`)
    counts things, so the number is no figure (`unknown_noun_blocks`).
+   "Cases" (`حالات`) count people only as cases of a metric (`حالات
+   الاعتقال`), not of anything else (`حالات التحقيق`) (`cases_of_things`).
 2. **Ratios and "one of" are not counts**: `سبعة من كل عشرة نازحين` (both
    numbers), `واحد من أبرز القادة` (`ratio_or_one_of`).
 3. **Sizes are not ground held**: a linear unit followed by `من` and a noun of
@@ -29,6 +31,10 @@ with a table of invented cases in `tests/test_nouns.py`.  The words are data
    people) (`noun_before`).
 7. **Fractions of territory**: `ربع مساحة البلاد` is a share of 25 percent
    (`fraction_share`).
+9. **What is feared or conditional is no count**: a number in the
+   complement of a fear or forecast (`نخشى … أن نرى مئات الآلاف`) or followed
+   by a condition (`… في حال اندلاع القتال`) (`subjunctive_between`,
+   `conditional_after`).
 8. **Equivalence**: a percentage introduced by `أي`/`ما يعادل` right after an
    area figure restates it as a share (`equivalence_between`).
 """
@@ -42,6 +48,8 @@ from figures.lexicon import Tag
 from figures.text import fold
 
 __all__ = [
+    "cases_of_things",
+    "conditional_after",
     "equivalence_between",
     "fraction_share",
     "length_after",
@@ -51,6 +59,7 @@ __all__ = [
     "of_things",
     "ratio_or_one_of",
     "size_of",
+    "subjunctive_between",
 ]
 
 
@@ -79,13 +88,19 @@ def _any_form(tok: str, words: frozenset[str]) -> bool:
 
 
 def _tok(toks: Sequence[str], i: int) -> str:
-    return toks[i] if 0 <= i < len(toks) else ""
+    try:
+        return toks[i] if i >= 0 else ""
+    except IndexError:
+        return ""
 
 
 def ratio_or_one_of(toks: Sequence[str], t0: int, t1: int, value: float) -> bool:
     """Whether the number at tokens [t0, t1) is part of a ratio (`سبعة من كل
     عشرة`: the 7 before `من كل`, the 10 after it) or is "one of" (`واحد من`)."""
-    after, after2 = lx.bare(_tok(toks, t1)), _tok(toks, t1 + 1)
+    after_tok = _tok(toks, t1)
+    if not after_tok.endswith("من") and "كل" not in _tok(toks, t0 - 1):
+        return False  # most numbers: no من after, no كل before
+    after, after2 = lx.bare(after_tok), _tok(toks, t1 + 1)
     if after in _OF and _any_form(after2, _EACH):
         return True  # سبعة من كل عشرة
     if _any_form(_tok(toks, t0 - 1), _EACH) and lx.bare(_tok(toks, t0 - 2)) in _OF:
@@ -115,6 +130,54 @@ def size_of(toks: Sequence[str], j: int) -> bool:
 
 def _definite(tok: str) -> bool:
     return lx.bare(tok).startswith(("ال", "بال", "لل"))
+
+
+def subjunctive_between(toks: Sequence[str], lo: int, hi: int) -> bool:
+    """Whether tokens [lo, hi), after a word of fear or forecast and before a
+    number, hold `أن` and an imperfect verb (`نخشى … أن نرى مئات الآلاف`): the
+    number is what is feared, the complement of the fear, not a count."""
+    for k in range(lo, hi - 1):
+        if lx.bare(toks[k]) in {"ان", "أن"} and toks[k + 1][:1] in "ينتأ":
+            nxt = toks[k + 1]
+            return len(nxt) >= 3 and nxt.isalpha() and not nxt.startswith("ال")
+    return False
+
+
+_CONDITIONAL = tuple(tuple(fold(w) for w in p.split()) for p in lx.NOUNS["conditional"])
+_CONDITIONAL_REACH = 6
+_CONDITIONAL_HEADS = frozenset(h for w in _CONDITIONAL for h in (w[0], "و" + w[0], "ف" + w[0]))
+
+
+def conditional_after(toks: Sequence[str], j: int, clause: Sequence[int], of: int) -> bool:
+    """Whether a conditional (`في حال`, `في حالة`) follows within a few words
+    of token j in clause `of`, before any coordinated word: the number is
+    what would happen if it did."""
+    for k in range(j, min(j + _CONDITIONAL_REACH, len(toks))):
+        tok = toks[k]
+        if clause[k] != of or (tok[:1] == "و" and len(tok) > 2 and tok not in _CONDITIONAL_HEADS):
+            return False  # another clause or a coordinated predicate (وباتوا عرضة …)
+        if tok not in _CONDITIONAL_HEADS:
+            continue
+        for words in _CONDITIONAL:
+            if all(k + n < len(toks) and lx.bare(toks[k + n]) == w for n, w in enumerate(words)):
+                return True
+    return False
+
+
+_CASES = _folded(lx.NOUNS["cases"])
+
+
+def cases_of_things(toks: Sequence[str], noun: int) -> bool:
+    """Whether the counted noun at token `noun` is "cases" (`حالات`) of
+    something that is no metric: a definite complement with no metric sense
+    (`آلاف حالات التحقيق`; not `حالات الاعتقال`, `7 آلاف حالة منذ`)."""
+    tok = _tok(toks, noun)
+    if "حال" not in tok or not _any_form(tok, _CASES):
+        return False
+    nxt = _tok(toks, noun + 1)
+    if not nxt.isalpha() or not _definite(nxt):
+        return False
+    return not any(s.tag is Tag.TRIGGER for s in lx.senses(nxt))
 
 
 def length_after(toks: Sequence[str], j: int) -> bool:
