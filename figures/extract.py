@@ -1355,9 +1355,25 @@ _ESTIMATE_REACH = 12
 governs it (`في تقدير أولي، مقتل 296 شخصا، وإصابة 153 آخرين`)."""
 
 
-def _estimate_before(doc: _Doc, t0: int) -> bool:
+_ESTIMATE = re.compile(
+    r"(?<![^\W\d_])[وف]?(?:"
+    + "|".join(sorted(lx.ESTIMATE_WORDS, key=len, reverse=True))
+    + r")(?![^\W\d_])"
+)
+
+
+def _estimate_tokens(doc: _Doc) -> list[int]:
+    """Indices of the tokens that are estimate wording (one search of the
+    text: most articles have none)."""
+    return [doc.index_at(m.start()) for m in _ESTIMATE.finditer(doc.text)]
+
+
+def _estimate_before(doc: _Doc, t0: int, estimates: list[int]) -> bool:
     """Estimate wording earlier in the number's sentence, before any word that
     opens a new clause (`تقدر الأمم المتحدة عدد النازحين بـ…`, `يرجح وجود…`)."""
+    k = bisect_left(estimates, t0) - 1
+    if k < 0 or estimates[k] < t0 - _ESTIMATE_REACH:
+        return False
     for k in range(t0 - 1, max(-1, t0 - 1 - _ESTIMATE_REACH), -1):
         tok = doc.toks[k]
         if tok in _SENTENCE_END:
@@ -1834,6 +1850,7 @@ class _Extractor:
         doc = self.doc
         readings: list[_Reading] = []
         hedges: list[tuple[Qualifier | None, Qualifier | None]] = []  # (before, after)
+        estimates = _estimate_tokens(doc)
         durations: list[_Duration] = []
         skip: set[int] = set()
         for k, c in enumerate(self.cands):
@@ -1862,7 +1879,13 @@ class _Extractor:
             q0, pre = _qualifier_before(doc, c.t0)
             if pre is None and not c.vague:
                 pre = _fronted_hedge(doc, c.t0)
-            if pre is None and post is None and not c.vague and _estimate_before(doc, c.t0):
+            if (
+                pre is None
+                and post is None
+                and estimates
+                and not c.vague
+                and _estimate_before(doc, c.t0, estimates)
+            ):
                 pre = Qualifier.APPROX
             if c.range_low:
                 qual = Qualifier.AT_LEAST
