@@ -1379,11 +1379,15 @@ def _estimate_before(doc: _Doc, t0: int, estimates: list[int]) -> bool:
         if tok in _SENTENCE_END:
             return False
         word = doc.words[k]
-        if word.bare in lx.ESTIMATE_WORDS:
+        if word.bare in lx.ESTIMATE_WORDS and (k == 0 or doc.words[k - 1].bare not in _BOUNDS):
             return True
-        if Tag.CLAUSE in word.tags:
-            return False
+        if Tag.CLAUSE in word.tags or Tag.SUBSET in word.tags:
+            return False  # فيما…، منهم 40: another clause, or a part counted exactly
     return False
+
+
+_BOUNDS = frozenset({"اقل", "اقصي", "اكثر"})
+"""`على أقل تقدير`, `في أقصى تقدير`: a bound, not estimate wording."""
 
 
 def _comma_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:

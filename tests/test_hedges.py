@@ -88,6 +88,18 @@ CASES: list[tuple[str, str, list[tuple[str, float, str]]]] = [
         "تقدر المنظمة أن أكثر من 500 شخص نزحوا.",
         [("displaced", 500, "more_than")],
     ),
+    (
+        "bound-is-not-an-estimate",
+        "قتل على أقل تقدير 30 شخصا، وأصيب 12 آخرون.",
+        [("killed", 30, "at_least"), ("injured", 12, "exact")],
+    ),
+    (
+        "estimate-stops-at-a-subset",
+        "يقدر عدد النازحين بـ 500 شخص بينهم 40 طفلا.",
+        [("displaced", 500, "approx"), ("displaced", 40, "exact")],
+    ),
+    ("guard-trailing-nayyif", "قتل 52 جنديا ونيف في المعارك.", [("killed", 52, "more_than")]),
+    ("guard-trailing-at-most", "نزح 300 شخص كحد أقصى.", [("displaced", 300, "at_most")]),
     # a hedge written once over coordinated numbers
     (
         "coordinated-before",
