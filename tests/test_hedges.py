@@ -41,6 +41,12 @@ CASES: list[tuple[str, str, list[tuple[str, float, str]]]] = [
     ("guard-yafuq-number", "يفوق عدد المفقودين 300 مفقود.", [("missing", 300, "more_than")]),
     ("faqa-past", "فاق عدد اللاجئين في البلد 40 ألف لاجئ.", [("displaced", 40000, "more_than")]),
     ("zada-an", "نزح من البلدة ما زاد عن 700 شخص.", [("displaced", 700, "more_than")]),
+    ("jawazat", "جاوزت حصيلة القتلى 150 قتيلا.", [("killed", 150, "more_than")]),
+    ("yata'adda", "يتعدى عدد المعتقلين 900 معتقل.", [("detained", 900, "more_than")]),
+    ("la-yata'adda", "لا يتعدى عدد المعتقلين 900 معتقل.", [("detained", 900, "at_most")]),
+    ("tarbu", "قتل في المعارك ما تربو على 300 مقاتل.", [("killed", 300, "more_than")]),
+    ("yuqarib-min", "نزح ما يقارب من 500 شخص.", [("displaced", 500, "approx")]),
+    ("aqall-biqalil", "قتل أقل بقليل من 100 شخص.", [("killed", 100, "less_than")]),
     # a hedge set off by commas
     (
         "comma-at-least",
