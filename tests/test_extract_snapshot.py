@@ -104,6 +104,9 @@ _TABLE_FILES = (
     "test_replay.py",
     "test_pipeline.py",
     "test_diff.py",
+    "test_hedges.py",
+    "test_number_forms.py",
+    "test_text.py",
 )
 
 
