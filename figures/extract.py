@@ -1540,19 +1540,39 @@ _ESTIMATE_REACH = 12
 governs it (`في تقدير أولي، مقتل 296 شخصا، وإصابة 153 آخرين`)."""
 
 
-def _estimate_before(doc: _Doc, t0: int) -> bool:
+_ESTIMATE = re.compile(
+    r"(?<![^\W\d_])[وف]?(?:"
+    + "|".join(sorted(lx.ESTIMATE_WORDS, key=len, reverse=True))
+    + r")(?![^\W\d_])"
+)
+
+
+def _estimate_tokens(doc: _Doc) -> list[int]:
+    """Indices of the tokens that are estimate wording (one search of the
+    text: most articles have none)."""
+    return [doc.index_at(m.start()) for m in _ESTIMATE.finditer(doc.text)]
+
+
+def _estimate_before(doc: _Doc, t0: int, estimates: list[int]) -> bool:
     """Estimate wording earlier in the number's sentence, before any word that
     opens a new clause (`تقدر الأمم المتحدة عدد النازحين بـ…`, `يرجح وجود…`)."""
+    k = bisect_left(estimates, t0) - 1
+    if k < 0 or estimates[k] < t0 - _ESTIMATE_REACH:
+        return False
     for k in range(t0 - 1, max(-1, t0 - 1 - _ESTIMATE_REACH), -1):
         tok = doc.toks[k]
         if tok in _SENTENCE_END:
             return False
         word = doc.words[k]
-        if word.bare in lx.ESTIMATE_WORDS:
+        if word.bare in lx.ESTIMATE_WORDS and (k == 0 or doc.words[k - 1].bare not in _BOUNDS):
             return True
-        if Tag.CLAUSE in word.tags:
-            return False
+        if Tag.CLAUSE in word.tags or Tag.SUBSET in word.tags:
+            return False  # فيما…، منهم 40: another clause, or a part counted exactly
     return False
+
+
+_BOUNDS = frozenset({"اقل", "اقصي", "اكثر"})
+"""`على أقل تقدير`, `في أقصى تقدير`: a bound, not estimate wording."""
 
 
 def _comma_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
@@ -2075,6 +2095,7 @@ class _Extractor:
         doc = self.doc
         readings: list[_Reading] = []
         hedges: list[tuple[Qualifier | None, Qualifier | None]] = []  # (before, after)
+        estimates = _estimate_tokens(doc)
         durations: list[_Duration] = []
         skip: set[int] = set()
         things: tuple[int, int] | None = None  # (sentence, end) of the last number of things
@@ -2114,7 +2135,13 @@ class _Extractor:
             q0, pre = _qualifier_before(doc, c.t0)
             if pre is None and not c.vague:
                 pre = _fronted_hedge(doc, c.t0)
-            if pre is None and post is None and not c.vague and _estimate_before(doc, c.t0):
+            if (
+                pre is None
+                and post is None
+                and estimates
+                and not c.vague
+                and _estimate_before(doc, c.t0, estimates)
+            ):
                 pre = Qualifier.APPROX
             if c.range_low:
                 qual = Qualifier.AT_LEAST

@@ -99,8 +99,26 @@ class Normalized:
 _TABLE: dict[int, str | None] = {ord(c): None for c in _DROP}
 _TABLE.update({ord(k): v for k, v in _FOLD.items()})
 _TABLE.update({c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
+
+
+def _presentation_folds() -> dict[int, str]:
+    """Each Arabic presentation form (A: U+FB50–FDFF, B: U+FE70–FEFC; not the
+    BOM) that NFKC changes, to its NFKC letters folded in turn (`ﺃ` to `ا`)."""
+    folds: dict[int, str] = {}
+    for c in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFD)):
+        letters = unicodedata.normalize("NFKC", chr(c))
+        if letters != chr(c):
+            folds[c] = letters.translate(_TABLE)
+    return folds
+
+
+_BASE = sorted(_TABLE)
+_PRESENTED = _presentation_folds()
+_TABLE.update(_PRESENTED)
 _DROPPED = re.compile("[" + "".join(re.escape(c) for c in sorted(_DROP)) + "]+")
-_FOLDED = re.compile("([" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]+)")
+_FOLDED = re.compile(
+    "([" + "".join(re.escape(chr(c)) for c in _BASE) + "\ufb50-\ufdff\ufe70-\ufefc]+)"
+)
 """Runs of characters that fold (captured, so a split keeps them): `str.translate`
 with a dict costs a lookup per character, so only these runs are translated."""
 _COMMON = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ى", "ي"))
@@ -111,39 +129,30 @@ _RUNS: dict[str, str] = {}
 mark), bounded by `_RUNS_SIZE`."""
 _RUNS_SIZE = 1 << 14
 
-
-_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
-"""Arabic presentation forms A and B (not the BOM at U+FEFF)."""
-_ARABIC_COMMA = re.compile("(?<=[0-9])\u060c(?=[0-9]{3}(?![0-9]))")
-"""An Arabic comma used as a thousands separator: `2،450` (after folding digits)."""
+_ARABIC_COMMA = re.compile("\u060c(?=[0-9]{3}(?![0-9]))")
+"""An Arabic comma before exactly three digits (after folding digits): a
+thousands separator when a digit stands before it too (`2،450`)."""
+_TANWEEN_FATH = "\u064b"
 
 
 def _thousands_commas(folded: str) -> str:
-    if "\u060c" not in folded:
+    """`folded` with each Arabic comma between digits that groups thousands
+    replaced by `,` (the same length: the offset map is unchanged)."""
+    cuts = [
+        m.start()
+        for m in _ARABIC_COMMA.finditer(folded)
+        if m.start() and "0" <= folded[m.start() - 1] <= "9"
+    ]
+    if not cuts:
         return folded
-    return _ARABIC_COMMA.sub(",", folded)
-
-
-def _unpresented(text: str) -> tuple[str, list[int]]:
-    """`text` with each presentation form replaced by its NFKC letters, and for
-    each character of the result the offset of the character it came from."""
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        if "\ufb50" <= ch <= "\ufefc" and _PRESENTATION.match(ch):
-            letters = unicodedata.normalize("NFKC", ch)
-            out.append(letters)
-            origin.extend([i] * len(letters))
-        else:
-            out.append(ch)
-            origin.append(i)
-    return "".join(out), origin
+    chars = list(folded)
+    for i in cuts:
+        chars[i] = ","
+    return "".join(chars)
 
 
 def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
-    if _PRESENTATION.search(text) is not None:
-        text = _unpresented(text)[0]
     if len(text) < 64:  # a word or a name: one translate is cheaper than a search
         return _thousands_commas(text.translate(_TABLE))
     return _thousands_commas("".join(_folded_parts(text)[1]))
@@ -171,52 +180,26 @@ def _fold_run(run: str) -> str:
 
 def normalize(text: str) -> Normalized:
     """Normalise `text`, keeping a map back to the original offsets."""
-    if _PRESENTATION.search(text) is not None:
-        return _normalize_presented(text)
-    return _normalize(text)
-
-
-def _normalize(text: str) -> Normalized:
     if len(text) < 64:
-        folded = _thousands_commas(text.translate(_TABLE))
+        folded = text.translate(_TABLE)
         if len(folded) == len(text):
-            return Normalized(folded)
-        return _mapped(folded, [text[:0], text], [folded[:0], folded])
+            return Normalized(_thousands_commas(folded))
+        return _mapped(text, folded, [text[:0], text], [folded[:0], folded])
     parts, folded_parts = _folded_parts(text)
-    folded = _thousands_commas("".join(folded_parts))
+    folded = "".join(folded_parts)
     if len(folded) == len(text):
-        return Normalized(folded)
-    return _mapped(folded, parts, folded_parts)
+        return Normalized(_thousands_commas(folded))
+    return _mapped(text, folded, parts, folded_parts)
 
 
-def _normalize_presented(text: str) -> Normalized:
-    """`normalize` of text with presentation forms: NFKC letters first, then the
-    usual folds, with the two offset maps composed (rare text: one pass in
-    Python over it)."""
-    letters, origin = _unpresented(text)
-    inner = _normalize(letters)
-    origin.append(len(text))
-    at: list[int] = []
-    before: list[int] = []
-    shift = 0  # original offset - normalised offset, for the run so far
-    for i in range(len(inner.text) + 1):
-        # a ligature's later letters point at the ligature itself; the offset
-        # after the text is the original length (`Normalized.offset`)
-        delta = origin[inner.offset(i)] - i
-        if delta != shift:
-            at.append(i)
-            before.append(delta)
-            shift = delta
-    return Normalized(inner.text, tuple(at), tuple(before), inner.tanween)
-
-
-def _mapped(folded: str, parts: list[str], folded_parts: list[str]) -> Normalized:
+def _mapped(text: str, folded: str, parts: list[str], folded_parts: list[str]) -> Normalized:
     """`folded` with the offsets of the characters dropped from `parts` (the
     text split as by `_folded_parts`: a run of dropped characters lies in one
-    run of characters that fold)."""
+    run of characters that fold), and where a tanween fatha was dropped."""
     at: list[int] = []
     before: list[int] = []
     tanween: list[int] = []
+    marked = _TANWEEN_FATH in text
     dropped = 0
     pos = 0  # offset in the original text
     for k, part in enumerate(parts):
@@ -225,10 +208,35 @@ def _mapped(folded: str, parts: list[str], folded_parts: list[str]) -> Normalize
                 dropped += m.end() - m.start()
                 at.append(pos + m.end() - dropped)
                 before.append(dropped)
-                if _TANWEEN_FATH in m.group():
+                if marked and _TANWEEN_FATH in m.group():
                     tanween.append(at[-1])
         pos += len(part)
-    return Normalized(folded, tuple(at), tuple(before), frozenset(tanween))
+    if dropped != len(text) - len(folded):  # a ligature (`ﻻ`) changed the length too
+        return _mapped_chars(text, folded)
+    return Normalized(_thousands_commas(folded), tuple(at), tuple(before), frozenset(tanween))
 
 
-_TANWEEN_FATH = "\u064b"
+def _mapped_chars(text: str, folded: str) -> Normalized:
+    """The map of a text with a presentation form that folds to more or fewer
+    than one character, character by character (rare text): a dropped
+    character shifts the rest back; each letter past the first of a ligature
+    points at the ligature itself."""
+    at: list[int] = []
+    before: list[int] = []
+    tanween: list[int] = []
+    shift = 0  # original offset - normalised offset, so far
+    for i, ch in enumerate(text):
+        out = ch.translate(_TABLE)
+        here = i - shift  # normalised offset of this character's first letter
+        if not out:
+            shift += 1
+            at.append(here)
+            before.append(shift)
+            if ch == _TANWEEN_FATH:
+                tanween.append(here)
+            continue
+        for extra in range(1, len(out)):
+            at.append(here + extra)
+            before.append(shift - extra)
+        shift -= len(out) - 1
+    return Normalized(_thousands_commas(folded), tuple(at), tuple(before), frozenset(tanween))

@@ -105,6 +105,9 @@ _TABLE_FILES = (
     "test_pipeline.py",
     "test_diff.py",
     "test_scope.py",
+    "test_hedges.py",
+    "test_number_forms.py",
+    "test_text.py",
 )
 
 

@@ -41,6 +41,12 @@ CASES: list[tuple[str, str, list[tuple[str, float, str]]]] = [
     ("guard-yafuq-number", "يفوق عدد المفقودين 300 مفقود.", [("missing", 300, "more_than")]),
     ("faqa-past", "فاق عدد اللاجئين في البلد 40 ألف لاجئ.", [("displaced", 40000, "more_than")]),
     ("zada-an", "نزح من البلدة ما زاد عن 700 شخص.", [("displaced", 700, "more_than")]),
+    ("jawazat", "جاوزت حصيلة القتلى 150 قتيلا.", [("killed", 150, "more_than")]),
+    ("yata'adda", "يتعدى عدد المعتقلين 900 معتقل.", [("detained", 900, "more_than")]),
+    ("la-yata'adda", "لا يتعدى عدد المعتقلين 900 معتقل.", [("detained", 900, "at_most")]),
+    ("tarbu", "قتل في المعارك ما تربو على 300 مقاتل.", [("killed", 300, "more_than")]),
+    ("yuqarib-min", "نزح ما يقارب من 500 شخص.", [("displaced", 500, "approx")]),
+    ("aqall-biqalil", "قتل أقل بقليل من 100 شخص.", [("killed", 100, "less_than")]),
     # a hedge set off by commas
     (
         "comma-at-least",
@@ -88,6 +94,18 @@ CASES: list[tuple[str, str, list[tuple[str, float, str]]]] = [
         "تقدر المنظمة أن أكثر من 500 شخص نزحوا.",
         [("displaced", 500, "more_than")],
     ),
+    (
+        "bound-is-not-an-estimate",
+        "قتل على أقل تقدير 30 شخصا، وأصيب 12 آخرون.",
+        [("killed", 30, "at_least"), ("injured", 12, "exact")],
+    ),
+    (
+        "estimate-stops-at-a-subset",
+        "يقدر عدد النازحين بـ 500 شخص بينهم 40 طفلا.",
+        [("displaced", 500, "approx"), ("displaced", 40, "exact")],
+    ),
+    ("guard-trailing-nayyif", "قتل 52 جنديا ونيف في المعارك.", [("killed", 52, "more_than")]),
+    ("guard-trailing-at-most", "نزح 300 شخص كحد أقصى.", [("displaced", 300, "at_most")]),
     # a hedge written once over coordinated numbers
     (
         "coordinated-before",
