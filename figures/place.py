@@ -202,9 +202,6 @@ _HOST = re.compile(
 )
 """A host's verb or asylum: the people are counted where they are now."""
 
-_FRAME = re.compile(r"[:«“\"]")
-"""A colon or an opening quote: what follows is a speaker's words, and a name
-before it (وقال في مؤتمر صحافي في بيروت: …) is where they spoke."""
 
 _CONNECTIVE = re.compile(r"(?<!\w)[و]?(?:حيث|فيما|بينما|كما|اذ|حين|عندما|بعدما)(?!\w)")
 """A connective that opens a new proposition: a name before it ties no
@@ -261,7 +258,19 @@ _SINCE = re.compile(r"(?<!\w)منذ(?!\w)[^،,.:؛\n]*$")
 (منذ قرار واشنطن الانسحاب من سوريا), unless it says where (منذ بدء الهجوم على عفرين)."""
 
 
-_LABEL = re.compile(r"\s*:\s*")
+def _framed(text: str, lo: int, hi: int) -> bool:
+    """A speaker's frame in text[lo:hi], between a name and the number after
+    it: an opening quote, or a colon not followed by a number (a label:
+    `جنوب لبنان: 11 شهيدا`)."""
+    if _QUOTE.search(text, lo, hi):
+        return True
+    return any(text[k] == ":" and not _NUMBER_AFTER.match(text, k + 1) for k in range(lo, hi))
+
+
+_QUOTE = re.compile(r"[«“\"]")
+_NUMBER_AFTER = re.compile(r"\s*\(?\d")
+
+_LABEL = re.compile(r"\s*:\s*(?=\S|$)")
 """`جنوب لبنان: 11 شهيدا`: the name labels the number right after its colon."""
 
 
@@ -280,10 +289,10 @@ def _merged(numbers: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _own_after(m: _Named, e: int, numbers: Sequence[tuple[int, int]]) -> bool:
+def _own_after(text: str, m: _Named, e: int, numbers: Sequence[tuple[int, int]]) -> bool:
     """A name after the figure, near it, with no other number between."""
-    if m.start < e or m.start - e > SENTENCE_REACH:
-        return False
+    if m.start < e or m.start - e > SENTENCE_REACH or _LABEL.match(text, m.end):
+        return False  # (a label, `النبطية: 6 شهداء`, is the next number's)
     return not any(e <= a < m.start for a, _ in numbers)
 
 
@@ -300,10 +309,10 @@ def _reaches(text: str, m: _Named, s: int, e: int, clo: int, chi: int) -> bool:
     in its sentence with no speaker's frame or new proposition between."""
     if m.role is Role.AGENT or (m.role is not Role.AT and _in_since(text, m.start)):
         return False
-    if _dateline(text, m):
+    if _dateline(text, m.start, m.end):
         return False
     between = text[m.end : s] if m.end <= s else text[e : m.start]
-    if m.end <= s and _FRAME.search(between) and not _LABEL.fullmatch(between):
+    if m.end <= s and _framed(text, m.end, s):
         return False
     if clo <= m.start < chi:
         return True
@@ -460,7 +469,7 @@ def attribute(
     named = _without_nationalities(text, named, s, e)
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
     numbers = [(a, b) for a, b in _merged(numbers) if a > e + 1 or b < s - 1]  # the others
-    if any(_own_after(m, e, numbers) and not m.demonym for m in named):
+    if any(_own_after(text, m, e, numbers) and not m.demonym for m in named):
         named = [m for m in named if not _claimed(m, s, slo, numbers)]
     proper = [m for m in named if not m.demonym]
     pool = proper or named
@@ -561,7 +570,7 @@ def _tally(
     members: dict[str, Counter[str]],
 ) -> None:
     for m in pool:
-        if _dateline(text, m):
+        if _dateline(text, m.start, m.end):
             continue
         share = ADJECTIVE_SHARE if gazetteer.is_demonym(text[m.start : m.end]) else 1.0
         key = _division_key(m.id)
@@ -573,15 +582,15 @@ def _tally(
 _DATELINE = re.compile(r"\s*[-–—:]")
 
 
-def _dateline(text: str, m: Mention) -> bool:
+def _dateline(text: str, start: int, end: int) -> bool:
     """`دمشق - ` at the head of a paragraph: where the report was filed."""
-    line_start = text.rfind("\n", 0, m.start) + 1
-    return not text[line_start : m.start].strip() and bool(_DATELINE.match(text, m.end))
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip() and bool(_DATELINE.match(text, end))
 
 
 def _proper(text: str, m: Mention) -> bool:
     """A proper name (no nationality adjective), and not a dateline."""
-    return not gazetteer.is_demonym(text[m.start : m.end]) and not _dateline(text, m)
+    return not gazetteer.is_demonym(text[m.start : m.end]) and not _dateline(text, m.start, m.end)
 
 
 SPREAD_SHARE = 0.5
