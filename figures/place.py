@@ -193,8 +193,15 @@ class _Named:
     demonym: bool
 
 
-_AGENT = frozenset({"قبل", "شنها", "شنتها", "نفذها", "نفذتها", "شنه", "شنته", "يد", "ايدي"})
-"""Words before a name that make it the doer (من قبل إسرائيل، على يد قوات…)."""
+_AGENT = frozenset(
+    {"قبل", "شنها", "شنتها", "نفذها", "نفذتها", "شنه", "شنته", "يد", "ايدي"}
+    | {"بعد", "قرب", "بقرب", "بالقرب", "مقربة", "بمحاذاة", "محاذاة", "حدود", "الحدود"}
+)
+"""Words before a name that make it the doer (من قبل إسرائيل، على يد قوات…) or
+a landmark (على بعد 20 كيلومترا من…، قرب الحدود…), never the place."""
+
+_LANDMARK = re.compile(r"(?<!\w)(?:[وفبل]|ال|بال|لل)?(?:حدود|حدودها|الحدود)(?!\w)")
+"""`الحدود العراقية`: a border is a landmark, its adjective no place."""
 
 _HOST = re.compile(
     r"(?<!\w)[وف]?(?:تستضيف|يستضيف|استضافت|استضاف|تؤوي|يؤوي|تاوي|ياوي|تحتضن|يحتضن|يستقبل|"
@@ -249,7 +256,12 @@ def _named(text: str, mentions: Sequence[Mention], lo: int, hi: int) -> list[_Na
             role = (
                 _ROLE_WORDS.get(head) if " " in name else None
             )  # a name written with its preposition
-            out.append(_Named(m.start, m.end, m.id, role or _role(text, m.start), demonym))
+            role = role or _role(text, m.start)
+            if demonym and _LANDMARK.search(text, max(0, m.start - 24), m.start):
+                role = Role.AGENT
+            if out and _nested(text, out[-1], _Named(m.start, m.end, m.id, role, demonym)):
+                role = out[-1].role  # مخيم الهول في سوريا: where the camp is, in the camp's role
+            out.append(_Named(m.start, m.end, m.id, role, demonym))
     return out
 
 
@@ -542,8 +554,9 @@ def article_place(
         _tally(text, pool, w, weight, first, members)
     if not weight:
         _tally(text, everywhere(), BODY_WEIGHT, weight, first, members)
-    if not weight:
-        return NOWHERE
+    if not weight:  # only a dateline: the country it was filed from, at most
+        filed = [m for m in everywhere() if _dateline(text, m.start, m.end)]
+        return whole_country(filed[0].id) if filed else NOWHERE
     key = min(weight, key=lambda k: (-weight[k], first[k]))
     if key == country_of(key):  # a country: a division of it named beside it is finer
         finer = [k for k in weight if k != key and country_of(k) == key]
