@@ -115,6 +115,11 @@ _WHOLE_LAND = re.compile(
 )
 """Country-wide wording with no name: في البلاد، في عموم البلاد، في عدد من مدن البلاد."""
 
+_ABROAD = re.compile(
+    r"(?<!\w)(?:خارج\s+(?:البلاد|بلادهم|بلدهم|الوطن)|في\s+الخارج|بالخارج|المهجر|الشتات)(?!\w)"
+)
+"""Abroad with no country named: refugees there are in no place the text names."""
+
 _REFUGEE = re.compile(r"(?<!\w)[وف]?[بل]?(?:ال|لل)?لاجئ(?:ا|ين|ون|ات|ة|و)?(?!\w)")
 """A refugee noun: refugees are counted where they are now."""
 
@@ -395,6 +400,19 @@ def _stated_division(text: str, pool: list[_Named], last: _Named) -> Place | Non
     return place if place.admin1 is not None else None
 
 
+def _listed_nationality(text: str, start: int) -> bool:
+    """Whether the name at `start` is listed after `جنسية` or follows a refugee noun."""
+    before = _WORD.findall(text[max(0, start - 40) : start])
+    if before and _REFUGEE.fullmatch(before[-1]):
+        return True
+    return any(
+        a <= start < b
+        for a, b in (
+            m.span(1) for m in _NATIONALITY_LIST.finditer(text, max(0, start - 120), start + 40)
+        )
+    )
+
+
 def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
     """The names joined with `named[k]` as one place, itself included."""
     lo = hi = k
@@ -487,6 +505,9 @@ def attribute(
     pool = proper or named
     if not proper and named and home.country in {of(m.id).country for m in named}:
         return home  # وزارة الصحة السورية in an article about Idlib: Idlib
+    here = [m for m in proper if clo <= m.start < chi and m.role in (Role.AT, Role.TO)]
+    if refugees and not here and _ABROAD.search(text, clo, chi):
+        return NOWHERE  # اللاجئين السوريين الذين ما زالوا خارج البلاد: no host named
     if _WHOLE_LAND.search(text, clo, chi) and not any(clo <= m.start < chi for m in proper):
         return whole_country(home.id) if home.id else home
     if not pool:
@@ -585,7 +606,10 @@ def _tally(
     for m in pool:
         if _dateline(text, m.start, m.end):
             continue
-        share = ADJECTIVE_SHARE if gazetteer.is_demonym(text[m.start : m.end]) else 1.0
+        adjective = gazetteer.is_demonym(text[m.start : m.end])
+        if adjective and _listed_nationality(text, m.start):
+            continue  # من الجنسية التركية: a nationality, no place
+        share = ADJECTIVE_SHARE if adjective else 1.0
         key = _division_key(m.id)
         weight[key] += w * share  # type: ignore[assignment]
         first.setdefault(key, m.start)
