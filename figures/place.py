@@ -485,12 +485,16 @@ def attribute(
     metric: Metric,
     home: Place,
     numbers: Sequence[tuple[int, int]] = (),
+    local: Callable[[], Place | None] | None = None,
 ) -> Place:
     """The place of the figure at `figure` (offsets of its words in normalised
     `text`) whose clause and sentence are the given spans; `home` is the
     article's place (see `article_place`); `numbers` are the spans of the
     article's figures' numbers (in a list, `و(24624) عائلة في ديالى`, a name
-    right after another number is that number's when this one has its own)."""
+    right after another number is that number's when this one has its own);
+    `local` gives, when asked, the one division the text names in the
+    article's country (see `local_division`): a vague part of the country is
+    that division."""
     s, e = figure
     slo, shi = sentence
     clo, chi = clause
@@ -533,8 +537,13 @@ def attribute(
     stated = _stated_division(text, pool, group[-1])
     if stated is not None and stated.country == place.country:
         return stated  # قضائي مخمور وسنجار التابعة لمحافظة نينوى: Nineveh, as written
-    if len(group) == 1 and _vague(text, anchor) and home.admin1 and home.country == place.country:
-        return home  # شرق سوريا، شرق الفرات in an article about Deir ez-Zor: Deir ez-Zor
+    if len(group) == 1 and _vague(text, anchor):
+        # شرق سوريا، شرق الفرات in an article about Deir ez-Zor: Deir ez-Zor
+        if home.admin1 and home.country == place.country:
+            return home
+        finer = local() if local is not None else None
+        if finer is not None and finer.admin1 and finer.country == place.country:
+            return finer
     if len(group) == 1:
         words = _WORD.findall(before)
         if words and _TWO.match(words[-1]):
@@ -650,6 +659,22 @@ def _finer(home: Place, body: Sequence[Mention]) -> Place:
         return home
     top, n = Counter(divisions).most_common(1)[0]
     return of(top) if n / len(divisions) >= DOMINANT_SHARE else home
+
+
+def local_division(text: str, home: Place, everywhere: Sequence[Mention]) -> Place | None:
+    """The division of the article's country that the whole text names, when
+    it names one only (or nearly only): what a vague `شمال غرب سوريا` means."""
+    if home.admin1 is not None:
+        return home
+    if home.id is None:
+        return None
+    country = country_of(home.id)
+    divisions = [_division_key(m.id) for m in everywhere if _proper(text, m)]
+    divisions = [d for d in divisions if country_of(d) == country and of(d).admin1]
+    if not divisions:
+        return None
+    top, n = Counter(divisions).most_common(1)[0]
+    return of(top) if n / len(divisions) >= DOMINANT_SHARE else None
 
 
 @lru_cache(maxsize=1 << 12)
