@@ -255,19 +255,25 @@ def _named(text: str, mentions: Sequence[Mention], lo: int, hi: int) -> list[_Na
     out: list[_Named] = []
     for m in mentions:
         if lo <= m.start and m.end <= hi:
-            name = text[m.start : m.end]
-            demonym = gazetteer.is_demonym(name)
-            head = name.split(" ", 1)[0]
-            role = (
-                _ROLE_WORDS.get(head) if " " in name else None
-            )  # a name written with its preposition
-            role = role or _role(text, m.start)
-            if demonym and _LANDMARK.search(text, max(0, m.start - 24), m.start):
-                role = Role.AGENT
-            if out and _nested(text, out[-1], _Named(m.start, m.end, m.id, role, demonym)):
-                role = out[-1].role  # مخيم الهول في سوريا: where the camp is, in the camp's role
-            out.append(_Named(m.start, m.end, m.id, role, demonym))
+            out.append(_read(text, m, out[-1] if out else None))
     return out
+
+
+@lru_cache(maxsize=1 << 12)
+def _read(text: str, m: Mention, previous: _Named | None) -> _Named:
+    """A mention with its role (cached: the figures of a sentence share its names)."""
+    name = text[m.start : m.end]
+    demonym = gazetteer.is_demonym(name)
+    head = name.split(" ", 1)[0]
+    role = _ROLE_WORDS.get(head) if " " in name else None  # written with its preposition
+    role = role or _role(text, m.start)
+    if demonym and _LANDMARK.search(text, max(0, m.start - 24), m.start):
+        role = Role.AGENT
+    if previous is not None and _nested(
+        text, previous, _Named(m.start, m.end, m.id, role, demonym)
+    ):
+        role = previous.role  # مخيم الهول في سوريا: where the camp is, in the camp's role
+    return _Named(m.start, m.end, m.id, role, demonym)
 
 
 _SINCE = re.compile(r"(?<!\w)منذ(?!\w)[^،,.:؛\n]*$")
@@ -281,7 +287,12 @@ def _framed(text: str, lo: int, hi: int) -> bool:
     `جنوب لبنان: 11 شهيدا`)."""
     if _QUOTE.search(text, lo, hi):
         return True
-    return any(text[k] == ":" and not _NUMBER_AFTER.match(text, k + 1) for k in range(lo, hi))
+    k = text.find(":", lo, hi)
+    while k >= 0:
+        if not _NUMBER_AFTER.match(text, k + 1):
+            return True
+        k = text.find(":", k + 1, hi)
+    return False
 
 
 _QUOTE = re.compile(r"[«“\"]")
@@ -499,9 +510,13 @@ def attribute(
     slo, shi = sentence
     clo, chi = clause
     named = _named(text, mentions, slo, shi)
-    refugees = bool(_REFUGEE.search(text, clo, chi) or _HOST.search(text, clo, chi))
+    if not named:  # the common case: nothing to read but country-wide wording
+        if _WHOLE_LAND.search(text, clo, chi):
+            return whole_country(home.id) if home.id else home
+        return home
     named = _without_nationalities(text, named, s, e)
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
+    refugees = bool(_REFUGEE.search(text, clo, chi) or _HOST.search(text, clo, chi))
     numbers = [(a, b) for a, b in _merged(numbers) if a > e + 1 or b < s - 1]  # the others
     if any(_own_after(text, m, e, numbers) and not m.demonym for m in named):
         named = [m for m in named if not _claimed(m, s, slo, numbers)]
