@@ -367,10 +367,10 @@ def _without_nationalities(text: str, named: list[_Named], s: int, e: int) -> li
     the adjectives listed after `جنسية` (من جنسيات مختلفة سورية وعراقية وتركية)."""
     if not named:
         return named
-    lists = [
-        m.span(1)
-        for m in _NATIONALITY_LIST.finditer(text, max(0, named[0].start - 80), named[-1].end + 1)
-    ]
+    lo = max(0, named[0].start - 80)
+    if text.find("جنسي", lo, named[-1].end + 1) < 0:
+        return [m for m in named if not _nationality(text, m, s, e)]
+    lists = [m.span(1) for m in _NATIONALITY_LIST.finditer(text, lo, named[-1].end + 1)]
     return [
         m
         for m in named
@@ -614,7 +614,7 @@ def article_place(
         same = sum(w for k, w in weight.items() if of(k).admin1 and of(k).country == home.country)
         if weight[key] < SPREAD_SHARE * same:
             return whole_country(home.id)  # divisions all over the country: the country
-    if home.admin1 is None:
+    if home.admin1 is None and home.id is not None and country_of(home.id) == home.id:
         home = _finer(home, [m for m in everywhere() if _proper(text, m)])
     return home
 
