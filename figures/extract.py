@@ -2088,9 +2088,9 @@ class _Extractor:
         t = doc.text
         if not outs:
             return []
-        # places and parties are looked up in the headline and the sentences
-        # that carry figures: the article's dominant place is the one those
-        # name most (a place only named in passing elsewhere does not count)
+        # places and parties are looked up in the headline, the lead and the
+        # sentences that carry figures; each figure's place is read from its
+        # own sentence (figures/place.py), else it is the article's place
         spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
         lead = _lead_bounds(doc, self.headline_end)
         regions = spans | {lead}

@@ -592,7 +592,7 @@ def article_place(
     counts half); with none named there, the whole text's (`everywhere`,
     asked for only if need be).  A country is made finer when nearly all the
     text's divisions of it are one (see `_finer`)."""
-    weight: Counter[str] = Counter()
+    weight: dict[str, float] = {}
     first: dict[str, int] = {}
     members: dict[str, Counter[str]] = {}
     for pool, w in ((headline, HEADLINE_WEIGHT), (lead, LEAD_WEIGHT), (body, BODY_WEIGHT)):
@@ -623,7 +623,7 @@ def _tally(
     text: str,
     pool: Sequence[Mention],
     w: float,
-    weight: Counter[str],
+    weight: dict[str, float],
     first: dict[str, int],
     members: dict[str, Counter[str]],
 ) -> None:
@@ -635,7 +635,7 @@ def _tally(
             continue  # من الجنسية التركية: a nationality, no place
         share = ADJECTIVE_SHARE if adjective else 1.0
         key = _division_key(m.id)
-        weight[key] += w * share  # type: ignore[assignment]
+        weight[key] = weight.get(key, 0.0) + w * share
         first.setdefault(key, m.start)
         members.setdefault(key, Counter())[m.id] += 1
 
