@@ -54,7 +54,7 @@ from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import WORD_PATTERN, is_numeral_word, opener_before, scan_numbers, trie_regex
 from figures.scope import Frame
 from figures.scope import frames as scope_frames
-from figures.place import Place, article_place, attribute
+from figures.place import Place, article_place, attribute, local_division
 from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
@@ -2892,9 +2892,9 @@ class _Extractor:
         t = doc.text
         if not outs:
             return []
-        # places and parties are looked up in the headline and the sentences
-        # that carry figures: the article's dominant place is the one those
-        # name most (a place only named in passing elsewhere does not count)
+        # places and parties are looked up in the headline, the lead and the
+        # sentences that carry figures; each figure's place is read from its
+        # own sentence (figures/place.py), else it is the article's place
         spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
         lead = _lead_bounds(doc, self.headline_end)
         regions = spans | {lead}
@@ -2938,6 +2938,13 @@ class _Extractor:
                 kept.scope, kept.window, kept.since = stated.scope, stated.window, stated.since
         figures: list[Figure] = []
         numbers = sorted({(o.reading.cand.start, o.reading.cand.end) for o in outs})
+        cached: list[Place | None] = []
+
+        def local() -> Place | None:  # asked for by vague mentions only, once
+            if not cached:
+                cached.append(self._local(scanner, home))
+            return cached[0]
+
         for _, o, s in chosen.values():
             r = o.reading
             end_tok = max(r.end_tok, r.cand.t1)
@@ -2948,7 +2955,7 @@ class _Extractor:
             os_, oe = self.norm.span(s, e)
             clause = _clause_bounds(doc, r.cand.t0)
             sentence = _sentence_bounds(doc, doc.sent[r.cand.t0])
-            where = attribute(t, places, (s, e), clause, sentence, o.metric, home, numbers)
+            where = attribute(t, places, (s, e), clause, sentence, o.metric, home, numbers, local)
             if o.metric.is_territory:
                 party = self._holder(r, parties) or home_party
             else:
@@ -2993,6 +3000,10 @@ class _Extractor:
         headline = [m for m in places if m.end <= end] if end else []
         body = [m for m in places if m.start >= end]
         return article_place(self.doc.text, headline, scanner.places(*lead), body, scanner.places)
+
+    def _local(self, scanner: Scanner, home: Place) -> Place | None:
+        """The one division the whole text names in the article's country."""
+        return local_division(self.doc.text, home, scanner.places())
 
     def _holder(self, r: _Reading, parties: list[Mention]) -> str | None:
         """The party that holds ground: the one named right after the control

@@ -115,6 +115,11 @@ _WHOLE_LAND = re.compile(
 )
 """Country-wide wording with no name: في البلاد، في عموم البلاد، في عدد من مدن البلاد."""
 
+_ABROAD = re.compile(
+    r"(?<!\w)(?:خارج\s+(?:البلاد|بلادهم|بلدهم|الوطن)|في\s+الخارج|بالخارج|المهجر|الشتات)(?!\w)"
+)
+"""Abroad with no country named: refugees there are in no place the text names."""
+
 _REFUGEE = re.compile(r"(?<!\w)[وف]?[بل]?(?:ال|لل)?لاجئ(?:ا|ين|ون|ات|ة|و)?(?!\w)")
 """A refugee noun: refugees are counted where they are now."""
 
@@ -193,8 +198,15 @@ class _Named:
     demonym: bool
 
 
-_AGENT = frozenset({"قبل", "شنها", "شنتها", "نفذها", "نفذتها", "شنه", "شنته", "يد", "ايدي"})
-"""Words before a name that make it the doer (من قبل إسرائيل، على يد قوات…)."""
+_AGENT = frozenset(
+    {"قبل", "شنها", "شنتها", "نفذها", "نفذتها", "شنه", "شنته", "يد", "ايدي"}
+    | {"بعد", "قرب", "بقرب", "بالقرب", "مقربة", "بمحاذاة", "محاذاة", "حدود", "الحدود"}
+)
+"""Words before a name that make it the doer (من قبل إسرائيل، على يد قوات…) or
+a landmark (على بعد 20 كيلومترا من…، قرب الحدود…), never the place."""
+
+_LANDMARK = re.compile(r"(?<!\w)(?:[وفبل]|ال|بال|لل)?(?:حدود|حدودها|الحدود)(?!\w)")
+"""`الحدود العراقية`: a border is a landmark, its adjective no place."""
 
 _HOST = re.compile(
     r"(?<!\w)[وف]?(?:تستضيف|يستضيف|استضافت|استضاف|تؤوي|يؤوي|تاوي|ياوي|تحتضن|يحتضن|يستقبل|"
@@ -202,9 +214,6 @@ _HOST = re.compile(
 )
 """A host's verb or asylum: the people are counted where they are now."""
 
-_FRAME = re.compile(r"[:«“\"]")
-"""A colon or an opening quote: what follows is a speaker's words, and a name
-before it (وقال في مؤتمر صحافي في بيروت: …) is where they spoke."""
 
 _CONNECTIVE = re.compile(r"(?<!\w)[و]?(?:حيث|فيما|بينما|كما|اذ|حين|عندما|بعدما)(?!\w)")
 """A connective that opens a new proposition: a name before it ties no
@@ -246,14 +255,25 @@ def _named(text: str, mentions: Sequence[Mention], lo: int, hi: int) -> list[_Na
     out: list[_Named] = []
     for m in mentions:
         if lo <= m.start and m.end <= hi:
-            name = text[m.start : m.end]
-            demonym = gazetteer.is_demonym(name)
-            head = name.split(" ", 1)[0]
-            role = (
-                _ROLE_WORDS.get(head) if " " in name else None
-            )  # a name written with its preposition
-            out.append(_Named(m.start, m.end, m.id, role or _role(text, m.start), demonym))
+            out.append(_read(text, m, out[-1] if out else None))
     return out
+
+
+@lru_cache(maxsize=1 << 12)
+def _read(text: str, m: Mention, previous: _Named | None) -> _Named:
+    """A mention with its role (cached: the figures of a sentence share its names)."""
+    name = text[m.start : m.end]
+    demonym = gazetteer.is_demonym(name)
+    head = name.split(" ", 1)[0]
+    role = _ROLE_WORDS.get(head) if " " in name else None  # written with its preposition
+    role = role or _role(text, m.start)
+    if demonym and _LANDMARK.search(text, max(0, m.start - 24), m.start):
+        role = Role.AGENT
+    if previous is not None and _nested(
+        text, previous, _Named(m.start, m.end, m.id, role, demonym)
+    ):
+        role = previous.role  # مخيم الهول في سوريا: where the camp is, in the camp's role
+    return _Named(m.start, m.end, m.id, role, demonym)
 
 
 _SINCE = re.compile(r"(?<!\w)منذ(?!\w)[^،,.:؛\n]*$")
@@ -261,7 +281,24 @@ _SINCE = re.compile(r"(?<!\w)منذ(?!\w)[^،,.:؛\n]*$")
 (منذ قرار واشنطن الانسحاب من سوريا), unless it says where (منذ بدء الهجوم على عفرين)."""
 
 
-_LABEL = re.compile(r"\s*:\s*")
+def _framed(text: str, lo: int, hi: int) -> bool:
+    """A speaker's frame in text[lo:hi], between a name and the number after
+    it: an opening quote, or a colon not followed by a number (a label:
+    `جنوب لبنان: 11 شهيدا`)."""
+    if _QUOTE.search(text, lo, hi):
+        return True
+    k = text.find(":", lo, hi)
+    while k >= 0:
+        if not _NUMBER_AFTER.match(text, k + 1):
+            return True
+        k = text.find(":", k + 1, hi)
+    return False
+
+
+_QUOTE = re.compile(r"[«“\"]")
+_NUMBER_AFTER = re.compile(r"\s*\(?\d")
+
+_LABEL = re.compile(r"\s*:\s*(?=\S|$)")
 """`جنوب لبنان: 11 شهيدا`: the name labels the number right after its colon."""
 
 
@@ -280,10 +317,10 @@ def _merged(numbers: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _own_after(m: _Named, e: int, numbers: Sequence[tuple[int, int]]) -> bool:
+def _own_after(text: str, m: _Named, e: int, numbers: Sequence[tuple[int, int]]) -> bool:
     """A name after the figure, near it, with no other number between."""
-    if m.start < e or m.start - e > SENTENCE_REACH:
-        return False
+    if m.start < e or m.start - e > SENTENCE_REACH or _LABEL.match(text, m.end):
+        return False  # (a label, `النبطية: 6 شهداء`, is the next number's)
     return not any(e <= a < m.start for a, _ in numbers)
 
 
@@ -300,10 +337,10 @@ def _reaches(text: str, m: _Named, s: int, e: int, clo: int, chi: int) -> bool:
     in its sentence with no speaker's frame or new proposition between."""
     if m.role is Role.AGENT or (m.role is not Role.AT and _in_since(text, m.start)):
         return False
-    if _dateline(text, m):
+    if _dateline(text, m.start, m.end):
         return False
     between = text[m.end : s] if m.end <= s else text[e : m.start]
-    if m.end <= s and _FRAME.search(between) and not _LABEL.fullmatch(between):
+    if m.end <= s and _framed(text, m.end, s):
         return False
     if clo <= m.start < chi:
         return True
@@ -330,10 +367,10 @@ def _without_nationalities(text: str, named: list[_Named], s: int, e: int) -> li
     the adjectives listed after `جنسية` (من جنسيات مختلفة سورية وعراقية وتركية)."""
     if not named:
         return named
-    lists = [
-        m.span(1)
-        for m in _NATIONALITY_LIST.finditer(text, max(0, named[0].start - 80), named[-1].end + 1)
-    ]
+    lo = max(0, named[0].start - 80)
+    if text.find("جنسي", lo, named[-1].end + 1) < 0:
+        return [m for m in named if not _nationality(text, m, s, e)]
+    lists = [m.span(1) for m in _NATIONALITY_LIST.finditer(text, lo, named[-1].end + 1)]
     return [
         m
         for m in named
@@ -372,6 +409,19 @@ def _stated_division(text: str, pool: list[_Named], last: _Named) -> Place | Non
         return None
     place = of(nxt.id)
     return place if place.admin1 is not None else None
+
+
+def _listed_nationality(text: str, start: int) -> bool:
+    """Whether the name at `start` is listed after `جنسية` or follows a refugee noun."""
+    before = _WORD.findall(text[max(0, start - 40) : start])
+    if before and _REFUGEE.fullmatch(before[-1]):
+        return True
+    return any(
+        a <= start < b
+        for a, b in (
+            m.span(1) for m in _NATIONALITY_LIST.finditer(text, max(0, start - 120), start + 40)
+        )
+    )
 
 
 def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
@@ -446,26 +496,37 @@ def attribute(
     metric: Metric,
     home: Place,
     numbers: Sequence[tuple[int, int]] = (),
+    local: Callable[[], Place | None] | None = None,
 ) -> Place:
     """The place of the figure at `figure` (offsets of its words in normalised
     `text`) whose clause and sentence are the given spans; `home` is the
     article's place (see `article_place`); `numbers` are the spans of the
     article's figures' numbers (in a list, `و(24624) عائلة في ديالى`, a name
-    right after another number is that number's when this one has its own)."""
+    right after another number is that number's when this one has its own);
+    `local` gives, when asked, the one division the text names in the
+    article's country (see `local_division`): a vague part of the country is
+    that division."""
     s, e = figure
     slo, shi = sentence
     clo, chi = clause
     named = _named(text, mentions, slo, shi)
-    refugees = bool(_REFUGEE.search(text, clo, chi) or _HOST.search(text, clo, chi))
+    if not named:  # the common case: nothing to read but country-wide wording
+        if _WHOLE_LAND.search(text, clo, chi):
+            return whole_country(home.id) if home.id else home
+        return home
     named = _without_nationalities(text, named, s, e)
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
+    refugees = bool(_REFUGEE.search(text, clo, chi) or _HOST.search(text, clo, chi))
     numbers = [(a, b) for a, b in _merged(numbers) if a > e + 1 or b < s - 1]  # the others
-    if any(_own_after(m, e, numbers) and not m.demonym for m in named):
+    if any(_own_after(text, m, e, numbers) and not m.demonym for m in named):
         named = [m for m in named if not _claimed(m, s, slo, numbers)]
     proper = [m for m in named if not m.demonym]
     pool = proper or named
     if not proper and named and home.country in {of(m.id).country for m in named}:
         return home  # وزارة الصحة السورية in an article about Idlib: Idlib
+    here = [m for m in proper if clo <= m.start < chi and m.role in (Role.AT, Role.TO)]
+    if refugees and not here and _ABROAD.search(text, clo, chi):
+        return NOWHERE  # اللاجئين السوريين الذين ما زالوا خارج البلاد: no host named
     if _WHOLE_LAND.search(text, clo, chi) and not any(clo <= m.start < chi for m in proper):
         return whole_country(home.id) if home.id else home
     if not pool:
@@ -491,8 +552,13 @@ def attribute(
     stated = _stated_division(text, pool, group[-1])
     if stated is not None and stated.country == place.country:
         return stated  # قضائي مخمور وسنجار التابعة لمحافظة نينوى: Nineveh, as written
-    if len(group) == 1 and _vague(text, anchor) and home.admin1 and home.country == place.country:
-        return home  # شرق سوريا، شرق الفرات in an article about Deir ez-Zor: Deir ez-Zor
+    if len(group) == 1 and _vague(text, anchor):
+        # شرق سوريا، شرق الفرات in an article about Deir ez-Zor: Deir ez-Zor
+        if home.admin1 and home.country == place.country:
+            return home
+        finer = local() if local is not None else None
+        if finer is not None and finer.admin1 and finer.country == place.country:
+            return finer
     if len(group) == 1:
         words = _WORD.findall(before)
         if words and _TWO.match(words[-1]):
@@ -526,15 +592,16 @@ def article_place(
     counts half); with none named there, the whole text's (`everywhere`,
     asked for only if need be).  A country is made finer when nearly all the
     text's divisions of it are one (see `_finer`)."""
-    weight: Counter[str] = Counter()
+    weight: dict[str, float] = {}
     first: dict[str, int] = {}
     members: dict[str, Counter[str]] = {}
     for pool, w in ((headline, HEADLINE_WEIGHT), (lead, LEAD_WEIGHT), (body, BODY_WEIGHT)):
         _tally(text, pool, w, weight, first, members)
     if not weight:
         _tally(text, everywhere(), BODY_WEIGHT, weight, first, members)
-    if not weight:
-        return NOWHERE
+    if not weight:  # only a dateline: the country it was filed from, at most
+        filed = [m for m in everywhere() if _dateline(text, m.start, m.end)]
+        return whole_country(filed[0].id) if filed else NOWHERE
     key = min(weight, key=lambda k: (-weight[k], first[k]))
     if key == country_of(key):  # a country: a division of it named beside it is finer
         finer = [k for k in weight if k != key and country_of(k) == key]
@@ -547,7 +614,7 @@ def article_place(
         same = sum(w for k, w in weight.items() if of(k).admin1 and of(k).country == home.country)
         if weight[key] < SPREAD_SHARE * same:
             return whole_country(home.id)  # divisions all over the country: the country
-    if home.admin1 is None:
+    if home.admin1 is None and home.id is not None and country_of(home.id) == home.id:
         home = _finer(home, [m for m in everywhere() if _proper(text, m)])
     return home
 
@@ -556,16 +623,19 @@ def _tally(
     text: str,
     pool: Sequence[Mention],
     w: float,
-    weight: Counter[str],
+    weight: dict[str, float],
     first: dict[str, int],
     members: dict[str, Counter[str]],
 ) -> None:
     for m in pool:
-        if _dateline(text, m):
+        if _dateline(text, m.start, m.end):
             continue
-        share = ADJECTIVE_SHARE if gazetteer.is_demonym(text[m.start : m.end]) else 1.0
+        adjective = gazetteer.is_demonym(text[m.start : m.end])
+        if adjective and _listed_nationality(text, m.start):
+            continue  # من الجنسية التركية: a nationality, no place
+        share = ADJECTIVE_SHARE if adjective else 1.0
         key = _division_key(m.id)
-        weight[key] += w * share  # type: ignore[assignment]
+        weight[key] = weight.get(key, 0.0) + w * share
         first.setdefault(key, m.start)
         members.setdefault(key, Counter())[m.id] += 1
 
@@ -573,15 +643,15 @@ def _tally(
 _DATELINE = re.compile(r"\s*[-–—:]")
 
 
-def _dateline(text: str, m: Mention) -> bool:
+def _dateline(text: str, start: int, end: int) -> bool:
     """`دمشق - ` at the head of a paragraph: where the report was filed."""
-    line_start = text.rfind("\n", 0, m.start) + 1
-    return not text[line_start : m.start].strip() and bool(_DATELINE.match(text, m.end))
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip() and bool(_DATELINE.match(text, end))
 
 
 def _proper(text: str, m: Mention) -> bool:
     """A proper name (no nationality adjective), and not a dateline."""
-    return not gazetteer.is_demonym(text[m.start : m.end]) and not _dateline(text, m)
+    return not gazetteer.is_demonym(text[m.start : m.end]) and not _dateline(text, m.start, m.end)
 
 
 SPREAD_SHARE = 0.5
@@ -604,6 +674,22 @@ def _finer(home: Place, body: Sequence[Mention]) -> Place:
         return home
     top, n = Counter(divisions).most_common(1)[0]
     return of(top) if n / len(divisions) >= DOMINANT_SHARE else home
+
+
+def local_division(text: str, home: Place, everywhere: Sequence[Mention]) -> Place | None:
+    """The division of the article's country that the whole text names, when
+    it names one only (or nearly only): what a vague `شمال غرب سوريا` means."""
+    if home.admin1 is not None:
+        return home
+    if home.id is None:
+        return None
+    country = country_of(home.id)
+    divisions = [_division_key(m.id) for m in everywhere if _proper(text, m)]
+    divisions = [d for d in divisions if country_of(d) == country and of(d).admin1]
+    if not divisions:
+        return None
+    top, n = Counter(divisions).most_common(1)[0]
+    return of(top) if n / len(divisions) >= DOMINANT_SHARE else None
 
 
 @lru_cache(maxsize=1 << 12)

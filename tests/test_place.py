@@ -231,6 +231,51 @@ CASES: list[Case] = [
         "deir-ez-zor",
     ),
     (
+        "a-border-is-a-landmark-not-the-place",
+        "معارك في دير الزور\n\nتقلصت المساحة التي يسيطر عليها التنظيم إلى أقل من 50 كلم مربع قرب الحدود العراقية.",
+        Metric.AREA_CONTROLLED,
+        50,
+        "SY",
+        "SY-DY",
+        "deir-ez-zor",
+    ),
+    (
+        "returnees-where-they-went-not-the-camp-abroad-they-left",
+        "عادت 188 عائلة من مخيم الهول في سوريا إلى مدينة الموصل.",
+        Metric.RETURNED,
+        188,
+        "IQ",
+        "IQ-NI",
+        "mosul",
+    ),
+    (
+        "a-dateline-alone-gives-the-country",
+        "طرابلس - قالت المنظمة إن قرابة 3 آلاف أسرة ما تزال نازحة في مدن الساحل.",
+        Metric.DISPLACED,
+        3000,
+        "LY",
+        None,
+        "libya",
+    ),
+    (
+        "a-nationality-alone-is-no-place",
+        "خرج 6 عناصر من الجنسية التركية.",
+        Metric.DISPLACED,
+        6,
+        None,
+        None,
+        None,
+    ),
+    (
+        "refugees-abroad-with-no-host-named",
+        "سوريا بعد الحرب\n\nلا يزال ملايين اللاجئين السوريين خارج البلاد.",
+        Metric.DISPLACED,
+        1_000_000,
+        None,
+        None,
+        None,
+    ),
+    (
         "the-division-the-text-states",
         "عادت 900 عائلة إلى قضائي مخمور وسنجار التابعين لمحافظة نينوى.",
         Metric.RETURNED,
@@ -241,7 +286,7 @@ CASES: list[Case] = [
     ),
     (
         "a-host-country-hosts",
-        "تستضيف النيجر 11 ألف لاجئ من مالي.",
+        "تستضيف النيجر 11 ألف لاجئ من مالي المجاورة.",
         Metric.DISPLACED,
         11_000,
         "NE",
@@ -341,8 +386,13 @@ def test_codes_climb_to_the_nearest_coded_place() -> None:
 
 # ---------------------------------------------------------------- the gazetteer's codes
 
-ARAB_LEAGUE = "DZ BH KM DJ EG IQ JO KW LB LY MR MA OM PS QA SA SO SD SY TN AE YE".split()
-NEIGHBOURS = "TR IR IL AF PK MM BD TD SS ET ER ML BF NE UA RU".split()
+ARAB_LEAGUE = frozenset(
+    {"DZ", "BH", "KM", "DJ", "EG", "IQ", "JO", "KW", "LB", "LY", "MR", "MA", "OM"}
+    | {"PS", "QA", "SA", "SO", "SD", "SY", "TN", "AE", "YE"}
+)
+NEIGHBOURS = frozenset(
+    {"TR", "IR", "IL", "AF", "PK", "MM", "BD", "TD", "SS", "ET", "ER", "ML", "BF", "NE", "UA", "RU"}
+)
 
 
 def _coded() -> list[gazetteer.Entry]:
@@ -376,7 +426,7 @@ def test_every_place_resolves_to_a_country() -> None:
 
 def test_every_country_arabic_news_reports_on() -> None:
     have = {e.iso for e in gazetteer.all_places() if e.kind == "country"}
-    assert set(ARAB_LEAGUE) | set(NEIGHBOURS) <= have
+    assert not (ARAB_LEAGUE | NEIGHBOURS) - have
 
 
 @pytest.mark.parametrize(
