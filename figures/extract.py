@@ -1399,8 +1399,9 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
         s = lx.first(doc.toks[unit.noun], Tag.DUR_UNIT)
         if s is not None:
             suffix, after = s.arg, unit.end
-    if not suffix and unit.kind not in {"person", "household"}:
-        # الساعات الـ48 الأخيرة; but people after it are counted (العام 2400 شخص)
+    if not suffix and (unit.kind not in {"person", "household"} or unit.noun < 0):
+        # الساعات الـ48 الأخيرة; but people after it are counted (العام 2400 شخص),
+        # and a word the lexicon does not know is no such noun (الساعات الـ 48 تنقضي)
         k = _prev_word(doc, c.t0)
         if k >= 0 and doc.toks[k].startswith("ال"):
             s = lx.first(doc.toks[k], Tag.DUR_UNIT)
