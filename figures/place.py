@@ -94,7 +94,8 @@ _PLACE_NOUN = re.compile(
     r"ولاي[ةه]|ولايتي|ولايات|مخيم|مخيمي|مخيمات|ريف|ارياف|منطق[ةه]|منطقتي|مناطق|اقليم|اقليمي|"
     r"حي|احياء|قطاع|قضاء|ناحي[ةه]|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|وسط|اطراف|محيط|"
     r"داخل|خارج|مراكز|مركز|ملاجئ|مدارس|جميع|كل|كاف[ةه]|مختلف|عموم|انحاء|ارجاء|"
-    r"سجون|سجن|معتقلات|مستشفيات|حدود|الحدود|جزء|اجزاء|اطراف|شرقي|غربي|شمالي|جنوبي)$"
+    r"سجون|سجن|معتقلات|مستشفيات|مستشفي|سد|مطار|معبر|جسر|سوق|اسواق|مسجد|مدرس[ةه]|"
+    r"قاعد[ةه]|ميناء|طريق|حدود|الحدود|جزء|اجزاء|اطراف|شرقي|غربي|شمالي|جنوبي)$"
 )
 """Words that may stand between a preposition and the name (في مخيمات ريف حلب)."""
 
@@ -469,6 +470,20 @@ def _has_children(place_id: str) -> bool:
     return any(e.parent == place_id for e in gazetteer.all_places())
 
 
+_FRONT = re.compile(r"[\s.!?؟؛]*[وف]?(?:في|ب)?\s*$")
+"""What may stand before a fronted place at the head of a sentence (وفي النيجر،)."""
+
+
+def _fronted(text: str, m: _Named, slo: int, s: int) -> bool:
+    """A place fronted at the head of the figure's sentence and set off by a
+    comma (`وفي النيجر، يوجد حاليا 11400 طالب لجوء`): it frames the sentence."""
+    if m.role is not Role.AT or m.end > s:
+        return False
+    if not _FRONT.match(text, slo, m.start):
+        return False
+    return text[m.end : m.end + 2].lstrip()[:1] in ("،", ",")
+
+
 def _preference(metric: Metric, refugees: bool) -> dict[Role, int]:
     """The rank of each role in tying a number of this metric to a place
     (lower ties closer; equal ranks are decided by distance)."""
@@ -479,6 +494,11 @@ def _preference(metric: Metric, refugees: bool) -> dict[Role, int]:
         return {Role.AT: 0, Role.TO: 0, Role.PLAIN: 1, Role.FROM: 2, Role.AGENT: 3}
     return {Role.AT: 0, Role.PLAIN: 1, Role.TO: 2, Role.FROM: 3, Role.AGENT: 4}
 
+
+FRONTED_PENALTY = 200
+"""Cost of a place fronted at the head of the sentence (وفي النيجر، …): less
+than a step of role, so it frames the sentence's numbers unless their own
+clause names a place in as close a role (وفي العراق، … قتل 40 … قرب الموصل)."""
 
 CLAUSE_PENALTY = 1600
 """Cost of a name outside the figure's clause (but in its sentence)."""
@@ -535,8 +555,13 @@ def attribute(
     best: tuple[int, int] = (1 << 30, -1)
     for k, m in enumerate(pool):
         dist = s - m.end if m.end <= s else max(0, m.start - e)
-        inside = clo <= m.start < chi
-        cost = order[m.role] * ROLE_COST + (0 if inside else CLAUSE_PENALTY)
+        if clo <= m.start < chi:
+            outside = 0
+        elif _fronted(text, m, slo, s):
+            outside = FRONTED_PENALTY
+        else:
+            outside = CLAUSE_PENALTY
+        cost = order[m.role] * ROLE_COST + outside
         cost += min(dist, ROLE_COST - 1)
         if cost < best[0]:
             best = (cost, k)
