@@ -2402,6 +2402,13 @@ class _Extractor:
             return prev  # وما لا يقل عن 14: the conjunction on the hedge
         if not territory and lx.bare(doc.tok(c.t1)) in _OF_THEM:
             return prev  # ستة منهم: six of them
+        if (
+            not territory
+            and r.unit.noun < 0
+            and r.unit.kind in {"person", "household"}
+            and _definite_number(doc, c)
+        ):
+            return prev  # أما الأشخاص الـ12 الباقين: the people just counted, again
         k = r.q0 - 1
         for _ in range(4):
             if not 0 <= k < len(doc.toks):

@@ -206,26 +206,34 @@ def _name_head(tok: str) -> bool:
 
 def noun_before(toks: Sequence[str], t0: int, definite_number: bool) -> str | None:
     """The unit (person, household, place) a postposed cardinal counts: a
-    definite number right after a definite counted noun (`المحافظات الثلاث`,
-    `الأشخاص الـ 12`), else None."""
+    definite number right after a definite counted noun and its definite
+    adjectives (`المحافظات الثلاث`, `الأشخاص الـ 12`, `العوائل غير العائدة
+    الـ300 ألف`), else None."""
     if not definite_number:
         return None
     k = t0 - 1
     if _tok(toks, k) in _ARTICLE:
         k -= 1
-    noun = _tok(toks, k)
-    if not lx.bare(noun).startswith("ال"):
-        return None
-    tags = lx.tags(noun)
-    for tag, unit in ((Tag.HOUSEHOLD, "household"), (Tag.PLACE, "place"), (Tag.PERSON, "person")):
-        if tag in tags:
-            return unit
-    if any(
-        s.tag is Tag.TRIGGER and s.strength is lx.Strength.NOUN and s.metric is not None
-        for s in lx.senses(noun)
-    ):
-        return "person"  # القتلى الـ12
-    return None
+    metric_noun = False
+    for h in range(k, max(-1, k - 4), -1):
+        noun = toks[h]
+        if lx.bare(noun) == "غير":
+            continue  # غير العائدة: a negated adjective
+        if not lx.bare(noun).startswith("ال"):
+            break
+        tags = lx.tags(noun)
+        for tag, unit in (
+            (Tag.HOUSEHOLD, "household"),
+            (Tag.PLACE, "place"),
+            (Tag.PERSON, "person"),
+        ):
+            if tag in tags:
+                return unit
+        metric_noun = metric_noun or any(
+            s.tag is Tag.TRIGGER and s.strength is lx.Strength.NOUN and s.metric is not None
+            for s in lx.senses(noun)
+        )
+    return "person" if metric_noun else None  # القتلى الـ12
 
 
 def fraction_share(toks: Sequence[str], i: int) -> float | None:

@@ -165,6 +165,21 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         "غرق 30 مهاجرا قبالة السواحل وأنقذت البحرية واحد وعشرين ناجيا.",
         {("killed", "person", 30, "exact")},
     ),
+    (
+        "not-returned-is-displaced",
+        "وقال المسؤول إن عدد العوائل غير العائدة الـ300 ألف رقم غير دقيق.",
+        {("displaced", "household", 300000, "exact")},
+    ),
+    (
+        "the-remaining-ones",
+        "أدى الحصار إلى وفاة 23 شخصا من الجوع، ستة منهم رضع، أما الأشخاص الـ 12 الباقين "
+        "فهم بين عمر الخامسة والستين.",
+        {
+            ("killed", "person", 23, "exact"),
+            ("killed", "person", 6, "exact"),
+            ("killed", "person", 12, "exact"),
+        },
+    ),
     # --- territory numerals ----------------------------------------------------------
     (
         "fronted-size-of-control",
