@@ -1093,6 +1093,9 @@ _REFERENT_GAP = frozenset(
 )
 """Words between a noun and "their number" (`البالغ عددهم`, `الذين بلغ عددهم`)."""
 
+_ONE_OF_A = frozenset({Tag.BLOCK, Tag.DUR_WORD, Tag.GROUP})
+"""Nouns that a `واحد` after them describes (`بصاروخ واحد`, `في يوم واحد`, `دفعة واحدة`)."""
+
 _OF_THEM = frozenset({"منهم", "منهن"})
 """After a number: "of them", a part of the people just counted."""
 
@@ -1252,7 +1255,7 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         c.value == 1
         and not doc.toks[c.t0].isdigit()
         and k >= 0
-        and (Tag.BLOCK in doc.words[k].tags or Tag.DUR_WORD in doc.words[k].tags)
+        and not doc.words[k].tags.isdisjoint(_ONE_OF_A)
     ):
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
     if nouns.ratio_or_one_of(doc.toks, c.t0, c.t1, c.value):

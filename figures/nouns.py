@@ -27,16 +27,22 @@ with a table of invented cases in `tests/test_nouns.py`.  The words are data
    (`خسر`, `فقد`, `انسحب`) → no area figure for the loser (`Sense.arg ==
    "lost"`, read by the extractor).
 6. **Postposed cardinals**: a definite number right after a definite counted
-   noun counts that noun (`المحافظات الثلاث` = 3 places, `الأشخاص الـ12` = 12
-   people) (`noun_before`).
+   noun and its definite adjectives counts that noun (`المحافظات الثلاث` = 3
+   places, `الأشخاص الـ12` = 12 people, `العوائل غير العائدة الـ300 ألف` =
+   households) (`noun_before`).
 7. **Fractions of territory**: `ربع مساحة البلاد` is a share of 25 percent
    (`fraction_share`).
+8. **Equivalence**: a percentage introduced by `أي`/`ما يعادل` right after an
+   area figure restates it as a share (`equivalence_between`).
 9. **What is feared or conditional is no count**: a number in the
    complement of a fear or forecast (`نخشى … أن نرى مئات الآلاف`) or followed
    by a condition (`… في حال اندلاع القتال`) (`subjunctive_between`,
    `conditional_after`).
-8. **Equivalence**: a percentage introduced by `أي`/`ما يعادل` right after an
-   area figure restates it as a share (`equivalence_between`).
+
+The extractor also links a number to its metric across asides (a fronted
+count `عدد النازحين …، …، إلى 48 ألفاً`, "their number" `الذين بلغ عددهم`, a
+split phrase past an aside); those rules read its token document and live
+beside `_decide` (`_fronted_count`, `_referent`, `_match_after_aside`).
 """
 
 from __future__ import annotations
@@ -106,7 +112,7 @@ def ratio_or_one_of(toks: Sequence[str], t0: int, t1: int, value: float) -> bool
     if _any_form(_tok(toks, t0 - 1), _EACH) and lx.bare(_tok(toks, t0 - 2)) in _OF:
         return True  # ... من كل عشرة
     word = toks[t0] if t1 - t0 == 1 else ""
-    return value == 1 and lx.bare(word) in _ONE and after in _OF
+    return value == 1 and (word in _ONE or lx.bare(word) in _ONE) and after in _OF
 
 
 def of_things(toks: Sequence[str], j: int) -> bool:

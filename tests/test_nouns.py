@@ -69,6 +69,16 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         "تمكنت القوات من تحرير 20 قرية في محيط جبل الأربعين بريف حلب، وطرد المسلحين منها.",
         {("places_controlled", "place", 20, "exact")},
     ),
+    (
+        "one-of-the-strongest",
+        "شهدت البلاد واحدة من أقوى الفيضانات، وأجبرت 700 ألف شخص على النزوح.",
+        {("displaced", "person", 700000, "exact")},
+    ),
+    (
+        "at-once",
+        "قتل 12 شخصا في الغارة ونزحت العائلات دفعة واحدة من الحي.",
+        {("killed", "person", 12, "exact")},
+    ),
     # --- a number linked to its metric across asides ------------------------------
     (
         "count-past-an-aside",
