@@ -1030,7 +1030,7 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         inside = _noun_unit(doc, j + 1)
         if inside.kind != "none":  # (412) أسرة: the number in brackets, its noun after them
             j, unit = j + 1, inside
-    if 0 <= j < len(doc.toks) and doc.words[j].conjoined and unit.kind != "none":
+    if 0 <= j < len(doc.toks) and unit.kind != "none" and _new_item(doc, j):
         unit = _Unit("none", end=j)  # 3715 وأسر: a new item (و), not this number's noun
     if unit.kind == "linear" and nouns.length_after(doc.toks, unit.end):
         return _Unit("block", end=unit.end), post, unit.end  # 600 كم من الطرق: a length
@@ -1059,6 +1059,17 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
             post = post2 if post is None else post
             return unit, post, hedge
     return unit, post, max(j, unit.end)
+
+
+def _new_item(doc: _Doc, j: int) -> bool:
+    """A word carrying و that opens a new item: a conjoined lexicon word, or a
+    verb written with its و (`وأسر`, "and captured")."""
+    word = doc.words[j]
+    if word.conjoined:
+        return True
+    return doc.toks[j][:1] == "و" and any(
+        s.tag is Tag.TRIGGER and s.strength is Strength.VERB for s in word.senses
+    )
 
 
 def _definite_number(doc: _Doc, c: _Cand) -> bool:
@@ -1823,7 +1834,7 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
     if sense.strength is Strength.VERB and after:
-        if doc.words[hit.start].conjoined:
+        if _new_item(doc, hit.start):
             dist += 1.0  # قتل 8 وأصيب 14: a coordinated verb opens its own clause
         else:
             dist *= 0.5

@@ -190,6 +190,15 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
             ("killed", "person", 12, "exact"),
         },
     ),
+    (
+        "captured-with-its-conjunction",
+        "أسفر الهجوم عن مقتل 30 جنديا وأصابت 215 وأسر ما يزيد عن مئة آخرين.",
+        {
+            ("killed", "person", 30, "exact"),
+            ("injured", "person", 215, "exact"),
+            ("detained", "person", 100, "more_than"),
+        },
+    ),
     # --- territory numerals ----------------------------------------------------------
     (
         "fronted-size-of-control",
@@ -275,6 +284,7 @@ def test_still_not_counted(text: str) -> None:
 
 
 GUARDS_COUNTED: list[tuple[str, str, set[Row]]] = [
+    ("families-are-families", "نزحت 40 أسر من القرية.", {("displaced", "household", 40, "exact")}),
     (
         "vanished-is-intransitive",
         "وأكد المصدر أن 40 صيادا اختفوا معظمهم من أبناء القرية.",
