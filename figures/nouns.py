@@ -125,13 +125,34 @@ def size_of(toks: Sequence[str], j: int) -> bool:
     """Whether the token j after a size word (`مساحة`) makes it a size rather
     than ground held: a number of them (`مساحة 2 منها`) or, after an
     indefinite size word, a definite noun that is not itself a word of
-    control (`مساحة البلاد`; not `مساحة السيطرة`, `المساحة الجغرافية`)."""
+    control (`مساحة البلاد`; not `مساحة السيطرة`, `المساحة الجغرافية`), or
+    `على مساحة` after anything but a word of control (`أقيم المخيم على مساحة 30
+    دونم`; not `سيطروا على مساحة 30 كلم مربع`)."""
     tok = _tok(toks, j)
+    if lx.bare(_tok(toks, j - 2)) in {"على", "علي"} and not _control_before(toks, j - 3):
+        return True  # أقيم المخيم على مساحة 30 دونم: the footprint of what was built
     if tok[:1].isdigit():
         return lx.bare(_tok(toks, j + 1)) in {"منها", "منهما"}  # the size of 2 of them
     if _definite(_tok(toks, j - 1)):
         return False  # المساحة الجغرافية: an adjective, not the thing measured
     return _definite(tok) and Tag.CONTROL not in lx.tags(tok)
+
+
+_CONTROL_REACH = 6
+"""Words back from `على مساحة` that its control verb may stand (`سيطرت قوات
+النظام على مساحة`)."""
+
+
+def _control_before(toks: Sequence[str], k: int) -> bool:
+    """Whether a word of control stands at token k or a few words before it,
+    with no punctuation between."""
+    for h in range(k, max(-1, k - _CONTROL_REACH), -1):
+        tok = toks[h]
+        if not tok.isalpha():
+            return False
+        if Tag.CONTROL in lx.tags(tok):
+            return True
+    return False
 
 
 def _definite(tok: str) -> bool:

@@ -38,6 +38,7 @@ NOT_COUNTED: list[tuple[str, str]] = [
         "population-by-its-number",
         "ورجح المكتب أن يكون ثلث سكان البلدة البالغ عددهم 200 ألف نسمة فروا منها.",
     ),
+    ("camp-footprint", "انتهت اللجنة من المخيم الخامس بواقع 500 خيمة للنازحين على مساحة 30 دونم."),
     ("hard-to-reach", "ويعيش نحو 2.5 مليون شخص في مناطق يصعب الوصول إليها."),
     ("cases-of-things", "وسجلت المنظمة كذلك آلاف حالات التحقيق الميداني مع المعتقلين."),
     ("road-length", "يسيطر التنظيم على نحو 600 كم من الطرق."),
@@ -284,6 +285,11 @@ def test_still_not_counted(text: str) -> None:
 
 
 GUARDS_COUNTED: list[tuple[str, str, set[Row]]] = [
+    (
+        "held-on-an-area",
+        "سيطرت قوات النظام السوري على مساحة 30 كيلومتر مربع.",
+        {("area_controlled", "km2", 30, "exact")},
+    ),
     ("families-are-families", "نزحت 40 أسر من القرية.", {("displaced", "household", 40, "exact")}),
     (
         "vanished-is-intransitive",
