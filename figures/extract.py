@@ -1037,7 +1037,7 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         inside = _noun_unit(doc, j + 1)
         if inside.kind != "none":  # (412) أسرة: the number in brackets, its noun after them
             j, unit = j + 1, inside
-    if 0 <= j < len(doc.toks) and doc.words[j].conjoined and unit.kind != "none":
+    if 0 <= j < len(doc.toks) and unit.kind != "none" and _new_item(doc, j):
         unit = _Unit("none", end=j)  # 3715 وأسر: a new item (و), not this number's noun
     if unit.kind == "linear" and nouns.length_after(doc.toks, unit.end):
         return _Unit("block", end=unit.end), post, unit.end  # 600 كم من الطرق: a length
@@ -1074,6 +1074,17 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
     return unit, post, max(j, unit.end)
 
 
+def _new_item(doc: _Doc, j: int) -> bool:
+    """A word carrying و that opens a new item: a conjoined lexicon word, or a
+    verb written with its و (`وأسر`, "and captured")."""
+    word = doc.words[j]
+    if word.conjoined:
+        return True
+    return doc.toks[j][:1] == "و" and any(
+        s.tag is Tag.TRIGGER and s.strength is Strength.VERB for s in word.senses
+    )
+
+
 def _definite_number(doc: _Doc, c: _Cand) -> bool:
     """A number with the article: `الثلاث`, `الـ 12`."""
     if c.kind != "number":
@@ -1105,6 +1116,9 @@ _REFERENT_GAP = frozenset(
     )
 )
 """Words between a noun and "their number" (`البالغ عددهم`, `الذين بلغ عددهم`)."""
+
+_ONE_OF_A = frozenset({Tag.BLOCK, Tag.DUR_WORD, Tag.GROUP})
+"""Nouns that a `واحد` after them describes (`بصاروخ واحد`, `في يوم واحد`, `دفعة واحدة`)."""
 
 _OF_THEM = frozenset({"منهم", "منهن"})
 """After a number: "of them", a part of the people just counted."""
@@ -1276,7 +1290,7 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         c.value == 1
         and not doc.toks[c.t0].isdigit()
         and k >= 0
-        and (Tag.BLOCK in doc.words[k].tags or Tag.DUR_WORD in doc.words[k].tags)
+        and not doc.words[k].tags.isdisjoint(_ONE_OF_A)
     ):
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
     if nouns.ratio_or_one_of(doc.toks, c.t0, c.t1, c.value):
@@ -2002,7 +2016,7 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
     if sense.strength is Strength.VERB and after:
-        if doc.words[hit.start].conjoined:
+        if _new_item(doc, hit.start):
             dist += 1.0  # قتل 8 وأصيب 14: a coordinated verb opens its own clause
         else:
             dist *= 0.5
@@ -2606,6 +2620,13 @@ class _Extractor:
             return prev  # وما لا يقل عن 14: the conjunction on the hedge
         if not territory and lx.bare(doc.tok(c.t1)) in _OF_THEM:
             return prev  # ستة منهم: six of them
+        if (
+            not territory
+            and r.unit.noun < 0
+            and r.unit.kind in {"person", "household"}
+            and _definite_number(doc, c)
+        ):
+            return prev  # أما الأشخاص الـ12 الباقين: the people just counted, again
         k = r.q0 - 1
         for _ in range(4):
             if not 0 <= k < len(doc.toks):

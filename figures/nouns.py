@@ -27,16 +27,22 @@ with a table of invented cases in `tests/test_nouns.py`.  The words are data
    (`خسر`, `فقد`, `انسحب`) → no area figure for the loser (`Sense.arg ==
    "lost"`, read by the extractor).
 6. **Postposed cardinals**: a definite number right after a definite counted
-   noun counts that noun (`المحافظات الثلاث` = 3 places, `الأشخاص الـ12` = 12
-   people) (`noun_before`).
+   noun and its definite adjectives counts that noun (`المحافظات الثلاث` = 3
+   places, `الأشخاص الـ12` = 12 people, `العوائل غير العائدة الـ300 ألف` =
+   households) (`noun_before`).
 7. **Fractions of territory**: `ربع مساحة البلاد` is a share of 25 percent
    (`fraction_share`).
+8. **Equivalence**: a percentage introduced by `أي`/`ما يعادل` right after an
+   area figure restates it as a share (`equivalence_between`).
 9. **What is feared or conditional is no count**: a number in the
    complement of a fear or forecast (`نخشى … أن نرى مئات الآلاف`) or followed
    by a condition (`… في حال اندلاع القتال`) (`subjunctive_between`,
    `conditional_after`).
-8. **Equivalence**: a percentage introduced by `أي`/`ما يعادل` right after an
-   area figure restates it as a share (`equivalence_between`).
+
+The extractor also links a number to its metric across asides (a fronted
+count `عدد النازحين …، …، إلى 48 ألفاً`, "their number" `الذين بلغ عددهم`, a
+split phrase past an aside); those rules read its token document and live
+beside `_decide` (`_fronted_count`, `_referent`, `_match_after_aside`).
 """
 
 from __future__ import annotations
@@ -106,7 +112,7 @@ def ratio_or_one_of(toks: Sequence[str], t0: int, t1: int, value: float) -> bool
     if _any_form(_tok(toks, t0 - 1), _EACH) and lx.bare(_tok(toks, t0 - 2)) in _OF:
         return True  # ... من كل عشرة
     word = toks[t0] if t1 - t0 == 1 else ""
-    return value == 1 and lx.bare(word) in _ONE and after in _OF
+    return value == 1 and (word in _ONE or lx.bare(word) in _ONE) and after in _OF
 
 
 def of_things(toks: Sequence[str], j: int) -> bool:
@@ -119,13 +125,34 @@ def size_of(toks: Sequence[str], j: int) -> bool:
     """Whether the token j after a size word (`مساحة`) makes it a size rather
     than ground held: a number of them (`مساحة 2 منها`) or, after an
     indefinite size word, a definite noun that is not itself a word of
-    control (`مساحة البلاد`; not `مساحة السيطرة`, `المساحة الجغرافية`)."""
+    control (`مساحة البلاد`; not `مساحة السيطرة`, `المساحة الجغرافية`), or
+    `على مساحة` after anything but a word of control (`أقيم المخيم على مساحة 30
+    دونم`; not `سيطروا على مساحة 30 كلم مربع`)."""
     tok = _tok(toks, j)
+    if lx.bare(_tok(toks, j - 2)) in {"على", "علي"} and not _control_before(toks, j - 3):
+        return True  # أقيم المخيم على مساحة 30 دونم: the footprint of what was built
     if tok[:1].isdigit():
         return lx.bare(_tok(toks, j + 1)) in {"منها", "منهما"}  # the size of 2 of them
     if _definite(_tok(toks, j - 1)):
         return False  # المساحة الجغرافية: an adjective, not the thing measured
     return _definite(tok) and Tag.CONTROL not in lx.tags(tok)
+
+
+_CONTROL_REACH = 6
+"""Words back from `على مساحة` that its control verb may stand (`سيطرت قوات
+النظام على مساحة`)."""
+
+
+def _control_before(toks: Sequence[str], k: int) -> bool:
+    """Whether a word of control stands at token k or a few words before it,
+    with no punctuation between."""
+    for h in range(k, max(-1, k - _CONTROL_REACH), -1):
+        tok = toks[h]
+        if not tok.isalpha():
+            return False
+        if Tag.CONTROL in lx.tags(tok):
+            return True
+    return False
 
 
 def _definite(tok: str) -> bool:
@@ -206,26 +233,34 @@ def _name_head(tok: str) -> bool:
 
 def noun_before(toks: Sequence[str], t0: int, definite_number: bool) -> str | None:
     """The unit (person, household, place) a postposed cardinal counts: a
-    definite number right after a definite counted noun (`المحافظات الثلاث`,
-    `الأشخاص الـ 12`), else None."""
+    definite number right after a definite counted noun and its definite
+    adjectives (`المحافظات الثلاث`, `الأشخاص الـ 12`, `العوائل غير العائدة
+    الـ300 ألف`), else None."""
     if not definite_number:
         return None
     k = t0 - 1
     if _tok(toks, k) in _ARTICLE:
         k -= 1
-    noun = _tok(toks, k)
-    if not lx.bare(noun).startswith("ال"):
-        return None
-    tags = lx.tags(noun)
-    for tag, unit in ((Tag.HOUSEHOLD, "household"), (Tag.PLACE, "place"), (Tag.PERSON, "person")):
-        if tag in tags:
-            return unit
-    if any(
-        s.tag is Tag.TRIGGER and s.strength is lx.Strength.NOUN and s.metric is not None
-        for s in lx.senses(noun)
-    ):
-        return "person"  # القتلى الـ12
-    return None
+    metric_noun = False
+    for h in range(k, max(-1, k - 4), -1):
+        noun = toks[h]
+        if lx.bare(noun) == "غير":
+            continue  # غير العائدة: a negated adjective
+        if not lx.bare(noun).startswith("ال"):
+            break
+        tags = lx.tags(noun)
+        for tag, unit in (
+            (Tag.HOUSEHOLD, "household"),
+            (Tag.PLACE, "place"),
+            (Tag.PERSON, "person"),
+        ):
+            if tag in tags:
+                return unit
+        metric_noun = metric_noun or any(
+            s.tag is Tag.TRIGGER and s.strength is lx.Strength.NOUN and s.metric is not None
+            for s in lx.senses(noun)
+        )
+    return "person" if metric_noun else None  # القتلى الـ12
 
 
 def fraction_share(toks: Sequence[str], i: int) -> float | None:

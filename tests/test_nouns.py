@@ -38,6 +38,7 @@ NOT_COUNTED: list[tuple[str, str]] = [
         "population-by-its-number",
         "ورجح المكتب أن يكون ثلث سكان البلدة البالغ عددهم 200 ألف نسمة فروا منها.",
     ),
+    ("camp-footprint", "انتهت اللجنة من المخيم الخامس بواقع 500 خيمة للنازحين على مساحة 30 دونم."),
     ("hard-to-reach", "ويعيش نحو 2.5 مليون شخص في مناطق يصعب الوصول إليها."),
     ("cases-of-things", "وسجلت المنظمة كذلك آلاف حالات التحقيق الميداني مع المعتقلين."),
     ("road-length", "يسيطر التنظيم على نحو 600 كم من الطرق."),
@@ -68,6 +69,16 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         "name-with-a-number",
         "تمكنت القوات من تحرير 20 قرية في محيط جبل الأربعين بريف حلب، وطرد المسلحين منها.",
         {("places_controlled", "place", 20, "exact")},
+    ),
+    (
+        "one-of-the-strongest",
+        "شهدت البلاد واحدة من أقوى الفيضانات، وأجبرت 700 ألف شخص على النزوح.",
+        {("displaced", "person", 700000, "exact")},
+    ),
+    (
+        "at-once",
+        "قتل 12 شخصا في الغارة ونزحت العائلات دفعة واحدة من الحي.",
+        {("killed", "person", 12, "exact")},
     ),
     # --- a number linked to its metric across asides ------------------------------
     (
@@ -165,6 +176,30 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         "غرق 30 مهاجرا قبالة السواحل وأنقذت البحرية واحد وعشرين ناجيا.",
         {("killed", "person", 30, "exact")},
     ),
+    (
+        "not-returned-is-displaced",
+        "وقال المسؤول إن عدد العوائل غير العائدة الـ300 ألف رقم غير دقيق.",
+        {("displaced", "household", 300000, "exact")},
+    ),
+    (
+        "the-remaining-ones",
+        "أدى الحصار إلى وفاة 23 شخصا من الجوع، ستة منهم رضع، أما الأشخاص الـ 12 الباقين "
+        "فهم بين عمر الخامسة والستين.",
+        {
+            ("killed", "person", 23, "exact"),
+            ("killed", "person", 6, "exact"),
+            ("killed", "person", 12, "exact"),
+        },
+    ),
+    (
+        "captured-with-its-conjunction",
+        "أسفر الهجوم عن مقتل 30 جنديا وأصابت 215 وأسر ما يزيد عن مئة آخرين.",
+        {
+            ("killed", "person", 30, "exact"),
+            ("injured", "person", 215, "exact"),
+            ("detained", "person", 100, "more_than"),
+        },
+    ),
     # --- territory numerals ----------------------------------------------------------
     (
         "fronted-size-of-control",
@@ -250,6 +285,12 @@ def test_still_not_counted(text: str) -> None:
 
 
 GUARDS_COUNTED: list[tuple[str, str, set[Row]]] = [
+    (
+        "held-on-an-area",
+        "سيطرت قوات النظام السوري على مساحة 30 كيلومتر مربع.",
+        {("area_controlled", "km2", 30, "exact")},
+    ),
+    ("families-are-families", "نزحت 40 أسر من القرية.", {("displaced", "household", 40, "exact")}),
     (
         "vanished-is-intransitive",
         "وأكد المصدر أن 40 صيادا اختفوا معظمهم من أبناء القرية.",
