@@ -249,29 +249,30 @@ def _toks(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("words", "frame"),
     [
-        ("المرصد", scope.Frame.AUTHORITY),
-        ("وزارة", scope.Frame.AUTHORITY),
-        ("الزلزال", scope.Frame.TOLL),
-        ("والعدوان", scope.Frame.TOLL),
-        ("يقبع", scope.Frame.STANDING),
-        ("تؤوي", scope.Frame.STANDING),
-        ("استقبلت", scope.Frame.RECEIVED),
-        ("غارة", scope.Frame.SINGLE),
-        ("الخميس", scope.Frame.DAY),
-        ("المقبلة", scope.Frame.FUTURE),
-        ("المستمرة", scope.Frame.ONGOING),
-        ("كما", scope.Frame.CARRY),
-        ("وأعلنت", scope.Frame.REPORT),
-        ("عدد", scope.Frame.COUNT),
-        ("شهريا", scope.Frame.RATE),
-        ("مخيم", scope.Frame.SITE),
-        ("وشهد", scope.Frame.YEAR_SUBJECT),
+        ("المرصد", "AUTHORITY"),
+        ("وزارة", "AUTHORITY"),
+        ("الزلزال", "TOLL"),
+        ("والعدوان", "TOLL"),
+        ("يقبع", "STANDING"),
+        ("تؤوي", "STANDING"),
+        ("استقبلت", "RECEIVED"),
+        ("غارة", "SINGLE"),
+        ("الخميس", "DAY"),
+        ("المقبلة", "FUTURE"),
+        ("المستمرة", "ONGOING"),
+        ("كما", "CARRY"),
+        ("وأعلنت", "REPORT"),
+        ("عدد", "COUNT"),
+        ("شهريا", "RATE"),
+        ("مخيم", "SITE"),
+        ("وشهد", "YEAR_SUBJECT"),
+        ("وحده", "ONLY"),
     ],
-    ids=lambda v: v if isinstance(v, str) else v.name,
+    ids=lambda v: v,
 )
-def test_lexicon_frames(words: str, frame: scope.Frame) -> None:
+def test_lexicon_frames(words: str, frame: str) -> None:
     (tok,) = _toks(words)
-    assert frame in scope.frames(tok)
+    assert scope.frames(tok) & getattr(scope.Frame, frame)
 
 
 @pytest.mark.parametrize(
