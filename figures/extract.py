@@ -488,6 +488,8 @@ class _Word:
     """Its part as punctuation in segmentation."""
     seen: bool
     """`lead`, `name` or a sentence mark: the whole text's tokens worth a look."""
+    scope: int = 0
+    """Its scope frames (`figures.scope.frames`: bits of `scope.Frame`)."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -583,6 +585,7 @@ def _learn(tok: str) -> _Word:
         qual_before=lx.lookup(lx.QUAL_BEFORE_BY_LAST, tok),
         digit_at=digit_at,
         seen=lead_at >= 0 or km or name or mark is _Mark.SENTENCE,
+        scope=scope_frames(tok),
     )
     _WORD_CACHE[tok] = word
     return word
@@ -2274,7 +2277,10 @@ class _Extractor:
         key = lo * 1_000_003 + hi
         found = self.spans.get(key)
         if found is None:
-            found = self.spans[key] = scope.span(self.doc.toks, lo, hi)
+            found = 0
+            for w in self.doc.words[max(0, lo) : hi]:
+                found |= w.scope
+            self.spans[key] = found
         return found
 
     def _lead(self) -> tuple[int, int]:
