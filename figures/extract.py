@@ -2138,7 +2138,7 @@ class _Extractor:
                 return Scope.TOTAL, None, None  # يأوي 500 ألف نازح: a standing count
             chosen = self._day_over_activity(r, chosen)
             if not chosen.day and self._war_toll(r, chosen):
-                return Scope.TOTAL, None, None  # تسببت المعارك بسقوط 200 ألف قتيل
+                return Scope.TOTAL, None, None  # تسببت الحرب بسقوط 200 ألف قتيل
         if chosen is not None and chosen.day:
             return self._day_scope(r, metric, chosen)
         if (
@@ -2191,7 +2191,7 @@ class _Extractor:
 
     def _war_toll(self, r: _Reading, chosen: _Cue) -> bool:
         """An activity word (سقوط، قصف) in a clause whose subject is a war,
-        a campaign or a disaster (`تسببت المعارك بسقوط`): the war's toll."""
+        a campaign or a disaster (`تسببت الحرب بسقوط`): the war's toll."""
         doc = self.doc
         if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY:
             return False
