@@ -2318,7 +2318,10 @@ class _Extractor:
         that a colon introduced there."""
         doc = self.doc
         toks = doc.toks
-        cont = scope.continues(toks, first) or self._breakdown
+        words = doc.words
+        cont = self._breakdown or any(
+            words[k].scope & Frame.CARRY for k in range(first, min(first + 3, len(words)))
+        )  # scope.continues, from the words' learned frames
         k = first
         for _ in range(12):  # a list's items back to the line that opens it
             if k <= 0:
