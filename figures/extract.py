@@ -489,6 +489,8 @@ class _Word:
     """Its part as punctuation in segmentation."""
     seen: bool
     """`lead`, `name` or a sentence mark: the whole text's tokens worth a look."""
+    scope: int = 0
+    """Its scope frames (`figures.scope.frames`: bits of `scope.Frame`)."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -584,6 +586,7 @@ def _learn(tok: str) -> _Word:
         qual_before=lx.lookup(lx.QUAL_BEFORE_BY_LAST, tok),
         digit_at=digit_at,
         seen=lead_at >= 0 or km or name or mark is _Mark.SENTENCE,
+        scope=scope_frames(tok),
     )
     _WORD_CACHE[tok] = word
     return word
@@ -2700,7 +2703,7 @@ class _Extractor:
                 return Scope.TOTAL, None, None  # يأوي 500 ألف نازح: a standing count
             chosen = self._day_over_activity(r, chosen)
             if not chosen.day and self._war_toll(r, chosen):
-                return Scope.TOTAL, None, None  # تسببت المعارك بسقوط 200 ألف قتيل
+                return Scope.TOTAL, None, None  # تسببت الحرب بسقوط 200 ألف قتيل
         if chosen is not None and chosen.day:
             return self._day_scope(r, metric, chosen)
         if (
@@ -2753,7 +2756,7 @@ class _Extractor:
 
     def _war_toll(self, r: _Reading, chosen: _Cue) -> bool:
         """An activity word (سقوط، قصف) in a clause whose subject is a war,
-        a campaign or a disaster (`تسببت المعارك بسقوط`): the war's toll."""
+        a campaign or a disaster (`تسببت الحرب بسقوط`): the war's toll."""
         doc = self.doc
         if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY:
             return False
@@ -2839,7 +2842,10 @@ class _Extractor:
         key = lo * 1_000_003 + hi
         found = self.spans.get(key)
         if found is None:
-            found = self.spans[key] = scope.span(self.doc.toks, lo, hi)
+            found = 0
+            for w in self.doc.words[max(0, lo) : hi]:
+                found |= w.scope
+            self.spans[key] = found
         return found
 
     def _lead(self) -> tuple[int, int]:
@@ -2877,7 +2883,10 @@ class _Extractor:
         that a colon introduced there."""
         doc = self.doc
         toks = doc.toks
-        cont = scope.continues(toks, first) or self._breakdown
+        words = doc.words
+        cont = self._breakdown or any(
+            words[k].scope & Frame.CARRY for k in range(first, min(first + 3, len(words)))
+        )  # scope.continues, from the words' learned frames
         k = first
         for _ in range(12):  # a list's items back to the line that opens it
             if k <= 0:

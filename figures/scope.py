@@ -8,31 +8,39 @@ This module holds the rules that need more than the nearest word; each reads
 words of the lexicon's `[scope_frames]` tables (pure functions over tokens):
 
 1. **Event or running/standing count, from the clause, never from the metric
-   alone** (`default_scope`, used when no scope word is near the number):
-   a present-tense state in the clause (`يقبع`، `تحتجز`، `يضم`، `يؤوي`) is a
-   standing `total`; a group that moved to or was received at a place, or one
-   evacuation (`استقبل`، `لجأت إلى`، `أجلت`), is a `batch` of people on the move;
-   a count reported by an authority (`بحسب`، `أعلنت وزارة`، a reporting verb) or
-   the toll of a war, campaign or disaster (`الحرب`، `الزلزال`، `الفيضانات`) is a
-   running `total`; else the metric's usual reading.
-   A count headed by `عدد`/`حصيلة` in its clause is a count kept (`total`); one
-   incident named in the sentence (`قذيفة`، `غارة`) makes a harm count a `batch`.
-   `in_war` reads `وفي تلك الحرب … قتل 1100`: a count inside a war is its toll.
-   `toll_cause` reads `إثر الزلزال`، `جراء الحرب`: a cause word that is the toll
-   of a disaster or a war, not one incident; `campaign` reads `بعد أربعة أشهر من
-   القصف`: an event word that a duration governs is a campaign, its toll a total.
+   alone** (`default_scope`, used when no scope word is near the number), in
+   this order: a present-tense state in the clause (`يقبع`، `تحتجز`، `يضم`،
+   `يؤوي`) or a count headed by `عدد`/`حصيلة` is a `total` (a surrender stays an
+   event); a group that moved to or was received at a place, one evacuation or
+   one route (`استقبل`، `لجأت إلى`، `أجلت`، `من مخيم … إلى`: `route`) is a `batch`
+   of people on the move; a harm count inside a war (`وفي تلك الحرب`: `in_war`)
+   is a `total`, one incident named in its sentence (`قذيفة`، `غارة`، `منزل`)
+   makes it a `batch`, and one counted by an authority (a ministry, the UN, an
+   observatory, civil defence, a report: institutions, not `بحسب مصادر`) or the
+   toll of a war or disaster (`الحرب`، `الزلزال`، `الفيضانات`) is a running
+   `total`; else the metric's usual reading (`_DEFAULT`).
+   Beside a scope word: `toll_cause` reads `إثر الزلزال`، `جراء الحرب` (the toll
+   of a disaster or a war, not one incident) and `campaign` reads `بعد أربعة
+   أشهر من القصف`، `خلال القصف` (an activity a duration or `خلال` governs: a
+   campaign, its toll a total; `خلال الهجوم` is one attack).
 2. **Days.** A day word (`أمس`، a weekday) is the count's period, a `1d`
-   window (`day_reading`), unless it dates the report (`أعلنت المفوضية، اليوم
-   الخميس، …`: `dates_report`), closes a running count (`حتى يوم أمس`: a
-   `total`), or dates one incident named in the clause (a strike, a convoy:
-   `batch`).  `اليوم فقط`، `يوم أمس وحده` are `1d` (`day_only`).
+   window, unless it dates the report (`أعلنت المفوضية، اليوم الخميس، …`:
+   `dates_report`), closes a running count (`حتى يوم أمس`: `day_reading`,
+   a `total`), dates one incident or one group in the sentence (a strike, a
+   house, an arrival, a surrender: `one_group`, a `batch`) or sits in a relative
+   clause that dates an event (`الأمطار التي هطلت صباح أمس`: `dates_an_event`).
+   `اليوم فقط`، `يوم أمس وحده` (`day_only`) and `ليوم أمس` (`of_the_day`) are `1d`.
 3. **Only real periods** (`not_a_window`): a duration after `منذ` that gives the
    age of an ongoing war (`الصراع المستمر منذ سبع سنوات`), a period to come
    (`خلال الأيام المقبلة`) and a day of a month (`في الـ5 من الشهر الماضي`) are
-   not windows.
+   not windows; a rate adverb (`شهريا`: `rate`) and a year that is the subject
+   of a verb of recording (`سجل عام 2014`: `year_subject`) are.
 4. **Discourse** (`continues`, `list_item`): a sentence that continues the one
-   before (`كما`، `أيضاً`، `إضافة إلى`) and the items of a list introduced by a
-   colon take the period stated there when they state none of their own.
+   before (`كما`، `أيضاً`، `إضافة إلى`), and the items of a list introduced by a
+   colon, take the period stated there when they state none of their own (the
+   extractor also carries it over a line ending in a comma, into a breakdown
+   `الضحايا بينهم …`, to a restatement of the same number, and from a window
+   written after the last item of a list to every item).
 """
 
 from __future__ import annotations

@@ -208,6 +208,10 @@ GUARDS: dict[str, Case] = {
         "اختطف مسلحون 40 طالبا من مدرسة ليل الجمعة، فيما قتل حارسان خلال الهجوم.",
         [("detained", 40, "batch", None), ("killed", 2, "batch", None)],
     ),
+    "a-shipwreck-on-a-day": (
+        "وأكدت المنظمة أن 150 مهاجرا غرقوا قبالة السواحل الليبية الأحد.",
+        [("killed", 150, "batch", None)],
+    ),
     "a-battle-is-an-episode": (
         "وأسفرت المعارك عن سقوط 8 قتلى من قوات النظام و5 من الفصائل.",
         [("killed", 8, "batch", None)],
@@ -249,29 +253,30 @@ def _toks(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("words", "frame"),
     [
-        ("المرصد", scope.Frame.AUTHORITY),
-        ("وزارة", scope.Frame.AUTHORITY),
-        ("الزلزال", scope.Frame.TOLL),
-        ("والعدوان", scope.Frame.TOLL),
-        ("يقبع", scope.Frame.STANDING),
-        ("تؤوي", scope.Frame.STANDING),
-        ("استقبلت", scope.Frame.RECEIVED),
-        ("غارة", scope.Frame.SINGLE),
-        ("الخميس", scope.Frame.DAY),
-        ("المقبلة", scope.Frame.FUTURE),
-        ("المستمرة", scope.Frame.ONGOING),
-        ("كما", scope.Frame.CARRY),
-        ("وأعلنت", scope.Frame.REPORT),
-        ("عدد", scope.Frame.COUNT),
-        ("شهريا", scope.Frame.RATE),
-        ("مخيم", scope.Frame.SITE),
-        ("وشهد", scope.Frame.YEAR_SUBJECT),
+        ("المرصد", "AUTHORITY"),
+        ("وزارة", "AUTHORITY"),
+        ("الزلزال", "TOLL"),
+        ("والعدوان", "TOLL"),
+        ("يقبع", "STANDING"),
+        ("تؤوي", "STANDING"),
+        ("استقبلت", "RECEIVED"),
+        ("غارة", "SINGLE"),
+        ("الخميس", "DAY"),
+        ("المقبلة", "FUTURE"),
+        ("المستمرة", "ONGOING"),
+        ("كما", "CARRY"),
+        ("وأعلنت", "REPORT"),
+        ("عدد", "COUNT"),
+        ("شهريا", "RATE"),
+        ("مخيم", "SITE"),
+        ("وشهد", "YEAR_SUBJECT"),
+        ("وحده", "ONLY"),
     ],
-    ids=lambda v: v if isinstance(v, str) else v.name,
+    ids=lambda v: v,
 )
-def test_lexicon_frames(words: str, frame: scope.Frame) -> None:
+def test_lexicon_frames(words: str, frame: str) -> None:
     (tok,) = _toks(words)
-    assert frame in scope.frames(tok)
+    assert scope.frames(tok) & getattr(scope.Frame, frame)
 
 
 @pytest.mark.parametrize(
