@@ -2385,7 +2385,7 @@ def _headline_end(text: str) -> int:
         if line_end < 0:
             return 0
         line = stripped[:line_end].strip()
-        if not _DATELINE.fullmatch(line):
+        if len(line) > 60 or not _DATELINE.fullmatch(line):
             break
         pos = offset + line_end
     if not line or len(line) > 250 or line[-1] in ".!؟?:" or not stripped[line_end:].strip():
