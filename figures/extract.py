@@ -995,12 +995,12 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         unit = _Unit("none", end=j + 1)  # 80 تلميذا: a noun the lexicon lacks
     if unit.end > j:
         hedge, post2 = _trailing_hedge(doc, unit.end)
-        if post2 is None:
+        if post2 is None and doc.tok(unit.end) in _COMMAS:
             hedge, post2 = _comma_hedge(doc, unit.end)
         if post2 is not None:
             post = post2 if post is None else post
             return unit, post, hedge
-    elif post is None:
+    elif post is None and doc.tok(j) in _COMMAS:
         hedge, post = _comma_hedge(doc, j)
         if post is not None:
             return unit, post, hedge
@@ -1364,6 +1364,8 @@ def _estimate_tokens(doc: _Doc) -> list[int]:
     """Indices of the tokens that are estimate wording, ascending: each place
     a stem occurs is looked up (most articles have none)."""
     text = doc.text
+    if "قد" not in text and "رجح" not in text:
+        return []
     found: set[int] = set()
     for stem in _ESTIMATE_STEMS:
         i = text.find(stem)
@@ -1397,6 +1399,9 @@ _BOUNDS = frozenset({"اقل", "اقصي", "اكثر"})
 """`على أقل تقدير`, `في أقصى تقدير`: a bound, not estimate wording."""
 
 
+_COMMAS = frozenset({"،", ","})
+
+
 def _comma_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
     """A hedge set off by commas right after a number's words (`إصابة 42
     شخصاً، على الأقل، في الانفجار`): where it ends, and the hedge."""
@@ -1404,7 +1409,9 @@ def _comma_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
     if j + 1 >= n or doc.toks[j] not in {"،", ","} or not doc.words[j + 1].qual_after:
         return j, None
     end, qual = _skip_qualifier_after(doc, j + 1)
-    if qual is None or (end < n and doc.toks[end] not in _SENTENCE_END | {"،", ","}):
+    if qual is None or (
+        end < n and doc.toks[end] not in _SENTENCE_END and doc.toks[end] not in _COMMAS
+    ):
         return j, None
     return end, qual
 
