@@ -601,6 +601,8 @@ _OPENER_OF = {")": "(", "»": "«", '"': '"', "”": "“", "]": "["}
 def opener_before(text: str, start: int, end: int) -> int:
     """Where a number [start, end) read past a closing bracket (`12) ألف` in
     `(12) ألف`) begins with its opening one, for a quote; else `start`."""
+    if not _opened(text, start):
+        return start
     at = start
     while at < end and text[at].isdigit():
         at += 1
@@ -608,6 +610,16 @@ def opener_before(text: str, start: int, end: int) -> int:
     if closed == at or closed > end:
         return start
     return text.rindex(_OPENER_OF[text[closed - 1]], 0, start)
+
+
+def _opened(text: str, start: int) -> bool:
+    """An opening bracket or quote right before `start` (a space between)."""
+    if start > 0 and text[start - 1] in _OPENERS:
+        return True
+    return start > 1 and text[start - 1] == " " and text[start - 2] in _OPENERS
+
+
+_OPENERS = frozenset(_OPENER_OF.values())
 
 
 def _past_closer(text: str, start: int, end: int) -> int:
@@ -675,7 +687,7 @@ def _term(r: _Reader, tok: _Tok) -> _Parse | None:
     if small is None:
         return None
     after = small.end
-    if tok.lit is not None and after == tok.end:
+    if tok.lit is not None and after == tok.end and _opened(r.text, tok.start):
         after = _past_closer(r.text, tok.start, after)  # `(12) ألف`, `«300» ألف`
     scale_tok = _scale_after(r, after)
     if scale_tok is not None and small.value > 0:

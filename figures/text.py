@@ -138,6 +138,8 @@ _TANWEEN_FATH = "\u064b"
 def _thousands_commas(folded: str) -> str:
     """`folded` with each Arabic comma between digits that groups thousands
     replaced by `,` (the same length: the offset map is unchanged)."""
+    if "\u060c" not in folded:
+        return folded
     cuts = [
         m.start()
         for m in _ARABIC_COMMA.finditer(folded)
