@@ -46,16 +46,15 @@ from itertools import accumulate
 from operator import add, attrgetter
 
 from figures import lexicon as lx
-from figures import scope
-from figures import nouns
+from figures import nouns, scope
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
 from figures.gazetteer import Mention, Scanner, may_start_name
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import WORD_PATTERN, is_numeral_word, opener_before, scan_numbers, trie_regex
+from figures.place import Place, article_place, attribute, local_division
 from figures.scope import Frame
 from figures.scope import frames as scope_frames
-from figures.place import Place, article_place, attribute, local_division
 from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
@@ -3154,6 +3153,7 @@ _DATELINE = re.compile(
     r"|[^\W\d_]+(?: [^\W\d_]+){0,2} *(?:\([^()\n]{1,30}\))? *[-–—]"  # دمشق - ، الخرطوم (رويترز) -
 )
 """A line that is only a date stamp or a dateline, not a headline."""
+
 
 def _lead_bounds(doc: _Doc, headline_end: int) -> tuple[int, int]:
     """Offsets of the first sentence after the headline (the lead)."""
