@@ -232,10 +232,12 @@ def process_article(
     figs = list(figure_engine.extract(text) if found is None else found)
     published = article.published or now
     outlet = article.outlet or article.source
-    default_place = dominant_place(text)
+    # the engine places each figure itself (None: two countries, or none
+    # named); figures given by a caller without any place take the text's
+    default_place = dominant_place(text) if found is not None else None
     keyed: list[tuple[Key, Observation]] = []
     for f in figs:
-        fine = f.place or default_place
+        fine = f.place if f.place or f.country else default_place
         obs = Observation(f, article.url, article.title, article.source, outlet, published)
         keyed.append((key_of(f, top_place(fine)), obs))
     plan = plan_article(keyed)

@@ -104,9 +104,12 @@ class Role(StrEnum):
 class Key:
     """The series a figure belongs to; only figures under one key are compared.
 
-    `place` is the figure's place lifted to its top-level ancestor below the
-    country (Baghuz, Hajin, al-Omar field → Deir ez-Zor governorate), so outlets
-    naming the same pocket differently land in one series.  `party` is part of
+    `place` is the figure's place (`figures.place`: the place the text ties
+    the number to) lifted to its governorate (Baghuz, Hajin, al-Omar field →
+    Deir ez-Zor governorate; El Fasher → North Darfur), so outlets naming the
+    same pocket differently land in one series; a figure about a whole
+    country keys at the country, and one about a region with no division of
+    its own (Gaza Strip, Darfur as a whole) at the region.  `party` is part of
     the key only for territory metrics (who holds the ground); for counts of
     people outlets name the actor inconsistently, so it is left out.  `unit`
     keeps households and persons apart."""
@@ -314,15 +317,17 @@ def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
 def top_place(
     place_id: str | None, lookup: Callable[[str], gazetteer.Entry | None] | None = None
 ) -> str | None:
-    """`place_id` lifted along the gazetteer's parents to the last place
-    below a country (a governorate); unknown ids are kept as they are."""
+    """`place_id` lifted along the gazetteer's parents to its governorate
+    (state, province), else to the last place below a country (a region with
+    no division of its own, such as the Gaza Strip, keeps its series apart);
+    unknown ids are kept as they are."""
     if place_id is None:
         return None
     find = lookup or gazetteer.place
     current = place_id
     for _ in range(16):  # a guard against a cycle in the data
         entry = find(current)
-        if entry is None or entry.kind == "country" or entry.parent is None:
+        if entry is None or entry.kind in ("country", "governorate") or entry.parent is None:
             return current
         parent = find(entry.parent)
         if parent is None or parent.kind == "country":

@@ -374,6 +374,23 @@ def test_top_place_lifts_to_governorate() -> None:
     assert top_place(None, table.get) is None
 
 
+def test_top_place_stops_at_the_governorate_under_a_region() -> None:
+    """El Fasher keys at North Darfur (SD-DN), not at Darfur as a whole, which
+    keeps its own series; a town of the Gaza Strip keys at the Strip."""
+    table = {
+        "sudan": Entry("sudan", "Sudan", "السودان", "country"),
+        "darfur": Entry("darfur", "Darfur", "دارفور", "region", "sudan"),
+        "north-darfur": Entry("north-darfur", "North Darfur", "", "governorate", "darfur"),
+        "el-fasher": Entry("el-fasher", "El Fasher", "الفاشر", "city", "north-darfur"),
+        "palestine": Entry("palestine", "Palestine", "فلسطين", "country"),
+        "gaza-strip": Entry("gaza-strip", "Gaza Strip", "قطاع غزة", "region", "palestine"),
+        "rafah": Entry("rafah", "Rafah", "رفح", "city", "gaza-strip"),
+    }
+    assert top_place("el-fasher", table.get) == "north-darfur"
+    assert top_place("darfur", table.get) == "darfur"
+    assert top_place("rafah", table.get) == "gaza-strip"
+
+
 def _fields(f: Figure) -> dict[str, object]:
     return {name: getattr(f, name) for name in Figure.__dataclass_fields__}
 

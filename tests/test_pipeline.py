@@ -355,3 +355,35 @@ def test_an_event_is_one_event_within_event_dedupe(
     made = [r[0] for r in db.execute("select value from changes where kind = 'event' order by id")]
     assert made == events
     assert db.table("outbox").count == len(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # a country-wide toll keys at the country, not at the headline's city
+        ("غارات على حلب\n\nوقالت الوزارة إن عدد القتلى في عموم سوريا ارتفع إلى 500 قتيل.", "syria"),
+        # refugees key where they are
+        ("أوضاع السوريين\n\nيقيم نحو 1.5 مليون لاجئ سوري في لبنان بحسب المفوضية.", "lebanon"),
+        # a town of North Darfur keys at its state, not at Darfur as a whole
+        ("معارك في دارفور\n\nقتل 40 مدنيا في قصف على مدينة الفاشر.", "north-darfur"),
+        # a toll over two countries keys nowhere, whatever the text names most
+        ("زلزال في تركيا\n\nأودى الزلزال بحياة أكثر من 5 آلاف شخص في سوريا وتركيا.", None),
+    ],
+)
+def test_the_key_place_follows_the_figure_place(
+    tmp_path: Path, text: str, place: str | None
+) -> None:
+    db = store.open_db(tmp_path / "k.db")
+    url = f"https://news.example/{next(_counter)}"
+    art = Article(
+        url=url,
+        guid=url,
+        title="",
+        published=T0,
+        source="t",
+        text=text,
+        content_hash=content_hash("", text),
+    )
+    result = process_article(db, art, RULES, now=T0)
+    assert result.changes
+    assert {c.change.key.place for c in result.changes} == {place}
