@@ -2,11 +2,11 @@
 
 Everything else about the package is declared in pyproject.toml.  The engine
 is plain, strictly typed Python; mypyc turns its modules into C extensions
-that run the same code about 1.8x as fast.  Compiling needs a C compiler and
-the Python headers: where they are missing, or the build fails, the package
-installs without the extensions and `figures` runs as pure Python (as it
-does when a compiled module is older than its source: see
-figures/__init__.py).  RAQIB_COMPILE=0 skips compiling on purpose.
+that run the same code faster (README: the compiled engine).  The build goes
+to `figures/_mypyc/`, and `figures/__init__.py` runs it when all of it is
+there and imports; where a C compiler or the Python headers are missing, or
+the build fails, the package installs without it and `figures` runs as pure
+Python.  RAQIB_COMPILE=0 skips compiling on purpose.
 """
 
 import os
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
 
@@ -30,14 +31,31 @@ def ext_modules() -> list:
     try:
         from mypyc.build import mypycify
 
-        # the shared library lives inside the package: figures/_native__mypyc
+        # the shared library is figures._native__mypyc
         extensions = mypycify(COMPILED, opt_level="3", group_name="figures._native")
     except (Exception, SystemExit) as e:  # no mypy, or it rejects the code
         print(f"raqib: not compiling figures/ ({e!r}); it runs as pure Python", file=sys.stderr)
         return []
     for ext in extensions:
+        # Each extension is still the module `figures.X` (its init function
+        # keeps the name), but its file goes to figures/_mypyc/, which
+        # figures/__init__.py puts first on the package's path only when the
+        # whole build imports: the sources are never shadowed by a build that
+        # does not run.
+        package, _, module = ext.name.rpartition(".")
+        assert package == "figures", ext.name
+        ext.name = f"figures._mypyc.{module}"
         ext.optional = True  # no C compiler: a warning, and the pure-Python modules
     return extensions
 
 
-setup(ext_modules=ext_modules())
+class BuildExt(build_ext):
+    """build_ext that can copy the build into a fresh figures/_mypyc/
+    (`--inplace` and editable installs do: setuptools does not make the folder)."""
+
+    def copy_extensions_to_source(self) -> None:
+        (HERE / "figures" / "_mypyc").mkdir(exist_ok=True)
+        super().copy_extensions_to_source()
+
+
+setup(ext_modules=ext_modules(), cmdclass={"build_ext": BuildExt})

@@ -117,6 +117,17 @@ async def broadcast(db_path: Path, tg: FakeTelegram, chats: int) -> float:
     return elapsed
 
 
+def busiest_second(times: list[float]) -> int:
+    """The most messages the fake received within any one second."""
+    times = sorted(times)
+    most, lo = 0, 0
+    for hi, at in enumerate(times):
+        while times[lo] <= at - 1.0:
+            lo += 1
+        most = max(most, hi - lo + 1)
+    return most
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chats", type=int, default=10_000, help="subscribed chats (10000)")
@@ -132,9 +143,11 @@ def main() -> int:
         per_chat = Counter(m.chat_id for m in messages)
         duplicates = sum(n - 1 for n in per_chat.values())
         rate = (len(messages) - 1) / (last - first) if last > first else float("inf")
+        busiest = busiest_second([m.at for m in messages])
         print(f"chats            {args.chats}")
         print(f"messages         {len(messages)} in {last - first:.1f}s (loop {elapsed:.1f}s)")
         print(f"achieved rate    {rate:.2f}/s = {rate / LIMIT:.1%} of {LIMIT:g}/s (goal >= 95%)")
+        print(f"busiest second   {busiest} messages (Telegram allows {LIMIT:g})")
         print(f"429 answers      {tg.too_many_requests} (goal 0)")
         print(f"duplicates       {duplicates} (goal 0)")
         print(f"missing chats    {args.chats - len(per_chat)}")

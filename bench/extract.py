@@ -149,10 +149,13 @@ def main() -> None:
     print(
         f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
     )
-    print(
-        "figures: "
-        + ("compiled (mypyc)" if figures.COMPILED else "pure Python (not compiled, or RAQIB_PURE)")
-    )
+    if figures.COMPILED:
+        build = "compiled (mypyc, figures/_mypyc)"
+    elif figures.BUILD_ERROR:
+        build = f"pure Python (the compiled build does not run: {figures.BUILD_ERROR})"
+    else:
+        build = "pure Python (no compiled build, or RAQIB_PURE)"
+    print(f"figures: {build}")
     texts = seed_texts()
     feed = rss(texts)
     mb = sum(len(t.encode()) for t in texts) / 1e6

@@ -48,15 +48,13 @@ import numpy as np
 from bidi.algorithm import get_display
 
 from bot.render import (
-    QUALIFIER_WORDS,
-    UNIT_WORDS,
+    amount,
     format_date,
     localize_digits,
     number,
     place_name,
 )
 from bot.render import format_since as render_since
-from figures import gazetteer
 from figures.model import Metric, Qualifier, Unit
 
 if TYPE_CHECKING:
@@ -173,6 +171,8 @@ class StateStep:
     """The state's value."""
     qualifier: Qualifier = Qualifier.EXACT
     """The hedge of the report that set it."""
+    vague: bool = False
+    """That report gave a quantity word (its value is a floor)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,12 +257,14 @@ def format_number(value: float, lang: Lang) -> str:
     return localize_digits(text, lang)
 
 
-def format_value(value: float, qualifier: Qualifier, unit: Unit, lang: Lang) -> str:
-    """`more than 38,550` / `أقل من ٢ كم²`: a value with its hedge and, for
-    km² and %, its unit (`SYMBOL_UNITS`; the axis names the others)."""
-    i = _i(lang)
-    unit_words = UNIT_WORDS[unit][i] if unit in SYMBOL_UNITS else ""
-    return f"{QUALIFIER_WORDS[qualifier][i]}{format_number(value, lang)}{unit_words}"
+def format_value(
+    value: float, qualifier: Qualifier, unit: Unit, lang: Lang, vague: bool = False
+) -> str:
+    """`more than 38,550` / `أقل من ٢ كم²` / `hundreds (100+)`: `bot.render.amount`,
+    with the unit only for km² and % (`SYMBOL_UNITS`; the axis names the others)."""
+    return amount(
+        value, qualifier, vague, unit, lang, unit_words=unit in SYMBOL_UNITS, digits=format_number
+    )
 
 
 def format_since(since: str, lang: Lang) -> str:
@@ -454,10 +456,12 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
     # the latest state (or, with no state, the latest report) labelled
     if series.steps:
         last = series.steps[-1]
-        label = format_value(last.value, last.qualifier, series.unit, lang)
+        label = format_value(last.value, last.qualifier, series.unit, lang, last.vague)
         last_x, last_y = t_end, last.value
     else:
-        label = format_value(points[-1].value, points[-1].qualifier, series.unit, lang)
+        label = format_value(
+            points[-1].value, points[-1].qualifier, series.unit, lang, points[-1].vague
+        )
         last_x, last_y = times[-1], points[-1].value
     ax.annotate(
         t(label),
@@ -598,7 +602,7 @@ def state_steps(points: Sequence[ChartPoint], metric: Metric) -> tuple[StateStep
             p.value != steps[-1].value if metric.is_territory else p.value > steps[-1].value
         )
         if moved:
-            steps.append(StateStep(p.time, p.value, p.qualifier))
+            steps.append(StateStep(p.time, p.value, p.qualifier, p.vague))
     return tuple(steps)
 
 
@@ -721,11 +725,13 @@ def cmd_chart(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"raqib chart: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
             return 2
-    place = (gazetteer.lookup_place(args.place) or args.place) if args.place else None
+    from bot.cli import existing_db, place_arg
+
+    place = place_arg(args.place)  # an unknown place: exit 2, naming the closest
     lang: Lang = "ar" if args.lang == "ar" else "en"
     out = Path(args.output or f"{metric.value}{'-' + place if place else ''}.png")
     config = args.config_obj
-    db = store.open_db(config.storage.database)
+    db = store.open_db(existing_db(config))  # none: exit 1, and no empty one made
     try:
         rows = store.history(db, metric.value, place)
     finally:
@@ -747,9 +753,10 @@ def cmd_chart(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"raqib chart: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    reports, steps = len(series.points), len(series.steps)
     print(
-        f"{out}: {chart_title(series, 'en')}, {len(series.points)} report(s), "
-        f"{len(series.steps)} state change(s), {size[0]}x{size[1]} px"
+        f"{out}: {chart_title(series, 'en')}, {reports} report{'' if reports == 1 else 's'}, "
+        f"{steps} state change{'' if steps == 1 else 's'}, {size[0]}x{size[1]} px"
     )
     return 0
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
+import codecs
+import contextlib
+import difflib
 import json
 import logging
 import os
@@ -20,9 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, ConfigError, SourceConfig, load_config
+from bot.render import amount
 from bot.store import key_from_text, key_text
 from figures.diff import ChangeKind
-from figures.model import Metric
+from figures.model import Metric, Qualifier, Unit
 
 if TYPE_CHECKING:
     from bot.pipeline import ArticleResult, StoredChange
@@ -33,10 +36,38 @@ log = logging.getLogger(__name__)
 Handler = Callable[[argparse.Namespace], int]
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_CONTROLS = frozenset(chr(c) for c in [*range(32), 127]) - set("\t\n\r\f\v")
+
+
 def _read_text(path: Path) -> str:
     """A file's text: UTF-8 (with or without BOM), else windows-1256, the
-    other encoding Arabic sites use; anything else is an error."""
+    other encoding Arabic sites use; anything else (UTF-16, a binary file)
+    is an error that says what the file is."""
     data = path.read_bytes()
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            raise ValueError(
+                f"{name} text; raqib reads UTF-8 or windows-1256 "
+                f"(convert it: iconv -f {name} -t UTF-8)"
+            )
+    if b"\0" in data:  # UTF-16 (the NULs of ASCII characters), or not text
+        codec = "UTF-16LE" if data[1::2].count(0) > data[0::2].count(0) else "UTF-16BE"
+        try:
+            utf16 = _CONTROLS.isdisjoint(data.decode(codec))
+        except UnicodeDecodeError:
+            utf16 = False
+        if utf16:
+            raise ValueError(
+                f"{codec} text (without a byte-order mark); raqib reads UTF-8 or "
+                f"windows-1256 (convert it: iconv -f {codec} -t UTF-8)"
+            )
+        raise ValueError("a binary file, not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -45,6 +76,8 @@ def _read_text(path: Path) -> str:
         text = data.decode("cp1256")
     except UnicodeDecodeError as exc:
         raise ValueError("not UTF-8 or windows-1256 text") from exc
+    if not _CONTROLS.isdisjoint(text):
+        raise ValueError("not text (control bytes), or not in UTF-8 or windows-1256")
     if not any("\u0600" <= ch <= "\u06ff" for ch in text):
         raise ValueError("not UTF-8 text (and not Arabic in windows-1256)")
     return text
@@ -91,28 +124,11 @@ def _print_table(name: str, figures: Sequence[object]) -> None:
 
 # ---------------------------------------------------------------- store commands
 
-_HEDGE = {
-    "exact": "",
-    "approx": "about ",
-    "more_than": "more than ",
-    "at_least": "at least ",
-    "less_than": "less than ",
-    "at_most": "at most ",
-}
-_UNIT = {
-    "person": "",
-    "household": " households",
-    "km2": " km²",
-    "percent": "%",
-    "place": " places",
-}
-
 
 def format_value(value: float, qualifier: str, vague: bool | int, unit: str) -> str:
-    """`more than 38000`, `about 1 km²`, `thousands (1000+)`."""
-    number = f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    text = f"{_HEDGE.get(qualifier, '')}{number}{_UNIT.get(unit, '')}"
-    return f"{text} (a quantity word)" if vague else text
+    """`more than 38,000`, `about 1 km²`, `thousands (1,000+)`: `bot.render.amount`, the one
+    value formatter, in English."""
+    return amount(value, Qualifier(qualifier), bool(vague), Unit(unit), "en")
 
 
 def _day(moment: datetime | str) -> str:
@@ -191,35 +207,84 @@ def _print_results(results: Sequence[ArticleResult], as_json: bool, verbose: boo
     return count
 
 
-def _place_arg(value: str | None) -> str | None:
-    """A place the user typed, as a gazetteer id when it knows it."""
+class UsageError(Exception):
+    """A command-line mistake found past argparse: the command prints it and exits 2."""
+
+
+def place_arg(value: str | None) -> str | None:
+    """The gazetteer id of a place the user typed (an id, or a name in English
+    or Arabic); an unknown place is a `UsageError` naming the closest ones."""
     if value is None:
         return None
     from figures import gazetteer
 
-    return gazetteer.lookup_place(value) or value
+    found = gazetteer.lookup_place(value)
+    if found is not None:
+        return found
+    names: dict[str, str] = {}  # each id and name, lower-cased, to its id
+    for entry in gazetteer.all_places():
+        for name in (entry.id, entry.name_en, entry.name_ar):
+            names.setdefault(name.casefold(), entry.id)
+    close = difflib.get_close_matches(value.strip().casefold(), names, n=8, cutoff=0.6)
+    ids = list(dict.fromkeys(names[name] for name in close))[:4]
+    hint = ""
+    if ids:
+        shown = []
+        for id_ in ids:
+            entry = gazetteer.place(id_)
+            assert entry is not None
+            shown.append(f"{id_} ({entry.name_en}, {entry.name_ar})")
+        hint = "; closest: " + ", ".join(shown)
+    raise UsageError(f"unknown place {value!r}{hint}")
+
+
+def existing_db(config: Config) -> Path:
+    """The configured database, which a read-only command needs to exist (it
+    does not create an empty one wherever it runs)."""
+    path = Path(config.storage.database)
+    if not path.is_file():
+        where = f" (storage.database in {config.path})" if config.path else ""
+        raise MissingDatabase(
+            f"no database at {path}{where}: nothing has been polled yet; "
+            "`raqib once` or `raqib run` fills it, or pass --config"
+        )
+    return path
+
+
+class MissingDatabase(Exception):
+    """A read-only command found no database: it prints this and exits 1."""
 
 
 def cmd_once(args: argparse.Namespace) -> int:
-    """Poll every due source once and print the changes."""
-    from bot.pipeline import poll_due
+    """Poll every due source once (concurrently) and print the changes, one
+    source after the other in the configuration's order, each as soon as it
+    and the sources before it are done."""
+    from bot.pipeline import PollResult, poll_due
     from bot.store import open_db
 
     config = config_of(args)
     db = open_db(config.storage.database)
-    try:
-        polls = asyncio.run(poll_due(db, config))
-    finally:
-        db.close()
     status = 0
-    for poll in polls:
+    polled = 0
+
+    def report(poll: PollResult) -> None:
+        nonlocal status, polled
+        polled += 1
         if poll.error:
             print(f"raqib once: source {poll.source}: {poll.error}", file=sys.stderr)
             status = 1
         elif poll.empty_content:
             print(f"raqib once: source {poll.source}: fetched, no article text", file=sys.stderr)
+        for problem in poll.problems:
+            print(f"raqib once: source {poll.source}: {problem}", file=sys.stderr)
         _print_results(poll.articles, args.json, args.all)
-    if not polls and not args.json:
+        sys.stdout.flush()
+
+    try:
+        asyncio.run(poll_due(db, config, on_result=report))
+    finally:
+        db.close()
+    if not polled and not args.json:
         print("no source is due")
     return status
 
@@ -231,7 +296,6 @@ def load_replay_articles(path: Path) -> list[Article]:
 
     if path.is_dir():
         sc = SourceConfig(name=path.name or "replay", kind="files", path=str(path))
-        sc = dataclasses.replace(sc, max_articles=1_000_000)
         return FilesSource(sc).read_all()
     data = path.read_bytes()
     return list(articles_from_feed(data, source=path.stem, base_url=path.resolve().as_uri()))
@@ -252,6 +316,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"raqib replay: {path}: {exc}", file=sys.stderr)
         return 1
+    if not articles:
+        what = "no .txt or .html article with text" if path.is_dir() else "no feed entries"
+        print(f"raqib replay: {path}: {what}; nothing to replay", file=sys.stderr)
+        return 1
     with tempfile.TemporaryDirectory(prefix="raqib-replay-") as tmp:
         db_path = Path(args.db) if args.db else Path(tmp) / "replay.db"
         db = open_db(db_path)
@@ -271,9 +339,10 @@ def cmd_totals(args: argparse.Namespace) -> int:
     from bot.store import open_db, totals
 
     config = config_of(args)
-    db = open_db(config.storage.database)
+    place = place_arg(args.place)
+    db = open_db(existing_db(config))
     try:
-        rows = totals(db, _place_arg(args.place))
+        rows = totals(db, place)
     finally:
         db.close()
     for row in rows:
@@ -309,9 +378,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(f"raqib history: unknown metric {args.metric!r} (known: {known})", file=sys.stderr)
         return 2
     config = config_of(args)
-    db = open_db(config.storage.database)
+    place = place_arg(args.place)
+    db = open_db(existing_db(config))
     try:
-        rows = history(db, metric.value, _place_arg(args.place))
+        rows = history(db, metric.value, place)
     finally:
         db.close()
     for row in rows:
@@ -386,7 +456,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_parser(sub)
     add_status_parser(sub)
     add_config_parser(sub)
+    _config_anywhere(sub)
     return parser
+
+
+def _config_anywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Let every subcommand (and sub-subcommand) take `--config` after its
+    name as well as before it: `raqib totals --config F`."""
+    for parser in sub.choices.values():
+        with contextlib.suppress(argparse.ArgumentError):  # it declares its own
+            parser.add_argument(
+                "--config",
+                metavar="PATH",
+                default=argparse.SUPPRESS,  # absent here: the one before the command holds
+                help="TOML config (as before the command)",
+            )
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _config_anywhere(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -402,6 +489,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Handler = args.func
     try:
         return func(args)
+    except UsageError as exc:
+        print(f"raqib {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except MissingDatabase as exc:
+        print(f"raqib {args.command}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `raqib extract … | head`: the reader went away

@@ -24,7 +24,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -33,13 +33,14 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from bot import render, settings, status, store
-from bot.config import Config, ConfigError, NetworkConfig
-from bot.i18n import norm_lang, t
+from bot.config import Config, ConfigError, NetworkConfig, format_duration, parse_duration
+from bot.i18n import join, norm_lang, t
 from bot.pipeline import document_text
 from figures import extract, gazetteer
 from figures.diff import top_place
 from figures.model import Metric, Qualifier, Scope, Unit
 from figures.names import lookup_metric, metric_name
+from scrapers.http import mask_urls
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,12 @@ HISTORY_ROWS = 10
 """Reports shown by /history."""
 TEST_FIGURES = 25
 """At most this many figures listed by /source test."""
+COMMAND_TIMEOUT = 45.0
+"""Seconds a command may run (a /source test of a slow site) before it answers that it took
+too long; it never holds up other chats' commands meanwhile (the transports run slow
+commands concurrently)."""
+SLOW_COMMANDS = frozenset({"source", "chart"})
+"""Commands that may take seconds (a fetch, a DNS look-up, a chart): run concurrently."""
 RESOLVE_TIMEOUT = 5.0
 """Seconds to resolve a new source's host name before refusing it."""
 EVERYTHING_WORDS = frozenset({"all", "everything", "*", "الكل", "كل"})
@@ -82,6 +89,9 @@ class CommandContext:
     """The sender is in the transport's `admins`."""
     lang: str
     """The chat's language: ar or en."""
+    can_manage: bool = True
+    """The sender may change this chat's subscriptions and language: always in a private
+    chat; in a group or channel only its administrators (the transport asks the chat)."""
 
     @property
     def actor(self) -> str:
@@ -125,6 +135,9 @@ class Reply:
     """A PNG to send (the title is its caption)."""
     ok: bool = True
     """False for a usage line, a refusal or an error."""
+    public: bool = False
+    """A confirmation the whole chat should see (a subscription, a language): Slack posts it
+    to the channel instead of only to the person who typed."""
 
 
 @dataclass(frozen=True)
@@ -178,15 +191,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "history",
-        "/history METRIC [place]",
+        "/history METRIC [place] [since DAY|WINDOW|total]",
         "/history displaced deir-ez-zor",
         "The last reports of a figure, with date and source",
         "آخر التقارير عن مؤشر مع التاريخ والمصدر",
     ),
     CommandSpec(
         "chart",
-        "/chart METRIC [place]",
-        "/chart displaced deir-ez-zor",
+        "/chart METRIC [place] [since DAY|WINDOW|total]",
+        "/chart displaced since 1-12",
         "A chart of a figure over time",
         "رسم بياني لمؤشر عبر الزمن",
     ),
@@ -202,7 +215,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "config",
-        "/config [get KEY | set KEY VALUE]",
+        "/config [get KEY | set KEY VALUE | unset KEY]",
         "/config set alerts.event_dedupe 2d",
         "Show or change a setting",
         "اعرض إعداداً أو غيّره",
@@ -223,6 +236,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
 SPECS: Mapping[str, CommandSpec] = {c.name: c for c in COMMANDS}
 """Commands by name."""
 
+MANAGE_COMMANDS = frozenset({"subscribe", "unsubscribe", "lang"})
+"""Commands that change what a chat receives: in a group or channel only its administrators
+(or raqib's admins) may run them."""
+GROUP_CHAT_TYPES = frozenset({"group", "supergroup", "channel"})
+"""Chat types where `MANAGE_COMMANDS` need the chat's administrators."""
+
 
 class UsageError(Exception):
     """Malformed arguments: the reply is the message (or the command's usage)."""
@@ -240,6 +259,22 @@ def parse_command(text: str) -> tuple[str, list[str]]:
         return "", []
     head = words[0].removeprefix("/").split("@", 1)[0].lower()
     return head, words[1:]
+
+
+def addressee(text: str) -> str | None:
+    """The bot a command is addressed to: `/help@other_bot` → `other_bot`; None for `/help`."""
+    words = text.strip().split(maxsplit=1)
+    if not words or not words[0].startswith("/"):
+        return None
+    _, at, name = words[0].partition("@")
+    return name if at else None
+
+
+def for_another_bot(text: str, username: str | None) -> bool:
+    """True when `text` is a command addressed to a bot other than `username` (in a group,
+    `/subscribe@other_bot` is that bot's, never ours)."""
+    to = addressee(text)
+    return to is not None and to.lower() != (username or "").lower()
 
 
 # ---------------------------------------------------------------- reading names
@@ -311,8 +346,8 @@ def describe_filter(metrics: Sequence[str] | None, places: Sequence[str] | None,
     where = [render.place_name(p, lang) or p for p in places or ()]
     if not names and not where:
         return t("sub.all_changes", lang)
-    what = ", ".join(names) if names else t("sub.all_changes", lang)
-    return t("sub.at", lang, metrics=what, places=", ".join(where)) if where else what
+    what = join(names, lang) if names else t("sub.all_changes", lang)
+    return t("sub.at", lang, metrics=what, places=join(where, lang)) if where else what
 
 
 def in_area(row_place: str | None, place: str) -> bool:
@@ -320,6 +355,161 @@ def in_area(row_place: str | None, place: str) -> bool:
     if row_place is None:
         return False
     return place in gazetteer.ancestors(row_place) or row_place == top_place(place)
+
+
+# ---------------------------------------------------------------- which series
+
+SINCE_WORDS = frozenset({"since", "from", "منذ", "من"})
+"""A word before the day a running total counts from: `/chart displaced since 1-12`."""
+TOTAL_WORDS = frozenset({"total", "overall", "الإجمالي", "إجمالي"})
+"""The running total with no start date."""
+_WINDOW_WORD = re.compile(r"^\d+(?:h|d|w|m|y)$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}))?$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SINCE_KEY = re.compile(r"^(?:(\d{4})|-)-(\d{2})-(\d{2})$")
+_MONTH_WORDS = {
+    name: i + 1
+    for i, names in enumerate(
+        (
+            ("jan", "january", "يناير", "كانون الثاني"),
+            ("feb", "february", "فبراير", "شباط"),
+            ("mar", "march", "مارس", "آذار"),
+            ("apr", "april", "أبريل", "نيسان"),
+            ("may", "مايو", "أيار"),
+            ("jun", "june", "يونيو", "حزيران"),
+            ("jul", "july", "يوليو", "تموز"),
+            ("aug", "august", "أغسطس", "آب"),
+            ("sep", "sept", "september", "سبتمبر", "أيلول"),
+            ("oct", "october", "أكتوبر", "تشرين الأول"),
+            ("nov", "november", "نوفمبر", "تشرين الثاني"),
+            ("dec", "december", "ديسمبر", "كانون الأول"),
+        )
+    )
+    for name in names
+}
+
+
+@dataclass(frozen=True)
+class SeriesWanted:
+    """Which series of a metric /chart or /history was asked for (nothing: the headline)."""
+
+    since: tuple[int | None, int, int] | None = None
+    """(year or None, month, day) of a running total's start."""
+    window: str | None = None
+    """A window such as `48h` or `2w`."""
+    total: bool = False
+    """The running total with no start date."""
+    words: str = ""
+    """As typed, for messages."""
+
+
+def _digits(text: str) -> str:
+    return text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+
+
+def read_day(words: Sequence[str]) -> tuple[tuple[int | None, int, int] | None, int]:
+    """`1-12` / `1/12/2018` / `2018-12-01` / `1 Dec` → ((year, month, day), words used)."""
+    if not words:
+        return None, 0
+    first = _digits(words[0].lower())
+    if m := _ISO_DAY.match(first):
+        return (int(m.group(1)), int(m.group(2)), int(m.group(3))), 1
+    if m := _DAY_MONTH.match(first):
+        year = int(m.group(3)) if m.group(3) else None
+        return (year, int(m.group(2)), int(m.group(1))), 1
+    if first.isdecimal() and len(words) > 1:
+        month = _MONTH_WORDS.get(words[1].lower())
+        if month is not None:
+            return (None, month, int(first)), 2
+    return None, 0
+
+
+def split_series(args: Sequence[str], lang: str) -> tuple[list[str], SeriesWanted]:
+    """Pull `since DAY`, a window (`48h`) or `total` out of a command's words."""
+    rest: list[str] = []
+    since: tuple[int | None, int, int] | None = None
+    window: str | None = None
+    total = False
+    typed: list[str] = []
+    i = 0
+    while i < len(args):
+        word = args[i].lower()
+        if word in SINCE_WORDS and i + 1 < len(args):
+            day, used = read_day(args[i + 1 : i + 3])
+            if day is None or not (1 <= day[1] <= 12 and 1 <= day[2] <= 31):
+                raise UsageError(t("series.bad_since", lang, date=args[i + 1]))
+            since = day
+            typed += args[i : i + 1 + used]
+            i += 1 + used
+            continue
+        if _WINDOW_WORD.match(_digits(word)):
+            window = _digits(word)
+            typed.append(args[i])
+        elif word in TOTAL_WORDS:
+            total = True
+            typed.append(args[i])
+        else:
+            rest.append(args[i])
+        i += 1
+    return rest, SeriesWanted(since, window, total, " ".join(typed))
+
+
+def _key_since(key: str) -> tuple[int | None, int, int] | None:
+    since = store.key_from_text(key).since
+    m = _SINCE_KEY.match(since or "")
+    if not m:
+        return None
+    return (int(m.group(1)) if m.group(1) else None, int(m.group(2)), int(m.group(3)))
+
+
+def matches(key: str, wanted: SeriesWanted) -> bool:
+    """The series `key` is the one asked for."""
+    parsed = store.key_from_text(key)
+    if wanted.since is not None:
+        have = _key_since(key)
+        if have is None or have[1:] != wanted.since[1:]:
+            return False
+        return wanted.since[0] is None or have[0] in (None, wanted.since[0])
+    if wanted.window is not None:
+        return parsed.window == wanted.window
+    if wanted.total:
+        return parsed.scope is Scope.TOTAL and not parsed.since and not parsed.window
+    return True
+
+
+def headline_key(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """The series a reader means by a metric: the running total whose statements (not
+    background figures) are the most recent, then the most numerous; else any series."""
+    best: dict[str, tuple[int, str, int, str]] = {}
+    for row in rows:
+        key = row.get("key")
+        if not key:
+            continue
+        total = int((row.get("scope") or "total") == "total")
+        statement = row.get("status") != "context"
+        day = str(row.get("published") or "")[:10] if statement else ""
+        was = best.get(key, (total, "", 0, ""))
+        best[key] = (
+            total,
+            max(was[1], day),
+            was[2] + int(statement),
+            max(was[3], str(row.get("published") or "")),
+        )
+    return max(best, key=lambda k: best[k]) if best else None
+
+
+def selector(key: str, lang: str) -> str:
+    """How to ask for series `key` in /chart and /history: `since 1-12`, `48h`, `total`."""
+    parsed = store.key_from_text(key)
+    if (since := _key_since(key)) is not None:
+        year = f"-{since[0]}" if since[0] else ""
+        word = "منذ" if lang == "ar" else "since"
+        return render.localize_digits(f"{word} {since[2]}-{since[1]}{year}", lang)
+    if parsed.window:
+        return render.localize_digits(parsed.window, lang)
+    if parsed.scope is Scope.TOTAL:
+        return "الإجمالي" if lang == "ar" else "total"
+    return ""
 
 
 # ---------------------------------------------------------------- source URLs
@@ -423,6 +613,8 @@ class Commands:
         self.next_runs = next_runs
         """The scheduler's next run per source, inside `raqib run`."""
         self.clock = clock
+        self.on_failure: Callable[[str], Awaitable[object]] | None = None
+        """Tells the admin chat (set by the transport, which masks its secrets in the text)."""
 
     def effective(self) -> Config:
         """The file's config with the admin edits over it."""
@@ -445,17 +637,51 @@ class Commands:
         if spec.admin and not ctx.is_admin:
             log.warning("commands: %s (not an admin) tried /%s", ctx.actor, name)
             return Reply((t("refused", ctx.lang, command="/" + name),), ok=False)
+        if name in MANAGE_COMMANDS and not (ctx.can_manage or ctx.is_admin):
+            log.info(
+                "commands: %s (not a chat admin) tried /%s in %s", ctx.actor, name, ctx.chat_id
+            )
+            return Reply((t("refused.group", ctx.lang, command="/" + name),), ok=False)
         method: Callable[[CommandContext, list[str]], Any] = getattr(self, f"cmd_{name}")
+        limit = asyncio.timeout(COMMAND_TIMEOUT)
         try:
-            return await method(ctx, words)  # type: ignore[no-any-return]
+            async with limit:
+                return await method(ctx, words)  # type: ignore[no-any-return]
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            log.warning("commands: /%s from %s took over %.0f s", name, ctx.actor, COMMAND_TIMEOUT)
+            return Reply((t("too_slow", ctx.lang, seconds=round(COMMAND_TIMEOUT)),), ok=False)
         except UsageError as exc:
             line = str(exc) or t("usage", ctx.lang, usage=spec.usage)
             return Reply((line,), ok=False)
         except ConfigError as exc:
             return Reply((t("source.refused", ctx.lang, reason=_reason(exc)),), ok=False)
-        except Exception:
-            log.exception("commands: /%s from %s failed", name, ctx.actor)
+        except Exception as exc:
+            log.exception("commands: /%s from %s in %s failed", name, ctx.actor, ctx.chat_id)
+            await self.report_failure(ctx, text if args is None else f"/{name}", exc)
             return Reply((t("error", ctx.lang),), ok=False)
+
+    async def report_failure(self, ctx: CommandContext, line: str, exc: BaseException) -> None:
+        """Tell the admin chat that a command failed: which, where, who and the error (one
+        line; the traceback is in the log).  Never raises."""
+        if self.on_failure is None:
+            return
+        from scrapers.http import mask_urls
+
+        error = mask_urls(f"{type(exc).__name__}: {exc}")[:300]
+        notice = t(
+            "notice.command",
+            "en",
+            command=" ".join(line.split())[:100],
+            chat=ctx.chat_id,
+            actor=ctx.actor,
+            error=error,
+        )
+        try:
+            await self.on_failure(notice)
+        except Exception:
+            log.exception("commands: telling the admins about a failed command failed")
 
     def _edit(self, ctx: CommandContext, edit: Callable[..., _T], *args: Any) -> _T:
         """One admin edit through `bot.settings` (validated, stored over the file and
@@ -517,7 +743,7 @@ class Commands:
         for sub in chat_subscriptions(self.db, ctx.transport, ctx.chat_id):
             same = _same(sub.metrics, metrics) and _same(sub.places, places)
             if same and sub.digest == digest:
-                return Reply((t("sub.exists", lang, id=sub.id, what=what),))
+                return Reply((t("sub.exists", lang, id=sub.id, what=what),), public=True)
         sub_id = store.add_subscription(
             self.db,
             ctx.transport,
@@ -531,7 +757,7 @@ class Commands:
             now=self.clock(),
         )
         log.info("commands: %s subscribed chat %s (#%d): %s", ctx.actor, ctx.chat_id, sub_id, what)
-        return Reply((t("sub.done", lang, id=sub_id, what=what),))
+        return Reply((t("sub.done", lang, id=sub_id, what=what),), public=True)
 
     async def cmd_unsubscribe(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/unsubscribe [id|all]"""
@@ -539,26 +765,22 @@ class Commands:
         subs = chat_subscriptions(self.db, ctx.transport, ctx.chat_id)
         if not subs:
             return Reply((t("sub.none", lang),))
-        if not args:
+        if not args:  # never a silent deletion: ask which, even when there is only one
+            buttons = [
+                Choice(
+                    t("sub.line", lang, id=s.id, what=describe_filter(s.metrics, s.places, lang))[
+                        :60
+                    ],
+                    f"/unsubscribe {s.id}",
+                )
+                for s in subs
+            ]
             if len(subs) > 1:
-                buttons = [
-                    Choice(
-                        t(
-                            "sub.line",
-                            lang,
-                            id=s.id,
-                            what=describe_filter(s.metrics, s.places, lang),
-                        )[:60],
-                        f"/unsubscribe {s.id}",
-                    )
-                    for s in subs
-                ]
                 buttons.append(Choice(t("sub.everything", lang), "/unsubscribe all"))
-                return Reply((t("unsub.choose", lang),), choices=tuple((b,) for b in buttons))
+            return Reply((t("unsub.choose", lang),), choices=tuple((b,) for b in buttons))
+        if len(args) == 1 and args[0].lower() in EVERYTHING_WORDS:
             chosen = subs
-        elif len(args) == 1 and args[0].lower() in EVERYTHING_WORDS:
-            chosen = subs
-        elif len(args) == 1 and args[0].lstrip("#").isdigit():
+        elif len(args) == 1 and args[0].lstrip("#").isdecimal():
             wanted = int(args[0].lstrip("#"))
             chosen = [s for s in subs if s.id == wanted]
             if not chosen:
@@ -567,8 +789,8 @@ class Commands:
             raise UsageError()
         for sub in chosen:
             store.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
-        ids = ", ".join(f"#{s.id}" for s in chosen)
-        return Reply((t("unsub.done", lang, ids=ids),))
+        ids = join((render.localize_digits(f"#{s.id}", lang) for s in chosen), lang)
+        return Reply((t("unsub.done", lang, ids=ids),), public=True)
 
     async def cmd_subscriptions(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/subscriptions"""
@@ -592,16 +814,22 @@ class Commands:
             rows = [r for r in rows if in_area(r["place"], place)]
         if not rows:
             return Reply((t("no_data", lang),))
-        cells = []
-        for row in rows[:LATEST_ROWS]:
+        lines = []
+        for row in rows[:LATEST_ROWS]:  # lines, not a wide table: they wrap on a phone
             key = store.key_from_text(row["key"])
             state = store.state_from_row(row)
-            cells.append(
-                (
-                    render.key_label(key, lang),
-                    render.amount(state.value, state.qualifier, state.vague, state.unit, lang),
-                    render.format_date(state.as_of, lang),
-                    state.outlet or "",
+            value = render.amount(state.value, state.qualifier, state.vague, state.unit, lang)
+            when = render.format_date(state.as_of, lang)
+            source = (
+                t("latest.source", lang, outlet=state.outlet, date=when) if state.outlet else when
+            )
+            lines.append(
+                t(
+                    "latest.line",
+                    lang,
+                    figure=render.key_label(key, lang),
+                    value=value,
+                    source=source,
                 )
             )
         title = (
@@ -609,8 +837,7 @@ class Commands:
             if place
             else t("latest.title", lang)
         )
-        header = tuple(t(f"col.{c}", lang) for c in ("figure", "value", "date", "source"))
-        return Reply(title=title, table=Table(header, tuple(cells)))
+        return Reply(("\n".join(lines),), title=title)
 
     def _history_rows(self, metric: Metric, place: str | None) -> list[dict[str, Any]]:
         where = top_place(place) if place else None
@@ -619,17 +846,57 @@ class Commands:
             rows = [r for r in rows if place in gazetteer.ancestors(r.get("fine_place") or "")]
         return rows
 
-    async def cmd_history(self, ctx: CommandContext, args: list[str]) -> Reply:
-        """/history METRIC [place]"""
-        lang = ctx.lang
-        metric, place = split_metric(args, lang)
+    def _series(
+        self, args: Sequence[str], lang: str
+    ) -> tuple[Metric, str | None, str | None, list[dict[str, Any]], list[str]]:
+        """The metric, place, chosen series key, its rows and the other series' selectors
+        for /chart and /history: the headline series unless `since DAY`, a window or
+        `total` picks another."""
+        rest, wanted = split_series(args, lang)
+        metric, place = split_metric(rest, lang)
         rows = self._history_rows(metric, place)
         if not rows:
+            return metric, place, None, [], []
+        keys = list(dict.fromkeys(str(r["key"]) for r in rows if r.get("key")))
+        if wanted.words:
+            fitting = [r for r in rows if matches(str(r.get("key")), wanted)]
+            if not fitting:
+                choices = join(dict.fromkeys(s for k in keys if (s := selector(k, lang))), lang)
+                raise UsageError(
+                    t(
+                        "series.none",
+                        lang,
+                        metric=metric_name(metric, lang),
+                        wanted=wanted.words,
+                        choices=choices,
+                    )
+                )
+            key = headline_key(fitting)
+        else:
+            key = headline_key(rows)
+        chosen = [r for r in rows if r.get("key") == key] if key else rows
+        others = [s for k in keys if k != key and (s := selector(k, lang))]
+        return metric, place, key, chosen, list(dict.fromkeys(others))
+
+    def _series_name(self, metric: Metric, place: str | None, key: str | None, lang: str) -> str:
+        if key is not None:
+            return render.key_label(store.key_from_text(key), lang)
+        name = metric_name(metric, lang)
+        if place:
+            name += t("alert.in", lang, place=render.place_name(place, lang))
+        return name
+
+    async def cmd_history(self, ctx: CommandContext, args: list[str]) -> Reply:
+        """/history METRIC [place] [since DAY | WINDOW | total]"""
+        lang = ctx.lang
+        metric, place, key, rows, others = self._series(args, lang)
+        if not rows:
             return Reply((t("no_data", lang),))
-        last = rows[-HISTORY_ROWS:]
+        statements = [r for r in rows if r.get("status") != "context"][-HISTORY_ROWS:]
+        room = HISTORY_ROWS - len(statements)
+        background = [r for r in rows if r.get("status") == "context"][-room:] if room else []
         cells = []
-        for row in last:
-            key = store.key_from_text(row["key"])
+        for row in [*statements, *background]:
             value = render.amount(
                 row["value"],
                 Qualifier(row["qualifier"]),
@@ -637,46 +904,82 @@ class Commands:
                 Unit(row["unit"]),
                 lang,
             )
+            if row.get("status") == "context":
+                value = t("history.background", lang, value=value)
             kind = row.get("change_kind")
             cells.append(
                 (
                     render.format_date(store.parse_iso(row["published"]), lang),
-                    f"{value} · {render.key_label(key, lang, metric=False, place=place is None)}".rstrip(
-                        " ·"
-                    ),
+                    value,
                     row.get("outlet") or "",
                     t(f"kind.{kind}", lang) if kind else "",
                 )
             )
-        name = metric_name(metric, lang)
-        if place:
-            name += t("alert.in", lang, place=render.place_name(place, lang))
+        name = self._series_name(metric, place, key, lang)
         header = tuple(t(f"col.{c}", lang) for c in ("date", "value", "source", "change"))
-        title = t("history.title", lang, metric=name, count=len(last))
-        return Reply(title=title, table=Table(header, tuple(cells)))
+        title = t("history.title", lang, metric=name, count=len(cells))
+        paragraphs = (t("series.others", lang, choices=join(others, lang)),) if others else ()
+        return Reply(paragraphs, title=title, table=Table(header, tuple(cells)))
 
     async def cmd_chart(self, ctx: CommandContext, args: list[str]) -> Reply:
-        """/chart METRIC [place]"""
+        """/chart METRIC [place] [since DAY | WINDOW | total]"""
         from bot.charts import render_chart_async, series_from_history
 
         lang = ctx.lang
-        metric, place = split_metric(args, lang)
-        rows = self._history_rows(metric, place)
+        metric, place, key, rows, others = self._series(args, lang)
         if not rows:
             return Reply((t("no_data", lang),))
         chart_lang: Literal["ar", "en"] = "ar" if lang == "ar" else "en"
-        series = series_from_history(rows, metric, place, chart_lang)
+        series = series_from_history(rows, metric, place, chart_lang, key=key)
         png = await render_chart_async(series, chart_lang)
-        name = metric_name(metric, lang)
-        if place:
-            name += t("alert.in", lang, place=render.place_name(place, lang))
-        return Reply(title=t("chart.caption", lang, metric=name), photo=png)
+        name = self._series_name(metric, place, key, lang)
+        title = t("chart.caption", lang, metric=name)
+        if others:
+            title += "\n" + t("series.others", lang, choices=join(others, lang))
+        return Reply(title=title, photo=png)
 
     async def cmd_sources(self, ctx: CommandContext, args: list[str]) -> Reply:
-        """/sources"""
+        """/sources: each source's health in the chat's language; the error texts (which
+        may name internal addresses) only for raqib's admins."""
         runs = self.next_runs() if self.next_runs is not None else None
         report = status.service_status(self.config, self.db, runs, now=self.clock())
-        return Reply((status.format_status(report),))
+        lang, now = ctx.lang, report.at
+        lines = [t("sources.title", lang, count=len(report.sources))]
+        for s in report.sources:
+            if not s.enabled:
+                state = t("sources.paused", lang)
+            elif s.consecutive_failures:
+                state = t("sources.failing", lang, count=s.consecutive_failures)
+            elif s.empty_content:
+                state = t("sources.empty", lang)
+            elif s.last_success is None:
+                state = t("sources.new", lang)
+            else:
+                state = t("sources.ok", lang)
+            parts = [
+                t("sources.line", lang, name=s.name, kind=s.kind, state=state),
+                t("sources.success", lang, when=ago_text(s.last_success, now, lang)),
+            ]
+            if s.enabled:
+                parts.append(
+                    t("sources.next", lang, when=ago_text(s.next_run, now, lang))
+                    if s.next_run
+                    else t("sources.next_service", lang)
+                )
+            if s.last_error and ctx.is_admin:
+                error = mask_urls(s.last_error)[:200]
+                parts.append(
+                    t("sources.error", lang, when=ago_text(s.last_error_at, now, lang), error=error)
+                )
+            lines.append("  " + " · ".join(parts))
+        if not report.sources:
+            lines.append("  " + t("sources.none", lang))
+        queue = t("sources.outbox", lang, count=report.outbox_pending)
+        if report.outbox_dead:
+            queue += t("sources.dead", lang, count=report.outbox_dead)
+        lines.append(queue)
+        lines.append(t("sources.sent", lang, when=ago_text(report.last_sent, now, lang)))
+        return Reply(("\n".join(lines),))
 
     async def cmd_lang(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/lang ar|en"""
@@ -684,7 +987,7 @@ class Commands:
             raise UsageError()
         lang = norm_lang(args[0])
         set_chat_lang(self.db, ctx.transport, ctx.chat_id, lang, self.clock())
-        return Reply((t("lang.done", lang),))
+        return Reply((t("lang.done", lang),), public=True)
 
     # ------------------------------------------------------------ admins
 
@@ -797,10 +1100,19 @@ class Commands:
             )
         if action == "set" and len(args) >= 3:
             key, value = args[1], " ".join(args[2:])
+            if key.startswith("sources.") and key.endswith(".url"):
+                await check_source_url(str(settings.parse_value(value)), self.effective().network)
             self._edit(ctx, settings.set_setting, key, value)
             self._changed()
             stored = settings.stored_edits(self.db).get(key)
-            return Reply((t("config.set", lang, key=key, value=_show(stored)),))
+            return Reply((t("config.set", lang, key=key, value=_show_setting(key, stored)),))
+        if action == "unset" and len(args) == 2:
+            key = args[1]
+            self._edit(ctx, settings.unset_setting, key)
+            self._changed()
+            entries = {e.key: e for e in settings.settings_report(self.config, self.db)}
+            now = entries[key].value if key in entries else "(unset)"
+            return Reply((t("config.unset", lang, key=key, value=now),))
         raise UsageError()
 
     async def cmd_threshold(self, ctx: CommandContext, args: list[str]) -> Reply:
@@ -818,8 +1130,8 @@ class Commands:
                         "threshold.line",
                         lang,
                         metric=label,
-                        absolute=f"{th.absolute:g}",
-                        relative=f"{th.relative * 100:g}",
+                        absolute=render.localize_digits(f"{th.absolute:g}", lang),
+                        relative=render.localize_digits(f"{th.relative * 100:g}", lang),
                     )
                 )
             return Reply(("\n".join(lines),), title=t("threshold.title", lang))
@@ -864,6 +1176,16 @@ def _show(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _show_setting(key: str, value: object) -> str:
+    """A stored value as `/config` shows it: a duration as `2d`, anything else as TOML-ish."""
+    if settings.is_duration_key(key) and not isinstance(value, bool):
+        try:
+            return format_duration(parse_duration(value))
+        except ValueError:
+            pass
+    return _show(value)
+
+
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
@@ -879,6 +1201,19 @@ def _share(text: str) -> float:
     if text.endswith(("%", "٪")):
         return _number(text[:-1]) / 100
     return _number(text)
+
+
+def ago_text(moment: datetime | None, now: datetime, lang: str) -> str:
+    """`5m ago`, `in 2h`, `never` — `منذ ٥ دقيقة` in Arabic."""
+    if moment is None:
+        return t("ago.never", lang)
+    seconds = (moment - now).total_seconds()
+    span = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if span >= size or unit == "s":
+            text = t(f"unit.{unit}", lang, n=int(span // size))
+            break
+    return t("ago.future" if seconds > 0 else "ago.past", lang, span=text)
 
 
 def render_interval(seconds: float) -> str:

@@ -11,7 +11,9 @@ Secrets never live in the TOML: the config names environment variables
 from __future__ import annotations
 
 import dataclasses
+import importlib.resources
 import logging
+import math
 import os
 import re
 import tomllib
@@ -26,7 +28,18 @@ from urllib.parse import urlsplit
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+def _seeds_dir() -> Path:
+    try:
+        return Path(str(importlib.resources.files("seeds")))
+    except ModuleNotFoundError:  # an editable install made before seeds/ was a package
+        return PROJECT_ROOT / "seeds"
+
+
+SEEDS_DIR = _seeds_dir()
+"""The seed articles the embedded default reads: the `seeds` package, shipped
+with raqib (the repository's `seeds/` in a checkout)."""
 
 
 class ConfigError(Exception):
@@ -67,6 +80,14 @@ def check_http_url(value: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
     return value
+
+
+def format_duration(seconds: float) -> str:
+    """`3d`, `15m`, `90s`, `1.5s`: a duration as it would be written in the file."""
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
 
 
 Duration = typing.Annotated[float, parse_duration]
@@ -120,7 +141,7 @@ class SourceConfig:
     date_selector: str | None = None
     """html: CSS selector of the publication date."""
     max_articles: int = 50
-    """At most this many entries or links per poll."""
+    """rss/html: at most this many entries or links per poll (files: every file is read)."""
 
     def __post_init__(self) -> None:
         if self.kind not in SOURCE_KINDS:
@@ -143,6 +164,14 @@ class Threshold:
     """At least this much, in the metric's unit."""
     relative: float = 0.0
     """And at least this share of the old value (0.05 is 5%)."""
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.absolute) or self.absolute < 0:
+            raise ValueError(f"absolute: expected a number of at least 0, got {self.absolute!r}")
+        if not math.isfinite(self.relative) or not 0 <= self.relative <= 1:
+            raise ValueError(
+                f"relative: expected a share between 0 and 1 (0% to 100%), got {self.relative!r}"
+            )
 
 
 DEFAULT_THRESHOLDS: Mapping[str, Threshold] = types.MappingProxyType(
@@ -171,6 +200,15 @@ class AlertsConfig:
     """e.g. "daily 08:00": a daily summary instead of one message per change."""
 
     def __post_init__(self) -> None:
+        from figures.model import Metric  # the engine owns the metric names
+
+        known = {m.value for m in Metric} | {"default"}
+        unknown = sorted(set(self.thresholds) - known)
+        if unknown:
+            raise ValueError(
+                f"thresholds.{unknown[0]}: not a metric (expected default or one of"
+                f" {', '.join(sorted(known - {'default'}))})"
+            )
         if self.digest is not None:
             from bot.digest import parse_schedule  # the digest owns its grammar
 
@@ -193,7 +231,7 @@ class NetworkConfig:
     read_timeout: Duration = 20.0
     """Seconds between bytes."""
     total_timeout: Duration = 60.0
-    """Seconds for a whole request, body included."""
+    """Seconds for a whole fetch: body, redirects, retries and their waits included."""
     max_body_bytes: int = 10 * 1024 * 1024
     """Decoded body cap; longer bodies are cut off and the fetch fails."""
     max_redirects: int = 5
@@ -280,6 +318,9 @@ class ServiceConfig:
     """Each poll starts up to this share of its source's interval late (0 to 0.5)."""
     console: str = "auto"
     """Print alerts to stdout: auto (when no chat transport is configured), on or off."""
+    notify_after_failures: int = 3
+    """After this many failed polls in a row the admin chat hears of a source, once, and
+    again when it recovers (0: never)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.jitter <= 0.5:
@@ -380,7 +421,7 @@ def build(cls: type[Any], data: Any, key: str) -> Any:
         raise ConfigError(_join(key, missing[0]) if missing else key, "required") from exc
     except ValueError as exc:
         sub, _, message = str(exc).partition(": ")
-        if message and sub.isidentifier():
+        if message and all(part.isidentifier() for part in sub.split(".")):
             raise ConfigError(_join(key, sub), message) from None
         raise ConfigError(key, str(exc)) from None
 

@@ -1,7 +1,9 @@
 """The delivery loop: drain the outbox to every transport, as promised.
 
 One task per transport takes that transport's pending rows (oldest first),
-renders nothing itself — it hands each `Message` (the row, the change as an
+with one worker per chat, side by side (a chat's rows in order, the chats
+concurrently, so one chat's wait never idles the rest; the transport's pacer
+decides when each send goes); it renders nothing itself — it hands each `Message` (the row, the change as an
 `AlertView`, the chat's language) to `Transport.send` — and records the
 outcome through the store: sent, retry later (the transport's `retry_after`,
 else exponential backoff), or dead (a permanent error, or too many attempts).
@@ -48,8 +50,10 @@ BACKOFF_BASE = 2.0
 """Seconds before the first retry; doubled per attempt."""
 BACKOFF_MAX = 3600.0
 """Never wait longer than this between attempts."""
-BATCH = 100
-"""Rows taken from the outbox at a time, per transport."""
+MAX_CHATS = 256
+"""Chats a transport sends to side by side (each one's rows in order)."""
+FETCH = 2000
+"""Due rows read from the outbox at a time, per transport (grouped by chat)."""
 
 
 @dataclass(frozen=True)
@@ -246,25 +250,78 @@ class DeliveryLoop:
     async def drain(self, name: str) -> int:
         """Send every due row of transport `name`; how many were sent.
 
-        Within a pass, a subscription that turned out to be gone has its other rows
-        skipped (they died with it), a chat that moved has its rows read again under
-        the new id, and a chat whose row must wait holds its later rows back to the
-        same moment (its alerts stay in order; a held row is not an attempt)."""
+        Each chat with due rows gets its own worker (`_drain_chat`), which sends that
+        chat's rows one after the other, in order; the workers run side by side (at most
+        `MAX_CHATS` at once), so one chat's wait (its 1/s, a retry_after) never idles the
+        others: the pacer alone decides when a send goes.  Within a pass, a row is tried
+        at most once; a subscription that turned out to be gone has its other rows
+        skipped (they died with it), a chat that moved has its rows read again under the
+        new id, and a chat whose row must wait holds its later rows back to the same
+        moment (its alerts stay in order; a held row is not an attempt)."""
         transport = self.transports[name]
-        sent = 0
         now = self.clock()
         self._held = {key: until for key, until in self._held.items() if until > now}
-        while not self.stopping.is_set():
-            rows = store.pending_outbox(self.db, name, self.clock(), limit=BATCH)
-            if not rows:
-                break
-            langs = subscription_langs(self.db)
-            gone: set[int] = set()
-            moved: set[str] = set()
+        tried: set[int] = set()
+        workers: dict[str, asyncio.Task[int]] = {}
+        waiting: dict[str, list[OutboxRow]] = {}
+        """Chats with due rows that wait for a worker (at most `MAX_CHATS` run at once)."""
+        complete = False
+        """The last read of the outbox saw every due row (no chat needs to read more)."""
+        langs: dict[int, str] = {}
+        sent = 0
+        try:
+            while not self.stopping.is_set():
+                # read more when no chat waits for a worker, and either nothing runs or the
+                # last read was cut short and half the workers are free (each read sorts
+                # the whole queue: not once per finished chat)
+                if not waiting and (
+                    not workers or (not complete and len(workers) <= MAX_CHATS // 2)
+                ):
+                    rows = store.pending_outbox(self.db, name, self.clock(), limit=FETCH)
+                    complete = len(rows) < FETCH
+                    for row in rows:
+                        if row.id not in tried and row.chat_id not in workers:
+                            waiting.setdefault(row.chat_id, []).append(row)
+                    langs = subscription_langs(self.db)
+                while waiting and len(workers) < MAX_CHATS:
+                    chat = next(iter(waiting))
+                    first = waiting.pop(chat)
+                    workers[chat] = asyncio.create_task(
+                        self._drain_chat(transport, first, langs, tried),
+                        name=f"delivery:{name}:{chat}",
+                    )
+                if not workers:
+                    break
+                done, _ = await asyncio.wait(workers.values(), return_when=asyncio.FIRST_COMPLETED)
+                for chat in [c for c, task in workers.items() if task in done]:
+                    sent += workers.pop(chat).result()
+        finally:
+            for task in workers.values():
+                task.cancel()
+            for task in workers.values():
+                with contextlib.suppress(asyncio.CancelledError):
+                    sent += await task
+        return sent
+
+    async def _drain_chat(
+        self,
+        transport: Transport,
+        rows: list[OutboxRow],
+        langs: Mapping[int, str],
+        tried: set[int],
+    ) -> int:
+        """Send one chat's due `rows` in order (its later rows, if the read was cut short,
+        go to its next worker: `drain` reads them once this one is done)."""
+        sent = 0
+        gone: set[int] = set()
+        if not self.stopping.is_set():
             for row in rows:
                 if self.stopping.is_set():
                     break
-                if row.subscription_id in gone or row.chat_id in moved:
+                if row.id in tried:
+                    continue
+                tried.add(row.id)
+                if row.subscription_id in gone:
                     continue
                 until = self._held_until(row)
                 if until is not None:
@@ -276,9 +333,8 @@ class DeliveryLoop:
                 if result.deactivate and not result.ok:
                     gone.add(row.subscription_id)
                 elif result.moved_to and not result.ok:
-                    moved.add(row.chat_id)
-            if len(rows) < BATCH and not moved:
-                break
+                    tried.discard(row.id)  # it goes again, at the new id, in this pass
+                    return sent
         return sent
 
     async def _deliver(self, transport: Transport, row: OutboxRow, lang: str) -> SendResult:

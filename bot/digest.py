@@ -40,10 +40,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlite_utils import Database
 
 from bot import store
-from bot.charts import METRIC_NAMES, format_number, format_since, format_value
+from bot.charts import METRIC_NAMES, format_number, format_since
 from bot.delivery import SendResult, Text, Transport
 from bot.markup import escape_html, escape_mrkdwn
-from bot.render import format_date
+from bot.render import amount, format_date
+from bot.render import format_window as render_window
 from bot.render import place_name as chart_place_name
 from bot.store import HELD
 from figures.model import Metric, Qualifier, Scope, Unit
@@ -143,6 +144,8 @@ class AlertLike(Protocol):
     @property
     def prev_qualifier(self) -> Qualifier | None: ...
     @property
+    def prev_vague(self) -> bool | None: ...
+    @property
     def outlet(self) -> str: ...
     @property
     def published(self) -> datetime: ...
@@ -183,7 +186,9 @@ class DigestItem:
     published: datetime
     """When."""
     sources: tuple[str, ...] = ()
-    """Outlets reporting the key's current value (corroborations)."""
+    """Outlets that had reported the value when the change was recorded."""
+    prev_vague: bool = False
+    """The state before was a quantity word."""
 
     @classmethod
     def from_alert(cls, view: AlertLike) -> DigestItem:
@@ -205,6 +210,7 @@ class DigestItem:
             outlet=view.outlet,
             published=view.published,
             sources=tuple(view.sources),
+            prev_vague=bool(view.prev_vague),
         )
 
     @property
@@ -225,11 +231,13 @@ MOVES_STATE = frozenset({"new", "increase", "decrease", "event"})
 
 WORDS: Mapping[str, tuple[str, str]] = {
     "title": ("Daily digest", "الملخص اليومي"),
-    "changes": ("{n} change(s)", "عدد التغييرات: {n}"),
+    "change": ("{n} change", "عدد التغييرات: {n}"),
+    "changes": ("{n} changes", "عدد التغييرات: {n}"),
     "since": ("since {when}", "منذ {when}"),
     "was": ("was {value}", "كان {value}"),
     "first": ("first report", "أول تقرير"),
-    "reports": ("{n} report(s)", "التقارير: {n}"),
+    "report": ("{n} report", "التقارير: {n}"),
+    "reports": ("{n} reports", "التقارير: {n}"),
     "conflicting": ("conflicting report: {value}", "تقرير متعارض: {value}"),
     "events": ("latest of {n} events", "آخر {n} أحداث"),
     "in": ("in {window}", "خلال {window}"),
@@ -237,28 +245,21 @@ WORDS: Mapping[str, tuple[str, str]] = {
 }
 """(English, Arabic) words of a digest; `{…}` are filled in."""
 
-WINDOW_UNITS: Mapping[str, tuple[str, str]] = {
-    "h": ("h", "ساعة"),
-    "d": ("d", "يوماً"),
-    "w": ("w", "أسبوعاً"),
-    "m": ("mo", "شهراً"),
-}
-"""Window suffix (`48h`) → (English, Arabic) unit word."""
-
 
 def _w(name: str, lang: Lang, **values: object) -> str:
     return WORDS[name][1 if lang == "ar" else 0].format(**values)
 
 
+def _count(name: str, n: int, lang: Lang) -> str:
+    """`1 report`, `3 reports` (the Arabic reads as a label with its count: التقارير: ٣)."""
+    word = f"{name}s" if n != 1 else name
+    return _w(word, lang, n=format_number(n, lang))
+
+
 def format_window(window: str, lang: Lang) -> str:
-    """`48h` → `in 48h` / `خلال ٤٨ ساعة`."""
-    m = re.fullmatch(r"(\d+)([hdwm])", window)
-    if not m:
-        return _w("in", lang, window=window)
-    n, unit = int(m.group(1)), WINDOW_UNITS[m.group(2)]
-    if lang == "ar":
-        return _w("in", lang, window=f"{format_number(n, lang)} {unit[1]}")
-    return _w("in", lang, window=f"{n}{unit[0]}")
+    """`48h` → `in 48 hours` / `خلال ٤٨ ساعة`, `2w` → `in 2 weeks` / `خلال أسبوعين`: the
+    alerts' words (`bot.render.format_window`)."""
+    return render_window(window, lang)
 
 
 # ---------------------------------------------------------------- composing
@@ -298,8 +299,12 @@ def digest_lines(items: Iterable[DigestItem], lang: Lang) -> list[list[Segment]]
                 if first.prev_value is None:
                     line.append((f" ({_w('first', lang)})", False))
                 else:
-                    prev = format_value(
-                        first.prev_value, first.prev_qualifier or Qualifier.EXACT, first.unit, lang
+                    prev = amount(
+                        first.prev_value,
+                        first.prev_qualifier or Qualifier.EXACT,
+                        first.prev_vague,
+                        first.unit,
+                        lang,
                     )
                     line.append((f" ({_w('was', lang, value=prev)})", False))
             elif len(moved) > 1:
@@ -315,14 +320,14 @@ def digest_lines(items: Iterable[DigestItem], lang: Lang) -> list[list[Segment]]
             for name in (m.outlet, *m.sources):
                 if name not in outlets:
                     outlets.append(name)
-        n = format_number(len(members), lang)
-        line.append((f" — {_w('reports', lang, n=n)}: {', '.join(outlets)}", False))
+        reports = _count("report", len(members), lang)
+        line.append((f" — {reports}: {', '.join(outlets)}", False))
         lines.append(line)
     return lines
 
 
 def _value(item: DigestItem, lang: Lang) -> str:
-    return format_value(item.value, item.qualifier, item.unit, lang)
+    return amount(item.value, item.qualifier, item.vague, item.unit, lang)
 
 
 def compose_digest(
@@ -354,8 +359,8 @@ def _compose(
     since: datetime | None,
     render: Callable[[Sequence[Segment]], str],
 ) -> str:
-    n = format_number(len(items), lang)
-    header: list[Segment] = [(_w("title", lang), True), (" — " + _w("changes", lang, n=n), False)]
+    count = _count("change", len(items), lang)
+    header: list[Segment] = [(_w("title", lang), True), (" — " + count, False)]
     if since is not None:
         when = format_date(since.astimezone(UTC), lang) + f" {since.astimezone(UTC):%H:%M} UTC"
         if lang == "ar":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ STRINGS = _table(
         "alert.since": (" since {date}", " منذ {date}"),
         "alert.window": (" {window}", " {window}"),
         "alert.was": (" (was {value})", " (كان {value})"),
+        "alert.was_plain": (" — was {value}", " — كان {value}"),
         "alert.headline": ("{series}: {value}{was}", "{series}: {value}{was}"),
         "alert.article": ("article", "المقال"),
         "alert.also": ("Also reported by: {outlets}", "أوردته أيضاً: {outlets}"),
@@ -72,6 +73,44 @@ STRINGS = _table(
             "Only raqib's admins can use {command}.",
             "الأمر {command} متاح لمشرفي رقيب فقط.",
         ),
+        "too_slow": (
+            "That took too long (over {seconds} s) and was stopped; try again later.",
+            "استغرق الأمر أكثر من {seconds} ثانية فأُوقف؛ حاول لاحقاً.",
+        ),
+        "sources.title": ("Sources ({count}):", "المصادر ({count}):"),
+        "sources.none": ("none", "لا شيء"),
+        "sources.line": ("{name} ({kind}): {state}", "{name} ({kind}): {state}"),
+        "sources.paused": ("paused", "موقوف مؤقتاً"),
+        "sources.failing": ("failing ({count} in a row)", "يفشل ({count} مرات متتالية)"),
+        "sources.empty": ("no text found", "لا نص"),
+        "sources.new": ("not polled yet", "لم يُجلب بعد"),
+        "sources.ok": ("ok", "يعمل"),
+        "sources.success": ("last success {when}", "آخر نجاح {when}"),
+        "sources.next": ("next run {when}", "الجلب التالي {when}"),
+        "sources.next_service": ("next run when the service runs", "الجلب التالي عند تشغيل الخدمة"),
+        "sources.error": ("last error {when}: {error}", "آخر خطأ {when}: {error}"),
+        "sources.outbox": ("Outbox: {count} waiting", "قائمة الإرسال: {count} بالانتظار"),
+        "sources.dead": (", {count} given up", "، {count} متروك"),
+        "sources.sent": ("Last alert sent: {when}", "آخر تنبيه أُرسل: {when}"),
+        "ago.never": ("never", "أبداً"),
+        "ago.past": ("{span} ago", "منذ {span}"),
+        "ago.future": ("in {span}", "بعد {span}"),
+        "unit.d": ("{n}d", "{n} يوم"),
+        "unit.h": ("{n}h", "{n} ساعة"),
+        "unit.m": ("{n}m", "{n} دقيقة"),
+        "unit.s": ("{n}s", "{n} ثانية"),
+        "hint": (
+            "I answer commands only: send /help for the list, or /subscribe to get alerts.",
+            "أجيب عن الأوامر فقط: أرسل /help لقائمة الأوامر، أو /subscribe لتصلك التنبيهات.",
+        ),
+        "refused.group": (
+            "In a group, only its administrators can use {command}.",
+            "في المجموعة، الأمر {command} متاح لمشرفيها فقط.",
+        ),
+        "keyboard.not_yours": (
+            "These buttons belong to whoever opened them; send the command yourself.",
+            "هذه الأزرار لمن طلبها؛ أرسل الأمر بنفسك.",
+        ),
         "no_data": ("No figures recorded yet.", "لم تُسجَّل أي أرقام بعد."),
         # ---------------------------------------------------------- subscriptions
         "sub.choose": (
@@ -102,6 +141,8 @@ STRINGS = _table(
         # ---------------------------------------------------------- reading
         "latest.title": ("Current totals", "الأرقام الحالية"),
         "latest.title_at": ("Current totals in {place}", "الأرقام الحالية في {place}"),
+        "latest.line": ("{figure}: {value} — {source}", "{figure}: {value} — {source}"),
+        "latest.source": ("{outlet}, {date}", "{outlet}، {date}"),
         "col.figure": ("Figure", "المؤشر"),
         "col.value": ("Value", "القيمة"),
         "col.date": ("Date", "التاريخ"),
@@ -117,6 +158,16 @@ STRINGS = _table(
             "لا أعرف المؤشر «{metric}».",
         ),
         "chart.caption": ("{metric}: every report", "{metric}: كل التقارير"),
+        "series.others": ("Other series: {choices}", "سلاسل أخرى: {choices}"),
+        "series.none": (
+            "No series of {metric} matches {wanted}. There are: {choices}",
+            "لا سلسلة من {metric} تطابق {wanted}. المتاح: {choices}",
+        ),
+        "series.bad_since": (
+            "I can't read {date!r} as a day: write since 1-12 (day-month) or since 1 Dec.",
+            "لا أفهم «{date}» يوماً: اكتب منذ 1-12 (اليوم-الشهر).",
+        ),
+        "history.background": ("{value} (background)", "{value} (خلفية)"),
         "lang.done": (
             "Alerts and replies in this chat are now in English.",
             "التنبيهات والردود في هذه المحادثة أصبحت بالعربية.",
@@ -154,6 +205,10 @@ STRINGS = _table(
             "{key} = {value}: stored, effective now.",
             "{key} = {value}: حُفظ ويسري الآن.",
         ),
+        "config.unset": (
+            "{key}: admin edit removed; back to {value}.",
+            "{key}: أُزيل تعديل المشرف؛ عادت القيمة إلى {value}.",
+        ),
         "threshold.title": ("Alert thresholds:", "عتبات التنبيه:"),
         "threshold.line": (
             "{metric}: at least {absolute} and {relative}%",
@@ -165,6 +220,20 @@ STRINGS = _table(
             "raqib: an alert to chat {chat} could not be delivered and was given up: {error}",
             "رقيب: تعذّر إيصال تنبيه إلى المحادثة {chat} وتوقفت المحاولة: {error}",
         ),
+        "notice.command": (
+            "raqib: the command {command} in chat {chat} (from {actor}) failed: {error}"
+            " (the traceback is in the log)",
+            "رقيب: فشل الأمر {command} في المحادثة {chat} (من {actor}): {error}"
+            " (التفاصيل في السجل)",
+        ),
+        "notice.source_failing": (
+            "raqib: source {name} has failed {count} times in a row: {error}",
+            "رقيب: فشل المصدر {name} {count} مرات متتالية: {error}",
+        ),
+        "notice.source_back": (
+            "raqib: source {name} works again (after {count} failed polls).",
+            "رقيب: عاد المصدر {name} إلى العمل (بعد {count} محاولات فاشلة).",
+        ),
         "notice.error": (
             "raqib: an error while handling an update: {error}",
             "رقيب: خطأ أثناء معالجة تحديث: {error}",
@@ -174,10 +243,26 @@ STRINGS = _table(
 """Every UI string by key, then language."""
 
 
+_AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
 def t(key: str, lang: str, /, **values: object) -> str:
-    """The string `key` in `lang` (English if `lang` is unknown) with `values` filled in."""
+    """The string `key` in `lang` (English if `lang` is unknown) with `values` filled in;
+    in Arabic a number given as a value (an id, a count) is written in Arabic-Indic digits."""
     texts = STRINGS[key]
+    if lang == "ar":
+        values = {
+            k: str(v).translate(_AR_DIGITS)
+            if isinstance(v, int | float) and not isinstance(v, bool)
+            else v
+            for k, v in values.items()
+        }
     return texts.get(lang, texts["en"]).format(**values)
+
+
+def join(items: Iterable[str], lang: str) -> str:
+    """A list in `lang`: `a, b, c` / `a، b، c` (the Arabic comma)."""
+    return ("، " if lang == "ar" else ", ").join(items)
 
 
 def norm_lang(lang: str | None) -> str:

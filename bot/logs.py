@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.config import Config, LoggingConfig, secret
+from scrapers.http import mask_urls
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,9 @@ _HANDLER_NAME = "raqib"
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with every known secret value and every token-shaped string masked."""
+    """`text` with every known secret value, every token-shaped string and the credentials
+    and secret query parameters of every URL (`scrapers.http.mask_url`) masked."""
+    text = mask_urls(text)
     for value in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(value, MASK)
     for pattern in TOKEN_PATTERNS:

@@ -11,21 +11,26 @@ their first line): headlines carry figures ("يرفع لنحو 1500…") and a f
 stated in both counts once.  Offsets of figures refer to that text, which is
 what `articles.text` stores.
 
-A change that alerts gets one outbox row per matching subscription: `pending`
-for the per-change delivery, or `held` (`store.HELD`) for a subscription with
-a daily digest, which `bot.digest` sends and marks; a digest chat never gets
-the change on its own.
+A change that alerts gets one outbox row per chat whose subscriptions match
+(a chat subscribed to `displaced` and to `displaced deir-ez-zor` hears of it
+once): `pending` for the per-change delivery, and `held` (`store.HELD`) when a
+digest subscription of the chat matches, which `bot.digest` sends and marks; a
+digest subscription never gets the change on its own, and a chat with both
+kinds gets each once.  The change row keeps the outlets that had reported its
+value at that moment (`changes.sources`): what the alert and the digest credit.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import math
 import re
 import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,10 +59,15 @@ from figures.diff import (
 from figures.model import Figure
 from figures.text import normalize
 from scrapers.base import FetchContext, Source, build_source
-from scrapers.model import Article, FetchResult
+from scrapers.model import Article, FetchResult, describe
+from scrapers.work import WorkerPool, run_cpu
 
 log = logging.getLogger(__name__)
 
+MAX_TEXT_CHARS = 100_000
+"""Characters of an article's text that are analysed and stored at most: a
+news article is rarely over 100 KB, and the extractor's memory grows with the
+text; a longer text is cut at a paragraph break, and the cut is recorded."""
 MAX_BACKOFF = 24 * 3600.0
 """A failing source is retried at least once a day."""
 SENTENCE_LIMIT = 240
@@ -140,6 +150,9 @@ class PollResult:
     """One per article the source returned."""
     next_due: datetime
     """When to poll it again."""
+    problems: tuple[str, ...] = ()
+    """Documents that failed alone (pages, files, articles cut or not
+    analysed), one line each; the rest of the poll was stored."""
 
     @property
     def changes(self) -> list[StoredChange]:
@@ -174,17 +187,30 @@ def dominant_place(text: str) -> str | None:
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
-    """The sentence holding text[start:end] and the figure's offsets in it."""
+    """The sentence holding text[start:end] and the figure's offsets in it.  A sentence
+    longer than `SENTENCE_LIMIT` on a side is cut there at a word boundary, and the cut is
+    marked with an ellipsis (the alert shows where the quote goes on)."""
     lo = max(0, start - SENTENCE_LIMIT)
     left = text[lo:start]
     cuts = list(_SENTENCE_END.finditer(left))
     s = lo + cuts[-1].end() if cuts else lo
+    cut_left = not cuts and lo > 0 and not text[lo - 1].isspace()
     right = text[end : end + SENTENCE_LIMIT]
     m = _SENTENCE_END.search(right)
     e = end + (m.start() if m else len(right))
+    cut_right = m is None and e < len(text) and not text[e].isspace()
+    if cut_left:  # never start inside a word
+        while s < start and not text[s].isspace():
+            s += 1
+    if cut_right:
+        while e > end and not text[e - 1].isspace():
+            e -= 1
     while s < start and text[s].isspace():
         s += 1
-    return text[s:e].rstrip(), start - s, end - s
+    head = "…" if (not cuts and lo > 0) else ""
+    tail = "…" if (m is None and e < len(text) and text[e:].strip()) else ""
+    body = text[s:e].rstrip()
+    return f"{head}{body}{tail}", start - s + len(head), end - s + len(head)
 
 
 def process_article(
@@ -206,10 +232,12 @@ def process_article(
     figs = list(figure_engine.extract(text) if found is None else found)
     published = article.published or now
     outlet = article.outlet or article.source
-    default_place = dominant_place(text)
+    # the engine places each figure itself (None: two countries, or none
+    # named); figures given by a caller without any place take the text's
+    default_place = dominant_place(text) if found is not None else None
     keyed: list[tuple[Key, Observation]] = []
     for f in figs:
-        fine = f.place or default_place
+        fine = f.place if f.place or f.country else default_place
         obs = Observation(f, article.url, article.title, article.source, outlet, published)
         keyed.append((key_of(f, top_place(fine)), obs))
     plan = plan_article(keyed)
@@ -250,6 +278,18 @@ def process_article(
                 continue
             state = states.get(key)
             decision = diff(state, obs, rules, key=key, background=background.get(key, ()))
+            if decision.verdict is Verdict.EVENT and state is not None:
+                # a new event against the latest: is it one of the period's others again?
+                events = store.events_near(db, key, obs.published, rules.event_dedupe)
+                if events:
+                    decision = diff(
+                        state,
+                        obs,
+                        rules,
+                        key=key,
+                        background=background.get(key, ()),
+                        events=events,
+                    )
             if decision.state is not None:
                 store.put_state(db, decision.state, now)
             status = "older" if decision.verdict is Verdict.OLDER else "statement"
@@ -258,27 +298,62 @@ def process_article(
                 _insert_observation(db, obs_id, article_id, key, obs, fine, text, status, verdict)
                 notes.append(Note(decision.verdict, key, obs, decision.state or state))
                 continue
-            change_id = _insert_change(db, article_id, obs_id, decision.change, now)
+            # the credit as of the change: who had reported its value by now (a
+            # conflict leaves the state alone, so only its own outlet)
+            current = decision.state or state
+            agreeing = current is not None and decision.verdict is not Verdict.CONFLICT
+            sources = current.sources if agreeing and current else (outlet,)
+            change_id = _insert_change(db, article_id, obs_id, decision.change, now, sources)
             _insert_observation(
                 db, obs_id, article_id, key, obs, fine, text, status, verdict, change_id
             )
             queued = 0
             if decision.change.alert:
                 queued = _queue(db, subs, change_id, key, fine, now)
-            current = decision.state or state
-            sources = current.sources if current else (outlet,)
             stored.append(StoredChange(change_id, decision.change, sources, queued))
     log.info("article %s: %d figure(s), %d change(s)", article.url, len(figs), len(stored))
     return ArticleResult(article.url, False, len(figs), tuple(stored), tuple(notes))
 
 
+def publication_order(articles: Iterable[Article]) -> list[Article]:
+    """`articles` in publication order (unknown dates last, by URL)."""
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(articles, key=lambda a: (a.published or far, a.url))
+
+
+def bounded(article: Article, limit: int = MAX_TEXT_CHARS) -> tuple[Article, str | None]:
+    """`article` with its text cut to at most `limit` characters (at the last
+    paragraph break, else the last space, before the limit), and a line saying
+    so; the article itself and None when it is short enough.  The content hash
+    stays the fetched version's, so the same long text is not cut twice."""
+    text = article.text
+    if len(text) <= limit:
+        return article, None
+    cut = text.rfind("\n\n", 0, limit + 1)
+    if cut < limit // 2:
+        cut = text.rfind(" ", 0, limit + 1)
+    if cut < limit // 2:
+        cut = limit
+    kept = text[:cut].rstrip()
+    why = (
+        f"{article.url}: text of {len(text):,} characters cut to {len(kept):,} "
+        f"(at most {limit:,} are read)"
+    )
+    return replace(article, text=kept), why
+
+
 def process_articles(
     db: Database, articles: Iterable[Article], rules: Rules, *, now: datetime | None = None
 ) -> list[ArticleResult]:
-    """Process `articles` in publication order (unknown dates last, by URL)."""
-    far = datetime.max.replace(tzinfo=UTC)
-    ordered = sorted(articles, key=lambda a: (a.published or far, a.url))
-    return [process_article(db, a, rules, now=now) for a in ordered]
+    """Process `articles` in publication order (unknown dates last, by URL),
+    each text bounded (`bounded`)."""
+    done = []
+    for article in publication_order(articles):
+        article, cut = bounded(article)
+        if cut:
+            log.warning("article %s", cut)
+        done.append(process_article(db, article, rules, now=now))
+    return done
 
 
 def _insert_observation(
@@ -338,7 +413,12 @@ def _stored_interval(f: Figure) -> tuple[float, float | None]:
 
 
 def _insert_change(
-    db: Database, article_id: int, obs_id: int, change: Change, now: datetime
+    db: Database,
+    article_id: int,
+    obs_id: int,
+    change: Change,
+    now: datetime,
+    sources: Sequence[str] = (),
 ) -> int:
     k, f, prev = change.key, change.observation.figure, change.previous
     row: dict[str, Any] = {
@@ -364,6 +444,7 @@ def _insert_change(
         "alert": int(change.alert),
         "published": store.iso(change.observation.published),
         "created_at": store.iso(now),
+        "sources": json.dumps(list(sources), ensure_ascii=False),
     }
     return store.insert_row(db, "changes", row)
 
@@ -376,24 +457,30 @@ def _queue(
     fine_place: str | None,
     now: datetime,
 ) -> int:
-    """Queue `change_id` for every subscription whose filter matches (held for
-    digest subscriptions); how many rows."""
-    rows = [
-        {
-            "change_id": change_id,
-            "subscription_id": s.id,
-            "transport": s.transport,
-            "chat_id": s.chat_id,
-            "status": store.HELD if s.digest else store.PENDING,
-            "attempts": 0,
-            "created_at": store.iso(now),
-        }
-        for s in subs
-        if matches(s.metrics, s.places, key.metric.value, (key.place, fine_place))
-    ]
-    for row in rows:
-        store.insert_row(db, "outbox", row)
-    return len(rows)
+    """Queue `change_id` once per chat whose subscriptions match (the union of
+    them: one row for the instant ones, one held row for the digest ones); how
+    many rows.  A row lists every matching subscription, the first of them as
+    `subscription_id` (its language is the alert's)."""
+    groups: dict[tuple[str, str, bool], list[int]] = {}
+    for s in subs:
+        if matches(s.metrics, s.places, key.metric.value, (key.place, fine_place)):
+            groups.setdefault((s.transport, s.chat_id, s.digest), []).append(s.id)
+    for (transport, chat_id, digest), ids in groups.items():
+        store.insert_row(
+            db,
+            "outbox",
+            {
+                "change_id": change_id,
+                "subscription_id": ids[0],
+                "subscriptions": json.dumps(ids),
+                "transport": transport,
+                "chat_id": chat_id,
+                "status": store.HELD if digest else store.PENDING,
+                "attempts": 0,
+                "created_at": store.iso(now),
+            },
+        )
+    return len(groups)
 
 
 # ---------------------------------------------------------------- sources
@@ -428,14 +515,20 @@ async def poll_source(
     rules: Rules,
     *,
     client: Any = None,
+    pool: WorkerPool | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> PollResult:
-    """Poll `source` once, process what it returns, record its health."""
+    """Poll `source` once, process what it returns, record its health.
+
+    Parsing and extraction run in `pool` (a thread without one); a document
+    that fails (a page too deep, an extraction over its time limit) fails
+    alone: it is logged and recorded, and the rest of the poll is stored."""
     health = store.source_health(db, source.name)
     ctx = FetchContext(
         client=client,
         validators=health.validators,
         is_known=lambda url: store.url_known(db, url),
+        pool=pool,
     )
     try:
         result = await source.fetch(ctx)
@@ -444,16 +537,42 @@ async def poll_source(
         result = FetchResult(error=f"{type(exc).__name__}: {exc}")
     started = now()
     if result.error is not None:
+        from scrapers.http import mask_urls
+
+        result = replace(result, error=mask_urls(result.error))
         failures = health.consecutive_failures + 1
         next_due = started + timedelta(seconds=backoff(interval, failures))
         log.warning("source %s: poll failed (%d in a row): %s", source.name, failures, result.error)
         store.record_poll(db, source.name, now=started, next_due=next_due, error=result.error)
         return PollResult(source.name, result.error, False, (), next_due)
-    done = process_articles(db, result.articles, rules, now=started)
+    problems = list(result.problems)
+    done: list[ArticleResult] = []
+    for article in publication_order(result.articles):
+        if store.article_seen(db, article.url, article.content_hash):
+            done.append(ArticleResult(article.url, True, 0, ()))
+            continue
+        article, cut = bounded(article)  # (the hash is the fetched version's: seen above)
+        if cut:
+            log.warning("source %s: %s", source.name, cut)
+            problems.append(cut)
+        try:
+            found = await run_cpu(
+                pool, figure_engine.extract, document_text(article), key=source.name
+            )
+        except Exception as exc:  # one article that cannot be analysed fails alone
+            problem = f"{article.url}: not analysed: {describe(exc)}"
+            log.warning("source %s: %s", source.name, problem)
+            problems.append(problem)
+            continue
+        done.append(process_article(db, article, rules, now=started, found=found))
     next_due = started + timedelta(seconds=interval)
     if result.empty_content:
         log.warning("source %s: fetched, but found no article text", source.name)
     validators = dict(result.validators) if result.validators else None
+    summary = None
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        summary = f"{len(problems)} document(s) failed alone: {problems[0]}{more}"[:500]
     store.record_poll(
         db,
         source.name,
@@ -461,25 +580,65 @@ async def poll_source(
         next_due=next_due,
         empty_content=result.empty_content,
         validators=validators,
+        problem=summary,
     )
-    return PollResult(source.name, None, result.empty_content, tuple(done), next_due)
+    return PollResult(
+        source.name, None, result.empty_content, tuple(done), next_due, tuple(problems)
+    )
 
 
 async def poll_due(
-    db: Database, config: Config, *, client: Any = None, now: datetime | None = None
+    db: Database,
+    config: Config,
+    *,
+    client: Any = None,
+    pool: WorkerPool | None = None,
+    now: datetime | None = None,
+    on_result: Callable[[PollResult], None] | None = None,
 ) -> list[PollResult]:
-    """Poll every due source once, one after the other (with one HTTP client
-    for the lot, made here from `[network]` unless given)."""
+    """Poll every due source once, at most `[network] max_connections` of
+    them at a time (with one HTTP client and one worker pool for the lot,
+    made here unless given).
+
+    With `on_result`, each result is handed to it as soon as it and every
+    source listed before it are done (the configuration's order, so output
+    reads the same every time), then dropped, and the list returned is
+    empty; without it, the results are returned in that order."""
     moment = now or datetime.now(UTC)
     rules = rules_from_config(config.alerts)
     due = due_sources(db, config, moment)
+    if pool is None and due:
+        own_pool = WorkerPool()
+        own_pool.warm()  # the workers start while the first fetches are on the wire
+        try:
+            return await poll_due(
+                db, config, client=client, pool=own_pool, now=moment, on_result=on_result
+            )
+        finally:
+            own_pool.close()
     if client is None and any(sc.kind != "files" for sc in due):
         from scrapers.http import HttpClient
 
         async with HttpClient(config.network) as own:
-            return await poll_due(db, config, client=own, now=moment)
-    results = []
-    for sc in due:
-        source = build_source(sc)
-        results.append(await poll_source(db, source, sc.interval, rules, client=client))
-    return results
+            return await poll_due(
+                db, config, client=own, pool=pool, now=moment, on_result=on_result
+            )
+    kept: list[PollResult] = []
+    emit = on_result or kept.append
+    ready: dict[int, PollResult] = {}
+    next_out = 0
+    limit = asyncio.Semaphore(max(1, config.network.max_connections))
+
+    async def one(i: int, sc: SourceConfig) -> None:
+        nonlocal next_out
+        async with limit:
+            result = await poll_source(
+                db, build_source(sc), sc.interval, rules, client=client, pool=pool
+            )
+        ready[i] = result
+        while next_out in ready:
+            emit(ready.pop(next_out))
+            next_out += 1
+
+    await asyncio.gather(*(one(i, sc) for i, sc in enumerate(due)))
+    return kept

@@ -17,13 +17,22 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.i18n import t
-from bot.markup import escape_html, escape_mrkdwn, is_web_url, safe_link, slack_link, split_html
+from bot.markup import (
+    ELLIPSIS,
+    escape_html,
+    escape_mrkdwn,
+    is_web_url,
+    safe_link,
+    slack_link,
+    split_html,
+)
 from bot.store import AlertView
 from figures import gazetteer
 from figures.diff import Key
@@ -89,6 +98,19 @@ WINDOW_UNITS: dict[str, tuple[tuple[str, str], tuple[str, str, str, str]]] = {
 }
 """Window units: English singular/plural; Arabic one, two, 3-10, 11+."""
 
+QUOTE_LIMIT = 300
+"""About the most characters of article text an alert quotes, centred on the figure."""
+TITLE_LIMIT = 200
+"""Most characters of an article's headline in an alert (the link's label)."""
+NAME_LIMIT = 80
+"""Most characters of an outlet's name, or of a place's or a series' name, in an alert."""
+ALSO_LIMIT = 8
+"""Most corroborating outlets named in an alert (then `+N`)."""
+HEADLINE_LIMIT = 300
+"""Most characters of an alert's headline.  With the quote, the title and the names
+capped, one alert is always one message: well under Telegram's 4,096 characters and
+Slack's 3,000 per section (`bot.markup`)."""
+
 _AR_DIGITS = str.maketrans("0123456789,.", "٠١٢٣٤٥٦٧٨٩٬٫")
 _WINDOW = re.compile(r"^(\d+)([hdwm])$")
 _SINCE = re.compile(r"^(?:(\d{4})|-)-(\d{2})-(\d{2})$")
@@ -117,15 +139,34 @@ def number(value: float, lang: str) -> str:
     return localize_digits(text, lang)
 
 
-def amount(value: float, qualifier: Qualifier, vague: bool, unit: Unit, lang: str) -> str:
-    """`more than 38,550`, `less than 2 km²`, `thousands (1,000+)`, in `lang`."""
+def amount(
+    value: float,
+    qualifier: Qualifier,
+    vague: bool,
+    unit: Unit,
+    lang: str,
+    *,
+    unit_words: bool = True,
+    digits: Callable[[float, str], str] | None = None,
+) -> str:
+    """`more than 38,550`, `less than 2 km²`, `thousands (1,000+)`, in `lang`: the one
+    way a figure is written, in alerts, digests, `/latest`, `/history` and chart labels.
+
+    A vague figure (a quantity word: its value is a floor) never reads as an exact
+    number: its word with the floor (`hundreds (100+)`, «مئات (١٠٠+)»), or `100+` when
+    there is no word for it.  Without `unit_words` the unit is left out (a chart's axis
+    names it); `digits` writes the number (default `number`)."""
     i = _i(lang)
+    write = digits or number
     words = VAGUE_WORDS.get(value) if vague else None
     if words is not None and unit in {Unit.PERSON, Unit.HOUSEHOLD}:
-        core = t("vague", lang, words=words[i], value=number(value, lang))
+        core = t("vague", lang, words=words[i], value=write(value, lang))
+    elif vague:
+        core = f"{write(value, lang)}+"
     else:
-        core = number(value, lang)
-    return f"{QUALIFIER_WORDS[qualifier][i]}{core}{UNIT_WORDS[unit][i]}"
+        core = write(value, lang)
+    after = UNIT_WORDS[unit][i] if unit_words else ""
+    return f"{QUALIFIER_WORDS[qualifier][i]}{core}{after}"
 
 
 def format_date(
@@ -263,23 +304,73 @@ def alert_text(alert: AlertView, lang: str) -> AlertText:
             alert.unit,
             lang,
         )
-        was = t("alert.was", lang, value=before)
-    quote = alert.quote
-    s, e = alert.quote_start, alert.quote_end
-    if not 0 <= s < e <= len(quote):
-        s = e = len(quote)
-    also = [o for o in alert.sources if o and o != alert.outlet]
+        was = t("alert.was_plain" if ")" in before else "alert.was", lang, value=before)
+    before, figure, after = quote_parts(alert.quote, alert.quote_start, alert.quote_end)
+    also = [clip(o, NAME_LIMIT) for o in alert.sources if o and o != alert.outlet]
+    if len(also) > ALSO_LIMIT:
+        also = [*also[:ALSO_LIMIT], f"+{localize_digits(str(len(also) - ALSO_LIMIT), lang)}"]
+    series = clip(series_label(alert, lang), NAME_LIMIT * 2)
     return AlertText(
-        headline=t("alert.headline", lang, series=series_label(alert, lang), value=now, was=was),
+        headline=clip(t("alert.headline", lang, series=series, value=now, was=was), HEADLINE_LIMIT),
         kind=t(f"kind.{alert.kind}", lang) if f"kind.{alert.kind}" in _KINDS else alert.kind,
-        quote_before=_squash(quote[:s]),
-        quote_figure=_squash(quote[s:e]),
-        quote_after=_squash(quote[e:]),
-        credit=f"{alert.outlet}, {format_date(alert.published, lang)}",
+        quote_before=_squash(before),
+        quote_figure=_squash(figure),
+        quote_after=_squash(after),
+        credit=f"{clip(alert.outlet, NAME_LIMIT)}, {format_date(alert.published, lang)}",
         url=alert.url if is_web_url(alert.url) else None,
-        link_label=_squash(alert.title) or t("alert.article", lang),
+        link_label=clip(alert.title, TITLE_LIMIT) or t("alert.article", lang),
         also=t("alert.also", lang, outlets=", ".join(also)) if also else None,
     )
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` with its whitespace squashed, cut to at most `limit` characters at a word
+    boundary (or mid-word, for one long word) with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    if cut < limit // 2:
+        cut = limit - len(ELLIPSIS)
+    return text[:cut].rstrip() + ELLIPSIS
+
+
+def _in_word(ch: str) -> bool:
+    """A letter, digit or mark (Arabic vowel signs, tatweel): part of a word."""
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M" or ch == "\u0640"
+
+
+def quote_parts(quote: str, start: int, end: int, limit: int = QUOTE_LIMIT) -> tuple[str, str, str]:
+    """The quote around the figure at quote[start:end], as (before, figure, after): the
+    figure widened to whole words (بال<b>مئات</b> is never shown), the quote cut to about
+    `limit` characters centred on it, at word boundaries, with an ellipsis where cut.
+    Offsets outside the quote mark nothing: the whole quote, cut from its start."""
+    if not 0 <= start < end <= len(quote):
+        start = end = len(quote)
+    else:
+        while start > 0 and _in_word(quote[start - 1]):
+            start -= 1
+        while end < len(quote) and _in_word(quote[end]):
+            end += 1
+    lo, hi = 0, len(quote)
+    if hi - lo > limit:
+        room = max(limit - (end - start), 0)
+        left = min(start, room // 2)
+        right = min(len(quote) - end, room - left)
+        left = min(start, room - right)
+        lo, hi = start - left, end + right
+        while 0 < lo < start and not quote[lo - 1].isspace():
+            lo += 1  # never start inside a word
+        while end < hi < len(quote) and not quote[hi].isspace():
+            hi -= 1  # never end inside one
+    before, figure, after = quote[lo:start], quote[start:end], quote[end:hi]
+    if len(figure) > limit:  # a span of a whole page: its start is enough
+        figure, after, hi = clip(figure, limit), "", len(quote)
+    if lo > 0:
+        before = ELLIPSIS + before.lstrip()
+    if hi < len(quote):
+        after = after.rstrip() + ELLIPSIS
+    return before, figure, after
 
 
 _KINDS = {"kind.new", "kind.increase", "kind.decrease", "kind.conflict", "kind.event"}

@@ -13,8 +13,14 @@
   transports are bound to `Service.reload`, so an admin's edit from a chat
   applies at once.
 
+Parsing, cleaning and extraction run in one bounded pool of worker processes
+(`scrapers.work.WorkerPool`), shared fairly by the sources.  One `raqib run`
+per database: a second one refuses to start (`bot.dblock`), exit 2.
+
 Stopping: the first SIGINT/SIGTERM stops new polls, lets in-flight polls and
-sends finish (at most `shutdown_grace` seconds), closes everything and exits 0.
+sends finish (at most `shutdown_grace` seconds), kills the workers of polls
+still running (their articles are redone on the next start), closes
+everything and exits 0.
 A second signal exits at once: every article is written in one transaction and
 the outbox is in SQLite, so nothing queued is lost and nothing is half written.
 """
@@ -28,6 +34,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
@@ -41,17 +48,20 @@ import bot.slack  # registers the slack transport in TRANSPORTS
 import bot.telegram  # noqa: F401  (registers the telegram transport in TRANSPORTS)
 import scrapers  # registers the source kinds
 from bot import store
-from bot.config import Config, SourceConfig, secret
+from bot.config import Config, ConfigError, SourceConfig, secret
 from bot.console import ConsoleTransport, set_console_subscription
+from bot.dblock import DatabaseLock, DatabaseLocked
 from bot.delivery import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
 from bot.digest import schedule_from_config, send_digests
+from bot.i18n import t
 from bot.logs import configured_secrets, setup_logging
 from bot.pipeline import poll_source, rules_from_config
 from bot.scheduler import job_id, next_runs, sync_jobs
-from bot.settings import effective_config
+from bot.settings import effective_config, startup_logging
 from figures.diff import Rules
 from scrapers.base import build_source
-from scrapers.http import HttpClient
+from scrapers.http import HttpClient, mask_url
+from scrapers.work import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +91,7 @@ class Service:
         self.rules: Rules = rules_from_config(self.effective.alerts)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.client: HttpClient | None = None
+        self.pool: WorkerPool | None = None
         self.transports: list[Transport] = []
         self.delivery: DeliveryLoop | None = None
         self.stopping = False
@@ -96,6 +107,8 @@ class Service:
     async def start(self) -> None:
         """Open everything and start polling and delivering."""
         self.client = HttpClient(self.effective.network)
+        self.pool = WorkerPool()
+        self.pool.warm()
         chat = chat_transports(self.config, self.db)  # the file's: the command core reads edits
         console_on = self.config.service.console == "on" or (
             self.config.service.console == "auto" and not chat
@@ -190,9 +203,15 @@ class Service:
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
+        failed_before = store.source_health(self.db, source.name).consecutive_failures
         try:
             result = await poll_source(
-                self.db, build_source(source), source.interval, self.rules, client=self.client
+                self.db,
+                build_source(source),
+                source.interval,
+                self.rules,
+                client=self.client,
+                pool=self.pool,
             )
         except Exception:
             log.exception("source %s: poll failed", source.name)
@@ -210,9 +229,33 @@ class Service:
         )
         if queued and self.delivery is not None:
             self.delivery.notify()
+        await self.source_notice(source.name, failed_before, result.error)
         if result.error is not None and not self.stopping:
             with contextlib.suppress(JobLookupError):  # removed meanwhile
                 self.scheduler.modify_job(job_id(source.name), next_run_time=result.next_due)
+
+    async def source_notice(self, name: str, failed_before: int, error: str | None) -> None:
+        """Tell the admins when a source reaches `notify_after_failures` failed polls in a
+        row (once: the count is stored, so a restart does not repeat it), and when a source
+        that had reached it works again."""
+        after = self.effective.service.notify_after_failures
+        if after <= 0:
+            return
+        if error is not None and failed_before + 1 == after:
+            text = t("notice.source_failing", "en", name=name, count=after, error=error[:300])
+        elif error is None and failed_before >= after:
+            text = t("notice.source_back", "en", name=name, count=failed_before)
+        else:
+            return
+        log.warning("service: %s", text.removeprefix("raqib: "))
+        for transport in self.transports:
+            tell = getattr(transport, "notify_admins", None)
+            if tell is None:
+                continue
+            try:
+                await tell(text)
+            except Exception:  # telling the admins must never stop a poll
+                log.exception("service: telling the admins on %s failed", transport.name)
 
     # ------------------------------------------------------------ stop
 
@@ -242,6 +285,8 @@ class Service:
             for task in pending:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self.pool is not None:  # the polls are done or cancelled: no worker is needed
+            self.pool.close()
         if self.delivery is not None:
             await self.delivery.stop(max(1.0, deadline - loop.time()))
         if self.scheduler.running:
@@ -272,7 +317,7 @@ class Service:
         paused = [s.name for s in config.sources if not s.enabled]
         for i, s in enumerate(on):
             label = "sources" if i == 0 else ""
-            target = s.url or s.path
+            target = mask_url(s.url) if s.url else s.path
             lines.append(f"  {label:<10} {s.name} ({s.kind}, every {_every(s.interval)}): {target}")
         if not on:
             lines.append("  sources    none enabled: add [[sources]] to the config")
@@ -341,19 +386,67 @@ async def run_service(
     install_signal_handlers(stop)
     service = Service(config, console=console)
     try:
-        await service.start()
-        print(service.banner(), file=banner or sys.stderr, flush=True)
-        await stop.wait()
+        starting = asyncio.ensure_future(service.start())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # Ctrl-C while starting: stop, do not finish starting
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+        else:
+            starting.result()  # a rejected token: ConfigError, one line from cmd_run
+            print(service.banner(), file=banner or sys.stderr, flush=True)
+            await stopped
     finally:
         await service.shutdown()
+        await _leave_if_threads_hang()
     return 0
 
 
+THREAD_GRACE = 2.0
+"""Seconds the stopped service waits for leftover threads before it exits without them."""
+
+
+async def _leave_if_threads_hang() -> None:
+    """Everything is closed and committed: when a thread of the default
+    executor is still busy (a blocking call that ignores the stop), exit 0
+    after `THREAD_GRACE` seconds rather than let `asyncio.run` wait for it."""
+    loop = asyncio.get_running_loop()
+    executor = getattr(loop, "_default_executor", None)  # asyncio keeps it private
+    if executor is None:
+        return
+    done = threading.Event()
+
+    def shut() -> None:
+        executor.shutdown(wait=True)
+        done.set()
+
+    threading.Thread(target=shut, name="executor-shutdown", daemon=True).start()
+    if not done.wait(THREAD_GRACE):
+        log.warning("service: a thread is still busy after the stop: exiting without it")
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """`raqib run`: the scheduled service."""
+    """`raqib run`: the scheduled service (exit 2 when another holds its database)."""
     config: Config = args.config_obj
-    setup_logging(config.logging, configured_secrets(config))
-    return asyncio.run(run_service(config))
+    lock = DatabaseLock(config.storage.database)
+    try:
+        lock.acquire()
+    except DatabaseLocked as exc:
+        print(f"raqib run: {exc}", file=sys.stderr)
+        return 2
+    try:
+        setup_logging(startup_logging(config), configured_secrets(config))
+        return asyncio.run(run_service(config))
+    except ConfigError as exc:  # a chat token rejected at start: one line, no traceback
+        print(f"raqib run: {exc.message}", file=sys.stderr, flush=True)
+        return 2
+    finally:
+        lock.release()
 
 
 def add_run_parser(sub: Any) -> None:

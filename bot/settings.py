@@ -30,7 +30,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.config import Config, ConfigError, SourceConfig, build, secret
+from bot.config import (
+    Config,
+    ConfigError,
+    LoggingConfig,
+    SourceConfig,
+    build,
+    format_duration,
+    parse_duration,
+    secret,
+)
 from bot.store import iso, open_db, write
 from figures.model import Metric
 
@@ -62,6 +71,47 @@ LOCKED_SOURCE_FIELDS = frozenset({"name", "kind", "path"})
 
 CHAT_SOURCE_KINDS = ("rss", "html")
 """Kinds an admin may add from a chat: never `files` (no local paths from a chat)."""
+
+MIN_CHAT_INTERVAL = 60.0
+"""The shortest poll interval an admin may set from a chat, in seconds (the file may set less)."""
+
+
+def _duration_keys() -> frozenset[str]:
+    """Dotted keys whose values are durations (from the schema: `Duration` fields)."""
+    import typing
+
+    keys = set()
+    for section in dataclasses.fields(Config):
+        hint = typing.get_type_hints(Config)[section.name]
+        if not (dataclasses.is_dataclass(hint) and isinstance(hint, type)):
+            continue
+        for name, sub in typing.get_type_hints(hint, include_extras=True).items():
+            if typing.get_origin(sub) is typing.Annotated and parse_duration in sub.__metadata__:
+                keys.add(f"{section.name}.{name}")
+    return frozenset(keys)
+
+
+DURATION_KEYS = _duration_keys()
+"""`alerts.event_dedupe`, `service.shutdown_grace`…: shown as `3d`, not `259200.0`."""
+
+
+def is_duration_key(key: str) -> bool:
+    """True when `key`'s value is a duration (`sources.NAME.interval` included)."""
+    if key.startswith("sources."):
+        return key.endswith(".interval")
+    return key in DURATION_KEYS
+
+
+def check_chat_interval(key: str, value: Any) -> None:
+    """ConfigError when a source interval set from a chat is shorter than a minute."""
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        return  # the schema gives the reason
+    if seconds < MIN_CHAT_INTERVAL:
+        raise ConfigError(
+            key, f"from a chat, a source is polled at most once a minute (got {value!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -304,6 +354,12 @@ def show_value(key: str, value: Any) -> str:
         return "(unset)"
     if key.endswith("_env") and isinstance(value, str):
         return f"{value} ({'set' if secret(value) else 'not set'} in the environment)"
+    if is_duration_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
+        return format_duration(float(value))
+    if isinstance(value, str) and "://" in value:
+        from scrapers.http import mask_urls
+
+        value = mask_urls(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -412,6 +468,8 @@ def set_setting(
     base = effective_config(config, db)
     old = stored_edits(db).get(key)
     validate_edit(base, key, value)
+    if transport != "cli" and key.startswith("sources.") and key.endswith(".interval"):
+        check_chat_interval(key, value)
     detail = {"key": key, "value": value, "old": old}
     with _audited(db, "config.set", detail, actor=actor, transport=transport, now=now) as at:
         db.table("settings").upsert(
@@ -454,6 +512,8 @@ def add_source(
     """Validate and store a source added by an admin; it is scheduled on the next sync."""
     base = effective_config(config, db)
     source = validate_new_source(base, data)
+    if transport != "cli" and "interval" in data:
+        check_chat_interval(f"sources.{source.name}.interval", data["interval"])
     stored = to_data(source)
     with _audited(db, "source.add", stored, actor=actor, transport=transport, now=now):
         db.table("sources").upsert(
@@ -509,6 +569,22 @@ def _like_prefix(name: str) -> str:
     return f"sources.{escaped}.%"
 
 
+def startup_logging(config: Config) -> LoggingConfig:
+    """The `[logging]` a process starts with: the file's, with an admin's edit of the level
+    (`/config set logging.level DEBUG`) applied, so it holds after a restart too."""
+    path = config.storage.database
+    if not path.exists():
+        return config.logging
+    try:
+        db = open_db(path)
+    except Exception:  # an unreadable database is reported by whatever opens it next
+        return config.logging
+    try:
+        return effective_config(config, db).logging
+    finally:
+        db.close()
+
+
 def settings_report(config: Config, db: Database | None) -> list[Entry]:
     """`describe` for `config` as stored edits and admin sources make it."""
     if db is None:
@@ -531,6 +607,16 @@ def cmd_config(args: argparse.Namespace) -> int:
         print(format_entries(settings_report(config, db)))
         return 0
     actor = f"cli:{getpass.getuser()}"
+    if action == "set" and args.key.startswith("sources.") and args.key.endswith(".url"):
+        import asyncio
+
+        from bot.commands import check_source_url
+
+        try:  # the same address rules as /source add and /config set in a chat
+            asyncio.run(check_source_url(str(parse_value(args.value)), config.network))
+        except ConfigError as exc:
+            print(f"raqib config set: refused: {args.key}: {exc.message}", file=sys.stderr)
+            return 2
     db = open_db(path)
     try:
         if action == "set":

@@ -68,7 +68,7 @@ from sqlite_utils import Database
 
 from bot import store
 from bot.commands import SPECS, CommandContext, Commands, Reply, parse_command
-from bot.config import Config, secret
+from bot.config import Config, ConfigError, secret
 from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import t
 from bot.logs import redact
@@ -97,6 +97,10 @@ NETWORK_BACKOFF = 0.5
 HOLD_SLACK = 1.0
 """A row of a held channel due within this many seconds waits for it in place (the outbox
 stores times to the second, so a rescheduled row may come back up to a second early)."""
+REJECTED_TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+"""Slack errors that mean the token itself is wrong: `raqib run` stops with one line."""
 REQUEST_TIMEOUT = 15
 """Seconds a Web API request may take."""
 MAX_BODY = 1024 * 1024
@@ -164,6 +168,12 @@ def build_app(config: Config, commands: Commands, client: AsyncWebClient) -> Asy
     return app
 
 
+def response_type(ctx: CommandContext, reply: Reply) -> str:
+    """`in_channel` for a confirmation the channel should see (a subscription, a language),
+    else `ephemeral` (only the person who typed sees it)."""
+    return "in_channel" if reply.public and reply.ok and ctx.chat_type != "im" else "ephemeral"
+
+
 def _choice_pattern() -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(CHOICE_ACTION)}:\d+$")
 
@@ -217,7 +227,11 @@ class CommandBridge:
                 reply = dataclasses.replace(
                     reply, paragraphs=tuple(p.replace(f"/{name}", typed) for p in reply.paragraphs)
                 )
-            await ack(text=reply_text(reply), blocks=reply_blocks(reply), response_type="ephemeral")
+            await ack(
+                text=reply_text(reply),
+                blocks=reply_blocks(reply),
+                response_type=response_type(ctx, reply),
+            )
             return
         await ack(text=say("working", ctx.lang), response_type="ephemeral")
         await self.finish(ctx, await task, respond)
@@ -238,6 +252,15 @@ class CommandBridge:
         reply = await self.commands.handle(ctx, line)
         if reply.photo is not None:
             await self.finish(ctx, reply, respond)
+            return
+        if response_type(ctx, reply) == "in_channel":  # the buttons go, the channel is told
+            await respond(delete_original=True)
+            await respond(
+                text=reply_text(reply),
+                blocks=reply_blocks(reply),
+                replace_original=False,
+                response_type="in_channel",
+            )
             return
         await respond(
             text=reply_text(reply),
@@ -275,7 +298,7 @@ class CommandBridge:
         await respond(
             text=reply_text(reply),
             blocks=reply_blocks(reply),
-            response_type="ephemeral",
+            response_type=response_type(ctx, reply),
             replace_original=False,
         )
 
@@ -393,6 +416,12 @@ class SlackTransport:
         self._app_token = app_token
         self._signing_secret = signing_secret
         self._secrets = tuple(s for s in (token, app_token, signing_secret) if s)
+        if commands.on_failure is None:  # a failed command: the admin channel hears of it
+
+            async def tell_admins(text: str) -> None:
+                await self.notify_admins(redact(text, self._secrets))
+
+            commands.on_failure = tell_admins
         self._held: dict[str, float] = {}
         """Channel → loop time before which its rows wait (after a 429)."""
 
@@ -410,14 +439,21 @@ class SlackTransport:
 
     async def start(self) -> None:
         """Check the token, then take commands in the configured mode."""
+        slack = self.config.slack
         try:
             me = await self.client.auth_test()
             log.info("slack: on as %s in %s", me.get("user_id"), me.get("team"))
+        except SlackApiError as exc:
+            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
+                raise ConfigError(
+                    "slack.bot_token_env",
+                    f"the Slack bot token ({slack.bot_token_env}) was rejected by Slack",
+                ) from None
+            log.warning("slack: auth.test failed: %s", self._safe(exc))
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack: auth.test failed: %s", self._safe(exc))
         if not self.serve:
             return
-        slack = self.config.slack
         if slack.mode == "http":
             if not self._signing_secret:
                 log.warning(
@@ -436,6 +472,17 @@ class SlackTransport:
                 slack.app_token_env,
             )
             return
+        try:  # a wrong app-level token would otherwise be retried for ever, quietly
+            await self.client.apps_connections_open(app_token=self._app_token)
+        except SlackApiError as exc:
+            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
+                raise ConfigError(
+                    "slack.app_token_env",
+                    f"the Slack app-level token ({slack.app_token_env}) was rejected by Slack",
+                ) from None
+            log.warning("slack: apps.connections.open failed: %s", self._safe(exc))
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack: apps.connections.open failed: %s", self._safe(exc))
         self.socket = AsyncSocketModeHandler(
             self.app,
             self._app_token,

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from bot import store
 from bot.config import Config
 from bot.settings import effective_config
+from scrapers.http import mask_urls
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,8 @@ def source_line(s: SourceStatus, now: datetime) -> str:
     if s.enabled:
         parts.append(f"next run {ago(s.next_run, now) if s.next_run else 'when the service runs'}")
     if s.last_error:
-        parts.append(f"last error {ago(s.last_error_at, now)}: {s.last_error[:200]}")
+        error = mask_urls(s.last_error)[:200]
+        parts.append(f"last error {ago(s.last_error_at, now)}: {error}")
     return " · ".join(parts)
 
 

@@ -31,14 +31,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from figures.diff import Key, State
+from figures.diff import Key, PastEvent, State
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
@@ -332,6 +332,53 @@ def m005_drop_unread_indexes(db: Database) -> None:
         db.execute(f"drop index if exists {index}")
 
 
+@migrations()
+def m006_outbox_one_row_per_chat(db: Database) -> None:
+    """One outbox row per (change, chat) and kind (instant or digest): `subscriptions`
+    lists every subscription of the chat the change matched (`subscription_id` is the
+    first of them).  Rows of a database queued one per subscription are merged: the
+    oldest row of each (change, chat, status) still waiting keeps the lot; a unique
+    index keeps it so."""
+    db.table("outbox").add_column("subscriptions", str)
+    db.execute("update outbox set subscriptions = json_array(subscription_id)")
+    waiting = db.execute(
+        "select change_id, transport, chat_id, status, group_concat(id), count(*) from outbox"
+        " where status in ('pending', 'held') group by change_id, transport, chat_id, status"
+        " having count(*) > 1"
+    ).fetchall()
+    for _change, _transport, _chat, _status, ids, _n in waiting:
+        rows = sorted(int(i) for i in ids.split(","))
+        subs = [
+            r[0]
+            for r in db.execute(
+                "select subscription_id from outbox where id in (select value from json_each(?))"
+                " order by id",
+                [json.dumps(rows)],
+            )
+        ]
+        db.execute(
+            "update outbox set subscriptions = ? where id = ?",
+            [json.dumps(sorted(set(subs))), rows[0]],
+        )
+        db.execute(
+            "delete from outbox where id in (select value from json_each(?))",
+            [json.dumps(rows[1:])],
+        )
+    db.execute(
+        "create unique index if not exists idx_outbox_one_per_chat"
+        " on outbox (change_id, transport, chat_id, status) where status in ('pending', 'held')"
+    )
+
+
+@migrations()
+def m007_change_sources_and_events(db: Database) -> None:
+    """A change keeps the outlets that had reported its value when it was recorded
+    (`sources`, JSON), so a late alert credits no later report; and a key's events are
+    found by time (`event_dedupe` compares a report with every event of its period)."""
+    db.table("changes").add_column("sources", str)
+    db.table("changes").create_index(["key", "published"], if_not_exists=True)
+
+
 # ---------------------------------------------------------------- connections
 
 
@@ -526,6 +573,28 @@ def put_state(db: Database, state: State, now: datetime) -> None:
     )
 
 
+def events_near(db: Database, key: Key, moment: datetime, seconds: float) -> list[PastEvent]:
+    """The events (window and batch changes) of `key` published within `seconds` of
+    `moment`, oldest first: what `event_dedupe` compares a report with."""
+    lo = iso(moment - timedelta(seconds=seconds))
+    hi = iso(moment + timedelta(seconds=seconds))
+    rows = db.execute(
+        "select value, qualifier, vague, published, sources from changes"
+        " where key = ? and published between ? and ? and kind = 'event' order by published, id",
+        [key_text(key), lo, hi],
+    ).fetchall()
+    return [
+        PastEvent(
+            value=value,
+            qualifier=Qualifier(qualifier),
+            vague=bool(vague),
+            published=parse_iso(published),
+            outlets=tuple(json.loads(sources)) if sources else (),
+        )
+        for value, qualifier, vague, published, sources in rows
+    ]
+
+
 # ---------------------------------------------------------------- sources
 
 
@@ -582,8 +651,10 @@ def record_poll(
     error: str | None = None,
     empty_content: bool = False,
     validators: dict[str, str] | None = None,
+    problem: str | None = None,
 ) -> None:
-    """Store the outcome of one poll of `name`."""
+    """Store the outcome of one poll of `name`; `problem` says which documents
+    of a successful poll failed alone (kept as its last error, not a failure)."""
     health = source_health(db, name)
     row: dict[str, Any] = {
         "name": name,
@@ -595,6 +666,8 @@ def record_poll(
         row |= {"last_success": iso(now), "consecutive_failures": 0}
         if validators is not None:
             row["validators"] = json.dumps(validators)
+        if problem is not None:
+            row |= {"last_error": problem, "last_error_at": iso(now)}
     else:
         row |= {
             "last_error": error,
@@ -704,14 +777,15 @@ class OutboxRow:
 
 
 def pending_outbox(
-    db: Database, transport: str, now: datetime, limit: int = 100
+    db: Database, transport: str, now: datetime, limit: int = 100, chat_id: str | None = None
 ) -> list[OutboxRow]:
-    """Pending rows of `transport` due by `now`, oldest first."""
+    """Pending rows of `transport` (to `chat_id`, when given) due by `now`, oldest first."""
+    chat = "" if chat_id is None else " and chat_id = ?"
     rows = db.execute(
         "select id, change_id, subscription_id, transport, chat_id, attempts from outbox"
         " where status = 'pending' and transport = ?"
-        " and (next_attempt_at is null or next_attempt_at <= ?) order by id limit ?",
-        [transport, iso(now), limit],
+        f" and (next_attempt_at is null or next_attempt_at <= ?){chat} order by id limit ?",
+        [transport, iso(now), *([] if chat_id is None else [chat_id]), limit],
     ).fetchall()
     return [OutboxRow(*r) for r in rows]
 
@@ -753,21 +827,51 @@ def deactivate_subscription(db: Database, sub_id: int, reason: str) -> None:
             "update subscriptions set active = 0, deactivated_reason = ? where id = ?",
             [reason, sub_id],
         )
-        db.execute(
-            "update outbox set status = 'dead', last_error = ?"
-            " where subscription_id = ? and status in (?, ?)",
-            [f"subscription deactivated: {reason}", sub_id, PENDING, HELD],
-        )
+        # a row serves every subscription of its chat that matched: it passes to the
+        # next of them still active, and dies only with the last
+        rows = db.execute(
+            "select id, subscriptions from outbox where subscription_id = ? and status in (?, ?)",
+            [sub_id, PENDING, HELD],
+        ).fetchall()
+        active = {r[0] for r in db.execute("select id from subscriptions where active = 1")}
+        for row_id, subs in rows:
+            rest = [s for s in (json.loads(subs) if subs else []) if s in active]
+            if rest:
+                db.execute(
+                    "update outbox set subscription_id = ?, subscriptions = ? where id = ?",
+                    [rest[0], json.dumps(rest), row_id],
+                )
+            else:
+                db.execute(
+                    "update outbox set status = 'dead', last_error = ? where id = ?",
+                    [f"subscription deactivated: {reason}", row_id],
+                )
 
 
 def move_chat(db: Database, transport: str, old_chat_id: str, new_chat_id: str) -> None:
     """A chat changed id (a Telegram group became a supergroup)."""
     with write(db):
-        for table in ("subscriptions", "outbox"):
-            db.execute(
-                f"update {table} set chat_id = ? where transport = ? and chat_id = ?",
-                [str(new_chat_id), transport, str(old_chat_id)],
-            )
+        db.execute(
+            "update subscriptions set chat_id = ? where transport = ? and chat_id = ?",
+            [str(new_chat_id), transport, str(old_chat_id)],
+        )
+        # one waiting row per change and chat: where the new id already has the alert,
+        # the old id's row is not needed (it is marked so, never sent twice)
+        db.execute(
+            "update or ignore outbox set chat_id = ? where transport = ? and chat_id = ?",
+            [str(new_chat_id), transport, str(old_chat_id)],
+        )
+        db.execute(
+            "update outbox set status = 'dead', last_error = ? where transport = ?"
+            " and chat_id = ? and status in (?, ?)",
+            [
+                f"chat moved to {new_chat_id}, which has it already",
+                transport,
+                str(old_chat_id),
+                PENDING,
+                HELD,
+            ],
+        )
         db.execute(
             "update or ignore chats set chat_id = ? where transport = ? and chat_id = ?",
             [str(new_chat_id), transport, str(old_chat_id)],
@@ -822,7 +926,8 @@ class AlertView:
     published: datetime
     """Its publication time."""
     sources: tuple[str, ...]
-    """Every outlet that reported the key's current value (corroborations included)."""
+    """The outlets that had reported the value when the change was recorded (its own
+    first); a later corroboration, or a later figure, never joins them."""
     alert: bool
     """Whether the rules asked for an alert."""
 
@@ -834,11 +939,10 @@ def change_for_alert(db: Database, change_id: int) -> AlertView | None:
         select c.kind, c.key, c.value, c.qualifier, c.vague, c.unit, c.prev_value,
                c.prev_qualifier, c.prev_vague, c.prev_as_of, o.sentence, o.sentence_start,
                o.sentence_end, o.fine_place, o.party, a.url, a.title, o.outlet, a.published,
-               s.sources, c.alert, o.quote
+               c.sources, c.alert, o.quote
         from changes c
         join observations o on o.id = c.observation_id
         join articles a on a.id = c.article_id
-        left join state s on s.key = c.key
         where c.id = ?
         """,
         [change_id],

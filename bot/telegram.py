@@ -12,10 +12,12 @@ polling for commands, registers the command menu in English and Arabic
 (`setMyCommands` with `language_code`), and delivers outbox rows:
 
 - paced by `bot.pacing` (1/s per chat, 20/min per group, 30/s overall) before
-  every request, replies to commands included;
-- `RetryAfter`: the pacer is told, and a short wait is taken in place (so a
-  chat's alerts stay in order); a long one goes back to the loop with
-  `retry_after`;
+  every Bot API request: the pacer is the Application's rate limiter
+  (`PacedLimiter`), so command replies, button answers, photos and
+  `setMyCommands` wait their turn as alerts do;
+- `RetryAfter`: the limiter charges it to the chat or to everyone (`blame`),
+  and a short wait is taken in place (so a chat's alerts stay in order); a
+  long one goes back to the loop with `retry_after`;
 - network errors: a few quick retries in place, then the loop's backoff;
 - `Forbidden` (blocked, kicked): the subscription is deactivated;
 - `ChatMigrated`: the subscription moves to the new chat id and the row is
@@ -30,6 +32,7 @@ and is never logged or put in an error message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -44,11 +47,13 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
+from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -63,13 +68,22 @@ from telegram.ext import (
 )
 
 from bot import store
-from bot.commands import COMMANDS, CommandContext, Commands, Reply
+from bot.commands import (
+    COMMANDS,
+    MANAGE_COMMANDS,
+    SLOW_COMMANDS,
+    CommandContext,
+    Commands,
+    Reply,
+    for_another_bot,
+    parse_command,
+)
 from bot.config import Config, ConfigError, secret
 from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import norm_lang, t
 from bot.logs import redact
 from bot.markup import escape_html, split_html, utf16_len
-from bot.pacing import Pacer, seconds
+from bot.pacing import IN_FLIGHT, TELEGRAM_SENDING, PacedLimiter, Pacer, seconds
 from bot.render import alert_html, reply_html
 
 log = logging.getLogger(__name__)
@@ -85,11 +99,22 @@ POLL_TIMEOUT = 5
 START_ATTEMPTS = 6
 """Tries to reach the Bot API at start-up before `raqib run` gives up on it."""
 START_BACKOFF = 1.0
-"""Seconds before the second start-up try; doubled each time (1 + 2 + … + 16 s)."""
+"""Seconds before the second start-up try; doubled each time."""
+START_BACKOFF_MAX = 60.0
+"""Longest wait between two tries to reach the Bot API at start-up."""
+START_TRY_TIMEOUT = 15.0
+"""Seconds one start-up try may take before it counts as unreachable."""
+NOT_ONLINE_WAIT = 5.0
+"""Seconds an alert is held (not counted as an attempt) while the Bot API is unreachable."""
 MAX_CAPTION = 1024
 """Longest photo caption Telegram accepts."""
 MAX_CALLBACK_BYTES = 64
 """Longest callback data of an inline button, in bytes."""
+
+CHAT_ADMIN_STATUSES = frozenset({"creator", "administrator"})
+"""getChatMember statuses of a group's administrators."""
+KEYBOARD_OWNERS = 10_000
+"""At most this many group keyboards remember who opened them (oldest forgotten first)."""
 
 MESSAGES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 """Commands are read from messages in chats and groups and from posts in channels."""
@@ -116,9 +141,11 @@ def build_application(
         raise ConfigError(
             "telegram.token_env", f"the environment variable {config.telegram.token_env} is not set"
         )
+    pacer = pacer or Pacer.for_telegram(TELEGRAM_SENDING, in_flight=IN_FLIGHT)
     app = (
         Application.builder()
         .token(token)
+        .rate_limiter(PacedLimiter(pacer))
         .base_url(config.telegram.api_base_url)
         .base_file_url(config.telegram.api_base_url.removesuffix("bot") + "file/bot")
         .connect_timeout(10)
@@ -132,12 +159,22 @@ def build_application(
     app.bot_data.update(
         commands=commands,
         config=config,
-        pacer=pacer or Pacer.for_telegram(),
+        pacer=pacer,
         secrets=(token,),
     )
-    for name, handler in HANDLERS.items():
-        app.add_handler(CommandHandler(name, handler, filters=MESSAGES))
+    if commands.on_failure is None:  # a failed command: the admin chat hears of it
+
+        async def tell_admins(text: str) -> None:
+            await notify_admins(app.bot_data, app.bot, config, redact(text, (token,)))
+
+        commands.on_failure = tell_admins
+    for name, handler in HANDLERS.items():  # a slow one runs beside the others, not before
+        block = name not in SLOW_COMMANDS
+        app.add_handler(CommandHandler(name, handler, filters=MESSAGES, block=block))
     app.add_handler(MessageHandler(filters.COMMAND & MESSAGES, unknown))
+    app.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, plain_text)
+    )
     app.add_handler(CallbackQueryHandler(pressed))
     app.add_error_handler(on_error)
     return app
@@ -235,6 +272,13 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer(update, context)
 
 
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A plain message in a private chat: a one-line hint (groups are left alone)."""
+    ctx = await command_context(update, context)
+    if ctx is not None:
+        await send_reply(context, int(ctx.chat_id), Reply((t("hint", ctx.lang),)))
+
+
 HANDLERS = {
     "start": start,
     "help": help_command,
@@ -254,8 +298,13 @@ HANDLERS = {
 """Command name → handler; every command of `bot.commands.COMMANDS` has one."""
 
 
-def command_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> CommandContext | None:
-    """Who is asking where, for the command core (None for an update without a chat)."""
+async def command_context(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, line: str = ""
+) -> CommandContext | None:
+    """Who is asking where, for the command core (None for an update without a chat).
+
+    For a command that changes what a group receives (`MANAGE_COMMANDS`), the group is asked
+    whether the sender administers it (getChatMember); everywhere else nobody is asked."""
     chat = update.effective_chat
     if chat is None:
         return None
@@ -263,33 +312,80 @@ def command_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Comma
     commands: Commands = context.bot_data["commands"]
     user = update.effective_user
     user_lang = norm_lang(user.language_code if user else None)
+    is_admin = user is not None and user.id in config.telegram.admins
+    can_manage = True
+    if chat.type != "private" and not is_admin and parse_command(line)[0] in MANAGE_COMMANDS:
+        can_manage = await administers(update, context)
     return CommandContext(
         transport="telegram",
         chat_id=str(chat.id),
         chat_type=chat.type,
         user_id=str(user.id) if user else "",
-        is_admin=user is not None and user.id in config.telegram.admins,
+        is_admin=is_admin,
         lang=commands.lang_of("telegram", str(chat.id), user_lang),
+        can_manage=can_manage,
     )
+
+
+async def administers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """The sender administers this group or channel: a channel's post (only its admins post),
+    an anonymous admin writing as the group, or getChatMember says creator or administrator."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None:
+        return False
+    if chat.type == "channel":
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous administrator
+    user = update.effective_user
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("telegram: cannot ask chat %s about user %s: %s", chat.id, user.id, exc.message)
+        return False
+    return member.status in CHAT_ADMIN_STATUSES
 
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Run the message's command line through the core and send the reply."""
     message = update.effective_message
-    ctx = command_context(update, context)
-    if message is None or ctx is None or not message.text:
+    if message is None or not message.text:
+        return
+    if for_another_bot(message.text, context.bot.username):
+        log.debug("telegram: ignoring a command for another bot")
+        return
+    ctx = await command_context(update, context, message.text)
+    if ctx is None:
         return
     commands: Commands = context.bot_data["commands"]
     reply = await commands.handle(ctx, message.text)
-    await send_reply(context, int(ctx.chat_id), reply)
+    owner = update.effective_user.id if update.effective_user else None
+    await send_reply(context, int(ctx.chat_id), reply, owner=owner)
+
+
+def _owners(context: ContextTypes.DEFAULT_TYPE) -> dict[tuple[int, int], int]:
+    owners: dict[tuple[int, int], int] = context.bot_data.setdefault("keyboard_owners", {})
+    return owners
 
 
 async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An inline button: run its command line and show the reply in place of the keyboard."""
+    """An inline button: run its command line and show the reply in place of the keyboard.
+
+    In a group, a keyboard answers only the person who opened it (others get a short notice
+    and nothing runs)."""
     query = update.callback_query
-    ctx = command_context(update, context)
     if query is None:
         return
+    ctx = await command_context(update, context, query.data or "")
+    lang = ctx.lang if ctx is not None else "en"
+    if query.message is not None and ctx is not None:
+        owner = _owners(context).get((int(ctx.chat_id), query.message.message_id))
+        if owner is not None and owner != query.from_user.id:
+            await query.answer(t("keyboard.not_yours", lang), show_alert=True)
+            return
     await query.answer()
     if ctx is None or not query.data:
         return
@@ -310,7 +406,7 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             for i, chunk in enumerate(chunks[1:], start=2):
                 await _paced(context, int(ctx.chat_id), chunk, markup if i == len(chunks) else None)
             return
-    await send_reply(context, int(ctx.chat_id), reply)
+    await send_reply(context, int(ctx.chat_id), reply, owner=query.from_user.id)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -327,14 +423,14 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
+async def send_reply(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, *, owner: int | None = None
+) -> None:
     """Send a Reply: a photo with its title as caption, then the text chunks, the keyboard
-    under the last one."""
+    under the last one (in a group, remembered as `owner`'s: only they may press it)."""
     chunks = reply_html(reply)
-    pacer: Pacer = context.bot_data["pacer"]
     if reply.photo is not None:
         caption = escape_html(reply.title or "")
-        await pacer.acquire(chat_id)
         await context.bot.send_photo(
             chat_id,
             reply.photo,
@@ -344,7 +440,13 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Re
         chunks = reply_html(Reply(paragraphs=reply.paragraphs, table=reply.table))
     markup = keyboard(reply)
     for i, chunk in enumerate(chunks):
-        await _paced(context, chat_id, chunk, markup if i == len(chunks) - 1 else None)
+        last = i == len(chunks) - 1
+        sent = await _paced(context, chat_id, chunk, markup if last else None)
+        if last and markup is not None and owner is not None and chat_id < 0 and sent is not None:
+            owners = _owners(context)
+            owners[(chat_id, sent.message_id)] = owner
+            while len(owners) > KEYBOARD_OWNERS:
+                owners.pop(next(iter(owners)))
 
 
 async def _paced(
@@ -352,23 +454,20 @@ async def _paced(
     chat_id: int,
     html: str,
     markup: InlineKeyboardMarkup | None,
-) -> None:
-    pacer: Pacer = context.bot_data["pacer"]
-    for attempt in range(INLINE_RETRIES):
-        await pacer.acquire(chat_id)
+) -> TelegramMessage | None:
+    for attempt in range(INLINE_RETRIES):  # the bot's rate limiter paces each try
         try:
-            await context.bot.send_message(
+            return await context.bot.send_message(
                 chat_id,
                 html,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
-            return
-        except RetryAfter as exc:
-            pacer.penalize(chat_id, exc.retry_after)
+        except RetryAfter:  # the limiter has charged the wait to whom it is for
             if attempt == INLINE_RETRIES - 1:
                 raise
+    return None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -381,6 +480,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     config: Config | None = context.bot_data.get("config")
     if config is None:
         return
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None and not isinstance(error, NetworkError):  # the user hears it failed
+        try:
+            await context.bot.send_message(chat.id, escape_html(t("error", "en")))
+        except TelegramError as exc:
+            log.warning("telegram: could not tell chat %s of the error: %s", chat.id, exc.message)
     text = redact(f"{type(error).__name__}: {error}", secrets)[:500]
     await notify_admins(context.bot_data, context.bot, config, t("notice.error", "en", error=text))
 
@@ -388,13 +493,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def notify_admins(bot_data: Any, bot: Any, config: Config, text: str) -> None:
     """Tell the admin chat (or else each admin privately); never raises."""
     targets = [config.telegram.admin_chat] if config.telegram.admin_chat else config.telegram.admins
-    pacer: Pacer = bot_data["pacer"]
-    for chat_id in targets:
+    for chat_id in targets:  # paced by the bot's rate limiter
         try:
-            await pacer.acquire(chat_id)
             await bot.send_message(chat_id, escape_html(text), parse_mode=ParseMode.HTML)
         except TelegramError as exc:
             log.warning("telegram: could not tell admin chat %s: %s", chat_id, exc.message)
+        except RuntimeError as exc:  # not connected yet
+            log.warning("telegram: could not tell admin chat %s: %s", chat_id, exc)
 
 
 # ---------------------------------------------------------------- the transport
@@ -416,13 +521,16 @@ class TelegramTransport:
         poll: bool = True,
     ) -> None:
         self.config = config
-        self.pacer = pacer or Pacer.for_telegram()
+        self.pacer = pacer or Pacer.for_telegram(TELEGRAM_SENDING, in_flight=IN_FLIGHT)
         self.app = build_application(
             config, db_path, token=token, commands=commands, pacer=self.pacer
         )
         self.poll = poll
         """Poll for commands (off for a send-only transport, e.g. the benchmark)."""
         self._secrets: tuple[str, ...] = tuple(self.app.bot_data["secrets"])
+        self.online = asyncio.Event()
+        """Set once the Bot API answered and polling runs."""
+        self._connecting: asyncio.Task[None] | None = None
 
     @property
     def commands(self) -> Commands:
@@ -444,22 +552,58 @@ class TelegramTransport:
     async def start(self) -> None:
         """Connect, register the command menu, and start polling for commands.
 
-        A Bot API that cannot be reached (a network error, a timeout, a 5xx) is
-        tried again with backoff; a wrong token fails at once."""
-        for attempt in range(1, START_ATTEMPTS + 1):
+        A wrong token fails at once (ConfigError: `raqib run` stops with one line).  A Bot
+        API that cannot be reached (a network error, a timeout, a 5xx) does not hold up the
+        service: it is tried again in the background with backoff (capped at
+        `START_BACKOFF_MAX`) while sources are polled; alerts wait in the outbox meanwhile
+        (held, not counted as attempts) and go out once it answers."""
+        try:
+            await self._initialize()
+        except NetworkError as exc:  # TimedOut is one; InvalidToken is not
+            log.warning(
+                "telegram: cannot reach the Bot API (%s); trying again in the background",
+                self._safe(exc),
+            )
+            self._connecting = asyncio.create_task(self._connect(), name="telegram-connect")
+            return
+        await self._go_online()
+
+    async def _initialize(self) -> None:
+        try:
+            await asyncio.wait_for(self.app.initialize(), START_TRY_TIMEOUT)
+        except InvalidToken:  # its message holds the token: never shown, never chained
+            raise ConfigError(
+                "telegram.token_env",
+                f"the Telegram token ({self.config.telegram.token_env}) was rejected"
+                " by the Bot API",
+            ) from None
+        except TimeoutError:
+            raise NetworkError("no answer from the Bot API in time") from None
+
+    async def _connect(self) -> None:
+        """Keep trying to reach the Bot API (in the background), then go online."""
+        attempt = 0
+        while True:
+            delay = min(START_BACKOFF * 2**attempt, START_BACKOFF_MAX)
+            attempt += 1
+            await asyncio.sleep(delay)
             try:
-                await self.app.initialize()
-                break
-            except NetworkError as exc:  # TimedOut is one; InvalidToken is not
-                if attempt == START_ATTEMPTS:
-                    raise
-                delay = START_BACKOFF * 2 ** (attempt - 1)
+                await self._initialize()
+            except NetworkError as exc:
                 log.warning(
-                    "telegram: cannot reach the Bot API (%s); trying again in %.0f s",
+                    "telegram: still cannot reach the Bot API (%s, try %d); next in %.0f s",
                     self._safe(exc),
-                    delay,
+                    attempt,
+                    min(START_BACKOFF * 2**attempt, START_BACKOFF_MAX),
                 )
-                await asyncio.sleep(delay)
+                continue
+            except ConfigError as exc:
+                log.error("telegram: %s; Telegram stays off", exc.message)
+                return
+            await self._go_online()
+            return
+
+    async def _go_online(self) -> None:
         try:
             await register_commands(self.app)
         except TelegramError as exc:
@@ -473,11 +617,16 @@ class TelegramTransport:
                 error_callback=self._polling_error,
                 bootstrap_retries=START_ATTEMPTS,
             )
+        self.online.set()
         me = self.app.bot.bot
         log.info("telegram: on as @%s", me.username)
 
     async def stop(self) -> None:
-        """Stop polling and release the connection pools."""
+        """Stop trying to connect, stop polling and release the connection pools."""
+        if self._connecting is not None and not self._connecting.done():
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connecting
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
@@ -523,11 +672,18 @@ class TelegramTransport:
         return SENT
 
     async def send_html(self, chat_id: int, html: str) -> SendResult:
-        """One paced sendMessage in HTML mode, with the quick retries in place."""
+        """One paced sendMessage in HTML mode, with the quick retries in place (held while
+        the Bot API has not been reached yet)."""
+        if not self.online.is_set():
+            return SendResult(
+                False,
+                error="the Bot API is not reachable yet",
+                retry_after=NOT_ONLINE_WAIT,
+                held=True,
+            )
         for attempt in range(INLINE_RETRIES + 1):
             last = attempt == INLINE_RETRIES
-            await self.pacer.acquire(chat_id)
-            try:
+            try:  # the bot's rate limiter (`PacedLimiter`) waits for the pacer first
                 await self.app.bot.send_message(
                     chat_id,
                     html,
@@ -536,8 +692,7 @@ class TelegramTransport:
                 )
                 return SENT
             except RetryAfter as exc:
-                wait = seconds(exc.retry_after)
-                self.pacer.penalize(chat_id, wait)
+                wait = seconds(exc.retry_after)  # already charged by the limiter
                 if wait > INLINE_RETRY_AFTER or last:
                     return SendResult(False, error=self._safe(exc), retry_after=wait)
             except Forbidden as exc:
@@ -553,6 +708,12 @@ class TelegramTransport:
             except TelegramError as exc:  # InvalidToken, Conflict…: the loop's backoff
                 return SendResult(False, error=self._safe(exc))
         return SendResult(False, error="gave up after quick retries")  # not reached
+
+    async def notify_admins(self, text: str) -> None:
+        """Tell the admin chat (or else each admin privately); never raises."""
+        await notify_admins(
+            self.app.bot_data, self.app.bot, self.config, redact(text, self._secrets)
+        )
 
     async def row_dead(self, row: store.OutboxRow, error: str) -> None:
         """The delivery loop gave up on `row`: tell the admins."""

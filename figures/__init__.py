@@ -2,86 +2,69 @@
 diff rules.  Pure: no I/O of any kind, but for the look at import at which
 build of its modules to run.
 
-Its modules may be compiled with mypyc (setup.py; `make compile`).  The
-compiled modules are used only when every one of them is there and none is
-older than its source, and RAQIB_PURE is not set; otherwise the package runs
-from its sources, so that an edited module always runs as written (the
-compiled modules call each other directly, so it is all or none)."""
+Its modules may be compiled with mypyc (setup.py): the build lives in
+`figures/_mypyc/`, one extension module per source module plus the shared
+library they all call into.  The package runs that build when every module of
+it is there and it imports; otherwise (no C compiler at install time,
+`RAQIB_COMPILE=0`, a build for another Python, a broken or partial build) it
+runs from its sources, as it does when `RAQIB_PURE` is set.  The compiled
+modules call each other directly, so it is all or none: a module is never run
+compiled beside another run from its source."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 import sys
-import warnings
-from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
-from importlib.util import spec_from_file_location
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
-_SOURCES = {p.stem: p for p in _HERE.glob("*.py") if p.name != "__init__.py"}
-
-
-def _extension(name: str) -> Path | None:
-    """The compiled module `name` beside its source, if built."""
-    for suffix in EXTENSION_SUFFIXES:
-        path = _HERE / (name + suffix)
-        if path.exists():
-            return path
-    return None
-
-
+_BUILD = _HERE / "_mypyc"
+"""Where setup.py puts the compiled modules (extension `figures.X` for figures/X.py)."""
 _SHARED = "_native__mypyc"
 """The compiled modules' shared library (setup.py's group name + `__mypyc`)."""
+_MODULES = sorted(p.stem for p in _HERE.glob("*.py") if p.name != "__init__.py")
 
 
-def _compiled_state() -> str:
-    """'compiled', 'absent' (no compiled module), 'stale' or 'partial'."""
-    built = {name: ext for name in _SOURCES if (ext := _extension(name)) is not None}
-    shared = _extension(_SHARED)
-    if not built and shared is None:
-        return "absent"
-    if len(built) < len(_SOURCES) or shared is None:
-        return "partial"
-    oldest = min(ext.stat().st_mtime for ext in [*built.values(), shared])
-    if any(source.stat().st_mtime > oldest for source in _SOURCES.values()):
-        return "stale"
-    return "compiled"
-
-
-class _SourceFinder:
-    """Finds `figures.<module>` in its source file, before the import system
-    would find a compiled module beside it."""
-
-    def find_spec(
-        self, fullname: str, path: object = None, target: object = None
-    ) -> ModuleSpec | None:
-        package, _, name = fullname.rpartition(".")
-        source = _SOURCES.get(name) if package == __name__ else None
-        if source is None:
+def _load_build() -> str | None:
+    """Import every compiled module from `_BUILD`: None when that worked, else
+    why not (and then nothing of the build stays imported)."""
+    names = [f"{__name__}.{name}" for name in [_SHARED, *_MODULES]]
+    __path__.insert(0, str(_BUILD))  # the build's modules come before the sources
+    try:
+        specs = {name: importlib.util.find_spec(name) for name in names}
+        missing = [
+            n
+            for n, s in specs.items()
+            if s is None or s.origin is None or Path(s.origin).parent != _BUILD
+        ]
+        if not missing:
+            for name in names:
+                importlib.import_module(name)
             return None
-        return spec_from_file_location(fullname, source)
+        error = f"not built: {', '.join(missing)}"
+    except Exception as exc:  # a broken build: its modules fail to import
+        error = f"{type(exc).__name__}: {exc}"
+    __path__.remove(str(_BUILD))
+    for name in names:
+        sys.modules.pop(name, None)
+        globals().pop(name.rpartition(".")[2], None)
+    return error
 
 
-_state = _compiled_state()
-COMPILED = _state == "compiled" and not os.environ.get("RAQIB_PURE")
+_WANTED = _BUILD.is_dir() and not os.environ.get("RAQIB_PURE")
+BUILD_ERROR = _load_build() if _WANTED else None
+"""Why the compiled build in figures/_mypyc is not run, when there is one to run."""
+COMPILED = _WANTED and BUILD_ERROR is None
 """Whether the figure engine runs compiled (mypyc) rather than from its sources."""
-if not COMPILED:
-    if _state in ("stale", "partial"):
-        why = "older than their sources" if _state == "stale" else "not all built"
-        warnings.warn(
-            f"figures: the compiled modules are {_state} ({why}); running from the "
-            "sources. Run `make compile` to rebuild them.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-    if _state != "absent":
-        sys.meta_path.insert(0, _SourceFinder())
 
 from figures.extract import extract  # noqa: E402
 from figures.model import Figure, Metric, Qualifier, Scope, Unit  # noqa: E402
 from figures.numbers import NumberMatch, parse_number, scan_numbers  # noqa: E402
 
 __all__ = [
+    "BUILD_ERROR",
     "COMPILED",
     "Figure",
     "Metric",

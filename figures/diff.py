@@ -13,6 +13,9 @@ that do not contradict themselves:
 - an observation published before the state's `as_of` never raises, lowers
   or re-times the state; if it agrees with the state it adds its outlet as a
   source (and, if it words the figure more precisely, lends that wording);
+- a window or batch report is one event: within `event_dedupe` of an event
+  of its key that it agrees with (the state's, or any other recorded in that
+  period: `PastEvent`), it is that event reported again;
 - among agreeing reports the state keeps the most precise one (narrowest
   interval; then the earliest; then the smallest URL), so whichever arrives
   first, the same one is kept.
@@ -101,9 +104,12 @@ class Role(StrEnum):
 class Key:
     """The series a figure belongs to; only figures under one key are compared.
 
-    `place` is the figure's place lifted to its top-level ancestor below the
-    country (Baghuz, Hajin, al-Omar field → Deir ez-Zor governorate), so outlets
-    naming the same pocket differently land in one series.  `party` is part of
+    `place` is the figure's place (`figures.place`: the place the text ties
+    the number to) lifted to its governorate (Baghuz, Hajin, al-Omar field →
+    Deir ez-Zor governorate; El Fasher → North Darfur), so outlets naming the
+    same pocket differently land in one series; a figure about a whole
+    country keys at the country, and one about a region with no division of
+    its own (Gaza Strip, Darfur as a whole) at the region.  `party` is part of
     the key only for territory metrics (who holds the ground); for counts of
     people outlets name the actor inconsistently, so it is left out.  `unit`
     keeps households and persons apart."""
@@ -255,6 +261,23 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class PastEvent:
+    """An event already recorded for a key (a window or batch change), as `diff` needs it
+    to tell a report of the same event again from a new one."""
+
+    value: float
+    """The value as stated."""
+    qualifier: Qualifier
+    """Its hedge."""
+    vague: bool
+    """A quantity word rather than a number."""
+    published: datetime
+    """When the report that made it was published."""
+    outlets: tuple[str, ...] = ()
+    """The outlets credited with it."""
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The outcome of diffing one observation against the state."""
 
@@ -294,15 +317,17 @@ def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
 def top_place(
     place_id: str | None, lookup: Callable[[str], gazetteer.Entry | None] | None = None
 ) -> str | None:
-    """`place_id` lifted along the gazetteer's parents to the last place
-    below a country (a governorate); unknown ids are kept as they are."""
+    """`place_id` lifted along the gazetteer's parents to its governorate
+    (state, province), else to the last place below a country (a region with
+    no division of its own, such as the Gaza Strip, keeps its series apart);
+    unknown ids are kept as they are."""
     if place_id is None:
         return None
     find = lookup or gazetteer.place
     current = place_id
     for _ in range(16):  # a guard against a cycle in the data
         entry = find(current)
-        if entry is None or entry.kind == "country" or entry.parent is None:
+        if entry is None or entry.kind in ("country", "governorate") or entry.parent is None:
             return current
         parent = find(entry.parent)
         if parent is None or parent.kind == "country":
@@ -437,16 +462,34 @@ def _baseline(
     return None
 
 
+def same_event(obs: Observation, events: Iterable[PastEvent], rules: Rules) -> PastEvent | None:
+    """The event among `events` that `obs` (a window or batch report) reports again: one
+    within `event_dedupe` of it whose value agrees with it, if any."""
+    f = obs.figure
+    new = _stated(f.value, f.qualifier, f.vague)
+    for event in events:
+        if abs((obs.published - event.published).total_seconds()) > rules.event_dedupe:
+            continue
+        thr = _threshold(rules, f.metric, min(f.value, event.value))
+        if _agrees(new, _stated(event.value, event.qualifier, event.vague), thr, False):
+            return event
+    return None
+
+
 def diff(
     state: State | None,
     obs: Observation,
     rules: Rules,
     key: Key | None = None,
     background: Sequence[Observation] = (),
+    events: Sequence[PastEvent] = (),
 ) -> Decision:
     """Decide what `obs` (an article's statement for the key) means against
     `state`.  `key` defaults to `key_of(obs.figure)`; `background` is the same
-    article's context values for the key, used only when there is no state."""
+    article's context values for the key, used only when there is no state;
+    `events` are the key's recorded events near `obs` (the state holds only the
+    latest): a window or batch report that agrees with one of them within
+    `event_dedupe` is that event reported again, not a new one."""
     k = key if key is not None else state.key if state is not None else key_of(obs.figure)
     f = obs.figure
     if state is None:
@@ -468,6 +511,11 @@ def diff(
         gap = abs((obs.published - state.as_of).total_seconds())
         if gap > rules.event_dedupe:
             verdict = Verdict.EVENT  # the same number again, but days apart: a new event
+    if f.scope is not Scope.TOTAL and verdict is Verdict.EVENT:
+        again = same_event(obs, events, rules)
+        if again is not None:  # an earlier event of the period, not the latest, again
+            seen = Verdict.REPEAT if obs.outlet in again.outlets else Verdict.CORROBORATION
+            return Decision(seen, None, None)
     older = obs.published < state.as_of
     if verdict is Verdict.CORROBORATION:
         verdict, new = _corroborate(state, obs)

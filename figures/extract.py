@@ -46,12 +46,15 @@ from itertools import accumulate
 from operator import add, attrgetter
 
 from figures import lexicon as lx
+from figures import nouns, scope
 from figures.dates import ORDINAL_DAYS, PART_OF_MONTH, since
 from figures.gazetteer import Mention, Scanner, may_start_name
-from figures.gazetteer import place as gazetteer_place
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
-from figures.numbers import WORD_PATTERN, is_numeral_word, scan_numbers, trie_regex
+from figures.numbers import WORD_PATTERN, is_numeral_word, opener_before, scan_numbers, trie_regex
+from figures.place import Place, article_place, attribute, local_division
+from figures.scope import Frame
+from figures.scope import frames as scope_frames
 from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
@@ -92,23 +95,6 @@ _PERSON_METRICS = frozenset(Metric) - {
     Metric.SHARE_CONTROLLED,
     Metric.PLACES_CONTROLLED,
 }
-_DEFAULT_SCOPE: dict[Metric, Scope] = {
-    Metric.DISPLACED: Scope.TOTAL,
-    Metric.RETURNED: Scope.TOTAL,
-    Metric.BESIEGED: Scope.TOTAL,
-    Metric.AREA_CONTROLLED: Scope.TOTAL,
-    Metric.SHARE_CONTROLLED: Scope.TOTAL,
-    Metric.PLACES_CONTROLLED: Scope.TOTAL,
-    Metric.KILLED: Scope.BATCH,
-    Metric.INJURED: Scope.BATCH,
-    Metric.CASUALTIES: Scope.BATCH,
-    Metric.MISSING: Scope.BATCH,
-    Metric.DETAINED: Scope.BATCH,
-    Metric.SURRENDERED: Scope.BATCH,
-}
-"""With no cue: a standing state for displacement and territory, one event
-for deaths, wounds, arrests and surrenders (tolls say حصيلة or منذ)."""
-
 _QUAL_RANK = {
     Qualifier.AT_LEAST: 0,
     Qualifier.MORE_THAN: 1,
@@ -415,6 +401,8 @@ def _regions(text: str, leads: list[int], ends: list[int]) -> list[tuple[int, in
         while start > done and pos - start < _CONTEXT_CHARS:
             before = _last_sentence_end(ends, max(done, start - _CONTEXT_CHARS), start)
             if before < 0:
+                if start - done < _CONTEXT_CHARS:
+                    start = done  # the sentence that opens the text (or follows a region)
                 break
             start = before
         end = min(len(text), _next_sentence_end(ends, pos, len(text)) + 1)
@@ -500,6 +488,8 @@ class _Word:
     """Its part as punctuation in segmentation."""
     seen: bool
     """`lead`, `name` or a sentence mark: the whole text's tokens worth a look."""
+    scope: int = 0
+    """Its scope frames (`figures.scope.frames`: bits of `scope.Frame`)."""
 
 
 def _clause_words() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
@@ -595,6 +585,7 @@ def _learn(tok: str) -> _Word:
         qual_before=lx.lookup(lx.QUAL_BEFORE_BY_LAST, tok),
         digit_at=digit_at,
         seen=lead_at >= 0 or km or name or mark is _Mark.SENTENCE,
+        scope=scope_frames(tok),
     )
     _WORD_CACHE[tok] = word
     return word
@@ -636,6 +627,22 @@ def _words(toks: list[str]) -> list[_Word]:
     return [get(t) or _learn(t) for t in toks]
 
 
+def _brackets_a_number(doc: _Doc, i: int) -> bool:
+    """Token i is a parenthesis around one number: `(709)`, `( 12 )`."""
+    tok, covered = doc.toks[i], doc.covered
+    if tok == "(":
+        k = i + 1
+        while k < len(covered) and covered[k] >= 0 and covered[k] == covered[i + 1]:
+            k += 1
+        return k > i + 1 and doc.tok(k) == ")"
+    if tok == ")":
+        k = i - 1
+        while k >= 0 and covered[k] >= 0 and covered[k] == covered[i - 1]:
+            k -= 1
+        return k < i - 1 and doc.tok(k) == "("
+    return False
+
+
 def _segment(
     doc: _Doc, words: list[_Word], flagged: list[int], blanked: list[tuple[int, int]]
 ) -> None:
@@ -661,6 +668,8 @@ def _segment(
                 clause_marks[i] += 1
         elif mark is _Mark.CLAUSE:
             x = starts[i]
+            if _brackets_a_number(doc, i):
+                continue  # ( 709 ) شخص: the parentheses of a number open no clause
             if toks[i] != "-" or (0 < x < len(t) - 1 and t[x - 1].isspace() and t[x + 1].isspace()):
                 clause_marks[i] += 1
         elif (w.clause or w.clause_phrase) and starts[i] >= consumed:
@@ -778,12 +787,13 @@ def _candidates(
     words: list[_Word],
     flagged: list[int],
     regions: list[tuple[int, int]],
+    tanween: frozenset[int] = frozenset(),
 ) -> list[_Cand]:
     cands: list[_Cand] = []
     starts = doc.starts
     numerals = [starts[i] for i in flagged if words[i].numeral]
     digits = [starts[i] + at for i in flagged for at in words[i].digit_at]
-    for m in scan_numbers(scan_text, numerals, regions, digits):
+    for m in scan_numbers(scan_text, numerals, regions, digits, tanween):
         t0 = doc.index_at(m.start)
         if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
             t0 -= 1
@@ -803,9 +813,11 @@ def _candidates(
     for i in (i for i in flagged if words[i].extra):
         if taken[i]:
             continue
-        found = _bare_area(doc, i) or _vague_word(doc, i) or _dual(doc, i)
+        found = _bare_area(doc, i) or _vague_word(doc, i) or _dual(doc, i) or _fraction(doc, i)
         if found is None:
             continue
+        if found.kind == "bare_area" and i > 0 and taken[i - 1]:
+            continue  # 12 ألف كلم مربع: the unit of the number before, not 1 km2
         if found.kind == "bare_area" or not any(taken[k] for k in range(found.t0, found.t1)):
             extra.append(found)
             for k in range(found.t0, found.t1):
@@ -819,7 +831,13 @@ def _candidates(
     return cands
 
 
-_EXTRA_ENDS = tuple(sorted(set(lx.VAGUE_BY_FIRST) | {"كيلومتر", "كلم", "كم", "ان", "ين"}))
+_EXTRA_ENDS = tuple(
+    sorted(
+        set(lx.VAGUE_BY_FIRST)
+        | {"كيلومتر", "كلم", "كم", "ان", "ين", "يتا"}
+        | {f for f in lx.NOUNS["fractions"]}
+    )
+)
 """Endings of words that may be a candidate the numeral scanner does not
 give: a quantity word, a kilometre (bare area) or a dual ending."""
 
@@ -832,6 +850,7 @@ def _may_be_extra(tok: str) -> bool:
         any(lx.matches(tok, k) for k in ("كيلومتر", "كلم", "كم"))
         or bool(lx.lookup(lx.VAGUE_BY_FIRST, tok))
         or (not lx.bare(tok).startswith("ال") and lx.dual_of(tok) is not None)
+        or nouns.may_be_fraction(tok)
     )
 
 
@@ -880,6 +899,31 @@ def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
         end = _match_words(doc, j + skip, words)
         if end > 0:
             return end
+    return _match_after_aside(doc, j, words)
+
+
+_ASIDE_REACH = 10
+"""Tokens an aside between a split phrase's number and its end may span."""
+
+
+def _match_after_aside(doc: _Doc, j: int, words: tuple[str, ...]) -> int:
+    """`سلّم قرابة 300 مسلح، معظمهم من الأجانب، أنفسهم`: the phrase's end past an
+    aside between commas or brackets that opens within two words of the
+    number."""
+    n = len(doc.toks)
+    for k in range(j, min(j + 3, n)):
+        if doc.toks[k] in {"،", ",", "("}:
+            break
+        if doc.covered[k] >= 0 or doc.toks[k] in _SENTENCE_END:
+            return -1
+    else:
+        return -1
+    for m in range(k + 1, min(k + 1 + _ASIDE_REACH, n)):
+        tok = doc.toks[m]
+        if tok in _SENTENCE_END or doc.covered[m] >= 0:
+            return -1
+        if tok in {"،", ",", ")"}:
+            return _match_words(doc, m + 1, words)
     return -1
 
 
@@ -896,6 +940,14 @@ def _bare_area(doc: _Doc, i: int) -> _Cand | None:
     if j < len(doc.toks) and lx.matches(doc.toks[j], "مربع"):
         return _Cand(doc.starts[i], doc.ends[j], i, j + 1, 1.0, False, "bare_area", "km2")
     return None
+
+
+def _fraction(doc: _Doc, i: int) -> _Cand | None:
+    """`ربع مساحة البلاد`: a fraction of a territory, as a percentage."""
+    share = nouns.fraction_share(doc.toks, i)
+    if share is None:
+        return None
+    return _Cand(doc.starts[i], doc.ends[i + 1], i, i + 1, share, False, "fraction", "percent")
 
 
 def _is_numberish(doc: _Doc, i: int) -> bool:
@@ -916,8 +968,8 @@ def _dual(doc: _Doc, i: int) -> _Cand | None:
     if lx.bare(tok).startswith("ال") or (i > 0 and doc.toks[i - 1].isdigit()):
         return None
     unit = lx.dual_of(tok)
-    if unit is None:
-        return None
+    if unit is None or (unit != "place" and nouns.name_dual(doc.toks, i)):
+        return None  # قضاء شيخان: a place name, not two sheikhs
     return _Cand(doc.starts[i], doc.ends[i], i, i + 1, 2.0, False, "dual", unit)
 
 
@@ -980,7 +1032,17 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         return _Unit("square", 1.0, end=c.t1), post, j
     if c.kind == "dual":
         return _Unit(c.unit_hint, end=c.t1, noun=c.t0), post, j
+    if c.kind == "fraction":
+        return _Unit("percent", end=c.t1 + 1), post, c.t1 + 1
     unit = _noun_unit(doc, j)
+    if doc.tok(j) in _CLOSERS and doc.tok(c.t0 - 1) == _CLOSERS[doc.tok(j)]:
+        inside = _noun_unit(doc, j + 1)
+        if inside.kind != "none":  # (412) أسرة: the number in brackets, its noun after them
+            j, unit = j + 1, inside
+    if 0 <= j < len(doc.toks) and unit.kind != "none" and _new_item(doc, j):
+        unit = _Unit("none", end=j)  # 3715 وأسر: a new item (و), not this number's noun
+    if unit.kind == "linear" and nouns.length_after(doc.toks, unit.end):
+        return _Unit("block", end=unit.end), post, unit.end  # 600 كم من الطرق: a length
     if unit.kind == "none" and doc.tok(j) == "من":
         k = j + 1
         if _is(doc, k, "بين") or _is(doc, k, "اصل"):
@@ -991,14 +1053,104 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         if inner.kind in {"person", "household", "block"}:
             unit = inner
     if unit.kind == "none" and _plain_noun(doc, j):
-        unit = _Unit("none", end=j + 1)  # 80 تلميذا: a noun the lexicon lacks
+        if not doc.words[j].name and nouns.unknown_noun_blocks(doc.toks[j]):
+            return _Unit("block", end=j + 1), post, j + 1  # 300 شقة: things, not people
+        unit = _Unit("person", end=j + 1)  # 1300 إسرائيلي، شخض: a nisba, a typo, a name
+    if unit.noun >= 0 and nouns.cases_of_things(doc.toks, unit.noun):
+        return _Unit("block", end=unit.end), post, unit.end  # حالات التحقيق: cases of things
+    if unit.kind == "none" and unit.end <= j:
+        before = nouns.noun_before(doc.toks, c.t0, _definite_number(doc, c))
+        if before is not None:  # المحافظات الثلاث، الأشخاص الـ12: a postposed cardinal
+            unit = _Unit(before, end=j)
     if unit.end > j:
         hedge, post2 = _trailing_hedge(doc, unit.end)
+        if post2 is None and doc.tok(unit.end) in _COMMAS:
+            hedge, post2 = _comma_hedge(doc, unit.end)
         if post2 is not None:
             post = post2 if post is None else post
             return unit, post, hedge
+    elif post is None and doc.tok(j) in _COMMAS:
+        hedge, post = _comma_hedge(doc, j)
+        if post is not None:
+            return unit, post, hedge
     return unit, post, max(j, unit.end)
 
+
+def _new_item(doc: _Doc, j: int) -> bool:
+    """A word carrying و that opens a new item: a conjoined lexicon word, or a
+    verb written with its و (`وأسر`, "and captured")."""
+    word = doc.words[j]
+    if word.conjoined:
+        return True
+    return doc.toks[j][:1] == "و" and any(
+        s.tag is Tag.TRIGGER and s.strength is Strength.VERB for s in word.senses
+    )
+
+
+def _definite_number(doc: _Doc, c: _Cand) -> bool:
+    """A number with the article: `الثلاث`, `الـ 12`."""
+    if c.kind != "number":
+        return False
+    return doc.toks[c.t0].startswith("ال") or doc.tok(c.t0 - 1) in {"ال", "الـ"}
+
+
+_THEIR_NUMBER = frozenset(fold(w) for w in ("عددهم", "عددهن", "عددها", "أعدادهم"))
+_REFERENT_GAP = frozenset(
+    fold(w)
+    for w in (
+        "البالغ",
+        "البالغة",
+        "البالغين",
+        "الذين",
+        "اللواتي",
+        "التي",
+        "الذي",
+        "ممن",
+        "بلغ",
+        "يبلغ",
+        "تبلغ",
+        "بلغت",
+        "وصل",
+        "يصل",
+        "يقدر",
+        "المقدر",
+        "قد",
+    )
+)
+"""Words between a noun and "their number" (`البالغ عددهم`, `الذين بلغ عددهم`)."""
+
+_ONE_OF_A = frozenset({Tag.BLOCK, Tag.DUR_WORD, Tag.GROUP})
+"""Nouns that a `واحد` after them describes (`بصاروخ واحد`, `في يوم واحد`, `دفعة واحدة`)."""
+
+_OF_THEM = frozenset({"منهم", "منهن"})
+"""After a number: "of them", a part of the people just counted."""
+
+_ELLIPSIS_REACH = 6
+"""Tokens from a number of things to a coordinated number that counts them too."""
+
+
+def _lost_something(doc: _Doc, verb: int, j: int) -> bool:
+    """`فقدوا كل شيء`: the verb "lost" (`فقد`, transitive, unlike `اختفوا`) with
+    an object at token j."""
+    return "فقد" in doc.toks[verb] and _has_object(doc, j)
+
+
+def _has_object(doc: _Doc, j: int) -> bool:
+    """Whether token j, right after a verb, begins its object: a word that is
+    no function word (`فقدوا كل شيء`, `فقدوا منازلهم`; not `فقدوا في البحر`)."""
+    tok = doc.tok(j)
+    if not tok.isalpha() or tok in lx.NOT_NOUNS or lx.bare(tok) in lx.NOT_NOUNS:
+        return tok in {"كل", "جميع"}
+    return not doc.words[j].tags & {Tag.DUR_OPEN, Tag.CLAUSE, Tag.MONTH}
+
+
+def _coordinated(doc: _Doc, t0: int) -> bool:
+    """A number carrying or right after the conjunction و (`و6`, `و 6`)."""
+    return doc.text[doc.starts[t0]] == "و" or doc.tok(t0 - 1) == "و"
+
+
+_CLOSERS = {")": "(", "»": "«", "]": "[", '"': '"', "”": "“"}
+"""A closing bracket or quote after a number and the opener before it."""
 
 _TRAILING_REACH = 4
 """Words between a counted noun and a hedge that still bounds the number
@@ -1099,6 +1251,12 @@ def _prev_word(doc: _Doc, i: int) -> int:
     return k
 
 
+def _word_before_bracket(doc: _Doc, i: int) -> int:
+    """`_prev_word`, past an opening bracket (`ما بين ( 60 إلى 70 )`)."""
+    k = _prev_word(doc, i)
+    return _prev_word(doc, k) if k >= 0 and doc.toks[k] in {"(", "["} else k
+
+
 def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
     """Dates, years, ages, identifiers, times, lone numbers on a line."""
     if c.kind != "number":
@@ -1113,7 +1271,12 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
     if (c.t0 == 0 or doc.toks[c.t0 - 1] == "\n") and (c.t1 >= n or doc.toks[c.t1] == "\n"):
         return True  # a view counter or a page number on its own line
     k = _prev_word(doc, c.t0)
-    if k >= 0 and doc.clause[k] == doc.clause[c.t0] and Tag.BLOCK_BEFORE in doc.words[k].tags:
+    if (
+        k >= 0
+        and doc.clause[k] == doc.clause[c.t0]
+        and Tag.BLOCK_BEFORE in doc.words[k].tags
+        and not _not_a_year(doc, k, c.value)
+    ):
         return True
     if k >= 0 and Tag.MONTH in doc.words[k].tags and c.value >= 1000:
         return True
@@ -1129,9 +1292,13 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         c.value == 1
         and not doc.toks[c.t0].isdigit()
         and k >= 0
-        and (Tag.BLOCK in doc.words[k].tags or Tag.DUR_WORD in doc.words[k].tags)
+        and not doc.words[k].tags.isdisjoint(_ONE_OF_A)
     ):
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
+    if nouns.ratio_or_one_of(doc.toks, c.t0, c.t1, c.value):
+        return True  # سبعة من كل عشرة، واحد من: a ratio or "one of", not a count
+    if k >= 0 and _definite_number(doc, c) and nouns.name_number(doc.toks, c.t0, True):
+        return True  # جبل الأربعين: a name
     if c.vague:
         return False
     value = c.value
@@ -1140,6 +1307,16 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         if unit.kind not in {"person", "household"}:
             return True
     return False
+
+
+def _not_a_year(doc: _Doc, k: int, value: float) -> bool:
+    """A number after a year word (token k) that cannot be a year: `منذ مطلع
+    العام 2400 شخص` counts 2400 people (a year is two digits, or 1300–2100,
+    Hijri or Gregorian)."""
+    sense = lx.first(doc.toks[k], Tag.BLOCK_BEFORE)
+    if sense is None or sense.arg != "year":
+        return False
+    return not value.is_integer() or (100 <= value < 1300 or value > 2100)
 
 
 def _month_at(doc: _Doc, j: int) -> tuple[int, int] | None:
@@ -1238,12 +1415,20 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
         s = lx.first(doc.toks[unit.noun], Tag.DUR_UNIT)
         if s is not None:
             suffix, after = s.arg, unit.end
-    if not suffix:
+    if not suffix and (unit.kind not in {"person", "household"} or unit.noun < 0):
+        # الساعات الـ48 الأخيرة; but people after it are counted (العام 2400 شخص),
+        # and a word the lexicon does not know is no such noun (الساعات الـ 48 تنقضي)
         k = _prev_word(doc, c.t0)
         if k >= 0 and doc.toks[k].startswith("ال"):
             s = lx.first(doc.toks[k], Tag.DUR_UNIT)
             if s is not None:
                 suffix, after, first_tok = s.arg, c.t1, k
+    if not suffix and doc.tok(c.t1) == ")" and doc.tok(c.t0 - 1) == "(":
+        s = lx.first(doc.tok(c.t1 + 1), Tag.DUR_UNIT)  # خلال الـ(6) أشهر، بعد ( 4 ) أيام
+        if s is not None:
+            suffix, after, first_tok = s.arg, c.t1 + 2, c.t0 - 1
+            if doc.tok(first_tok - 1) in {"ال", "الـ"}:
+                first_tok -= 1
     if not suffix:
         return None
     window = None if c.vague else f"{c.value:g}{suffix}"
@@ -1251,6 +1436,8 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
     opener = _prev_word(doc, q0)
     opened = opener >= 0 and Tag.DUR_OPEN in doc.words[opener].tags
     closed = _has(doc, after, Tag.DUR_CLOSE)
+    if scope.not_a_window(doc.toks, opener, after if after >= 0 else c.t1):
+        return _Duration(-1, None)  # منذ سبع سنوات of a war, خلال الأيام المقبلة
     if opened or closed:
         return _Duration(c.t0, window)
     return _Duration(-1, None)
@@ -1267,6 +1454,8 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
     n = len(doc.toks)
     if 0 < t0 <= n and doc.toks[t0 - 1] in {"ال", "الـ"}:  # أكثر من الـ 500
         ends.append(t0 - 1)
+    if 0 < t0 <= n and doc.toks[t0 - 1] in _OPENERS:  # حوالي ( 7 ) آلاف، نحو «300»
+        ends.append(t0 - 1)
     for end in ends:
         if not 0 < end <= n:
             continue
@@ -1274,6 +1463,8 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
             start = end - len(words)
             if start < 0 or _match_words(doc, start, words) != end:
                 continue
+            if words[0] in _REACH_VERBS and doc.toks[start] != words[0]:
+                continue  # ليصل إلى، لتصل إلى: the count reaching it, not "up to"
             if (
                 qual is Qualifier.MORE_THAN
                 and start > 0
@@ -1284,8 +1475,63 @@ def _qualifier_before(doc: _Doc, t0: int) -> tuple[int, Qualifier | None]:
     return t0, None
 
 
-_COUNT_HEADS = frozenset({"عدد", "اعداد", "حصيلة", "مجموع", "اجمالي"})
+_OPENERS = frozenset({"(", "«", "[", '"', "“"})
+"""Brackets and quotes that may stand between a hedge and its number."""
+
+_REACH_VERBS = frozenset({"يصل", "تصل"})
+"""`يصل إلى` is "up to", but `ليصل إلى` (with ل, "so as to reach") is a count's
+predicate (`ارتفع العدد ليصل إلى 300`)."""
+
+_COUNT_HEADS = frozenset(
+    {"عدد", "اعداد", "حصيلة", "مجموع", "اجمالي", "العدد", "الحصيلة", "المجموع", "الاجمالي"}
+    | {"عددهم", "عددها", "اعدادهم", "اعدادها", "حصيلتها"}
+)
 """Nouns a fronted hedge verb takes as its subject (`يتجاوز عدد النازحين`)."""
+
+_REACHES = frozenset(
+    fold(w)
+    for w in (
+        "إلى",
+        "الى",
+        "وصل",
+        "وصلت",
+        "بلغ",
+        "بلغت",
+        "يبلغ",
+        "تبلغ",
+        "ليصل",
+        "لتصل",
+        "ليبلغ",
+        "لتبلغ",
+        "يصل",
+        "تصل",
+        "ارتفع",
+        "ارتفعت",
+        "تجاوز",
+        "تجاوزت",
+        "بلغا",
+    )
+)
+"""Words a fronted count's number follows as its predicate (`وصلت 4`, `إلى 812`)."""
+
+
+@lru_cache(maxsize=1 << 14)
+def _count_head(tok: str) -> bool:
+    """Whether a token reads as a count noun (`عدد`, `حصيلة`…, clitics aside);
+    remembered per distinct token (a fronted count looks back over many)."""
+    return not _COUNT_HEADS.isdisjoint(lx.forms(tok))
+
+
+def _reaches(doc: _Doc, k: int) -> bool:
+    return doc.toks[k] in _REACHES or doc.words[k].bare in _REACHES
+
+
+FRONTED_COST = 2.0
+"""Cost of the metric of a fronted count (`عدد القتلى … إلى 812`) for its number."""
+LIST_REACH = 80
+"""Tokens back from a listed item that the control verb governing the list may stand."""
+FRONTED_REACH = 24
+"""Tokens back from the predicate that the count noun may stand."""
 
 _FRONTED_REACH = 8
 """Words between `عدد` and the number it is hedged with."""
@@ -1305,6 +1551,106 @@ def _fronted_hedge(doc: _Doc, t0: int) -> Qualifier | None:
         if lx.bare(tok) in _COUNT_HEADS:
             return _qualifier_before(doc, k)[1]
     return None
+
+
+_ESTIMATE_REACH = 12
+"""Tokens before a number, in its sentence, where estimate wording still
+governs it (`في تقدير أولي، مقتل 296 شخصا، وإصابة 153 آخرين`)."""
+
+
+_ESTIMATE_STEMS = ("قدر", "قدير", "رجح")
+"""Letters every estimate word holds: a text with none of them has none."""
+assert all(any(s in w for s in _ESTIMATE_STEMS) for w in lx.ESTIMATE_WORDS)
+
+
+def _estimate_tokens(doc: _Doc) -> list[int]:
+    """Indices of the tokens that are estimate wording, ascending: each place
+    a stem occurs is looked up (most articles have none)."""
+    text = doc.text
+    if "قد" not in text and "رجح" not in text:
+        return []
+    found: set[int] = set()
+    for stem in _ESTIMATE_STEMS:
+        i = text.find(stem)
+        while i >= 0:
+            k = bisect_right(doc.starts, i) - 1
+            if k >= 0 and doc.ends[k] > i and doc.words[k].bare in lx.ESTIMATE_WORDS:
+                found.add(k)
+            i = text.find(stem, i + 1)
+    return sorted(found)
+
+
+def _estimate_before(doc: _Doc, t0: int, estimates: list[int]) -> bool:
+    """Estimate wording earlier in the number's sentence, before any word that
+    opens a new clause (`تقدر الأمم المتحدة عدد النازحين بـ…`, `يرجح وجود…`)."""
+    k = bisect_left(estimates, t0) - 1
+    if k < 0 or estimates[k] < t0 - _ESTIMATE_REACH:
+        return False
+    for k in range(t0 - 1, max(-1, t0 - 1 - _ESTIMATE_REACH), -1):
+        tok = doc.toks[k]
+        if tok in _SENTENCE_END:
+            return False
+        word = doc.words[k]
+        if word.bare in lx.ESTIMATE_WORDS and (k == 0 or doc.words[k - 1].bare not in _BOUNDS):
+            return True
+        if Tag.CLAUSE in word.tags or Tag.SUBSET in word.tags:
+            return False  # فيما…، منهم 40: another clause, or a part counted exactly
+    return False
+
+
+_BOUNDS = frozenset({"اقل", "اقصي", "اكثر"})
+"""`على أقل تقدير`, `في أقصى تقدير`: a bound, not estimate wording."""
+
+
+_COMMAS = frozenset({"،", ","})
+
+
+def _comma_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
+    """A hedge set off by commas right after a number's words (`إصابة 42
+    شخصاً، على الأقل، في الانفجار`): where it ends, and the hedge."""
+    n = len(doc.toks)
+    if j + 1 >= n or doc.toks[j] not in {"،", ","} or not doc.words[j + 1].qual_after:
+        return j, None
+    end, qual = _skip_qualifier_after(doc, j + 1)
+    if qual is None or (
+        end < n and doc.toks[end] not in _SENTENCE_END and doc.toks[end] not in _COMMAS
+    ):
+        return j, None
+    return end, qual
+
+
+def _joined_by_and(doc: _Doc, a: _Reading, b: _Reading) -> bool:
+    """Reading b's number is joined to a's words by `و` alone (`أكثر من 4800
+    قتيل و20 ألف مصاب`)."""
+    j = a.end_tok
+    return (
+        j < len(doc.toks)
+        and doc.toks[j] == "و"
+        and b.q0 == b.cand.t0 == j + 1
+        and doc.sent[b.cand.t0] == doc.sent[a.cand.t0]
+    )
+
+
+def _share_hedges(
+    doc: _Doc, readings: list[_Reading], hedges: list[tuple[Qualifier | None, Qualifier | None]]
+) -> None:
+    """A hedge written once over coordinated numbers hedges each: one before
+    the first reaches the unhedged numbers after it, one after the last the
+    unhedged numbers before it (`3381 قتيلاً و20483 جريحاً على الأقل`)."""
+    for i in range(1, len(readings)):
+        (pre, _), (own_pre, own_post) = hedges[i - 1], hedges[i]
+        b = readings[i]
+        unhedged = own_pre is None and own_post is None and not b.cand.range_low
+        if pre is not None and unhedged and _joined_by_and(doc, readings[i - 1], b):
+            b.qual = pre
+            hedges[i] = (pre, None)
+    for i in range(len(readings) - 2, -1, -1):
+        (own_pre, own_post), (_, post) = hedges[i], hedges[i + 1]
+        a = readings[i]
+        unhedged = own_pre is None and own_post is None and not a.cand.range_low
+        if post is not None and unhedged and _joined_by_and(doc, a, readings[i + 1]):
+            a.qual = post
+            hedges[i] = (None, post)
 
 
 # ---------------------------------------------------------------------------
@@ -1332,7 +1678,7 @@ class _Hit:
 
 
 class _Cue:
-    __slots__ = ("end", "rise", "scope", "since", "start", "stated", "window")
+    __slots__ = ("day", "end", "rise", "scope", "since", "start", "stated", "window")
 
     start: int
     end: int
@@ -1341,6 +1687,7 @@ class _Cue:
     since: str | None
     stated: bool  # a window of stated length
     rise: bool  # a total that rises (ارتفع): the figure's scope over a nearer event
+    day: bool  # a day word (أمس، الخميس): read by `scope.day_reading`
 
     def __init__(
         self,
@@ -1351,6 +1698,7 @@ class _Cue:
         since: str | None = None,
         stated: bool = False,
         rise: bool = False,
+        day: bool = False,
     ) -> None:
         self.start = start
         self.end = end
@@ -1359,6 +1707,7 @@ class _Cue:
         self.since = since
         self.stated = stated
         self.rise = rise
+        self.day = day
 
 
 def _ranges(doc: _Doc, readings: list[_Reading]) -> list[tuple[int, int]]:
@@ -1420,6 +1769,8 @@ def _collect(
             if tag is Tag.SIZE:
                 if _has(doc, i + 1, Tag.BLOCK) or _has(doc, i + 1, Tag.PLACE):
                     continue  # مساحة المخيم: the size of a thing
+                if nouns.size_of(doc.toks, i + 1):
+                    continue  # مساحة 2 منها، مساحة البلاد: a size, not ground held
                 sense = _CONTROL
                 tag = Tag.CONTROL
             if tag is Tag.GROUP:
@@ -1444,7 +1795,7 @@ def _collect(
             elif tag in (Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
                 hits.append(_Hit(i, i + 1, sense))
             elif tag is Tag.BATCH:
-                cues.append(_Cue(i, i + 1, Scope.BATCH))
+                cues.append(_day_cue(doc, i))
             elif tag is Tag.TOTAL:
                 cues.append(_Cue(i, i + 1, Scope.TOTAL, rise=sense.arg == "rise"))
             elif tag is Tag.DUR_WORD:
@@ -1469,6 +1820,7 @@ def _collect(
                 if months is not None:
                     cues.append(_Cue(i, months[1], Scope.WINDOW, months[0], stated=True))
     cues.sort(key=lambda c: c.start)
+    cues = _real_days(doc, cues)
     _same_period(doc, cues)
     # the words of a since-anchor or a window (منذ فجر اليوم، منذ ساعات الليل)
     # are not batch cues of their own
@@ -1480,6 +1832,30 @@ def _collect(
             if q.scope is not Scope.BATCH or not any(a < q.start < b for a, b in spans)
         ]
     return hits, cues
+
+
+def _day_cue(doc: _Doc, i: int) -> _Cue:
+    """A batch word; a day word (أمس، الخميس) is marked as one (`scope`, rule 2)."""
+    if not scope_frames(doc.toks[i]) & Frame.DAY:
+        return _Cue(i, i + 1, Scope.BATCH)
+    if scope.of_the_day(doc.toks, i) or scope.day_only(doc.toks, i):
+        return _Cue(i, i + 1, Scope.WINDOW, "1d", stated=True)  # ليوم أمس، أمس وحده
+    return _Cue(i, i + 1, Scope.BATCH, day=True)
+
+
+def _real_days(doc: _Doc, cues: list[_Cue]) -> list[_Cue]:
+    """Drop what dates the report, not the count (`أعلنت المفوضية، اليوم
+    الخميس، …`), and a part of a day before its day (`مساء أمس`: the day
+    speaks); add `اليوم فقط` as a day's window."""
+    out: list[_Cue] = []
+    days = {q.start for q in cues if q.day or q.window == "1d"}
+    for q in cues:
+        if q.day and scope.dates_report(doc.toks, doc.sent, q.start):
+            continue
+        if q.scope is Scope.BATCH and not q.day and (q.start + 1 in days):
+            continue
+        out.append(q)
+    return out
 
 
 _SAME = frozenset(fold(w) for w in ("نفسها", "ذاتها", "نفسه", "ذاته"))
@@ -1501,11 +1877,18 @@ def _same_period(doc: _Doc, cues: list[_Cue]) -> None:
 
 
 def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
-    """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length."""
-    k = _prev_word(doc, i)
+    """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length
+    (a hedge on it stays with it: خلال أقل من أسبوع; شهريا: per month)."""
+    if scope.rate(doc.toks[i]):
+        return _Cue(i, i + 1, Scope.WINDOW, sense.arg, stated=True)
+    if sense.arg == "1y" and _is_year(doc.tok(i + 1)) and scope.year_subject(doc.toks, i):
+        return _Cue(i, i + 2, Scope.WINDOW, "1y", stated=True)  # سجل عام 2014: the year's count
+    k = _prev_word(doc, _qualifier_before(doc, i)[0])
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
     singular = sense.arg.startswith("1")
+    if scope.not_a_window(doc.toks, k, i + 1):
+        return None  # في الـ5 من الشهر الماضي: a date; الأشهر المقبلة
     if closed or (opened and not singular) or (opened and not doc.toks[i].startswith("ال")):
         if _bare(doc, k) == "منذ" and singular and not closed:
             return None
@@ -1521,6 +1904,8 @@ def _unstated(doc: _Doc, i: int) -> _Cue | None:
         return None  # the duration has a number: the number's own cue
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
+    if scope.not_a_window(doc.toks, k, i + 1):
+        return None
     if opened or closed:
         return _Cue(i, min(i + 3, len(doc.toks)), Scope.WINDOW, None)
     return None
@@ -1634,11 +2019,20 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         and not doc.words[hit.start].conjoined  # a new item: مقتل 2 وإصابة 3
     ):
         dist += CLAUSE_COST  # 18 قتيلا وعشرات الجرحى: the noun counted by another number
+    elif (
+        after
+        and hit.sense.tag is Tag.TRIGGER
+        and hit.sense.strength is Strength.NOUN
+        and hit.start > c.t1
+        and doc.covered[hit.start - 1] >= 0
+        and doc.covered[hit.start - 1] != doc.covered[c.t0]
+    ):
+        dist += CLAUSE_COST  # 634 بينهم 91 طفلا و1586 جريحا: the next number's noun
     sense = hit.sense
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
     if sense.strength is Strength.VERB and after:
-        if doc.words[hit.start].conjoined:
+        if _new_item(doc, hit.start):
             dist += 1.0  # قتل 8 وأصيب 14: a coordinated verb opens its own clause
         else:
             dist *= 0.5
@@ -1707,7 +2101,9 @@ class _Extractor:
         self.doc = _tokenize(t, whole, regions, runs)
         self.words = words = self.doc.words
         self.flagged = [i for i, w in enumerate(words) if w.any]
-        self.cands = _candidates(self.doc, scan_text, words, self.flagged, regions)
+        self.cands = _candidates(
+            self.doc, scan_text, words, self.flagged, regions, self.norm.tanween
+        )
         self.doc.covered = [-1] * len(self.doc.toks)
         self.doc.kinds = [""] * len(self.doc.toks)
         for k, c in enumerate(self.cands):
@@ -1716,14 +2112,25 @@ class _Extractor:
                 self.doc.kinds[i] = c.kind
         _segment(self.doc, words, self.flagged, runs)
         self.headline_end = _headline_end(t)
+        self.read_at: set[int] = set()
+        """Tokens of the numbers read as possible figures (`run`)."""
         self.party_starts: list[int] | None = None
         """Starts of the parties `_figures` found, when in text order."""
+        self.lead: tuple[int, int] | None = None
+        self._breakdown = False
+        self.spans: dict[int, int] = {}
+        """Frames of token ranges read so far (`_span`)."""
+        self.defaulted: set[int] = set()
+        """First tokens of the figures whose scope no word of the text states."""
 
     def run(self) -> list[Figure]:
         doc = self.doc
         readings: list[_Reading] = []
+        hedges: list[tuple[Qualifier | None, Qualifier | None]] = []  # (before, after)
+        estimates = _estimate_tokens(doc)
         durations: list[_Duration] = []
         skip: set[int] = set()
+        things: tuple[int, int] | None = None  # (sentence, end) of the last number of things
         for k, c in enumerate(self.cands):
             if k in skip:
                 continue
@@ -1746,16 +2153,37 @@ class _Extractor:
                     durations.append(d)
                     continue
             if unit.kind == "block":
+                things = (doc.sent[c.t0], end_tok)
                 continue
+            if (
+                things is not None
+                and unit.kind == "none"
+                and doc.sent[c.t0] == things[0]
+                and c.t0 - things[1] <= _ELLIPSIS_REACH
+                and _coordinated(doc, c.t0)
+            ):
+                things = (things[0], end_tok)
+                continue  # 16 مخيماً في دهوك، و6 في أربيل: six more camps
             q0, pre = _qualifier_before(doc, c.t0)
             if pre is None and not c.vague:
                 pre = _fronted_hedge(doc, c.t0)
+            if (
+                pre is None
+                and post is None
+                and estimates
+                and not c.vague
+                and _estimate_before(doc, c.t0, estimates)
+            ):
+                pre = Qualifier.APPROX
             if c.range_low:
                 qual = Qualifier.AT_LEAST
                 q0 = c.t0
             else:
                 qual = _combine(pre, None if c.vague else post)
             readings.append(_Reading(c, unit, q0, qual, end_tok))
+            hedges.append((pre, None if c.vague else post))
+        _share_hedges(doc, readings, hedges)
+        self.read_at = {i for r in readings for i in range(r.cand.t0, r.cand.t1)}
         hits, cues = _collect(doc, self.words, self.flagged, durations, _ranges(doc, readings))
         self.hits, self.cues = hits, cues
         self.hit_starts = [h.start for h in hits]
@@ -1819,7 +2247,7 @@ class _Extractor:
             return None
         if gap == "" and not self.doc.text[b.start : b.end].startswith("و"):
             return None
-        prev = lx.bare(self.doc.tok(_prev_word(self.doc, a.t0)))
+        prev = lx.bare(self.doc.tok(_word_before_bracket(self.doc, a.t0)))
         if gap not in {"-", "–"} and prev not in {"بين", "مابين"}:
             return None
         return k + 1
@@ -1832,7 +2260,7 @@ class _Extractor:
                     low = a.value * scale
                     break
         t0 = a.t0
-        k = _prev_word(self.doc, t0)
+        k = _word_before_bracket(self.doc, t0)
         if _bare(self.doc, k) in {"بين", "مابين"}:
             t0 = k
             if _bare(self.doc, k - 1) == "ما":
@@ -1850,6 +2278,7 @@ class _Extractor:
         best: tuple[float, Metric | None] = (MAX_COST + 1, None)
         blocker = MAX_COST + 1
         control = MAX_COST + 1
+        lost = MAX_COST + 1
         forecast = False
         hits = self.hits
         for idx in range(bisect_left(self.hit_starts, lo), bisect_left(self.hit_starts, hi)):
@@ -1860,10 +2289,33 @@ class _Extractor:
             if tag is Tag.FORECAST:
                 if hit.end <= r.q0 and doc.clause[hit.start] == doc.clause[c.t0]:
                     forecast = forecast or r.q0 - hit.end < 8
+                if hit.end <= r.q0 and r.q0 - hit.end < WINDOW and hit.sense.arg == "forecast":
+                    # نخشى إذا استمر ذلك … أن نرى مئات الآلاف: what is feared, not a count
+                    forecast = forecast or nouns.subjunctive_between(doc.toks, hit.end, r.q0)
                 continue
             if tag is Tag.GROUP:
                 continue  # read by `_group_metric`
+            if (
+                tag is Tag.TRIGGER
+                and hit.sense.metric is Metric.MISSING
+                and hit.sense.strength is Strength.VERB
+                and hit.start >= c.t1
+                and _lost_something(doc, hit.start, hit.end)
+            ):
+                continue  # نازح قد فقدوا كل شيء: they lost something, nobody is missing
             cost = _cost(doc, r, hit)
+            if tag is Tag.CONTROL and c.kind == "fraction" and c.t0 <= hit.start < r.unit.end:
+                continue  # ربع مساحة: the fraction's own size word holds nothing
+            if (
+                tag is Tag.CONTROL
+                and r.unit.kind != "linear"  # a length only right beside its control word
+                and hit.start >= c.t1
+                and doc.clause[hit.start] == doc.clause[c.t0]
+            ):
+                cost *= 0.5  # نصف مساحة المحافظة … تقع تحت سيطرة التنظيم: its predicate
+            if tag is Tag.CONTROL and hit.sense.arg == "lost":
+                lost = min(lost, cost)
+                continue
             if tag is Tag.CONTROL or (
                 tag is Tag.TRIGGER
                 and hit.sense.metric is Metric.BESIEGED
@@ -1881,16 +2333,44 @@ class _Extractor:
             # the counted noun names the metric (12 قتيلا) unless a word right
             # before acts on it (عاد 600 نازح: returned; قتل 5 نازحين: killed)
             best = (NOUN_COST, r.unit.metric)
+        referent = self._referent(r)
+        if referent is Tag.NOT_COUNT:
+            return None  # سكان تدمر البالغ عددهم 200 ألف نسمة: a population
+        if isinstance(referent, Metric) and best[0] > FRONTED_COST:
+            best = (FRONTED_COST, referent)  # النازحين الذين بلغ عددهم 3 آلاف
+        if best[0] > FRONTED_COST and r.unit.metric is None:
+            fronted = self._fronted_count(r)
+            if fronted is not None:  # ارتفع عدد القتلى، الذي …، إلى 812: the count's predicate
+                best = (FRONTED_COST, fronted)
         if best[0] > 6.0:
             group = self._group_metric(r)
             if group is not None:
                 best = (6.0, group)
         kind = r.unit.kind
         value = c.value * r.unit.factor
+        if kind == "none" and r.unit.noun < 0:
+            whole = self._territory_parent(r, outs)
+            if whole is not None:  # 9 آلاف دونم، منها 4 آلاف … و3 آلاف: parts of the area
+                part = whole.value / whole.reading.cand.value * c.value
+                return _Out(r, whole.metric, whole.unit, part, whole.scope, whole.window, None)
+        if kind == "percent":
+            same = self._equivalent(r, outs)
+            if same is not None:  # 1200 كم2، أي ما يعادل 18 بالمئة: the same ground, a share
+                return _Out(
+                    r,
+                    Metric.SHARE_CONTROLLED,
+                    Unit.PERCENT,
+                    value,
+                    same.scope,
+                    same.window,
+                    same.since,
+                )
         if kind in {"square", "linear", "percent", "place"}:
             limit = {"square": 20.0, "linear": 4.0, "percent": 12.0, "place": 12.0}[kind]
-            if control > limit or forecast:
-                return None
+            if control > limit and (self._fronted_control(r) or self._listed_held(r)):
+                control = FRONTED_COST
+            if control > limit or forecast or lost <= control:
+                return None  # no control word near, or ground lost (خسر التنظيم …)
             if kind == "linear" and self._distance_cue(r):
                 return None
             metric, unit = {
@@ -1907,11 +2387,19 @@ class _Extractor:
             return _Out(r, metric, unit, value, scope, window, since_)
         unit = Unit.HOUSEHOLD if kind == "household" else Unit.PERSON
         parent = self._parent(r, outs)
+        if parent is not None and best[0] > 3.0 and blocker < 3.0:
+            return None  # فضلا عن حاجة 300 ألف شخص: listed with it, but people in need
+        if parent is not None:
+            self._share_window(r, outs)
         if parent is not None and best[0] > 3.0:
             return _Out(r, parent.metric, unit, value, parent.scope, parent.window, parent.since)
         found = best[1]
         if found is None or blocker < best[0] or forecast:
             return None
+        if nouns.conditional_after(doc.toks, r.end_tok, doc.clause, doc.clause[c.t0]):
+            return None  # نزوح مليوني لاجئ في حال اندلاع القتال: if it happens
+        if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):
+            return None  # 2 منها: two of them (things, not people)
         metric = found
         if parent is not None:
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
@@ -1935,9 +2423,130 @@ class _Extractor:
                 and hit.sense.metric is not r.unit.metric
                 and doc.clause[hit.start] == doc.clause[noun]
                 and not doc.words[hit.start].conjoined
+                and not (
+                    hit.sense.metric is Metric.MISSING and _lost_something(doc, hit.start, hit.end)
+                )
             ):
                 return hit.sense.metric
         return None
+
+    def _fronted_count(self, r: _Reading) -> Metric | None:
+        """`ارتفع عدد النازحين من البلدة، بسبب …، إلى نحو 48 ألفاً`, `حصيلة الجرحى
+        في القصف وصلت 4`: a number that is the predicate of a fronted count
+        (after `إلى` or a verb of reaching) takes the metric of the count noun's
+        complement, past any commas, relative clause or aside in between (back
+        to the count noun, in the sentence, with no other number between)."""
+        doc = self.doc
+        for h in self._fronted_span(r):
+            if not _count_head(doc.toks[h]):
+                continue
+            found: Metric | None = None
+            at = h + 1  # the complement, then each adjective right after it
+            if _has(doc, at, Tag.PERSON) or _has(doc, at, Tag.HOUSEHOLD):
+                at += 1  # عدد حالات الاعتقال، عدد العائلات النازحة: the counted noun first
+            for idx in _near(self.hit_starts, h + 1, h + 4):
+                hit = self.hits[idx]
+                if hit.start != at or hit.sense.tag is not Tag.TRIGGER:
+                    break
+                if hit.sense.metric not in _PERSON_METRICS or (
+                    found is not None
+                    and (hit.sense.strength is Strength.WEAK or not _definite(doc.toks[at]))
+                ):
+                    break
+                found = hit.sense.metric  # عدد اللاجئين العائدين: the adjective's
+                at = hit.end
+            return found
+        return None
+
+    def _fronted_span(self, r: _Reading) -> range:
+        """The tokens, nearest first, where the fronted subject of a number
+        that follows `إلى` or a verb of reaching may stand: back to the
+        sentence start, `FRONTED_REACH` tokens or another figure's number."""
+        doc = self.doc
+        k = _prev_word(doc, r.q0)
+        inside = [h for h in range(r.q0, r.cand.t0) if _reaches(doc, h)]
+        if inside:
+            k = inside[0]  # إلى نحو 48 ألفاً: the hedge begins with the predicate
+        elif k < 0 or not _reaches(doc, k):
+            return self._verb_first_span(r, k + 1)
+        sent = doc.sent[r.cand.t0]
+        h = k - 1
+        while h >= max(0, k - FRONTED_REACH) and doc.sent[h] == sent and h not in self.read_at:
+            h -= 1
+        return range(k - 1, h, -1)
+
+    def _referent(self, r: _Reading) -> Metric | Tag | None:
+        """`النازحين الذين بلغ عددهم 3 آلاف`, `سكان تدمر البالغ عددهم 200 ألف`: a
+        number right after "their number" counts the noun the pronoun refers
+        to: its metric, `Tag.NOT_COUNT` for a population or people in need, or
+        None when no such noun stands a few words before."""
+        doc = self.doc
+        k = _prev_word(doc, r.q0)
+        if k < 0 or "عدد" not in doc.toks[k] or lx.bare(doc.toks[k]) not in _THEIR_NUMBER:
+            return None
+        h = k - 1
+        while h >= 0 and k - h <= 4 and lx.bare(doc.toks[h]) in _REFERENT_GAP:
+            h -= 1
+        for idx in _near(self.hit_starts, max(0, h - 2), h + 1):
+            hit = self.hits[idx]
+            if hit.sense.tag is Tag.NOT_COUNT:
+                return Tag.NOT_COUNT
+        for idx in _near(self.hit_starts, max(0, h - 2), h + 1):
+            hit = self.hits[idx]
+            if hit.sense.tag is Tag.TRIGGER and hit.sense.metric in _PERSON_METRICS:
+                return hit.sense.metric
+        return None
+
+    def _verb_first_span(self, r: _Reading, k: int) -> range:
+        """`بلغ عدد الشهداء، وفق آخر حصيلة، 634`: the verb of reaching before the
+        count noun, the number after its complement and any aside (no إلى):
+        the span back to the count noun, if a reaching verb stands right
+        before it."""
+        doc = self.doc
+        sent = doc.sent[r.cand.t0]
+        for h in range(k - 1, max(0, k - FRONTED_REACH) - 1, -1):
+            if doc.sent[h] != sent or h in self.read_at:
+                return range(0)
+            if _count_head(doc.toks[h]):
+                verb = _prev_word(doc, h)
+                return range(h, h - 1, -1) if verb >= 0 and _reaches(doc, verb) else range(0)
+        return range(0)
+
+    def _fronted_control(self, r: _Reading) -> bool:
+        """`مساحة سيطرة التنظيم (…) تراجعت إلى أقل من 7%`: a territory number
+        that is the predicate of a fronted size of ground held."""
+        doc = self.doc
+        for h in self._fronted_span(r):
+            if not _has(doc, h, Tag.SIZE):
+                continue
+            for idx in _near(self.hit_starts, h + 1, h + 3):
+                hit = self.hits[idx]
+                if hit.sense.tag is Tag.CONTROL and hit.sense.arg != "lost":
+                    return True
+            return False
+        return False
+
+    def _listed_held(self, r: _Reading) -> bool:
+        """`ويسيطر الحوثيون على أمانة العاصمة، ومحافظات: …، ومديريتا بيحان
+        وعسيلان`: a coordinated item of a list that a control verb governs,
+        earlier in the sentence, with no clause word between."""
+        doc = self.doc
+        c = r.cand
+        if not (_coordinated(doc, c.t0) or doc.toks[r.q0][:1] == "و"):
+            return False
+        sent = doc.sent[c.t0]
+        lo = max(0, r.q0 - LIST_REACH)
+        for idx in range(bisect_left(self.hit_starts, r.q0) - 1, -1, -1):
+            hit = self.hits[idx]
+            if hit.start < lo or doc.sent[hit.start] != sent:
+                return False
+            if hit.sense.tag is Tag.CONTROL and hit.sense.strength is not Strength.WEAK:
+                if hit.sense.arg == "lost":
+                    return False
+                return not any(doc.words[k].clause for k in range(hit.end, r.q0))
+            if hit.sense.tag is Tag.TRIGGER:
+                return False
+        return False
 
     def _group_metric(self, r: _Reading) -> Metric | None:
         """`الدفعة ضمت 712 فردا`: a group noun in the clause takes the metric of
@@ -1990,19 +2599,50 @@ class _Extractor:
             return None
         return prev
 
-    def _parent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+    def _territory_parent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+        """The area figure a bare number is a part of (`منها 4 آلاف`) or listed
+        with (`و3 آلاف`), in the same sentence: `_parent` for ground."""
+        if not outs or outs[-1].metric is not Metric.AREA_CONTROLLED:
+            return None
+        return self._parent(r, outs, territory=True)
+
+    def _equivalent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
+        """The area figure a percentage restates (`1200 كم2، أي ما يعادل 18
+        بالمئة`, `18 كيلومتر مربع، أي 9.5%`): right before it, in its sentence."""
+        if not outs or outs[-1].metric is not Metric.AREA_CONTROLLED:
+            return None
+        prev = outs[-1]
+        end = max(prev.reading.end_tok, prev.reading.cand.t1)
+        if self.doc.sent[prev.reading.cand.t0] != self.doc.sent[r.cand.t0]:
+            return None
+        return prev if nouns.equivalence_between(self.doc.toks, end, r.q0) else None
+
+    def _parent(self, r: _Reading, outs: list[_Out], territory: bool = False) -> _Out | None:
         """The figure this one is a part of or listed with, if it is one."""
         if not outs:
             return None
         doc = self.doc
         c = r.cand
         prev = outs[-1]
-        if prev.metric not in _PERSON_METRICS or doc.sent[prev.reading.cand.t0] != doc.sent[c.t0]:
+        if (prev.metric in _PERSON_METRICS) == territory:
+            return None
+        if doc.sent[prev.reading.cand.t0] != doc.sent[c.t0]:
             return None
         if c.t0 - prev.reading.cand.t1 > WINDOW:
             return None
         if doc.text[c.start] == "و" or _bare(doc, r.q0 - 1) == "و" or doc.tok(r.q0 - 1) == "و":
             return prev
+        if r.q0 < c.t0 and doc.toks[r.q0][:1] == "و" and doc.words[r.q0].bare != doc.toks[r.q0]:
+            return prev  # وما لا يقل عن 14: the conjunction on the hedge
+        if not territory and lx.bare(doc.tok(c.t1)) in _OF_THEM:
+            return prev  # ستة منهم: six of them
+        if (
+            not territory
+            and r.unit.noun < 0
+            and r.unit.kind in {"person", "household"}
+            and _definite_number(doc, c)
+        ):
+            return prev  # أما الأشخاص الـ12 الباقين: the people just counted, again
         k = r.q0 - 1
         for _ in range(4):
             if not 0 <= k < len(doc.toks):
@@ -2067,8 +2707,26 @@ class _Extractor:
             )
             if rising is not None:  # ارتفعت حصيلة ضحايا الهجوم إلى 87: the toll, not the attack
                 chosen = rising
+        if chosen is not None and chosen.scope is Scope.BATCH:
+            s_lo, s_hi = _bounds(doc.sent, c.t0)
+            if self._span(s_lo, s_hi) & Frame.TOLL and scope.in_war(doc.toks, s_lo, r.q0):
+                return Scope.TOTAL, None, None  # وفي تلك الحرب … قتل أكثر من 1100
+            c_lo, _ = _bounds(doc.clause, c.t0)
+            if self._span(c_lo, r.q0) & Frame.STANDING:
+                return Scope.TOTAL, None, None  # يأوي 500 ألف نازح: a standing count
+            chosen = self._day_over_activity(r, chosen)
+            if not chosen.day and self._war_toll(r, chosen):
+                return Scope.TOTAL, None, None  # تسببت الحرب بسقوط 200 ألف قتيل
+        if chosen is not None and chosen.day:
+            return self._day_scope(r, metric, chosen)
+        if (
+            chosen is not None
+            and chosen.scope is Scope.BATCH
+            and (scope.toll_cause(doc.toks, chosen.start) or scope.campaign(doc.toks, chosen.start))
+        ):
+            return Scope.TOTAL, None, None  # إثر الزلزال: the disaster's toll
         if chosen is None:
-            return _DEFAULT_SCOPE[metric], None, None
+            return self._unstated_scope(r, metric)
         if chosen.scope is Scope.WINDOW:
             return Scope.WINDOW, chosen.window, None
         if chosen.scope is Scope.TOTAL and chosen.since is None:
@@ -2082,6 +2740,196 @@ class _Extractor:
                 return Scope.TOTAL, None, dated[0].since
         return chosen.scope, None, chosen.since
 
+    def _share_window(self, r: _Reading, outs: list[_Out]) -> None:
+        """`35 قتيلاً، و120 مصاباً خلال الساعات الـ24 الماضية`: a window written
+        once after the last item of a list is every item's; the items before
+        it, whose scope no word stated, take it."""
+        doc = self.doc
+        c = r.cand
+        clause = doc.clause[c.t0]
+        window = next(
+            (
+                self.cues[idx]
+                for idx in _near(self.cue_starts, r.end_tok, min(len(doc.toks), r.end_tok + 8))
+                if self.cues[idx].scope is Scope.WINDOW
+                and self.cues[idx].stated
+                and doc.clause[self.cues[idx].start] == clause
+            ),
+            None,
+        )
+        if window is None:
+            return
+        sent = doc.sent[c.t0]
+        for o in reversed(outs):
+            t0 = o.reading.cand.t0
+            if doc.sent[t0] != sent or t0 not in self.defaulted:
+                break
+            o.scope, o.window, o.since = Scope.WINDOW, window.window, None
+            self.defaulted.discard(t0)
+
+    def _war_toll(self, r: _Reading, chosen: _Cue) -> bool:
+        """An activity word (سقوط، قصف) in a clause whose subject is a war,
+        a campaign or a disaster (`تسببت الحرب بسقوط`): the war's toll."""
+        doc = self.doc
+        if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY:
+            return False
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        return bool(self._span(lo, hi) & Frame.TOLL)
+
+    def _day_over_activity(self, r: _Reading, chosen: _Cue) -> _Cue:
+        """`قتل 7 جراء قصف ومعارك ... اليوم الأربعاء`: an activity word (shelling,
+        clashes: not one incident) leaves the period to a day word of the
+        figure's sentence."""
+        doc = self.doc
+        if scope_frames(doc.toks[chosen.start]) & _NOT_ACTIVITY or chosen.day:
+            return chosen
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        for idx in _near(self.cue_starts, s_lo, s_hi):
+            q = self.cues[idx]
+            if q.day:
+                return q
+        return chosen
+
+    def _day_scope(
+        self, r: _Reading, metric: Metric, day: _Cue
+    ) -> tuple[Scope, str | None, str | None]:
+        """A day word is the count's period (`1d`) unless it closes a running
+        count (`حتى يوم أمس`) or dates one incident named in the figure's
+        clause (a strike, a convoy): `scope`, rule 2."""
+        doc = self.doc
+        read = scope.day_reading(doc.toks, day.start)
+        if read is not None:
+            return read, None, None
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        hi = max(hi, min(day.end, r.cand.t0 + _BOUNDS_REACH))  # … وصلوا أمس: up to the day
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        frames = self._span(lo, hi) | (self._span(s_lo, s_hi) & Frame.SINGLE)
+        if scope.one_group(metric, frames):
+            return Scope.BATCH, None, None
+        if scope.dates_an_event(doc.toks, day.start):
+            return Scope.BATCH, None, None  # الأمطار التي هطلت صباح أمس: the day of one event
+        return Scope.WINDOW, "1d", None
+
+    def _unstated_scope(self, r: _Reading, metric: Metric) -> tuple[Scope, str | None, str | None]:
+        """No scope word near the number: the period of the sentence this one
+        continues (`كما`، a list's items), else the frames of its clause and
+        sentence (`scope`, rules 1 and 4)."""
+        doc = self.doc
+        toks = doc.toks
+        lo, hi = _bounds(doc.clause, r.cand.t0)
+        clause = self._span(lo, hi)
+        if clause & Frame.ONLY and any(scope.day_only(toks, k) for k in range(lo, hi)):
+            return Scope.WINDOW, "1d", None  # اليوم فقط
+        if clause & Frame.SITE:
+            clause |= scope.route(toks, lo, hi)
+        s_lo, s_hi = _bounds(doc.sent, r.cand.t0)
+        # الضحايا بينهم 11 قتيلا: a breakdown of the count the sentence before stated
+        self._breakdown = any(
+            Tag.SUBSET in doc.words[k].tags for k in range(max(0, r.q0 - 2), r.q0)
+        )
+        carried = None if clause & Frame.TOLL else self._carried(s_lo)
+        if carried is not None:
+            return Scope.WINDOW, carried.window, None
+        day = next(
+            (self.cues[i] for i in _near(self.cue_starts, s_lo, s_hi) if self.cues[i].day), None
+        )
+        if day is not None and metric in scope.TOLLS:  # قتل 7 …، اليوم الأربعاء: the day's toll
+            return self._day_scope(r, metric, day)
+        sentence = self._span(s_lo, s_hi) | self._list_frames(s_lo)
+        self.defaulted.add(r.cand.t0)
+        war = bool(sentence & Frame.TOLL) and scope.in_war(toks, s_lo, r.q0)
+        found = scope.default_scope(metric, clause, sentence, war)
+        if (
+            found is Scope.BATCH
+            and metric in scope.TOLLS
+            and not sentence & Frame.SINGLE
+            and r.cand.start > self._lead()[0]
+            and self._lead()[1] & Frame.TOLL
+        ):
+            found = Scope.TOTAL  # a quake's or a war's story: its counts are the toll
+        return found, None, None
+
+    def _span(self, lo: int, hi: int) -> int:
+        """`scope.span` of tokens lo..hi-1, once per range (clauses and
+        sentences are asked for again by each figure in them)."""
+        key = lo * 1_000_003 + hi
+        found = self.spans.get(key)
+        if found is None:
+            found = 0
+            for w in self.doc.words[max(0, lo) : hi]:
+                found |= w.scope
+            self.spans[key] = found
+        return found
+
+    def _lead(self) -> tuple[int, int]:
+        """The end of the text's first line and the frames of its words."""
+        if self.lead is None:
+            t = self.norm.text
+            start = len(t) - len(t.lstrip())
+            end = t.find("\n", start)
+            end = len(t) if end < 0 else end
+            words = t[start : min(end, start + _LEAD_CHARS)].split()
+            frame = Frame.NONE
+            for w in words:
+                frame |= scope_frames(w)
+            self.lead = (end, frame)
+        return self.lead
+
+    def _list_frames(self, first: int) -> int:
+        """The frames of the line that opens the list whose item starts at
+        token `first` (`إحصائيات الكارثة:` over `- 450 مفقود`), if it is one."""
+        doc = self.doc
+        toks = doc.toks
+        k = first
+        for _ in range(12):
+            if k <= 0 or not scope.list_item(toks, k):
+                return Frame.NONE
+            p_lo, p_hi = _bounds(doc.sent, k - 1)
+            if any(toks[j] == ":" for j in range(max(p_lo, p_hi - 2), p_hi)):
+                return self._span(p_lo, p_hi)
+            k = p_lo
+        return Frame.NONE
+
+    def _carried(self, first: int) -> _Cue | None:
+        """The window of the sentence before, when the sentence starting at
+        token `first` continues it (`كما`، `أيضاً`) or is an item of a list
+        that a colon introduced there."""
+        doc = self.doc
+        toks = doc.toks
+        words = doc.words
+        cont = self._breakdown or any(
+            words[k].scope & Frame.CARRY for k in range(first, min(first + 3, len(words)))
+        )  # scope.continues, from the words' learned frames
+        k = first
+        for _ in range(12):  # a list's items back to the line that opens it
+            if k <= 0:
+                return None
+            p_lo, p_hi = _bounds(doc.sent, k - 1)
+            if p_hi - p_lo <= 3 and all(
+                doc.words[j].mark is not _Mark.NONE for j in range(p_lo, p_hi)
+            ):
+                k = p_lo  # a sentence of marks alone (a line break)
+                continue
+            tail = [toks[j] for j in range(max(p_lo, p_hi - 2), p_hi)]
+            opens_list = ":" in tail
+            if cont or opens_list or "،" in tail or "," in tail:
+                windows = [
+                    self.cues[idx]
+                    for idx in _near(self.cue_starts, p_lo, p_hi)
+                    if self.cues[idx].scope is Scope.WINDOW
+                    or (
+                        self.cues[idx].day and scope.day_reading(toks, self.cues[idx].start) is None
+                    )
+                ]
+                if not windows:
+                    return None
+                q = windows[-1]
+                return q if q.scope is Scope.WINDOW else _Cue(q.start, q.end, Scope.WINDOW, "1d")
+            if not scope.list_item(toks, k) and not scope.list_item(toks, p_lo):
+                return None
+            k = p_lo
+        return None
+
     # -- output ----------------------------------------------------------------
 
     def _figures(self, outs: list[_Out]) -> list[Figure]:
@@ -2089,32 +2937,31 @@ class _Extractor:
         t = doc.text
         if not outs:
             return []
-        # places and parties are looked up in the headline and the sentences
-        # that carry figures: the article's dominant place is the one those
-        # name most (a place only named in passing elsewhere does not count)
+        # places and parties are looked up in the headline, the lead and the
+        # sentences that carry figures; each figure's place is read from its
+        # own sentence (figures/place.py), else it is the article's place
         spans = {_sentence_bounds(doc, doc.sent[o.reading.cand.t0]) for o in outs}
+        lead = _lead_bounds(doc, self.headline_end)
+        regions = spans | {lead}
         if self.headline_end:
             spans.add((0, self.headline_end))
+            regions.add((0, self.headline_end))
         names = [x for x, _, w in self.seen if w.name]
-        scanner = Scanner(t, spans, names)
+        scanner = Scanner(t, regions, names)
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):
             places.extend(scanner.places(lo, hi))
+        places = sorted(set(places))
         territory = any(o.metric.is_territory for o in outs)
         parties = scanner.parties() if territory else []
         if not territory:
             for lo, hi in sorted(spans):
                 parties.extend(scanner.parties(lo, hi))
-        if not any(_governorate(m.id) for m in places):  # look wider, once
-            places_all = scanner.places()
-            home_place = _dominant_place(places_all)
-        else:
-            home_place = _dominant_place(places)
+        home = self._home(scanner, places, lead)
         home_party = _dominant(parties) if territory else None
         starts = [m.start for m in parties]
         self.party_starts = starts if starts == sorted(starts) else None
-        own = [m for m in places if _specific(m.id)]
         # one figure per (metric, value): the first statement, but the body's
         # over the headline's
         chosen: dict[tuple[Metric, float], tuple[bool, _Out, int]] = {}
@@ -2123,12 +2970,26 @@ class _Extractor:
             s = doc.starts[r.q0] if r.q0 < r.cand.t0 else r.cand.start
             if t[doc.starts[r.cand.t0] : s] == "ال":
                 s = doc.starts[r.cand.t0]  # العشرات: the word as written
+            elif s == r.cand.start:
+                s = opener_before(t, s, r.cand.end)  # (12) ألف: the brackets as written
             in_headline = s < self.headline_end
             key = (o.metric, round(_round(o.value), 9))
             old = chosen.get(key)
             if old is None or (old[0] and not in_headline):
                 chosen[key] = (in_headline, o, s)
+            stated = self._stated_scope(old[1] if old is not None else None, o)
+            if stated is not None and not o.metric.is_territory:
+                kept = chosen[key][1]
+                kept.scope, kept.window, kept.since = stated.scope, stated.window, stated.since
         figures: list[Figure] = []
+        numbers = sorted({(o.reading.cand.start, o.reading.cand.end) for o in outs})
+        cached: list[Place | None] = []
+
+        def local() -> Place | None:  # asked for by vague mentions only, once
+            if not cached:
+                cached.append(self._local(scanner, home))
+            return cached[0]
+
         for _, o, s in chosen.values():
             r = o.reading
             end_tok = max(r.end_tok, r.cand.t1)
@@ -2137,8 +2998,9 @@ class _Extractor:
             while e > s and t[e - 1] in " \n،,.":
                 e -= 1
             os_, oe = self.norm.span(s, e)
-            clo, chi = _clause_bounds(doc, r.cand.t0)
-            place = _nearest(own, s, e, clo, chi) or home_place
+            clause = _clause_bounds(doc, r.cand.t0)
+            sentence = _sentence_bounds(doc, doc.sent[r.cand.t0])
+            where = attribute(t, places, (s, e), clause, sentence, o.metric, home, numbers, local)
             if o.metric.is_territory:
                 party = self._holder(r, parties) or home_party
             else:
@@ -2155,12 +3017,38 @@ class _Extractor:
                     quote=self.original[os_:oe],
                     start=os_,
                     end=oe,
-                    place=place,
+                    place=where.id,
                     party=party,
                     since=o.since if o.scope is Scope.TOTAL else None,
+                    country=where.country,
+                    admin1=where.admin1,
                 )
             )
         return sorted(figures, key=_START)
+
+    def _stated_scope(self, a: _Out | None, b: _Out) -> _Out | None:
+        """Of two statements of one number, the one whose scope the text
+        states, when the other's was only the clause's default: a later
+        restatement (or the headline) keeps the period stated once."""
+        if a is None:
+            return None
+        da = a.reading.cand.t0 in self.defaulted
+        db = b.reading.cand.t0 in self.defaulted
+        if da == db:
+            return None
+        return b if da else a
+
+    def _home(self, scanner: Scanner, places: list[Mention], lead: tuple[int, int]) -> Place:
+        """The article's place (`place.article_place`): its headline's, its
+        lead sentence's, else its figure sentences', else its whole text's."""
+        end = self.headline_end
+        headline = [m for m in places if m.end <= end] if end else []
+        body = [m for m in places if m.start >= end]
+        return article_place(self.doc.text, headline, scanner.places(*lead), body, scanner.places)
+
+    def _local(self, scanner: Scanner, home: Place) -> Place | None:
+        """The one division the whole text names in the article's country."""
+        return local_division(self.doc.text, home, scanner.places())
 
     def _holder(self, r: _Reading, parties: list[Mention]) -> str | None:
         """The party that holds ground: the one named right after the control
@@ -2209,6 +3097,25 @@ class _Extractor:
         return parties[k].id if k < len(starts) and starts[k] < hi else None
 
 
+_LEAD_CHARS = 400
+"""Characters of the first line read for the story's topic."""
+
+_NOT_ACTIVITY = Frame.SINGLE | Frame.RECEIVED
+"""Scope words that name one incident or one group, not an activity."""
+
+_BOUNDS_REACH = 60
+"""Tokens looked at either side of a figure for its clause or sentence."""
+
+
+def _bounds(index: list[int], t: int) -> tuple[int, int]:
+    """Token range lo..hi of the clause or sentence (by `index`) of token t,
+    at most `_BOUNDS_REACH` tokens either side."""
+    own = index[t]  # the index never decreases: bisect within the reach
+    lo = bisect_left(index, own, max(0, t - _BOUNDS_REACH), t)
+    hi = bisect_right(index, own, t, min(len(index), t + _BOUNDS_REACH))
+    return lo, hi
+
+
 def _combine(pre: Qualifier | None, post: Qualifier | None) -> Qualifier:
     found = [q for q in (pre, post) if q is not None]
     if not found:
@@ -2222,16 +3129,39 @@ def _round(value: float) -> float:
 
 def _headline_end(text: str) -> int:
     """End of the headline: the first line, when it is short, has no final
-    full stop and more text follows; else 0 (no headline)."""
-    stripped = text.lstrip()
-    offset = len(text) - len(stripped)
-    line_end = stripped.find("\n")
-    if line_end < 0:
-        return 0
-    line = stripped[:line_end].strip()
+    full stop and more text follows; else 0 (no headline).  Lines before it
+    that hold only a dateline or a date (`دمشق -`, `الخرطوم (رويترز) -`,
+    `date 2024-01-02`) are passed over: the headline is the line after them."""
+    pos = 0
+    while True:
+        stripped = text[pos:].lstrip()
+        offset = len(text) - len(stripped)
+        line_end = stripped.find("\n")
+        if line_end < 0:
+            return 0
+        line = stripped[:line_end].strip()
+        if len(line) > 60 or not _DATELINE.fullmatch(line):
+            break
+        pos = offset + line_end
     if not line or len(line) > 250 or line[-1] in ".!؟?:" or not stripped[line_end:].strip():
         return 0
     return offset + line_end
+
+
+_DATELINE = re.compile(
+    r"(?:(?:date|تاريخ|التاريخ|نشر في|بتاريخ)\s*:?\s*)?[0-9][0-9 /\-.:،,t]*"  # a date or time
+    r"|[^\W\d_]+(?: [^\W\d_]+){0,2} *(?:\([^()\n]{1,30}\))? *[-–—]"  # دمشق - ، الخرطوم (رويترز) -
+)
+"""A line that is only a date stamp or a dateline, not a headline."""
+
+
+def _lead_bounds(doc: _Doc, headline_end: int) -> tuple[int, int]:
+    """Offsets of the first sentence after the headline (the lead)."""
+    first = doc.index_at(headline_end)
+    if first >= len(doc.toks):
+        return (headline_end, headline_end)
+    lo, hi = _sentence_bounds(doc, doc.sent[first])
+    return (max(lo, headline_end), hi)
 
 
 def _sentence_bounds(doc: _Doc, sent: int) -> tuple[int, int]:
@@ -2248,51 +3178,11 @@ def _clause_bounds(doc: _Doc, t: int) -> tuple[int, int]:
     return doc.starts[lo], doc.ends[hi]
 
 
-@lru_cache(maxsize=1 << 12)
-def _specific(place_id: str) -> bool:
-    """A place precise enough to key a figure by (not a country or a region)."""
-    entry = gazetteer_place(place_id)
-    return entry is not None and entry.kind not in {"country", "region"}
-
-
-@lru_cache(maxsize=1 << 12)
-def _governorate(place_id: str) -> str | None:
-    """The governorate (or province) a place lies in, if the gazetteer knows it."""
-    seen = 0
-    entry = gazetteer_place(place_id)
-    while entry is not None and seen < 8:
-        if entry.kind == "governorate":
-            return entry.id
-        entry = gazetteer_place(entry.parent) if entry.parent else None
-        seen += 1
-    return None
-
-
-def _dominant_place(mentions: list[Mention]) -> str | None:
-    """The governorate the article's places lie in most often, so that the
-    same story keeps one key across outlets; else the most named place."""
-    rolled = [g for g in (_governorate(m.id) for m in mentions) if g is not None]
-    if rolled:
-        return Counter(rolled).most_common(1)[0][0]
-    return _dominant(mentions)
-
-
 def _dominant(mentions: list[Mention]) -> str | None:
     if not mentions:
         return None
     counts = Counter(m.id for m in mentions)
     return counts.most_common(1)[0][0]
-
-
-def _nearest(mentions: list[Mention], s: int, e: int, lo: int, hi: int) -> str | None:
-    best: tuple[int, str | None] = (1 << 62, None)
-    for m in mentions:
-        if m.end < lo or m.start > hi:
-            continue
-        dist = s - m.end if m.end <= s else max(0, m.start - e)
-        if dist < best[0]:
-            best = (dist, m.id)
-    return best[1]
 
 
 def extract(text: str) -> list[Figure]:

@@ -26,6 +26,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -74,6 +75,9 @@ class Entry:
     parent: str | None = None
     """Id of the enclosing place (a town's governorate), if any; for a party,
     the country it fights for (used only to read ambiguous names)."""
+    iso: str | None = None
+    """ISO code of a place that has one: 3166-1 alpha-2 for a country (`SY`),
+    3166-2 for a first-level division or a town that is one (`SY-DY`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,9 @@ class Gazetteer:
     """The same for parties."""
     families: Mapping[str, tuple[str, ...]]
     """Every id to itself and its parents, innermost first."""
+    demonyms: frozenset[str]
+    """Key (see `_key`) of every nationality adjective (`السوريين`, `العراقية`):
+    such a mention names a country through a noun it qualifies."""
     heads: frozenset[str]
     """The first word, the first two words run together, … of every name
     (folded, ه as ة), and the same of a name after ال less its alef
@@ -251,8 +258,23 @@ def _entries(rows: list[dict[str, Any]], party: bool) -> dict[str, Entry]:
         if not party and kind not in PLACE_KINDS:
             raise GazetteerError(f"place {ident!r} has unknown kind {kind!r}")
         parent = row.get("parent")
-        out[ident] = Entry(ident, str(row["en"]), str(row["ar"]), kind, parent)
+        iso = row.get("iso")
+        if iso is not None and not _ISO.fullmatch(str(iso)):
+            raise GazetteerError(f"{ident!r} has malformed ISO code {iso!r}")
+        out[ident] = Entry(ident, str(row["en"]), str(row["ar"]), kind, parent, iso)
     return out
+
+
+_ISO = re.compile(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?")
+
+_DEMONYM_FORMS = ("", "ة", "ون", "ين", "ات")
+"""Endings of a nationality adjective (سوري، سورية، سوريون، سوريين، سوريات),
+each also with the article."""
+
+
+def demonym_forms(base: str) -> list[str]:
+    """The forms of a nationality adjective written as its masculine singular."""
+    return [f"{art}{base}{end}" for end in _DEMONYM_FORMS for art in ("", "ال")]
 
 
 class _Names:
@@ -321,6 +343,15 @@ def build(data: Mapping[str, Any]) -> Gazetteer:
             for name in strict:
                 for word in rules.get("context", []):
                     names[category].add(f"{word} {name}", target, weak=True)
+    demonyms: set[str] = set()
+    for row in rows["place"]:
+        target = _Target((row["id"],), row["id"])
+        forms = [f for base in row.get("demonyms", []) for f in demonym_forms(base)]
+        for form in [*forms, *row.get("demonym_variants", [])]:
+            if _key(form) in names["place"].targets:
+                continue  # a name in its own right (سورية is Syria)
+            names["place"].add(form, target, weak=True)
+            demonyms.add(_key(form))
     for row in rows["place"]:
         if row["kind"] != "governorate":
             continue
@@ -377,6 +408,7 @@ def build(data: Mapping[str, Any]) -> Gazetteer:
         english["place"],
         english["party"],
         {e.id: _chain(places, e) for e in (*places.values(), *parties.values())},
+        frozenset(demonyms),
         _heads(name for n in names.values() for ns in n.spellings.values() for name in ns),
     )
 
@@ -698,6 +730,38 @@ def _lookup(query: str, matcher: _Matcher, english: Mapping[str, str]) -> str | 
     if target is not None:
         return target.default
     return english.get(_key(text)) or english.get(_en_key(text) or "-")
+
+
+def codes(id: str | None) -> tuple[str | None, str | None]:
+    """The ISO country and first-level division codes of a place: its own code
+    or its nearest enclosing place's; no division for a country, a region
+    without a code (Gaza Strip, Darfur) or what encloses one."""
+    if id is None:
+        return None, None
+    return _codes(id)
+
+
+@lru_cache(maxsize=1 << 12)
+def _codes(id: str) -> tuple[str | None, str | None]:
+    country: str | None = None
+    admin1: str | None = None
+    for ident in _G.families.get(id, ()):
+        entry = _G.places.get(ident)
+        if entry is None or entry.iso is None:
+            continue
+        if "-" in entry.iso:
+            if admin1 is None and country is None:
+                admin1 = entry.iso
+        elif country is None:
+            country = entry.iso
+    if country is None and admin1 is not None:
+        country = admin1.split("-")[0]
+    return country, admin1
+
+
+def is_demonym(name: str) -> bool:
+    """Whether `name` (a mention's text) is a nationality adjective, not a proper name."""
+    return _key(name) in _G.demonyms
 
 
 def lookup_place(query: str) -> str | None:

@@ -185,6 +185,10 @@ def _build() -> _Builder:
     territory = _DATA["territory"]
     for word in territory["control"]:
         b.add(word, Sense(Tag.CONTROL))
+    for word in _DATA["nouns"]["lost"]:
+        b.add(word, Sense(Tag.CONTROL, arg="lost"))
+    for word in _DATA["nouns"]["place_duals"]:
+        b.add(word, Sense(Tag.DUAL, arg="place"))
     for word in territory["size"]:
         b.add(word, Sense(Tag.SIZE))
     for word in _DATA["group"]["words"]:
@@ -244,6 +248,8 @@ def _build() -> _Builder:
 
 
 _BUILT = _build()
+NOUNS: dict[str, Any] = _DATA["nouns"]
+"""The counted-noun and territory-numeral words `figures.nouns` reads."""
 WORDS: dict[str, tuple[Sense, ...]] = {k: tuple(v) for k, v in _BUILT.words.items()}
 """Single words by folded form."""
 PHRASES: dict[str, tuple[Phrase, ...]] = {k: tuple(v) for k, v in _BUILT.phrases.items()}
@@ -272,6 +278,8 @@ QUALIFIERS_BEFORE = _qualifiers("before")
 """Hedges that stand before a number, longest first."""
 QUALIFIERS_AFTER = _qualifiers("after")
 """Hedges that stand after a number (or its noun), longest first."""
+ESTIMATE_WORDS = frozenset(_fold(w) for w in _DATA["qualifier"]["estimate"]["words"])
+"""Estimate wording: a number later in its sentence is `approx`."""
 
 
 def _factors(table: dict[str, float]) -> tuple[tuple[tuple[str, ...], float], ...]:
@@ -411,3 +419,10 @@ def first(token: str, tag: Tag) -> Sense | None:
 def matches(token: str, word: str) -> bool:
     """Whether a normalised token reads as the folded word (clitics aside)."""
     return token == word or word in forms(token)
+
+
+SCOPE_FRAMES: dict[str, frozenset[str]] = {
+    name: frozenset(_fold(w) for word in words for w in _with_variants(word))
+    for name, words in _DATA["scope_frames"].items()
+}
+"""The words of each scope frame (folded): see `figures.scope`."""

@@ -93,6 +93,10 @@ class Figure:
     """Canonical gazetteer id of the party (IS, SDF…) the figure is about."""
     since: str | None = None
     """Start of a running total as `--MM-DD` (ISO 8601 without year), if stated."""
+    country: str | None = None
+    """ISO 3166-1 alpha-2 code of the country the figure is about, if the text says."""
+    admin1: str | None = None
+    """ISO 3166-2 code of its first-level division, None when none or the whole country."""
 
     def to_json(self) -> dict[str, Any]:
         """The figure as FIGURES.md's JSON object (plus offsets, place, party, since)."""
@@ -108,6 +112,8 @@ class Figure:
             "scope": self.scope.value,
             "window": self.window,
             "quote": self.quote,
+            "country": self.country,
+            "admin1": self.admin1,
             "start": self.start,
             "end": self.end,
             "place": self.place,
@@ -132,4 +138,6 @@ class Figure:
             place=data.get("place"),
             party=data.get("party"),
             since=data.get("since"),
+            country=data.get("country"),
+            admin1=data.get("admin1"),
         )

@@ -17,14 +17,23 @@ The grammar, in the order `scan_numbers` tries it at each word:
 Digit literals (after `figures.text.normalize`, so every script is ASCII):
 
 - `,` followed by exactly three digits is a thousands separator
-  (`11,500`, `1,500,000`); a single `,` followed by one or two digits is a
-  decimal comma (`2,5`); any other use of `,` (`12,34,5`) is not one number;
-- `٫` is always a decimal separator;
+  (`11,500`, `1,500,000`; the Arabic comma `2،450` too, which normalisation
+  turns into `,` there); a single `,` followed by one or two digits is a
+  decimal comma (`2,5`); a single `,` followed by four digits after one to
+  three is a misplaced separator (`68,7235` is 687235); any other use of `,`
+  (`12,34,5`) is not one number;
+- `٫` is always a decimal separator, after an integer part of any length
+  (`١٠٠٠٠٫٠٠`);
 - `.` followed by exactly three digits, after one to three digits that are not
   a lone `0`, is a thousands separator (`12.500` is 12500, `1.500.000` is
   1500000) unless a scale word follows (`2.500 مليون` is 2.5 million); any
   other single `.` is a decimal point (`2.5`, `12.50`, `0.500`);
 - a literal with more than 15 integer or decimal digits is not a number.
+
+A digit literal in brackets or quotes takes the scale word after the closing
+one (`(12) ألف` 12000, `«300» ألف`); a whole number of four digits or more
+followed by a thousand word is that number, the word a stray (`(86616)الف`
+86616, `(9600) الاف` 9600).  `نصف مئة` is 50.
 
 Words are matched in folded spelling with the proclitics `و ف` + `ب ل ك` and
 the article; a match's span starts after them (`بالمئات` spans `مئات`).
@@ -32,7 +41,9 @@ Definite singular scale words (`المئة`, `الألف`, `المليون`) are
 so `95 في المئة` and `95 بالمئة` give 95 alone; `الاثنين` and `الواحد` alone are
 a weekday and "per one"; `أحد`/`إحدى` alone mean "one of"; ordinals are not in
 the lexicon.  A standalone `ألفا`/`مليونا`/`مئتا` is the dual construct (2000,
-2 million, 200); after a multiplier `ألفا` is the accusative singular.
+2 million, 200) unless it was written with a tanween (`ألفاً`: 1000, the
+accusative singular; the caller passes where normalisation dropped one);
+after a multiplier `ألفا` is the accusative singular.
 """
 
 from __future__ import annotations
@@ -347,6 +358,8 @@ def _read_literal(raw: str) -> _Lit | None:
     if not seps:
         return _int_lit(raw)
     head, tails = groups[0], groups[1:]
+    if seps == ["٫"]:  # the Arabic decimal separator, after an integer part of any length
+        return _decimal_lit(head, tails[0])
     if seps[-1] == "٫" or (seps[-1] == "." and seps.count(".") == 1 and "," in seps):
         # thousands groups with `,` then a decimal part
         if not _thousands(head, tails[:-1], seps[:-1], ","):
@@ -357,6 +370,8 @@ def _read_literal(raw: str) -> _Lit | None:
             return _int_lit("".join(groups))
         if len(seps) == 1 and len(tails[0]) <= 2:
             return _decimal_lit(head, tails[0])
+        if len(seps) == 1 and len(head) <= 3 and len(tails[0]) == 4:
+            return _int_lit(head + tails[0])  # a misplaced separator: `68,7235`
         return None
     if all(s == "." for s in seps):
         if len(seps) == 1:
@@ -422,10 +437,12 @@ class _Reader:
     """Reads grammar tokens from one normalised text, remembering the token
     after each position so that no lookahead is read twice."""
 
-    __slots__ = ("_after", "text")
+    __slots__ = ("_after", "tanween", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, tanween: frozenset[int] = frozenset()) -> None:
         self.text = text
+        self.tanween = tanween
+        """Offsets where a tanween fatha was written (dropped by normalisation)."""
         self._after: dict[int, _Tok | None] = {}
 
     def next(self, pos: int) -> _Tok | None:
@@ -568,12 +585,56 @@ def _small(r: _Reader, tok: _Tok) -> _Parse | None:
 
 
 def _scale_may_follow(text: str, pos: int) -> bool:
-    """Whether the word after `pos` (past spaces) may be a scale word written
-    bare: it begins with a letter one begins with."""
+    """Whether the word after `pos` (past spaces and a closing bracket) may be
+    a scale word written bare: it begins with a letter one begins with."""
     at = pos
-    while at < len(text) and text[at] == " ":
+    n = len(text)
+    while at < n and (text[at] == " " or text[at] in _OPENER_OF):
         at += 1
-    return at < len(text) and text[at] in _SCALE_FIRST
+    return at < n and text[at] in _SCALE_FIRST
+
+
+_OPENER_OF = {")": "(", "»": "«", '"': '"', "”": "“", "]": "["}
+"""Closing brackets and quotes around digits, with their openers."""
+
+
+def opener_before(text: str, start: int, end: int) -> int:
+    """Where a number [start, end) read past a closing bracket (`12) ألف` in
+    `(12) ألف`) begins with its opening one, for a quote; else `start`."""
+    if not _opened(text, start):
+        return start
+    at = start
+    while at < end and text[at].isdigit():
+        at += 1
+    closed = _past_closer(text, start, at)
+    if closed == at or closed > end:
+        return start
+    return text.rindex(_OPENER_OF[text[closed - 1]], 0, start)
+
+
+def _opened(text: str, start: int) -> bool:
+    """An opening bracket or quote right before `start` (a space between)."""
+    if start > 0 and text[start - 1] in _OPENERS:
+        return True
+    return start > 1 and text[start - 1] == " " and text[start - 2] in _OPENERS
+
+
+_OPENERS = frozenset(_OPENER_OF.values())
+
+
+def _past_closer(text: str, start: int, end: int) -> int:
+    """Past the closing bracket after a digit literal [start, end) that an
+    opening one precedes (`(12)`, `( 12 )`, `«300»`), else `end`."""
+    at = end
+    n = len(text)
+    while at < n and text[at] == " ":
+        at += 1
+    if at >= n or text[at] not in _OPENER_OF:
+        return end
+    before = start - 1
+    while before >= 0 and text[before] == " ":
+        before -= 1
+    return at + 1 if before >= 0 and text[before] == _OPENER_OF[text[at]] else end
 
 
 def _scale_after(r: _Reader, pos: int) -> _Tok | None:
@@ -603,12 +664,20 @@ def _term(r: _Reader, tok: _Tok) -> _Parse | None:
                 return None if surface.definite else _Parse(tok.end, word.value, int(word.value))
             if word.form is _Form.ACCUSATIVE and surface.definite:
                 return None
+            if (
+                word.form is _Form.ACCUSATIVE
+                and r.tanween
+                and (tok.end in r.tanween or tok.end - 1 in r.tanween)
+            ):  # `ألفاً` with its tanween: one thousand, never the dual construct
+                return _Parse(tok.end, word.value, int(word.value))
             return _Parse(tok.end, 2 * word.value, int(word.value))
         if word.kind is _Kind.FRACTION:
             nxt = r.next(tok.end)
             if nxt is None or nxt.surface is None or nxt.surface.prefix not in ("", "ال"):
                 return None
             of = nxt.surface.word
+            if of == _HUNDRED_WORD:  # `نصف مئة`
+                return _Parse(nxt.end, word.value * of.value)
             if of.kind is not _Kind.SCALE or of.form is not _Form.SINGULAR:
                 return None
             return _Parse(nxt.end, word.value * of.value, int(of.value))
@@ -617,10 +686,22 @@ def _term(r: _Reader, tok: _Tok) -> _Parse | None:
     small = _small(r, tok)
     if small is None:
         return None
-    scale_tok = _scale_after(r, small.end)
+    after = small.end
+    if tok.lit is not None and after == tok.end and _opened(r.text, tok.start):
+        after = _past_closer(r.text, tok.start, after)  # `(12) ألف`, `«300» ألف`
+    scale_tok = _scale_after(r, after)
     if scale_tok is not None and small.value > 0:
         assert scale_tok.surface is not None
         multiplier = int(scale_tok.surface.word.value)
+        if (
+            multiplier == 1000
+            and scale_tok.surface.word.form in (_Form.SINGULAR, _Form.PLURAL)
+            and tok.lit is not None
+            and isinstance(small.value, int)
+            and small.value >= 1000
+            and r.text[tok.start : tok.end].isdigit()
+        ):  # a whole number with a stray thousand word after it: `(86616)الف`, `(9600) الاف`
+            return _Parse(scale_tok.end, small.value)
         mantissa = small.value
         if tok.lit is not None and small.end == tok.end and tok.lit.before_scale is not None:
             mantissa = tok.lit.before_scale
@@ -703,6 +784,7 @@ def scan_numbers(
     words: Iterable[int] | None = None,
     spans: Iterable[tuple[int, int]] | None = None,
     digits: Iterable[int] | None = None,
+    tanween: frozenset[int] = frozenset(),
 ) -> Iterator[NumberMatch]:
     """Every number and vague quantity in normalised `text`, left to right,
     each the longest phrase that reads as one number.
@@ -716,7 +798,9 @@ def scan_numbers(
     given (a caller that has split the text into digit runs), are the offsets
     of every run of ASCII digits in those slices, ascending: a digit literal
     is read from each that no literal before it took in (`1,500` from `1`, not
-    `500`), and the slices are not searched."""
+    `500`), and the slices are not searched.  `tanween`: where normalisation
+    dropped a tanween fatha (`Normalized.tanween`), so that a lone `ألفاً`
+    reads 1000 and a lone `ألفا` the dual construct 2000."""
     if words is None:
         words = (m.start() for m in _WORD_CANDIDATE.finditer(text))
     starts: list[tuple[int, str | None]] = []
@@ -735,7 +819,7 @@ def scan_numbers(
                 taken = m.end()
     starts += [(w, None) for w in words]
     starts.sort(key=itemgetter(0))  # two ascending runs: a linear merge
-    r = _Reader(text)
+    r = _Reader(text, tanween)
     pos = 0
     for start, raw in starts:
         if start < pos:
@@ -836,7 +920,7 @@ def _split_literal(start: int, raw: str) -> Iterator[NumberMatch]:
 def parse_number(phrase: str) -> int | float | None:
     """The value of a phrase that is exactly one number, else None (vague
     quantities, ordinals, two numbers, a number and another word…)."""
-    text = " ".join(fold(phrase).split())
+    text, tanween = _fold_phrase(phrase)
     negative = False
     for word in _NEGATIVE:
         if text.startswith(word + " "):
@@ -852,13 +936,40 @@ def parse_number(phrase: str) -> int | float | None:
     tok = _token(m)
     if tok is None or (tok.lit is None and tok.surface is None):
         return None
-    parsed = _number(_Reader(text), tok)
+    parsed = _number(_Reader(text, tanween), tok)
     if parsed is None or parsed.vague or parsed.end != len(text):
         return None
     value = -parsed.value if negative else parsed.value
     if isinstance(value, int):
         return value
     return value.numerator if value.denominator == 1 else float(value)
+
+
+_TANWEEN_FATH = "\u064b"
+_BRACKETED = re.compile(r"[(«\[“\"] *([0-9][0-9.,٫]*) *[)»\]”\"]")
+
+
+def _fold_phrase(phrase: str) -> tuple[str, frozenset[int]]:
+    """A phrase folded, spaces collapsed and brackets around digits dropped
+    (`(12) ألف`), with the offsets where a tanween fatha was written."""
+    text = " ".join(fold(phrase).split())
+    if "(" in text or "«" in text or "[" in text or '"' in text or "“" in text:
+        text = _BRACKETED.sub(r" \1 ", text)
+        text = " ".join(text.split())
+    if _TANWEEN_FATH not in phrase:
+        return text, frozenset()
+    marks = {fold(word) for word in phrase.split() if _TANWEEN_FATH in word}
+    return text, frozenset(_word_ends(text, marks))
+
+
+def _word_ends(text: str, words: set[str]) -> Iterator[int]:
+    """End offsets in `text` of the whole words in `words`."""
+    pos = 0
+    for word in text.split(" "):
+        pos += len(word)
+        if word in words:
+            yield pos
+        pos += 1
 
 
 _NEGATIVE = (fold("سالب"), fold("ناقص"))

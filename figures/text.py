@@ -13,7 +13,12 @@ What is folded (all one character to one character, or dropped):
   never a thousands separator;
 - hamzated and madda alef forms (أ إ آ ٱ): bare alef ا; alef maqsura ى: ي;
   Persian yeh and kaf: Arabic yeh and kaf;
-- every kind of white space: a plain space; NBSP and friends too.
+- every kind of white space: a plain space; NBSP and friends too;
+- Arabic presentation forms (`ﻧﺰﺡ`, the ligature `ﻻ`): their NFKC letters, first
+  (a ligature becomes two or more letters, which the offset map points back to
+  the one character written);
+- the Arabic comma `،` between digits, before a group of exactly three digits
+  (`2،450`): `,`, a thousands separator (`2، 450` and `3،45` keep it).
 
 Case-free scripts need no case folding; Latin letters are lowered so that
 `km2` and `KM2` read the same.
@@ -22,6 +27,7 @@ Case-free scripts need no case folding; Latin letters are lowered so that
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -71,6 +77,10 @@ class Normalized:
     dropped_before: tuple[int, ...] = ()
     """dropped_before[k]: how many original characters were dropped before
     normalised offset dropped_at[k] (inclusive of the run there)."""
+    tanween: frozenset[int] = frozenset()
+    """Normalised offsets just after a dropped run that held a tanween fatha
+    (`ألفاً` ends at one): the numeral reader tells the accusative singular
+    from the dual construct by it."""
 
     def offset(self, i: int) -> int:
         """Original offset of normalised character i (i == len(text): the
@@ -89,8 +99,26 @@ class Normalized:
 _TABLE: dict[int, str | None] = {ord(c): None for c in _DROP}
 _TABLE.update({ord(k): v for k, v in _FOLD.items()})
 _TABLE.update({c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
+
+
+def _presentation_folds() -> dict[int, str]:
+    """Each Arabic presentation form (A: U+FB50–FDFF, B: U+FE70–FEFC; not the
+    BOM) that NFKC changes, to its NFKC letters folded in turn (`ﺃ` to `ا`)."""
+    folds: dict[int, str] = {}
+    for c in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFD)):
+        letters = unicodedata.normalize("NFKC", chr(c))
+        if letters != chr(c):
+            folds[c] = letters.translate(_TABLE)
+    return folds
+
+
+_BASE = sorted(_TABLE)
+_PRESENTED = _presentation_folds()
+_TABLE.update(_PRESENTED)
 _DROPPED = re.compile("[" + "".join(re.escape(c) for c in sorted(_DROP)) + "]+")
-_FOLDED = re.compile("([" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]+)")
+_FOLDED = re.compile(
+    "([" + "".join(re.escape(chr(c)) for c in _BASE) + "\ufb50-\ufdff\ufe70-\ufefc]+)"
+)
 """Runs of characters that fold (captured, so a split keeps them): `str.translate`
 with a dict costs a lookup per character, so only these runs are translated."""
 _COMMON = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ى", "ي"))
@@ -101,12 +129,35 @@ _RUNS: dict[str, str] = {}
 mark), bounded by `_RUNS_SIZE`."""
 _RUNS_SIZE = 1 << 14
 
+_ARABIC_COMMA = re.compile("\u060c(?=[0-9]{3}(?![0-9]))")
+"""An Arabic comma before exactly three digits (after folding digits): a
+thousands separator when a digit stands before it too (`2،450`)."""
+_TANWEEN_FATH = "\u064b"
+
+
+def _thousands_commas(folded: str) -> str:
+    """`folded` with each Arabic comma between digits that groups thousands
+    replaced by `,` (the same length: the offset map is unchanged)."""
+    if "\u060c" not in folded:
+        return folded
+    cuts = [
+        m.start()
+        for m in _ARABIC_COMMA.finditer(folded)
+        if m.start() and "0" <= folded[m.start() - 1] <= "9"
+    ]
+    if not cuts:
+        return folded
+    chars = list(folded)
+    for i in cuts:
+        chars[i] = ","
+    return "".join(chars)
+
 
 def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
     if len(text) < 64:  # a word or a name: one translate is cheaper than a search
-        return text.translate(_TABLE)
-    return "".join(_folded_parts(text)[1])
+        return _thousands_commas(text.translate(_TABLE))
+    return _thousands_commas("".join(_folded_parts(text)[1]))
 
 
 def _folded_parts(text: str) -> tuple[list[str], list[str]]:
@@ -134,21 +185,23 @@ def normalize(text: str) -> Normalized:
     if len(text) < 64:
         folded = text.translate(_TABLE)
         if len(folded) == len(text):
-            return Normalized(folded)
-        return _mapped(folded, [text[:0], text], [folded[:0], folded])
+            return Normalized(_thousands_commas(folded))
+        return _mapped(text, folded, [text[:0], text], [folded[:0], folded])
     parts, folded_parts = _folded_parts(text)
     folded = "".join(folded_parts)
     if len(folded) == len(text):
-        return Normalized(folded)
-    return _mapped(folded, parts, folded_parts)
+        return Normalized(_thousands_commas(folded))
+    return _mapped(text, folded, parts, folded_parts)
 
 
-def _mapped(folded: str, parts: list[str], folded_parts: list[str]) -> Normalized:
+def _mapped(text: str, folded: str, parts: list[str], folded_parts: list[str]) -> Normalized:
     """`folded` with the offsets of the characters dropped from `parts` (the
     text split as by `_folded_parts`: a run of dropped characters lies in one
-    run of characters that fold)."""
+    run of characters that fold), and where a tanween fatha was dropped."""
     at: list[int] = []
     before: list[int] = []
+    tanween: list[int] = []
+    marked = _TANWEEN_FATH in text
     dropped = 0
     pos = 0  # offset in the original text
     for k, part in enumerate(parts):
@@ -157,5 +210,35 @@ def _mapped(folded: str, parts: list[str], folded_parts: list[str]) -> Normalize
                 dropped += m.end() - m.start()
                 at.append(pos + m.end() - dropped)
                 before.append(dropped)
+                if marked and _TANWEEN_FATH in m.group():
+                    tanween.append(at[-1])
         pos += len(part)
-    return Normalized(folded, tuple(at), tuple(before))
+    if dropped != len(text) - len(folded):  # a ligature (`ﻻ`) changed the length too
+        return _mapped_chars(text, folded)
+    return Normalized(_thousands_commas(folded), tuple(at), tuple(before), frozenset(tanween))
+
+
+def _mapped_chars(text: str, folded: str) -> Normalized:
+    """The map of a text with a presentation form that folds to more or fewer
+    than one character, character by character (rare text): a dropped
+    character shifts the rest back; each letter past the first of a ligature
+    points at the ligature itself."""
+    at: list[int] = []
+    before: list[int] = []
+    tanween: list[int] = []
+    shift = 0  # original offset - normalised offset, so far
+    for i, ch in enumerate(text):
+        out = ch.translate(_TABLE)
+        here = i - shift  # normalised offset of this character's first letter
+        if not out:
+            shift += 1
+            at.append(here)
+            before.append(shift)
+            if ch == _TANWEEN_FATH:
+                tanween.append(here)
+            continue
+        for extra in range(1, len(out)):
+            at.append(here + extra)
+            before.append(shift - extra)
+        shift -= len(out) - 1
+    return Normalized(_thousands_commas(folded), tuple(at), tuple(before), frozenset(tanween))

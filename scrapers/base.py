@@ -11,6 +11,7 @@ from scrapers.model import FetchResult
 if TYPE_CHECKING:
     from bot.config import SourceConfig
     from scrapers.http import HttpClient
+    from scrapers.work import WorkerPool
 
 
 def _never_known(_: str) -> bool:
@@ -27,6 +28,8 @@ class FetchContext:
     """ETag / Last-Modified stored from the previous poll of this source."""
     is_known: Callable[[str], bool] = _never_known
     """True for an article URL already stored, so its page need not be fetched again."""
+    pool: WorkerPool | None = None
+    """The worker pool for parsing and cleaning (None: a thread, for tools and tests)."""
 
 
 class Source(Protocol):

@@ -26,8 +26,9 @@ from charset_normalizer import from_bytes
 
 from scrapers.base import FetchContext
 from scrapers.clean import clean_text, find_arabic_date
-from scrapers.model import Article, FetchResult, content_hash
+from scrapers.model import Article, FetchResult, PageProblem, content_hash
 from scrapers.page import parse_page
+from scrapers.work import run_cpu
 
 if TYPE_CHECKING:
     from bot.config import SourceConfig
@@ -72,39 +73,67 @@ class FilesSource:
         self.path = config.path
 
     async def fetch(self, ctx: FetchContext) -> FetchResult:
-        """Read every article file (in a worker thread: file I/O blocks)."""
+        """Read every article file: the listing in a thread (file I/O blocks),
+        each file in the worker pool; a file that cannot be read fails alone."""
         try:
-            articles = await asyncio.to_thread(self.read_all)
+            plan = await asyncio.to_thread(self.plan)
         except FilesError as exc:
             return FetchResult(error=str(exc))
         except OSError as exc:
             return FetchResult(error=f"cannot read {self.path}: {exc.strerror or exc}")
+        results = await asyncio.gather(
+            *(run_cpu(ctx.pool, self.read_one, path, meta, key=self.name) for path, meta in plan),
+            return_exceptions=True,
+        )
+        articles: list[Article] = []
+        problems: list[str] = []
+        for (path, _meta), result in zip(plan, results, strict=True):
+            if isinstance(result, Article):
+                articles.append(result)
+            elif isinstance(result, BaseException):
+                if not isinstance(result, Exception):
+                    raise result  # a cancellation
+                problem = PageProblem(str(path), result)
+                log.warning("source %s: skipping %s", self.name, problem)
+                problems.append(str(problem))
+        articles = self.newest(articles)
         if not articles:
-            return FetchResult(empty_content=True)
-        return FetchResult(articles=tuple(articles))
+            return FetchResult(empty_content=not problems, problems=tuple(problems))
+        return FetchResult(articles=tuple(articles), problems=tuple(problems))
 
-    def read_all(self) -> list[Article]:
-        """Every article under the configured path, oldest first (at most
-        `max_articles`, the newest ones)."""
+    def plan(self) -> list[tuple[Path, IndexEntry | None]]:
+        """The article files under the configured path, each with its index
+        entry (None when its folder's index.toml does not list it)."""
         _root, files = resolve_files(self.path)
         indexes: dict[Path, dict[str, IndexEntry]] = {}
-        articles: list[Article] = []
+        plan: list[tuple[Path, IndexEntry | None]] = []
         for path in files:
             folder = path.parent
             if folder not in indexes:
                 indexes[folder] = read_index(folder / INDEX_NAME)
+            plan.append((path, indexes[folder].get(path.name)))
+        return plan
+
+    def newest(self, articles: list[Article]) -> list[Article]:
+        """`articles` oldest first: all of them (`max_articles` bounds what a feed
+        or listing page is asked for; here the files are the user's own, and one
+        left unread would never be)."""
+        epoch = datetime.min.replace(tzinfo=UTC)
+        return sorted(articles, key=lambda a: (a.published or epoch, a.url))
+
+    def read_all(self) -> list[Article]:
+        """Every article under the configured path, oldest first; a file that
+        cannot be read is skipped with a warning."""
+        articles: list[Article] = []
+        for path, meta in self.plan():
             try:
-                article = self.read_one(path, indexes[folder].get(path.name))
-            except (OSError, ValueError) as exc:
-                log.warning("source %s: skipping %s: %s", self.name, path, exc)
+                article = self.read_one(path, meta)
+            except Exception as exc:  # one bad file (deep HTML, bad bytes…) fails alone
+                log.warning("source %s: skipping %s", self.name, PageProblem(str(path), exc))
                 continue
             if article is not None:
                 articles.append(article)
-        epoch = datetime.min.replace(tzinfo=UTC)
-        articles.sort(key=lambda a: (a.published or epoch, a.url))
-        if len(articles) > self.config.max_articles:
-            articles = articles[-self.config.max_articles :]
-        return articles
+        return self.newest(articles)
 
     def read_one(self, path: Path, meta: IndexEntry | None) -> Article | None:
         """One file as an Article (None when it holds no text)."""

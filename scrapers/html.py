@@ -18,9 +18,10 @@ from bs4 import Tag
 from scrapers.base import FetchContext
 from scrapers.clean import http_url
 from scrapers.http import FetchError, HttpClient
-from scrapers.model import Article, FetchResult, content_hash
+from scrapers.model import Article, FetchResult, PageProblem, content_hash, describe
 from scrapers.page import parse_page, soup_of
 from scrapers.rss import PAGE_ACCEPT
+from scrapers.work import run_cpu
 
 if TYPE_CHECKING:
     from bot.config import SourceConfig
@@ -97,45 +98,69 @@ class HtmlSource:
             return FetchResult(error=exc.message, validators=dict(ctx.validators))
         if listing.not_modified:
             return FetchResult(not_modified=True, validators=listing.validators)
-        links = await asyncio.to_thread(
-            listing_links,
-            listing.text(),
-            listing.url,
-            link_selector=self.config.link_selector,
-            limit=self.config.max_articles,
-        )
+        try:
+            links = await run_cpu(
+                ctx.pool,
+                listing_links,
+                listing.text(),
+                listing.url,
+                link_selector=self.config.link_selector,
+                limit=self.config.max_articles,
+                key=self.name,
+            )
+        except Exception as exc:  # the listing is the source: it fails, with why
+            return FetchResult(
+                error=f"listing {self.url} not read: {describe(exc)}",
+                validators=dict(ctx.validators),
+            )
         if not links:
             return FetchResult(empty_content=True, validators=listing.validators)
         fresh = [u for u in links if not ctx.is_known(u)]
-        results = await asyncio.gather(*(self._article(client, u) for u in fresh))
+        results = await asyncio.gather(*(self._article(client, u, ctx) for u in fresh))
         articles = tuple(a for a in results if isinstance(a, Article))
         failures = [r for r in results if isinstance(r, str)]
+        problems = tuple(str(r) for r in results if isinstance(r, PageProblem))
         if fresh and not articles and len(failures) == len(fresh):
             return FetchResult(
                 error=f"no article page could be fetched: {failures[0]}",
                 validators=dict(ctx.validators),
             )
-        empty = bool(fresh) and not articles
-        return FetchResult(articles=articles, empty_content=empty, validators=listing.validators)
+        empty = bool(fresh) and not articles and not problems
+        return FetchResult(
+            articles=articles,
+            empty_content=empty,
+            validators=listing.validators,
+            problems=problems,
+        )
 
-    async def _article(self, client: HttpClient, url: str) -> Article | str | None:
+    async def _article(
+        self, client: HttpClient, url: str, ctx: FetchContext
+    ) -> Article | PageProblem | str | None:
         """The article at `url`; the error message when it could not be
-        fetched; None when the page holds no text."""
+        fetched; a PageProblem when it was fetched but could not be read (it
+        fails alone); None when the page holds no text."""
         try:
             response = await client.get(url, accept=PAGE_ACCEPT)
         except FetchError as exc:
             log.info("source %s: %s", self.name, exc.message)
             return exc.message
         c = self.config
-        page = await asyncio.to_thread(
-            parse_page,
-            response.text(),
-            response.url,
-            content_selector=c.content_selector,
-            remove_selectors=c.remove_selectors,
-            title_selector=c.title_selector,
-            date_selector=c.date_selector,
-        )
+        try:
+            page = await run_cpu(
+                ctx.pool,
+                parse_page,
+                response.text(),
+                response.url,
+                content_selector=c.content_selector,
+                remove_selectors=c.remove_selectors,
+                title_selector=c.title_selector,
+                date_selector=c.date_selector,
+                key=self.name,
+            )
+        except Exception as exc:  # one bad page fails alone, never the poll
+            problem = PageProblem(url, exc)
+            log.warning("source %s: page not read: %s", self.name, problem)
+            return problem
         if not page.text:
             log.info("source %s: no article text at %s", self.name, url)
             return None

@@ -1,8 +1,9 @@
 """The one careful HTTP client every source fetches through.
 
 - one `httpx.AsyncClient` (no proxies from the environment, redirects by hand);
-- connect and read timeouts from httpx, a total per request hop with
-  `asyncio.timeout`;
+- connect and read timeouts from httpx, and `total_timeout` for the whole
+  fetch (every hop, retry and wait included) with `asyncio.timeout`, so a
+  server that dribbles a byte a second costs one source that long, no more;
 - the body streamed and decoded here, with a cap on the **decoded** size: a
   gzip bomb or an endless body is cut off and memory stays bounded;
 - conditional GET from stored validators (`etag`, `last_modified`), 304 is
@@ -65,6 +66,92 @@ NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _CHUNK = 64 * 1024
 
 
+# ---------------------------------------------------------------- secrets in URLs
+
+URL_MASK = "***"
+"""What a credential or a secret-looking query value is replaced with."""
+
+SECRET_PARAM_NAMES = frozenset(
+    {
+        "key",
+        "apikey",
+        "token",
+        "accesstoken",
+        "authtoken",
+        "apitoken",
+        "secret",
+        "clientsecret",
+        "sig",
+        "signature",
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "auth",
+        "authorization",
+        "credential",
+        "credentials",
+        "session",
+        "sessionid",
+        "sid",
+        "jwt",
+        "code",
+        "xamzsignature",
+        "xamzcredential",
+        "xamzsecuritytoken",
+        "xgoogsignature",
+        "xgoogcredential",
+    }
+)
+"""Query parameter names (lowercase, `-`/`_` removed) whose values are secrets."""
+SECRET_PARAM_ENDINGS = frozenset({"key", "token", "secret", "signature", "password"})
+"""A parameter name whose last part is one of these (`api_key`, `x-access-token`) is a secret."""
+_URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"'`]+")
+_QUERY_PAIR = re.compile(r"([?&;])([^=&;#]*)=([^&;#]*)")
+
+
+def is_secret_param(name: str) -> bool:
+    """True for a query parameter that carries a credential (`apikey`, `X-Amz-Signature`…)."""
+    parts = [p for p in re.split(r"[-_.\[\]]", name.lower()) if p]
+    return "".join(parts) in SECRET_PARAM_NAMES or bool(parts and parts[-1] in SECRET_PARAM_ENDINGS)
+
+
+def mask_url(url: str) -> str:
+    """`url` safe to show or store as text: `user:password@` and the values of secret-looking
+    query parameters (`?apikey=…`, `token=`, `sig=`…) become `***`; the rest is kept as
+    written, so the URL stays recognisable.  Works on any text that looks like a URL."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    if "@" in authority:
+        authority = URL_MASK + "@" + authority.rpartition("@")[2]
+
+    def pair(m: re.Match[str]) -> str:
+        if is_secret_param(m.group(2)) and m.group(3):
+            return f"{m.group(1)}{m.group(2)}={URL_MASK}"
+        return m.group(0)
+
+    path, hash_, fragment = tail.partition("#")
+    path = _QUERY_PAIR.sub(pair, path)
+    fragment = _QUERY_PAIR.sub(pair, "?" + fragment)[1:] if hash_ else ""
+    return f"{head}://{authority}{path}{hash_}{fragment}"
+
+
+def mask_urls(text: str) -> str:
+    """`text` with every URL in it passed through `mask_url` (log lines, error messages)."""
+    if "://" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        url = m.group(0)
+        kept = url.rstrip(".,:;!?)]}")
+        return mask_url(kept) + url[len(kept) :]
+
+    return _URL_IN_TEXT.sub(one, text)
+
+
 # ---------------------------------------------------------------- errors
 
 
@@ -75,9 +162,10 @@ class FetchError(Exception):
     """Which kind of failure: blocked, timeout, connect, status, too_large…"""
 
     def __init__(self, message: str, *, url: str) -> None:
+        message = mask_urls(message)
         super().__init__(message)
         self.message = message
-        """Why, naming the URL."""
+        """Why, naming the URL (its secrets masked: see `mask_url`)."""
         self.url = url
         """The URL that failed."""
 
@@ -461,6 +549,20 @@ class HttpClient:
             headers["If-None-Match"] = validators[ETAG]
         if validators.get(LAST_MODIFIED):
             headers["If-Modified-Since"] = validators[LAST_MODIFIED]
+        total = self.config.total_timeout
+        try:
+            async with asyncio.timeout(total):
+                return await self._attempts(url, headers, validators)
+        except TimeoutError:
+            raise FetchTimeout(
+                f"{url}: no complete answer within {total:g} s (retries and redirects included)",
+                url=url,
+            ) from None
+
+    async def _attempts(
+        self, url: str, headers: dict[str, str], validators: dict[str, str]
+    ) -> Response:
+        """The first answer that is not worth retrying, or the last error."""
         attempt = 0
         while True:
             try:
@@ -474,7 +576,7 @@ class HttpClient:
                     "retry %d/%d of %s in %.2fs: %s",
                     attempt,
                     self.config.retries,
-                    url,
+                    mask_url(url),
                     delay,
                     exc.message,
                 )

@@ -48,3 +48,30 @@ class FetchResult:
     """Fetched fine, but no article text was found (a layout change?)."""
     validators: dict[str, str] = field(default_factory=dict)
     """ETag / Last-Modified to send next time, for the store to keep."""
+    problems: tuple[str, ...] = ()
+    """Documents of this poll that could not be read (each failed alone: the
+    rest of the poll is kept), one line each: which, and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageProblem:
+    """A page (or file) that failed alone: where, and why, for people."""
+
+    where: str
+    """The page URL or file path."""
+    error: BaseException
+    """What went wrong (a PageError, a time limit, a RecursionError…)."""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {describe(self.error)}"
+
+
+def describe(exc: BaseException) -> str:
+    """An error in words: its message, its type when it has none or is not ours."""
+    text = str(exc).strip()
+    name = type(exc).__name__
+    if not text:
+        return name
+    if name in {"PageError", "WorkTimeout", "WorkerDied", "FetchError"}:
+        return text
+    return f"{name}: {text}"[:300]

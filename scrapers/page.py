@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString
+from bs4.element import CData, NavigableString, PageElement
 
 from scrapers.clean import clean_text, find_arabic_date, http_url
 
@@ -143,6 +143,22 @@ DATE_META: tuple[tuple[str, str], ...] = (
 )
 """<meta> attributes that carry the publication time, in order of trust."""
 
+MAX_DEPTH = 512
+"""Elements nested deeper than this make a page too complex to read (the
+depth at which Chromium's HTML parser stops nesting; article pages nest a
+few dozen levels)."""
+MAX_ELEMENTS = 100_000
+"""Elements a page may hold (a long article page has a few thousand)."""
+_MAX_MARKUP = 2 * MAX_ELEMENTS
+"""`<` characters a page may hold, counted before parsing: an element has two
+(start and end tag), so a page over this cannot be under `MAX_ELEMENTS`."""
+_TEXT_TYPES = (NavigableString, CData)
+"""String types that are text (`get_text` counts them; not comments, scripts…)."""
+
+
+class PageError(ValueError):
+    """A page that cannot be read within the bounds any page may cost."""
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -158,9 +174,35 @@ class Page:
     """<link rel=canonical> when it is an http(s) URL."""
 
 
+class _BoundedSoup(BeautifulSoup):
+    """A BeautifulSoup that stops building as soon as the page goes past the
+    bounds: the check is made as each element is opened, so a page nested
+    30,000 deep is refused at level 513, not after its whole tree is built."""
+
+    _opened = -1
+    """Elements opened so far (the soup itself is the first, number 0)."""
+
+    def pushTag(self, tag: Tag) -> None:
+        super().pushTag(tag)
+        self._opened += 1
+        if len(self.tagStack) - 1 > MAX_DEPTH:
+            raise PageError(f"page too complex: elements nested over {MAX_DEPTH} levels deep")
+        if self._opened > MAX_ELEMENTS:
+            raise PageError(f"page too large: over {MAX_ELEMENTS:,} elements")
+
+
 def soup_of(html: str | bytes) -> BeautifulSoup:
-    """Parse with lxml (fast and lenient)."""
-    return BeautifulSoup(html, "lxml")
+    """Parse with lxml (fast and lenient), within the bounds any page may
+    cost: `PageError` for more than `MAX_ELEMENTS` elements or a nesting
+    deeper than `MAX_DEPTH`, raised while parsing.  Everything done with the
+    tree afterwards is linear in its size, so these bounds bound the whole
+    page's work."""
+    marks = html.count(b"<") if isinstance(html, bytes) else html.count("<")
+    if marks > _MAX_MARKUP:
+        raise PageError(
+            f"page too large: {marks:,} tags or more, at most {MAX_ELEMENTS:,} elements"
+        )
+    return _BoundedSoup(html, "lxml")
 
 
 def parse_page(
@@ -210,8 +252,9 @@ def main_text(root: Tag) -> str:
     strip_furniture(root)
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
+    lengths = text_lengths(root)
     for p in root.find_all(["p", "pre", "blockquote"]):
-        length = len(p.get_text(" ", strip=True))
+        length = lengths[id(p)]
         if length < _MIN_PARAGRAPH:
             continue
         parent = p.parent
@@ -227,11 +270,41 @@ def main_text(root: Tag) -> str:
     return clean_text(element_text(root))
 
 
+def text_lengths(root: Tag) -> dict[int, int]:
+    """`len(el.get_text(" ", strip=True))` of every element under `root`, by
+    `id(el)`, in one pass from the leaves up (each element's text is counted
+    once, not once per ancestor: linear in the size of the tree)."""
+    sizes: dict[int, tuple[int, int]] = {}  # id -> (characters, pieces)
+    for el in reversed(root.find_all(True)):
+        chars = pieces = 0
+        for child in el.children:
+            if isinstance(child, Tag):
+                c, n = sizes.get(id(child), (0, 0))
+                chars, pieces = chars + c, pieces + n
+            elif isinstance(child, NavigableString) and type(child) in _TEXT_TYPES:
+                piece = child.strip()
+                if piece:
+                    chars, pieces = chars + len(piece), pieces + 1
+        sizes[id(el)] = (chars, pieces)
+    return {k: c + max(0, n - 1) for k, (c, n) in sizes.items()}
+
+
 def strip_furniture(root: Tag) -> None:
-    """Drop navigation, asides, share widgets, related links and comments."""
+    """Drop navigation, asides, share widgets, related links and comments.
+
+    One pass over the tree: the elements that hold article content (a wrapper
+    "with-sidebar" around the `<article>`) are marked by walking up from each
+    `<article>`/`<main>`/`articleBody`, stopping at the first ancestor already
+    marked, so every element is marked at most once."""
     for el in root.find_all(DROP_TAGS):
         el.decompose()
-    doomed = [el for el in root.find_all(True) if _is_furniture(el)]
+    holds: set[int] = set()
+    for el in root.find_all(_protected):
+        parent = el.parent
+        while isinstance(parent, Tag) and id(parent) not in holds:
+            holds.add(id(parent))
+            parent = parent.parent
+    doomed = [el for el in root.find_all(True) if id(el) not in holds and _is_furniture(el)]
     for el in doomed:
         if not el.decomposed:
             el.decompose()
@@ -242,9 +315,9 @@ def _protected(tag: Tag) -> bool:
 
 
 def _is_furniture(el: Tag) -> bool:
+    """True for an element whose role, class or id marks it as furniture
+    (the caller has already spared the elements holding article content)."""
     if el.name in {"body", "html", "article", "main"} or el.attrs is None:
-        return False
-    if el.find(_protected) is not None:  # a wrapper "with-sidebar" around the article
         return False
     role = el.get("role")
     if isinstance(role, str) and role.lower() in DROP_ROLES:
@@ -264,8 +337,19 @@ def element_text(el: Tag) -> str:
 
 
 def _pieces(el: Tag) -> Iterator[str]:
-    for child in el.children:
-        if isinstance(child, NavigableString):
+    """The text pieces of `el` in document order: a walk with an explicit
+    stack (no recursion, so no depth is too deep for it)."""
+    stack: list[Iterator[PageElement] | str] = [iter(el.children)]
+    while stack:
+        top = stack[-1]
+        if isinstance(top, str):  # the break that closes a block
+            stack.pop()
+            yield top
+            continue
+        child = next(top, None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, NavigableString):
             if type(child) is NavigableString:  # not comments, CDATA, doctypes
                 yield str(child)
         elif isinstance(child, Tag):
@@ -273,10 +357,10 @@ def _pieces(el: Tag) -> Iterator[str]:
                 yield "\n"
             elif child.name in BLOCK_TAGS:
                 yield "\n\n"
-                yield from _pieces(child)
-                yield "\n\n"
+                stack.append("\n\n")
+                stack.append(iter(child.children))
             else:
-                yield from _pieces(child)
+                stack.append(iter(child.children))
 
 
 def _select(root: Tag, selector: str) -> list[Tag]:

@@ -4,12 +4,24 @@ feedparser is only ever given the **bytes** our client fetched (wrapped in a
 file object, so that it can never take them for a URL or a local path), with
 the response's Content-Type so it can pick the charset.  Entries it recovered
 from a malformed (bozo) feed are used all the same.
+
+Two things are done before feedparser sees the bytes:
+
+- a feed that is UTF-8 (declared, or by default) but holds a few invalid
+  bytes is decoded here with replacement characters and handed over as
+  clean UTF-8, with a warning; feedparser would otherwise give up on UTF-8
+  and read the whole feed in another charset (mojibake, no figures);
+- a feed with more entries than will be kept is cut down to the newest ones
+  by date (a cheap scan of the bytes for the entries and their dates), so
+  feedparser and the cleaner only ever work on what is kept.
 """
 
 from __future__ import annotations
 
 import asyncio
 import calendar
+import email.utils
+import heapq
 import io
 import logging
 import re
@@ -24,8 +36,9 @@ import feedparser  # type: ignore[import-untyped]
 from scrapers.base import FetchContext
 from scrapers.clean import clean_text, find_arabic_date, http_url
 from scrapers.http import FetchError, HttpClient, detect_charset
-from scrapers.model import Article, FetchResult, content_hash
+from scrapers.model import Article, FetchResult, PageProblem, content_hash
 from scrapers.page import html_text, parse_page
+from scrapers.work import WorkError, run_cpu
 
 if TYPE_CHECKING:
     from bot.config import SourceConfig
@@ -43,6 +56,15 @@ SUMMARY_ONLY_CHARS = 600
 """An entry whose only text is a summary shorter than this is a teaser."""
 
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8"})
+_ENTRY_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:item|entry))[\s>/]")
+_ENTRY_DATE = re.compile(
+    rb"<((?:[A-Za-z_][\w.-]*:)?(?:pubDate|published|updated|modified|date|issued|created))"
+    rb"(?:\s[^>]*)?>\s*([^<]{4,80}?)\s*</"
+)
+UTF8_EVIDENCE = 10
+"""A feed whose bytes are valid UTF-8 but for a few is taken for UTF-8 when it
+holds this many valid non-ASCII characters for each invalid byte."""
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
 
@@ -67,10 +89,18 @@ class FeedEntry:
 
 
 def parse_feed(
-    data: bytes, *, base_url: str | None = None, content_type: str | None = None
+    data: bytes,
+    *,
+    base_url: str | None = None,
+    content_type: str | None = None,
+    limit: int | None = None,
 ) -> tuple[list[FeedEntry], str | None]:
-    """Entries of a feed given as bytes, and why it is malformed (None when
-    it is not).  Never raises on bad input."""
+    """Entries of a feed given as bytes (the newest `limit` by date, in
+    document order), and why it is malformed (None when it is not).  Never
+    raises on bad input."""
+    data, content_type = repair_utf8(data, content_type, where=base_url)
+    if limit is not None:
+        data = newest_entries(data, limit)
     headers = {"content-type": feed_content_type(data, content_type)}
     if base_url:
         headers["content-location"] = base_url
@@ -82,8 +112,11 @@ def parse_feed(
     problem = None
     if parsed.get("bozo"):
         problem = str(parsed.get("bozo_exception") or "malformed feed")[:200]
+    raws = list(parsed.get("entries", []))
+    if limit is not None and len(raws) > limit:
+        raws = _newest(raws, limit)
     entries = []
-    for raw in parsed.get("entries", []):
+    for raw in raws:
         try:
             entry = _entry(raw, base_url)
         except Exception as exc:  # one odd entry never loses the others
@@ -92,6 +125,139 @@ def parse_feed(
         if entry is not None:
             entries.append(entry)
     return entries, problem
+
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S
+)
+
+
+def looks_like_html(data: bytes, content_type: str | None) -> bool:
+    """True for an HTML page (a bot challenge, a login or error page) where a feed was
+    expected: served as text/html, or starting like one (a doctype, <html>, <head>)."""
+    if content_type and content_type.split(";")[0].strip().lower() in {
+        "text/html",
+        "application/xhtml+xml",
+    }:
+        return True
+    return bool(_HTML_START.match(data[:4096].lstrip(b"\xef\xbb\xbf")))
+
+
+def _newest(raws: list[Any], limit: int) -> list[Any]:
+    """The newest `limit` of feedparser's entries by date (undated ones after
+    the dated, in document order), kept in document order."""
+    far = float("-inf")
+
+    def when(i: int) -> tuple[float, int]:
+        t = _entry_time(raws[i])
+        return (t.timestamp() if t else far, -i)
+
+    keep = sorted(sorted(range(len(raws)), key=when, reverse=True)[:limit])
+    return [raws[i] for i in keep]
+
+
+def declared_charset(data: bytes, content_type: str | None) -> str | None:
+    """The charset a feed says it is in: the Content-Type's, else a BOM's,
+    else the XML declaration's; None when nothing says (XML's default is UTF-8)."""
+    if content_type and (m := _CHARSET.search(content_type)):
+        return m.group(1).lower()
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if m2 := _XML_DECL.match(data):
+        return m2.group(1).decode("ascii").lower()
+    return None
+
+
+def repair_utf8(
+    data: bytes, content_type: str | None, *, where: str | None = None
+) -> tuple[bytes, str | None]:
+    """`data` as valid UTF-8 when it is UTF-8 (declared so, or undeclared)
+    but for a few invalid bytes, each replaced by U+FFFD, with a warning;
+    the Content-Type to use with it.  Anything else is returned unchanged."""
+    charset = declared_charset(data, content_type)
+    if charset is not None and charset not in _UTF8_NAMES:
+        return data, content_type
+    try:
+        data.decode("utf-8")
+        return data, content_type
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for ch in text if ch > "\x7f" and ch != "\ufffd")
+    if bad <= 0 or good < UTF8_EVIDENCE * bad:
+        return data, content_type  # not UTF-8 after all: let feedparser find the charset
+    log.warning(
+        "feed %s: %d byte sequence(s) not valid UTF-8, replaced (the rest of the feed is kept)",
+        where or "(bytes)",
+        bad,
+    )
+    return text.encode("utf-8"), "application/xml; charset=utf-8"
+
+
+def newest_entries(data: bytes, limit: int) -> bytes:
+    """The feed with only its newest `limit` entries (`<item>` or `<entry>`,
+    by their date element; undated ones count as oldest), found by a scan of
+    the bytes, not a parse: what lies before the first entry and after the
+    last is kept as it is.  Unchanged when it holds no more than `limit`
+    entries, or when its entries cannot be told apart that way."""
+    spans: list[tuple[int, int]] = []
+    closers: dict[bytes, re.Pattern[bytes]] = {}
+    pos = 0
+    while (m := _ENTRY_OPEN.search(data, pos)) is not None:
+        name = m.group(1)
+        closer = closers.get(name)
+        if closer is None:
+            closer = closers[name] = re.compile(rb"</" + re.escape(name) + rb"\s*>")
+        close = closer.search(data, m.end())
+        if close is None:
+            break
+        spans.append((m.start(), close.end()))
+        pos = close.end()
+    if len(spans) <= limit:
+        return data
+    stamps: dict[bytes, float] = {}
+
+    def when(i: int) -> tuple[float, int]:
+        start, end = spans[i]
+        m = _ENTRY_DATE.search(data, start, end)
+        if m is None:
+            return (float("-inf"), -i)
+        raw = m.group(2)
+        stamp = stamps.get(raw)
+        if stamp is None:
+            stamp = stamps[raw] = _timestamp(raw.decode("utf-8", "replace"))
+        return (stamp, -i)
+
+    keep = sorted(heapq.nlargest(limit, range(len(spans)), key=when), key=lambda i: i)
+    head, tail = data[: spans[0][0]], data[spans[-1][1] :]
+    return head + b"".join(data[spans[i][0] : spans[i][1]] for i in keep) + tail
+
+
+def _timestamp(value: str) -> float:
+    """Seconds since the epoch of a feed date (RFC 822 or ISO 8601, else
+    whatever feedparser reads); minus infinity when it is not a date."""
+    value = value.strip()
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+    except ValueError:
+        pass
+    parts = email.utils.parsedate_tz(value)
+    if parts is not None:
+        try:
+            return float(email.utils.mktime_tz(parts))
+        except (OverflowError, ValueError):
+            pass
+    from feedparser.datetimes import _parse_date  # type: ignore[import-untyped]
+
+    parsed = _parse_date(value)
+    try:
+        return float(calendar.timegm(parsed)) if parsed else float("-inf")
+    except (OverflowError, ValueError, TypeError):
+        return float("-inf")
 
 
 def feed_content_type(data: bytes, content_type: str | None) -> str:
@@ -223,33 +389,57 @@ class RssSource:
             return FetchResult(error=exc.message, validators=dict(ctx.validators))
         if response.not_modified:
             return FetchResult(not_modified=True, validators=response.validators)
-        entries, problem = await asyncio.to_thread(
-            parse_feed,
-            response.content,
-            base_url=response.url,
-            content_type=response.headers.get("content-type"),
-        )
+        try:
+            entries, problem = await run_cpu(
+                ctx.pool,
+                parse_feed,
+                response.content,
+                base_url=response.url,
+                content_type=response.headers.get("content-type"),
+                limit=self.config.max_articles,
+                key=self.name,
+            )
+        except WorkError as exc:
+            return FetchResult(error=f"feed not parsed: {exc}", validators={})
         if problem and not entries:
+            if looks_like_html(response.content, response.headers.get("content-type")):
+                kind = response.headers.get("content-type") or "no content type"
+                return FetchResult(
+                    error=f"{self.url}: the server sent an HTML page, not a feed ({kind};"
+                    " a challenge or block page?)",
+                    validators={},
+                )
             return FetchResult(error=f"not a readable feed: {problem}", validators={})
         if problem:
             log.info("source %s: malformed feed, %d entries recovered", self.name, len(entries))
-        entries = entries[: self.config.max_articles]
         outlet = self.config.outlet
         pages = await asyncio.gather(*(self._page_text(client, e, ctx) for e in entries))
+        problems = tuple(p for p in pages if isinstance(p, PageProblem))
         articles = [
             a
             for e, page in zip(entries, pages, strict=True)
-            if (a := entry_article(e, source=self.name, outlet=outlet, page_text=page))
+            if (
+                a := entry_article(
+                    e,
+                    source=self.name,
+                    outlet=outlet,
+                    page_text=page if isinstance(page, str) else None,
+                )
+            )
         ]
         empty = not any(a.text for a in articles)
         return FetchResult(
-            articles=tuple(articles), empty_content=empty, validators=response.validators
+            articles=tuple(articles),
+            empty_content=empty,
+            validators=response.validators,
+            problems=tuple(str(p) for p in problems),
         )
 
     async def _page_text(
         self, client: HttpClient, entry: FeedEntry, ctx: FetchContext
-    ) -> str | None:
-        """The article page's text for a summary-only entry (None: keep the summary)."""
+    ) -> str | PageProblem | None:
+        """The article page's text for a summary-only entry (None: keep the
+        summary; a PageProblem when the page could not be read: the summary is kept)."""
         if not self.config.fetch_pages or entry.full or not entry.page_url:
             return None
         if ctx.is_known(entry.url):
@@ -259,13 +449,20 @@ class RssSource:
         except FetchError as exc:
             log.info("source %s: page %s not fetched: %s", self.name, entry.page_url, exc.message)
             return None
-        page = await asyncio.to_thread(
-            parse_page,
-            response.text(),
-            response.url,
-            content_selector=self.config.content_selector,
-            remove_selectors=self.config.remove_selectors,
-        )
+        try:
+            page = await run_cpu(
+                ctx.pool,
+                parse_page,
+                response.text(),
+                response.url,
+                content_selector=self.config.content_selector,
+                remove_selectors=self.config.remove_selectors,
+                key=self.name,
+            )
+        except Exception as exc:  # one bad page never fails the feed (it keeps the summary)
+            problem = PageProblem(entry.page_url, exc)
+            log.warning("source %s: %s", self.name, problem)
+            return problem
         return page.text or None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 from collections import deque
 from datetime import UTC, datetime
 from typing import Any
@@ -351,6 +352,20 @@ def test_format_value(
 
 
 @pytest.mark.parametrize(
+    ("value", "unit", "lang", "expected"),
+    [
+        (100, Unit.PERSON, "ar", "مئات (١٠٠+)"),
+        (1000, Unit.PERSON, "en", "thousands (1,000+)"),
+        (100, Unit.KM2, "en", "100+ km²"),
+    ],
+    ids=["hundreds-ar", "thousands-en", "area"],
+)
+def test_a_vague_label_stays_vague(value: float, unit: Unit, lang: Any, expected: str) -> None:
+    # before, a chart labelled its latest state مئات as ١٠٠
+    assert format_value(value, Qualifier.EXACT, unit, lang, vague=True) == expected
+
+
+@pytest.mark.parametrize(
     ("since", "lang", "expected"),
     [
         ("--12-01", "en", "since 1 Dec"),
@@ -610,4 +625,6 @@ def test_raqib_chart_is_a_cli_command(tmp_path: Any, capsys: pytest.CaptureFixtu
     argv = ["--config", str(config), "chart", "area_controlled", "--lang", "ar", "-o", str(out)]
     assert main(argv) == 0
     assert png(out.read_bytes()).shape == (600, 1000, 3)
-    assert "Area held" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Area held" in printed
+    assert "(s)" not in printed and re.search(r"\b\d+ reports?, \d+ state changes?, ", printed)

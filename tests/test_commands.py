@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,23 +140,30 @@ async def test_history_and_latest_read_the_store(
 ) -> None:
     replayed(db, seeds_dir)
     history = await core.handle(ctx(), "/history displaced deir-ez-zor")
-    assert history.table is not None
-    rows = store.history(db, "displaced", "deir-ez-zor")
+    assert history.table is not None and history.title is not None
+    assert history.title.startswith("Displaced in Deir ez-Zor since 1 Dec: the last")
+    rows = [
+        r
+        for r in store.history(db, "displaced", "deir-ez-zor")
+        if r["key"] == "displaced|deir-ez-zor||total||--12-01|person"
+    ]
     assert len(history.table.rows) == min(10, len(rows))
     assert history.table.rows[-1][2] == rows[-1]["outlet"]
     found = [gazetteer.place(r["place"] or "") for r in store.totals(db) if r["scope"] == "total"]
     places = [p for p in found if p is not None and p.kind != "country"]
     place = places[-1]  # whichever governorate the extractor found last
     latest = await core.handle(ctx("ar"), f"/latest {place.name_ar}")
-    assert latest.table is not None and latest.title == f"الأرقام الحالية في {place.name_ar}"
-    assert all(place.name_ar in r[0] for r in latest.table.rows)
+    assert latest.title == f"الأرقام الحالية في {place.name_ar}"
+    lines = latest.paragraphs[0].splitlines()
+    assert lines and all(place.name_ar in line for line in lines)
 
 
 async def test_chart_is_a_png(core: Commands, db: Database, seeds_dir: Path) -> None:
     replayed(db, seeds_dir)
     reply = await core.handle(ctx(), "/chart displaced deir-ez-zor")
     assert reply.photo is not None and reply.photo.startswith(b"\x89PNG")
-    assert reply.title == "Displaced in Deir ez-Zor: every report"
+    assert reply.title is not None
+    assert reply.title.startswith("Displaced in Deir ez-Zor since 1 Dec: every report")
 
 
 async def test_sources_reports_health(core: Commands) -> None:
@@ -202,7 +210,7 @@ async def test_admin_edit_calls_on_change_and_is_audited(db: Database, tmp_path:
 
 async def test_config_get(core: Commands) -> None:
     reply = await core.handle(ctx(admin=True), "/config get alerts.event_dedupe")
-    assert reply_plain(reply) == "alerts.event_dedupe = 259200.0 (default)"
+    assert reply_plain(reply) == "alerts.event_dedupe = 3d (default)"
     reply = await core.handle(ctx(admin=True), "/config get nothing.here")
     assert not reply.ok
 
@@ -286,3 +294,239 @@ async def test_any_arguments_get_a_reply(
     reply = await core.handle(ctx(admin=admin), f"/{name} " + " ".join(args))
     assert reply.paragraphs or reply.table is not None or reply.title
     assert "Traceback" not in reply_plain(reply)
+
+
+async def test_a_bare_unsubscribe_asks_even_for_the_only_subscription(
+    core: Commands, db: Database
+) -> None:
+    await core.handle(ctx(), "/subscribe killed")
+    reply = await core.handle(ctx(), "/unsubscribe")
+    assert reply.paragraphs == ("Which subscription should end?",)
+    assert [c.command for row in reply.choices for c in row] == ["/unsubscribe 1"]
+    assert [s.id for s in store.active_subscriptions(db)] == [1]  # nothing deleted
+    reply = await core.handle(ctx(), "/unsubscribe 1")
+    assert reply.paragraphs == ("Unsubscribed: #1.",)
+    assert store.active_subscriptions(db) == []
+
+
+# ---------------------------------------------------------------- one schema on every path
+
+
+def admin_core(db: Database, tmp_path: Path) -> Commands:
+    from bot.config import SourceConfig
+
+    feed = SourceConfig(name="feed", kind="rss", url="https://8.8.8.8/feed.xml")
+    return Commands(
+        Config(storage=StorageConfig(database=tmp_path / "raqib.db"), sources=(feed,)), db
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("/threshold displaced -5", "at least 0"),
+        ("/threshold displaced 500 150%", "between 0 and 1"),
+        ("/threshold displaced 500 -5%", "between 0 and 1"),
+        ("/threshold kiled 5", "I don't know the metric 'kiled'"),
+        ("/config set alerts.thresholds.displaced.absolute -5", "at least 0"),
+        ("/config set alerts.thresholds.displaced.absolute nan", "at least 0"),
+        ("/config set alerts.thresholds.displaced.relative 2", "between 0 and 1"),
+        ("/config set alerts.thresholds.kiled.absolute 5", "METRIC one of"),
+        ("/config set sources.feed.url http://127.0.0.1/feed.xml", "private"),
+        ("/config set sources.feed.url http://[::1]/feed.xml", "private"),
+        ("/config set sources.feed.interval 10s", "at most once a minute"),
+        ("/source add quick rss https://8.8.4.4/feed.xml 5s", "at most once a minute"),
+    ],
+    ids=[
+        "threshold-negative",
+        "threshold-share-over-100",
+        "threshold-negative-share",
+        "threshold-misspelt",
+        "config-negative",
+        "config-nan",
+        "config-share",
+        "config-misspelt",
+        "url-loopback",
+        "url-ipv6-loopback",
+        "interval-too-short",
+        "source-add-too-short",
+    ],
+)
+async def test_every_chat_path_is_checked_by_the_schema(
+    db: Database, tmp_path: Path, line: str, words: str
+) -> None:
+    core = admin_core(db, tmp_path)
+    reply = await core.handle(ctx(admin=True), line)
+    text = reply_plain(reply)
+    assert not reply.ok and words in text, text
+    assert list(db.query("select * from settings")) == []
+    assert list(db.query("select * from audit_log")) == []
+
+
+async def test_durations_show_as_written_and_unset_returns_to_the_file(
+    db: Database, tmp_path: Path
+) -> None:
+    core = admin_core(db, tmp_path)
+    text = reply_plain(await core.handle(ctx(admin=True), "/config get alerts.event_dedupe"))
+    assert text == "alerts.event_dedupe = 3d (default)"
+    text = reply_plain(await core.handle(ctx(admin=True), "/config get sources.feed"))
+    assert "sources.feed.interval = 15m (default)" in text
+    text = reply_plain(await core.handle(ctx(admin=True), "/config set sources.feed.interval 2m"))
+    assert text.startswith("sources.feed.interval = 2m")
+    text = reply_plain(await core.handle(ctx(admin=True), "/config set alerts.event_dedupe 172800"))
+    assert text.startswith("alerts.event_dedupe = 2d")
+    assert core.effective().alerts.event_dedupe == 172800
+    text = reply_plain(await core.handle(ctx(admin=True), "/config unset alerts.event_dedupe"))
+    assert text == "alerts.event_dedupe: admin edit removed; back to 3d."
+    assert core.effective().alerts.event_dedupe == 3 * 86400
+    reply = await core.handle(ctx(admin=True), "/config unset alerts.event_dedupe")
+    assert not reply.ok and "no admin edit" in reply_plain(reply)
+    reply = await core.handle(ctx(), "/config unset sources.feed.interval")  # not an admin
+    assert not reply.ok and core.effective().source("feed").interval == 120  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- the series the user means
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "values"),
+    [
+        ("/history displaced", "Displaced in Deir ez-Zor since 1 Dec", ["38,550"]),
+        ("/history displaced since 1-12", "Displaced in Deir ez-Zor since 1 Dec", ["38,550"]),
+        ("/history displaced since 1 Dec", "Displaced in Deir ez-Zor since 1 Dec", ["38,550"]),
+        ("/history displaced منذ ١-١٢", "Displaced in Deir ez-Zor since 1 Dec", ["38,550"]),
+        ("/history displaced since 19-12", "Displaced in Deir ez-Zor since 19 Dec", ["36,500"]),
+        ("/history displaced 48h", "Displaced in Deir ez-Zor in 48 hours", ["1,500"]),
+        ("/history displaced total", "Displaced in Deir ez-Zor:", ["1,000+", "15,000"]),
+    ],
+    ids=["headline", "since-d-m", "since-d-mon", "arabic", "other-since", "window", "total"],
+)
+async def test_history_shows_the_series_asked_for_or_the_headline(
+    core: Commands, db: Database, seeds_dir: Path, line: str, title: str, values: list[str]
+) -> None:
+    replayed(db, seeds_dir)
+    reply = await core.handle(ctx(), line)
+    assert reply.title is not None and reply.title.startswith(title), reply.title
+    assert reply.table is not None
+    shown = " ".join(r[1] for r in reply.table.rows)
+    for value in values:
+        assert value in shown
+    assert "Other series:" in reply.paragraphs[0]
+
+
+async def test_history_lists_statements_first_and_marks_background_figures(
+    core: Commands, db: Database, seeds_dir: Path
+) -> None:
+    replayed(db, seeds_dir)
+    reply = await core.handle(ctx(), "/history displaced since 19-12")
+    assert reply.table is not None
+    values = [r[1] for r in reply.table.rows]
+    assert values == ["more than 36,500", "about 3,480 (background)"]
+
+
+async def test_chart_draws_the_headline_series_and_takes_a_since_date(
+    core: Commands, db: Database, seeds_dir: Path
+) -> None:
+    replayed(db, seeds_dir)
+    reply = await core.handle(ctx(), "/chart displaced")
+    assert reply.photo is not None and reply.title is not None
+    assert reply.title.startswith("Displaced in Deir ez-Zor since 1 Dec: every report")
+    other = await core.handle(ctx(), "/chart displaced since 19-12")
+    assert other.title is not None and other.title.startswith(
+        "Displaced in Deir ez-Zor since 19 Dec"
+    )
+    assert other.photo is not None and other.photo != reply.photo
+    missing = await core.handle(ctx(), "/chart displaced since 5-5")
+    assert not missing.ok and "since 1-12" in reply_plain(missing)
+    bad = await core.handle(ctx(), "/chart displaced since someday")
+    assert not bad.ok and "since 1-12 (day-month)" in reply_plain(bad)
+
+
+async def test_latest_is_lines_that_fit_a_phone(
+    core: Commands, db: Database, seeds_dir: Path
+) -> None:
+    replayed(db, seeds_dir)
+    reply = await core.handle(ctx(), "/latest")
+    assert reply.table is None
+    lines = reply.paragraphs[0].splitlines()
+    assert "Displaced in Deir ez-Zor since 1 Dec: 38,550 — SOHR, 14 Feb 2019" in lines
+
+
+# ---------------------------------------------------------------- small things users notice
+
+WESTERN_DIGIT = re.compile(r"[0-9]")
+
+
+async def test_sources_speak_the_chats_language_and_errors_are_for_admins(
+    db: Database, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.config import SourceConfig
+
+    url = "https://feeds.example/rss"
+    config = Config(
+        storage=StorageConfig(database=tmp_path / "raqib.db"),
+        sources=(SourceConfig(name="feed", kind="rss", url=url),),
+    )
+    now = datetime.now(UTC)
+    error = "http://10.1.2.3:8080/internal/feed: the server answered 502"
+    store.record_poll(db, "feed", now=now, next_due=now, error=error)
+    core = Commands(config, db)
+    user = reply_plain(await core.handle(ctx("ar"), "/sources"))
+    assert user.startswith("المصادر (١):") and "يفشل (١ مرات متتالية)" in user
+    assert "10.1.2.3" not in user and "502" not in user and "آخر خطأ" not in user
+    admin = reply_plain(await core.handle(ctx("ar", admin=True), "/sources"))
+    assert "آخر خطأ" in admin and "10.1.2.3" in admin
+    english = reply_plain(await core.handle(ctx("en"), "/sources"))
+    assert english.startswith("Sources (1):") and "failing (1 in a row)" in english
+    assert "10.1.2.3" not in english
+
+
+def test_arabic_lists_use_the_arabic_comma() -> None:
+    from bot.commands import describe_filter
+
+    text = describe_filter(["displaced", "killed"], ["deir-ez-zor", "hasakah"], "ar")
+    assert text.count("، ") == 2 and ", " not in text
+    assert ", " in describe_filter(["displaced", "killed"], None, "en")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/subscribe killed",
+        "/subscribe displaced hasakah",
+        "/subscriptions",
+        "/unsubscribe",
+        "/unsubscribe 99",
+        "/history displaced",
+        "/history displaced منذ ١-١٢",
+        "/latest",
+        "/threshold",
+        "/sources",
+    ],
+)
+async def test_no_western_digits_in_arabic_replies(
+    db: Database, tmp_path: Path, seeds_dir: Path, line: str
+) -> None:
+    replayed(db, seeds_dir)
+    core = Commands(Config(storage=StorageConfig(database=tmp_path / "raqib.db")), db)
+    await core.handle(ctx("ar"), "/subscribe wounded")
+    reply = await core.handle(ctx("ar", admin=True), line)
+    text = reply_plain(reply) + " ".join(c.label for row in reply.choices for c in row)
+    assert not WESTERN_DIGIT.search(text), text
+
+
+def test_a_vague_previous_value_is_not_bracketed_twice(db: Database, seeds_dir: Path) -> None:
+    from bot.render import alert_plain
+
+    replayed(db, seeds_dir)
+    ids = [r[0] for r in db.execute("select id from changes order by id").fetchall()]
+    texts = []
+    for change_id in ids:
+        view = store.change_for_alert(db, change_id)
+        if view is not None:
+            texts += [alert_plain(view, lang) for lang in ("en", "ar")]
+    assert any("— was thousands (1,000+)" in x for x in texts)
+    nested = re.compile(r"\([^()]*\([^()]*\)[^()]*\)")
+    assert not [x for x in texts if nested.search(x)]

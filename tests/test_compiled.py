@@ -1,27 +1,35 @@
 """The figure engine compiled with mypyc (setup.py) and as pure Python.
 
-`make test` runs the suite on the compiled modules when the machine can build
-them; these tests hold the two builds to the same outputs, and check that the
-package only loads compiled modules that match their sources: a stale, partly
-built or unwanted (RAQIB_PURE) build runs from the sources instead.  Each
-check imports the package in a fresh interpreter.
+The build lives in figures/_mypyc/; figures/__init__.py runs it when every
+module of it is there and imports, else the sources, and never a mix.
+`make test` runs the suite on the compiled build when the machine can make
+it; these tests hold the two builds to the same outputs, and check the
+choice: a partial or broken build, or RAQIB_PURE, runs the sources, without a
+word on stderr (the user did not ask for a build).  The choice is checked on
+a copy of the package with a stand-in build: modules in figures/_mypyc/ that
+are the sources themselves (so that they load, and it shows which copy ran),
+or bytes that are no extension at all (so that they fail to load).  Each check
+imports the package in a fresh interpreter.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
 import subprocess
 import sys
-import time
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
+
+import pytest
 
 import figures
 from figures import extract
 
 ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "figures" / "_mypyc"
 SNAPSHOT = ROOT / "tests" / "data" / "extract_snapshot.jsonl"
 MODULES = sorted(p.stem for p in (ROOT / "figures").glob("*.py") if p.name != "__init__.py")
 SHARED = "_native__mypyc"
@@ -31,66 +39,84 @@ PROBE = """
 import json, sys, figures
 print(json.dumps({
     "compiled": figures.COMPILED,
-    "extract_file": sys.modules["figures.extract"].__file__,
+    "error": figures.BUILD_ERROR,
+    "files": {n: m.__file__ for n, m in sys.modules.items() if n.startswith("figures.")},
     "figures": [f.to_json() for f in figures.extract(sys.argv[1])],
 }))
 """
 
 
-def _python(code: str, *args: str, path: Path | None = None, pure: bool = False):
+def _built(folder: Path, name: str) -> Path | None:
+    return next((p for s in EXTENSION_SUFFIXES if (p := folder / (name + s)).is_file()), None)
+
+
+REAL_BUILD = all(_built(BUILD, n) for n in [*MODULES, SHARED])
+"""This checkout holds a complete compiled build (`make compile`)."""
+
+
+def _probe(path: Path, pure: bool = False) -> tuple[dict, str]:
     env = {k: v for k, v in os.environ.items() if k != "RAQIB_PURE"}
     if pure:
         env["RAQIB_PURE"] = "1"
-    if path is not None:
-        env["PYTHONPATH"] = str(path)
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
+    env["PYTHONPATH"] = str(path)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, SENTENCE],
         capture_output=True,
         text=True,
         env=env,
-        cwd=path or ROOT,
+        cwd=path,
         timeout=120,
     )
-
-
-def _copy_sources(tmp_path: Path) -> Path:
-    """figures/ sources and data, without any compiled module."""
-    dst = tmp_path / "figures"
-    shutil.copytree(ROOT / "figures", dst, ignore=shutil.ignore_patterns("*.so", "__pycache__"))
-    return dst
-
-
-def _fake_builds(package: Path, names: list[str], age: float) -> None:
-    """Files named like compiled modules that are not loadable at all (so a run
-    that loads one fails), `age` seconds older than now (negative: newer)."""
-    stamp = time.time() - age
-    for name in names:
-        fake = package / (name + EXTENSION_SUFFIXES[0])
-        fake.write_bytes(b"not a shared object")
-        os.utime(fake, (stamp, stamp))
-    for source in package.glob("*.py"):
-        os.utime(source, (time.time(), time.time()))
-
-
-def _probe(path: Path | None = None, pure: bool = False) -> tuple[dict, str]:
-    done = _python(PROBE, SENTENCE, path=path, pure=pure)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout), done.stderr
 
 
+def _copy_sources(tmp_path: Path) -> Path:
+    """figures/ sources and data, without any build."""
+    dst = tmp_path / "figures"
+    shutil.copytree(
+        ROOT / "figures", dst, ignore=shutil.ignore_patterns("_mypyc", "*.so", "__pycache__")
+    )
+    return dst
+
+
+def _stand_in_build(package: Path, names: list[str], broken: tuple[str, ...] = ()) -> Path:
+    """figures/_mypyc/ holding `names`: each a copy of its source (the shared
+    library an empty module), or, for those in `broken`, a file named like
+    an extension module that is none."""
+    build = package / "_mypyc"
+    build.mkdir()
+    for name in names:
+        if name in broken:
+            (build / (name + EXTENSION_SUFFIXES[0])).write_bytes(b"not a shared object")
+        elif name == SHARED:
+            (build / f"{name}.py").write_text("", encoding="utf-8")
+        else:
+            shutil.copy(package / f"{name}.py", build / f"{name}.py")
+    return build
+
+
+def _all_from(out: dict, folder: Path) -> bool:
+    """Every figures module the probe imported came from `folder`."""
+    files = [Path(f).parent for n, f in out["files"].items() if n != f"figures.{SHARED}"]
+    return len(files) >= 3 and all(f == folder for f in files)
+
+
 def test_the_build_in_use_is_the_one_reported() -> None:
-    """figures.COMPILED says which modules run: the compiled ones exactly when
-    every one is built and fresh."""
+    """figures.COMPILED says which modules run: the compiled ones (native
+    functions, files in figures/_mypyc) exactly when it says so."""
     module_file = sys.modules["figures.extract"].__file__
     assert module_file is not None
-    built = [
-        n
-        for n in [*MODULES, SHARED]
-        if any((ROOT / "figures" / (n + s)).exists() for s in EXTENSION_SUFFIXES)
-    ]
-    assert module_file.endswith(tuple(EXTENSION_SUFFIXES)) == figures.COMPILED
-    if figures.COMPILED:
-        assert sorted(built) == sorted([*MODULES, SHARED])
+    assert (Path(module_file).parent == BUILD) == figures.COMPILED
+    assert (not inspect.isfunction(extract)) == figures.COMPILED
+    if REAL_BUILD and not os.environ.get("RAQIB_PURE"):
+        assert figures.COMPILED, figures.BUILD_ERROR  # a complete build here is what runs
+
+
+def test_no_build_beside_the_sources() -> None:
+    """A compiled module beside its source would shadow it whatever the
+    package decides (figures/*.so of the layout before figures/_mypyc)."""
+    assert not [n for n in [*MODULES, SHARED] if _built(ROOT / "figures", n)]
 
 
 def test_pure_python_gives_the_same_figures_as_this_build() -> None:
@@ -121,40 +147,76 @@ def test_pure_python_gives_the_same_figures_as_this_build() -> None:
     assert pure == here
 
 
-def test_stale_compiled_modules_are_not_loaded(tmp_path: Path) -> None:
+def test_a_complete_build_is_what_runs(tmp_path: Path) -> None:
     package = _copy_sources(tmp_path)
-    _fake_builds(package, [*MODULES, SHARED], age=3600)
+    build = _stand_in_build(package, [SHARED, *MODULES])
     out, err = _probe(tmp_path)
-    assert out["compiled"] is False
-    assert out["extract_file"] == str(package / "extract.py")
+    assert out["compiled"] is True and out["error"] is None
+    assert _all_from(out, build)
+    assert len(out["files"]) == len(MODULES) + 1  # all of it, the shared library too
     assert out["figures"][0]["value"] == 11500
-    assert "stale" in err and "make compile" in err
+    assert err == ""
 
 
-def test_a_partial_build_is_not_loaded(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("built", "broken", "error"),
+    [
+        pytest.param(
+            [SHARED, *MODULES[1:]], (), f"not built: figures.{MODULES[0]}", id="a-module-missing"
+        ),
+        pytest.param(MODULES, (), f"not built: figures.{SHARED}", id="no-shared-library"),
+        pytest.param([SHARED, *MODULES], (SHARED,), "ImportError", id="shared-library-broken"),
+        pytest.param(
+            [SHARED, *MODULES], (MODULES[-1],), "ImportError", id="last-module-broken"
+        ),  # the others imported from the build first: all of them are dropped
+    ],
+)
+def test_a_partial_or_broken_build_runs_the_sources_quietly(
+    tmp_path: Path, built: list[str], broken: tuple[str, ...], error: str
+) -> None:
     package = _copy_sources(tmp_path)
-    _fake_builds(package, MODULES[:2], age=-3600)  # newer than the sources, but two of many
+    _stand_in_build(package, built, broken)
     out, err = _probe(tmp_path)
     assert out["compiled"] is False
-    assert out["extract_file"] == str(package / "extract.py")
-    assert "partial" in err
+    assert error in out["error"]
+    assert _all_from(out, package)  # no module of the build stayed, none is mixed in
+    assert f"figures.{SHARED}" not in out["files"]
+    assert out["figures"][0]["value"] == 11500 and out["figures"][0]["metric"] == "displaced"
+    assert err == ""
 
 
-def test_raqib_pure_runs_the_sources_without_a_warning(tmp_path: Path) -> None:
+def test_raqib_pure_runs_the_sources_without_a_word(tmp_path: Path) -> None:
     package = _copy_sources(tmp_path)
-    _fake_builds(package, [*MODULES, SHARED], age=-3600)  # complete and fresh, as built
+    _stand_in_build(package, [SHARED, *MODULES])  # complete: it would run
     out, err = _probe(tmp_path, pure=True)
-    assert out["compiled"] is False
-    assert out["extract_file"] == str(package / "extract.py")
+    assert out["compiled"] is False and out["error"] is None
+    assert _all_from(out, package)
     assert out["figures"][0]["metric"] == "displaced"
-    assert "RuntimeWarning" not in err
+    assert err == ""
 
 
-def test_a_fresh_complete_build_is_what_loads(tmp_path: Path) -> None:
-    """The other side of the checks above: the same fake build, complete and
-    fresh and not refused, is loaded (and fails, being fake)."""
+def test_no_build_runs_the_sources(tmp_path: Path) -> None:
     package = _copy_sources(tmp_path)
-    _fake_builds(package, [*MODULES, SHARED], age=-3600)
-    done = _python(PROBE, SENTENCE, path=tmp_path)
-    assert done.returncode != 0
-    assert "ImportError" in done.stderr
+    out, err = _probe(tmp_path)
+    assert out["compiled"] is False and out["error"] is None
+    assert _all_from(out, package)
+    assert err == ""
+
+
+@pytest.mark.skipif(not REAL_BUILD, reason="no compiled build in this checkout (make compile)")
+def test_the_real_build_runs_from_a_copy_and_falls_back_without_a_module(tmp_path: Path) -> None:
+    """The real extension modules: a copy of the package with its build runs
+    compiled (the build moves with the package, as in a wheel); without one
+    module's extension it runs the sources, with the same figures."""
+    package = _copy_sources(tmp_path)
+    shutil.copytree(BUILD, package / "_mypyc", ignore=shutil.ignore_patterns("__pycache__"))
+    out, err = _probe(tmp_path)
+    assert out["compiled"] is True and err == ""
+    assert Path(out["files"]["figures.extract"]).parent == package / "_mypyc"
+    shim = _built(package / "_mypyc", MODULES[0])
+    assert shim is not None
+    shim.unlink()
+    partial, err = _probe(tmp_path)
+    assert partial["compiled"] is False and err == ""
+    assert _all_from(partial, package)
+    assert partial["figures"] == out["figures"]

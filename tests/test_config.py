@@ -129,3 +129,45 @@ def test_not_toml(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ("[alerts.thresholds.kiled]\nabsolute = 5\n", "alerts.thresholds.kiled", "not a metric"),
+        ("[alerts.thresholds.displaced]\nabsolute = -5\n", "alerts.thresholds.displaced.absolute", "at least 0"),
+        ("[alerts.thresholds.displaced]\nabsolute = inf\n", "alerts.thresholds.displaced.absolute", "at least 0"),
+        ("[alerts.thresholds.default]\nrelative = nan\n", "alerts.thresholds.default.relative", "between 0 and 1"),
+        ("[alerts.thresholds.killed]\nrelative = 1.5\n", "alerts.thresholds.killed.relative", "between 0 and 1"),
+        ("[alerts.thresholds.killed]\nrelative = -0.1\n", "alerts.thresholds.killed.relative", "between 0 and 1"),
+    ],
+    ids=["misspelt-metric", "negative", "infinite", "nan-share", "share-over-100", "negative-share"],
+)  # fmt: skip
+def test_thresholds_are_checked_in_the_file(
+    tmp_path: Path, text: str, key: str, words: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == key
+    assert words in info.value.message
+
+
+def test_a_misspelt_threshold_metric_exits_2_naming_the_key(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    path = write(tmp_path, "[alerts.thresholds.displacd]\nabsolute = 100\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(path), "status"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "alerts.thresholds.displacd" in done.stderr and "not a metric" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -11,6 +11,7 @@ from figures.diff import (
     ChangeKind,
     Key,
     Observation,
+    PastEvent,
     Role,
     Rules,
     State,
@@ -373,6 +374,23 @@ def test_top_place_lifts_to_governorate() -> None:
     assert top_place(None, table.get) is None
 
 
+def test_top_place_stops_at_the_governorate_under_a_region() -> None:
+    """El Fasher keys at North Darfur (SD-DN), not at Darfur as a whole, which
+    keeps its own series; a town of the Gaza Strip keys at the Strip."""
+    table = {
+        "sudan": Entry("sudan", "Sudan", "السودان", "country"),
+        "darfur": Entry("darfur", "Darfur", "دارفور", "region", "sudan"),
+        "north-darfur": Entry("north-darfur", "North Darfur", "", "governorate", "darfur"),
+        "el-fasher": Entry("el-fasher", "El Fasher", "الفاشر", "city", "north-darfur"),
+        "palestine": Entry("palestine", "Palestine", "فلسطين", "country"),
+        "gaza-strip": Entry("gaza-strip", "Gaza Strip", "قطاع غزة", "region", "palestine"),
+        "rafah": Entry("rafah", "Rafah", "رفح", "city", "gaza-strip"),
+    }
+    assert top_place("el-fasher", table.get) == "north-darfur"
+    assert top_place("darfur", table.get) == "darfur"
+    assert top_place("rafah", table.get) == "gaza-strip"
+
+
 def _fields(f: Figure) -> dict[str, object]:
     return {name: getattr(f, name) for name in Figure.__dataclass_fields__}
 
@@ -380,3 +398,22 @@ def _fields(f: Figure) -> dict[str, object]:
 def test_key_label_is_readable() -> None:
     k = Key(Metric.DISPLACED, "deir-ez-zor", None, Scope.TOTAL, None, "--12-01")
     assert k.label() == "displaced total since --12-01 @deir-ez-zor"
+
+
+def test_an_event_reported_again_after_another_is_not_new() -> None:
+    # the state holds only the latest event (500); the 1296 of the same day is passed in
+    first = fig(1296, scope=Scope.WINDOW, window="24h")
+    latest = state(fig(500, scope=Scope.WINDOW, window="24h"), hours=3)
+    again = obs(first, outlet="AFP", hours=6)
+    assert diff(latest, again, RULES).verdict is Verdict.EVENT  # the latest alone: new
+    past = [PastEvent(1296, Q.EXACT, False, T0, ("SOHR",)), PastEvent(500, Q.EXACT, False, T0)]
+    decision = diff(latest, again, RULES, events=past)
+    assert (decision.verdict, decision.change, decision.state) == (
+        Verdict.CORROBORATION,
+        None,
+        None,
+    )
+    repeat = diff(latest, obs(first, outlet="SOHR", hours=6), RULES, events=past)
+    assert repeat.verdict is Verdict.REPEAT
+    late = diff(latest, obs(first, outlet="AFP", hours=24 * 4), RULES, events=past)
+    assert late.verdict is Verdict.EVENT  # past event_dedupe: a new event

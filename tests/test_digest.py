@@ -16,6 +16,7 @@ from bot.digest import (
     DigestSchedule,
     compose_digest,
     digest_lines,
+    digest_text,
     due_digests,
     is_due,
     mark_digest_sent,
@@ -127,6 +128,8 @@ def item(
     since: str | None = "--12-01",
     unit: Unit = Unit.PERSON,
     sources: tuple[str, ...] = (),
+    vague: bool = False,
+    prev_vague: bool = False,
 ) -> DigestItem:
     return DigestItem(
         kind=kind,
@@ -138,12 +141,13 @@ def item(
         unit=unit,
         value=value,
         qualifier=qualifier,
-        vague=False,
+        vague=vague,
         prev_value=prev,
         prev_qualifier=Qualifier.EXACT if prev is not None else None,
         outlet=outlet,
         published=utc(2019, 2, day, 12),
         sources=sources,
+        prev_vague=prev_vague,
     )
 
 
@@ -168,7 +172,7 @@ def area(value: float, prev: float | None, qualifier: Qualifier, day: int) -> Di
             [item(36500, prev=30000, day=10), item(38550, prev=36500, day=12)],
             "en",
             1,
-            ["Displaced", "since 1 Dec", "38,550", "was 30,000", "2 report(s): SOHR"],
+            ["Displaced", "since 1 Dec", "38,550", "was 30,000", "2 reports: SOHR"],
         ),
         (
             [area(2, 4, Qualifier.LESS_THAN, 12), area(1, 2, Qualifier.APPROX, 14)],
@@ -192,7 +196,7 @@ def area(value: float, prev: float | None, qualifier: Qualifier, day: int) -> Di
             [item(38550, prev=36500), item(30000, kind="conflict", outlet="AFP Arabic", day=13)],
             "en",
             1,
-            ["38,550", "conflicting report: 30,000", "2 report(s): SOHR, AFP Arabic"],
+            ["38,550", "conflicting report: 30,000", "2 reports: SOHR, AFP Arabic"],
         ),
         (
             [
@@ -201,13 +205,13 @@ def area(value: float, prev: float | None, qualifier: Qualifier, day: int) -> Di
             ],
             "en",
             1,
-            ["in 48h", "1,200", "latest of 2 events"],
+            ["in 48 hours", "1,200", "latest of 2 events"],
         ),
         (
             [item(38550, prev=36500, sources=("SOHR", "Middle East Online"))],
             "en",
             1,
-            ["1 report(s): SOHR, Middle East Online"],
+            ["1 report: SOHR, Middle East Online"],
         ),
     ],
     ids=[
@@ -236,7 +240,7 @@ def test_digest_header_counts_changes_and_names_the_period() -> None:
     items = [item(36500, prev=30000, day=10), item(38550, prev=36500, day=12)]
     since = utc(2019, 2, 9, 8)
     assert compose_digest(items, "en", since=since, html_mode=False).splitlines()[0] == (
-        "Daily digest — 2 change(s) since 9 Feb 2019 08:00 UTC"
+        "Daily digest — 2 changes since 9 Feb 2019 08:00 UTC"
     )
     assert "الملخص اليومي" in compose_digest(items, "ar", since=since)
 
@@ -311,3 +315,34 @@ def test_schedule_from_config(setting: str | None, expected: DigestSchedule) -> 
     from bot.digest import schedule_from_config
 
     assert schedule_from_config(setting) == expected
+
+
+@pytest.mark.parametrize(
+    ("items", "lang", "wanted", "never"),
+    [
+        ([item(100, vague=True, day=12)], "en", ["hundreds (100+)", "1 report: SOHR"], ": 100 "),
+        ([item(100, vague=True, day=12)], "ar", ["مئات (١٠٠+)"], ": ١٠٠ "),
+        (
+            [item(15000, prev=1000, prev_vague=True, qualifier=Qualifier.MORE_THAN)],
+            "en",
+            ["more than 15,000 (was thousands (1,000+))", "1 change"],
+            "was 1,000)",
+        ),
+        (
+            [item(10, vague=True, scope=Scope.WINDOW, window="2w", since=None)],
+            "en",
+            ["in 2 weeks", "tens (10+)"],
+            "in 2w",
+        ),
+        ([item(100, vague=True, unit=Unit.KM2)], "en", ["100+ km²"], "100 km²"),
+    ],
+    ids=["hundreds-en", "hundreds-ar", "was-thousands", "window-in-weeks", "vague-area"],
+)
+def test_a_vague_figure_stays_vague_and_counts_read_right(
+    items: list[DigestItem], lang: Any, wanted: list[str], never: str
+) -> None:
+    # before, the digest printed مئات as 100, "1 report(s)" and "in 2w"
+    text = digest_text(items, lang).plain
+    for piece in wanted:
+        assert piece in text
+    assert never not in text

@@ -95,7 +95,7 @@ async def test_a_digest_chat_gets_one_message_a_day_with_every_change(
     items = [DigestItem.from_alert(v) for v in views if v is not None]
     assert len(items) == len(held)
     assert digest.text == digest_text(items, "en", since=since).html
-    assert f"{len(held)} change(s)" in digest.plain.splitlines()[0]
+    assert f"{len(held)} changes" in digest.plain.splitlines()[0]
     assert len(digest.plain.splitlines()) == 1 + len({i.group for i in items})  # every series
     statuses = service.db.execute(
         "select distinct status from outbox where subscription_id = ?", [sub_id]

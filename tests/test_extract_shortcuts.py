@@ -81,8 +81,9 @@ def test_token_split_reads_as_the_token_pattern(text: str) -> None:
 
 def _normalize_plainly(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
     """What `normalize` stands for: a translate of every character, and a
-    search of the original text for the runs of dropped characters."""
-    folded = text.translate(text_module._TABLE)
+    search of the original text for the runs of dropped characters (and an
+    Arabic comma before exactly three digits read as a thousands separator)."""
+    folded = re.sub("(?<=[0-9])،(?=[0-9]{3}(?![0-9]))", ",", text.translate(text_module._TABLE))
     at: list[int] = []
     before: list[int] = []
     dropped = 0

@@ -104,6 +104,10 @@ _TABLE_FILES = (
     "test_replay.py",
     "test_pipeline.py",
     "test_diff.py",
+    "test_scope.py",
+    "test_hedges.py",
+    "test_number_forms.py",
+    "test_text.py",
 )
 
 

@@ -21,6 +21,7 @@ from bot.pacing import (
     Limits,
     Pacer,
     PacerState,
+    blame,
     commit,
     penalize,
     plan,
@@ -48,11 +49,11 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-def booked(limits: Limits, sends: Sequence[tuple[Hashable, float]]) -> PacerState:
-    """A state with these (chat, time) sends already committed."""
+def booked(limits: Limits, sends: Sequence[tuple[Hashable | None, float]]) -> PacerState:
+    """A state with these (chat, time) sends already committed (None: a call to no chat)."""
     state = PacerState()
     for chat, at in sends:
-        commit(state, limits, chat, at, telegram_is_group(chat))
+        commit(state, limits, chat, at, chat is not None and telegram_is_group(chat))
     return state
 
 
@@ -89,6 +90,16 @@ PLAN_CASES = [
         0.0,
     ),
     (Limits(chat_interval=0, global_rate=10, global_burst=3), [(1, 0.0)] * 3, [], 1, 0.0, 0.1),
+    (
+        TELEGRAM,
+        [(1, 0.0), (2, 0.0), *((c, (c - 2) / 30) for c in range(3, 31))],
+        [],
+        99,
+        0.97,
+        0.03,
+    ),
+    (TELEGRAM, [(None, 0.0)], [], 1, 0.0, 0.0),
+    (TELEGRAM, [(None, 0.0), (None, 0.0)], [], None, 0.0, 1 / 30),
 ]
 PLAN_IDS = [
     "nothing-sent",
@@ -112,6 +123,9 @@ PLAN_IDS = [
     "slack-no-global-limit",
     "global-burst-allows-three",
     "global-burst-exhausted",
+    "burst-never-puts-31-in-a-second",
+    "a-call-to-no-chat-takes-a-global-turn",
+    "calls-to-no-chat-are-spaced",
 ]
 
 
@@ -129,7 +143,55 @@ def test_plan(
     state = booked(limits, sent)
     for who, until in penalties:
         penalize(state, who, until)
-    assert plan(state, limits, chat, now, telegram_is_group(chat)) == pytest.approx(expected)
+    group = chat is not None and telegram_is_group(chat)
+    assert plan(state, limits, chat, now, group) == pytest.approx(expected)
+
+
+BLAME_CASES = [
+    # (sends [(chat, at)], the refused chat, now, who pays)
+    ([(1, 0.0)], 1, 0.1, None),
+    ([(1, 0.0), (1, 5.0)], 1, 5.1, None),
+    ([(1, 0.0), (1, 1.0)], 1, 1.1, 1),
+    ([(1, 0.0), (1, 1.33), (2, 1.34)], 1, 1.4, 1),
+    ([(1, 0.0), (1, 3.0)], 1, 3.1, None),
+    ([(-5, float(i)) for i in range(0, 40, 2)], -5, 39.0, -5),
+    ([(-5, 0.0), (-5, 30.0)], -5, 30.1, None),
+    ([], None, 0.0, None),
+]
+BLAME_IDS = [
+    "first-send-to-the-chat-is-global",
+    "chat-quiet-for-seconds-is-global",
+    "chat-written-a-second-before-is-its-own",
+    "chat-written-1.33s-before-is-its-own",
+    "chat-written-3s-before-is-global",
+    "group-window-full-is-the-group",
+    "group-with-room-is-global",
+    "no-chat-is-global",
+]
+
+
+@pytest.mark.parametrize(("sent", "chat", "now", "who"), BLAME_CASES, ids=BLAME_IDS)
+def test_blame(
+    sent: list[tuple[Hashable, float]], chat: Hashable | None, now: float, who: Hashable | None
+) -> None:
+    state = booked(TELEGRAM, sent)
+    group = chat is not None and telegram_is_group(chat)
+    assert blame(state, TELEGRAM, chat, now, group) == who
+
+
+async def test_a_429_after_a_quiet_spell_holds_everyone() -> None:
+    # before, every 429 was charged to its chat: the other chats went on into the same limit
+    clock = FakeClock()
+    pacer = Pacer.for_telegram(clock=clock, sleep=clock.sleep)
+    await pacer.acquire(1)
+    assert pacer.refused(1, 2) is None
+    assert pacer.delay(2) == pytest.approx(2.0)
+    await pacer.acquire(3)
+    clock.now += 1.0
+    await pacer.acquire(3)
+    assert pacer.refused(3, 4) == 3
+    assert pacer.delay(4) == pytest.approx(0.0)
+    assert pacer.delay(3) == pytest.approx(4.0)
 
 
 def test_plan_does_not_change_the_state() -> None:
@@ -153,8 +215,12 @@ def check_schedule(limits: Limits, sends: Sequence[tuple[Hashable, float]]) -> N
                 window = times[i + limits.group_limit] - times[i]
                 assert window >= limits.group_window - eps, (chat, times)
     if limits.global_rate:
-        # GCRA: any n sends span at least (n - burst) / rate seconds
         times = sorted(at for _, at in sends)
+        # no sliding window (t - global_window, t] holds more than global_limit sends
+        n = limits.global_limit
+        for i in range(len(times) - n):
+            assert times[i + n] - times[i] >= limits.global_window - eps, (i, times[i : i + n + 1])
+        # GCRA: any n sends span at least (n - burst) / rate seconds
         for i in range(len(times)):
             for j in range(i + 1, min(len(times), i + 3 * int(limits.global_rate))):
                 count = j - i + 1
@@ -285,3 +351,20 @@ def test_any_schedule_respects_every_limit(plan_steps: list[tuple[int, float]]) 
 
     sends = asyncio.run(go())
     check_schedule(limits, sends)
+
+
+async def test_in_flight_caps_the_requests_waiting_for_an_answer() -> None:
+    # a slow API must not pile up granted requests that then reach it at once
+    clock = FakeClock()
+    pacer = Pacer.for_telegram(clock=clock, sleep=clock.sleep, in_flight=2)
+    await pacer.acquire(1, slot=True)
+    await pacer.acquire(2, slot=True)
+    await pacer.acquire(4)  # without a slot (a send paced by hand): never held back
+    third = asyncio.create_task(pacer.acquire(3, slot=True))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not third.done()  # two in flight: the third waits for an answer
+    pacer.release()
+    await asyncio.wait_for(third, 1)
+    pacer.release()
+    pacer.release()

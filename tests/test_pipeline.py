@@ -3,6 +3,7 @@ age; subscriptions; source health and backoff."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -284,6 +285,17 @@ def test_sentence_around_marks_the_figure() -> None:
     assert "أولى" not in sentence and "ثالثة" not in sentence
 
 
+def test_a_sentence_cut_at_the_limit_is_cut_between_words_and_says_so() -> None:
+    # before, the stored quote began and ended inside a word, with nothing to say it was cut
+    text = "كلمات كثيرة " * 40 + "خروج 38550 شخصا " + "وكلمات أخرى " * 40
+    start = text.index("38550")
+    sentence, s, e = sentence_around(text, start, start + 5)
+    assert sentence[s:e] == "38550"
+    assert sentence.startswith("…") and sentence.endswith("…")
+    words = set(text.split())
+    assert all(w in words for w in sentence.strip("…").split())
+
+
 @pytest.mark.parametrize(
     ("setup", "error", "empty"),
     [("ok", False, False), ("missing", True, False), ("empty", False, True)],
@@ -307,3 +319,71 @@ async def test_poll_source_records_health(
     assert health.consecutive_failures == int(error)
     assert health.next_due == now + timedelta(seconds=1200 if error else 600)
     assert db.table("articles").count == (1 if setup == "ok" else 0)
+
+
+@pytest.mark.parametrize(
+    ("reports", "events"),
+    [
+        ([(1296, 0, "SOHR"), (500, 3, "SOHR"), (1296, 6, "AFP")], [1296, 500]),
+        ([(1296, 0, "SOHR"), (500, 3, "SOHR"), (1296, 6, "SOHR")], [1296, 500]),
+        ([(1296, 0, "SOHR"), (500, 3, "SOHR"), (1300, 6, "AFP")], [1296, 500]),
+        ([(1296, 0, "SOHR"), (500, 3, "SOHR"), (800, 6, "AFP")], [1296, 500, 800]),
+        ([(1296, 0, "SOHR"), (500, 24 * 2, "SOHR"), (1296, 24 * 4, "AFP")], [1296, 500, 1296]),
+        ([(1296, 0, "SOHR"), (1296, 24 * 4, "AFP")], [1296, 1296]),
+    ],
+    ids=[
+        "same-value-after-another-event-same-day",
+        "same-outlet-again",
+        "within-threshold",
+        "a-third-value-is-a-new-event",
+        "four-days-apart-is-a-new-event",
+        "latest-four-days-apart",
+    ],
+)
+def test_an_event_is_one_event_within_event_dedupe(
+    tmp_path: Path, reports: list[tuple[float, float, str]], events: list[float]
+) -> None:
+    # before, only the key's latest event was compared: 1296, 500, 1296 alerted three times
+    db = store.open_db(tmp_path / "e.db")
+    store.add_subscription(db, "telegram", "1")
+    for value, hours, outlet in reports:
+        art, figs = make_article(
+            [(Metric.DISPLACED, value, Qualifier.EXACT, Scope.WINDOW)], 0, outlet
+        )
+        art = dataclasses.replace(art, published=T0 + timedelta(hours=hours))
+        process_article(db, art, RULES, found=figs)
+    made = [r[0] for r in db.execute("select value from changes where kind = 'event' order by id")]
+    assert made == events
+    assert db.table("outbox").count == len(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # a country-wide toll keys at the country, not at the headline's city
+        ("غارات على حلب\n\nوقالت الوزارة إن عدد القتلى في عموم سوريا ارتفع إلى 500 قتيل.", "syria"),
+        # refugees key where they are
+        ("أوضاع السوريين\n\nيقيم نحو 1.5 مليون لاجئ سوري في لبنان بحسب المفوضية.", "lebanon"),
+        # a town of North Darfur keys at its state, not at Darfur as a whole
+        ("معارك في دارفور\n\nقتل 40 مدنيا في قصف على مدينة الفاشر.", "north-darfur"),
+        # a toll over two countries keys nowhere, whatever the text names most
+        ("زلزال في تركيا\n\nأودى الزلزال بحياة أكثر من 5 آلاف شخص في سوريا وتركيا.", None),
+    ],
+)
+def test_the_key_place_follows_the_figure_place(
+    tmp_path: Path, text: str, place: str | None
+) -> None:
+    db = store.open_db(tmp_path / "k.db")
+    url = f"https://news.example/{next(_counter)}"
+    art = Article(
+        url=url,
+        guid=url,
+        title="",
+        published=T0,
+        source="t",
+        text=text,
+        content_hash=content_hash("", text),
+    )
+    result = process_article(db, art, RULES, now=T0)
+    assert result.changes
+    assert {c.change.key.place for c in result.changes} == {place}

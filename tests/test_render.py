@@ -11,6 +11,10 @@ from fakes.telegram_api import parse_html
 from bot.i18n import STRINGS, t
 from bot.markup import TELEGRAM_MAX_MESSAGE, utf16_len
 from bot.render import (
+    HEADLINE_LIMIT,
+    NAME_LIMIT,
+    QUOTE_LIMIT,
+    TITLE_LIMIT,
     alert_html,
     alert_mrkdwn,
     alert_text,
@@ -18,6 +22,7 @@ from bot.render import (
     format_since,
     format_window,
     number,
+    quote_parts,
 )
 from bot.store import AlertView
 from figures.diff import Key
@@ -168,17 +173,77 @@ def test_non_http_links_are_never_rendered(url: str) -> None:
     assert "<http" not in alert_mrkdwn(alert, "en") and "|" not in alert_mrkdwn(alert, "en")
 
 
-def test_a_long_quote_is_split_under_the_limit_without_breaking_tags() -> None:
+def test_a_long_quote_is_cut_around_the_figure_and_the_alert_is_one_message() -> None:
+    # before, the whole 20,000-character quote went out, in five messages
     long = "نزوح " * 2000
     alert = dataclasses.replace(
         BASE, quote=long + "38550" + long, quote_start=len(long), quote_end=len(long) + 5
     )
-    chunks = alert_html(alert, "ar")
-    assert len(chunks) >= 3
-    for chunk in chunks:
-        assert utf16_len(parse_html(chunk)) <= TELEGRAM_MAX_MESSAGE
-    joined = "".join(parse_html(c) for c in chunks)
-    assert joined.count("نزوح") == 4000 and "38550" in joined
+    [html] = alert_html(alert, "ar")
+    text = parse_html(html)
+    assert utf16_len(text) <= TELEGRAM_MAX_MESSAGE
+    quote = text.split("\n\n")[2]
+    assert quote.startswith("…نزوح") and quote.endswith("نزوح…")
+    assert len(quote) <= QUOTE_LIMIT + 2
+    left, right = quote.split("38550")
+    assert abs(len(left) - len(right)) <= 6  # centred on the figure
+
+
+SENTENCE = "وقال المرصد إن القصف أدى إلى نزوح بالمئات من أهالي البلدة نحو المخيمات"
+
+
+@pytest.mark.parametrize(
+    ("quote", "figure", "limit", "expected"),
+    [
+        (SENTENCE, "مئات", 300, (SENTENCE.split("بالمئات")[0], "بالمئات", None)),
+        ("نزح 1500شخص", "1500", 300, ("نزح ", "1500شخص", "")),
+        ("كلمة " * 100 + "38550 " + "كلمة " * 100, "38550", 60, ("…", "38550", "…")),
+        ("أ" * 50 + " 700 " + "ب" * 50, "700", 30, ("…", "700", "…")),
+        ("short 12 text", "12", 300, ("short ", "12", " text")),
+    ],
+    ids=["prefix-joins-the-bold", "suffix-joins-the-bold", "cut-both-sides", "long-words", "whole"],
+)
+def test_quote_parts_cut_at_word_boundaries(
+    quote: str, figure: str, limit: int, expected: tuple[str, str, str | None]
+) -> None:
+    # before, the bold began inside the word (بال<b>مئات</b>) and a cut fell mid-word
+    start = quote.index(figure)
+    before, bold, after = quote_parts(quote, start, start + len(figure), limit)
+    assert bold == expected[1]
+    assert before + bold + after == quote or before.startswith("…") or after.endswith("…")
+    if expected[0] == "…":
+        assert before.startswith("…") and after.endswith("…")
+        assert len(before) + len(bold) + len(after) <= limit + 2
+        for piece in (before[1:], after[:-1]):  # whole words only
+            assert all(w in quote.split() for w in piece.split())
+    else:
+        assert before == expected[0]
+    if expected[2] is not None and expected[0] != "…":
+        assert after == expected[2]
+
+
+def test_article_text_in_an_alert_is_capped_so_one_alert_is_one_message() -> None:
+    # before, a 20,000-character title (the link label) made one alert five messages
+    alert = dataclasses.replace(
+        BASE,
+        title="عنوان طويل جداً " * 1300,
+        outlet="وكالة " * 500,
+        quote="نزوح " * 3000,
+        quote_start=0,
+        quote_end=len("نزوح " * 3000),
+        sources=tuple(f"outlet {i}" * 20 for i in range(300)),
+        fine_place="x" * 5000,
+    )
+    for lang in ("en", "ar"):
+        [html] = alert_html(alert, lang)
+        text = parse_html(html)
+        assert utf16_len(text) <= 2000
+        a = alert_text(alert, lang)
+        assert len(a.link_label) <= TITLE_LIMIT and a.link_label.endswith("…")
+        assert a.link_label[:-1].split()[-1] in {"عنوان", "طويل", "جداً"}  # at a word boundary
+        assert len(a.credit) <= NAME_LIMIT + 20
+        assert len(a.headline) <= HEADLINE_LIMIT
+        assert len(alert_mrkdwn(alert, lang)) <= 3000
 
 
 def test_offsets_outside_the_quote_bold_nothing() -> None:
@@ -199,8 +264,22 @@ def test_offsets_outside_the_quote_bold_nothing() -> None:
         (100, Qualifier.EXACT, True, Unit.HOUSEHOLD, "en", "hundreds (100+) families"),
         (10000, Qualifier.APPROX, True, Unit.PERSON, "ar", "نحو عشرات الآلاف (١٠٬٠٠٠+)"),
         (2.5, Qualifier.AT_MOST, False, Unit.KM2, "en", "at most 2.5 km²"),
+        (100, Qualifier.EXACT, True, Unit.KM2, "en", "100+ km²"),
+        (100, Qualifier.EXACT, True, Unit.PERSON, "ar", "مئات (١٠٠+)"),
+        (250, Qualifier.EXACT, True, Unit.PERSON, "en", "250+"),
     ],
-    ids=["exact", "ar-more-than", "small-area", "percent", "vague-families", "ar-vague", "decimal"],
+    ids=[
+        "exact",
+        "ar-more-than",
+        "small-area",
+        "percent",
+        "vague-families",
+        "ar-vague",
+        "decimal",
+        "vague-area-is-a-floor",
+        "ar-hundreds",
+        "vague-without-a-word",
+    ],
 )
 def test_amount(
     value: float, qualifier: Qualifier, vague: bool, unit: Unit, lang: str, expected: str

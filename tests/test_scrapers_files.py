@@ -83,13 +83,15 @@ async def test_a_glob(tmp_path: Path) -> None:
     assert sorted(Path(a.url).name for a in result.articles) == ["a.txt", "b.txt"]
 
 
-async def test_max_articles_keeps_the_newest(tmp_path: Path) -> None:
+async def test_every_file_is_read_oldest_first_whatever_max_articles(tmp_path: Path) -> None:
+    """max_articles bounds a feed or a listing page; a file left unread by a
+    files source would never be read (each poll would take the same newest)."""
     for i in range(5):
         path = tmp_path / f"{i}.txt"
         path.write_text(f"خبر {i}", encoding="utf-8")
-        os.utime(path, (1_500_000_000 + i, 1_500_000_000 + i))
+        os.utime(path, (1_500_000_000 - i, 1_500_000_000 - i))
     result = await files(tmp_path, max_articles=2).fetch(FetchContext(client=None))
-    assert [Path(a.url).name for a in result.articles] == ["3.txt", "4.txt"]
+    assert [Path(a.url).name for a in result.articles] == [f"{i}.txt" for i in range(4, -1, -1)]
 
 
 async def test_symlinks_escaping_the_path_are_refused(tmp_path: Path) -> None:

@@ -251,7 +251,7 @@ def test_config_show_masks_secrets(
     assert token not in out
     assert "TEST_RAQIB_TG_TOKEN (set in the environment)" in out
     line = next(x for x in out.splitlines() if x.startswith("sources.seeds.interval"))
-    assert "7200" in line and line.endswith("# admin edit")
+    assert "= 2h " in line and line.endswith("# admin edit")
 
 
 def test_config_set_from_the_command_line(config_path: Path, db: Database, capsys: Any) -> None:
@@ -264,3 +264,86 @@ def test_config_set_from_the_command_line(config_path: Path, db: Database, capsy
     assert cmd_config(bad) == 2
     assert "true or false" in capsys.readouterr().err
     assert effective_config(config, db).alerts.alert_new is True
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def raqib(config_path: Path, *args: str, timeout: float = 60) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(config_path), *args],
+        cwd=config_path.parent,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("alerts.thresholds.displaced.absolute", "-5", "at least 0"),
+        ("alerts.thresholds.displaced.relative", "1.5", "between 0 and 1"),
+        ("alerts.thresholds.kiled.absolute", "5", "METRIC one of"),
+        ("sources.web.url", "http://10.0.0.1/feed.xml", "private"),
+        ("sources.web.url", "http://localhost/feed.xml", "this machine"),
+    ],
+    ids=["negative", "share", "misspelt", "private-url", "localhost-url"],
+)
+def test_raqib_config_set_is_checked_like_a_chat_edit(
+    tmp_path: Path, seeds_dir: Path, key: str, value: str, words: str
+) -> None:
+    path = tmp_path / "config.toml"
+    text = CONFIG.format(db=tmp_path / "raqib.db", seeds=seeds_dir)
+    text += '\n[[sources]]\nname = "web"\nkind = "rss"\nurl = "https://8.8.8.8/feed.xml"\n'
+    path.write_text(text, encoding="utf-8")
+    done = raqib(path, "config", "set", key, value)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert words in done.stderr and "Traceback" not in done.stderr
+    db = open_db(tmp_path / "raqib.db")
+    try:
+        assert list(db.query("select * from settings")) == []
+    finally:
+        db.close()
+
+
+def test_an_admin_log_level_holds_at_the_next_start(config_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    assert raqib(config_path, "config", "set", "logging.level", "DEBUG").returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--config", str(config_path), "run"],
+        cwd=config_path.parent,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    assert proc.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 90
+        while not any("raqib is running" in x for x in lines) and time.monotonic() < deadline:
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(60)
+        reader.join(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = "".join(lines)
+    assert "raqib is running" in err
+    assert " DEBUG " in err, err[-2000:]

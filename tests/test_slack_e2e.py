@@ -24,7 +24,7 @@ from story import seed_articles
 
 from bot import store
 from bot.commands import COMMANDS
-from bot.config import Config, ServiceConfig, SlackConfig, SourceConfig, StorageConfig
+from bot.config import Config, ConfigError, ServiceConfig, SlackConfig, SourceConfig, StorageConfig
 from bot.delivery import TRANSPORTS, DeliveryLoop, chat_transports
 from bot.pacing import Limits, Pacer
 from bot.pipeline import process_articles, rules_from_config
@@ -367,10 +367,43 @@ async def test_buttons_run_their_command(app: App) -> None:
     }
     status, _ = await app.request(urlencode({"payload": json.dumps(payload)}).encode())
     assert status == 200
-    [body] = await app.slack.wait_for(lambda: app.responses(response_url), what="the answer")
-    assert body["replace_original"] is True and body["text"].startswith("Subscribed (#")
+    gone, body = await app.slack.wait_for(
+        lambda: len(app.responses(response_url)) >= 2 and app.responses(response_url),
+        what="the answer",
+    )
+    assert gone["delete_original"] is True  # the buttons go
+    assert body["response_type"] == "in_channel" and body["text"].startswith("Subscribed (#")
     [sub] = store.active_subscriptions(app.db)
     assert (sub.chat_id, sub.metrics) == (CHANNEL, ("killed",))
+
+
+async def test_confirmations_are_for_the_channel_and_the_rest_for_who_asked(app: App) -> None:
+    for text, seen in (
+        ("subscribe displaced", "in_channel"),
+        ("subscribe displaced", "in_channel"),  # "already subscribed" too
+        ("lang en", "in_channel"),
+        ("unsubscribe all", "in_channel"),
+        ("help", "ephemeral"),
+        ("subscriptions", "ephemeral"),
+        ("subscribe atlantis", "ephemeral"),  # a refusal is for who typed it
+    ):
+        status, answer, _ = await app.slash(text)
+        assert status == 200 and answer["response_type"] == seen, (text, answer)
+    status, answer, _ = await app.slash("subscribe displaced", channel="D0DIRECT")
+    assert answer["response_type"] == "ephemeral"  # a direct message has no channel to tell
+
+
+async def test_a_failing_command_says_so_and_the_admin_channel_is_told(app: App) -> None:
+    app.db.execute("alter table subscriptions rename to subscriptions_gone")  # a broken store
+    try:
+        text = await app.said("subscriptions")
+        await app.slack.wait_for(lambda: app.slack.messages(ADMIN_CHANNEL), what="the notice")
+    finally:
+        app.db.execute("alter table subscriptions_gone rename to subscriptions")
+    assert text == "Something went wrong with that command; the admins have been told."
+    [notice] = [m.text for m in app.slack.messages(ADMIN_CHANNEL)]
+    assert f"the command /subscriptions in chat {CHANNEL} (from slack:{USER}) failed" in notice
+    assert "no such table: subscriptions" in notice
 
 
 async def test_source_test_answers_later_through_response_url(app: App) -> None:
@@ -528,9 +561,12 @@ async def test_token_from_the_environment_and_never_in_the_logs(
         db = store.open_db(config.storage.database)
         transport = slack_transport(config, db)
         assert isinstance(transport, SlackTransport)
-        await transport.start()
         try:
-            assert transport.http is not None
+            with pytest.raises(ConfigError) as info:  # raqib run stops with this one line
+                await transport.start()
+            assert info.value.key == "slack.bot_token_env"
+            assert BOT_TOKEN not in str(info.value) and info.value.__cause__ is None
+            assert transport.http is None  # nothing was started
             result = await transport.post(CHANNEL, "hello")
             assert not result.ok and result.error == "invalid_auth"
         finally:
@@ -701,3 +737,22 @@ async def test_an_admin_edit_from_slack_applies_to_the_service_at_once(
             assert service.effective.alerts.alert_new is False
         finally:
             await service.shutdown()
+
+
+async def test_overlapping_subscriptions_get_each_alert_once(app: App, seeds_dir: Path) -> None:
+    # fails on the code before: one outbox row (and one post) per matching subscription
+    assert (await app.said("subscribe displaced")).startswith("Subscribed (#")
+    assert (await app.said("subscribe displaced deir-ez-zor")).startswith("Subscribed (#")
+    replay_seeds(app.db, seeds_dir)
+    wanted = [
+        r[0]
+        for r in app.db.execute(
+            "select id from changes where metric = 'displaced' and alert = 1 order by id"
+        )
+    ]
+    views = [store.change_for_alert(app.db, c) for c in wanted]
+    expected = [alert_blocks(v, "en") for v in views if v is not None]
+    assert len(expected) == len(wanted) >= 5
+    app.loop.notify()
+    await app.slack.wait_for(lambda: drained(app.db), timeout=20, what="the outbox drained")
+    assert alerts_in(app.slack, CHANNEL) == expected

@@ -88,16 +88,24 @@ def test_outbox_depth_oldest_and_last_sent(config: Config, db: Database) -> None
                 "fetched_at": "x",
             }
         )
-        db.table("changes").insert(
-            {"id": 1, "kind": "new", "key": "k", "article_id": 1, "alert": 1, "created_at": "x"}
-        )
+        for change in (1, 2):
+            db.table("changes").insert(
+                {
+                    "id": change,
+                    "kind": "new",
+                    "key": "k",
+                    "article_id": 1,
+                    "alert": 1,
+                    "created_at": "x",
+                }
+            )
         for i, (status, created) in enumerate(
             [("sent", 50), ("pending", 30), ("pending", 10), ("dead", 40)], start=1
         ):
             db.table("outbox").insert(
                 {
                     "id": i,
-                    "change_id": 1,
+                    "change_id": 2 if i == 3 else 1,  # one waiting row per change and chat
                     "subscription_id": 1,
                     "transport": "console",
                     "chat_id": "stdout",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -94,15 +95,41 @@ def test_a_database_at_migration_one_upgrades_in_place(tmp_path: Path) -> None:
         "m003_history_order_index",
         "m004_state_order_outbox_subscription",
         "m005_drop_unread_indexes",
+        "m006_outbox_one_row_per_chat",
+        "m007_change_sources_and_events",
     ]
     store.open_db(path)  # opening again applies nothing and fails nothing
+
+
+def as_of_old(
+    old: store.Database, tmp_path: Path, fill: Callable[[store.Database], object]
+) -> None:
+    """Rows as today's pipeline writes them (`fill` on a database of today), copied into the
+    older database `old` with the columns it has: an older release's data."""
+    new = store.open_db(tmp_path / f"new-{len(list(tmp_path.iterdir()))}.db")
+    fill(new)
+    for table in ("sources", "articles", "changes", "observations", "state", "subscriptions"):
+        columns = set(old.table(table).columns_dict)
+        old.table(table).insert_all(
+            ({k: v for k, v in row.items() if k in columns} for row in new.table(table).rows),
+            pk=old.table(table).pks[0],
+        )
+    columns = set(old.table("outbox").columns_dict)
+    old.table("outbox").insert_all(
+        {k: v for k, v in row.items() if k in columns} for row in new.table("outbox").rows
+    )
+    new.close()
 
 
 def test_a_database_at_migration_three_upgrades_with_its_state_and_outbox(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = store.open_db(path, stop_before="m004_state_order_outbox_subscription")
-    store.add_subscription(old, "console", "console")
-    process_article(old, article(), RULES, now=NOW, found=[figure()])
+
+    def fill(db: store.Database) -> None:
+        store.add_subscription(db, "console", "console")
+        process_article(db, article(), RULES, now=NOW, found=[figure()])
+
+    as_of_old(old, tmp_path, fill)
     before = list(old.query("select * from state"))
     old.close()
     db = store.open_db(path)
@@ -355,3 +382,80 @@ def test_hot_queries_read_through_an_index(
     assert index in plan
     if index.startswith("SCAN"):
         assert "TEMP B-TREE" not in plan
+
+
+def test_a_database_queued_per_subscription_migrates_to_one_row_per_chat(tmp_path: Path) -> None:
+    # before m006 a chat with two matching subscriptions had two rows for one change
+    path = tmp_path / "old.db"
+    old = store.open_db(path, stop_before="m006_outbox_one_row_per_chat")
+
+    def fill(db: store.Database) -> None:
+        store.add_subscription(db, "telegram", "-1")
+        store.add_subscription(db, "telegram", "-1", places=["deir-ez-zor"])
+        store.add_subscription(db, "telegram", "-2")
+        store.add_subscription(db, "telegram", "-1", digest=True)
+        process_article(db, article(), RULES, now=NOW, found=[figure()])
+
+    as_of_old(old, tmp_path, fill)
+    # as the code before queued them: one row per matching subscription
+    (change_id,) = [r[0] for r in old.execute("select id from changes")]
+    old.execute("delete from outbox")
+    a, b = 1, 2
+    for sub, chat, status in ((a, "-1", "pending"), (b, "-1", "pending"), (3, "-2", "pending")):
+        old.execute(
+            "insert into outbox (change_id, subscription_id, transport, chat_id, status)"
+            " values (?, ?, 'telegram', ?, ?)",
+            [change_id, sub, chat, status],
+        )
+    old.execute(
+        "insert into outbox (change_id, subscription_id, transport, chat_id, status)"
+        " values (?, 4, 'telegram', '-1', 'held')",
+        [change_id],
+    )
+    old.conn.commit()
+    assert old.table("outbox").count == 4
+    old.close()
+    db = store.open_db(path)
+    rows = db.execute(
+        "select chat_id, status, subscription_id, subscriptions from outbox order by id"
+    ).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("-1", "pending"), ("-2", "pending"), ("-1", "held")]
+    assert rows[0][2:] == (a, f"[{a}, {b}]")
+    # one per (change, chat, kind) from now on: the index refuses a second
+    with pytest.raises(sqlite3.IntegrityError), store.write(db):
+        db.execute(
+            "insert into outbox (change_id, subscription_id, transport, chat_id, status)"
+            " select change_id, subscription_id, transport, chat_id, status from outbox limit 1"
+        )
+
+
+def test_one_row_per_chat_passes_to_the_next_subscription_when_one_ends(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    a = store.add_subscription(db, "telegram", "-1")
+    b = store.add_subscription(db, "telegram", "-1", metrics=["displaced"])
+    d = store.add_subscription(db, "telegram", "-1", digest=True)
+    result = process_article(db, article(), RULES, now=NOW, found=[figure()])
+    (change,) = result.changes
+    assert change.outbox_rows == 2  # one instant, one held: never one per subscription
+    (row,) = store.pending_outbox(db, "telegram", NOW)
+    assert row.subscription_id == a
+    store.deactivate_subscription(db, a, "unsubscribed")
+    (row,) = store.pending_outbox(db, "telegram", NOW)
+    assert row.subscription_id == b  # b still wants it
+    store.deactivate_subscription(db, b, "unsubscribed")
+    assert store.pending_outbox(db, "telegram", NOW) == []
+    held = db.execute("select subscription_id from outbox where status = ?", [store.HELD])
+    assert [r[0] for r in held] == [d]
+
+
+def test_a_chat_moving_onto_a_chat_that_has_the_alert_keeps_one_row(tmp_path: Path) -> None:
+    # one waiting row per (change, chat): a group that became a supergroup already
+    # subscribed under its new id must not get the alert twice (nor fail to move)
+    db = store.open_db(tmp_path / "a.db")
+    store.add_subscription(db, "telegram", "-5")
+    store.add_subscription(db, "telegram", "-1005")
+    process_article(db, article(), RULES, now=NOW, found=[figure()])
+    store.move_chat(db, "telegram", "-5", "-1005")
+    assert [r.chat_id for r in store.pending_outbox(db, "telegram", NOW)] == ["-1005"]
+    [(status,)] = db.execute("select status from outbox where chat_id = '-5'").fetchall()
+    assert status == "dead"

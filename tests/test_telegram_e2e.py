@@ -256,7 +256,7 @@ async def test_admin_edits_are_validated_stored_and_audited(bot: Bot) -> None:
     [reply] = await bot.command(USER, ADMIN, "/source add files files https://8.8.8.8/x")
     assert reply.startswith("Refused:")
     [reply] = await bot.command(USER, ADMIN, "/config set alerts.event_dedupe 2d")
-    assert reply.startswith('alerts.event_dedupe = "2d"')
+    assert reply.startswith("alerts.event_dedupe = 2d")
     [reply] = await bot.command(USER, ADMIN, "/config set alerts.nonsense 1")
     assert reply.startswith("Refused:") and "unknown key" in reply
     [reply] = await bot.command(USER, ADMIN, "/threshold displaced 500 5%")
@@ -378,8 +378,9 @@ def _far() -> object:
 async def test_start_waits_for_an_unreachable_bot_api(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The Bot API is down when raqib starts: start-up keeps trying (with
-    backoff) and goes on once it is back, instead of stopping `raqib run`."""
+    """The Bot API is down when raqib starts: start-up goes on (the service polls its
+    sources), the transport keeps trying in the background (with backoff) and comes online
+    once the Bot API is back, instead of stopping `raqib run`."""
     monkeypatch.setenv("RAQIB_TEST_TG", TOKEN)
     monkeypatch.setattr("bot.telegram.START_BACKOFF", 0.1)
     async with FakeTelegram(limits=FAST) as tg:
@@ -389,12 +390,109 @@ async def test_start_waits_for_an_unreachable_bot_api(
         )
         await tg.stop()  # nothing listens on the Bot API's port now
         transport = TelegramTransport(config, pacer=fast_pacer())  # type: ignore[arg-type]
-        starting = asyncio.create_task(transport.start())
-        await asyncio.sleep(0.5)
-        assert not starting.done(), "start-up gave up while the Bot API was down"
-        await tg.start()  # back, on the same port
-        await asyncio.wait_for(starting, 10)
+        await asyncio.wait_for(transport.start(), 10)  # start-up does not wait for it
         try:
+            assert not transport.online.is_set()
+            await asyncio.sleep(0.5)
+            assert not transport.online.is_set()
+            result = await transport.send_html(USER, "x")  # held, not a failed attempt
+            assert not result.ok and result.held
+            await tg.start()  # back, on the same port
+            await asyncio.wait_for(transport.online.wait(), 10)
             assert tg.my_commands("") != []  # the menu was registered once it could be
         finally:
             await transport.stop()
+
+
+# ---------------------------------------------------------------- once per chat, credit as of the change
+
+
+def alerting_changes(db: Database, metric: str) -> list[int]:
+    """Ids of the changes of `metric` that asked for an alert, in order (independent of the
+    outbox: what a subscriber to `metric` must hear of, each exactly once)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "select id from changes where metric = ? and alert = 1 order by id", [metric]
+        )
+    ]
+
+
+async def test_overlapping_subscriptions_get_each_alert_once(bot: Bot, seeds_dir: Path) -> None:
+    # fails on the code before: one outbox row (and one message) per matching subscription
+    [reply] = await bot.command(USER, USER, "/subscribe displaced")
+    assert reply.startswith("Subscribed (#")
+    [reply] = await bot.command(USER, USER, "/subscribe displaced deir-ez-zor")
+    assert reply.startswith("Subscribed (#")
+    both = 777
+    store.add_subscription(bot.db, "telegram", str(both), metrics=["displaced"])
+    store.add_subscription(bot.db, "telegram", str(both), metrics=["displaced"], digest=True)
+    replay_seeds(bot.db, seeds_dir)
+    wanted = alerting_changes(bot.db, "displaced")
+    assert len(wanted) >= 5
+    expected = []
+    for change_id in wanted:
+        view = store.change_for_alert(bot.db, change_id)
+        assert view is not None
+        expected += alert_html(view, "en")
+    bot.loop.notify()
+    await bot.tg.wait_for(
+        lambda: store.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
+    )
+    await asyncio.sleep(0.3)
+    assert alerts_in(bot.tg, USER) == expected
+    assert alerts_in(bot.tg, both) == expected
+    # the digest chat's held rows: each change once, besides its instant row
+    held = [
+        r[0]
+        for r in bot.db.execute(
+            "select change_id from outbox where chat_id = ? and status = ? order by id",
+            [str(both), store.HELD],
+        )
+    ]
+    assert held == wanted
+
+
+async def test_the_2017_alert_credits_no_later_outlet(bot: Bot, seeds_dir: Path) -> None:
+    # fails on the code before: "Also reported by" was read from the series' state at send
+    # time, which by then holds the outlet of the 2018 "more than 15,000"
+    await bot.command(USER, USER, "/subscribe displaced")
+    replay_seeds(bot.db, seeds_dir)  # the whole replay first: the 2017 alert goes out late
+    bot.loop.notify()
+    await bot.tg.wait_for(
+        lambda: store.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
+    )
+    [first] = bot.db.execute(
+        "select c.id, a.outlet from changes c join articles a on a.id = c.article_id"
+        " where c.metric = 'displaced' and c.published < '2018' and c.alert = 1"
+    ).fetchall()
+    later = {
+        r[0]
+        for r in bot.db.execute(
+            "select distinct outlet from observations where published > ? and outlet != ?",
+            ["2018", first[1]],
+        )
+    }
+    assert later, "the seeds have later outlets"
+    [alert] = [m.plain for m in bot.tg.messages(USER) if "2017" in m.plain]
+    assert first[1] in alert
+    assert not [outlet for outlet in later if outlet in alert], alert
+    view = store.change_for_alert(bot.db, first[0])
+    assert view is not None and view.sources == (first[1],)
+
+
+async def test_every_bot_api_call_takes_its_turn_with_the_pacer(bot: Bot, seeds_dir: Path) -> None:
+    # before, only sendMessage/sendPhoto were paced: setMyCommands, button answers, edits and
+    # the chat action went around the limiter
+    await bot.command(USER, USER, "/subscribe")
+    bot.tg.push_callback(USER, USER, "/subscribe killed")
+    await bot.tg.wait_for(lambda: bot.tg.callback_answers, what="the button answer")
+    await bot.tg.wait_for(lambda: bot.tg.messages(USER)[-1].edits, what="the edit")
+    replay_seeds(bot.db, seeds_dir)
+    await bot.command(USER, USER, "/chart displaced", replies=1)
+    await asyncio.sleep(0.3)
+    calls = [c for c in bot.tg.calls if c.method != "getUpdates"]
+    methods = {c.method for c in calls}
+    assert {"setMyCommands", "answerCallbackQuery", "editMessageText", "sendPhoto"} <= methods
+    assert bot.transport.pacer.state.commits == len(calls)
+    assert bot.tg.too_many_requests == 0

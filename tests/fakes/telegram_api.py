@@ -309,6 +309,10 @@ class FakeTelegram(FakeServer):
         self._throttled: dict[int | None, float] = {}
         self._forced: dict[int | None, list[int]] = {}
         self._fail_next: list[int] = []
+        self.chat_admins: dict[int, set[int]] = {}
+        """Group id -> user ids that are its administrators (see `make_admin`)."""
+        self.chat_owners: dict[int, int] = {}
+        """Group id -> the user id of its creator."""
         self._window_all: deque[float] = deque()
         self._window_chat: dict[int, deque[float]] = {}
 
@@ -335,6 +339,15 @@ class FakeTelegram(FakeServer):
         """Undo `block`."""
         with self.lock:
             self._blocked.discard(chat_id)
+
+    def make_admin(self, chat_id: int, user_id: int, *, owner: bool = False) -> None:
+        """`user_id` administers the group `chat_id` (its creator with `owner`): getChatMember
+        and getChatAdministrators say so; everyone else is a plain member."""
+        with self.lock:
+            if owner:
+                self.chat_owners[chat_id] = user_id
+            else:
+                self.chat_admins.setdefault(chat_id, set()).add(user_id)
 
     def migrate(self, chat_id: int, new_id: int) -> None:
         """The group became a supergroup: sends to `chat_id` get 400 with migrate_to_chat_id."""
@@ -738,6 +751,44 @@ class FakeTelegram(FakeServer):
     def _m_deleteMyCommands(self, params: dict[str, Any]) -> Any:
         self.commands.pop((_scope(params), str(params.get("language_code") or "")), None)
         return True
+
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        if self.chat_owners.get(chat_id) == user_id:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id in self.chat_admins.get(chat_id, set()):
+            rights = [
+                "can_be_edited",
+                "is_anonymous",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ]
+            member: dict[str, Any] = {"status": "administrator", "user": user}
+            member.update({r: r not in {"can_be_edited", "is_anonymous"} for r in rights})
+            return member
+        return {"status": "member", "user": user}
+
+    def _m_getChatMember(self, params: dict[str, Any]) -> Any:
+        chat_id = self._target(params)
+        user_id = _int(params.get("user_id"), "user_id", 0)
+        if not user_id:
+            raise TelegramError(400, "Bad Request: invalid user_id specified")
+        return self._member(chat_id, user_id)
+
+    def _m_getChatAdministrators(self, params: dict[str, Any]) -> Any:
+        chat_id = self._target(params)
+        ids = sorted(self.chat_admins.get(chat_id, set()))
+        if chat_id in self.chat_owners:
+            ids.insert(0, self.chat_owners[chat_id])
+        return [self._member(chat_id, i) for i in ids]
 
     def _m_getChat(self, params: dict[str, Any]) -> Any:
         chat_id = self._target(params)

@@ -1,0 +1,325 @@
+"""Scope and period of a count (figures/scope.py and its hooks in the
+extractor): event or running/standing count from the clause, and the period of
+a count at discourse level.  Every sentence is invented; each case failed on
+the engine before this stage was written."""
+
+from __future__ import annotations
+
+import pytest
+
+from figures import extract, scope
+from figures.model import Metric, Scope
+from figures.text import normalize
+
+# (text, [(metric, value, scope, window), ...]) — the listed figures must be
+# found with that scope and window (other figures of the text are not checked)
+Case = tuple[str, list[tuple[str, float, str, str | None]]]
+
+EVENT_OR_TOTAL: dict[str, Case] = {
+    # a war's, campaign's or disaster's toll reported by an authority: total
+    "flood-toll-by-ministry": (
+        "أودت الفيضانات التي ضربت الإقليم بحياة 230 شخصاً على الأقل، بحسب وزارة الصحة.",
+        [("killed", 230, "total", None)],
+    ),
+    "quake-as-cause": (
+        "قتل 120 شخصا إثر الزلزال الذي ضرب المنطقة.",
+        [("killed", 120, "total", None)],
+    ),
+    "civil-defence-report-dated-by-weekday": (
+        "أعلن الدفاع المدني في المدينة، مساء الأحد، انتشال 45 جثة من تحت الأنقاض.",
+        [("killed", 45, "total", None)],
+    ),
+    "inside-a-war": (
+        "وفي تلك الحرب قتل أكثر من 900 شخص.",
+        [("killed", 900, "total", None)],
+    ),
+    "campaign-of-months": (
+        "وجاء ذلك بعد ثلاثة أشهر من القصف الذي أسفر عن مقتل 300 مدني.",
+        [("killed", 300, "total", None)],
+    ),
+    "count-head-then-verb": (
+        "وقال إن عدد المعتقلين في السجن بلغ 700.",
+        [("detained", 700, "total", None)],
+    ),
+    "the-story-is-a-quakes-toll": (
+        "ارتفع عدد ضحايا الزلزال في البلاد\nوقال مسؤولون إن 340 شخصا قتلوا في القرى الجبلية.",
+        [("killed", 340, "total", None)],
+    ),
+    # a present-tense state: standing total
+    "held-in-prisons": (
+        "يقبع في سجون السلطات أكثر من 3 آلاف معتقل.",
+        [("detained", 3000, "total", None)],
+    ),
+    "forces-hold": (
+        "تحتجز قوات الأمن 400 شخص في سجن المطار.",
+        [("detained", 400, "total", None)],
+    ),
+    # one group that moved or was received at a place, one evacuation: batch
+    "returned-from-a-camp": (
+        "عاد 320 نازحاً من مخيم الصفا إلى قراهم.",
+        [("returned", 320, "batch", None)],
+    ),
+    "received-at-a-shelter": (
+        "استقبل مركز الإيواء في البلدة 450 نازحاً.",
+        [("displaced", 450, "batch", None)],
+    ),
+    "one-evacuation": (
+        "أجلت فرق الإنقاذ 250 مدنيا من الحي المحاصر.",
+        [("displaced", 250, "batch", None)],
+    ),
+}
+
+PERIODS: dict[str, Case] = {
+    # (a) a weekday in a reporting clause dates the report
+    "a-report-weekday-then-window": (
+        "أعلنت المفوضية، اليوم الخميس، فرار أكثر من 8 آلاف شخص من البلدة، "
+        "خلال الأيام الثلاثة الماضية.",
+        [("displaced", 8000, "window", "3d")],
+    ),
+    # (b) a lead's period carries into a continuation and a restatement
+    "kama-continuation": (
+        "أسفرت المداهمات خلال 48 ساعة عن ضبط أسلحة. كما أسفرت عن توقيف 40 مطلوباً.",
+        [("detained", 40, "window", "48h")],
+    ),
+    "line-ending-in-a-comma": (
+        "ارتفع عدد القتلى خلال الساعات الـ24 الماضية إلى 30 مدنيا،\nبعد أن قتل 5 أشخاص في المدينة.",
+        [("killed", 5, "window", "24h")],
+    ),
+    "restated-number": (
+        "نزوح 6 آلاف شخص خلال أسبوع\nوقالت المنظمة إن 6 آلاف شخص نزحوا من القرى.",
+        [("displaced", 6000, "window", "1w")],
+    ),
+    "list-under-a-day": (
+        "أعلنت وزارة الصحة حصيلة غارات يوم أمس:\n- المدينة: 12 شهيدا و30 جريحا.\n- الريف: 4 شهداء.",
+        [
+            ("killed", 12, "window", "1d"),
+            ("injured", 30, "window", "1d"),
+            ("killed", 4, "window", "1d"),
+        ],
+    ),
+    "a-breakdown-takes-the-period-before": (
+        "قال المكتب إن 60 مدنيا سقطوا بين قتيل وجريح خلال شهر مارس الماضي.\n"
+        "وأوضح التقرير أن الضحايا بينهم 20 قتيلا و40 جريحا.",
+        [("killed", 20, "window", "1m"), ("injured", 40, "window", "1m")],
+    ),
+    # (c) one day
+    "today-only": (
+        "قتل 14 مدنيا اليوم فقط في المدينة.",
+        [("killed", 14, "window", "1d")],
+    ),
+    "yesterday-alone": (
+        "أصيب 60 شخصا يوم أمس وحده جراء القصف.",
+        [("injured", 60, "window", "1d")],
+    ),
+    "a-days-tally": (
+        "قتل 9 مدنيين وأصيب 20 آخرون في قصف على أحياء المدينة، أمس الثلاثاء، بحسب مصادر طبية.",
+        [("killed", 9, "window", "1d"), ("injured", 20, "window", "1d")],
+    ),
+    "the-sentences-day-far-from-the-number": (
+        "قتل 11 شخصا وأصيب 30 آخرون جراء قصف ومعارك في أحياء المدينة الشرقية والغربية "
+        "وريفها الجنوبي وأطرافها، وسط البلاد، اليوم السبت، وفق مصادر محلية.",
+        [("killed", 11, "window", "1d"), ("injured", 30, "window", "1d")],
+    ),
+    # (d) a period written once after a coordinated list
+    "period-after-a-list": (
+        "ونقلت المستشفيات 35 قتيلاً، و120 مصاباً خلال الساعات الـ24 الماضية.",
+        [("killed", 35, "window", "24h"), ("injured", 120, "window", "24h")],
+    ),
+    # (e) not windows: a day of a month, the age of a war
+    "since-an-anchor-dated-by-day-of-month": (
+        "منذ بدء الهجوم في الـ5 من الشهر الماضي، فرّ من المدينة 20 ألف شخص.",
+        [("displaced", 20000, "total", None)],
+    ),
+    "age-of-a-conflict": (
+        "أدى الصراع المستمر منذ سبع سنوات إلى نزوح مليوني شخص.",
+        [("displaced", 2000000, "total", None)],
+    ),
+    "age-of-a-war-before-its-toll": (
+        "وتشهد البلاد حربا منذ أربع سنوات تسببت في مقتل 15 ألف شخص وتشريد مليون.",
+        [("killed", 15000, "total", None), ("displaced", 1000000, "total", None)],
+    ),
+    # numbers and periods in parentheses are read through them
+    "received-in-parentheses": (
+        "وقال رئيس المعسكر إنهم استقبلوا ( 120 ) أسرة نازحة جديدة.",
+        [("displaced", 120, "batch", None)],
+    ),
+    "a-period-in-parentheses": (
+        "كشفت إحصائية عن مقتل (40) شخصا خلال الـ(6) أشهر الماضية.",
+        [("killed", 40, "window", "6m")],
+    ),
+    # windows of the annotators' conventions
+    "a-year-as-the-subject-is-the-period": (
+        "وسجل عام 2019 مقتل 320 مدنيا في المحافظة.",
+        [("killed", 320, "window", "1y")],
+    ),
+    "lately-is-a-window-of-unstated-length": (
+        "واستولت السلطات في الآونة الأخيرة على أكثر من 3 آلاف دونم.",
+        [("area_controlled", 3, "window", None)],
+    ),
+    "monthly-rate": (
+        "ينزح نحو 2000 شخص شهريا من المنطقة.",
+        [("displaced", 2000, "window", "1m")],
+    ),
+    "hedged-period": (
+        "استولت القوات على 40 كيلومترا مربعا خلال أقل من أسبوع.",
+        [("area_controlled", 40, "window", "1w")],
+    ),
+}
+
+GUARDS: dict[str, Case] = {
+    # what must not move (these held before and must keep holding)
+    "a-strike-on-a-day-is-one-event": (
+        "قتل 6 أشخاص في غارة على منزل في البلدة أمس الجمعة.",
+        [("killed", 6, "batch", None)],
+    ),
+    "a-toll-up-to-yesterday": (
+        "ارتفع عدد القتلى منذ بدء الحرب حتى يوم أمس إلى 3200.",
+        [("killed", 3200, "total", None)],
+    ),
+    "a-stated-window": (
+        "قتل أكثر من 600 مدني في المحافظة خلال السنوات الثلاث الأخيرة.",
+        [("killed", 600, "window", "3y")],
+    ),
+    "the-day-of-one-rainfall": (
+        "أدت الأمطار التي هطلت صباح أمس على المخيم إلى فقدان 12 شخصا.",
+        [("missing", 12, "batch", None)],
+    ),
+    "a-group-that-arrived-yesterday": (
+        "ونقلت المصادر أن 60 من المعتقلين، من الجنود والشرطة، وصلوا أمس الأربعاء إلى السجن.",
+        [("detained", 60, "batch", None)],
+    ),
+    "an-agency-spoke-yesterday-of-one-attack": (
+        "وتحدثت الوكالة، أمس الخميس، عن هجوم واسع أسفر عن مقتل وإصابة 9 عناصر.",
+        [("casualties", 9, "batch", None)],
+    ),
+    "a-report-weekday-after-a-ministry-named-for-migration": (
+        "أعلنت وزارة الهجرة والمهجرين، الثلاثاء، عودة 300 عائلة نازحة من مخيم الأمل إلى مناطقها.",
+        [("returned", 300, "batch", None)],
+    ),
+    "an-attack-at-dawn": (
+        "قال مسؤول إن خمسة جنود قتلوا عندما هاجم مسلحون قاعدة عسكرية فجر الخميس.",
+        [("killed", 5, "batch", None)],
+    ),
+    "bodies-from-one-building": (
+        "الدفاع المدني: انتشال جثامين 3 شهداء من تحت أنقاض مبنى في البلدة.",
+        [("killed", 3, "batch", None)],
+    ),
+    "during-the-attack": (
+        "اختطف مسلحون 40 طالبا من مدرسة ليل الجمعة، فيما قتل حارسان خلال الهجوم.",
+        [("detained", 40, "batch", None), ("killed", 2, "batch", None)],
+    ),
+    "a-shipwreck-on-a-day": (
+        "وأكدت المنظمة أن 150 مهاجرا غرقوا قبالة السواحل الليبية الأحد.",
+        [("killed", 150, "batch", None)],
+    ),
+    "a-battle-is-an-episode": (
+        "وأسفرت المعارك عن سقوط 8 قتلى من قوات النظام و5 من الفصائل.",
+        [("killed", 8, "batch", None)],
+    ),
+    "a-surrender-on-a-day": (
+        "وسلم نحو 80 مسلحا أنفسهم للقوات مساء الأربعاء.",
+        [("surrendered", 80, "batch", None)],
+    ),
+}
+
+
+def _check(case: Case) -> None:
+    text, expected = case
+    found = {(f.metric.value, f.value): (f.scope.value, f.window) for f in extract(text)}
+    for metric, value, want_scope, want_window in expected:
+        assert (metric, float(value)) in found, (metric, value, found)
+        assert found[(metric, float(value))] == (want_scope, want_window), (metric, value)
+
+
+@pytest.mark.parametrize("case", EVENT_OR_TOTAL.values(), ids=EVENT_OR_TOTAL.keys())
+def test_event_or_running_count(case: Case) -> None:
+    _check(case)
+
+
+@pytest.mark.parametrize("case", PERIODS.values(), ids=PERIODS.keys())
+def test_period_of_a_count(case: Case) -> None:
+    _check(case)
+
+
+@pytest.mark.parametrize("case", GUARDS.values(), ids=GUARDS.keys())
+def test_scope_guards(case: Case) -> None:
+    _check(case)
+
+
+def _toks(text: str) -> list[str]:
+    return normalize(text).text.split()
+
+
+@pytest.mark.parametrize(
+    ("words", "frame"),
+    [
+        ("المرصد", "AUTHORITY"),
+        ("وزارة", "AUTHORITY"),
+        ("الزلزال", "TOLL"),
+        ("والعدوان", "TOLL"),
+        ("يقبع", "STANDING"),
+        ("تؤوي", "STANDING"),
+        ("استقبلت", "RECEIVED"),
+        ("غارة", "SINGLE"),
+        ("الخميس", "DAY"),
+        ("المقبلة", "FUTURE"),
+        ("المستمرة", "ONGOING"),
+        ("كما", "CARRY"),
+        ("وأعلنت", "REPORT"),
+        ("عدد", "COUNT"),
+        ("شهريا", "RATE"),
+        ("مخيم", "SITE"),
+        ("وشهد", "YEAR_SUBJECT"),
+        ("وحده", "ONLY"),
+    ],
+    ids=lambda v: v,
+)
+def test_lexicon_frames(words: str, frame: str) -> None:
+    (tok,) = _toks(words)
+    assert scope.frames(tok) & getattr(scope.Frame, frame)
+
+
+@pytest.mark.parametrize(
+    ("metric", "words", "want"),
+    [
+        (Metric.KILLED, "بحسب وزارة الصحة", Scope.TOTAL),
+        (Metric.KILLED, "قال شاهد", Scope.BATCH),
+        (Metric.DETAINED, "يقبع في السجون", Scope.TOTAL),
+        (Metric.DISPLACED, "استقبل المخيم", Scope.BATCH),
+        (Metric.DISPLACED, "نزح السكان", Scope.TOTAL),
+        (Metric.KILLED, "قذيفة سقطت بحسب وزارة الصحة", Scope.BATCH),
+        (Metric.SURRENDERED, "بحسب المرصد", Scope.BATCH),
+        (Metric.SURRENDERED, "يزيد عددهم على", Scope.BATCH),
+        (Metric.DETAINED, "يزيد عددهم على", Scope.TOTAL),
+    ],
+    ids=[
+        "authority",
+        "a-witness",
+        "standing",
+        "received",
+        "displaced-default",
+        "one-shell",
+        "surrender",
+        "surrender-number-of",
+        "detained-number-of",
+    ],
+)
+def test_default_scope(metric: Metric, words: str, want: Scope) -> None:
+    toks = _toks(words)
+    frames = scope.span(toks, 0, len(toks))
+    assert scope.default_scope(metric, frames, frames) is want
+
+
+@pytest.mark.parametrize(
+    ("words", "opener", "after", "want"),
+    [
+        ("الصراع المستمر منذ سبع سنوات", 2, -1, True),
+        ("خلال الأيام المقبلة", 0, 2, True),
+        ("في ال 5 من الشهر الماضي", 3, 5, True),
+        ("نزحوا منذ ثلاثة أيام", 1, -1, False),
+        ("خلال الأيام الماضية", 0, 2, False),
+    ],
+    ids=["age-of-a-war", "future", "day-of-month", "since-days-ago", "past-days"],
+)
+def test_not_a_window(words: str, opener: int, after: int, want: bool) -> None:
+    assert scope.not_a_window(_toks(words), opener, after) is want
