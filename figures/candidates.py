@@ -550,6 +550,10 @@ def _month_after(doc: _Doc, j: int) -> tuple[int, int] | None:
     return month
 
 
+def _is_year(tok: str) -> bool:
+    return len(tok) == 4 and tok.isdigit() and 1900 <= int(tok) <= 2100
+
+
 def _month_range(doc: _Doc, i: int) -> tuple[str, int] | None:
     """`بين كانون الثاني/يناير وآذار/مارس`, `من يناير إلى مارس`: a range of
     whole months starting at token i, both counted (`3m`), and its end token."""
@@ -641,6 +645,11 @@ def _duration(doc: _Doc, c: _Cand, unit: _Unit) -> _Duration | None:
     return _Duration(-1, None)
 
 
+# ---------------------------------------------------------------------------
+# Readings: a classified candidate; a hedge shared by coordinated numbers.
+# ---------------------------------------------------------------------------
+
+
 class _Reading:
     __slots__ = ("cand", "end_tok", "q0", "qual", "unit")
 
@@ -690,7 +699,3 @@ def _share_hedges(
         if post is not None and unhedged and _joined_by_and(doc, a, readings[i + 1]):
             a.qual = post
             hedges[i] = (None, post)
-
-
-def _is_year(tok: str) -> bool:
-    return len(tok) == 4 and tok.isdigit() and 1900 <= int(tok) <= 2100

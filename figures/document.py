@@ -31,6 +31,9 @@ from figures.model import Metric
 from figures.numbers import WORD_PATTERN, is_numeral_word, trie_regex
 from figures.scope import frames as scope_frames
 
+_TOKEN = re.compile(r"\n|[^\W\d_]+|\d+|[^\w\s]")
+"""A token: a line break, a run of letters, a run of digits or one other
+non-space character."""
 _TOKEN_SPLIT = re.compile(
     r"([\u0621-\u063a\u0641-\u064a]++[^\W\d_]*|[0-9]++\d*|\n|[^\W\d_]+|\d+|[^\w\s])"
 )
@@ -48,10 +51,6 @@ _PERSON_METRICS = frozenset(Metric) - {
     Metric.SHARE_CONTROLLED,
     Metric.PLACES_CONTROLLED,
 }
-
-_TOKEN = re.compile(r"\n|[^\W\d_]+|\d+|[^\w\s]")
-"""A token: a line break, a run of letters, a run of digits or one other
-non-space character."""
 
 
 # ---------------------------------------------------------------------------
@@ -686,6 +685,11 @@ def _without(text: str, runs: list[tuple[int, int]]) -> str:
         done = b
     parts.append(text[done:])
     return "".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# Readings of one word or phrase that the later stages share.
+# ---------------------------------------------------------------------------
 
 
 _EXTRA_ENDS = tuple(

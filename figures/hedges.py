@@ -20,6 +20,10 @@ from figures.lexicon import Tag
 from figures.model import Qualifier
 from figures.text import fold
 
+# ---------------------------------------------------------------------------
+# Qualifiers after a number.
+# ---------------------------------------------------------------------------
+
 
 def _skip_qualifier_after(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
     for words, qual in doc.words[j].qual_after if 0 <= j < len(doc.toks) else ():
@@ -66,7 +70,7 @@ _HEDGE_STOPS = frozenset({Tag.TRIGGER, Tag.CLAUSE, Tag.SUBSET, Tag.MONTH})
 
 
 # ---------------------------------------------------------------------------
-# Qualifiers.
+# Qualifiers before a number.
 # ---------------------------------------------------------------------------
 
 
