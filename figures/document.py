@@ -579,7 +579,12 @@ def _brackets_a_number(doc: _Doc, i: int) -> bool:
     tok, covered = doc.toks[i], doc.covered
     if tok == "(":
         k = i + 1
-        while k < len(covered) and covered[k] >= 0 and covered[k] == covered[i + 1]:
+        while (
+            k < len(covered)
+            and covered[k] >= 0
+            and covered[k] == covered[i + 1]
+            and doc.toks[k] != ")"  # ( 12 ) الف: the number reads past its bracket
+        ):
             k += 1
         return k > i + 1 and doc.tok(k) == ")"
     if tok == ")":
