@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Final
 
 from . import lexicon as lx
 from .model import Metric, Scope
@@ -58,23 +59,23 @@ class Frame:
     token's frames are or-ed by the dozen per figure; `enum.Flag` arithmetic
     costs a Python call each)."""
 
-    NONE = 0
-    AUTHORITY = 1 << 0  # وزارة، المرصد: who counts
-    TOLL = 1 << 1  # الحرب، الزلزال: what a running toll is of
-    STANDING = 1 << 2  # يقبع، يؤوي: a state in the present
-    RECEIVED = 1 << 3  # استقبل، لجأت، أجلت: a group moved or received
-    SINGLE = 1 << 4  # غارة، انفجار، قافلة: one incident
-    DAY = 1 << 5  # أمس، الخميس: a day
-    FUTURE = 1 << 6  # المقبلة: a period to come
-    ONGOING = 1 << 7  # المستمر، تدور: a war still going on
-    CARRY = 1 << 8  # كما، أيضا: continues the sentence before
-    REPORT = 1 << 9  # أعلنت، قال: a reporting verb
-    COUNT = 1 << 10  # عدد، حصيلة: the head of "the number of …"
-    RATE = 1 << 11  # شهريا: per month
-    SITE = 1 << 12  # مخيم، بلدة: a place a group leaves or reaches
-    ROUTE = 1 << 13  # من مخيم … إلى: one group's route (made by `route`)
-    YEAR_SUBJECT = 1 << 14  # سجل، شهد: a verb whose subject may be a year
-    ONLY = 1 << 15  # فقط، وحده: "alone" (read by `day_only`)
+    NONE: Final = 0
+    AUTHORITY: Final = 1 << 0  # وزارة، المرصد: who counts
+    TOLL: Final = 1 << 1  # الحرب، الزلزال: what a running toll is of
+    STANDING: Final = 1 << 2  # يقبع، يؤوي: a state in the present
+    RECEIVED: Final = 1 << 3  # استقبل، لجأت، أجلت: a group moved or received
+    SINGLE: Final = 1 << 4  # غارة، انفجار، قافلة: one incident
+    DAY: Final = 1 << 5  # أمس، الخميس: a day
+    FUTURE: Final = 1 << 6  # المقبلة: a period to come
+    ONGOING: Final = 1 << 7  # المستمر، تدور: a war still going on
+    CARRY: Final = 1 << 8  # كما، أيضا: continues the sentence before
+    REPORT: Final = 1 << 9  # أعلنت، قال: a reporting verb
+    COUNT: Final = 1 << 10  # عدد، حصيلة: the head of "the number of …"
+    RATE: Final = 1 << 11  # شهريا: per month
+    SITE: Final = 1 << 12  # مخيم، بلدة: a place a group leaves or reaches
+    ROUTE: Final = 1 << 13  # من مخيم … إلى: one group's route (made by `route`)
+    YEAR_SUBJECT: Final = 1 << 14  # سجل، شهد: a verb whose subject may be a year
+    ONLY: Final = 1 << 15  # فقط، وحده: "alone" (read by `day_only`)
 
 
 _TABLES = {

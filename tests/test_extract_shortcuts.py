@@ -15,7 +15,7 @@ from figures import text as text_module
 from figures.numbers import scan_numbers
 from figures.text import normalize
 
-extract_module = importlib.import_module("figures.extract")
+document_module = importlib.import_module("figures.document")
 
 RUN_CHARS = "0123456789.,٫١٢३"  # ASCII, Arabic-Indic, Devanagari digits and separators
 OTHER_CHARS = " \nابتa-،"
@@ -34,11 +34,11 @@ def _texts() -> st.SearchStrategy[str]:
 @example("1" * 39)
 @example("\n" + "1" * 40)
 def test_long_run_precheck_never_misses_a_run(text: str) -> None:
-    found = extract_module._LONG_DIGITS.search(text) is not None
+    found = document_module._LONG_DIGITS.search(text) is not None
     if found:
-        assert extract_module._may_hold_long_run(text)
+        assert document_module._may_hold_long_run(text)
     if not any(c in RUN_CHARS for c in text):
-        assert not extract_module._may_hold_long_run(text)
+        assert not document_module._may_hold_long_run(text)
 
 
 def _number_texts() -> st.SearchStrategy[str]:
@@ -57,7 +57,7 @@ def _number_texts() -> st.SearchStrategy[str]:
 @example("1,2३4 و 5.5.5 كم2")
 def test_digit_offsets_from_tokens_read_as_the_search(text: str) -> None:
     t = normalize(text).text
-    doc = extract_module._tokenize(t, extract_module._read_runs(t), [(0, len(t))], [])
+    doc = document_module._tokenize(t, document_module._read_runs(t), [(0, len(t))], [])
     digits = [x + at for x, w in zip(doc.starts, doc.words, strict=True) for at in w.digit_at]
     searched = list(scan_numbers(t, None, [(0, len(t))]))
     assert list(scan_numbers(t, None, [(0, len(t))], digits)) == searched
@@ -75,8 +75,8 @@ def test_digit_offsets_from_tokens_read_as_the_search(text: str) -> None:
 )
 @example("ـقال 12३4 _x² ٢٠")
 def test_token_split_reads_as_the_token_pattern(text: str) -> None:
-    plain = re.compile(f"({extract_module._TOKEN.pattern})")
-    assert extract_module._TOKEN_SPLIT.split(text) == plain.split(text)
+    plain = re.compile(f"({document_module._TOKEN.pattern})")
+    assert document_module._TOKEN_SPLIT.split(text) == plain.split(text)
 
 
 def _normalize_plainly(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
@@ -128,11 +128,11 @@ def test_runs_spread_into_the_tokens_of_a_plain_split(text: str, cuts: list[int]
     tokens a split of the whole text gives, for any regions."""
     edges = sorted({0, len(text), *(c for c in cuts if c <= len(text))})
     regions = list(pairwise(edges))
-    parts = re.split(f"({extract_module._TOKEN.pattern})", text)
+    parts = re.split(f"({document_module._TOKEN.pattern})", text)
     offsets = list(accumulate(map(len, parts), initial=0))
     tokens = list(zip(offsets[1:-1:2], parts[1::2], strict=True))
     want = [(x, tok) for lo, hi in regions for x, tok in tokens if lo <= x < hi]
-    doc = extract_module._tokenize(text, extract_module._read_runs(text), regions, [])
+    doc = document_module._tokenize(text, document_module._read_runs(text), regions, [])
     assert list(zip(doc.starts, doc.toks, strict=True)) == want
     assert doc.ends == [x + len(tok) for x, tok in want]
-    assert [w for w in doc.words] == [extract_module._WORD_CACHE[t] for _, t in want]
+    assert [w for w in doc.words] == [document_module._WORD_CACHE[t] for _, t in want]

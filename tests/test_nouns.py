@@ -272,6 +272,8 @@ GUARDS_NOT_COUNTED: list[tuple[str, str]] = [
     ("fraction-size-only", "تبلغ مساحة الإقليم نحو نصف مساحة البلاد."),
     ("lives-to-save", "يسعى النداء إلى جمع المال لإنقاذ أرواح 87 مليون شخص يتأثرون بالأزمات."),
     ("life-is-no-death", "تتصاعد المخاوف على حياة مئات العائلات في البلدة."),
+    ("rescuers-are-no-figure", "وأن أكثر من 79 ألف شخص يشاركون في عمليات البحث والإنقاذ."),
+    ("rescue-volunteers", "يشارك 500 متطوع في أعمال الإنقاذ في المدينة."),
 ]
 """No figure before these rules either: they guard the turned-round counted
 noun and the new lexicon lines (a size, a population, lives to save)."""
@@ -291,6 +293,17 @@ GUARDS_COUNTED: list[tuple[str, str, set[Row]]] = [
         {("area_controlled", "km2", 30, "exact")},
     ),
     ("families-are-families", "نزحت 40 أسر من القرية.", {("displaced", "household", 40, "exact")}),
+    (
+        # rescue teams as the agent are no "lives to save" (إنقاذ alone once dropped these)
+        "rescue-teams-evacuate",
+        "أجلت فرق الإنقاذ 250 مدنيا من الحي المحاصر.",
+        {("displaced", "person", 250, "exact")},
+    ),
+    (
+        "rescue-teams-recover",
+        "انتشلت فرق الإنقاذ جثث 40 قتيلا من تحت الأنقاض.",
+        {("killed", "person", 40, "exact")},
+    ),
     (
         "vanished-is-intransitive",
         "وأكد المصدر أن 40 صيادا اختفوا معظمهم من أبناء القرية.",
