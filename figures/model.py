@@ -98,6 +98,31 @@ class Figure:
     admin1: str | None = None
     """ISO 3166-2 code of its first-level division, None when none or the whole country."""
 
+    def __reduce__(self) -> tuple[type[Figure], tuple[Any, ...]]:
+        """Pickled as a call of the constructor: the worker processes send figures
+        back, and the compiled (mypyc) frozen class cannot be restored field by
+        field as pickle's default does (it raised FrozenInstanceError)."""
+        return (
+            Figure,
+            (
+                self.metric,
+                self.value,
+                self.unit,
+                self.qualifier,
+                self.vague,
+                self.scope,
+                self.window,
+                self.quote,
+                self.start,
+                self.end,
+                self.place,
+                self.party,
+                self.since,
+                self.country,
+                self.admin1,
+            ),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The figure as FIGURES.md's JSON object (plus offsets, place, party, since)."""
         value: float | int = self.value
