@@ -6,16 +6,13 @@ generated text (every listed spelling with proclitics, joined or split words,
 
 The reference regex is rebuilt here from each matcher's spellings, as
 `figures/gazetteer.py` built it before (`_symbols` atoms in a trie-shaped
-alternation, deeper branches first).  Also: importing the engine loads no
-gazetteer (`raqib --help` pays nothing for it)."""
+alternation, deeper branches first).  That importing the engine loads no
+gazetteer is in tests/test_startup.py."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import tomllib
 from collections.abc import Iterable
 from functools import cache
@@ -171,18 +168,3 @@ def test_matcher_finds_what_the_regex_found_on_generated_text(parts: list[tuple[
 @given(st.text(alphabet="ديرالزوحلبقةهسكفن _\n2", max_size=60))
 def test_matcher_finds_what_the_regex_found_on_letter_soup(text: str) -> None:
     _same(text)
-
-
-def test_importing_the_engine_loads_no_gazetteer() -> None:
-    """`import figures` (every `raqib` command) builds no matcher; the first
-    lookup does."""
-    code = (
-        "import figures, figures.extract, figures.place\n"
-        "from figures import gazetteer\n"
-        "assert gazetteer._G is None, 'loaded at import'\n"
-        "assert gazetteer.lookup_place('حلب') == 'aleppo'\n"
-        "assert gazetteer._G is not None\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(_ROOT)}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
