@@ -108,8 +108,10 @@ name's key and its target."""
 
 
 class _Node:
-    """A node of a matcher's trie: the steps out of it for each next character
-    (see `_walk`), and whether a name ends here."""
+    """A node of a matcher's trie while it is built (`_flat` lays the trie out
+    in tables of plain ints, which the garbage collector need not walk): the
+    steps out of it for each next character (see `_walk`), and whether a name
+    ends here."""
 
     __slots__ = ("depth", "end", "other", "space", "steps")
 
@@ -133,14 +135,28 @@ class _Node:
 class _Matcher:
     """One category's names, as tries."""
 
-    names: _Node
-    """Every name, atom by atom (a letter, `[ةه]` word-finally, a gap, a direction)."""
-    after_lam: _Node
-    """The names that begin with ال, less their alef (read after the proclitic ل: للرقة)."""
+    steps: dict[int, tuple[int, ...]]
+    """The trie of every name, atom by atom (a letter, `[ةه]` word-finally, a
+    gap, a direction), its nodes numbered: `node << 21 | ord(char)` to the
+    steps out of the node when the next character is `char`, in the order they
+    are tried, each `child << 2 | kind` (`_LETTER`, `_GAP`, `_DIRECTION`)."""
+    space: dict[int, tuple[int, ...]]
+    """Node to its steps when the next character is white space or `_`."""
+    other: dict[int, tuple[int, ...]]
+    """Node to its steps before any other character or the end (an empty gap)."""
+    ends: bytes
+    """1 at each node where a name ends."""
+    exits: bytes
+    """1 at each node with a step out of it."""
+    names: int
+    """The root of every name."""
+    after_lam: int
+    """The root of the names that begin with ال, less their alef (read after
+    the proclitic ل: للرقة)."""
     direction: re.Pattern[str]
     """A direction after a countryside name (ريف حلب الشمالي), word-bounded."""
-    first: frozenset[str]
-    """Every character a match may begin with (a proclitic or a name's first letter)."""
+    heads: frozenset[str]
+    """The letter runs that may begin one of its names (see `Gazetteer.heads`)."""
     spellings: frozenset[str]
     """Every name as listed (the tries' source; tests rebuild the old regex from it)."""
     suffixed: frozenset[str]
@@ -151,6 +167,10 @@ class _Matcher:
     """A direction at the end of a match (ريف حلب الشمالي), dropped before the lookup."""
     decoded: dict[str, _Decoded] = field(default_factory=dict)
     """What each matched string says (see `_decode`), filled as texts are read."""
+    opens: dict[str, bool] = field(default_factory=dict)
+    """Whether a match may begin at each word read (see `_opens`)."""
+    words: dict[str, tuple[int, int, bool] | None] = field(default_factory=dict)
+    """What `_match` says of each run of `\\w` read alone (see `_match_at`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +334,43 @@ def _after_lam(root: _Node, seqs: list[tuple[str, ...]]) -> _Node:
     return out
 
 
+_Flat = tuple[
+    dict[int, tuple[int, ...]], dict[int, tuple[int, ...]], dict[int, tuple[int, ...]], bytes, bytes
+]
+
+
+def _flat(roots: list[_Node]) -> tuple[_Flat, list[int]]:
+    """The tries below `roots` as tables (see `_Matcher.steps`), and the roots' numbers."""
+    number: dict[int, int] = {}
+    order: list[_Node] = []
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        if id(node) in number:
+            continue
+        number[id(node)] = len(order)
+        order.append(node)
+        for opts in (*node.steps.values(), node.space, node.other):
+            todo.extend(child for _, child in opts)
+
+    def encode(opts: tuple[tuple[int, _Node], ...]) -> tuple[int, ...]:
+        return tuple(number[id(child)] << 2 | kind for kind, child in opts)
+
+    steps: dict[int, tuple[int, ...]] = {}
+    space: dict[int, tuple[int, ...]] = {}
+    other: dict[int, tuple[int, ...]] = {}
+    for k, node in enumerate(order):
+        for ch, opts in node.steps.items():
+            steps[k << 21 | ord(ch)] = encode(opts)
+        if node.space:
+            space[k] = encode(node.space)
+        if node.other:
+            other[k] = encode(node.other)
+    ends = bytes(1 if node.end else 0 for node in order)
+    exits = bytes(1 if node.steps or node.space or node.other else 0 for node in order)
+    return (steps, space, other, ends, exits), [number[id(root)] for root in roots]
+
+
 def _heads(names: Iterable[str]) -> frozenset[str]:
     """See `Gazetteer.heads`."""
     out: set[str] = set()
@@ -341,11 +398,19 @@ def _compile(
     after = frozenset(suffixed)
     seqs = sorted({_atoms(n) for n in spellings} | {(*_atoms(n), _DIRECTION_ATOM) for n in after})
     root = _trie(seqs)
+    (steps, space, other, ends, exits), (names_root, lam_root) = _flat(
+        [root, _after_lam(root, seqs)]
+    )
     return _Matcher(
-        root,
-        _after_lam(root, seqs),
+        steps,
+        space,
+        other,
+        ends,
+        exits,
+        names_root,
+        lam_root,
         re.compile(f"[\\s_]+{directions}(?!\\w)"),
-        frozenset(root.steps) | frozenset("وفبكل"),
+        _heads(spellings),
         spellings,
         after,
         targets,
@@ -565,55 +630,104 @@ def _is_gap(ch: str) -> bool:
     return ch.isspace() or ch == "_"
 
 
-def _walk(node: _Node, text: str, i: int, end: int, direction: re.Pattern[str]) -> int:
+def _walk(m: _Matcher, node: int, text: str, i: int, end: int, word: bool = False) -> int:
     """Where the first name below `node` that fits text[i:end] ends, -1 if
     none: the steps in order, each followed as deep as it goes, and a name's
     end only once no step leads further, and only before a non-word character
-    (or `end`), as the regex's backtracking tries them."""
-    if i < end:
-        ch = text[i]
-        steps = node.steps.get(ch)
-        if steps is None:
-            steps = node.space if _is_gap(ch) else node.other
-    else:
-        steps = node.other
-    for kind, child in steps:
+    (or `end`), as the regex's backtracking tries them.  With `word` (text is
+    one run of `\\w` read alone), -2 when the answer may depend on what
+    follows the run: a step out of a node at its end, or a direction."""
+    table = m.steps
+    ends = m.ends
+    while True:  # along a run of single letters (most of a trie), no recursion
+        if word and i >= end and m.exits[node]:
+            return -2
+        if i < end:
+            ch = text[i]
+            steps = table.get(node << 21 | ord(ch))
+            if steps is None:
+                steps = (m.space if ch.isspace() or ch == "_" else m.other).get(node, ())
+        else:
+            steps = m.other.get(node, ())
+        if len(steps) != 1 or ends[node] or steps[0] & 3 != _LETTER:
+            break
+        node = steps[0] >> 2
+        i += 1
+    for step in steps:
+        kind = step & 3
         if kind == _LETTER:
-            found = _walk(child, text, i + 1, end, direction)
+            found = _walk(m, step >> 2, text, i + 1, end, word)
         elif kind == _GAP:
             j = i
             while j < end and _is_gap(text[j]):
                 j += 1
-            found = _walk(child, text, j, end, direction)
+            found = _walk(m, step >> 2, text, j, end, word)
+        elif word:
+            return -2
         else:  # a direction ends the name and checks the word boundary itself
-            m = direction.match(text, i, end)
-            found = -1 if m is None else m.end()
-        if found >= 0:
+            d = m.direction.match(text, i, end)
+            found = -1 if d is None else d.end()
+        if found != -1:
             return found
-    if node.end and (i >= end or not _is_word(text[i])):
+    if ends[node] and (i >= end or not _is_word(text[i])):
         return i
     return -1
 
 
-def _match(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, int, bool] | None:
+_CONTEXT = (-2, -2, False)
+"""What `_match` says of a word read alone whose match depends on what follows it."""
+_UNSEEN = (-3, -3, False)
+
+
+def _match(
+    matcher: _Matcher, text: str, pos: int, end: int, word: bool = False
+) -> tuple[int, int, bool] | None:
     """The match at `pos` in text[:end] as the regex of the module docstring
     would find it: the name's start and end, and whether it came after لل
-    (its alef elided; group `l`)."""
+    (its alef elided; group `l`).  With `word` (see `_walk`), `_CONTEXT` when
+    that depends on what follows."""
     if pos >= end or (pos > 0 and _is_word(text[pos - 1])):
         return None
-    direction = matcher.direction
     clitics = (pos + 1, pos) if text[pos] in "وف" else (pos,)
     for a in clitics:
         for b in (a + 1, a) if a < end and text[a] in "بكل" else (a,):
-            found = _walk(matcher.names, text, b, end, direction)
+            found = _walk(matcher, matcher.names, text, b, end, word)
+            if found == -2:
+                return _CONTEXT
             if found >= 0:
                 return b, found, False
     for a in clitics:
         if a < end and text[a] == "ل":
-            found = _walk(matcher.after_lam, text, a + 1, end, direction)
+            found = _walk(matcher, matcher.after_lam, text, a + 1, end, word)
+            if found == -2:
+                return _CONTEXT
             if found >= 0:
                 return a + 1, found, True
     return None
+
+
+def _match_at(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, int, bool] | None:
+    """`_match(matcher, text, pos, end)`, `pos` the start of a run of `\\w`:
+    read from what the run alone says (remembered per distinct run) unless
+    that depends on what follows it."""
+    if pos > 0 and _is_word(text[pos - 1]):
+        return None
+    run = _WORD_RUN.match(text, pos, end)
+    if run is None:
+        return None
+    word = run.group()
+    known = matcher.words
+    alone = known.get(word, _UNSEEN)
+    if alone is not None and alone[0] == _UNSEEN[0]:
+        alone = _match(matcher, word, 0, len(word), True)
+        if len(known) >= _DECODED_MAX:
+            known.clear()
+        known[word] = alone
+    if alone is None:
+        return None
+    if alone[0] == _CONTEXT[0]:
+        return _match(matcher, text, pos, end)
+    return pos + alone[0], pos + alone[1], alone[2]
 
 
 def _decode(
@@ -637,21 +751,37 @@ def _decode(
 
 
 _WORD_RUN = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _opens(matcher: _Matcher, word: str) -> bool:
+    """Whether a match may begin at the start of `word`, a run of `\\w`: it
+    begins with a letter run that may begin one of the names (`_may_start`).
+    Remembered per distinct word."""
+    opens = matcher.opens
+    known = opens.get(word)
+    if known is None:
+        letters = _LETTERS.match(word)
+        known = letters is not None and _may_start(matcher.heads, letters.group())
+        if len(opens) >= _DECODED_MAX:
+            opens.clear()
+        opens[word] = known
+    return known
 
 
 def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
     """Every match in `text`, leftmost first and not overlapping: a match
-    starts a word (`\\w` run), so only word starts are tried."""
+    starts a run of `\\w` (as it is framed by `(?<!\\w)`) that `_opens`, so
+    only those are tried."""
     hits: list[_Hit] = []
     decoded = matcher.decoded
-    first = matcher.first
     n = len(text)
     done = 0
     for run in _WORD_RUN.finditer(text):
         pos = run.start()
-        if pos < done or text[pos] not in first:
+        if pos < done or not _opens(matcher, run.group()):
             continue
-        found = _match(matcher, text, pos, n)
+        found = _match_at(matcher, text, pos, n)
         if found is None:
             continue
         stop = found[1]
@@ -675,7 +805,7 @@ def _scan_at(matcher: _Matcher, text: str, starts: list[int], lo: int, hi: int) 
     for pos in starts[bisect_left(starts, lo) : bisect_left(starts, hi)]:
         if pos < done:
             continue
-        found = _match(matcher, text, pos, hi)
+        found = _match_at(matcher, text, pos, hi)
         if found is None:
             continue
         stop = found[1]
@@ -867,7 +997,11 @@ def may_start_name(word: str) -> bool:
     """Whether a letter run of normalised text (a whole word) may begin a place
     or party name, with its proclitics (`وبحلب`, `للرقة`): a filter, the
     matcher decides."""
-    heads = _gaz().heads
+    return _may_start(_gaz().heads, word)
+
+
+def _may_start(heads: frozenset[str], word: str) -> bool:
+    """`may_start_name` against the heads `heads` (see `Gazetteer.heads`)."""
     word = word.replace("ه", "ة")
     rests = [word, word[1:]] if word[:1] in "وف" else [word]
     rests += [r[1:] for r in rests if r[:1] in "بكل"]
