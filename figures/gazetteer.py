@@ -170,7 +170,7 @@ class _Matcher:
     opens: dict[str, bool] = field(default_factory=dict)
     """Whether a match may begin at each word read (see `_opens`)."""
     words: dict[str, tuple[int, int, bool] | None] = field(default_factory=dict)
-    """What `_match` says of each run of `\\w` read alone (see `_match_at`)."""
+    """What `_match` says of each window of text read alone (see `_match_at`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -635,8 +635,9 @@ def _walk(m: _Matcher, node: int, text: str, i: int, end: int, word: bool = Fals
     none: the steps in order, each followed as deep as it goes, and a name's
     end only once no step leads further, and only before a non-word character
     (or `end`), as the regex's backtracking tries them.  With `word` (text is
-    one run of `\\w` read alone), -2 when the answer may depend on what
-    follows the run: a step out of a node at its end, or a direction."""
+    a window of text read alone, which a non-word character or the end
+    follows), -2 when the answer may depend on what follows the window: a
+    step out of a node at its end, or a direction."""
     table = m.steps
     ends = m.ends
     while True:  # along a run of single letters (most of a trie), no recursion
@@ -706,28 +707,37 @@ def _match(
     return None
 
 
+_WINDOW_RUNS = 3
+"""How many runs of `\\w` `_match_at` reads alone before it reads the text."""
+
+
 def _match_at(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, int, bool] | None:
     """`_match(matcher, text, pos, end)`, `pos` the start of a run of `\\w`:
-    read from what the run alone says (remembered per distinct run) unless
-    that depends on what follows it."""
+    read from what the text from `pos` to the end of that run says alone, or
+    failing that (it depends on what follows) to the end of the next run, and
+    so on; each such window's answer remembered (names and their first words
+    repeat from text to text)."""
     if pos > 0 and _is_word(text[pos - 1]):
         return None
-    run = _WORD_RUN.match(text, pos, end)
-    if run is None:
-        return None
-    word = run.group()
     known = matcher.words
-    alone = known.get(word, _UNSEEN)
-    if alone is not None and alone[0] == _UNSEEN[0]:
-        alone = _match(matcher, word, 0, len(word), True)
-        if len(known) >= _DECODED_MAX:
-            known.clear()
-        known[word] = alone
-    if alone is None:
-        return None
-    if alone[0] == _CONTEXT[0]:
-        return _match(matcher, text, pos, end)
-    return pos + alone[0], pos + alone[1], alone[2]
+    stop = pos
+    for _ in range(_WINDOW_RUNS):
+        run = _WORD_RUN.search(text, stop, end)
+        if run is None:
+            break
+        stop = run.end()
+        window = text[pos:stop]
+        alone = known.get(window, _UNSEEN)
+        if alone is not None and alone[0] == _UNSEEN[0]:
+            alone = _match(matcher, window, 0, len(window), True)
+            if len(known) >= _DECODED_MAX:
+                known.clear()
+            known[window] = alone
+        if alone is None:
+            return None
+        if alone[0] != _CONTEXT[0]:
+            return pos + alone[0], pos + alone[1], alone[2]
+    return _match(matcher, text, pos, end)
 
 
 def _decode(
