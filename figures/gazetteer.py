@@ -113,8 +113,6 @@ class _Node:
     steps out of it for each next character (see `_walk`), and whether a name
     ends here."""
 
-    __slots__ = ("depth", "end", "other", "space", "steps")
-
     def __init__(self) -> None:
         self.steps: dict[str, tuple[tuple[int, _Node], ...]] = {}
         """Next character to the steps it allows, in the order they are tried:
