@@ -715,12 +715,15 @@ def _match_at(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, in
     failing that (it depends on what follows) to the end of the next run, and
     so on; each such window's answer remembered (names and their first words
     repeat from text to text)."""
-    if pos > 0 and _is_word(text[pos - 1]):
-        return None
+    if pos > 0:
+        before = text[pos - 1]
+        if before.isalnum() or before == "_":
+            return None
     known = matcher.words
+    search = _WORD_RUN.search
     stop = pos
     for _ in range(_WINDOW_RUNS):
-        run = _WORD_RUN.search(text, stop, end)
+        run = search(text, stop, end)
         if run is None:
             break
         stop = run.end()
