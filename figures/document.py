@@ -262,13 +262,29 @@ def _lead_pattern() -> re.Pattern[str]:
     ending in a quantity word, a dual of a counted noun anywhere in it.  A
     superset (the sentence is read in full to decide).  Searched once per
     distinct token (`_learn`), never over the text: the lookarounds see only
-    letters, so a token read alone answers as it would in the text."""
+    letters, so a token read alone answers as it would in the text.  Without
+    the numeral words (`WORD_PATTERN`, searched apart: `numbers` compiled it
+    already, and `re` caches it), which took most of the compile time."""
     vague = trie_regex(sorted(lx.VAGUE_BY_FIRST))
     duals = trie_regex(_dual_words())
-    return re.compile(rf"{WORD_PATTERN}|{vague}(?![^\W\d_])|{duals}")
+    return re.compile(rf"{vague}(?![^\W\d_])|{duals}")
 
 
 _LEAD = _lead_pattern()
+_LEAD_WORD = re.compile(WORD_PATTERN)
+
+
+def _lead_at(tok: str) -> int:
+    """Where in the token a candidate may start (see `_lead_pattern`), -1 if nowhere:
+    the leftmost start of either pattern, as their alternation would find it."""
+    if tok[0].isdecimal():
+        found = _ASCII_DIGIT.search(tok)
+        return -1 if found is None else found.start()
+    word = _LEAD_WORD.search(tok)
+    other = _LEAD.search(tok)
+    if word is None:
+        return -1 if other is None else other.start()
+    return word.start() if other is None else min(word.start(), other.start())
 _KM_WORDS = ("كيلومتر", "كلم", "كم")
 """A kilometre word ending a token leads a candidate when `_KM_AFTER` follows."""
 _KM_AFTER = re.compile(r"\s+(?:(?:واحد|1)\s+)?[^\W\d_]*مربع")
@@ -476,8 +492,7 @@ def _learn(tok: str) -> _Word:
     clause = _opens_clause(tok, _CLAUSE_WORDS)
     clause_phrase = _opens_clause(tok, _CLAUSE_PHRASE_HEADS)
     cue = (len(tok) >= 2 or tok == "%") and bool(phrases or senses or since)
-    found = (_ASCII_DIGIT if tok[0].isdecimal() else _LEAD).search(tok)
-    lead_at = -1 if found is None else found.start()
+    lead_at = _lead_at(tok)
     km = tok.endswith(_KM_WORDS)
     name = may_start_name(tok)
     noun, noun_metric = _noun_reading(tok)

@@ -1,13 +1,17 @@
-"""Places and parties: Arabic spellings and variants mapped to canonical ids
+r"""Places and parties: Arabic spellings and variants mapped to canonical ids
 with English and Arabic names.
 
 The data is `figures/data/gazetteer.toml` (its header says what a variant may
-look like and how ambiguous names are read); it is loaded once at import into
-two matchers, one for places and one for parties.  A matcher is one compiled
-regular expression: a trie of every folded variant, so that the longest name at
-the leftmost position wins, framed by word boundaries that let the Arabic
-proclitics و ف ب ك ل stand before a name and never let a name match inside a
-longer word.
+look like and how ambiguous names are read); it is loaded on first use (an
+import costs nothing: `raqib --help` never reads it) into two matchers, one for
+places and one for parties.  A matcher is a trie of every folded variant,
+walked character by character from the start of a word (no regular expression
+to compile: a regex of every name took seconds to build), so that the longest
+name at the leftmost position wins, framed by word boundaries that let the
+Arabic proclitics و ف ب ك ل stand before a name and never let a name match
+inside a longer word.  It reads exactly as the regular expression
+`(?<!\w)(?:[وف]?[بكل]?(?P<n>NAMES)|[وف]?ل(?P<l>NAMES-AFTER-ال))(?!\w)` would,
+NAMES a trie-shaped alternation with deeper branches tried first (see `_walk`).
 
 - The bare name of a governorate and its capital (دير الزور، الرقة) is the
   governorate; `مدينة X` is the city, id `X-city`.
@@ -103,18 +107,68 @@ _Decoded = tuple[int, int, str, _Target]
 name's key and its target."""
 
 
+class _Node:
+    """A node of a matcher's trie while it is built (`_flat` lays the trie out
+    in tables of plain ints, which the garbage collector need not walk): the
+    steps out of it for each next character (see `_walk`), and whether a name
+    ends here."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, tuple[tuple[int, _Node], ...]] = {}
+        """Next character to the steps it allows, in the order they are tried:
+        (kind, child) with kind `_LETTER` (the character is the child's letter,
+        or a word-final ة/ه), `_GAP` (white space or `_` between words, maybe
+        none) or `_DIRECTION` (a trailing direction, the matcher's `direction`)."""
+        self.space: tuple[tuple[int, _Node], ...] = ()
+        """The steps when the next character is white space or `_`."""
+        self.other: tuple[tuple[int, _Node], ...] = ()
+        """The steps before any other character or the end: an empty gap."""
+        self.end = False
+        """A name ends here."""
+        self.depth = 0
+        """The longest run of atoms below (the regex tried deeper branches first)."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class _Matcher:
-    """One category's compiled names."""
+    """One category's names, as tries."""
 
-    pattern: re.Pattern[str]
-    """Proclitics, then group `n` (a name) or group `l` (a name after لل)."""
+    steps: dict[int, tuple[int, ...]]
+    """The trie of every name, atom by atom (a letter, `[ةه]` word-finally, a
+    gap, a direction), its nodes numbered: `node << 21 | ord(char)` to the
+    steps out of the node when the next character is `char`, in the order they
+    are tried, each `child << 2 | kind` (`_LETTER`, `_GAP`, `_DIRECTION`)."""
+    space: dict[int, tuple[int, ...]]
+    """Node to its steps when the next character is white space or `_`."""
+    other: dict[int, tuple[int, ...]]
+    """Node to its steps before any other character or the end (an empty gap)."""
+    ends: bytes
+    """1 at each node where a name ends."""
+    exits: bytes
+    """1 at each node with a step out of it."""
+    names: int
+    """The root of every name."""
+    after_lam: int
+    """The root of the names that begin with ال, less their alef (read after
+    the proclitic ل: للرقة)."""
+    direction: re.Pattern[str]
+    """A direction after a countryside name (ريف حلب الشمالي), word-bounded."""
+    heads: frozenset[str]
+    """The letter runs that may begin one of its names (see `Gazetteer.heads`)."""
+    spellings: frozenset[str]
+    """Every name as listed (the tries' source; tests rebuild the old regex from it)."""
+    suffixed: frozenset[str]
+    """The names that may be followed by a direction."""
     targets: Mapping[str, _Target]
     """Folded key of every name (see `_key`) to what it stands for."""
     suffix: re.Pattern[str]
     """A direction at the end of a match (ريف حلب الشمالي), dropped before the lookup."""
     decoded: dict[str, _Decoded] = field(default_factory=dict)
     """What each matched string says (see `_decode`), filled as texts are read."""
+    opens: dict[str, bool] = field(default_factory=dict)
+    """Whether a match may begin at each word read (see `_opens`)."""
+    words: dict[str, tuple[int, int, bool] | None] = field(default_factory=dict)
+    """What `_match` says of each window of text read alone (see `_match_at`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +206,6 @@ class Gazetteer:
 _SEP = r"[\s_]*"
 _TEH = "[ةه]"
 _SPLIT = re.compile(r"[\s_]+")
-_PROCLITIC = "[وف]?[بكل]?"
 _EN_ARTICLES = frozenset(
     {"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "ez"}
 )
@@ -185,29 +238,135 @@ def _symbols(name: str) -> tuple[str, ...]:
     return tuple(atoms)
 
 
-_Trie = dict[str, "_Trie"]
+_LETTER = 0
+_GAP = 1
+_DIRECTION = 2
+_GAP_ATOM = "\x00gap"
+_TEH_ATOM = "\x00teh"
+_DIRECTION_ATOM = "\x00direction"
 
 
-def _emit(node: _Trie) -> tuple[str, int]:
-    """A regex for the trie below `node` and its depth; deeper branches are tried first."""
-    branches = sorted(
-        ((atom, *_emit(child)) for atom, child in node.items() if atom),
-        key=lambda branch: -branch[2],
-    )
-    if not branches:
-        return "", 0
-    body = "(?:" + "|".join(atom + rest for atom, rest, _ in branches) + ")"
-    return (body + "?" if "" in node else body), 1 + branches[0][2]
+def _atoms(name: str) -> tuple[str, ...]:
+    """A folded name as trie atoms: a letter, `_TEH_ATOM` for a word-final ة or ه,
+    `_GAP_ATOM` between words (as `_symbols`, without the regex)."""
+    atoms: list[str] = []
+    for i, word in enumerate(fold(name).split()):
+        if i:
+            atoms.append(_GAP_ATOM)
+        last = len(word) - 1
+        atoms.extend(_TEH_ATOM if (j == last and c in "ةه") else c for j, c in enumerate(word))
+    return tuple(atoms)
 
 
-def _trie_regex(names: Iterable[tuple[str, ...]]) -> str:
-    root: _Trie = {}
-    for atoms in names:
+def _trie(seqs: Iterable[tuple[str, ...]]) -> _Node:
+    """The trie of `seqs`, each node's steps in the regex's order: deeper first,
+    ties in the order the atoms were first seen, a name's end last."""
+    root = _Node()
+    kids: dict[int, dict[str, _Node]] = {}
+    nodes: list[_Node] = [root]
+    for atoms in seqs:
         node = root
         for atom in atoms:
-            node = node.setdefault(atom, {})
-        node[""] = {}
-    return _emit(root)[0] if root else "(?!)"
+            below = kids.get(id(node))
+            if below is None:
+                below = kids[id(node)] = {}
+            child = below.get(atom)
+            if child is None:
+                child = below[atom] = _Node()
+                nodes.append(child)
+            node = child
+        node.end = True
+    for node in reversed(nodes):  # every node after its children
+        below = kids.get(id(node))
+        if below is not None:
+            _finish(node, below)
+    return root
+
+
+def _finish(node: _Node, below: dict[str, _Node]) -> None:
+    """Set the depth and steps of `node`, its children `below` finished."""
+    if len(below) == 1:  # most nodes: one way on
+        atom, child = next(iter(below.items()))
+        node.depth = 1 + child.depth
+        if atom == _GAP_ATOM:
+            node.other = node.space = ((_GAP, child),)
+        elif atom == _DIRECTION_ATOM:
+            node.space = ((_DIRECTION, child),)
+        elif atom == _TEH_ATOM:
+            node.steps = {"ة": ((_LETTER, child),), "ه": ((_LETTER, child),)}
+        else:
+            node.steps = {atom: ((_LETTER, child),)}
+        return
+    ranked = sorted(below.items(), key=lambda kid: -kid[1].depth)
+    node.depth = 1 + ranked[0][1].depth
+    node.other = tuple((_GAP, k) for a, k in ranked if a == _GAP_ATOM)
+    node.space = tuple(
+        (_GAP if a == _GAP_ATOM else _DIRECTION, k)
+        for a, k in ranked
+        if a in (_GAP_ATOM, _DIRECTION_ATOM)
+    )
+    letters = {a for a in below if len(a) == 1} | ({"ة", "ه"} if _TEH_ATOM in below else set())
+    node.steps = {
+        c: tuple(
+            (_GAP if a == _GAP_ATOM else _LETTER, k)
+            for a, k in ranked
+            if a in (c, _GAP_ATOM) or (a == _TEH_ATOM and c in "ةه")
+        )
+        for c in letters
+    }
+
+
+def _after_lam(root: _Node, seqs: list[tuple[str, ...]]) -> _Node:
+    """The trie of the names in `root` (built from `seqs`) that begin with ال,
+    less their alef: the branch of `root` below ا, which it shares."""
+    alef = root.steps.get("ا", ())
+    lam = [k for kind, k in alef if kind == _LETTER]
+    lams = [k for kind, k in lam[0].steps.get("ل", ()) if kind == _LETTER] if lam else []
+    out = _Node()
+    if not lams:
+        return out
+    if lams[0].end:  # the name ال itself: not a name after ل; build apart
+        return _trie(atoms[1:] for atoms in seqs if atoms[:2] == ("ا", "ل") and len(atoms) > 2)
+    out.steps = {"ل": ((_LETTER, lams[0]),)}
+    out.depth = 1 + lams[0].depth
+    return out
+
+
+_Flat = tuple[
+    dict[int, tuple[int, ...]], dict[int, tuple[int, ...]], dict[int, tuple[int, ...]], bytes, bytes
+]
+
+
+def _flat(roots: list[_Node]) -> tuple[_Flat, list[int]]:
+    """The tries below `roots` as tables (see `_Matcher.steps`), and the roots' numbers."""
+    number: dict[int, int] = {}
+    order: list[_Node] = []
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        if id(node) in number:
+            continue
+        number[id(node)] = len(order)
+        order.append(node)
+        for opts in (*node.steps.values(), node.space, node.other):
+            todo.extend(child for _, child in opts)
+
+    def encode(opts: tuple[tuple[int, _Node], ...]) -> tuple[int, ...]:
+        return tuple(number[id(child)] << 2 | kind for kind, child in opts)
+
+    steps: dict[int, tuple[int, ...]] = {}
+    space: dict[int, tuple[int, ...]] = {}
+    other: dict[int, tuple[int, ...]] = {}
+    for k, node in enumerate(order):
+        for ch, opts in node.steps.items():
+            steps[k << 21 | ord(ch)] = encode(opts)
+        if node.space:
+            space[k] = encode(node.space)
+        if node.other:
+            other[k] = encode(node.other)
+    ends = bytes(1 if node.end else 0 for node in order)
+    exits = bytes(1 if node.steps or node.space or node.other else 0 for node in order)
+    return (steps, space, other, ends, exits), [number[id(root)] for root in roots]
 
 
 def _heads(names: Iterable[str]) -> frozenset[str]:
@@ -229,15 +388,31 @@ def _alternation(words: Iterable[str]) -> str:
     return "(?:" + "|".join(ordered) + ")" if ordered else "(?!)"
 
 
-def _compile(names: Iterable[str], suffixed: Iterable[str], directions: str) -> re.Pattern[str]:
-    """Proclitics and a name (group `n`), or ل + a name that began with ال (group `l`);
-    a name in `suffixed` may be followed by a direction."""
-    suffix = f"(?:[\\s_]+{directions})?"
-    seqs = {_symbols(name) for name in names} | {(*_symbols(n), suffix) for n in suffixed}
-    after_lam = {atoms[1:] for atoms in seqs if atoms[:2] == ("ا", "ل") and len(atoms) > 2}
-    return re.compile(
-        rf"(?<!\w)(?:{_PROCLITIC}(?P<n>{_trie_regex(seqs)})"
-        rf"|[وف]?ل(?P<l>{_trie_regex(after_lam)}))(?!\w)"
+def _compile(
+    names: Iterable[str], suffixed: Iterable[str], directions: str, targets: Mapping[str, _Target]
+) -> _Matcher:
+    """The matcher of `names`; a name in `suffixed` may be followed by a direction."""
+    spellings = frozenset(names)
+    after = frozenset(suffixed)
+    seqs = sorted({_atoms(n) for n in spellings} | {(*_atoms(n), _DIRECTION_ATOM) for n in after})
+    root = _trie(seqs)
+    (steps, space, other, ends, exits), (names_root, lam_root) = _flat(
+        [root, _after_lam(root, seqs)]
+    )
+    return _Matcher(
+        steps,
+        space,
+        other,
+        ends,
+        exits,
+        names_root,
+        lam_root,
+        re.compile(f"[\\s_]+{directions}(?!\\w)"),
+        _heads(spellings),
+        spellings,
+        after,
+        targets,
+        re.compile(f"[\\s_]+{directions}$"),
     )
 
 
@@ -384,11 +559,7 @@ def build(data: Mapping[str, Any]) -> Gazetteer:
 
     directions = _alternation(rules.get("directions", []))
     matchers = {
-        category: _Matcher(
-            _compile(set().union(*n.spellings.values()), n.suffixed, directions),
-            dict(n.targets),
-            re.compile(f"[\\s_]+{directions}$"),
-        )
+        category: _compile(set().union(*n.spellings.values()), n.suffixed, directions, n.targets)
         for category, n in names.items()
     }
     english: dict[str, dict[str, str]] = {"place": {}, "party": {}}
@@ -418,7 +589,16 @@ def _load() -> Gazetteer:
     return build(tomllib.loads(text))
 
 
-_G = _load()
+_G: Gazetteer | None = None
+"""The gazetteer, once loaded (see `_gaz`)."""
+
+
+def _gaz() -> Gazetteer:
+    """The gazetteer, loaded on first use."""
+    global _G
+    if _G is None:
+        _G = _load()
+    return _G
 
 
 # ---------------------------------------------------------------- matching
@@ -443,58 +623,208 @@ def _target(matcher: _Matcher, name: str) -> tuple[str, _Target | None]:
     return key, target
 
 
-def _decode(matcher: _Matcher, m: re.Match[str]) -> _Decoded | None:
-    """What match `m` says, worked out once per distinct matched string: the
-    same string (proclitics and name) matches the same way wherever it stands,
-    as only its first and last characters' neighbours are looked at."""
-    group = "n" if m.group("n") is not None else "l"
-    name = ("ا" if group == "l" else "") + m.group(group)
+def _is_gap(ch: str) -> bool:
+    """A character of `[\\s_]` (as `re` reads it for str)."""
+    return ch.isspace() or ch == "_"
+
+
+def _walk(m: _Matcher, node: int, text: str, i: int, end: int, word: bool = False) -> int:
+    """Where the first name below `node` that fits text[i:end] ends, -1 if
+    none: the steps in order, each followed as deep as it goes, and a name's
+    end only once no step leads further, and only before a non-word character
+    (or `end`), as the regex's backtracking tries them.  With `word` (text is
+    a window of text read alone, which a non-word character or the end
+    follows), -2 when the answer may depend on what follows the window: a
+    step out of a node at its end, or a direction."""
+    table = m.steps
+    ends = m.ends
+    while True:  # along a run of single letters (most of a trie), no recursion
+        if word and i >= end and m.exits[node]:
+            return -2
+        if i < end:
+            ch = text[i]
+            steps = table.get(node << 21 | ord(ch))
+            if steps is None:
+                steps = (m.space if ch.isspace() or ch == "_" else m.other).get(node, ())
+        else:
+            steps = m.other.get(node, ())
+        if len(steps) != 1 or ends[node] or steps[0] & 3 != _LETTER:
+            break
+        node = steps[0] >> 2
+        i += 1
+    for step in steps:
+        kind = step & 3
+        if kind == _LETTER:
+            found = _walk(m, step >> 2, text, i + 1, end, word)
+        elif kind == _GAP:
+            j = i
+            while j < end and _is_gap(text[j]):
+                j += 1
+            found = _walk(m, step >> 2, text, j, end, word)
+        elif word:
+            return -2
+        else:  # a direction ends the name and checks the word boundary itself
+            d = m.direction.match(text, i, end)
+            found = -1 if d is None else d.end()
+        if found != -1:
+            return found
+    if ends[node] and (i >= end or not _is_word(text[i])):
+        return i
+    return -1
+
+
+_CONTEXT = (-2, -2, False)
+"""What `_match` says of a word read alone whose match depends on what follows it."""
+_UNSEEN = (-3, -3, False)
+
+
+def _match(
+    matcher: _Matcher, text: str, pos: int, end: int, word: bool = False
+) -> tuple[int, int, bool] | None:
+    """The match at `pos` in text[:end] as the regex of the module docstring
+    would find it: the name's start and end, and whether it came after لل
+    (its alef elided; group `l`).  With `word` (see `_walk`), `_CONTEXT` when
+    that depends on what follows."""
+    if pos >= end or (pos > 0 and _is_word(text[pos - 1])):
+        return None
+    clitics = (pos + 1, pos) if text[pos] in "وف" else (pos,)
+    for a in clitics:
+        for b in (a + 1, a) if a < end and text[a] in "بكل" else (a,):
+            found = _walk(matcher, matcher.names, text, b, end, word)
+            if found == -2:
+                return _CONTEXT
+            if found >= 0:
+                return b, found, False
+    for a in clitics:
+        if a < end and text[a] == "ل":
+            found = _walk(matcher, matcher.after_lam, text, a + 1, end, word)
+            if found == -2:
+                return _CONTEXT
+            if found >= 0:
+                return a + 1, found, True
+    return None
+
+
+_WINDOW_RUNS = 3
+"""How many runs of `\\w` `_match_at` reads alone before it reads the text."""
+
+
+def _match_at(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, int, bool] | None:
+    """`_match(matcher, text, pos, end)`, `pos` the start of a run of `\\w`:
+    read from what the text from `pos` to the end of that run says alone, or
+    failing that (it depends on what follows) to the end of the next run, and
+    so on; each such window's answer remembered (names and their first words
+    repeat from text to text)."""
+    if pos > 0:
+        before = text[pos - 1]
+        if before.isalnum() or before == "_":
+            return None
+    known = matcher.words
+    search = _WORD_RUN.search
+    stop = pos
+    for _ in range(_WINDOW_RUNS):
+        run = search(text, stop, end)
+        if run is None:
+            break
+        stop = run.end()
+        window = text[pos:stop]
+        alone = known.get(window, _UNSEEN)
+        if alone is not None and alone[0] == _UNSEEN[0]:
+            alone = _match(matcher, window, 0, len(window), True)
+            if len(known) >= _DECODED_MAX:
+                known.clear()
+            known[window] = alone
+        if alone is None:
+            return None
+        if alone[0] != _CONTEXT[0]:
+            return pos + alone[0], pos + alone[1], alone[2]
+    return _match(matcher, text, pos, end)
+
+
+def _decode(
+    matcher: _Matcher, text: str, pos: int, found: tuple[int, int, bool]
+) -> _Decoded | None:
+    """What the match `found` at `pos` says, worked out once per distinct
+    matched string: the same string (proclitics and name) matches the same way
+    wherever it stands, as only its first and last characters' neighbours are
+    looked at."""
+    start, end, after_lam = found
+    name = ("ا" if after_lam else "") + text[start:end]
     key, target = _target(matcher, name)
-    if target is None:  # cannot happen: the regex is built from these keys
+    if target is None:  # cannot happen: the tries are built from these keys
         log.warning("gazetteer matched %r with no entry", name)
         return None
-    base = m.start()
-    start, end = m.span(group)
     decoded = matcher.decoded
     if len(decoded) >= _DECODED_MAX:
         decoded.clear()
-    out = decoded[m.group()] = (start - base, end - base, key, target)
+    out = decoded[text[pos:end]] = (start - pos, end - pos, key, target)
     return out
 
 
+_WORD_RUN = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _opens(matcher: _Matcher, word: str) -> bool:
+    """Whether a match may begin at the start of `word`, a run of `\\w`: it
+    begins with a letter run that may begin one of the names (`_may_start`).
+    Remembered per distinct word."""
+    opens = matcher.opens
+    known = opens.get(word)
+    if known is None:
+        letters = _LETTERS.match(word)
+        known = letters is not None and _may_start(matcher.heads, letters.group())
+        if len(opens) >= _DECODED_MAX:
+            opens.clear()
+        opens[word] = known
+    return known
+
+
 def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
+    """Every match in `text`, leftmost first and not overlapping: a match
+    starts a run of `\\w` (as it is framed by `(?<!\\w)`) that `_opens`, so
+    only those are tried."""
     hits: list[_Hit] = []
     decoded = matcher.decoded
-    for m in matcher.pattern.finditer(text):
-        d = decoded.get(m.group()) or _decode(matcher, m)
+    n = len(text)
+    done = 0
+    for run in _WORD_RUN.finditer(text):
+        pos = run.start()
+        if pos < done or not _opens(matcher, run.group()):
+            continue
+        found = _match_at(matcher, text, pos, n)
+        if found is None:
+            continue
+        stop = found[1]
+        d = decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
         if d is None:
             continue
-        pos, done = m.span()
-        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, done))
+        done = stop
+        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, stop))
     return hits
 
 
 def _scan_at(matcher: _Matcher, text: str, starts: list[int], lo: int, hi: int) -> list[_Hit]:
-    """`_scan(matcher, text[lo:hi])` with offsets into `text`, the pattern tried
+    """`_scan(matcher, text[lo:hi])` with offsets into `text`, a match tried
     only where a name may start: `starts` holds (at least) every letter run of
     the text in [lo, hi) that `may_start_name`, and neither edge cuts a word,
     so a match at such a run with `hi` as the end reads as in the slice.  The
-    same leftmost, non-overlapping matches as `finditer`."""
+    same leftmost, non-overlapping matches as `_scan`."""
     hits: list[_Hit] = []
-    match = matcher.pattern.match
     decoded = matcher.decoded
     done = lo
     for pos in starts[bisect_left(starts, lo) : bisect_left(starts, hi)]:
         if pos < done:
             continue
-        m = match(text, pos, hi)
-        if m is None:
+        found = _match_at(matcher, text, pos, hi)
+        if found is None:
             continue
-        d = decoded.get(m.group()) or _decode(matcher, m)
+        stop = found[1]
+        d = decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
         if d is None:
             continue
-        done = m.end()
-        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, done))
+        done = stop
+        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, stop))
     return hits
 
 
@@ -507,9 +837,10 @@ def _without_persons(hits: list[_Hit]) -> list[_Hit]:
 def _named(hits: list[_Hit]) -> set[str]:
     """Every id named unambiguously by `hits`, with its parents."""
     out: set[str] = set()
+    families = _gaz().families
     for hit in hits:
         if len(hit[3].ids) == 1:
-            out.update(_G.families[hit[3].ids[0]])
+            out.update(families[hit[3].ids[0]])
     return out
 
 
@@ -551,7 +882,7 @@ def _resolve_all(found: list[_Hit], other: Callable[[], list[_Hit]]) -> list[Men
                 if len(named) != 1:
                     if family is None:
                         family = _named(hits) | _named(_without_persons(other()))
-                    named = [i for i in target.ids if family.intersection(_G.families[i])]
+                    named = [i for i in target.ids if family.intersection(_gaz().families[i])]
                 ident = chosen[key] = named[0] if len(named) == 1 else target.default
         if ident is not None:
             out.append(Mention(start, end, ident))
@@ -664,7 +995,8 @@ def _is_word(ch: str) -> bool:
 
 
 def _matcher(party: bool) -> _Matcher:
-    return _G.party_matcher if party else _G.place_matcher
+    g = _gaz()
+    return g.party_matcher if party else g.place_matcher
 
 
 def _shift(hit: _Hit, by: int) -> _Hit:
@@ -676,7 +1008,11 @@ def may_start_name(word: str) -> bool:
     """Whether a letter run of normalised text (a whole word) may begin a place
     or party name, with its proclitics (`وبحلب`, `للرقة`): a filter, the
     matcher decides."""
-    heads = _G.heads
+    return _may_start(_gaz().heads, word)
+
+
+def _may_start(heads: frozenset[str], word: str) -> bool:
+    """`may_start_name` against the heads `heads` (see `Gazetteer.heads`)."""
     word = word.replace("ه", "ة")
     rests = [word, word[1:]] if word[:1] in "وف" else [word]
     rests += [r[1:] for r in rests if r[:1] in "بكل"]
@@ -685,12 +1021,14 @@ def may_start_name(word: str) -> bool:
 
 def find_places(text: str) -> list[Mention]:
     """Every place named in normalised `text`, left to right, longest match."""
-    return _find(_G.place_matcher, _G.party_matcher, text)
+    g = _gaz()
+    return _find(g.place_matcher, g.party_matcher, text)
 
 
 def find_parties(text: str) -> list[Mention]:
     """Every party named in normalised `text`, left to right, longest match."""
-    return _find(_G.party_matcher, _G.place_matcher, text)
+    g = _gaz()
+    return _find(g.party_matcher, g.place_matcher, text)
 
 
 # ---------------------------------------------------------------- lookups
@@ -698,28 +1036,28 @@ def find_parties(text: str) -> list[Mention]:
 
 def place(id: str) -> Entry | None:
     """The place with this id."""
-    return _G.places.get(id)
+    return _gaz().places.get(id)
 
 
 def party(id: str) -> Entry | None:
     """The party with this id."""
-    return _G.parties.get(id)
+    return _gaz().parties.get(id)
 
 
 def all_places() -> list[Entry]:
     """Every place, in data order."""
-    return list(_G.places.values())
+    return list(_gaz().places.values())
 
 
 def all_parties() -> list[Entry]:
     """Every party, in data order."""
-    return list(_G.parties.values())
+    return list(_gaz().parties.values())
 
 
 def ancestors(id: str) -> tuple[str, ...]:
     """`id` and the ids of the places that enclose it, innermost first
     (`baghuz` → `baghuz`, `deir-ez-zor`, `syria`); empty for an unknown id."""
-    return _G.families.get(id, ())
+    return _gaz().families.get(id, ())
 
 
 def _lookup(query: str, matcher: _Matcher, english: Mapping[str, str]) -> str | None:
@@ -745,8 +1083,9 @@ def codes(id: str | None) -> tuple[str | None, str | None]:
 def _codes(id: str) -> tuple[str | None, str | None]:
     country: str | None = None
     admin1: str | None = None
-    for ident in _G.families.get(id, ()):
-        entry = _G.places.get(ident)
+    g = _gaz()
+    for ident in g.families.get(id, ()):
+        entry = g.places.get(ident)
         if entry is None or entry.iso is None:
             continue
         if "-" in entry.iso:
@@ -761,14 +1100,16 @@ def _codes(id: str) -> tuple[str | None, str | None]:
 
 def is_demonym(name: str) -> bool:
     """Whether `name` (a mention's text) is a nationality adjective, not a proper name."""
-    return _key(name) in _G.demonyms
+    return _key(name) in _gaz().demonyms
 
 
 def lookup_place(query: str) -> str | None:
     """The id of a place a user typed (`deir-ez-zor`, `Deir ez-Zor`, `دير الزور`)."""
-    return _lookup(query, _G.place_matcher, _G.place_names)
+    g = _gaz()
+    return _lookup(query, g.place_matcher, g.place_names)
 
 
 def lookup_party(query: str) -> str | None:
     """The id of a party a user typed (`is`, `ISIS`, `داعش`)."""
-    return _lookup(query, _G.party_matcher, _G.party_names)
+    g = _gaz()
+    return _lookup(query, g.party_matcher, g.party_names)
