@@ -285,6 +285,8 @@ def _lead_at(tok: str) -> int:
     if word is None:
         return -1 if other is None else other.start()
     return word.start() if other is None else min(word.start(), other.start())
+
+
 _KM_WORDS = ("كيلومتر", "كلم", "كم")
 """A kilometre word ending a token leads a candidate when `_KM_AFTER` follows."""
 _KM_AFTER = re.compile(r"\s+(?:(?:واحد|1)\s+)?[^\W\d_]*مربع")
