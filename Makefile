@@ -38,6 +38,7 @@ lint: $(BIN)/raqib
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: lint $(COMPILED)
 	$(BIN)/pytest

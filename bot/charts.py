@@ -761,9 +761,8 @@ def cmd_chart(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_chart_parser(sub: Any) -> None:
-    """Register `raqib chart` on the CLI's subparsers."""
-    p = sub.add_parser("chart", help="draw a metric's history as a PNG chart")
+def add_chart_arguments(p: argparse.ArgumentParser) -> None:
+    """Fill in `raqib chart`'s parser (the CLI's table names this function)."""
     p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
     p.add_argument("--place", metavar="P", help="only this place (id or name)")
     p.add_argument("-o", "--output", metavar="FILE.png", help="default: METRIC[-PLACE].png")

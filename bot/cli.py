@@ -7,26 +7,26 @@ bad configuration (nothing was done).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import codecs
 import contextlib
 import difflib
+import importlib
 import json
 import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, ConfigError, SourceConfig, load_config
-from bot.render import amount
-from bot.store import key_from_text, key_text
-from figures.diff import ChangeKind
-from figures.model import Metric, Qualifier, Unit
 
+# Each command imports what it needs when it runs (`raqib --help` and
+# `raqib extract` never load the store, the service or the chat transports;
+# `--help` not even the engine, whose compiled build is imported whole).
 if TYPE_CHECKING:
     from bot.pipeline import ArticleResult, StoredChange
     from scrapers.model import Article
@@ -128,6 +128,9 @@ def _print_table(name: str, figures: Sequence[object]) -> None:
 def format_value(value: float, qualifier: str, vague: bool | int, unit: str) -> str:
     """`more than 38,000`, `about 1 km²`, `thousands (1,000+)`: `bot.render.amount`, the one
     value formatter, in English."""
+    from bot.render import amount
+    from figures.model import Qualifier, Unit
+
     return amount(value, Qualifier(qualifier), bool(vague), Unit(unit), "en")
 
 
@@ -137,6 +140,8 @@ def _day(moment: datetime | str) -> str:
 
 def change_line(stored: StoredChange) -> str:
     """One readable line for a change."""
+    from figures.diff import ChangeKind
+
     c = stored.change
     f, o = c.observation.figure, c.observation
     new = format_value(f.value, f.qualifier.value, f.vague, f.unit.value)
@@ -160,6 +165,8 @@ def change_line(stored: StoredChange) -> str:
 
 
 def _change_json(stored: StoredChange) -> dict[str, Any]:
+    from bot.store import key_text
+
     c = stored.change
     return {
         "id": stored.id,
@@ -259,6 +266,8 @@ def cmd_once(args: argparse.Namespace) -> int:
     """Poll every due source once (concurrently) and print the changes, one
     source after the other in the configuration's order, each as soon as it
     and the sources before it are done."""
+    import asyncio
+
     from bot.pipeline import PollResult, poll_due
     from bot.store import open_db
 
@@ -295,7 +304,7 @@ def load_replay_articles(path: Path) -> list[Article]:
     from scrapers.rss import articles_from_feed
 
     if path.is_dir():
-        sc = SourceConfig(name=path.name or "replay", kind="files", path=str(path))
+        sc = SourceConfig.of(path.name or "replay", "files", path=str(path))
         return FilesSource(sc).read_all()
     data = path.read_bytes()
     return list(articles_from_feed(data, source=path.stem, base_url=path.resolve().as_uri()))
@@ -336,7 +345,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_totals(args: argparse.Namespace) -> int:
     """The latest value per key."""
-    from bot.store import open_db, totals
+    from bot.store import key_from_text, open_db, totals
 
     config = config_of(args)
     place = place_arg(args.place)
@@ -369,7 +378,8 @@ _MARKS = {
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Every observation of a metric, in time order."""
-    from bot.store import history, open_db
+    from bot.store import history, key_from_text, open_db
+    from figures.model import Metric
 
     try:
         metric = Metric(args.metric)
@@ -402,8 +412,96 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+def add_extract_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="one JSON object a line per file")
+    p.set_defaults(func=cmd_extract, needs_config=False)
+
+
+def add_once_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="one JSON object a line per change")
+    p.add_argument("--all", action="store_true", help="also changes that do not alert")
+    p.set_defaults(func=cmd_once, needs_config=True)
+
+
+def add_replay_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", metavar="PATH", help="a folder of articles (index.toml) or a feed file")
+    p.add_argument("--db", metavar="FILE", help="keep the database here (default: a temp file)")
+    p.add_argument("--json", action="store_true", help="one JSON object a line per change")
+    p.add_argument(
+        "--all", action="store_true", help="also silent changes, corroborations and older reports"
+    )
+    p.set_defaults(func=cmd_replay, needs_config=True)
+
+
+def add_totals_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--place", metavar="P", help="only this place (id or name)")
+    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    p.set_defaults(func=cmd_totals, needs_config=True)
+
+
+def add_history_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
+    p.add_argument("--place", metavar="P", help="only this place (id or name)")
+    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    p.set_defaults(func=cmd_history, needs_config=True)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its one-line help, and the function (`module:name`)
+    that adds its arguments and handler to its parser."""
+
+    help: str
+    arguments: str
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Fill in `parser`, the function's module imported now."""
+        module, _, name = self.arguments.partition(":")
+        getattr(importlib.import_module(module), name)(parser)
+
+
+COMMANDS: Mapping[str, Command] = {
+    "extract": Command("print the figures in Arabic text files", "bot.cli:add_extract_arguments"),
+    "once": Command(
+        "poll every due source once and print the changes", "bot.cli:add_once_arguments"
+    ),
+    "replay": Command(
+        "replay a folder or feed of articles into a fresh database", "bot.cli:add_replay_arguments"
+    ),
+    "totals": Command("the latest value of every figure", "bot.cli:add_totals_arguments"),
+    "history": Command("every report of one metric, oldest first", "bot.cli:add_history_arguments"),
+    "chart": Command("draw a metric's history as a PNG chart", "bot.charts:add_chart_arguments"),
+    "run": Command("run the scheduled service (Ctrl-C stops it)", "bot.service:add_run_arguments"),
+    "status": Command(
+        "each source's health, the outbox, the last alert sent", "bot.status:add_status_arguments"
+    ),
+    "config": Command(
+        "show the effective configuration, or edit it", "bot.settings:add_config_arguments"
+    ),
+}
+"""Every subcommand, in the order `raqib --help` lists them: the one table of them."""
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line `argv` (without the program
+    name): the first word that is not an option or the value of `--config`."""
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            return next(words, None)
+        if word.startswith("-"):
+            if "=" not in word and len(word) > 2 and "--config".startswith(word):
+                next(words, None)  # --config PATH (argparse takes a prefix too)
+            continue
+        return word
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every subcommand with its help line, and the
+    arguments of `command` (all of them with None) -- only that command's
+    module is imported."""
     parser = argparse.ArgumentParser(
         prog="raqib",
         description="Watch Arabic news for figures of war and displacement.",
@@ -414,48 +512,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="TOML config (default: ./config.toml if present, else the embedded default)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser("extract", help="print the figures in Arabic text files")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--json", action="store_true", help="one JSON object a line per file")
-    p.set_defaults(func=cmd_extract, needs_config=False)
-
-    p = sub.add_parser("once", help="poll every due source once and print the changes")
-    p.add_argument("--json", action="store_true", help="one JSON object a line per change")
-    p.add_argument("--all", action="store_true", help="also changes that do not alert")
-    p.set_defaults(func=cmd_once, needs_config=True)
-
-    p = sub.add_parser("replay", help="replay a folder or feed of articles into a fresh database")
-    p.add_argument("path", metavar="PATH", help="a folder of articles (index.toml) or a feed file")
-    p.add_argument("--db", metavar="FILE", help="keep the database here (default: a temp file)")
-    p.add_argument("--json", action="store_true", help="one JSON object a line per change")
-    p.add_argument(
-        "--all", action="store_true", help="also silent changes, corroborations and older reports"
-    )
-    p.set_defaults(func=cmd_replay, needs_config=True)
-
-    p = sub.add_parser("totals", help="the latest value of every figure")
-    p.add_argument("--place", metavar="P", help="only this place (id or name)")
-    p.add_argument("--json", action="store_true", help="one JSON object a line")
-    p.set_defaults(func=cmd_totals, needs_config=True)
-
-    p = sub.add_parser("history", help="every report of one metric, oldest first")
-    p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
-    p.add_argument("--place", metavar="P", help="only this place (id or name)")
-    p.add_argument("--json", action="store_true", help="one JSON object a line")
-    p.set_defaults(func=cmd_history, needs_config=True)
-
-    from bot.charts import add_chart_parser
-
-    add_chart_parser(sub)
-
-    from bot.service import add_run_parser
-    from bot.settings import add_config_parser
-    from bot.status import add_status_parser
-
-    add_run_parser(sub)
-    add_status_parser(sub)
-    add_config_parser(sub)
+    for name, spec in COMMANDS.items():
+        p = sub.add_parser(name, help=spec.help, description=spec.help)
+        if command is None or command == name:
+            spec.add_arguments(p)
     _config_anywhere(sub)
     return parser
 
@@ -478,7 +538,9 @@ def _config_anywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `raqib` console script."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = command_in(argv)
+    parser = build_parser(command if command in COMMANDS else "")
     args = parser.parse_args(argv)
     if getattr(args, "needs_config", False):
         try:

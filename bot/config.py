@@ -15,7 +15,6 @@ import importlib.resources
 import logging
 import math
 import os
-import re
 import tomllib
 import types
 import typing
@@ -23,7 +22,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+from scrapers.base import UnknownKind, source_class
+
+# the value types are the scrapers' (a source's options and the HTTP client's
+# settings are declared there, beside their code), named here too
+from scrapers.options import Duration as Duration
+from scrapers.options import HttpSettings
+from scrapers.options import HttpUrl as HttpUrl
+from scrapers.options import check_http_url as check_http_url
+from scrapers.options import format_duration as format_duration
+from scrapers.options import parse_duration as parse_duration
 
 log = logging.getLogger(__name__)
 
@@ -53,49 +62,6 @@ class ConfigError(Exception):
         super().__init__(f"{where}{key}: {message}" if key else f"{where}{message}")
 
 
-# ---------------------------------------------------------------- value parsers
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(value: object) -> float:
-    """Seconds from `90`, `90.5`, `"30s"`, `"15m"`, `"2h"`, `"3d"`, `"1w"`."""
-    if isinstance(value, bool):
-        raise ValueError('expected a duration such as 900 or "15m"')
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and (m := _DURATION.match(value)):
-        seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2) or "s"]
-    else:
-        raise ValueError(f'expected a duration such as 900 or "15m", got {value!r}')
-    if seconds <= 0:
-        raise ValueError(f"a duration must be positive, got {value!r}")
-    return seconds
-
-
-def check_http_url(value: str) -> str:
-    """An absolute http(s) URL with a host, else ValueError."""
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
-    return value
-
-
-def format_duration(seconds: float) -> str:
-    """`3d`, `15m`, `90s`, `1.5s`: a duration as it would be written in the file."""
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds / size:g}{unit}"
-    return f"{seconds:g}s"
-
-
-Duration = typing.Annotated[float, parse_duration]
-"""A field in seconds, written in TOML as a number or `"15m"`."""
-HttpUrl = typing.Annotated[str, check_http_url]
-"""A field that must be an http(s) URL."""
-
-
 # ---------------------------------------------------------------- the schema
 
 
@@ -107,53 +73,69 @@ class StorageConfig:
     """SQLite file; relative paths are relative to the working directory."""
 
 
-SOURCE_KINDS = ("rss", "html", "files")
-
-
 @dataclass(frozen=True)
 class SourceConfig:
-    """One [[sources]] table."""
+    """One [[sources]] table: the keys every source has, and its kind's own
+    options (`RssOptions`, `HtmlOptions`, `FilesOptions`: the other keys of the
+    same table, declared and validated by the kind's module in scrapers/)."""
 
     name: str
     """Unique name, used in commands and alerts."""
     kind: str
-    """rss, html or files."""
-    url: HttpUrl | None = None
-    """Feed or listing page URL (rss, html)."""
-    path: str | None = None
-    """Directory or glob of .txt/.html files (files)."""
+    """rss, html or files (`scrapers.base.KINDS`)."""
+    options: Any
+    """The kind's options (an instance of `source_class(kind).Options`)."""
     interval: Duration = 900.0
     """Seconds between polls."""
     enabled: bool = True
     """A paused source keeps its state but is not polled."""
     outlet: str | None = None
     """Human name of the outlet shown in alerts (defaults to the source name)."""
-    fetch_pages: bool = False
-    """rss: fetch each entry's page when the feed gives only a summary."""
-    link_selector: str | None = None
-    """html: CSS selector of article links on the listing page."""
-    content_selector: str | None = None
-    """html/rss pages: CSS selector of the article body."""
-    remove_selectors: tuple[str, ...] = ()
-    """html/rss pages: CSS selectors of furniture to drop from the body."""
-    title_selector: str | None = None
-    """html: CSS selector of the headline."""
-    date_selector: str | None = None
-    """html: CSS selector of the publication date."""
-    max_articles: int = 50
-    """rss/html: at most this many entries or links per poll (files: every file is read)."""
 
     def __post_init__(self) -> None:
-        if self.kind not in SOURCE_KINDS:
-            raise ValueError(f"kind: expected one of {', '.join(SOURCE_KINDS)}, got {self.kind!r}")
-        if self.kind in {"rss", "html"} and not self.url:
-            raise ValueError(f"url: a {self.kind} source needs a url")
-        if self.kind == "files" and not self.path:
-            raise ValueError("path: a files source needs a path")
-        if self.kind == "files" and self.url:
-            raise ValueError("url: a files source takes a path, not a url")
         if not self.name.strip():
             raise ValueError("name: must not be empty")
+        options = source_class(self.kind).Options
+        if not isinstance(self.options, options):
+            raise TypeError(f"options: expected {options.__name__}, got {self.options!r}")
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        kind: str,
+        *,
+        interval: float = 900.0,
+        enabled: bool = True,
+        outlet: str | None = None,
+        **options: Any,
+    ) -> SourceConfig:
+        """A source from its flat keys, as in its `[[sources]]` table (for code
+        and tests; the file goes through `load_config`)."""
+        made = source_class(kind).Options(**options)
+        return cls(name, kind, made, interval=interval, enabled=enabled, outlet=outlet)
+
+    @property
+    def url(self) -> str | None:
+        """The feed or page URL (rss, html), else None."""
+        url: str | None = getattr(self.options, "url", None)
+        return url
+
+    @property
+    def path(self) -> str | None:
+        """The directory or glob (files), else None."""
+        path: str | None = getattr(self.options, "path", None)
+        return path
+
+    def table(self) -> dict[str, Any]:
+        """The flat `[[sources]]` table that builds this source (None values left out)."""
+        keys = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        keys |= {f.name: getattr(self.options, f.name) for f in dataclasses.fields(self.options)}
+        return {k: v for k, v in keys.items() if k != "options" and v is not None}
+
+
+SOURCE_KEYS = tuple(f.name for f in dataclasses.fields(SourceConfig) if f.name != "options")
+"""The keys of a [[sources]] table that are not its kind's options."""
 
 
 @dataclass(frozen=True)
@@ -222,32 +204,8 @@ class AlertsConfig:
         return self.thresholds.get(metric) or self.thresholds.get("default") or Threshold()
 
 
-@dataclass(frozen=True)
-class NetworkConfig:
-    """[network]"""
-
-    connect_timeout: Duration = 10.0
-    """Seconds to connect."""
-    read_timeout: Duration = 20.0
-    """Seconds between bytes."""
-    total_timeout: Duration = 60.0
-    """Seconds for a whole fetch: body, redirects, retries and their waits included."""
-    max_body_bytes: int = 10 * 1024 * 1024
-    """Decoded body cap; longer bodies are cut off and the fetch fails."""
-    max_redirects: int = 5
-    """Redirect hops followed at most."""
-    retries: int = 3
-    """Retries on timeouts, 5xx and 429."""
-    max_connections: int = 20
-    """Concurrent requests overall."""
-    per_host_connections: int = 4
-    """Concurrent requests per host."""
-    user_agent: str = "raqib/0.1 (+https://github.com/raqib-news/raqib)"
-    """User-Agent sent with every request."""
-    contact_url: str | None = None
-    """Appended to the User-Agent so site owners can reach you."""
-    allow_private_networks: bool = False
-    """Allow loopback/private/link-local targets (tests, intranet feeds)."""
+NetworkConfig = HttpSettings
+"""[network]: the HTTP client's own settings (scrapers/options.py)."""
 
 
 @dataclass(frozen=True)
@@ -367,7 +325,7 @@ def secret(env_name: str) -> str | None:
 def default_config() -> Config:
     """The embedded default: ./raqib.db, the seed articles, console alerts."""
     return Config(
-        sources=(SourceConfig(name="seeds", kind="files", path=str(SEEDS_DIR), interval=3600.0),),
+        sources=(SourceConfig.of("seeds", "files", path=str(SEEDS_DIR), interval=3600.0),),
     )
 
 
@@ -401,6 +359,8 @@ def build(cls: type[Any], data: Any, key: str) -> Any:
     the path so far, for messages."""
     if not isinstance(data, dict):
         raise ConfigError(key, f"expected a table, got {_toml_type(data)}")
+    if cls is SourceConfig:
+        return _source(data, key)
     hints = typing.get_type_hints(cls, include_extras=True)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "path" or cls is not Config}
     unknown = sorted(set(data) - set(fields))
@@ -408,6 +368,36 @@ def build(cls: type[Any], data: Any, key: str) -> Any:
         known = ", ".join(sorted(fields))
         raise ConfigError(_join(key, unknown[0]), f"unknown key (known keys: {known})")
     values = {name: _convert(hints[name], data[name], _join(key, name)) for name in data}
+    return _construct(cls, values, key)
+
+
+def _source(data: dict[str, Any], key: str) -> SourceConfig:
+    """A [[sources]] table: its kind picks the options class that takes the
+    keys besides `SOURCE_KEYS`."""
+    kind = data.get("kind")
+    if kind is None:
+        raise ConfigError(_join(key, "kind"), "required")
+    try:
+        options_cls = source_class(kind)
+    except UnknownKind as exc:
+        raise ConfigError(_join(key, "kind"), str(exc)) from None
+    options_cls = options_cls.Options
+    option_keys = {f.name for f in dataclasses.fields(options_cls)}
+    unknown = sorted(set(data) - option_keys - set(SOURCE_KEYS))
+    if unknown:
+        known = ", ".join(sorted(option_keys | set(SOURCE_KEYS)))
+        raise ConfigError(
+            _join(key, unknown[0]), f"unknown key for a {kind} source (known keys: {known})"
+        )
+    hints = typing.get_type_hints(SourceConfig, include_extras=True)
+    values = {n: _convert(hints[n], data[n], _join(key, n)) for n in SOURCE_KEYS if n in data}
+    options = build(options_cls, {k: v for k, v in data.items() if k in option_keys}, key)
+    source: SourceConfig = _construct(SourceConfig, {**values, "options": options}, key)
+    return source
+
+
+def _construct(cls: type[Any], values: dict[str, Any], key: str) -> Any:
+    """`cls(**values)`, its errors as ConfigErrors under `key`."""
     try:
         return cls(**values)
     except TypeError as exc:  # a required field is missing

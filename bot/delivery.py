@@ -18,11 +18,13 @@ process (`raqib once` from cron) go out too.  A row is marked sent only after
 the send returned: a crash in between repeats one message at worst, and never
 loses one.
 
-Transports are plugged in by name: `TRANSPORTS` maps a name to a factory that
-returns a transport for the config, or None when it is not configured (no
-token).  A factory is given the file's config (the command core lays the admin
-edits over it itself) and the service's database.  The Telegram and Slack
-modules register theirs there; the console transport is in `bot/console.py`.
+Transports are plugged in by name: `TRANSPORTS`, the one table of them, names
+each chat transport's factory (module and function) and the config key of its
+token variable.  A transport's module is imported only when its token is set:
+its factory returns a transport for the config, or None when it is not
+configured.  A factory is given the file's config (the command core lays the
+admin edits over it itself) and the service's database.  The console transport
+is in `bot/console.py`.
 Besides alerts, a transport sends digests (`Transport.send_text`).
 """
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,7 +42,7 @@ from typing import Protocol, runtime_checkable
 from sqlite_utils import Database
 
 from bot import store
-from bot.config import Config
+from bot.config import Config, secret
 from bot.store import AlertView, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -149,8 +152,50 @@ TransportFactory = Callable[[Config, Database], Transport | None]
 """Builds a transport for the file's config (admin edits not applied: the command core
 applies them itself) and the service's database, or None when it is not configured."""
 
-TRANSPORTS: dict[str, TransportFactory] = {}
-"""Chat transports by name (telegram, slack), registered by their modules."""
+
+@dataclass(frozen=True)
+class TransportKind:
+    """One chat transport: where its factory is, and which key of its config
+    table (`[telegram]`, `[slack]`: the transport's name) names its token variable."""
+
+    name: str
+    factory: str
+    """`module:function`, imported when the transport is configured."""
+    token_key: str
+
+    def token_env(self, config: Config) -> str:
+        """The environment variable that holds this transport's token."""
+        env: str = getattr(getattr(config, self.name), self.token_key)
+        return env
+
+    def configured(self, config: Config) -> bool:
+        """True when its token variable is set (then the factory is worth importing)."""
+        return secret(self.token_env(config)) is not None
+
+    def load(self) -> TransportFactory:
+        """The factory, its module imported now."""
+        module, _, name = self.factory.partition(":")
+        factory: TransportFactory = getattr(importlib.import_module(module), name)
+        return factory
+
+
+TRANSPORTS: Mapping[str, TransportKind] = {
+    kind.name: kind
+    for kind in (
+        TransportKind("telegram", "bot.telegram:telegram_transport", "token_env"),
+        TransportKind("slack", "bot.slack:slack_transport", "bot_token_env"),
+    )
+}
+"""The chat transports by name: the one table of them."""
+
+
+def transport_kind(name: str) -> TransportKind:
+    """The chat transport called `name`; KeyError listing the known ones."""
+    try:
+        return TRANSPORTS[name]
+    except KeyError:
+        known = ", ".join(sorted(TRANSPORTS))
+        raise KeyError(f"no chat transport {name!r} (known: {known})") from None
 
 
 def backoff(attempts: int) -> float:
@@ -412,11 +457,11 @@ class DeliveryLoop:
 
 
 def chat_transports(config: Config, db: Database) -> list[Transport]:
-    """The chat transports the file's `config` turns on (each factory says None without a
-    token)."""
+    """The chat transports the file's `config` turns on: those whose token is set (only
+    their modules are imported; a factory may still say None)."""
     out = []
-    for name, factory in TRANSPORTS.items():
-        transport = factory(config, db)
+    for name, kind in TRANSPORTS.items():
+        transport = kind.load()(config, db) if kind.configured(config) else None
         if transport is not None:
             out.append(transport)
         else:

@@ -38,15 +38,12 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Any, TextIO
+from typing import TextIO
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
-import bot.slack  # registers the slack transport in TRANSPORTS
-import bot.telegram  # noqa: F401  (registers the telegram transport in TRANSPORTS)
-import scrapers  # registers the source kinds
 from bot import store
 from bot.config import Config, ConfigError, SourceConfig, secret
 from bot.console import ConsoleTransport, set_console_subscription
@@ -65,12 +62,10 @@ from scrapers.work import WorkerPool
 
 log = logging.getLogger(__name__)
 
-KNOWN_CHAT_TRANSPORTS = {"telegram": "token_env", "slack": "bot_token_env"}
-"""Chat transports the banner reports on, and the config key naming their token variable."""
 DIGEST_TICK = 60.0
 """Seconds between two looks for digests that are due."""
 
-__all__ = ["Service", "cmd_run", "run_service", "scrapers"]
+__all__ = ["Service", "cmd_run", "run_service"]
 
 
 class Service:
@@ -325,16 +320,11 @@ class Service:
             lines.append(f"  paused     {', '.join(paused)}")
         names = [t.name for t in self.transports]
         lines.append(f"  alerts to  {', '.join(names) if names else 'nowhere'}")
-        for name, env_key in KNOWN_CHAT_TRANSPORTS.items():
+        for name, kind in TRANSPORTS.items():
             if name in names:
                 continue
-            env = getattr(getattr(config, name), env_key)
-            if not secret(env):
-                why = f"set {env} to turn it on"
-            elif name not in TRANSPORTS:
-                why = "not available in this version"
-            else:
-                why = "not started"
+            env = kind.token_env(config)
+            why = "not started" if secret(env) else f"set {env} to turn it on"
             lines.append(f"  {name:<10} off ({why})")
         if "console" in names:
             lines.append("  console    alerts are printed here, on stdout")
@@ -449,9 +439,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         lock.release()
 
 
-def add_run_parser(sub: Any) -> None:
-    """Register `raqib run [--config PATH]` on the CLI's subparsers."""
-    p = sub.add_parser("run", help="run the scheduled service (Ctrl-C stops it)")
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """Fill in `raqib run`'s parser (the CLI's table names this function)."""
     p.add_argument(
         "--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config (as before RUN)"
     )

@@ -145,6 +145,8 @@ class Entry:
 
 def to_data(obj: Any) -> Any:
     """A config object as the TOML data that would build it (None fields left out)."""
+    if isinstance(obj, SourceConfig):  # one flat table: its keys and its kind's options
+        return to_data(obj.table())
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {
             f.name: to_data(getattr(obj, f.name))
@@ -630,9 +632,8 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_config_parser(sub: Any) -> None:
-    """Register `config show|set|unset` on the CLI's subparsers."""
-    p = sub.add_parser("config", help="show the effective configuration, or edit it")
+def add_config_arguments(p: argparse.ArgumentParser) -> None:
+    """Fill in `raqib config show|set|unset`'s parser (the CLI's table names this function)."""
     p.add_argument(
         "--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config (as before CONFIG)"
     )

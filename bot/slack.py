@@ -23,8 +23,8 @@ Two ways to reach Slack, `[slack] mode`:
   it; a request that fails gets 401 and changes nothing.  Bolt's own check is
   off, so this one is the only gate and it is the one the tests drive.
 
-`SlackTransport` is what `raqib run` uses (registered in
-`bot.delivery.TRANSPORTS` when this module is imported).  It delivers outbox
+`SlackTransport` is what `raqib run` uses (named in the table
+`bot.delivery.TRANSPORTS`, imported when a token is set).  It delivers outbox
 rows with `chat.postMessage` as Block Kit plus a plain-text fallback:
 
 - paced by `bot.pacing` (about 1 message a second per channel);
@@ -69,7 +69,7 @@ from sqlite_utils import Database
 from bot import store
 from bot.commands import SPECS, CommandContext, Commands, Reply, parse_command
 from bot.config import Config, ConfigError, secret
-from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
+from bot.delivery import SENT, Message, SendResult, Text
 from bot.i18n import t
 from bot.logs import redact
 from bot.markup import escape_mrkdwn, fit_text
@@ -628,6 +628,3 @@ def slack_transport(config: Config, db: Database) -> SlackTransport | None:
         app_token=secret(slack.app_token_env) if slack.mode == "socket" else None,
         signing_secret=secret(slack.signing_secret_env) if slack.mode == "http" else None,
     )
-
-
-TRANSPORTS["slack"] = slack_transport

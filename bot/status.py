@@ -12,7 +12,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -192,9 +191,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_status_parser(sub: Any) -> None:
-    """Register `raqib status [--config PATH]` on the CLI's subparsers."""
-    p = sub.add_parser("status", help="each source's health, the outbox, the last alert sent")
+def add_status_arguments(p: argparse.ArgumentParser) -> None:
+    """Fill in `raqib status`'s parser (the CLI's table names this function)."""
     p.add_argument(
         "--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config (as before STATUS)"
     )

@@ -6,8 +6,8 @@ in `bot.commands` and renders the `Reply` as HTML), a catch-all for unknown
 commands, the inline-keyboard handler, and one error handler that logs with
 the traceback and tells the admin chat.
 
-`TelegramTransport` is what `raqib run` uses (registered in
-`bot.delivery.TRANSPORTS` when this module is imported): it starts the bot
+`TelegramTransport` is what `raqib run` uses (named in the table
+`bot.delivery.TRANSPORTS`, imported when a token is set): it starts the bot
 polling for commands, registers the command menu in English and Arabic
 (`setMyCommands` with `language_code`), and delivers outbox rows:
 
@@ -79,7 +79,7 @@ from bot.commands import (
     parse_command,
 )
 from bot.config import Config, ConfigError, secret
-from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
+from bot.delivery import SENT, Message, SendResult, Text
 from bot.i18n import norm_lang, t
 from bot.logs import redact
 from bot.markup import escape_html, split_html, utf16_len
@@ -733,6 +733,3 @@ def telegram_transport(config: Config, db: Database) -> TelegramTransport | None
     if token is None:
         return None
     return TelegramTransport(config, config.storage.database, token=token)
-
-
-TRANSPORTS["telegram"] = telegram_transport

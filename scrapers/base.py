@@ -1,15 +1,22 @@
-"""The Source protocol and the registry of source kinds."""
+"""The Source protocol and the table of source kinds.
+
+`KINDS` names, in this one place, each kind's class by module and name; a
+kind's module is imported when a source of that kind is configured, never by
+the side effect of importing another.  A source is built from a `SourceSpec`:
+its name, kind, outlet and its kind's own options (`RssSource.Options`…, a
+frozen dataclass declared beside the source's code, which validates itself)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from scrapers.model import FetchResult
 
 if TYPE_CHECKING:
-    from bot.config import SourceConfig
     from scrapers.http import HttpClient
     from scrapers.work import WorkerPool
 
@@ -45,12 +52,58 @@ class Source(Protocol):
         ...
 
 
-SourceFactory = Callable[["SourceConfig"], Source]
+class SourceSpec(Protocol):
+    """What a source is built from (bot/config.py's `SourceConfig` is one)."""
 
-KINDS: dict[str, SourceFactory] = {}
-"""Source kinds by name: filled in by `scrapers/__init__.py`."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def outlet(self) -> str | None: ...
+    @property
+    def options(self) -> object: ...
 
 
-def build_source(config: SourceConfig) -> Source:
+KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "files": "scrapers.files:FilesSource",
+        "html": "scrapers.html:HtmlSource",
+        "rss": "scrapers.rss:RssSource",
+    }
+)
+"""Each source kind (the `kind` key of `[[sources]]`) -> its class, `module:name`."""
+
+
+class UnknownKind(ValueError):
+    """A `kind` that is not in `KINDS`; the message lists the known ones."""
+
+    def __init__(self, kind: object) -> None:
+        super().__init__(f"expected one of {', '.join(sorted(KINDS))}, got {kind!r}")
+
+
+def source_class(kind: str) -> Any:
+    """The class of source kind `kind` (its module imported now), with its
+    `Options` dataclass; UnknownKind when there is no such kind."""
+    target = KINDS.get(kind) if isinstance(kind, str) else None
+    if target is None:
+        raise UnknownKind(kind)
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def build_source(spec: SourceSpec) -> Source:
     """The Source for one `[[sources]]` entry (its kind was validated at load)."""
-    return KINDS[config.kind](config)
+    source: Source = source_class(spec.kind)(spec)
+    return source
+
+
+OptionsT = TypeVar("OptionsT")
+
+
+def options_of(spec: SourceSpec, cls: type[OptionsT]) -> OptionsT:
+    """`spec`'s options, which must be of the kind's own options class `cls`."""
+    if not isinstance(spec.options, cls):
+        got = type(spec.options).__name__
+        raise TypeError(f"source {spec.name}: expected {cls.__name__} options, got {got}")
+    return spec.options

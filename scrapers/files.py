@@ -20,18 +20,16 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from charset_normalizer import from_bytes
 
-from scrapers.base import FetchContext
+from scrapers.base import FetchContext, SourceSpec, options_of
 from scrapers.clean import clean_text, find_arabic_date
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
+from scrapers.options import PageOptions
 from scrapers.page import parse_page
 from scrapers.work import run_cpu
-
-if TYPE_CHECKING:
-    from bot.config import SourceConfig
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +58,30 @@ class IndexEntry:
     """Publication time in UTC."""
 
 
+@dataclass(frozen=True)
+class FilesOptions(PageOptions):
+    """The options of a `files` source: keys of its `[[sources]]` table (the
+    page selectors of `PageOptions` apply to its .html files)."""
+
+    path: str | None = None
+    """Directory or glob of .txt/.html files."""
+
+    def __post_init__(self) -> None:
+        if not self.path:
+            raise ValueError("path: a files source needs a path")
+
+
 class FilesSource:
     """Articles from local files named by the configuration."""
 
     kind: ClassVar[str] = "files"
+    Options: ClassVar[type[FilesOptions]] = FilesOptions
 
-    def __init__(self, config: SourceConfig) -> None:
-        if not config.path:
-            raise ValueError("path: a files source needs a path")
-        self.name = config.name
-        self.config = config
-        self.path = config.path
+    def __init__(self, spec: SourceSpec) -> None:
+        self.name = spec.name
+        self.outlet = spec.outlet
+        self.config = options_of(spec, FilesOptions)
+        self.path: str = self.config.path or ""
 
     async def fetch(self, ctx: FetchContext) -> FetchResult:
         """Read every article file: the listing in a thread (file I/O blocks),
@@ -142,7 +153,7 @@ class FilesSource:
             raise ValueError(f"larger than {MAX_FILE_BYTES} bytes")
         raw = path.read_bytes()
         url = path.as_uri()
-        outlet = (meta.outlet if meta else None) or self.config.outlet
+        outlet = (meta.outlet if meta else None) or self.outlet
         if path.suffix.lower() == ".txt":
             text = clean_text(decode_text(raw))
             title = (meta.title if meta else None) or _first_line(text)

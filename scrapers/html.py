@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from bs4 import Tag
 
-from scrapers.base import FetchContext
+from scrapers.base import FetchContext, SourceSpec, options_of
 from scrapers.clean import http_url
 from scrapers.http import FetchError, HttpClient
 from scrapers.model import Article, FetchResult, PageProblem, content_hash, describe
+from scrapers.options import HttpUrl, PageOptions
 from scrapers.page import parse_page, soup_of
 from scrapers.rss import PAGE_ACCEPT
 from scrapers.work import run_cpu
-
-if TYPE_CHECKING:
-    from bot.config import SourceConfig
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +74,35 @@ def listing_links(
     return links
 
 
+@dataclass(frozen=True)
+class HtmlOptions(PageOptions):
+    """The options of an `html` source: keys of its `[[sources]]` table (and the
+    page selectors of `PageOptions`)."""
+
+    url: HttpUrl | None = None
+    """The listing page's URL."""
+    link_selector: str | None = None
+    """CSS selector of the article links on the listing page (else every link
+    on the site that looks like an article)."""
+    max_articles: int = 50
+    """At most this many links a poll."""
+
+    def __post_init__(self) -> None:
+        if not self.url:
+            raise ValueError("url: an html source needs a url")
+
+
 class HtmlSource:
     """A site without a feed: listing page, then article pages."""
 
     kind: ClassVar[str] = "html"
+    Options: ClassVar[type[HtmlOptions]] = HtmlOptions
 
-    def __init__(self, config: SourceConfig) -> None:
-        if not config.url:
-            raise ValueError("url: an html source needs a url")
-        self.name = config.name
-        self.config = config
-        self.url = config.url
+    def __init__(self, spec: SourceSpec) -> None:
+        self.name = spec.name
+        self.outlet = spec.outlet
+        self.config = options_of(spec, HtmlOptions)
+        self.url: str = self.config.url or ""
 
     async def fetch(self, ctx: FetchContext) -> FetchResult:
         """Poll the listing page (conditional GET), then each new article page."""
@@ -172,5 +189,5 @@ class HtmlSource:
             source=self.name,
             text=page.text,
             content_hash=content_hash(page.title, page.text),
-            outlet=c.outlet,
+            outlet=self.outlet,
         )

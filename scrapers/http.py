@@ -43,7 +43,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from charset_normalizer import from_bytes
 
-from bot.config import NetworkConfig
+from scrapers.options import HttpSettings
 
 log = logging.getLogger(__name__)
 
@@ -467,7 +467,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def user_agent(config: NetworkConfig) -> str:
+def user_agent(config: HttpSettings) -> str:
     """The User-Agent: the configured one, plus the contact URL."""
     if config.contact_url and config.contact_url not in config.user_agent:
         return f"{config.user_agent} (+{config.contact_url})"
@@ -479,7 +479,7 @@ class HttpClient:
 
     def __init__(
         self,
-        config: NetworkConfig | None = None,
+        config: HttpSettings | None = None,
         *,
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
@@ -492,7 +492,7 @@ class HttpClient:
         `retry_after_max` is not waited for (the fetch fails and the source
         backs off instead).  `resolver` and `address_allowed` decide which
         addresses may be connected to when private networks are not allowed."""
-        self.config = config or NetworkConfig()
+        self.config = config or HttpSettings()
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max

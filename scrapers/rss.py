@@ -29,19 +29,17 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import feedparser  # type: ignore[import-untyped]
 
-from scrapers.base import FetchContext
+from scrapers.base import FetchContext, SourceSpec, options_of
 from scrapers.clean import clean_text, find_arabic_date, http_url
 from scrapers.http import FetchError, HttpClient, detect_charset
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
+from scrapers.options import HttpUrl
 from scrapers.page import html_text, parse_page
 from scrapers.work import WorkError, run_cpu
-
-if TYPE_CHECKING:
-    from bot.config import SourceConfig
 
 log = logging.getLogger(__name__)
 
@@ -368,17 +366,37 @@ def _entry_time(raw: Mapping[str, Any]) -> datetime | None:
     return None
 
 
+@dataclass(frozen=True)
+class RssOptions:
+    """The options of an `rss` source: keys of its `[[sources]]` table."""
+
+    url: HttpUrl | None = None
+    """The feed's URL."""
+    fetch_pages: bool = False
+    """Fetch each entry's page when the feed gives only a summary."""
+    content_selector: str | None = None
+    """Fetched pages: CSS selector of the article body."""
+    remove_selectors: tuple[str, ...] = ()
+    """Fetched pages: CSS selectors of furniture to drop from the body."""
+    max_articles: int = 50
+    """At most this many entries a poll (the newest)."""
+
+    def __post_init__(self) -> None:
+        if not self.url:
+            raise ValueError("url: an rss source needs a url")
+
+
 class RssSource:
     """A feed, with the article pages of summary-only entries when asked."""
 
     kind: ClassVar[str] = "rss"
+    Options: ClassVar[type[RssOptions]] = RssOptions
 
-    def __init__(self, config: SourceConfig) -> None:
-        if not config.url:
-            raise ValueError("url: an rss source needs a url")
-        self.name = config.name
-        self.config = config
-        self.url = config.url
+    def __init__(self, spec: SourceSpec) -> None:
+        self.name = spec.name
+        self.outlet = spec.outlet
+        self.config = options_of(spec, RssOptions)
+        self.url: str = self.config.url or ""
 
     async def fetch(self, ctx: FetchContext) -> FetchResult:
         """Poll the feed once (conditional GET), then fetch pages if asked."""
@@ -412,7 +430,7 @@ class RssSource:
             return FetchResult(error=f"not a readable feed: {problem}", validators={})
         if problem:
             log.info("source %s: malformed feed, %d entries recovered", self.name, len(entries))
-        outlet = self.config.outlet
+        outlet = self.outlet
         pages = await asyncio.gather(*(self._page_text(client, e, ctx) for e in entries))
         problems = tuple(p for p in pages if isinstance(p, PageProblem))
         articles = [

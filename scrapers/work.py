@@ -56,7 +56,7 @@ DOCUMENT_TIMEOUT = 20.0
 """Seconds one document (a page, a feed, an article's extraction) may take."""
 MAX_JOBS = 500
 """Jobs a worker runs before it is replaced (memory taken by a big document is returned)."""
-PRELOAD = ("scrapers.page", "scrapers.rss", "scrapers.html", "scrapers.files", "figures")
+PRELOAD = ("scrapers.page", "scrapers.rss", "scrapers.html", "scrapers.files", "figures.extract")
 """Modules imported before the first fork (or by the fork server), so that
 every worker starts with them."""
 

@@ -147,7 +147,7 @@ UNITS = {M.AREA_CONTROLLED: Unit.KM2, M.SHARE_CONTROLLED: Unit.PERCENT}
 
 def seed_articles(seeds: Path) -> list[Article]:
     """The seed articles as the files source reads them, oldest first."""
-    config = SourceConfig(name="seeds", kind="files", path=str(seeds))
+    config = SourceConfig.of(name="seeds", kind="files", path=str(seeds))
     return FilesSource(config).read_all()
 
 

@@ -580,7 +580,7 @@ def chart_cli(db_path: Any, *argv: str) -> tuple[int, Any]:
     from bot.config import Config, StorageConfig
 
     parser = argparse.ArgumentParser(prog="raqib")
-    charts.add_chart_parser(parser.add_subparsers(dest="command"))
+    charts.add_chart_arguments(parser.add_subparsers(dest="command").add_parser("chart"))
     args = parser.parse_args(["chart", *argv])
     args.config_obj = Config(storage=StorageConfig(database=db_path))
     return args.func(args), args

@@ -315,7 +315,7 @@ async def test_a_bare_unsubscribe_asks_even_for_the_only_subscription(
 def admin_core(db: Database, tmp_path: Path) -> Commands:
     from bot.config import SourceConfig
 
-    feed = SourceConfig(name="feed", kind="rss", url="https://8.8.8.8/feed.xml")
+    feed = SourceConfig.of(name="feed", kind="rss", url="https://8.8.8.8/feed.xml")
     return Commands(
         Config(storage=StorageConfig(database=tmp_path / "raqib.db"), sources=(feed,)), db
     )
@@ -467,7 +467,7 @@ async def test_sources_speak_the_chats_language_and_errors_are_for_admins(
     url = "https://feeds.example/rss"
     config = Config(
         storage=StorageConfig(database=tmp_path / "raqib.db"),
-        sources=(SourceConfig(name="feed", kind="rss", url=url),),
+        sources=(SourceConfig.of(name="feed", kind="rss", url=url),),
     )
     now = datetime.now(UTC)
     error = "http://10.1.2.3:8080/internal/feed: the server answered 502"

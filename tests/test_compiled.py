@@ -37,11 +37,12 @@ SENTENCE = "نزح أكثر من 11500 شخص خلال أسبوعين"
 
 PROBE = """
 import json, sys, figures
+found = [f.to_json() for f in figures.extract(sys.argv[1])]  # the engine's modules load
 print(json.dumps({
     "compiled": figures.COMPILED,
     "error": figures.BUILD_ERROR,
     "files": {n: m.__file__ for n, m in sys.modules.items() if n.startswith("figures.")},
-    "figures": [f.to_json() for f in figures.extract(sys.argv[1])],
+    "figures": found,
 }))
 """
 

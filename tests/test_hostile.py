@@ -166,7 +166,7 @@ async def test_one_bad_page_fails_alone_and_the_rest_of_the_poll_is_stored(
     server.route("/deep", static(nested(1_500, "span").encode(), "text/html"))
     server.route("/good", static(article_page().encode(), "text/html"))
     db = store.open_db(tmp_path / "raqib.db")
-    source = HtmlSource(SourceConfig(name="site", kind="html", url=f"{base}/news"))
+    source = HtmlSource(SourceConfig.of(name="site", kind="html", url=f"{base}/news"))
     async with make_client() as client:
         result = await poll_source(db, source, 60, RULES, client=client)
     assert result.error is None
@@ -183,7 +183,7 @@ async def test_one_bad_file_fails_alone(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "a-deep.html").write_text(nested(3_000), encoding="utf-8")
     (folder / "b-good.txt").write_text("خبر\n\n" + STORY.format(n=7000), encoding="utf-8")
-    source = FilesSource(SourceConfig(name="local", kind="files", path=str(folder)))
+    source = FilesSource(SourceConfig.of(name="local", kind="files", path=str(folder)))
     result = await source.fetch(FetchContext(client=None))
     assert result.error is None
     assert [Path(a.url).name for a in result.articles] == ["b-good.txt"]
@@ -257,7 +257,7 @@ async def test_a_long_text_is_cut_before_extraction_and_the_cut_recorded(tmp_pat
     paragraphs = [STORY.format(n=1000 + i) for i in range(3_000)]  # ~300,000 characters
     (folder / "long.txt").write_text("تقرير طويل\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
     db = store.open_db(tmp_path / "raqib.db")
-    source = FilesSource(SourceConfig(name="local", kind="files", path=str(folder)))
+    source = FilesSource(SourceConfig.of(name="local", kind="files", path=str(folder)))
     result = await poll_source(db, source, 60, RULES)
     assert len(result.articles) == 1 and not result.articles[0].skipped
     (stored,) = db.execute("select text from articles").fetchone()
@@ -292,7 +292,7 @@ async def test_one_bad_byte_keeps_a_utf8_feed_readable(
     feed = story_feed(base, [10_000, 20_000]).replace(b"</title><link>", b"\xff</title><link>", 1)
     server.route("/feed.xml", static(feed, "application/rss+xml; charset=utf-8"))
     db = store.open_db(tmp_path / "raqib.db")
-    source = RssSource(SourceConfig(name="feed", kind="rss", url=f"{base}/feed.xml"))
+    source = RssSource(SourceConfig.of(name="feed", kind="rss", url=f"{base}/feed.xml"))
     with caplog.at_level(logging.WARNING, logger="scrapers.rss"):
         async with make_client() as client:
             result = await poll_source(db, source, 60, RULES, client=client)
@@ -338,7 +338,7 @@ async def test_an_oldest_first_feed_gives_its_newest_entries(server: LoopbackSer
     base = server.url("")
     server.route("/feed.xml", static(story_feed(base, [1000 + i for i in range(120)]), "text/xml"))
     source = RssSource(
-        SourceConfig(name="feed", kind="rss", url=f"{base}/feed.xml", max_articles=50)
+        SourceConfig.of(name="feed", kind="rss", url=f"{base}/feed.xml", max_articles=50)
     )
     async with make_client() as client:
         result = await source.fetch(FetchContext(client=client))
@@ -411,8 +411,8 @@ async def test_sources_are_polled_at_once_and_reported_in_order(
         storage=StorageConfig(database=tmp_path / "raqib.db"),
         network=NetworkConfig(allow_private_networks=True, retries=0),
         sources=(
-            SourceConfig(name="one", kind="rss", url=server.url("/one.xml")),
-            SourceConfig(name="two", kind="rss", url=server.url("/two.xml")),
+            SourceConfig.of(name="one", kind="rss", url=server.url("/one.xml")),
+            SourceConfig.of(name="two", kind="rss", url=server.url("/two.xml")),
         ),
     )
     db = store.open_db(config.storage.database)

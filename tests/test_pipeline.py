@@ -310,7 +310,7 @@ async def test_poll_source_records_health(
     if setup == "ok":
         (folder / "a.txt").write_text("عنوان\n\nنص الخبر عن النزوح.", encoding="utf-8")
     db = store.open_db(tmp_path / "h.db")
-    source = FilesSource(SourceConfig(name="local", kind="files", path=str(folder)))
+    source = FilesSource(SourceConfig.of(name="local", kind="files", path=str(folder)))
     now = datetime(2020, 1, 1, tzinfo=UTC)
     result = await poll_source(db, source, 600, RULES, now=lambda: now)
     health = store.source_health(db, "local")

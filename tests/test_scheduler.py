@@ -14,7 +14,7 @@ from bot.scheduler import job_id, misfire_grace, source_jobs, sync_jobs
 
 
 def files(name: str, interval: float = 900.0, enabled: bool = True) -> SourceConfig:
-    return SourceConfig(name=name, kind="files", path=f"/tmp/{name}", interval=interval,
+    return SourceConfig.of(name=name, kind="files", path=f"/tmp/{name}", interval=interval,
                         enabled=enabled)  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import NetworkConfig, load_config
-from scrapers import KINDS, build_source
+from scrapers import build_source, source_class
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -19,7 +19,7 @@ def test_the_example_config_loads_and_builds_every_source() -> None:
     for source_config in config.sources:
         source = build_source(source_config)
         assert source.name == source_config.name
-        assert type(source) is KINDS[source_config.kind]
+        assert type(source) is source_class(source_config.kind)
     enabled = [s.name for s in config.sources if s.enabled]
     assert enabled == ["seeds", "sohr"]
 

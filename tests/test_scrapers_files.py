@@ -16,7 +16,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def files(path: Path | str, **kw: object) -> FilesSource:
-    config = SourceConfig(name="local", kind="files", path=str(path), **kw)  # type: ignore[arg-type]
+    config = SourceConfig.of(name="local", kind="files", path=str(path), **kw)  # type: ignore[arg-type]
     source = build_source(config)
     assert isinstance(source, FilesSource)
     return source
@@ -83,15 +83,19 @@ async def test_a_glob(tmp_path: Path) -> None:
     assert sorted(Path(a.url).name for a in result.articles) == ["a.txt", "b.txt"]
 
 
-async def test_every_file_is_read_oldest_first_whatever_max_articles(tmp_path: Path) -> None:
-    """max_articles bounds a feed or a listing page; a file left unread by a
-    files source would never be read (each poll would take the same newest)."""
-    for i in range(5):
+async def test_every_file_is_read_oldest_first(tmp_path: Path) -> None:
+    """max_articles bounds a feed or a listing page (50 by default); a file
+    left unread by a files source would never be read (each poll would take
+    the same newest), so it reads them all and takes no such key."""
+    n = 60
+    for i in range(n):
         path = tmp_path / f"{i}.txt"
         path.write_text(f"خبر {i}", encoding="utf-8")
         os.utime(path, (1_500_000_000 - i, 1_500_000_000 - i))
-    result = await files(tmp_path, max_articles=2).fetch(FetchContext(client=None))
-    assert [Path(a.url).name for a in result.articles] == [f"{i}.txt" for i in range(4, -1, -1)]
+    result = await files(tmp_path).fetch(FetchContext(client=None))
+    assert [Path(a.url).name for a in result.articles] == [f"{i}.txt" for i in range(n - 1, -1, -1)]
+    with pytest.raises(TypeError, match="max_articles"):
+        files(tmp_path, max_articles=2)
 
 
 async def test_symlinks_escaping_the_path_are_refused(tmp_path: Path) -> None:

@@ -247,7 +247,9 @@ def config_for(tmp_path: Path, sources: tuple[SourceConfig, ...], **service: Any
 
 async def test_an_admin_edit_reaches_the_scheduler_without_a_restart(tmp_path: Path) -> None:
     (tmp_path / "articles").mkdir()
-    local = SourceConfig(name="local", kind="files", path=str(tmp_path / "articles"), interval=3600)
+    local = SourceConfig.of(
+        name="local", kind="files", path=str(tmp_path / "articles"), interval=3600
+    )
     config = config_for(tmp_path, (local,))
     service = Service(config, console=io.StringIO())
     await service.start()
@@ -296,7 +298,7 @@ async def test_alert_rules_follow_an_edit(tmp_path: Path) -> None:
 
 
 async def test_a_failing_source_follows_its_backoff(tmp_path: Path) -> None:
-    missing = SourceConfig(name="gone", kind="files", path=str(tmp_path / "nope"), interval=60)
+    missing = SourceConfig.of(name="gone", kind="files", path=str(tmp_path / "nope"), interval=60)
     service = Service(config_for(tmp_path, (missing,)), console=io.StringIO())
     await service.start()
     try:

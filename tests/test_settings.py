@@ -234,7 +234,8 @@ def test_provenance(config_path: Path, db: Database) -> None:
     assert origins["alerts.event_dedupe"] == Origin.ADMIN
     assert origins["alerts.alert_new"] == Origin.FILE
     assert origins["sources.seeds.interval"] == Origin.FILE
-    assert origins["sources.seeds.max_articles"] == Origin.DEFAULT
+    assert origins["sources.seeds.enabled"] == Origin.DEFAULT
+    assert "sources.seeds.max_articles" not in origins  # a files source reads every file
     assert origins["network.retries"] == Origin.DEFAULT
 
 

@@ -131,7 +131,7 @@ def fast_pacer() -> Pacer:
 def make_config(tmp_path: Path, slack: FakeSlack, seeds: Path) -> Config:
     return Config(
         storage=StorageConfig(database=tmp_path / "raqib.db"),
-        sources=(SourceConfig(name="seeds", kind="files", path=str(seeds), interval=3600.0),),
+        sources=(SourceConfig.of(name="seeds", kind="files", path=str(seeds), interval=3600.0),),
         slack=SlackConfig(
             mode="http",
             bot_token_env="RAQIB_TEST_SLACK_BOT",
@@ -540,7 +540,7 @@ def test_no_token_means_slack_is_off(
     monkeypatch.delenv("RAQIB_TEST_SLACK_UNSET", raising=False)
     db = store.open_db(config.storage.database)
     try:
-        assert TRANSPORTS["slack"] is slack_transport
+        assert TRANSPORTS["slack"].load() is slack_transport
         assert slack_transport(config, db) is None
         assert [t.name for t in chat_transports(config, db)].count("slack") == 0
     finally:

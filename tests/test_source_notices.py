@@ -56,7 +56,7 @@ async def test_an_html_page_where_a_feed_was_expected_is_reported_as_such() -> N
 
     with LoopbackServer() as site:
         site.route("/feed", Reply(body=CHALLENGE, headers={"Content-Type": "text/html"}))
-        source = RssSource(SourceConfig(name="x", kind="rss", url=site.url("/feed")))
+        source = RssSource(SourceConfig.of(name="x", kind="rss", url=site.url("/feed")))
         async with HttpClient(NetworkConfig(allow_private_networks=True, retries=0)) as client:
             result = await source.fetch(FetchContext(client=client))
     assert result.error is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import pytest
 from loopback import LoopbackServer, Reply, Request, static
 
 from bot.config import NetworkConfig, SourceConfig
-from scrapers import KINDS, FetchContext, FetchResult, build_source
+from scrapers import KINDS, FetchContext, FetchResult, UnknownKind, build_source, source_class
 from scrapers.html import HtmlSource, listing_links
 from scrapers.http import HttpClient
 from scrapers.rss import RssSource
@@ -124,13 +125,32 @@ async def client() -> HttpClient:
 
 
 def rss(url: str, **kw: object) -> RssSource:
-    return RssSource(SourceConfig(name="seeds-rss", kind="rss", url=url, **kw))  # type: ignore[arg-type]
+    return RssSource(SourceConfig.of(name="seeds-rss", kind="rss", url=url, **kw))  # type: ignore[arg-type]
 
 
 def test_registry_holds_the_three_kinds() -> None:
     assert set(KINDS) == {"rss", "html", "files"}
-    for kind, cls in KINDS.items():
-        assert cls.kind == kind  # type: ignore[attr-defined]
+    for kind in KINDS:
+        cls = source_class(kind)
+        assert cls.kind == kind
+        assert dataclasses.is_dataclass(cls.Options)  # each kind declares its own options
+
+
+def test_an_unknown_kind_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownKind, match=r"expected one of files, html, rss, got 'gopher'"):
+        source_class("gopher")
+    with pytest.raises(ValueError, match="expected one of files, html, rss"):
+        SourceConfig.of(name="x", kind="gopher", url="https://x.example/")
+
+
+def test_a_kind_takes_only_its_own_options() -> None:
+    """Options are per kind: a files source has no url, an rss source no link selector."""
+    with pytest.raises(TypeError, match="url"):
+        SourceConfig.of(name="x", kind="files", path="/tmp", url="https://x.example/")
+    with pytest.raises(TypeError, match="link_selector"):
+        SourceConfig.of(name="x", kind="rss", url="https://x.example/", link_selector="a")
+    with pytest.raises(TypeError, match="HtmlOptions"):
+        SourceConfig("x", "rss", HtmlSource.Options(url="https://x.example/"))
 
 
 # ---------------------------------------------------------------- rss
@@ -319,7 +339,9 @@ async def test_html_source_without_a_content_selector(
     server.route("/list", static(listing_page(server.url(""), SEED_LIST), "text/html", etag='"L"'))
     for seed in SEED_LIST:
         server.route(f"/news/{seed.file[:3]}", Reply(body=article_page(seed, wrapper="div")))
-    config = SourceConfig(name="site", kind="html", url=server.url("/list"), link_selector="li a")
+    config = SourceConfig.of(
+        name="site", kind="html", url=server.url("/list"), link_selector="li a"
+    )
     source = build_source(config)
     assert isinstance(source, HtmlSource)
     result = await source.fetch(FetchContext(client=client))
@@ -341,7 +363,7 @@ async def test_html_source_with_selectors_and_known_pages(
     for seed in SEED_LIST:
         server.route(f"/news/{seed.file[:3]}", Reply(body=article_page(seed, meta_date=False)))
     known = server.url(f"/news/{SEED_LIST[0].file[:3]}")
-    config = SourceConfig(
+    config = SourceConfig.of(
         name="site",
         kind="html",
         url=server.url("/list"),
@@ -372,7 +394,7 @@ async def test_html_pages_without_text_are_empty_content(
         server.route(
             f"/news/{seed.file[:3]}", Reply(body=b"<html><body><div id=app></div></body></html>")
         )
-    config = SourceConfig(
+    config = SourceConfig.of(
         name="site", kind="html", url=server.url("/list"), content_selector=".gone"
     )
     result = await HtmlSource(config).fetch(FetchContext(client=client))
@@ -386,7 +408,7 @@ async def test_html_article_pages_all_failing_is_an_error(
         return Reply(status=404) if request.path.startswith("/news/") else Reply(status=500)
 
     server.route("/list", Reply(body=listing_page(server.url(""), SEED_LIST[:2])))
-    config = SourceConfig(name="site", kind="html", url=server.url("/list"))
+    config = SourceConfig.of(name="site", kind="html", url=server.url("/list"))
     result = await HtmlSource(config).fetch(FetchContext(client=client))
     assert result.error and "404" in result.error and not result.empty_content
 

@@ -22,11 +22,11 @@ def config(tmp_path: Path) -> Config:
     return Config(
         storage=StorageConfig(database=tmp_path / "raqib.db"),
         sources=(
-            SourceConfig(name="good", kind="rss", url="https://a.example/feed"),
-            SourceConfig(name="bad", kind="rss", url="https://b.example/feed"),
-            SourceConfig(name="empty", kind="html", url="https://c.example/"),
-            SourceConfig(name="new", kind="files", path="/srv/articles"),
-            SourceConfig(name="off", kind="rss", url="https://d.example/feed"),
+            SourceConfig.of(name="good", kind="rss", url="https://a.example/feed"),
+            SourceConfig.of(name="bad", kind="rss", url="https://b.example/feed"),
+            SourceConfig.of(name="empty", kind="html", url="https://c.example/"),
+            SourceConfig.of(name="new", kind="files", path="/srv/articles"),
+            SourceConfig.of(name="off", kind="rss", url="https://d.example/feed"),
         ),
     )
 

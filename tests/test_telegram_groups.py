@@ -161,7 +161,7 @@ async def test_a_slow_source_test_holds_up_nobody_and_has_a_time_limit(
         async with FakeTelegram(limits=test_telegram_e2e.FAST) as tg:
             config = Config(
                 storage=StorageConfig(database=tmp_path / "raqib.db"),
-                sources=(SourceConfig(name="slow", kind="rss", url=site.url("/feed.xml")),),
+                sources=(SourceConfig.of(name="slow", kind="rss", url=site.url("/feed.xml")),),
                 network=NetworkConfig(allow_private_networks=True, retries=0),
                 telegram=TelegramConfig(
                     token_env="RAQIB_TEST_TG", api_base_url=tg.base_url, admins=(ADMIN,)

@@ -181,7 +181,7 @@ async def test_sources_in_a_chat_masks_a_stored_error(tmp_path: Path) -> None:
     url = "https://bob:hunter2@feeds.example/rss?token=tok-9876"
     config = Config(
         storage=StorageConfig(database=tmp_path / "raqib.db"),
-        sources=(SourceConfig(name="secretive", kind="rss", url=url),),
+        sources=(SourceConfig.of(name="secretive", kind="rss", url=url),),
     )
     db = store.open_db(config.storage.database)
     try:
