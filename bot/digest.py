@@ -30,17 +30,17 @@ A day with no changes sends nothing.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
 
 from bot import store
 from bot.charts import METRIC_NAMES, format_number, format_since
+from bot.config import DigestSchedule as DigestSchedule
+from bot.config import parse_schedule as parse_schedule
 from bot.delivery import SendResult, Text, Transport
 from bot.markup import escape_html, escape_mrkdwn
 from bot.render import amount, format_date
@@ -54,64 +54,8 @@ log = logging.getLogger(__name__)
 Lang = Literal["ar", "en"]
 
 
-_SCHEDULE = re.compile(r"^\s*daily\s+(\d{1,2}):(\d{2})(?:\s+(\S+))?\s*$", re.IGNORECASE)
-
-
-# ---------------------------------------------------------------- the schedule
-
-
-@dataclass(frozen=True, slots=True)
-class DigestSchedule:
-    """When digests go out: every day at one local time."""
-
-    hour: int
-    """Hour of the day, 0-23."""
-    minute: int
-    """Minute, 0-59."""
-    tz: str = "UTC"
-    """IANA time zone of `hour:minute` (UTC when the setting names none)."""
-
-    def __post_init__(self) -> None:
-        if not (0 <= self.hour <= 23 and 0 <= self.minute <= 59):
-            raise ValueError(f"no such time of day: {self.hour:02d}:{self.minute:02d}")
-        _zone(self.tz)
-
-    def next_due(self, after: datetime) -> datetime:
-        """The first scheduled time strictly after `after`, in UTC.
-
-        A local time that a daylight-saving jump skips is taken on the far
-        side of the jump (02:30 on a spring-forward night is 03:30); one that
-        happens twice (autumn) is taken the first time."""
-        zone = _zone(self.tz)
-        after = after.replace(tzinfo=UTC) if after.tzinfo is None else after
-        local_day = after.astimezone(zone).date()
-        for offset in range(3):
-            day = local_day + timedelta(days=offset)
-            due = datetime.combine(day, time(self.hour, self.minute), tzinfo=zone).astimezone(UTC)
-            if due > after:
-                return due
-        raise AssertionError("unreachable: a daily time recurs within three days")
-
-    def __str__(self) -> str:
-        zone = "" if self.tz == "UTC" else f" {self.tz}"
-        return f"daily {self.hour:02d}:{self.minute:02d}{zone}"
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {name!r} (use an IANA name such as Asia/Damascus)"
-        ) from exc
-
-
-def parse_schedule(text: str) -> DigestSchedule:
-    """`"daily 08:00"` (UTC) or `"daily 08:00 Asia/Damascus"`; ValueError otherwise."""
-    m = _SCHEDULE.match(text)
-    if not m:
-        raise ValueError(f'expected "daily HH:MM" or "daily HH:MM Area/City", got {text!r}')
-    return DigestSchedule(int(m.group(1)), int(m.group(2)), m.group(3) or "UTC")
+# The schedule's grammar (`DigestSchedule`, `parse_schedule`) is a value type of
+# the configuration, which validates `[alerts] digest` with it: bot/config.py.
 
 
 def is_due(schedule: DigestSchedule, last: datetime, now: datetime) -> bool:

@@ -86,6 +86,23 @@ def test_once_without_a_chat_transport_imports_none(tmp_path: Path) -> None:
     assert loaded(modules, *CHAT, "apscheduler", "bot.service", "bot.commands") == []
 
 
+def test_totals_reads_the_store_and_nothing_of_polling_or_chat(tmp_path: Path) -> None:
+    """Even with a digest configured (its schedule is validated at load by the
+    config itself, not by the digest's renderer)."""
+    from bot.store import open_db
+
+    open_db(tmp_path / "raqib.db").close()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f"[storage]\ndatabase = '{tmp_path / 'raqib.db'}'\n[alerts]\ndigest = 'daily 08:00'\n",
+        encoding="utf-8",
+    )
+    modules = imported(["--config", str(config), "totals"], tmp_path)
+    assert "bot.store" in modules
+    unwanted = (*CHAT, "apscheduler", "httpx", "bs4", "feedparser", "bot.digest", "bot.charts")
+    assert loaded(modules, *unwanted, "figures.extract", "bot.pipeline", "scrapers.http") == []
+
+
 def test_every_command_of_the_table_builds_and_helps(capsys: pytest.CaptureFixture[str]) -> None:
     for name, command in cli.COMMANDS.items():
         with pytest.raises(SystemExit) as exit_:
