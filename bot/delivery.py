@@ -182,11 +182,11 @@ class TransportKind:
 TRANSPORTS: Mapping[str, TransportKind] = {
     kind.name: kind
     for kind in (
-        TransportKind("telegram", "bot.telegram:telegram_transport", "token_env"),
         TransportKind("slack", "bot.slack:slack_transport", "bot_token_env"),
+        TransportKind("telegram", "bot.telegram:telegram_transport", "token_env"),
     )
 }
-"""The chat transports by name: the one table of them."""
+"""The chat transports by name, in the order they start and are listed: the one table of them."""
 
 
 def transport_kind(name: str) -> TransportKind:
