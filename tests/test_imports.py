@@ -145,3 +145,23 @@ def test_the_transport_table_names_each_transport_once() -> None:
         transport_kind("irc")
     for name, kind in TRANSPORTS.items():
         assert kind.load().__name__ == f"{name}_transport"
+
+
+def test_the_engine_package_loads_its_names_on_first_use() -> None:
+    """`import figures` loads no module of the engine (here, from its sources);
+    `figures.extract` is the function, before and after its module is imported."""
+    code = (
+        "import sys, figures, figures.diff\n"
+        "assert 'figures.extract' not in sys.modules, sorted(sys.modules)\n"
+        "assert 'figures.numbers' not in sys.modules, sorted(sys.modules)\n"
+        "import figures.extract\n"
+        "from figures import Metric, extract\n"
+        "assert callable(figures.extract) and figures.extract is extract\n"
+        "assert extract('نزح أكثر من 11500 شخص')[0].metric is Metric.DISPLACED\n"
+        "assert sys.modules['figures.extract'].extract is extract\n"
+    )
+    env = {**os.environ, "RAQIB_PURE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
