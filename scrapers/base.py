@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from scrapers.model import FetchResult
 
@@ -107,3 +107,16 @@ def options_of(spec: SourceSpec, cls: type[OptionsT]) -> OptionsT:
         got = type(spec.options).__name__
         raise TypeError(f"source {spec.name}: expected {cls.__name__} options, got {got}")
     return spec.options
+
+
+class KindSource(Generic[OptionsT]):
+    """What the class of every source kind shares: its `kind`, its `Options`
+    class, and how it is built from a `SourceSpec` (`config` is its options)."""
+
+    kind: ClassVar[str]
+    Options: ClassVar[type[Any]]
+
+    def __init__(self, spec: SourceSpec) -> None:
+        self.name = spec.name
+        self.outlet = spec.outlet
+        self.config: OptionsT = options_of(spec, self.Options)

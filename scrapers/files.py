@@ -20,11 +20,10 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import ClassVar
 
 from charset_normalizer import from_bytes
 
-from scrapers.base import FetchContext, SourceSpec, options_of
+from scrapers.base import FetchContext, KindSource, SourceSpec
 from scrapers.clean import clean_text, find_arabic_date
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
 from scrapers.options import PageOptions
@@ -71,16 +70,14 @@ class FilesOptions(PageOptions):
             raise ValueError("path: a files source needs a path")
 
 
-class FilesSource:
+class FilesSource(KindSource[FilesOptions]):
     """Articles from local files named by the configuration."""
 
-    kind: ClassVar[str] = "files"
-    Options: ClassVar[type[FilesOptions]] = FilesOptions
+    kind = "files"
+    Options = FilesOptions
 
     def __init__(self, spec: SourceSpec) -> None:
-        self.name = spec.name
-        self.outlet = spec.outlet
-        self.config = options_of(spec, FilesOptions)
+        super().__init__(spec)
         self.path: str = self.config.path or ""
 
     async def fetch(self, ctx: FetchContext) -> FetchResult:

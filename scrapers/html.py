@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import ClassVar
 from urllib.parse import urlsplit
 
 from bs4 import Tag
 
-from scrapers.base import FetchContext, SourceSpec, options_of
+from scrapers.base import FetchContext, KindSource, SourceSpec
 from scrapers.clean import http_url
 from scrapers.http import FetchError, HttpClient
 from scrapers.model import Article, FetchResult, PageProblem, content_hash, describe
@@ -92,16 +91,14 @@ class HtmlOptions(PageOptions):
             raise ValueError("url: an html source needs a url")
 
 
-class HtmlSource:
+class HtmlSource(KindSource[HtmlOptions]):
     """A site without a feed: listing page, then article pages."""
 
-    kind: ClassVar[str] = "html"
-    Options: ClassVar[type[HtmlOptions]] = HtmlOptions
+    kind = "html"
+    Options = HtmlOptions
 
     def __init__(self, spec: SourceSpec) -> None:
-        self.name = spec.name
-        self.outlet = spec.outlet
-        self.config = options_of(spec, HtmlOptions)
+        super().__init__(spec)
         self.url: str = self.config.url or ""
 
     async def fetch(self, ctx: FetchContext) -> FetchResult:

@@ -29,11 +29,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 
-from scrapers.base import FetchContext, SourceSpec, options_of
+from scrapers.base import FetchContext, KindSource, SourceSpec
 from scrapers.clean import clean_text, find_arabic_date, http_url
 from scrapers.http import FetchError, HttpClient, detect_charset
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
@@ -386,16 +386,14 @@ class RssOptions:
             raise ValueError("url: an rss source needs a url")
 
 
-class RssSource:
+class RssSource(KindSource[RssOptions]):
     """A feed, with the article pages of summary-only entries when asked."""
 
-    kind: ClassVar[str] = "rss"
-    Options: ClassVar[type[RssOptions]] = RssOptions
+    kind = "rss"
+    Options = RssOptions
 
     def __init__(self, spec: SourceSpec) -> None:
-        self.name = spec.name
-        self.outlet = spec.outlet
-        self.config = options_of(spec, RssOptions)
+        super().__init__(spec)
         self.url: str = self.config.url or ""
 
     async def fetch(self, ctx: FetchContext) -> FetchResult:
