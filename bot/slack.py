@@ -18,10 +18,12 @@ Two ways to reach Slack, `[slack] mode`:
 - `http`: an aiohttp server on `http_host:http_port` that takes slash
   commands and button presses at `/slack/events` (also `/slack/commands` and
   `/slack/actions`).  Every request is checked by `verify_slack_signature`
-  (HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret, constant-
-  time compare, timestamps more than 5 minutes away refused) before Bolt sees
-  it; a request that fails gets 401 and changes nothing.  Bolt's own check is
-  off, so this one is the only gate and it is the one the tests drive.
+  (slack_sdk's `SignatureVerifier`: HMAC-SHA256 of `v0:{timestamp}:{body}`
+  with the signing secret, constant-time compare, timestamps more than 5
+  minutes away refused) before Bolt sees it, and a signature already taken is
+  refused as a replay; a request that fails gets 401 and changes nothing.
+  Bolt's own check is off, so this one is the only gate and it is the one the
+  tests drive.
 
 `SlackTransport` is what `raqib run` uses (registered in
 `bot.delivery.TRANSPORTS` when this module is imported).  It delivers outbox
@@ -92,6 +94,11 @@ SLOW = frozenset({("source", "test"), ("chart", None)})
 """(command, first argument) pairs acknowledged at once and answered through response_url."""
 INLINE_RETRIES = 2
 """Quick retries in place after a network error or a 5xx, before the loop takes over."""
+REPLAY_WINDOW = 2 * 5 * 60.0
+"""Seconds a taken request's signature is remembered: a timestamp may be five minutes
+in the past or in the future, so a signature verifies for at most ten."""
+MAX_SEEN = 100_000
+"""At most this many signatures remembered (oldest forgotten first)."""
 NETWORK_BACKOFF = 0.5
 """Seconds before the first quick retry; doubled each time."""
 HOLD_SLACK = 1.0
@@ -319,6 +326,8 @@ class SlackHttpServer:
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self._seen: dict[str, float] = {}
+        """Signatures of the requests taken, and when each can no longer verify anyway."""
 
     @property
     def url(self) -> str:
@@ -361,6 +370,9 @@ class SlackHttpServer:
         if not verify_slack_signature(self._secret, timestamp, body, signature):
             log.warning("slack: refused a request to %s with a bad signature", request.path)
             return web.Response(status=401, text="invalid signature", content_type="text/plain")
+        if self._replayed(signature):
+            log.warning("slack: refused a replayed request to %s", request.path)
+            return web.Response(status=401, text="replayed request", content_type="text/plain")
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -372,6 +384,19 @@ class SlackHttpServer:
         )
         response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
+
+    def _replayed(self, signature: str) -> bool:
+        """True when a request with this signature was already taken while it is fresh
+        (the verifier accepts a captured request for `REPLAY_WINDOW` seconds)."""
+        now = _now()
+        for old in [s for s, until in self._seen.items() if until <= now]:
+            del self._seen[old]
+        if signature in self._seen:
+            return True
+        self._seen[signature] = now + REPLAY_WINDOW
+        while len(self._seen) > MAX_SEEN:
+            self._seen.pop(next(iter(self._seen)))
+        return False
 
 
 # ---------------------------------------------------------------- the transport

@@ -287,6 +287,22 @@ async def test_a_signed_body_changed_in_transit_is_refused(app: App) -> None:
     assert store.active_subscriptions(app.db) == []
 
 
+async def test_a_captured_request_sent_again_is_refused_as_a_replay(app: App) -> None:
+    """Inside the five minutes the signature still verifies: the second copy is 401."""
+    body = app.slash_body("subscribe displaced", ADMIN, CHANNEL, app.slack.response_url())
+    ts = int(time.time())
+    status, answer = await app.request(body, timestamp=ts)
+    assert status == 200, answer
+    after_first = everything(app.db)
+    assert len(store.active_subscriptions(app.db)) == 1
+    status, answer = await app.request(body, timestamp=ts)
+    assert status == 401, answer
+    assert "replayed" in str(answer)
+    assert everything(app.db) == after_first
+    status, answer = await app.request(body, timestamp=ts - 1)  # signed anew: taken
+    assert status == 200, answer
+
+
 # ---------------------------------------------------------------- admins
 
 
