@@ -71,7 +71,7 @@ from sqlite_utils import Database
 from bot import store
 from bot.commands import SPECS, CommandContext, Commands, Reply, parse_command
 from bot.config import Config, ConfigError, secret
-from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
+from bot.delivery import IN_PLACE, SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import t
 from bot.logs import redact
 from bot.markup import escape_mrkdwn, fit_text
@@ -85,6 +85,7 @@ from bot.render_slack import (
     reply_text,
 )
 from bot.slack_signature import verify_slack_signature
+from scrapers.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +93,11 @@ ACK_BUDGET = 2.0
 """Seconds a command may take to answer in the acknowledgement (Slack allows 3)."""
 SLOW = frozenset({("source", "test"), ("chart", None)})
 """(command, first argument) pairs acknowledged at once and answered through response_url."""
-INLINE_RETRIES = 2
-"""Quick retries in place after a network error or a 5xx, before the loop takes over."""
 REPLAY_WINDOW = 2 * 5 * 60.0
 """Seconds a taken request's signature is remembered: a timestamp may be five minutes
 in the past or in the future, so a signature verifies for at most ten."""
 MAX_SEEN = 100_000
 """At most this many signatures remembered (oldest forgotten first)."""
-NETWORK_BACKOFF = 0.5
-"""Seconds before the first quick retry; doubled each time."""
 HOLD_SLACK = 1.0
 """A row of a held channel due within this many seconds waits for it in place (the outbox
 stores times to the second, so a rescheduled row may come back up to a second early)."""
@@ -566,9 +563,10 @@ class SlackTransport:
     async def post(
         self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> SendResult:
-        """One paced chat.postMessage, with quick retries in place for network errors."""
-        for attempt in range(INLINE_RETRIES + 1):
-            last = attempt == INLINE_RETRIES
+        """One paced chat.postMessage, with quick retries in place (network errors, 5xx,
+        and a 429 whose Retry-After is short: `IN_PLACE`)."""
+
+        async def once() -> None:
             await self.pacer.acquire(channel)
             try:
                 await self.client.chat_postMessage(
@@ -578,26 +576,36 @@ class SlackTransport:
                     unfurl_links=False,
                     unfurl_media=False,
                 )
-                return SENT
             except SlackApiError as exc:
-                status = exc.response.status_code
-                error = str(exc.response.get("error") or f"HTTP {status}")
-                if status == 429:
+                if exc.response.status_code == 429:  # the channel waits, whoever retries
                     wait = _retry_after(exc.response.headers)
                     self.pacer.penalize(channel, wait)
                     self._held[channel] = max(self._held.get(channel, 0.0), _now() + wait)
-                    return SendResult(False, error=f"ratelimited ({wait:g}s)", retry_after=wait)
-                if error in GONE:
-                    return SendResult(False, error=error, deactivate=True)
-                if error in MALFORMED:
-                    return SendResult(False, error=error, permanent=True)
-                if status < 500 or last:  # invalid_auth, account_inactive…: the loop's backoff
-                    return SendResult(False, error=error)
-            except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
-                if last:
-                    return SendResult(False, error=self._safe(exc))
-            await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
-        return SendResult(False, error="gave up after quick retries")  # not reached
+                raise
+
+        try:
+            await retrying(
+                once,
+                IN_PLACE,
+                retryable=_retry_send,
+                asked=_asked,
+                what=f"a post to {channel}",
+                describe=self._safe,
+            )
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = str(exc.response.get("error") or f"HTTP {status}")
+            if status == 429:  # long, or the last try: the loop reschedules the row
+                wait = _retry_after(exc.response.headers)
+                return SendResult(False, error=f"ratelimited ({wait:g}s)", retry_after=wait)
+            if error in GONE:
+                return SendResult(False, error=error, deactivate=True)
+            if error in MALFORMED:
+                return SendResult(False, error=error, permanent=True)
+            return SendResult(False, error=error)  # invalid_auth, 5xx…: the loop's backoff
+        except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return SendResult(False, error=self._safe(exc))
+        return SENT
 
     async def row_dead(self, row: store.OutboxRow, error: str) -> None:
         """The delivery loop gave up on `row`: tell the admins."""
@@ -618,6 +626,21 @@ class SlackTransport:
 
 def _now() -> float:
     return asyncio.get_running_loop().time()
+
+
+def _retry_send(exc: Exception) -> bool:
+    """Worth a quick retry in place: a network error, a 5xx, a 429."""
+    if isinstance(exc, SlackApiError):
+        status: int = exc.response.status_code
+        return status == 429 or status >= 500
+    return isinstance(exc, SlackClientError | aiohttp.ClientError | TimeoutError | OSError)
+
+
+def _asked(exc: Exception) -> float | None:
+    """The wait a 429 asked for (its Retry-After header)."""
+    if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
+        return _retry_after(exc.response.headers)
+    return None
 
 
 def _retry_after(headers: Mapping[str, Any]) -> float:

@@ -79,21 +79,18 @@ from bot.commands import (
     parse_command,
 )
 from bot.config import Config, ConfigError, secret
-from bot.delivery import SENT, TRANSPORTS, Message, SendResult, Text
+from bot.delivery import IN_PLACE, SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import norm_lang, t
 from bot.logs import redact
 from bot.markup import escape_html, split_html, utf16_len
 from bot.pacing import IN_FLIGHT, TELEGRAM_SENDING, PacedLimiter, Pacer, seconds
 from bot.render import alert_html, reply_html
+from scrapers.retry import RetryPolicy, retrying
 
 log = logging.getLogger(__name__)
 
-INLINE_RETRY_AFTER = 5.0
-"""A `retry_after` up to this many seconds is waited out in place (keeps a chat's order)."""
-INLINE_RETRIES = 3
-"""Quick retries in place after a 429 or a network error, before the loop takes over."""
-NETWORK_BACKOFF = 0.5
-"""Seconds before the first quick retry after a network error; doubled each time."""
+REPLY_RETRIES = RetryPolicy(attempts=3, wait_initial=0.5, wait_max=4.0, jitter=0.25)
+"""A command reply is tried again after a 429, however long (the user is waiting)."""
 POLL_TIMEOUT = 5
 """Seconds a getUpdates long poll waits (also bounds how long stopping waits for it)."""
 START_ATTEMPTS = 6
@@ -455,19 +452,34 @@ async def _paced(
     html: str,
     markup: InlineKeyboardMarkup | None,
 ) -> TelegramMessage | None:
-    for attempt in range(INLINE_RETRIES):  # the bot's rate limiter paces each try
-        try:
-            return await context.bot.send_message(
-                chat_id,
-                html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        except RetryAfter:  # the limiter has charged the wait to whom it is for
-            if attempt == INLINE_RETRIES - 1:
-                raise
-    return None
+    """One reply, tried again after a `RetryAfter` (the limiter has charged the wait to
+    whom it is for, and paces each try)."""
+    return await retrying(
+        lambda: context.bot.send_message(
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        REPLY_RETRIES,
+        retryable=lambda exc: isinstance(exc, RetryAfter),
+        asked=_asked,
+        what=f"a reply to {chat_id}",
+    )
+
+
+def _asked(exc: Exception) -> float | None:
+    """The wait a 429 asked for (Telegram's `retry_after`)."""
+    return seconds(exc.retry_after) if isinstance(exc, RetryAfter) else None
+
+
+def _retry_send(exc: Exception) -> bool:
+    """Worth a quick retry in place: a 429, a network error or a timeout (not a
+    BadRequest, which is a NetworkError to PTB but never gets better)."""
+    return isinstance(exc, RetryAfter) or (
+        isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+    )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -582,26 +594,24 @@ class TelegramTransport:
 
     async def _connect(self) -> None:
         """Keep trying to reach the Bot API (in the background), then go online."""
-        attempt = 0
-        while True:
-            delay = min(START_BACKOFF * 2**attempt, START_BACKOFF_MAX)
-            attempt += 1
-            await asyncio.sleep(delay)
-            try:
-                await self._initialize()
-            except NetworkError as exc:
-                log.warning(
-                    "telegram: still cannot reach the Bot API (%s, try %d); next in %.0f s",
-                    self._safe(exc),
-                    attempt,
-                    min(START_BACKOFF * 2**attempt, START_BACKOFF_MAX),
-                )
-                continue
-            except ConfigError as exc:
-                log.error("telegram: %s; Telegram stays off", exc.message)
-                return
-            await self._go_online()
+        await asyncio.sleep(START_BACKOFF)  # the first try, in `start`, just failed
+        try:
+            await retrying(
+                self._initialize,
+                RetryPolicy(
+                    attempts=None,
+                    wait_initial=2 * START_BACKOFF,
+                    wait_max=START_BACKOFF_MAX,
+                    jitter=START_BACKOFF / 2,
+                ),
+                retryable=lambda exc: isinstance(exc, NetworkError),
+                what="reaching the Bot API",
+                describe=self._safe,
+            )
+        except ConfigError as exc:
+            log.error("telegram: %s; Telegram stays off", exc.message)
             return
+        await self._go_online()
 
     async def _go_online(self) -> None:
         try:
@@ -681,33 +691,31 @@ class TelegramTransport:
                 retry_after=NOT_ONLINE_WAIT,
                 held=True,
             )
-        for attempt in range(INLINE_RETRIES + 1):
-            last = attempt == INLINE_RETRIES
-            try:  # the bot's rate limiter (`PacedLimiter`) waits for the pacer first
-                await self.app.bot.send_message(
+        try:  # the bot's rate limiter (`PacedLimiter`) waits for the pacer before each try
+            await retrying(
+                lambda: self.app.bot.send_message(
                     chat_id,
                     html,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-                return SENT
-            except RetryAfter as exc:
-                wait = seconds(exc.retry_after)  # already charged by the limiter
-                if wait > INLINE_RETRY_AFTER or last:
-                    return SendResult(False, error=self._safe(exc), retry_after=wait)
-            except Forbidden as exc:
-                return SendResult(False, error=self._safe(exc), deactivate=True)
-            except ChatMigrated as exc:
-                return SendResult(False, error=self._safe(exc), moved_to=str(exc.new_chat_id))
-            except BadRequest as exc:
-                return SendResult(False, error=self._safe(exc), permanent=True)
-            except NetworkError as exc:  # TimedOut included; BadRequest is caught above
-                if last:
-                    return SendResult(False, error=self._safe(exc))
-                await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
-            except TelegramError as exc:  # InvalidToken, Conflict…: the loop's backoff
-                return SendResult(False, error=self._safe(exc))
-        return SendResult(False, error="gave up after quick retries")  # not reached
+                ),
+                IN_PLACE,
+                retryable=_retry_send,
+                asked=_asked,
+                what=f"a message to {chat_id}",
+                describe=self._safe,
+            )
+        except RetryAfter as exc:  # long, or the last try: the loop reschedules the row
+            return SendResult(False, error=self._safe(exc), retry_after=seconds(exc.retry_after))
+        except Forbidden as exc:
+            return SendResult(False, error=self._safe(exc), deactivate=True)
+        except ChatMigrated as exc:
+            return SendResult(False, error=self._safe(exc), moved_to=str(exc.new_chat_id))
+        except BadRequest as exc:
+            return SendResult(False, error=self._safe(exc), permanent=True)
+        except TelegramError as exc:  # network errors after the retries, InvalidToken, Conflict…
+            return SendResult(False, error=self._safe(exc))
+        return SENT
 
     async def notify_admins(self, text: str) -> None:
         """Tell the admin chat (or else each admin privately); never raises."""

@@ -28,7 +28,6 @@ import asyncio
 import codecs
 import ipaddress
 import logging
-import random
 import re
 import socket
 import zlib
@@ -44,6 +43,7 @@ import httpx
 from charset_normalizer import from_bytes
 
 from bot.config import NetworkConfig
+from scrapers.retry import RetryPolicy, retrying
 
 log = logging.getLogger(__name__)
 
@@ -619,33 +619,20 @@ class HttpClient:
         self, url: str, headers: dict[str, str], validators: dict[str, str]
     ) -> Response:
         """The first answer that is not worth retrying, or the last error."""
-        attempt = 0
-        while True:
-            try:
-                return await self._follow(url, headers, validators)
-            except FetchError as exc:
-                if not exc.retryable or attempt >= self.config.retries:
-                    raise
-                delay = self._delay(exc, attempt)
-                attempt += 1
-                log.info(
-                    "retry %d/%d of %s in %.2fs: %s",
-                    attempt,
-                    self.config.retries,
-                    mask_url(url),
-                    delay,
-                    exc.message,
-                )
-                await asyncio.sleep(delay)
-
-    def _delay(self, exc: FetchError, attempt: int) -> float:
-        backoff: float = min(self.backoff_max, self.backoff_base * 2.0**attempt)
-        backoff *= random.uniform(0.5, 1.0)
-        if isinstance(exc, HttpStatusError) and exc.retry_after is not None:
-            if exc.retry_after > self.retry_after_max:
-                raise exc
-            return max(backoff, exc.retry_after)
-        return backoff
+        return await retrying(
+            lambda: self._follow(url, headers, validators),
+            RetryPolicy(
+                attempts=self.config.retries + 1,
+                wait_initial=self.backoff_base,
+                wait_max=self.backoff_max,
+                jitter=self.backoff_base / 2,
+                asked_max=self.retry_after_max,
+            ),
+            retryable=lambda exc: isinstance(exc, FetchError) and exc.retryable,
+            asked=lambda exc: exc.retry_after if isinstance(exc, HttpStatusError) else None,
+            what=mask_url(url),
+            describe=lambda exc: exc.message if isinstance(exc, FetchError) else str(exc),
+        )
 
     async def _follow(
         self, url: str, headers: dict[str, str], validators: dict[str, str]

@@ -25,7 +25,7 @@ from story import seed_articles
 from bot import store
 from bot.commands import COMMANDS
 from bot.config import Config, ConfigError, ServiceConfig, SlackConfig, SourceConfig, StorageConfig
-from bot.delivery import TRANSPORTS, DeliveryLoop, chat_transports
+from bot.delivery import IN_PLACE, TRANSPORTS, DeliveryLoop, chat_transports
 from bot.pacing import Limits, Pacer
 from bot.pipeline import process_articles, rules_from_config
 from bot.render_slack import alert_blocks
@@ -531,7 +531,7 @@ async def test_a_row_past_its_retries_is_dead_and_the_admins_are_told(
     app: App, seeds_dir: Path
 ) -> None:
     store.add_subscription(app.db, "slack", CHANNEL)
-    app.slack.fail_next(3, status=503)  # the first post and its two quick retries
+    app.slack.fail_next(IN_PLACE.attempts or 0, status=503)  # the post and its quick retries
     queue_one_alert(app.db, seeds_dir)
     app.loop.notify()
     notices = await app.slack.wait_for(
@@ -772,3 +772,30 @@ async def test_overlapping_subscriptions_get_each_alert_once(app: App, seeds_dir
     app.loop.notify()
     await app.slack.wait_for(lambda: drained(app.db), timeout=20, what="the outbox drained")
     assert alerts_in(app.slack, CHANNEL) == expected
+
+
+# ---------------------------------------------------------------- retries in place
+
+
+async def test_a_429_with_a_short_retry_after_is_waited_out_then_the_post_succeeds(
+    app: App,
+) -> None:
+    app.slack.throttle(2, channel=CHANNEL, times=1)
+    started = time.monotonic()
+    result = await app.transport.post(CHANNEL, "after the wait")
+    waited = time.monotonic() - started
+    assert result.ok, result
+    [refused] = app.slack.errors(CHANNEL)
+    assert refused.status == 429
+    [sent] = app.slack.messages(CHANNEL)
+    assert sent.text == "after the wait"
+    assert sent.at - refused.at >= 2.0 and waited >= 2.0
+
+
+async def test_a_429_with_a_long_retry_after_goes_back_to_the_loop_at_once(app: App) -> None:
+    app.slack.throttle(30, channel=CHANNEL, times=1)
+    started = time.monotonic()
+    result = await app.transport.post(CHANNEL, "later")
+    assert not result.ok and result.retry_after == 30
+    assert time.monotonic() - started < 5
+    assert len(app.slack.errors(CHANNEL)) == 1 and app.slack.messages(CHANNEL) == []
