@@ -1,8 +1,9 @@
 """Telegram: the bot (python-telegram-bot 22) and the transport that delivers alerts.
 
 `build_application(config, db_path)` holds all the wiring: one thin handler per
-command (each parses nothing itself: it hands the message to the command core
-in `bot.commands` and renders the `Reply` as HTML), a catch-all for unknown
+command, generated from the command table `bot.commands.COMMANDS` (each parses
+nothing itself: it hands the message to the command core in `bot.commands` and
+renders the `Reply` as HTML), a catch-all for unknown
 commands, the inline-keyboard handler, and one error handler that logs with
 the traceback and tells the admin chat.
 
@@ -34,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -74,6 +75,7 @@ from bot.commands import (
     SLOW_COMMANDS,
     CommandContext,
     Commands,
+    CommandSpec,
     Reply,
     for_another_bot,
     parse_command,
@@ -191,77 +193,26 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
 # ---------------------------------------------------------------- handlers
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: what raqib does."""
-    await answer(update, context)
+CHAT_ACTIONS: Mapping[str, str] = {"chart": "upload_photo"}
+"""Commands that show the chat an action while they work (a chart is drawn first)."""
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: every command with an example."""
-    await answer(update, context)
+def handler_for(spec: CommandSpec) -> Handler:
+    """The handler of one command of the table: it parses nothing itself, it hands the
+    message to the command core (after the command's chat action, if it has one)."""
+    action = CHAT_ACTIONS.get(spec.name)
 
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if action is not None and chat is not None:
+            await context.bot.send_chat_action(chat.id, action)
+        await answer(update, context)
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/subscribe [metric…] [place…]: alerts in this chat (a keyboard without arguments)."""
-    await answer(update, context)
-
-
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/unsubscribe [id|all]: stop a subscription."""
-    await answer(update, context)
-
-
-async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/subscriptions: this chat's subscriptions."""
-    await answer(update, context)
-
-
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/latest [place]: the current totals as a table."""
-    await answer(update, context)
-
-
-async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/history METRIC [place]: the last reports with date and source."""
-    await answer(update, context)
-
-
-async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/chart METRIC [place]: a chart of the figure over time."""
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_chat_action(chat.id, "upload_photo")
-    await answer(update, context)
-
-
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/sources: each source's health."""
-    await answer(update, context)
-
-
-async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/lang ar|en: this chat's language."""
-    await answer(update, context)
-
-
-async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/source add|remove|pause|resume|test …: admins manage the sources."""
-    await answer(update, context)
-
-
-async def config_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/config [get KEY | set KEY VALUE]: admins read and edit settings."""
-    await answer(update, context)
-
-
-async def threshold(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/threshold [METRIC ABSOLUTE [RELATIVE%]]: admins read and set alert thresholds."""
-    await answer(update, context)
-
-
-async def admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/admins: who may run the admin commands."""
-    await answer(update, context)
+    handle.__name__ = handle.__qualname__ = f"on_{spec.name}"
+    handle.__doc__ = f"{spec.usage}: {spec.en}"
+    return handle
 
 
 async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -276,23 +227,8 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await send_reply(context, int(ctx.chat_id), Reply((t("hint", ctx.lang),)))
 
 
-HANDLERS = {
-    "start": start,
-    "help": help_command,
-    "subscribe": subscribe,
-    "unsubscribe": unsubscribe,
-    "subscriptions": subscriptions,
-    "latest": latest,
-    "history": history,
-    "chart": chart,
-    "sources": sources,
-    "lang": lang,
-    "source": source,
-    "config": config_command,
-    "threshold": threshold,
-    "admins": admins,
-}
-"""Command name → handler; every command of `bot.commands.COMMANDS` has one."""
+HANDLERS: Mapping[str, Handler] = {spec.name: handler_for(spec) for spec in COMMANDS}
+"""Command name → handler, generated from the one table (`bot.commands.COMMANDS`)."""
 
 
 async def command_context(
