@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from bot.i18n import t
+from bot.i18n import localize_digits, t
 from bot.markup import (
     ELLIPSIS,
     escape_html,
@@ -111,7 +111,6 @@ HEADLINE_LIMIT = 300
 capped, one alert is always one message: well under Telegram's 4,096 characters and
 Slack's 3,000 per section (`bot.markup`)."""
 
-_AR_DIGITS = str.maketrans("0123456789,.", "٠١٢٣٤٥٦٧٨٩٬٫")
 _WINDOW = re.compile(r"^(\d+)([hdwm])$")
 _SINCE = re.compile(r"^(?:(\d{4})|-)-(\d{2})-(\d{2})$")
 
@@ -121,11 +120,6 @@ _SINCE = re.compile(r"^(?:(\d{4})|-)-(\d{2})-(\d{2})$")
 
 def _i(lang: str) -> int:
     return 1 if lang == "ar" else 0
-
-
-def localize_digits(text: str, lang: str) -> str:
-    """`text` with Arabic-Indic digits and separators in Arabic; unchanged otherwise."""
-    return text.translate(_AR_DIGITS) if lang == "ar" else text
 
 
 def number(value: float, lang: str) -> str:

@@ -134,20 +134,6 @@ MALFORMED = frozenset(
 )
 """Errors that repeat however often the same message is sent: the row is dead at once."""
 
-STRINGS: Mapping[str, tuple[str, str]] = {
-    "working": ("Working on it…", "جارٍ العمل على ذلك…"),
-    "upload_failed": (
-        "I could not post the chart in this channel ({error}): invite me with /invite @raqib.",
-        "تعذّر نشر الرسم البياني في هذه القناة ({error}): ادعني إليها بالأمر ‎/invite @raqib.",
-    ),
-}
-"""Slack-only UI strings (en, ar)."""
-
-
-def say(key: str, lang: str, **values: object) -> str:
-    """A Slack-only UI string in `lang`."""
-    return STRINGS[key][1 if lang == "ar" else 0].format(**values)
-
 
 # ---------------------------------------------------------------- the app
 
@@ -219,7 +205,7 @@ class CommandBridge:
         log.info("slack: %s in %s: /raqib %s", ctx.actor, ctx.chat_id, name)
         first = args[0].lower() if args else None
         if (name, first) in SLOW or (name, None) in SLOW:
-            await ack(text=say("working", ctx.lang), response_type="ephemeral")
+            await ack(text=t("slack.working", ctx.lang), response_type="ephemeral")
             await self.finish(ctx, await self.commands.handle(ctx, line), respond)
             return
         task = asyncio.ensure_future(self.commands.handle(ctx, line))
@@ -237,7 +223,7 @@ class CommandBridge:
                 response_type=response_type(ctx, reply),
             )
             return
-        await ack(text=say("working", ctx.lang), response_type="ephemeral")
+        await ack(text=t("slack.working", ctx.lang), response_type="ephemeral")
         await self.finish(ctx, await task, respond)
 
     async def on_choice(
@@ -289,7 +275,7 @@ class CommandBridge:
             except SlackApiError as exc:
                 error = str(exc.response.get("error") or "error")
                 log.warning("slack: uploading a chart to %s failed: %s", ctx.chat_id, error)
-                await respond(text=say("upload_failed", ctx.lang, error=error))
+                await respond(text=t("slack.upload_failed", ctx.lang, error=error))
                 return
             except SlackClientError as exc:
                 log.warning("slack: uploading a chart failed: %s", type(exc).__name__)
