@@ -480,17 +480,37 @@ class _Names:
         self.spellings.setdefault(key, set()).add(name)
 
 
+MAX_DEPTH = 16
+"""Most places one walk up the hierarchy visits (the data's deepest chain is far less)."""
+
+
+def walk_up(start: str, parent_of: Callable[[str], str | None]) -> tuple[str, ...]:
+    """`start` and each place enclosing it, innermost first, as `parent_of` tells: the
+    one walk up the place hierarchy (the gazetteer's `ancestors`, a subscription's
+    places, a key's governorate).  It stops at the top, before an id it has already
+    visited (a loop in the data) and after `MAX_DEPTH` places."""
+    out = [start]
+    up = parent_of(start)
+    while up is not None and up not in out and len(out) < MAX_DEPTH:
+        out.append(up)
+        up = parent_of(up)
+    return tuple(out)
+
+
 def _chain(places: Mapping[str, Entry], entry: Entry) -> tuple[str, ...]:
     """The entry's id, its parent's, and so on up."""
-    out = [entry.id]
-    parent = entry.parent
-    while parent is not None:
-        if parent in out:
-            raise GazetteerError(f"parents of {entry.id!r} loop through {parent!r}")
-        out.append(parent)
-        up = places.get(parent)
-        parent = up.parent if up is not None else None
-    return tuple(out)
+
+    def parent_of(ident: str) -> str | None:
+        found = entry if ident == entry.id else places.get(ident)
+        return found.parent if found is not None else None
+
+    chain = walk_up(entry.id, parent_of)
+    beyond = parent_of(chain[-1])
+    if beyond in chain:
+        raise GazetteerError(f"parents of {entry.id!r} loop through {beyond!r}")
+    if beyond is not None:
+        raise GazetteerError(f"{entry.id!r} lies more than {MAX_DEPTH} places deep")
+    return chain
 
 
 def build(data: Mapping[str, Any]) -> Gazetteer:
