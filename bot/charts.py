@@ -71,7 +71,6 @@ NATIVE_LAYOUT: bool = tuple(
 """True when matplotlib shapes and orders complex scripts itself (libraqm)."""
 
 FONT_PACKAGE = "fontpkg_noto_sans_arabic"
-ARABIC_FONT_FAMILY = "Noto Sans Arabic"
 LATIN_FONT_FAMILY = "DejaVu Sans"
 DPI = 100
 DEFAULT_SIZE = (1000, 600)

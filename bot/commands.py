@@ -238,8 +238,6 @@ SPECS: Mapping[str, CommandSpec] = {c.name: c for c in COMMANDS}
 MANAGE_COMMANDS = frozenset({"subscribe", "unsubscribe", "lang"})
 """Commands that change what a chat receives: in a group or channel only its administrators
 (or raqib's admins) may run them."""
-GROUP_CHAT_TYPES = frozenset({"group", "supergroup", "channel"})
-"""Chat types where `MANAGE_COMMANDS` need the chat's administrators."""
 
 
 class UsageError(Exception):

@@ -465,11 +465,6 @@ def reply_html(reply: Reply) -> list[str]:
     return split_html("\n\n".join(parts)) if parts else []
 
 
-def reply_mrkdwn(reply: Reply) -> str:
-    """A command reply as Slack mrkdwn."""
-    return "\n\n".join(_reply_parts(reply, escape_mrkdwn, "*{}*".format, "```{}```".format))
-
-
 def reply_plain(reply: Reply) -> str:
     """A command reply as plain text."""
     return "\n\n".join(_reply_parts(reply, _same, _same, _same))

@@ -306,11 +306,6 @@ def interval(value: float, qualifier: Qualifier, vague: bool = False) -> tuple[f
     return value, INF if vague else value
 
 
-def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """True when two closed intervals share a value."""
-    return a[0] <= b[1] and b[0] <= a[1]
-
-
 # ---------------------------------------------------------------- keys
 
 
