@@ -378,44 +378,70 @@ def _squash(text: str) -> str:
     return f"{lead}{inner}{trail}" if inner else (" " if text else "")
 
 
-def alert_html(alert: AlertView, lang: str) -> list[str]:
-    """The alert as Telegram HTML, in chunks of at most 4096 characters."""
-    a = alert_text(alert, lang)
+def _alert_parts(
+    a: AlertText,
+    escape: Callable[[str], str],
+    quote: Callable[[AlertText], str],
+    link: Callable[[str, str], str],
+    bold: Callable[[str], str],
+    italic: Callable[[str], str],
+) -> list[str]:
+    """An alert's pieces in one markup: headline, kind, quote, credit with the link,
+    the corroborating outlets (every piece of article text escaped)."""
+    linked = link(a.url, a.link_label) if a.url else escape(a.link_label)
+    parts = [
+        bold(escape(a.headline)),
+        italic(escape(a.kind)),
+        quote(a),
+        f"{escape(a.credit)} · {linked}",
+    ]
+    if a.also:
+        parts.append(escape(a.also))
+    return parts
+
+
+def _html_quote(a: AlertText) -> str:
     quote = (
         f"{escape_html(a.quote_before)}<b>{escape_html(a.quote_figure)}</b>"
         f"{escape_html(a.quote_after)}"
         if a.quote_figure.strip()
         else escape_html(a.quote_before + a.quote_after)
     )
-    link = safe_link(a.url, a.link_label) if a.url else escape_html(a.link_label)
-    parts = [
-        f"<b>{escape_html(a.headline)}</b>",
-        f"<i>{escape_html(a.kind)}</i>",
-        f"<blockquote>{quote.strip()}</blockquote>",
-        f"{escape_html(a.credit)} · {link}",
-    ]
-    if a.also:
-        parts.append(escape_html(a.also))
+    return f"<blockquote>{quote.strip()}</blockquote>"
+
+
+def _mrkdwn_quote(a: AlertText) -> str:
+    quote = (
+        f"{escape_mrkdwn(a.quote_before)}*{escape_mrkdwn(a.quote_figure.strip())}*"
+        f"{escape_mrkdwn(a.quote_after)}"
+    )
+    return f"> {quote.strip()}"
+
+
+def alert_html(alert: AlertView, lang: str) -> list[str]:
+    """The alert as Telegram HTML, in chunks of at most 4096 characters."""
+    parts = _alert_parts(
+        alert_text(alert, lang),
+        escape_html,
+        _html_quote,
+        safe_link,
+        "<b>{}</b>".format,
+        "<i>{}</i>".format,
+    )
     return split_html("\n\n".join(parts))
 
 
 def alert_mrkdwn(alert: AlertView, lang: str) -> str:
     """The alert as Slack mrkdwn (every piece of article text escaped)."""
-    a = alert_text(alert, lang)
-    quote = (
-        f"{escape_mrkdwn(a.quote_before)}*{escape_mrkdwn(a.quote_figure.strip())}*"
-        f"{escape_mrkdwn(a.quote_after)}"
+    parts = _alert_parts(
+        alert_text(alert, lang),
+        escape_mrkdwn,
+        _mrkdwn_quote,
+        slack_link,
+        "*{}*".format,
+        "_{}_".format,
     )
-    link = slack_link(a.url, a.link_label) if a.url else escape_mrkdwn(a.link_label)
-    lines = [
-        f"*{escape_mrkdwn(a.headline)}*",
-        f"_{escape_mrkdwn(a.kind)}_",
-        f"> {quote.strip()}",
-        f"{escape_mrkdwn(a.credit)} · {link}",
-    ]
-    if a.also:
-        lines.append(escape_mrkdwn(a.also))
-    return "\n".join(lines)
+    return "\n".join(parts)
 
 
 def alert_plain(alert: AlertView, lang: str) -> str:

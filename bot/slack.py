@@ -448,18 +448,11 @@ class SlackTransport:
     async def start(self) -> None:
         """Check the token, then take commands in the configured mode."""
         slack = self.config.slack
-        try:
-            me = await self.client.auth_test()
+        me = await self._token_check(
+            "auth.test", self.client.auth_test, "slack.bot_token_env", "bot token"
+        )
+        if me is not None:
             log.info("slack: on as %s in %s", me.get("user_id"), me.get("team"))
-        except SlackApiError as exc:
-            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
-                raise ConfigError(
-                    "slack.bot_token_env",
-                    f"the Slack bot token ({slack.bot_token_env}) was rejected by Slack",
-                ) from None
-            log.warning("slack: auth.test failed: %s", self._safe(exc))
-        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack: auth.test failed: %s", self._safe(exc))
         if not self.serve:
             return
         if slack.mode == "http":
@@ -480,17 +473,13 @@ class SlackTransport:
                 slack.app_token_env,
             )
             return
-        try:  # a wrong app-level token would otherwise be retried for ever, quietly
-            await self.client.apps_connections_open(app_token=self._app_token)
-        except SlackApiError as exc:
-            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
-                raise ConfigError(
-                    "slack.app_token_env",
-                    f"the Slack app-level token ({slack.app_token_env}) was rejected by Slack",
-                ) from None
-            log.warning("slack: apps.connections.open failed: %s", self._safe(exc))
-        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack: apps.connections.open failed: %s", self._safe(exc))
+        app_token = self._app_token
+        await self._token_check(  # a wrong app-level token would be retried for ever, quietly
+            "apps.connections.open",
+            lambda: self.client.apps_connections_open(app_token=app_token),
+            "slack.app_token_env",
+            "app-level token",
+        )
         self.socket = AsyncSocketModeHandler(
             self.app,
             self._app_token,
@@ -499,6 +488,22 @@ class SlackTransport:
         )
         await self.socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("slack: connected in socket mode")
+
+    async def _token_check(
+        self, what: str, call: Callable[[], Awaitable[Any]], key: str, token: str
+    ) -> Any:
+        """`call()`'s answer; a ConfigError naming `key` when Slack rejects the token, and
+        None (logged) when Slack cannot be asked now."""
+        try:
+            return await call()
+        except SlackApiError as exc:
+            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
+                env = getattr(self.config.slack, key.removeprefix("slack."))
+                raise ConfigError(key, f"the Slack {token} ({env}) was rejected by Slack") from None
+            log.warning("slack: %s failed: %s", what, self._safe(exc))
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack: %s failed: %s", what, self._safe(exc))
+        return None
 
     async def stop(self) -> None:
         """Stop taking commands and release the connections."""
