@@ -75,7 +75,7 @@ from bot.delivery import IN_PLACE, SENT, TRANSPORTS, Message, SendResult, Text
 from bot.i18n import t
 from bot.logs import redact
 from bot.markup import escape_mrkdwn, fit_text
-from bot.pacing import Pacer
+from bot.pacing import SLACK, Pacer
 from bot.render_slack import (
     CHOICE_ACTION,
     SLASH_COMMAND,
@@ -403,7 +403,7 @@ class SlackTransport:
         serve: bool = True,
     ) -> None:
         self.config = config
-        self.pacer = pacer or Pacer.for_slack()
+        self.pacer = pacer or Pacer(SLACK)  # per channel; no groups
         self.client = AsyncWebClient(
             token=token,
             base_url=config.slack.api_base_url,
