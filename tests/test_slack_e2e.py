@@ -772,30 +772,3 @@ async def test_overlapping_subscriptions_get_each_alert_once(app: App, seeds_dir
     app.loop.notify()
     await app.slack.wait_for(lambda: drained(app.db), timeout=20, what="the outbox drained")
     assert alerts_in(app.slack, CHANNEL) == expected
-
-
-# ---------------------------------------------------------------- retries in place
-
-
-async def test_a_429_with_a_short_retry_after_is_waited_out_then_the_post_succeeds(
-    app: App,
-) -> None:
-    app.slack.throttle(2, channel=CHANNEL, times=1)
-    started = time.monotonic()
-    result = await app.transport.post(CHANNEL, "after the wait")
-    waited = time.monotonic() - started
-    assert result.ok, result
-    [refused] = app.slack.errors(CHANNEL)
-    assert refused.status == 429
-    [sent] = app.slack.messages(CHANNEL)
-    assert sent.text == "after the wait"
-    assert sent.at - refused.at >= 2.0 and waited >= 2.0
-
-
-async def test_a_429_with_a_long_retry_after_goes_back_to_the_loop_at_once(app: App) -> None:
-    app.slack.throttle(30, channel=CHANNEL, times=1)
-    started = time.monotonic()
-    result = await app.transport.post(CHANNEL, "later")
-    assert not result.ok and result.retry_after == 30
-    assert time.monotonic() - started < 5
-    assert len(app.slack.errors(CHANNEL)) == 1 and app.slack.messages(CHANNEL) == []

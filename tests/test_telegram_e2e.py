@@ -4,7 +4,6 @@ the real command core, store and delivery loop on a SQLite file in tmp_path."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -512,30 +511,3 @@ async def test_every_bot_api_call_takes_its_turn_with_the_pacer(bot: Bot, seeds_
     assert {"setMyCommands", "answerCallbackQuery", "editMessageText", "sendPhoto"} <= methods
     assert bot.transport.pacer.state.commits == len(calls)
     assert bot.tg.too_many_requests == 0
-
-
-# ---------------------------------------------------------------- retries in place
-
-
-async def test_a_429_with_a_short_retry_after_is_waited_out_then_the_send_succeeds(
-    bot: Bot,
-) -> None:
-    bot.tg.throttle(2, chat_id=USER, times=1)
-    started = time.monotonic()
-    result = await bot.transport.send_html(USER, "<b>after the wait</b>")
-    waited = time.monotonic() - started
-    assert result.ok, result
-    [refused] = bot.tg.errors(USER)
-    assert refused.status == 429
-    [sent] = bot.tg.messages(USER)
-    assert sent.plain == "after the wait"
-    assert sent.at - refused.at >= 2.0 and waited >= 2.0
-
-
-async def test_a_429_with_a_long_retry_after_goes_back_to_the_loop_at_once(bot: Bot) -> None:
-    bot.tg.throttle(30, chat_id=USER, times=1)
-    started = time.monotonic()
-    result = await bot.transport.send_html(USER, "later")
-    assert not result.ok and result.retry_after == 30
-    assert time.monotonic() - started < 5
-    assert len(bot.tg.errors(USER)) == 1 and bot.tg.messages(USER) == []
