@@ -805,22 +805,16 @@ def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
     starts a run of `\\w` (as it is framed by `(?<!\\w)`) that `_opens`, so
     only those are tried."""
     hits: list[_Hit] = []
-    decoded = matcher.decoded
     n = len(text)
     done = 0
     for run in _WORD_RUN.finditer(text):
         pos = run.start()
         if pos < done or not _opens(matcher, run.group()):
             continue
-        found = _match_at(matcher, text, pos, n)
-        if found is None:
-            continue
-        stop = found[1]
-        d = decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
-        if d is None:
-            continue
-        done = stop
-        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, stop))
+        hit = _hit_at(matcher, text, pos, n)
+        if hit is not None:
+            done = hit[5]
+            hits.append(hit)
     return hits
 
 
@@ -831,21 +825,27 @@ def _scan_at(matcher: _Matcher, text: str, starts: list[int], lo: int, hi: int) 
     so a match at such a run with `hi` as the end reads as in the slice.  The
     same leftmost, non-overlapping matches as `_scan`."""
     hits: list[_Hit] = []
-    decoded = matcher.decoded
     done = lo
     for pos in starts[bisect_left(starts, lo) : bisect_left(starts, hi)]:
         if pos < done:
             continue
-        found = _match_at(matcher, text, pos, hi)
-        if found is None:
-            continue
-        stop = found[1]
-        d = decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
-        if d is None:
-            continue
-        done = stop
-        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, stop))
+        hit = _hit_at(matcher, text, pos, hi)
+        if hit is not None:
+            done = hit[5]
+            hits.append(hit)
     return hits
+
+
+def _hit_at(matcher: _Matcher, text: str, pos: int, end: int) -> _Hit | None:
+    """The name that starts at `pos` and ends by `end`, decoded, if any (both scans' step)."""
+    found = _match_at(matcher, text, pos, end)
+    if found is None:
+        return None
+    stop = found[1]
+    d = matcher.decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
+    if d is None:
+        return None
+    return (pos + d[0], pos + d[1], d[2], d[3], pos, stop)
 
 
 def _without_persons(hits: list[_Hit]) -> list[_Hit]:
