@@ -30,9 +30,10 @@ Two ways to reach Slack, `[slack] mode`:
 rows with `chat.postMessage` as Block Kit plus a plain-text fallback:
 
 - paced by `bot.pacing` (about 1 message a second per channel);
-- 429: the channel is penalized for `Retry-After` and the row rescheduled
-  after it; the channel's later rows wait for the same moment, so its alerts
-  stay in order;
+- 429: the channel is penalized for `Retry-After`; a wait of up to 5 s is
+  taken in place (`bot.delivery.IN_PLACE`, the policy Telegram's sends use
+  too), a longer one reschedules the row after it; the channel's later rows
+  wait for the same moment, so its alerts stay in order;
 - `channel_not_found`, `not_in_channel`, `is_archived`: the subscription is
   deactivated;
 - a malformed message (`invalid_blocks`, `msg_too_long`…): dead at once;
