@@ -211,21 +211,22 @@ def format_window(window: str, lang: str) -> str:
 
 def place_name(place_id: str | None, lang: str) -> str | None:
     """A place id's name in `lang` (the id itself if the gazetteer does not know it)."""
-    if not place_id:
-        return None
-    entry = gazetteer.place(place_id)
-    if entry is None:
-        return place_id
-    return entry.name_ar if lang == "ar" else entry.name_en
+    return _name(place_id, gazetteer.place, lang)
 
 
 def party_name(party_id: str | None, lang: str) -> str | None:
     """A party id's name in `lang` (the id itself if unknown)."""
-    if not party_id:
+    return _name(party_id, gazetteer.party, lang)
+
+
+def _name(
+    ident: str | None, find: Callable[[str], gazetteer.Entry | None], lang: str
+) -> str | None:
+    if not ident:
         return None
-    entry = gazetteer.party(party_id)
+    entry = find(ident)
     if entry is None:
-        return party_id
+        return ident
     return entry.name_ar if lang == "ar" else entry.name_en
 
 
