@@ -47,6 +47,7 @@ import arabic_reshaper
 import numpy as np
 from bidi.algorithm import get_display
 
+from bot.i18n import t as say
 from bot.render import (
     amount,
     format_date,
@@ -70,7 +71,6 @@ NATIVE_LAYOUT: bool = tuple(
 """True when matplotlib shapes and orders complex scripts itself (libraqm)."""
 
 FONT_PACKAGE = "fontpkg_noto_sans_arabic"
-ARABIC_FONT_FAMILY = "Noto Sans Arabic"
 LATIN_FONT_FAMILY = "DejaVu Sans"
 DPI = 100
 DEFAULT_SIZE = (1000, 600)
@@ -106,14 +106,6 @@ UNIT_NAMES: Mapping[Unit, tuple[str, str]] = {
 """(English, Arabic) name of each unit, for the y axis (a count's unit is named here,
 not after each value as in alerts: `bot.render.UNIT_WORDS`)."""
 
-WORDS: Mapping[str, tuple[str, str]] = {
-    "since": ("since", "منذ"),
-    "state": ("state", "الرقم المعتمد"),
-    "no_data": ("no reports yet", "لا تقارير بعد"),
-    "date": ("date of report", "تاريخ التقرير"),
-    "conflicting": ("hollow: conflicting report", "مفرغ: تقرير متعارض"),
-}
-"""(English, Arabic) fixed words on the chart."""
 
 OUTLET_COLOURS = (
     "#1f77b4",
@@ -269,7 +261,7 @@ def format_value(
 
 def format_since(since: str, lang: Lang) -> str:
     """`--12-01` → `since 1 Dec` / `منذ ١ ديسمبر`; anything else as given, after `since`."""
-    return f"{WORDS['since'][_i(lang)]} {render_since(since, lang)}"
+    return f"{say('chart.since', lang)} {render_since(since, lang)}"
 
 
 def chart_title(series: ChartSeries, lang: Lang) -> str:
@@ -371,7 +363,14 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
 
     points = sorted(series.points, key=lambda p: _utc(p.time))
     if not points and not series.steps:
-        ax.text(0.5, 0.5, t(WORDS["no_data"][i]), transform=ax.transAxes, ha="center", va="center")
+        ax.text(
+            0.5,
+            0.5,
+            t(say("chart.no_data", lang)),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+        )
         ax.set_xticks([])
         ax.set_yticks([])
         return
@@ -387,7 +386,13 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
         xs = np.append(step_t, t_end)
         ys = np.append(step_v, step_v[-1])
         ax.step(
-            xs, ys, where="post", color="#333333", linewidth=2, zorder=2, label=t(WORDS["state"][i])
+            xs,
+            ys,
+            where="post",
+            color="#333333",
+            linewidth=2,
+            zorder=2,
+            label=t(say("chart.state", lang)),
         )
 
     # reports: one scatter per outlet and fill (not one artist per point)
@@ -502,7 +507,7 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
             )
         )
     )
-    ax.set_xlabel(t(WORDS["date"][i]))
+    ax.set_xlabel(t(say("chart.date", lang)))
     legend_loc = _emptiest_corner(
         np.concatenate([times, step_t, [last_x]]),
         np.concatenate([values, step_v, [last_y]]),
@@ -511,7 +516,7 @@ def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
     )
     legend = ax.legend(loc=legend_loc, fontsize=9, framealpha=0.9)
     if conflicting.any():
-        legend.set_title(t(WORDS["conflicting"][i]), prop={"size": 8})
+        legend.set_title(t(say("chart.conflicting", lang)), prop={"size": 8})
 
 
 def _emptiest_corner(

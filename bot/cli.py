@@ -313,6 +313,7 @@ def load_replay_articles(path: Path) -> list[Article]:
 def cmd_replay(args: argparse.Namespace) -> int:
     """Feed articles in publication order into a fresh database; print the changes."""
     from bot.pipeline import process_articles, rules_from_config
+    from bot.progress import replay_progress
     from bot.store import open_db
 
     config = config_of(args)
@@ -333,7 +334,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         db_path = Path(args.db) if args.db else Path(tmp) / "replay.db"
         db = open_db(db_path)
         try:
-            results = process_articles(db, articles, rules_from_config(config.alerts))
+            results = process_articles(
+                db, articles, rules_from_config(config.alerts), shown=replay_progress
+            )
         finally:
             db.close()
     shown = _print_results(results, args.json, args.all)

@@ -28,7 +28,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -239,8 +238,6 @@ SPECS: Mapping[str, CommandSpec] = {c.name: c for c in COMMANDS}
 MANAGE_COMMANDS = frozenset({"subscribe", "unsubscribe", "lang"})
 """Commands that change what a chat receives: in a group or channel only its administrators
 (or raqib's admins) may run them."""
-GROUP_CHAT_TYPES = frozenset({"group", "supergroup", "channel"})
-"""Chat types where `MANAGE_COMMANDS` need the chat's administrators."""
 
 
 class UsageError(Exception):
@@ -516,37 +513,19 @@ def selector(key: str, lang: str) -> str:
 
 
 async def check_source_url(url: str, network: NetworkConfig) -> None:
-    """ConfigError unless the scrapers may fetch `url`: http(s) only, and unless
-    `allow_private_networks`, no loopback, private, link-local or reserved
-    address in any spelling, and a host name that resolves to a public address."""
-    from scrapers.http import BLOCKED_NAMES, is_public_address, parse_ip_loose, system_resolver
+    """ConfigError unless the scrapers may fetch `url`: the HTTP client's own guard
+    (`scrapers.http.check_url`: http(s) only and, unless `allow_private_networks`, no
+    loopback, private, link-local or reserved address in any spelling, and a host name
+    that resolves to a public address), answered within `RESOLVE_TIMEOUT`."""
+    from scrapers.http import FetchError, check_url, mask_url
 
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise ConfigError("url", "not a valid URL") from None
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-        raise ConfigError("url", "expected an http:// or https:// URL")
-    if network.allow_private_networks:
-        return
-    host = parts.hostname.rstrip(".").lower()
-    ip = parse_ip_loose(host)
-    if ip is not None:
-        if not is_public_address(ip):
-            raise ConfigError("url", f"{ip} is a private or reserved address")
-        return
-    if host in BLOCKED_NAMES or host.endswith(".localhost"):
-        raise ConfigError("url", f"{host} is this machine")
-    default = 443 if parts.scheme.lower() == "https" else 80
-    try:
         async with asyncio.timeout(RESOLVE_TIMEOUT):
-            addresses = await system_resolver(host, port or default)
-    except (OSError, UnicodeError, TimeoutError):
-        raise ConfigError("url", f"cannot resolve {host}") from None
-    resolved = [parse_ip_loose(a) for a in addresses]
-    if not any(a is not None and is_public_address(a) for a in resolved):
-        raise ConfigError("url", f"{host} resolves to a private address")
+            await check_url(url, allow_private_networks=network.allow_private_networks)
+    except FetchError as exc:
+        raise ConfigError("url", exc.message.removeprefix(f"{mask_url(url)}: ")) from None
+    except TimeoutError:
+        raise ConfigError("url", "cannot resolve the host in time") from None
 
 
 # ---------------------------------------------------------------- chats (small queries of our own)

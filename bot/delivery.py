@@ -44,6 +44,7 @@ from sqlite_utils import Database
 from bot import store
 from bot.config import Config, secret
 from bot.store import AlertView, OutboxRow
+from scrapers.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,11 @@ MAX_CHATS = 256
 """Chats a transport sends to side by side (each one's rows in order)."""
 FETCH = 2000
 """Due rows read from the outbox at a time, per transport (grouped by chat)."""
+IN_PLACE = RetryPolicy(attempts=4, wait_initial=0.5, wait_max=4.0, jitter=0.25, asked_max=5.0)
+"""The transports' quick retries of one send, before this loop's stored backoff takes
+over: a network error, a 5xx, or a 429 whose wait (Telegram's `retry_after`, Slack's
+`Retry-After`) is up to 5 s, waited out in place so a chat's alerts stay in order; a
+longer wait goes back to the loop at once, as `SendResult.retry_after`."""
 
 
 @dataclass(frozen=True)

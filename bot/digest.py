@@ -42,6 +42,7 @@ from bot.charts import METRIC_NAMES, format_number, format_since
 from bot.config import DigestSchedule as DigestSchedule
 from bot.config import parse_schedule as parse_schedule
 from bot.delivery import SendResult, Text, Transport
+from bot.i18n import localize_digits, t
 from bot.markup import escape_html, escape_mrkdwn
 from bot.render import amount, format_date
 from bot.render import format_window as render_window
@@ -173,25 +174,10 @@ class DigestItem:
 
 MOVES_STATE = frozenset({"new", "increase", "decrease", "event"})
 
-WORDS: Mapping[str, tuple[str, str]] = {
-    "title": ("Daily digest", "الملخص اليومي"),
-    "change": ("{n} change", "عدد التغييرات: {n}"),
-    "changes": ("{n} changes", "عدد التغييرات: {n}"),
-    "since": ("since {when}", "منذ {when}"),
-    "was": ("was {value}", "كان {value}"),
-    "first": ("first report", "أول تقرير"),
-    "report": ("{n} report", "التقارير: {n}"),
-    "reports": ("{n} reports", "التقارير: {n}"),
-    "conflicting": ("conflicting report: {value}", "تقرير متعارض: {value}"),
-    "events": ("latest of {n} events", "آخر {n} أحداث"),
-    "in": ("in {window}", "خلال {window}"),
-    "none": ("No changes.", "لا تغييرات."),
-}
-"""(English, Arabic) words of a digest; `{…}` are filled in."""
-
 
 def _w(name: str, lang: Lang, **values: object) -> str:
-    return WORDS[name][1 if lang == "ar" else 0].format(**values)
+    """A digest's words (`digest.*` in the one string table, `bot.i18n`)."""
+    return t(f"digest.{name}", lang, **values)
 
 
 def _count(name: str, n: int, lang: Lang) -> str:
@@ -308,7 +294,7 @@ def _compose(
     if since is not None:
         when = format_date(since.astimezone(UTC), lang) + f" {since.astimezone(UTC):%H:%M} UTC"
         if lang == "ar":
-            when = when.replace("UTC", "ت.ع.م").translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+            when = localize_digits(when, lang).replace("UTC", "ت.ع.م")
         header.append((" " + _w("since", lang, when=when), False))
     lines = digest_lines(items, lang) or [[(_w("none", lang), False)]]
     bullet = "• "

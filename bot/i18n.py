@@ -238,12 +238,43 @@ STRINGS = _table(
             "raqib: an error while handling an update: {error}",
             "رقيب: خطأ أثناء معالجة تحديث: {error}",
         ),
+        # charts (`bot.charts`)
+        "chart.since": ("since", "منذ"),
+        "chart.state": ("state", "الرقم المعتمد"),
+        "chart.no_data": ("no reports yet", "لا تقارير بعد"),
+        "chart.date": ("date of report", "تاريخ التقرير"),
+        "chart.conflicting": ("hollow: conflicting report", "مفرغ: تقرير متعارض"),
+        # digests (`bot.digest`)
+        "digest.title": ("Daily digest", "الملخص اليومي"),
+        "digest.change": ("{n} change", "عدد التغييرات: {n}"),
+        "digest.changes": ("{n} changes", "عدد التغييرات: {n}"),
+        "digest.since": ("since {when}", "منذ {when}"),
+        "digest.was": ("was {value}", "كان {value}"),
+        "digest.first": ("first report", "أول تقرير"),
+        "digest.report": ("{n} report", "التقارير: {n}"),
+        "digest.reports": ("{n} reports", "التقارير: {n}"),
+        "digest.conflicting": ("conflicting report: {value}", "تقرير متعارض: {value}"),
+        "digest.events": ("latest of {n} events", "آخر {n} أحداث"),
+        "digest.in": ("in {window}", "خلال {window}"),
+        "digest.none": ("No changes.", "لا تغييرات."),
+        # Slack only (`bot.slack`)
+        "slack.working": ("Working on it…", "جارٍ العمل على ذلك…"),
+        "slack.upload_failed": (
+            "I could not post the chart in this channel ({error}): invite me with /invite @raqib.",
+            "تعذّر نشر الرسم البياني في هذه القناة ({error}): ادعني إليها بالأمر ‎/invite @raqib.",
+        ),
     }
 )
 """Every UI string by key, then language."""
 
 
-_AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_AR_DIGITS = str.maketrans("0123456789,.", "٠١٢٣٤٥٦٧٨٩٬٫")
+
+
+def localize_digits(text: str, lang: str) -> str:
+    """`text` with Arabic-Indic digits and separators in Arabic; unchanged otherwise
+    (the one digit conversion: UI strings, alerts, digests and charts)."""
+    return text.translate(_AR_DIGITS) if lang == "ar" else text
 
 
 def t(key: str, lang: str, /, **values: object) -> str:
@@ -252,7 +283,7 @@ def t(key: str, lang: str, /, **values: object) -> str:
     texts = STRINGS[key]
     if lang == "ar":
         values = {
-            k: str(v).translate(_AR_DIGITS)
+            k: localize_digits(str(v), lang)
             if isinstance(v, int | float) and not isinstance(v, bool)
             else v
             for k, v in values.items()

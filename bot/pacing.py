@@ -288,17 +288,6 @@ class Pacer:
             limits, is_group=telegram_is_group, clock=clock, sleep=sleep, in_flight=in_flight
         )
 
-    @classmethod
-    def for_slack(
-        cls,
-        limits: Limits = SLACK,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    ) -> Pacer:
-        """A pacer with Slack's per-channel limit."""
-        return cls(limits, clock=clock, sleep=sleep)
-
     def delay(self, chat: ChatKey | None) -> float:
         """How long a send to `chat` would wait now (nothing is booked)."""
         group = chat is not None and self._is_group(chat)

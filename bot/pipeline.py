@@ -343,12 +343,18 @@ def bounded(article: Article, limit: int = MAX_TEXT_CHARS) -> tuple[Article, str
 
 
 def process_articles(
-    db: Database, articles: Iterable[Article], rules: Rules, *, now: datetime | None = None
+    db: Database,
+    articles: Iterable[Article],
+    rules: Rules,
+    *,
+    now: datetime | None = None,
+    shown: Callable[[list[Article]], Iterable[Article]] = iter,
 ) -> list[ArticleResult]:
     """Process `articles` in publication order (unknown dates last, by URL),
-    each text bounded (`bounded`)."""
+    each text bounded (`bounded`); `shown` wraps the ordered list as it is worked
+    through (`bot.progress.progress` for a long replay)."""
     done = []
-    for article in publication_order(articles):
+    for article in shown(publication_order(articles)):
         article, cut = bounded(article)
         if cut:
             log.warning("article %s", cut)

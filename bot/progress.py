@@ -3,6 +3,9 @@
     for article in progress(articles, len(articles), "replay"):
         ...
 
+`raqib replay` shows it (`replay_progress`) once it has more than `SHOW_FROM`
+articles to work through: a short replay says nothing but its results.
+
 Progress goes to stderr, so a command's real output on stdout stays clean for
 pipes and scripts.
 """
@@ -23,6 +26,8 @@ T = TypeVar("T")
 
 PLAIN_STEPS = 10
 """Without a terminal, a line at about every tenth of the way (and at the end)."""
+SHOW_FROM = 200
+"""A replay of more articles than this shows its progress (a few seconds or more)."""
 
 
 def progress(
@@ -62,3 +67,10 @@ def _lines(items: Iterable[T], total: int | None, label: str, out: TextIO) -> It
         if done % step == 0 and done != total:
             print(f"{name}{done}/{total if total is not None else '?'}", file=out, flush=True)
     print(f"{name}{done}/{total if total is not None else done} done", file=out, flush=True)
+
+
+def replay_progress(articles: list[T]) -> Iterator[T]:
+    """`raqib replay`'s articles, with progress on stderr when there are many."""
+    if len(articles) <= SHOW_FROM:
+        return iter(articles)
+    return progress(articles, len(articles), "replay")

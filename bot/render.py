@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from bot.i18n import t
+from bot.i18n import localize_digits, t
 from bot.markup import (
     ELLIPSIS,
     escape_html,
@@ -111,7 +111,6 @@ HEADLINE_LIMIT = 300
 capped, one alert is always one message: well under Telegram's 4,096 characters and
 Slack's 3,000 per section (`bot.markup`)."""
 
-_AR_DIGITS = str.maketrans("0123456789,.", "٠١٢٣٤٥٦٧٨٩٬٫")
 _WINDOW = re.compile(r"^(\d+)([hdwm])$")
 _SINCE = re.compile(r"^(?:(\d{4})|-)-(\d{2})-(\d{2})$")
 
@@ -121,11 +120,6 @@ _SINCE = re.compile(r"^(?:(\d{4})|-)-(\d{2})-(\d{2})$")
 
 def _i(lang: str) -> int:
     return 1 if lang == "ar" else 0
-
-
-def localize_digits(text: str, lang: str) -> str:
-    """`text` with Arabic-Indic digits and separators in Arabic; unchanged otherwise."""
-    return text.translate(_AR_DIGITS) if lang == "ar" else text
 
 
 def number(value: float, lang: str) -> str:
@@ -217,21 +211,22 @@ def format_window(window: str, lang: str) -> str:
 
 def place_name(place_id: str | None, lang: str) -> str | None:
     """A place id's name in `lang` (the id itself if the gazetteer does not know it)."""
-    if not place_id:
-        return None
-    entry = gazetteer.place(place_id)
-    if entry is None:
-        return place_id
-    return entry.name_ar if lang == "ar" else entry.name_en
+    return _name(place_id, gazetteer.place, lang)
 
 
 def party_name(party_id: str | None, lang: str) -> str | None:
     """A party id's name in `lang` (the id itself if unknown)."""
-    if not party_id:
+    return _name(party_id, gazetteer.party, lang)
+
+
+def _name(
+    ident: str | None, find: Callable[[str], gazetteer.Entry | None], lang: str
+) -> str | None:
+    if not ident:
         return None
-    entry = gazetteer.party(party_id)
+    entry = find(ident)
     if entry is None:
-        return party_id
+        return ident
     return entry.name_ar if lang == "ar" else entry.name_en
 
 
@@ -384,44 +379,70 @@ def _squash(text: str) -> str:
     return f"{lead}{inner}{trail}" if inner else (" " if text else "")
 
 
-def alert_html(alert: AlertView, lang: str) -> list[str]:
-    """The alert as Telegram HTML, in chunks of at most 4096 characters."""
-    a = alert_text(alert, lang)
+def _alert_parts(
+    a: AlertText,
+    escape: Callable[[str], str],
+    quote: Callable[[AlertText], str],
+    link: Callable[[str, str], str],
+    bold: Callable[[str], str],
+    italic: Callable[[str], str],
+) -> list[str]:
+    """An alert's pieces in one markup: headline, kind, quote, credit with the link,
+    the corroborating outlets (every piece of article text escaped)."""
+    linked = link(a.url, a.link_label) if a.url else escape(a.link_label)
+    parts = [
+        bold(escape(a.headline)),
+        italic(escape(a.kind)),
+        quote(a),
+        f"{escape(a.credit)} · {linked}",
+    ]
+    if a.also:
+        parts.append(escape(a.also))
+    return parts
+
+
+def _html_quote(a: AlertText) -> str:
     quote = (
         f"{escape_html(a.quote_before)}<b>{escape_html(a.quote_figure)}</b>"
         f"{escape_html(a.quote_after)}"
         if a.quote_figure.strip()
         else escape_html(a.quote_before + a.quote_after)
     )
-    link = safe_link(a.url, a.link_label) if a.url else escape_html(a.link_label)
-    parts = [
-        f"<b>{escape_html(a.headline)}</b>",
-        f"<i>{escape_html(a.kind)}</i>",
-        f"<blockquote>{quote.strip()}</blockquote>",
-        f"{escape_html(a.credit)} · {link}",
-    ]
-    if a.also:
-        parts.append(escape_html(a.also))
+    return f"<blockquote>{quote.strip()}</blockquote>"
+
+
+def _mrkdwn_quote(a: AlertText) -> str:
+    quote = (
+        f"{escape_mrkdwn(a.quote_before)}*{escape_mrkdwn(a.quote_figure.strip())}*"
+        f"{escape_mrkdwn(a.quote_after)}"
+    )
+    return f"> {quote.strip()}"
+
+
+def alert_html(alert: AlertView, lang: str) -> list[str]:
+    """The alert as Telegram HTML, in chunks of at most 4096 characters."""
+    parts = _alert_parts(
+        alert_text(alert, lang),
+        escape_html,
+        _html_quote,
+        safe_link,
+        "<b>{}</b>".format,
+        "<i>{}</i>".format,
+    )
     return split_html("\n\n".join(parts))
 
 
 def alert_mrkdwn(alert: AlertView, lang: str) -> str:
     """The alert as Slack mrkdwn (every piece of article text escaped)."""
-    a = alert_text(alert, lang)
-    quote = (
-        f"{escape_mrkdwn(a.quote_before)}*{escape_mrkdwn(a.quote_figure.strip())}*"
-        f"{escape_mrkdwn(a.quote_after)}"
+    parts = _alert_parts(
+        alert_text(alert, lang),
+        escape_mrkdwn,
+        _mrkdwn_quote,
+        slack_link,
+        "*{}*".format,
+        "_{}_".format,
     )
-    link = slack_link(a.url, a.link_label) if a.url else escape_mrkdwn(a.link_label)
-    lines = [
-        f"*{escape_mrkdwn(a.headline)}*",
-        f"_{escape_mrkdwn(a.kind)}_",
-        f"> {quote.strip()}",
-        f"{escape_mrkdwn(a.credit)} · {link}",
-    ]
-    if a.also:
-        lines.append(escape_mrkdwn(a.also))
-    return "\n".join(lines)
+    return "\n".join(parts)
 
 
 def alert_plain(alert: AlertView, lang: str) -> str:
@@ -469,11 +490,6 @@ def reply_html(reply: Reply) -> list[str]:
     """A command reply as Telegram HTML chunks (the title bold, the table monospace)."""
     parts = _reply_parts(reply, escape_html, "<b>{}</b>".format, "<pre>{}</pre>".format)
     return split_html("\n\n".join(parts)) if parts else []
-
-
-def reply_mrkdwn(reply: Reply) -> str:
-    """A command reply as Slack mrkdwn."""
-    return "\n\n".join(_reply_parts(reply, escape_mrkdwn, "*{}*".format, "```{}```".format))
 
 
 def reply_plain(reply: Reply) -> str:

@@ -18,19 +18,22 @@ Two ways to reach Slack, `[slack] mode`:
 - `http`: an aiohttp server on `http_host:http_port` that takes slash
   commands and button presses at `/slack/events` (also `/slack/commands` and
   `/slack/actions`).  Every request is checked by `verify_slack_signature`
-  (HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret, constant-
-  time compare, timestamps more than 5 minutes away refused) before Bolt sees
-  it; a request that fails gets 401 and changes nothing.  Bolt's own check is
-  off, so this one is the only gate and it is the one the tests drive.
+  (slack_sdk's `SignatureVerifier`: HMAC-SHA256 of `v0:{timestamp}:{body}`
+  with the signing secret, constant-time compare, timestamps more than 5
+  minutes away refused) before Bolt sees it, and a signature already taken is
+  refused as a replay; a request that fails gets 401 and changes nothing.
+  Bolt's own check is off, so this one is the only gate and it is the one the
+  tests drive.
 
 `SlackTransport` is what `raqib run` uses (named in the table
 `bot.delivery.TRANSPORTS`, imported when a token is set).  It delivers outbox
 rows with `chat.postMessage` as Block Kit plus a plain-text fallback:
 
 - paced by `bot.pacing` (about 1 message a second per channel);
-- 429: the channel is penalized for `Retry-After` and the row rescheduled
-  after it; the channel's later rows wait for the same moment, so its alerts
-  stay in order;
+- 429: the channel is penalized for `Retry-After`; a wait of up to 5 s is
+  taken in place (`bot.delivery.IN_PLACE`, the policy Telegram's sends use
+  too), a longer one reschedules the row after it; the channel's later rows
+  wait for the same moment, so its alerts stay in order;
 - `channel_not_found`, `not_in_channel`, `is_archived`: the subscription is
   deactivated;
 - a malformed message (`invalid_blocks`, `msg_too_long`…): dead at once;
@@ -69,11 +72,11 @@ from sqlite_utils import Database
 from bot import store
 from bot.commands import SPECS, CommandContext, Commands, Reply, parse_command
 from bot.config import Config, ConfigError, secret
-from bot.delivery import SENT, Message, SendResult, Text
+from bot.delivery import IN_PLACE, SENT, Message, SendResult, Text
 from bot.i18n import t
 from bot.logs import redact
 from bot.markup import escape_mrkdwn, fit_text
-from bot.pacing import Pacer
+from bot.pacing import SLACK, Pacer
 from bot.render_slack import (
     CHOICE_ACTION,
     SLASH_COMMAND,
@@ -83,6 +86,7 @@ from bot.render_slack import (
     reply_text,
 )
 from bot.slack_signature import verify_slack_signature
+from scrapers.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +94,11 @@ ACK_BUDGET = 2.0
 """Seconds a command may take to answer in the acknowledgement (Slack allows 3)."""
 SLOW = frozenset({("source", "test"), ("chart", None)})
 """(command, first argument) pairs acknowledged at once and answered through response_url."""
-INLINE_RETRIES = 2
-"""Quick retries in place after a network error or a 5xx, before the loop takes over."""
-NETWORK_BACKOFF = 0.5
-"""Seconds before the first quick retry; doubled each time."""
+REPLAY_WINDOW = 2 * 5 * 60.0
+"""Seconds a taken request's signature is remembered: a timestamp may be five minutes
+in the past or in the future, so a signature verifies for at most ten."""
+MAX_SEEN = 100_000
+"""At most this many signatures remembered (oldest forgotten first)."""
 HOLD_SLACK = 1.0
 """A row of a held channel due within this many seconds waits for it in place (the outbox
 stores times to the second, so a rescheduled row may come back up to a second early)."""
@@ -129,20 +134,6 @@ MALFORMED = frozenset(
     }
 )
 """Errors that repeat however often the same message is sent: the row is dead at once."""
-
-STRINGS: Mapping[str, tuple[str, str]] = {
-    "working": ("Working on it…", "جارٍ العمل على ذلك…"),
-    "upload_failed": (
-        "I could not post the chart in this channel ({error}): invite me with /invite @raqib.",
-        "تعذّر نشر الرسم البياني في هذه القناة ({error}): ادعني إليها بالأمر ‎/invite @raqib.",
-    ),
-}
-"""Slack-only UI strings (en, ar)."""
-
-
-def say(key: str, lang: str, **values: object) -> str:
-    """A Slack-only UI string in `lang`."""
-    return STRINGS[key][1 if lang == "ar" else 0].format(**values)
 
 
 # ---------------------------------------------------------------- the app
@@ -215,7 +206,7 @@ class CommandBridge:
         log.info("slack: %s in %s: /raqib %s", ctx.actor, ctx.chat_id, name)
         first = args[0].lower() if args else None
         if (name, first) in SLOW or (name, None) in SLOW:
-            await ack(text=say("working", ctx.lang), response_type="ephemeral")
+            await ack(text=t("slack.working", ctx.lang), response_type="ephemeral")
             await self.finish(ctx, await self.commands.handle(ctx, line), respond)
             return
         task = asyncio.ensure_future(self.commands.handle(ctx, line))
@@ -233,7 +224,7 @@ class CommandBridge:
                 response_type=response_type(ctx, reply),
             )
             return
-        await ack(text=say("working", ctx.lang), response_type="ephemeral")
+        await ack(text=t("slack.working", ctx.lang), response_type="ephemeral")
         await self.finish(ctx, await task, respond)
 
     async def on_choice(
@@ -285,7 +276,7 @@ class CommandBridge:
             except SlackApiError as exc:
                 error = str(exc.response.get("error") or "error")
                 log.warning("slack: uploading a chart to %s failed: %s", ctx.chat_id, error)
-                await respond(text=say("upload_failed", ctx.lang, error=error))
+                await respond(text=t("slack.upload_failed", ctx.lang, error=error))
                 return
             except SlackClientError as exc:
                 log.warning("slack: uploading a chart failed: %s", type(exc).__name__)
@@ -319,6 +310,8 @@ class SlackHttpServer:
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self._seen: dict[str, float] = {}
+        """Signatures of the requests taken, and when each can no longer verify anyway."""
 
     @property
     def url(self) -> str:
@@ -361,6 +354,9 @@ class SlackHttpServer:
         if not verify_slack_signature(self._secret, timestamp, body, signature):
             log.warning("slack: refused a request to %s with a bad signature", request.path)
             return web.Response(status=401, text="invalid signature", content_type="text/plain")
+        if self._replayed(signature):
+            log.warning("slack: refused a replayed request to %s", request.path)
+            return web.Response(status=401, text="replayed request", content_type="text/plain")
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -372,6 +368,19 @@ class SlackHttpServer:
         )
         response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
+
+    def _replayed(self, signature: str) -> bool:
+        """True when a request with this signature was already taken while it is fresh
+        (the verifier accepts a captured request for `REPLAY_WINDOW` seconds)."""
+        now = _now()
+        for old in [s for s, until in self._seen.items() if until <= now]:
+            del self._seen[old]
+        if signature in self._seen:
+            return True
+        self._seen[signature] = now + REPLAY_WINDOW
+        while len(self._seen) > MAX_SEEN:
+            self._seen.pop(next(iter(self._seen)))
+        return False
 
 
 # ---------------------------------------------------------------- the transport
@@ -395,7 +404,7 @@ class SlackTransport:
         serve: bool = True,
     ) -> None:
         self.config = config
-        self.pacer = pacer or Pacer.for_slack()
+        self.pacer = pacer or Pacer(SLACK)  # per channel; no groups
         self.client = AsyncWebClient(
             token=token,
             base_url=config.slack.api_base_url,
@@ -440,18 +449,11 @@ class SlackTransport:
     async def start(self) -> None:
         """Check the token, then take commands in the configured mode."""
         slack = self.config.slack
-        try:
-            me = await self.client.auth_test()
+        me = await self._token_check(
+            "auth.test", self.client.auth_test, "slack.bot_token_env", "bot token"
+        )
+        if me is not None:
             log.info("slack: on as %s in %s", me.get("user_id"), me.get("team"))
-        except SlackApiError as exc:
-            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
-                raise ConfigError(
-                    "slack.bot_token_env",
-                    f"the Slack bot token ({slack.bot_token_env}) was rejected by Slack",
-                ) from None
-            log.warning("slack: auth.test failed: %s", self._safe(exc))
-        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack: auth.test failed: %s", self._safe(exc))
         if not self.serve:
             return
         if slack.mode == "http":
@@ -472,17 +474,13 @@ class SlackTransport:
                 slack.app_token_env,
             )
             return
-        try:  # a wrong app-level token would otherwise be retried for ever, quietly
-            await self.client.apps_connections_open(app_token=self._app_token)
-        except SlackApiError as exc:
-            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
-                raise ConfigError(
-                    "slack.app_token_env",
-                    f"the Slack app-level token ({slack.app_token_env}) was rejected by Slack",
-                ) from None
-            log.warning("slack: apps.connections.open failed: %s", self._safe(exc))
-        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack: apps.connections.open failed: %s", self._safe(exc))
+        app_token = self._app_token
+        await self._token_check(  # a wrong app-level token would be retried for ever, quietly
+            "apps.connections.open",
+            lambda: self.client.apps_connections_open(app_token=app_token),
+            "slack.app_token_env",
+            "app-level token",
+        )
         self.socket = AsyncSocketModeHandler(
             self.app,
             self._app_token,
@@ -491,6 +489,22 @@ class SlackTransport:
         )
         await self.socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("slack: connected in socket mode")
+
+    async def _token_check(
+        self, what: str, call: Callable[[], Awaitable[Any]], key: str, token: str
+    ) -> Any:
+        """`call()`'s answer; a ConfigError naming `key` when Slack rejects the token, and
+        None (logged) when Slack cannot be asked now."""
+        try:
+            return await call()
+        except SlackApiError as exc:
+            if exc.response.get("error") in REJECTED_TOKEN_ERRORS:
+                env = getattr(self.config.slack, key.removeprefix("slack."))
+                raise ConfigError(key, f"the Slack {token} ({env}) was rejected by Slack") from None
+            log.warning("slack: %s failed: %s", what, self._safe(exc))
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack: %s failed: %s", what, self._safe(exc))
+        return None
 
     async def stop(self) -> None:
         """Stop taking commands and release the connections."""
@@ -541,9 +555,10 @@ class SlackTransport:
     async def post(
         self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> SendResult:
-        """One paced chat.postMessage, with quick retries in place for network errors."""
-        for attempt in range(INLINE_RETRIES + 1):
-            last = attempt == INLINE_RETRIES
+        """One paced chat.postMessage, with quick retries in place (network errors, 5xx,
+        and a 429 whose Retry-After is short: `IN_PLACE`)."""
+
+        async def once() -> None:
             await self.pacer.acquire(channel)
             try:
                 await self.client.chat_postMessage(
@@ -553,26 +568,36 @@ class SlackTransport:
                     unfurl_links=False,
                     unfurl_media=False,
                 )
-                return SENT
             except SlackApiError as exc:
-                status = exc.response.status_code
-                error = str(exc.response.get("error") or f"HTTP {status}")
-                if status == 429:
+                if exc.response.status_code == 429:  # the channel waits, whoever retries
                     wait = _retry_after(exc.response.headers)
                     self.pacer.penalize(channel, wait)
                     self._held[channel] = max(self._held.get(channel, 0.0), _now() + wait)
-                    return SendResult(False, error=f"ratelimited ({wait:g}s)", retry_after=wait)
-                if error in GONE:
-                    return SendResult(False, error=error, deactivate=True)
-                if error in MALFORMED:
-                    return SendResult(False, error=error, permanent=True)
-                if status < 500 or last:  # invalid_auth, account_inactive…: the loop's backoff
-                    return SendResult(False, error=error)
-            except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
-                if last:
-                    return SendResult(False, error=self._safe(exc))
-            await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
-        return SendResult(False, error="gave up after quick retries")  # not reached
+                raise
+
+        try:
+            await retrying(
+                once,
+                IN_PLACE,
+                retryable=_retry_send,
+                asked=_asked,
+                what=f"a post to {channel}",
+                describe=self._safe,
+            )
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = str(exc.response.get("error") or f"HTTP {status}")
+            if status == 429:  # long, or the last try: the loop reschedules the row
+                wait = _retry_after(exc.response.headers)
+                return SendResult(False, error=f"ratelimited ({wait:g}s)", retry_after=wait)
+            if error in GONE:
+                return SendResult(False, error=error, deactivate=True)
+            if error in MALFORMED:
+                return SendResult(False, error=error, permanent=True)
+            return SendResult(False, error=error)  # invalid_auth, 5xx…: the loop's backoff
+        except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return SendResult(False, error=self._safe(exc))
+        return SENT
 
     async def row_dead(self, row: store.OutboxRow, error: str) -> None:
         """The delivery loop gave up on `row`: tell the admins."""
@@ -593,6 +618,21 @@ class SlackTransport:
 
 def _now() -> float:
     return asyncio.get_running_loop().time()
+
+
+def _retry_send(exc: Exception) -> bool:
+    """Worth a quick retry in place: a network error, a 5xx, a 429."""
+    if isinstance(exc, SlackApiError):
+        status: int = exc.response.status_code
+        return status == 429 or status >= 500
+    return isinstance(exc, SlackClientError | aiohttp.ClientError | TimeoutError | OSError)
+
+
+def _asked(exc: Exception) -> float | None:
+    """The wait a 429 asked for (its Retry-After header)."""
+    if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
+        return _retry_after(exc.response.headers)
+    return None
 
 
 def _retry_after(headers: Mapping[str, Any]) -> float:

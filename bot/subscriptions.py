@@ -20,13 +20,8 @@ def gazetteer_parent(place_id: str) -> str | None:
 
 
 def lineage(place_id: str | None, parent: Parent = gazetteer_parent) -> list[str]:
-    """`place_id` and every place enclosing it, innermost first."""
-    out: list[str] = []
-    current = place_id
-    while current is not None and current not in out and len(out) < 16:
-        out.append(current)
-        current = parent(current)
-    return out
+    """`place_id` and every place enclosing it, innermost first (`gazetteer.walk_up`)."""
+    return [] if place_id is None else list(gazetteer.walk_up(place_id, parent))
 
 
 def matches(

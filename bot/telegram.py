@@ -1,8 +1,9 @@
 """Telegram: the bot (python-telegram-bot 22) and the transport that delivers alerts.
 
 `build_application(config, db_path)` holds all the wiring: one thin handler per
-command (each parses nothing itself: it hands the message to the command core
-in `bot.commands` and renders the `Reply` as HTML), a catch-all for unknown
+command, generated from the command table `bot.commands.COMMANDS` (each parses
+nothing itself: it hands the message to the command core in `bot.commands` and
+renders the `Reply` as HTML), a catch-all for unknown
 commands, the inline-keyboard handler, and one error handler that logs with
 the traceback and tells the admin chat.
 
@@ -34,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -74,26 +75,24 @@ from bot.commands import (
     SLOW_COMMANDS,
     CommandContext,
     Commands,
+    CommandSpec,
     Reply,
     for_another_bot,
     parse_command,
 )
 from bot.config import Config, ConfigError, secret
-from bot.delivery import SENT, Message, SendResult, Text
+from bot.delivery import IN_PLACE, SENT, Message, SendResult, Text
 from bot.i18n import norm_lang, t
 from bot.logs import redact
 from bot.markup import escape_html, split_html, utf16_len
 from bot.pacing import IN_FLIGHT, TELEGRAM_SENDING, PacedLimiter, Pacer, seconds
 from bot.render import alert_html, reply_html
+from scrapers.retry import RetryPolicy, retrying
 
 log = logging.getLogger(__name__)
 
-INLINE_RETRY_AFTER = 5.0
-"""A `retry_after` up to this many seconds is waited out in place (keeps a chat's order)."""
-INLINE_RETRIES = 3
-"""Quick retries in place after a 429 or a network error, before the loop takes over."""
-NETWORK_BACKOFF = 0.5
-"""Seconds before the first quick retry after a network error; doubled each time."""
+REPLY_RETRIES = RetryPolicy(attempts=3, wait_initial=0.5, wait_max=4.0, jitter=0.25)
+"""A command reply is tried again after a 429, however long (the user is waiting)."""
 POLL_TIMEOUT = 5
 """Seconds a getUpdates long poll waits (also bounds how long stopping waits for it)."""
 START_ATTEMPTS = 6
@@ -194,77 +193,26 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
 # ---------------------------------------------------------------- handlers
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: what raqib does."""
-    await answer(update, context)
+CHAT_ACTIONS: Mapping[str, str] = {"chart": "upload_photo"}
+"""Commands that show the chat an action while they work (a chart is drawn first)."""
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: every command with an example."""
-    await answer(update, context)
+def handler_for(spec: CommandSpec) -> Handler:
+    """The handler of one command of the table: it parses nothing itself, it hands the
+    message to the command core (after the command's chat action, if it has one)."""
+    action = CHAT_ACTIONS.get(spec.name)
 
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if action is not None and chat is not None:
+            await context.bot.send_chat_action(chat.id, action)
+        await answer(update, context)
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/subscribe [metric…] [place…]: alerts in this chat (a keyboard without arguments)."""
-    await answer(update, context)
-
-
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/unsubscribe [id|all]: stop a subscription."""
-    await answer(update, context)
-
-
-async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/subscriptions: this chat's subscriptions."""
-    await answer(update, context)
-
-
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/latest [place]: the current totals as a table."""
-    await answer(update, context)
-
-
-async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/history METRIC [place]: the last reports with date and source."""
-    await answer(update, context)
-
-
-async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/chart METRIC [place]: a chart of the figure over time."""
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_chat_action(chat.id, "upload_photo")
-    await answer(update, context)
-
-
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/sources: each source's health."""
-    await answer(update, context)
-
-
-async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/lang ar|en: this chat's language."""
-    await answer(update, context)
-
-
-async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/source add|remove|pause|resume|test …: admins manage the sources."""
-    await answer(update, context)
-
-
-async def config_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/config [get KEY | set KEY VALUE]: admins read and edit settings."""
-    await answer(update, context)
-
-
-async def threshold(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/threshold [METRIC ABSOLUTE [RELATIVE%]]: admins read and set alert thresholds."""
-    await answer(update, context)
-
-
-async def admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/admins: who may run the admin commands."""
-    await answer(update, context)
+    handle.__name__ = handle.__qualname__ = f"on_{spec.name}"
+    handle.__doc__ = f"{spec.usage}: {spec.en}"
+    return handle
 
 
 async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -279,23 +227,8 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await send_reply(context, int(ctx.chat_id), Reply((t("hint", ctx.lang),)))
 
 
-HANDLERS = {
-    "start": start,
-    "help": help_command,
-    "subscribe": subscribe,
-    "unsubscribe": unsubscribe,
-    "subscriptions": subscriptions,
-    "latest": latest,
-    "history": history,
-    "chart": chart,
-    "sources": sources,
-    "lang": lang,
-    "source": source,
-    "config": config_command,
-    "threshold": threshold,
-    "admins": admins,
-}
-"""Command name → handler; every command of `bot.commands.COMMANDS` has one."""
+HANDLERS: Mapping[str, Handler] = {spec.name: handler_for(spec) for spec in COMMANDS}
+"""Command name → handler, generated from the one table (`bot.commands.COMMANDS`)."""
 
 
 async def command_context(
@@ -455,19 +388,34 @@ async def _paced(
     html: str,
     markup: InlineKeyboardMarkup | None,
 ) -> TelegramMessage | None:
-    for attempt in range(INLINE_RETRIES):  # the bot's rate limiter paces each try
-        try:
-            return await context.bot.send_message(
-                chat_id,
-                html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        except RetryAfter:  # the limiter has charged the wait to whom it is for
-            if attempt == INLINE_RETRIES - 1:
-                raise
-    return None
+    """One reply, tried again after a `RetryAfter` (the limiter has charged the wait to
+    whom it is for, and paces each try)."""
+    return await retrying(
+        lambda: context.bot.send_message(
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        REPLY_RETRIES,
+        retryable=lambda exc: isinstance(exc, RetryAfter),
+        asked=_asked,
+        what=f"a reply to {chat_id}",
+    )
+
+
+def _asked(exc: Exception) -> float | None:
+    """The wait a 429 asked for (Telegram's `retry_after`)."""
+    return seconds(exc.retry_after) if isinstance(exc, RetryAfter) else None
+
+
+def _retry_send(exc: Exception) -> bool:
+    """Worth a quick retry in place: a 429, a network error or a timeout (not a
+    BadRequest, which is a NetworkError to PTB but never gets better)."""
+    return isinstance(exc, RetryAfter) or (
+        isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+    )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -582,26 +530,24 @@ class TelegramTransport:
 
     async def _connect(self) -> None:
         """Keep trying to reach the Bot API (in the background), then go online."""
-        attempt = 0
-        while True:
-            delay = min(START_BACKOFF * 2**attempt, START_BACKOFF_MAX)
-            attempt += 1
-            await asyncio.sleep(delay)
-            try:
-                await self._initialize()
-            except NetworkError as exc:
-                log.warning(
-                    "telegram: still cannot reach the Bot API (%s, try %d); next in %.0f s",
-                    self._safe(exc),
-                    attempt,
-                    min(START_BACKOFF * 2**attempt, START_BACKOFF_MAX),
-                )
-                continue
-            except ConfigError as exc:
-                log.error("telegram: %s; Telegram stays off", exc.message)
-                return
-            await self._go_online()
+        await asyncio.sleep(START_BACKOFF)  # the first try, in `start`, just failed
+        try:
+            await retrying(
+                self._initialize,
+                RetryPolicy(
+                    attempts=None,
+                    wait_initial=2 * START_BACKOFF,
+                    wait_max=START_BACKOFF_MAX,
+                    jitter=START_BACKOFF / 2,
+                ),
+                retryable=lambda exc: isinstance(exc, NetworkError),
+                what="reaching the Bot API",
+                describe=self._safe,
+            )
+        except ConfigError as exc:
+            log.error("telegram: %s; Telegram stays off", exc.message)
             return
+        await self._go_online()
 
     async def _go_online(self) -> None:
         try:
@@ -681,33 +627,31 @@ class TelegramTransport:
                 retry_after=NOT_ONLINE_WAIT,
                 held=True,
             )
-        for attempt in range(INLINE_RETRIES + 1):
-            last = attempt == INLINE_RETRIES
-            try:  # the bot's rate limiter (`PacedLimiter`) waits for the pacer first
-                await self.app.bot.send_message(
+        try:  # the bot's rate limiter (`PacedLimiter`) waits for the pacer before each try
+            await retrying(
+                lambda: self.app.bot.send_message(
                     chat_id,
                     html,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-                return SENT
-            except RetryAfter as exc:
-                wait = seconds(exc.retry_after)  # already charged by the limiter
-                if wait > INLINE_RETRY_AFTER or last:
-                    return SendResult(False, error=self._safe(exc), retry_after=wait)
-            except Forbidden as exc:
-                return SendResult(False, error=self._safe(exc), deactivate=True)
-            except ChatMigrated as exc:
-                return SendResult(False, error=self._safe(exc), moved_to=str(exc.new_chat_id))
-            except BadRequest as exc:
-                return SendResult(False, error=self._safe(exc), permanent=True)
-            except NetworkError as exc:  # TimedOut included; BadRequest is caught above
-                if last:
-                    return SendResult(False, error=self._safe(exc))
-                await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
-            except TelegramError as exc:  # InvalidToken, Conflict…: the loop's backoff
-                return SendResult(False, error=self._safe(exc))
-        return SendResult(False, error="gave up after quick retries")  # not reached
+                ),
+                IN_PLACE,
+                retryable=_retry_send,
+                asked=_asked,
+                what=f"a message to {chat_id}",
+                describe=self._safe,
+            )
+        except RetryAfter as exc:  # long, or the last try: the loop reschedules the row
+            return SendResult(False, error=self._safe(exc), retry_after=seconds(exc.retry_after))
+        except Forbidden as exc:
+            return SendResult(False, error=self._safe(exc), deactivate=True)
+        except ChatMigrated as exc:
+            return SendResult(False, error=self._safe(exc), moved_to=str(exc.new_chat_id))
+        except BadRequest as exc:
+            return SendResult(False, error=self._safe(exc), permanent=True)
+        except TelegramError as exc:  # network errors after the retries, InvalidToken, Conflict…
+            return SendResult(False, error=self._safe(exc))
+        return SENT
 
     async def notify_admins(self, text: str) -> None:
         """Tell the admin chat (or else each admin privately); never raises."""

@@ -306,11 +306,6 @@ def interval(value: float, qualifier: Qualifier, vague: bool = False) -> tuple[f
     return value, INF if vague else value
 
 
-def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """True when two closed intervals share a value."""
-    return a[0] <= b[1] and b[0] <= a[1]
-
-
 # ---------------------------------------------------------------- keys
 
 
@@ -324,16 +319,22 @@ def top_place(
     if place_id is None:
         return None
     find = lookup or gazetteer.place
-    current = place_id
-    for _ in range(16):  # a guard against a cycle in the data
-        entry = find(current)
-        if entry is None or entry.kind in ("country", "governorate") or entry.parent is None:
-            return current
-        parent = find(entry.parent)
-        if parent is None or parent.kind == "country":
-            return current
-        current = parent.id
-    return current
+
+    def parent_of(ident: str) -> str | None:
+        entry = find(ident)
+        return entry.parent if entry is not None else None
+
+    below = place_id
+    for ident in gazetteer.walk_up(place_id, parent_of):
+        entry = find(ident)
+        if entry is None:
+            return below
+        if entry.kind == "governorate":
+            return ident
+        if entry.kind == "country":
+            return below
+        below = ident
+    return below
 
 
 def key_of(figure: Figure, place: str | None = None) -> Key:

@@ -1061,7 +1061,7 @@ class _Extractor:
         words = doc.words
         cont = self._breakdown or any(
             words[k].scope & Frame.CARRY for k in range(first, min(first + 3, len(words)))
-        )  # scope.continues, from the words' learned frames
+        )  # the sentence continues the one before: its words' learned CARRY frames
         k = first
         for _ in range(12):  # a list's items back to the line that opens it
             if k <= 0:

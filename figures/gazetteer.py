@@ -480,17 +480,37 @@ class _Names:
         self.spellings.setdefault(key, set()).add(name)
 
 
+MAX_DEPTH = 16
+"""Most places one walk up the hierarchy visits (the data's deepest chain is far less)."""
+
+
+def walk_up(start: str, parent_of: Callable[[str], str | None]) -> tuple[str, ...]:
+    """`start` and each place enclosing it, innermost first, as `parent_of` tells: the
+    one walk up the place hierarchy (the gazetteer's `ancestors`, a subscription's
+    places, a key's governorate).  It stops at the top, before an id it has already
+    visited (a loop in the data) and after `MAX_DEPTH` places."""
+    out = [start]
+    up = parent_of(start)
+    while up is not None and up not in out and len(out) < MAX_DEPTH:
+        out.append(up)
+        up = parent_of(up)
+    return tuple(out)
+
+
 def _chain(places: Mapping[str, Entry], entry: Entry) -> tuple[str, ...]:
     """The entry's id, its parent's, and so on up."""
-    out = [entry.id]
-    parent = entry.parent
-    while parent is not None:
-        if parent in out:
-            raise GazetteerError(f"parents of {entry.id!r} loop through {parent!r}")
-        out.append(parent)
-        up = places.get(parent)
-        parent = up.parent if up is not None else None
-    return tuple(out)
+
+    def parent_of(ident: str) -> str | None:
+        found = entry if ident == entry.id else places.get(ident)
+        return found.parent if found is not None else None
+
+    chain = walk_up(entry.id, parent_of)
+    beyond = parent_of(chain[-1])
+    if beyond in chain:
+        raise GazetteerError(f"parents of {entry.id!r} loop through {beyond!r}")
+    if beyond is not None:
+        raise GazetteerError(f"{entry.id!r} lies more than {MAX_DEPTH} places deep")
+    return chain
 
 
 def build(data: Mapping[str, Any]) -> Gazetteer:
@@ -785,22 +805,16 @@ def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
     starts a run of `\\w` (as it is framed by `(?<!\\w)`) that `_opens`, so
     only those are tried."""
     hits: list[_Hit] = []
-    decoded = matcher.decoded
     n = len(text)
     done = 0
     for run in _WORD_RUN.finditer(text):
         pos = run.start()
         if pos < done or not _opens(matcher, run.group()):
             continue
-        found = _match_at(matcher, text, pos, n)
-        if found is None:
-            continue
-        stop = found[1]
-        d = decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
-        if d is None:
-            continue
-        done = stop
-        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, stop))
+        hit = _hit_at(matcher, text, pos, n)
+        if hit is not None:
+            done = hit[5]
+            hits.append(hit)
     return hits
 
 
@@ -811,21 +825,27 @@ def _scan_at(matcher: _Matcher, text: str, starts: list[int], lo: int, hi: int) 
     so a match at such a run with `hi` as the end reads as in the slice.  The
     same leftmost, non-overlapping matches as `_scan`."""
     hits: list[_Hit] = []
-    decoded = matcher.decoded
     done = lo
     for pos in starts[bisect_left(starts, lo) : bisect_left(starts, hi)]:
         if pos < done:
             continue
-        found = _match_at(matcher, text, pos, hi)
-        if found is None:
-            continue
-        stop = found[1]
-        d = decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
-        if d is None:
-            continue
-        done = stop
-        hits.append((pos + d[0], pos + d[1], d[2], d[3], pos, stop))
+        hit = _hit_at(matcher, text, pos, hi)
+        if hit is not None:
+            done = hit[5]
+            hits.append(hit)
     return hits
+
+
+def _hit_at(matcher: _Matcher, text: str, pos: int, end: int) -> _Hit | None:
+    """The name that starts at `pos` and ends by `end`, decoded, if any (both scans' step)."""
+    found = _match_at(matcher, text, pos, end)
+    if found is None:
+        return None
+    stop = found[1]
+    d = matcher.decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
+    if d is None:
+        return None
+    return (pos + d[0], pos + d[1], d[2], d[3], pos, stop)
 
 
 def _without_persons(hits: list[_Hit]) -> list[_Hit]:

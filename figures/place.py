@@ -154,9 +154,14 @@ def of(place_id: str | None) -> Place:
 @lru_cache(maxsize=1 << 12)
 def country_of(place_id: str) -> str | None:
     """The id of the country a place lies in (itself for a country), if known."""
+    return _enclosing(place_id, "country")
+
+
+def _enclosing(place_id: str, kind: str) -> str | None:
+    """The innermost place of `kind` enclosing `place_id` (itself included), if any."""
     for ident in gazetteer.ancestors(place_id):
         entry = gazetteer.place(ident)
-        if entry is not None and entry.kind == "country":
+        if entry is not None and entry.kind == kind:
             return ident
     return None
 
@@ -720,8 +725,4 @@ def local_division(text: str, home: Place, everywhere: Sequence[Mention]) -> Pla
 @lru_cache(maxsize=1 << 12)
 def _division_key(place_id: str) -> str:
     """The place's first-level division id (its governorate), else its own id."""
-    for ident in gazetteer.ancestors(place_id):
-        entry = gazetteer.place(ident)
-        if entry is not None and entry.kind == "governorate":
-            return ident
-    return place_id
+    return _enclosing(place_id, "governorate") or place_id

@@ -324,12 +324,6 @@ def not_a_window(toks: Sequence[str], opener: int, after: int) -> bool:
     return False
 
 
-def continues(toks: Sequence[str], first: int) -> bool:
-    """Rule 4: the sentence starting at token `first` continues the one before
-    (`كما`، `أيضاً`، `وإضافة إلى`) in its first three words."""
-    return any(frames(toks[k]) & Frame.CARRY for k in range(first, min(first + 3, len(toks))))
-
-
 def list_item(toks: Sequence[str], first: int) -> bool:
     """A sentence that is an item of a list (it opens with a bullet or dash)."""
     return first < len(toks) and toks[first] in _BULLETS

@@ -28,7 +28,6 @@ import asyncio
 import codecs
 import ipaddress
 import logging
-import random
 import re
 import socket
 import zlib
@@ -44,6 +43,7 @@ import httpx
 from charset_normalizer import from_bytes
 
 from scrapers.options import HttpSettings
+from scrapers.retry import RetryPolicy, retrying
 
 log = logging.getLogger(__name__)
 
@@ -324,13 +324,69 @@ async def system_resolver(host: str, port: int) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class Target:
+    """Where a checked URL connects (see `check_url`)."""
+
     url: str
     """What httpx connects to (the checked address when pinned)."""
     host_header: str | None
     """Host header when the URL was pinned to an address."""
     sni: str | None
     """TLS server name when pinned (https)."""
+
+
+async def check_url(
+    url: str,
+    *,
+    allow_private_networks: bool = False,
+    resolver: Resolver = system_resolver,
+    address_allowed: Callable[[IPAddress], bool] = is_public_address,
+) -> Target:
+    """The one private-address guard: check `url` and, unless private networks are
+    allowed, resolve its host and pin the connection to an address that is allowed.
+
+    Raises `BlockedURL` (a scheme other than http(s), this machine, a private or
+    reserved address in any spelling) or `ConnectFailed` (the name does not resolve)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise BlockedURL(f"{url}: not a valid URL", url=url) from None
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise BlockedURL(f"{url}: only http:// and https:// addresses can be fetched", url=url)
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise BlockedURL(f"{url}: the address has no host", url=url)
+    if allow_private_networks:
+        return Target(url=url, host_header=None, sni=None)
+    ip = parse_ip_loose(host)
+    if ip is not None:
+        if not address_allowed(ip):
+            raise BlockedURL(f"{url}: {ip} is a private or reserved address", url=url)
+        return Target(url=url, host_header=None, sni=None)
+    if host in BLOCKED_NAMES or host.endswith(".localhost"):
+        raise BlockedURL(f"{url}: {host} is this machine", url=url)
+    try:
+        hurl = httpx.URL(url)
+        ascii_host = hurl.raw_host.decode("ascii")
+    except (httpx.InvalidURL, UnicodeError) as exc:
+        raise BlockedURL(f"{url}: not a valid URL ({exc})", url=url) from None
+    default_port = 443 if parts.scheme.lower() == "https" else 80
+    try:
+        addresses = await resolver(ascii_host, port or default_port)
+    except (OSError, UnicodeError) as exc:
+        raise ConnectFailed(f"{url}: cannot resolve {host} ({_reason(exc)})", url=url) from None
+    for address in addresses:
+        resolved = parse_ip_loose(address)
+        if resolved is not None and address_allowed(resolved):
+            pinned = hurl.copy_with(host=str(resolved))
+            return Target(
+                url=str(pinned),
+                host_header=hurl.netloc.decode("ascii"),
+                sni=ascii_host if parts.scheme.lower() == "https" else None,
+            )
+    shown = ", ".join(addresses[:3]) or "nothing"
+    raise BlockedURL(f"{url}: {host} resolves to a private address ({shown})", url=url)
 
 
 # ---------------------------------------------------------------- bodies
@@ -563,33 +619,20 @@ class HttpClient:
         self, url: str, headers: dict[str, str], validators: dict[str, str]
     ) -> Response:
         """The first answer that is not worth retrying, or the last error."""
-        attempt = 0
-        while True:
-            try:
-                return await self._follow(url, headers, validators)
-            except FetchError as exc:
-                if not exc.retryable or attempt >= self.config.retries:
-                    raise
-                delay = self._delay(exc, attempt)
-                attempt += 1
-                log.info(
-                    "retry %d/%d of %s in %.2fs: %s",
-                    attempt,
-                    self.config.retries,
-                    mask_url(url),
-                    delay,
-                    exc.message,
-                )
-                await asyncio.sleep(delay)
-
-    def _delay(self, exc: FetchError, attempt: int) -> float:
-        backoff: float = min(self.backoff_max, self.backoff_base * 2.0**attempt)
-        backoff *= random.uniform(0.5, 1.0)
-        if isinstance(exc, HttpStatusError) and exc.retry_after is not None:
-            if exc.retry_after > self.retry_after_max:
-                raise exc
-            return max(backoff, exc.retry_after)
-        return backoff
+        return await retrying(
+            lambda: self._follow(url, headers, validators),
+            RetryPolicy(
+                attempts=self.config.retries + 1,
+                wait_initial=self.backoff_base,
+                wait_max=self.backoff_max,
+                jitter=self.backoff_base / 2,
+                asked_max=self.retry_after_max,
+            ),
+            retryable=lambda exc: isinstance(exc, FetchError) and exc.retryable,
+            asked=lambda exc: exc.retry_after if isinstance(exc, HttpStatusError) else None,
+            what=mask_url(url),
+            describe=lambda exc: exc.message if isinstance(exc, FetchError) else str(exc),
+        )
 
     async def _follow(
         self, url: str, headers: dict[str, str], validators: dict[str, str]
@@ -703,49 +746,13 @@ class HttpClient:
                 chunks.append(piece)
         return b"".join(chunks)
 
-    async def _target(self, url: str) -> _Target:
-        """Check the URL and, unless private networks are allowed, resolve its
-        host and pin the connection to an address that is allowed."""
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError:
-            raise BlockedURL(f"{url}: not a valid URL", url=url) from None
-        if parts.scheme.lower() not in ALLOWED_SCHEMES:
-            raise BlockedURL(f"{url}: only http:// and https:// addresses can be fetched", url=url)
-        host = (parts.hostname or "").rstrip(".")
-        if not host:
-            raise BlockedURL(f"{url}: the address has no host", url=url)
-        if self.config.allow_private_networks:
-            return _Target(url=url, host_header=None, sni=None)
-        ip = parse_ip_loose(host)
-        if ip is not None:
-            if not self._address_allowed(ip):
-                raise BlockedURL(f"{url}: {ip} is a private or reserved address", url=url)
-            return _Target(url=url, host_header=None, sni=None)
-        if host in BLOCKED_NAMES or host.endswith(".localhost"):
-            raise BlockedURL(f"{url}: {host} is this machine", url=url)
-        try:
-            hurl = httpx.URL(url)
-            ascii_host = hurl.raw_host.decode("ascii")
-        except (httpx.InvalidURL, UnicodeError) as exc:
-            raise BlockedURL(f"{url}: not a valid URL ({exc})", url=url) from None
-        default_port = 443 if parts.scheme.lower() == "https" else 80
-        try:
-            addresses = await self._resolver(ascii_host, port or default_port)
-        except (OSError, UnicodeError) as exc:
-            raise ConnectFailed(f"{url}: cannot resolve {host} ({_reason(exc)})", url=url) from None
-        for address in addresses:
-            resolved = parse_ip_loose(address)
-            if resolved is not None and self._address_allowed(resolved):
-                pinned = hurl.copy_with(host=str(resolved))
-                return _Target(
-                    url=str(pinned),
-                    host_header=hurl.netloc.decode("ascii"),
-                    sni=ascii_host if parts.scheme.lower() == "https" else None,
-                )
-        shown = ", ".join(addresses[:3]) or "nothing"
-        raise BlockedURL(f"{url}: {host} resolves to a private address ({shown})", url=url)
+    async def _target(self, url: str) -> Target:
+        return await check_url(
+            url,
+            allow_private_networks=self.config.allow_private_networks,
+            resolver=self._resolver,
+            address_allowed=self._address_allowed,
+        )
 
 
 async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -454,11 +454,3 @@ def parse_iso(value: str) -> datetime | None:
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)
-
-
-def first_text(values: Iterable[str | None]) -> str:
-    """The first non-blank value, cleaned onto one line."""
-    for v in values:
-        if v and v.strip():
-            return " ".join(clean_text(v).split())
-    return ""

@@ -578,3 +578,37 @@ def test_mention_is_an_immutable_hashable_value() -> None:
     assert len({first, second, Mention(first.start, first.end, "raqqa")}) == 2
     with pytest.raises(AttributeError):
         first.start = 0  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- the one walk up the hierarchy
+
+_PARENTS = {
+    "town": "district",
+    "district": "governorate",
+    "governorate": "country",
+    "a": "b",
+    "b": "a",
+    **{f"level{n}": f"level{n + 1}" for n in range(40)},
+}
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        ("town", ("town", "district", "governorate", "country")),
+        ("country", ("country",)),
+        ("nowhere", ("nowhere",)),
+        ("a", ("a", "b")),
+        ("level0", tuple(f"level{n}" for n in range(gazetteer.MAX_DEPTH))),
+    ],
+    ids=["to-the-top", "already-the-top", "unknown", "stops-before-a-loop", "depth-capped"],
+)
+def test_walk_up(start: str, expected: tuple[str, ...]) -> None:
+    assert gazetteer.walk_up(start, _PARENTS.get) == expected
+
+
+def test_ancestors_and_subscriptions_walk_alike() -> None:
+    from bot.subscriptions import lineage
+
+    for entry in gazetteer.all_places():
+        assert tuple(lineage(entry.id)) == gazetteer.ancestors(entry.id)

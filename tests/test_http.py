@@ -132,6 +132,18 @@ async def test_429_waits_for_retry_after(server: LoopbackServer) -> None:
     assert waited >= 0.95  # the server asked for a second; jittered backoff alone is ~0.01 s
 
 
+async def test_503_waits_for_an_http_date_retry_after(server: LoopbackServer) -> None:
+    later = http_date(time.time() + 2)
+    server.route("/", [Reply(status=503, headers={"Retry-After": later}), Reply(body=b"ok")])
+    async with make_client() as client:
+        started = time.monotonic()
+        response = await client.get(server.url("/"))
+        waited = time.monotonic() - started
+    assert response.content == b"ok"
+    assert waited >= 0.9  # the date is 1-2 s ahead (HTTP dates are whole seconds)
+    assert len(server.hits("/")) == 2
+
+
 async def test_429_with_a_long_retry_after_fails_at_once(server: LoopbackServer) -> None:
     server.route("/", Reply(status=429, headers={"Retry-After": "3600"}))
     async with make_client(retries=3) as client:

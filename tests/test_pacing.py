@@ -295,7 +295,7 @@ async def test_penalize_delays_that_chat_by_retry_after() -> None:
 
 async def test_slack_pacer_spaces_one_channel_only() -> None:
     clock = FakeClock()
-    pacer = Pacer.for_slack(clock=clock, sleep=clock.sleep)
+    pacer = Pacer(SLACK, clock=clock, sleep=clock.sleep)
     sends = await run(pacer, clock, ["C1", "C2", "C1", "C3", "C1"])
     check_schedule(SLACK, sends)
     assert [at - 1000.0 for _, at in sends] == pytest.approx([0, 0, 1, 1, 2])

@@ -25,7 +25,7 @@ from story import seed_articles
 from bot import store
 from bot.commands import COMMANDS
 from bot.config import Config, ConfigError, ServiceConfig, SlackConfig, SourceConfig, StorageConfig
-from bot.delivery import TRANSPORTS, DeliveryLoop, chat_transports
+from bot.delivery import IN_PLACE, TRANSPORTS, DeliveryLoop, chat_transports
 from bot.pacing import Limits, Pacer
 from bot.pipeline import process_articles, rules_from_config
 from bot.render_slack import alert_blocks
@@ -287,6 +287,22 @@ async def test_a_signed_body_changed_in_transit_is_refused(app: App) -> None:
     assert store.active_subscriptions(app.db) == []
 
 
+async def test_a_captured_request_sent_again_is_refused_as_a_replay(app: App) -> None:
+    """Inside the five minutes the signature still verifies: the second copy is 401."""
+    body = app.slash_body("subscribe displaced", ADMIN, CHANNEL, app.slack.response_url())
+    ts = int(time.time())
+    status, answer = await app.request(body, timestamp=ts)
+    assert status == 200, answer
+    after_first = everything(app.db)
+    assert len(store.active_subscriptions(app.db)) == 1
+    status, answer = await app.request(body, timestamp=ts)
+    assert status == 401, answer
+    assert "replayed" in str(answer)
+    assert everything(app.db) == after_first
+    status, answer = await app.request(body, timestamp=ts - 1)  # signed anew: taken
+    assert status == 200, answer
+
+
 # ---------------------------------------------------------------- admins
 
 
@@ -515,7 +531,7 @@ async def test_a_row_past_its_retries_is_dead_and_the_admins_are_told(
     app: App, seeds_dir: Path
 ) -> None:
     store.add_subscription(app.db, "slack", CHANNEL)
-    app.slack.fail_next(3, status=503)  # the first post and its two quick retries
+    app.slack.fail_next(IN_PLACE.attempts or 0, status=503)  # the post and its quick retries
     queue_one_alert(app.db, seeds_dir)
     app.loop.notify()
     notices = await app.slack.wait_for(

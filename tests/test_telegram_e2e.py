@@ -14,12 +14,13 @@ from sqlite_utils import Database
 from story import seed_articles
 
 from bot import store
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, CommandSpec
 from bot.config import Config, StorageConfig, TelegramConfig
 from bot.delivery import DeliveryLoop
+from bot.i18n import t
 from bot.pipeline import process_articles, rules_from_config
 from bot.render import alert_html, amount
-from bot.telegram import HANDLERS, TelegramTransport, menu
+from bot.telegram import CHAT_ACTIONS, HANDLERS, TelegramTransport, menu
 
 ADMIN = 9001
 USER = 501
@@ -202,6 +203,20 @@ async def test_help_lists_every_command_and_the_menu_is_registered(bot: Bot) -> 
             {"command": c.command, "description": c.description} for c in menu(lang)
         ]
     assert any("\u0600" <= ch <= "\u06ff" for ch in bot.tg.my_commands("ar")[0]["description"])
+
+
+@pytest.mark.parametrize("spec", COMMANDS, ids=[c.name for c in COMMANDS])
+async def test_every_command_of_the_table_answers(bot: Bot, spec: CommandSpec) -> None:
+    """Each command's handler is generated from the table: typed bare, it answers (its
+    usage, or what it shows) and is neither unknown nor an error."""
+    replies = await bot.command(ADMIN, ADMIN, f"/{spec.name}")
+    text = " ".join(replies)
+    assert text.strip() or bot.tg.messages(ADMIN)[-1].kind == "photo"
+    assert not text.startswith("Unknown command"), text
+    assert t("error", "en") not in text
+    assert HANDLERS[spec.name].__doc__ == f"{spec.usage}: {spec.en}"
+    if spec.name in CHAT_ACTIONS:
+        assert (ADMIN, CHAT_ACTIONS[spec.name]) in bot.tg.chat_actions
 
 
 def test_readme_lists_every_command() -> None:
