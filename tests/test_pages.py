@@ -1,0 +1,228 @@
+"""Article pages on real and real-shaped markup: ASP.NET forms, datelines,
+saved pages of Arabic outlets (tests/data/pages/, see PROVENANCE.md there)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from scrapers.page import parse_page
+
+PAGES = Path(__file__).parent / "data" / "pages"
+
+BODY = (
+    "قالت الأمم المتحدة إن أكثر من ألفي عائلة نزحت من القرى الواقعة على خط التماس "
+    "خلال الأسبوع الماضي، وإن معظمها لجأ إلى المدارس والمساجد في المدينة."
+)
+SECOND = "وأضافت أن فرق الإغاثة وزعت سلالا غذائية على النازحين في ثلاثة مراكز إيواء مؤقتة."
+
+
+def aspnet_page(article: str) -> str:
+    """The shape ASP.NET WebForms gives a page: everything inside one
+    <form id="aspnetForm">, hidden view-state inputs, a search box."""
+    return (
+        "<html><head><title>الخبر</title></head><body>"
+        '<form name="aspnetForm" method="post" action="./News.aspx?id=7" id="aspnetForm">'
+        '<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="/wEPDwUKMTY1NDU2MTA1Mg9kFgJmD2QWAgIDD2QWBA==" />'
+        '<input type="hidden" name="__EVENTVALIDATION" value="/wEWAgKt3bHlDgKM54rGBg==" />'
+        '<div id="ctl00_header"><ul id="ctl00_menu"><li><a href="/">الرئيسية</a></li>'
+        '<li><a href="/n">أخبار</a></li></ul>'
+        '<div class="search"><input name="ctl00$q" type="text" />'
+        '<input type="submit" value="بحث" /></div></div>'
+        f'<div id="ctl00_ContentPlaceHolder1_pnlNews">{article}</div>'
+        '<div id="ctl00_footer">جميع الحقوق محفوظة</div>'
+        "</form></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "article",
+    [
+        f'<h1>نزوح جديد</h1><span id="ctl00_lblBody"><p>{BODY}</p><p>{SECOND}</p></span>',
+        f"<h1>نزوح جديد</h1><div>{BODY}<br/><br/>{SECOND}</div>",
+        f"<article><h1>نزوح جديد</h1><p>{BODY}</p><p>{SECOND}</p></article>",
+    ],
+    ids=["paragraphs", "br-separated", "article-element"],
+)
+def test_aspnet_form_keeps_the_article(article: str) -> None:
+    page = parse_page(aspnet_page(article), "https://news.example/News.aspx?id=7")
+    assert BODY in page.text
+    assert SECOND in page.text
+    assert "wEPDwUKMTY1" not in page.text
+    assert "جميع الحقوق" not in page.text
+
+
+def test_control_forms_are_dropped() -> None:
+    """A form that is only controls and labels (a newsletter box inside the
+    article) goes; the article around it stays."""
+    html = (
+        f"<html><body><article><p>{BODY}</p>"
+        '<form action="/subscribe"><label>اشترك في النشرة البريدية اليومية</label>'
+        '<input name="email"/><button>اشترك</button></form>'
+        f"<p>{SECOND}</p></article></body></html>"
+    )
+    page = parse_page(html, "https://news.example/a")
+    assert BODY in page.text and SECOND in page.text
+    assert "النشرة البريدية" not in page.text
+
+
+def dated(box: str, *, header: str = "") -> str:
+    return (
+        f"<html><body><header>{header}</header><div class='content'>"
+        f"<h1>عنوان الخبر</h1>{box}<div class='body'><p>{BODY}</p><p>{SECOND}</p></div>"
+        "</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (dated('<div class="news-date">الخميس 14 شباط 2019</div>'), datetime(2019, 2, 14)),
+        (dated('<span class="post-date">3 كانون الثاني 2021</span>'), datetime(2021, 1, 3)),
+        (dated('<div class="date">الأحد ٥ يناير ٢٠٢٠ - ١٠:٣٠</div>'), datetime(2020, 1, 5)),
+        (dated('<span class="timestamp">12 تشرين الأول 2016</span>'), datetime(2016, 10, 12)),
+        (
+            dated('<div class="article_created">نشر 24 نيسان / أبريل 2020</div>'),
+            datetime(2020, 4, 24),
+        ),
+        (dated('<p class="dateline">بيروت - 30/06/2018</p>'), datetime(2018, 6, 30)),
+        (dated('<span class="date">2017-11-02 14:00</span>'), datetime(2017, 11, 2)),
+        (
+            dated('<div class="date">9 جمادى الآخرة 1440 هـ - 14 فبراير 2019</div>'),
+            datetime(2019, 2, 14),
+        ),
+        (dated("<time>الإثنين 7 أيار 2018</time>"), datetime(2018, 5, 7)),
+        (
+            dated(
+                '<div class="article-date">الثلاثاء 2 آب 2016</div>',
+                header='<div class="today-date">الخميس 4 ديسمبر 2026</div>',
+            ),
+            datetime(2016, 8, 2),
+        ),
+        (dated('<div class="date">9 جمادى الآخرة 1440 هـ</div>'), None),
+        (dated('<div class="date">1440/06/09</div>'), None),
+        (dated('<div class="views">1250 مشاهدة</div>'), None),
+        (dated("", header='<div class="today-date">الخميس 4 ديسمبر 2026</div>'), None),
+    ],
+    ids=[
+        "levantine",
+        "levantine-two-words",
+        "egyptian-indic-digits",
+        "timestamp-class",
+        "created-both-names",
+        "numeric-day-first",
+        "numeric-iso",
+        "hijri-then-gregorian",
+        "time-without-datetime",
+        "site-header-today-ignored",
+        "hijri-only",
+        "hijri-numeric",
+        "no-date",
+        "only-today-widget",
+    ],
+)
+def test_dateline_date(html: str, expected: datetime | None) -> None:
+    """A page whose only date is its visible dateline is dated by it; a page
+    with none says so (None), it is never dated today."""
+    page = parse_page(html, "https://news.example/a")
+    assert page.published == (expected.replace(tzinfo=UTC) if expected else None)
+
+
+def test_metadata_date_wins_over_the_dateline() -> None:
+    html = dated('<div class="date">1 كانون الثاني 2019</div>').replace(
+        "<html>",
+        '<html><head><meta property="article:published_time" content="2019-01-02T09:00:00Z">'
+        "</head>",
+    )
+    assert parse_page(html, "https://news.example/a").published == datetime(
+        2019, 1, 2, 9, tzinfo=UTC
+    )
+
+
+# ---------------------------------------------------------------- saved real pages
+
+REAL = [
+    # file, published (UTC), first words of the body, last words, boilerplate
+    (
+        "cnn-arabic-2013-syria-clashes.html",
+        datetime(2013, 8, 28, tzinfo=UTC),
+        "دمشق، سوريا (CNN) -- أكدت جهات سورية معارضة",
+        "وترك القرار للشعب السوري",
+        ["الصفحة الرئيسية", "الآراء الواردة أدناه"],
+    ),
+    (
+        "sputnik-arabic-2020-03-17.html",
+        datetime(2020, 3, 17, 17, 27, 41, tzinfo=UTC),
+        "أعلنت وزارة الصحة والسكان المصرية",
+        "احتمال تزايد المصابين بشكل كبير",
+        ["sputniknews.com", "انسخ الرابط"],
+    ),
+    (
+        "almadenahnews-2020-04-24.html",
+        datetime(2020, 4, 24, tzinfo=UTC),
+        "بلغت حصيلة الوفيات الناجمة عن فيروس كورونا",
+        "فحصاً أجريت خلال الساعات الأربع والعشرين الأخيرة إيجابية",
+        ["اصابات بفيروس كورونا  في امريكا"],
+    ),
+    (
+        "albayan-2020-06-03.html",
+        datetime(2020, 6, 2, 23, 1, tzinfo=UTC),  # 03:01 in Dubai (+04:00)
+        "ثمّن أحمد ساير داودزي",
+        "والحد من انتشاره والقضاء عليه",
+        ["غوغل نيوز"],
+    ),
+    (
+        "akhbarelyom-2020-10-07.html",
+        datetime(2020, 10, 7, tzinfo=UTC),
+        "يصادف اليوم ذكرى ميلاد الفنانة نعيمة عاكف",
+        "بعد رحلة مع مرض سرطان الأمعاء",
+        [],
+    ),
+    (
+        "alyaum-2020-12-01.html",
+        datetime(2020, 12, 1, 2, tzinfo=UTC),  # the page's naive 02:00 taken as UTC
+        "وسط تهديدات إيرانية بالانتقام",
+        "ستواصل منع إيران من امتلاك سلاح نووي",
+        ["بحث متقدم", "النسخة الرقمية", "المزيد من المقالات", "قبل 14 ساعة"],
+    ),
+    (
+        "assabah-tn-2019.html",
+        datetime(2019, 2, 8, tzinfo=UTC),
+        "مالذي يحدث في السودان",
+        "اعادة التفكير في العلاقة بين الخرطوم وتل ابيب",
+        ["كورونا يقتل", "غائم جزئيا", "إضافة تعليق جديد"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "published", "first", "last", "boilerplate"),
+    REAL,
+    ids=[r[0].removesuffix(".html") for r in REAL],
+)
+def test_saved_page_without_selector(
+    name: str, published: datetime, first: str, last: str, boilerplate: list[str]
+) -> None:
+    """The no-selector path on saved pages of Arabic outlets: the date, the
+    whole body (its first and last sentences), none of the page around it."""
+    page = parse_page((PAGES / name).read_bytes(), "https://outlet.example/a")
+    assert page.published == published
+    assert first in page.text
+    assert last in page.text
+    for furniture in boilerplate:
+        assert furniture not in page.text
+    assert page.title
+
+
+def test_saved_page_recall_against_its_gold_text() -> None:
+    """CNN Arabic's page against the article text saved beside it (by the
+    project the page comes from): nearly every word of it is found."""
+    page = parse_page(
+        (PAGES / "cnn-arabic-2013-syria-clashes.html").read_bytes(), "https://arabic.cnn.com/"
+    )
+    gold = (PAGES / "cnn-arabic-2013-syria-clashes.txt").read_text(encoding="utf-8").split()
+    found = set(page.text.split())
+    recall = sum(1 for w in gold if w in found) / len(gold)
+    assert recall > 0.97
