@@ -236,13 +236,20 @@ def find_arabic_date(text: str, *, limit: int = 2000) -> datetime | None:
     for m in _ARABIC_DATE.finditer(folded):
         day, month_name, year = int(m.group(1)), m.group(2), int(m.group(4))
         month = _MONTH_BY_NAME.get(re.sub(r"\s+", " ", month_name))
-        if month is None or not 1990 <= year <= 2100:
-            continue
-        try:
-            return datetime(year, month, day, tzinfo=UTC)
-        except ValueError:
-            continue
+        if month is not None and (when := _day(year, month, day)):
+            return when
     return None
+
+
+def _day(year: int, month: int, day: int) -> datetime | None:
+    """Midnight UTC of that day; None for a day that does not exist or a year
+    outside 1990-2100 (a Hijri year, a figure read as a year)."""
+    if not 1990 <= year <= 2100:
+        return None
+    try:
+        return datetime(year, month, day, tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 _NUMERIC_DATE = re.compile(
@@ -262,10 +269,6 @@ def find_numeric_date(text: str) -> datetime | None:
             year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
         else:
             day, month, year = int(m.group(5)), int(m.group(7)), int(m.group(8))
-        if not 1990 <= year <= 2100:
-            continue
-        try:
-            return datetime(year, month, day, tzinfo=UTC)
-        except ValueError:
-            continue
+        if when := _day(year, month, day):
+            return when
     return None

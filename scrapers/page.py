@@ -411,12 +411,16 @@ def _is_furniture(el: Tag) -> bool:
     role = el.get("role")
     if isinstance(role, str) and role.lower() in DROP_ROLES:
         return True
+    words = _class_and_id(el)
+    return bool(words) and _HINT.search(words) is not None
+
+
+def _class_and_id(el: Tag) -> str:
+    """An element's classes and id, as one string of words."""
     classes = el.get("class")
     words = " ".join(classes) if isinstance(classes, list) else str(classes or "")
     ident = el.get("id")
-    if ident:
-        words = f"{words} {ident}"
-    return bool(words) and _HINT.search(words) is not None
+    return f"{words} {ident}" if ident else words
 
 
 def element_text(el: Tag) -> str:
@@ -541,11 +545,7 @@ def _is_date_box(tag: Tag) -> bool:
         return False
     if tag.name == "time" or tag.get("itemprop") == "datePublished":
         return True
-    classes = tag.get("class")
-    words = " ".join(classes) if isinstance(classes, list) else str(classes or "")
-    ident = tag.get("id")
-    if ident:
-        words = f"{words} {ident}"
+    words = _class_and_id(tag)
     return bool(words) and _DATE_HINT.search(words) is not None
 
 
