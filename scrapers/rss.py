@@ -38,7 +38,7 @@ from scrapers.charset import bom_charset, charset_of, codec, declared_charset, d
 from scrapers.clean import clean_text, find_arabic_date, http_url
 from scrapers.http import FetchError, HttpClient
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
-from scrapers.page import html_text, parse_page
+from scrapers.page import Page, html_text, parse_page
 from scrapers.work import WorkError, run_cpu
 
 if TYPE_CHECKING:
@@ -275,10 +275,16 @@ def articles_from_feed(
 
 
 def entry_article(
-    entry: FeedEntry, *, source: str, outlet: str | None, page_text: str | None = None
+    entry: FeedEntry,
+    *,
+    source: str,
+    outlet: str | None,
+    page_text: str | None = None,
+    page_published: datetime | None = None,
 ) -> Article | None:
-    """The Article for an entry (with the page's text when it was fetched);
-    None when there is no text at all."""
+    """The Article for an entry (with the page's text and date when it was
+    fetched); None when there is no text at all.  Its date: the entry's, else
+    the page's (metadata or dateline), else one in the text, else None."""
     text = page_text or entry.text
     if not text and not entry.title:
         return None
@@ -286,7 +292,7 @@ def entry_article(
         url=entry.url,
         guid=entry.guid,
         title=entry.title,
-        published=entry.published or (find_arabic_date(text) if text else None),
+        published=entry.published or page_published or (find_arabic_date(text) if text else None),
         source=source,
         text=text,
         content_hash=content_hash(entry.title, text),
@@ -407,7 +413,8 @@ class RssSource:
                     e,
                     source=self.name,
                     outlet=outlet,
-                    page_text=page if isinstance(page, str) else None,
+                    page_text=page.text if isinstance(page, Page) else None,
+                    page_published=page.published if isinstance(page, Page) else None,
                 )
             )
         ]
@@ -421,9 +428,10 @@ class RssSource:
 
     async def _page_text(
         self, client: HttpClient, entry: FeedEntry, ctx: FetchContext
-    ) -> str | PageProblem | None:
-        """The article page's text for a summary-only entry (None: keep the
-        summary; a PageProblem when the page could not be read: the summary is kept)."""
+    ) -> Page | PageProblem | None:
+        """The article page of a summary-only entry, when it holds text (None:
+        keep the summary; a PageProblem when the page could not be read: the
+        summary is kept)."""
         if not self.config.fetch_pages or entry.full or not entry.page_url:
             return None
         if ctx.is_known(entry.url):
@@ -447,7 +455,7 @@ class RssSource:
             problem = PageProblem(entry.page_url, exc)
             log.warning("source %s: %s", self.name, problem)
             return problem
-        return page.text or None
+        return page if page.text else None
 
 
 def _client(ctx: FetchContext) -> HttpClient:

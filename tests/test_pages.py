@@ -3,14 +3,22 @@ saved pages of Arabic outlets (tests/data/pages/, see PROVENANCE.md there)."""
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import soupsieve
+from loopback import LoopbackServer, Reply, static
 
+from bot.config import NetworkConfig, SourceConfig
+from scrapers import FetchContext, build_source
+from scrapers.http import HttpClient
 from scrapers.page import parse_page
 
 PAGES = Path(__file__).parent / "data" / "pages"
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
 BODY = (
     "قالت الأمم المتحدة إن أكثر من ألفي عائلة نزحت من القرى الواقعة على خط التماس "
@@ -226,3 +234,116 @@ def test_saved_page_recall_against_its_gold_text() -> None:
     found = set(page.text.split())
     recall = sum(1 for w in gold if w in found) / len(gold)
     assert recall > 0.97
+
+
+# ---------------------------------------------------------------- the sources, on loopback
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as s:
+        yield s
+
+
+@pytest.fixture
+async def client() -> HttpClient:
+    config = NetworkConfig(allow_private_networks=True, retries=1, read_timeout=2, total_timeout=5)
+    async with HttpClient(config, backoff_base=0.01, backoff_max=0.05) as c:
+        yield c  # type: ignore[misc]
+
+
+def undated_feed(base: str) -> bytes:
+    """A feed of teasers without dates (no pubDate), each linking to its page."""
+    items = "".join(
+        f"<item><title>خبر {i}</title><link>{base}/news/{i}</link>"
+        f"<description>موجز الخبر {i}</description></item>"
+        for i in (1, 2)
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+
+
+async def test_feed_entry_without_a_date_takes_its_pages_dateline(
+    server: LoopbackServer, client: HttpClient
+) -> None:
+    """A summary-only entry with no date of its own: the page fetched for it
+    dates it by its dateline; a page with no date at all leaves it undated
+    (None: never "published today")."""
+    base = server.url("")
+    server.route("/feed.xml", static(undated_feed(base), "application/rss+xml"))
+    server.route("/news/1", Reply(body=dated('<div class="date">الأحد 3 آذار 2019</div>').encode()))
+    server.route("/news/2", Reply(body=dated("").encode()))
+    config = SourceConfig(name="feed", kind="rss", url=f"{base}/feed.xml", fetch_pages=True)
+    result = await build_source(config).fetch(FetchContext(client=client))
+    by_url = {a.url: a for a in result.articles}
+    assert BODY in by_url[f"{base}/news/1"].text
+    assert by_url[f"{base}/news/1"].published == datetime(2019, 3, 3, tzinfo=UTC)
+    assert by_url[f"{base}/news/2"].published is None
+
+
+async def test_html_source_dates_a_page_by_its_dateline(
+    server: LoopbackServer, client: HttpClient
+) -> None:
+    base = server.url("")
+    listing = f'<html><body><a href="{base}/news/1">خبر</a></body></html>'
+    server.route("/", Reply(body=listing.encode()))
+    server.route(
+        "/news/1", Reply(body=dated('<span class="post-date">12 تموز 2015</span>').encode())
+    )
+    config = SourceConfig(name="site", kind="html", url=f"{base}/")
+    result = await build_source(config).fetch(FetchContext(client=client))
+    assert [a.published for a in result.articles] == [datetime(2015, 7, 12, tzinfo=UTC)]
+
+
+# ---------------------------------------------------------------- the outlet profiles
+
+
+def example_profiles() -> list[dict[str, object]]:
+    sources = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))["sources"]
+    return [s for s in sources if s["kind"] in {"rss", "html"}]
+
+
+@pytest.mark.parametrize("profile", example_profiles(), ids=lambda p: str(p["name"]))
+def test_profile_selectors_compile(profile: dict[str, object]) -> None:
+    """Every selector of every outlet profile is CSS that soupsieve reads
+    (a typo would make the profile silently select nothing)."""
+    selectors: list[str] = []
+    for key in ("content_selector", "title_selector", "date_selector", "link_selector"):
+        if isinstance(value := profile.get(key), str):
+            selectors.append(value)
+    remove = profile.get("remove_selectors", [])
+    assert isinstance(remove, list)
+    selectors += [str(r) for r in remove]
+    for selector in selectors:
+        soupsieve.compile(selector)
+
+
+PLATFORM_PAGES = [
+    # profile, saved page of the same publishing platform, first and last body words
+    ("sohr", "akhbarelyom-2020-10-07.html", "يصادف اليوم ذكرى", "مرض سرطان الأمعاء"),
+    ("enab-baladi", "akhbarelyom-2020-10-07.html", "يصادف اليوم ذكرى", "مرض سرطان الأمعاء"),
+    ("meo", "assabah-tn-2019.html", "مالذي يحدث في السودان", "بين الخرطوم وتل ابيب"),
+    ("aawsat", "assabah-tn-2019.html", "مالذي يحدث في السودان", "بين الخرطوم وتل ابيب"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "page", "first", "last"),
+    PLATFORM_PAGES,
+    ids=[f"{p[0]}-{p[1][:9]}" for p in PLATFORM_PAGES],
+)
+def test_profile_on_a_page_of_its_platform(name: str, page: str, first: str, last: str) -> None:
+    """A profile's content selector on a real page of the platform it was
+    written for (WordPress's `.entry-content`; Drupal's body field, which is
+    `.field-name-body` up to Drupal 7 and `.field--name-body` after): the
+    whole body, nothing around it."""
+    profile = next(p for p in example_profiles() if p["name"] == name)
+    remove = profile.get("remove_selectors", [])
+    assert isinstance(remove, list)
+    result = parse_page(
+        (PAGES / page).read_bytes(),
+        "https://outlet.example/a",
+        content_selector=str(profile["content_selector"]),
+        remove_selectors=[str(r) for r in remove],
+    )
+    assert first in result.text[:200]
+    assert result.text.endswith(last + ".")
