@@ -3,6 +3,7 @@ saved pages of Arabic outlets (tests/data/pages/, see PROVENANCE.md there)."""
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -281,17 +282,26 @@ async def test_feed_entry_without_a_date_takes_its_pages_dateline(
 
 
 async def test_html_source_dates_a_page_by_its_dateline(
-    server: LoopbackServer, client: HttpClient
+    server: LoopbackServer, client: HttpClient, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """A page dated only by its dateline is dated by it; a page with no date
+    stays undated, and the log says which page that was."""
     base = server.url("")
-    listing = f'<html><body><a href="{base}/news/1">خبر</a></body></html>'
+    listing = f'<html><body><a href="{base}/news/1">خبر</a><a href="{base}/news/2">آخر</a>'
     server.route("/", Reply(body=listing.encode()))
     server.route(
         "/news/1", Reply(body=dated('<span class="post-date">12 تموز 2015</span>').encode())
     )
+    server.route("/news/2", Reply(body=dated("").encode()))
     config = SourceConfig(name="site", kind="html", url=f"{base}/")
-    result = await build_source(config).fetch(FetchContext(client=client))
-    assert [a.published for a in result.articles] == [datetime(2015, 7, 12, tzinfo=UTC)]
+    with caplog.at_level(logging.INFO, logger="scrapers.html"):
+        result = await build_source(config).fetch(FetchContext(client=client))
+    assert [a.published for a in result.articles] == [datetime(2015, 7, 12, tzinfo=UTC), None]
+    assert any(
+        "no publication date" in r.getMessage()
+        and r.getMessage().endswith(f"{base}/news/2 (none in its metadata or dateline)")
+        for r in caplog.records
+    )
 
 
 # ---------------------------------------------------------------- the outlet profiles
