@@ -87,6 +87,8 @@ DROP_HINTS: tuple[str, ...] = (
     "readmore",
     "font-size",
     "fontsize",
+    "recommended",
+    "more-on",
 )
 """Words in a class or id that mark furniture (matched as whole `-`/`_` parts)."""
 

@@ -197,6 +197,13 @@ REAL = [
         ["بحث متقدم", "النسخة الرقمية", "المزيد من المقالات", "قبل 14 ساعة"],
     ),
     (
+        "aljazeera-com-2026-06-11-trimmed.html",
+        datetime(2026, 6, 11, 7, 49, 38, tzinfo=UTC),
+        "More than 3,000 Malawians",
+        "local government elections in November.",
+        ["Recommended Stories", "Advertisement", "Add Al Jazeera on Google", "Sign up"],
+    ),
+    (
         "assabah-tn-2019.html",
         datetime(2019, 2, 8, tzinfo=UTC),
         "مالذي يحدث في السودان",
@@ -357,3 +364,25 @@ def test_profile_on_a_page_of_its_platform(name: str, page: str, first: str, las
     )
     assert first in result.text[:200]
     assert result.text.endswith(last + ".")
+
+
+def test_aljazeera_profile_on_its_publishing_systems_page() -> None:
+    """The aljazeera profile on a saved page of the same publishing system
+    (Al Jazeera English): the body without its in-article "Recommended
+    Stories" box and advertisement slot; the title and date from the page."""
+    profile = next(p for p in example_profiles() if p["name"] == "aljazeera")
+    remove = profile["remove_selectors"]
+    assert isinstance(remove, list)
+    page = parse_page(
+        (PAGES / "aljazeera-com-2026-06-11-trimmed.html").read_bytes(),
+        "https://www.aljazeera.com/news/2026/6/11/a",
+        content_selector=str(profile["content_selector"]),
+        remove_selectors=[str(r) for r in remove],
+        title_selector=str(profile["title_selector"]),
+        date_selector=str(profile["date_selector"]),
+    )
+    assert page.text.startswith("More than 3,000 Malawians")
+    assert page.text.endswith("local government elections in November.")
+    assert "Advertisement" not in page.text and "Recommended Stories" not in page.text
+    assert page.title == "Malawians and Nigerians flee South Africa amid xenophobic threats"
+    assert page.published == datetime(2026, 6, 11, 7, 49, 38, tzinfo=UTC)
