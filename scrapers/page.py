@@ -46,7 +46,7 @@ DROP_TAGS: tuple[str, ...] = (
 )
 """Tags that never hold article text.  `<form>` is not one of them: ASP.NET
 sites wrap the whole page in one `<form id="aspnetForm">`; a form is dropped
-only when it holds no paragraph of text (`_is_control_form`)."""
+only when it holds no page content (`_holds_content`)."""
 
 DROP_ROLES = frozenset(
     {"navigation", "complementary", "contentinfo", "banner", "search", "menu", "dialog"}
@@ -372,9 +372,12 @@ def strip_furniture(root: Tag) -> None:
     marked, so every element is marked at most once."""
     for el in root.find_all(DROP_TAGS):
         el.decompose()
-    for form in root.find_all("form"):
-        if not form.decomposed and _is_control_form(form):
-            form.decompose()
+    forms = root.find_all("form")
+    if forms:
+        content = _holds_content(root)
+        for form in forms:
+            if not form.decomposed and id(form) not in content:
+                form.decompose()
     holds: set[int] = set()
     for el in root.find_all(_protected):
         parent = el.parent
@@ -387,14 +390,22 @@ def strip_furniture(root: Tag) -> None:
             el.decompose()
 
 
-def _is_control_form(form: Tag) -> bool:
-    """True for a form that is only controls and labels (search, newsletter,
-    comment, login), False for a form that wraps page content: one holding an
-    `<article>`/`<main>` or a run of text longer than any label
-    (`_FORM_TEXT` characters)."""
-    if form.find(_protected) is not None:
-        return False
-    return not any(len(run.strip()) >= _FORM_TEXT for run in form.find_all(string=True))
+def _holds_content(root: Tag) -> set[int]:
+    """`id()` of every element holding page content: an `<article>`/`<main>`
+    or a run of text longer than any form label (`_FORM_TEXT` characters).
+    A form not in it is controls and labels (search, newsletter, comment,
+    login) and goes; a form in it wraps the page (ASP.NET) and stays.  One
+    pass from the leaves up, linear in the size of the tree."""
+    held: set[int] = set()
+    for el in reversed(root.find_all(True)):
+        if _protected(el) or any(
+            id(child) in held
+            if isinstance(child, Tag)
+            else type(child) is NavigableString and len(child.strip()) >= _FORM_TEXT
+            for child in el.children
+        ):
+            held.add(id(el))
+    return held
 
 
 _FORM_TEXT = 80
