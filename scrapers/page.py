@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import CData, NavigableString, PageElement
@@ -504,18 +504,38 @@ def _published(soup: BeautifulSoup, selector: str | None) -> datetime | None:
             when = when or find_arabic_date(element_text(node)) or parse_iso(node.get_text())
             if when:
                 return when
+    naive: datetime | None = None
+    for raw in _machine_dates(soup):
+        when = parse_iso(raw)
+        if when is None:
+            continue
+        if not _NAIVE_TIME.search(raw.strip()):
+            # a time with its offset; it wins over a naive one of the same day
+            # (a naive time is only a guess at UTC)
+            if naive is None or abs(when - naive) <= _SAME_DAY:
+                return when
+            return naive
+        naive = naive or when
+    return naive or dateline_date(soup)
+
+
+_NAIVE_TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+"""A date and time with no offset after it (`2020-12-01 02:00:00`)."""
+_SAME_DAY = timedelta(hours=14)
+"""The widest gap between a naive time and the same time with its offset."""
+
+
+def _machine_dates(soup: BeautifulSoup) -> Iterator[str]:
+    """The page's machine-readable publication times, in order of trust:
+    <meta> (`DATE_META`), `<time datetime>`, JSON-LD `datePublished`."""
     for attr, value in DATE_META:
         meta = soup.find("meta", attrs={attr: value, "content": True})
-        if isinstance(meta, Tag) and (when := parse_iso(str(meta["content"]))):
-            return when
+        if isinstance(meta, Tag):
+            yield str(meta["content"])
     for t in soup.find_all("time", datetime=True)[:5]:
-        if when := parse_iso(str(t["datetime"])):
-            return when
+        yield str(t["datetime"])
     for script in soup.find_all("script", type="application/ld+json")[:10]:
-        for raw in _json_ld_dates(script.get_text()):
-            if when := parse_iso(raw):
-                return when
-    return dateline_date(soup)
+        yield from _json_ld_dates(script.get_text())
 
 
 def dateline_date(soup: BeautifulSoup) -> datetime | None:

@@ -139,6 +139,39 @@ def test_dateline_date(html: str, expected: datetime | None) -> None:
     assert page.published == (expected.replace(tzinfo=UTC) if expected else None)
 
 
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (
+            '<meta property="article:published_time" content="2020-12-01 02:00:00">'
+            '<script type="application/ld+json">{"datePublished": "2020-12-01T02:00:00+03:00"}'
+            "</script>",
+            datetime(2020, 11, 30, 23, tzinfo=UTC),
+        ),
+        (
+            '<meta property="article:published_time" content="2020-12-01 02:00:00">',
+            datetime(2020, 12, 1, 2, tzinfo=UTC),
+        ),
+        (
+            '<meta property="article:published_time" content="2020-12-01 02:00:00">'
+            '<script type="application/ld+json">{"datePublished": "2019-05-05T10:00:00Z"}'
+            "</script>",
+            datetime(2020, 12, 1, 2, tzinfo=UTC),
+        ),
+        (
+            '<meta property="article:published_time" content="2020-12-01T02:00:00+04:00">'
+            '<script type="application/ld+json">{"datePublished": "2020-12-01T09:00:00Z"}'
+            "</script>",
+            datetime(2020, 11, 30, 22, tzinfo=UTC),
+        ),
+    ],
+    ids=["naive-meta-aware-json-ld", "naive-alone", "aware-of-another-day", "aware-meta-first"],
+)
+def test_a_time_with_its_offset_wins_over_a_naive_one(head: str, expected: datetime) -> None:
+    html = f"<html><head>{head}</head><body><p>{BODY}</p></body></html>"
+    assert parse_page(html, "https://news.example/a").published == expected
+
+
 def test_metadata_date_wins_over_the_dateline() -> None:
     html = dated('<div class="date">1 كانون الثاني 2019</div>').replace(
         "<html>",
@@ -191,7 +224,7 @@ REAL = [
     ),
     (
         "alyaum-2020-12-01.html",
-        datetime(2020, 12, 1, 2, tzinfo=UTC),  # the page's naive 02:00 taken as UTC
+        datetime(2020, 11, 30, 23, tzinfo=UTC),  # its meta 02:00 has no offset; JSON-LD +03:00
         "وسط تهديدات إيرانية بالانتقام",
         "ستواصل منع إيران من امتلاك سلاح نووي",
         ["بحث متقدم", "النسخة الرقمية", "المزيد من المقالات", "قبل 14 ساعة"],
