@@ -15,6 +15,7 @@ from loopback import LoopbackServer, Reply, static
 
 from bot.config import NetworkConfig, SourceConfig
 from scrapers import FetchContext, build_source
+from scrapers.clean import clean_text
 from scrapers.http import HttpClient
 from scrapers.page import parse_page
 
@@ -192,7 +193,7 @@ REAL = [
         datetime(2013, 8, 28, tzinfo=UTC),
         "دمشق، سوريا (CNN) -- أكدت جهات سورية معارضة",
         "وترك القرار للشعب السوري",
-        ["الصفحة الرئيسية", "الآراء الواردة أدناه"],
+        ["الصفحة الرئيسية", "الآراء الواردة أدناه", "ترحب شبكة CNN بالنقاش"],
     ),
     (
         "sputnik-arabic-2020-03-17.html",
@@ -263,6 +264,34 @@ def test_saved_page_without_selector(
     for furniture in boilerplate:
         assert furniture not in page.text
     assert page.title
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("تابعوا أخبار الإمارات من البيان عبر غوغل نيوز", True),
+        ("تابعونا على قناتنا في تلغرام لآخر الأخبار", True),
+        ("الآراء الواردة في التعليقات لا تعبر عن رأي الموقع", True),
+        ("ترحب أسرة التحرير بتعليقاتكم المفيدة، على ألا تسيء إلى أحد.", True),
+        ("المصدر:", True),
+        ("تابع الجيش قصفه على القرى الواقعة على الطريق الدولي طوال الليل.", False),
+        ("ترحب الحكومة بالنقاش حول الدستور الجديد، وفق بيان رسمي.", False),
+        ("وقال المصدر: إن 12 مدنيا قتلوا في القصف.", False),
+    ],
+    ids=[
+        "follow-google-news",
+        "follow-telegram",
+        "comment-disclaimer",
+        "comment-invitation",
+        "bare-label",
+        "follow-is-a-verb",
+        "welcome-is-news",
+        "label-in-a-sentence",
+    ],
+)
+def test_site_furniture_lines(line: str, furniture: bool) -> None:
+    text = f"{BODY}\n{line}\n{SECOND}"
+    assert (line not in clean_text(text)) is furniture
 
 
 def test_saved_page_recall_against_its_gold_text() -> None:
