@@ -24,6 +24,7 @@ __all__ = [
     "clean_text",
     "content_hash",
     "find_arabic_date",
+    "find_numeric_date",
     "http_url",
 ]
 
@@ -130,6 +131,15 @@ FURNITURE_LINES: tuple[str, ...] = (
     r"(?:\s*[|/·•]?\s*(?:فيسبوك|فيس بوك|تويتر|واتساب|تلغرام|تيليجرام|لينكدإن|طباعة|إرسال|ارسال|نسخ الرابط))*",
     r"(?:share|tweet|print|email|facebook|twitter|whatsapp|telegram)(?:\s*[|/·•]?\s*\w+){0,5}",
     r"(?:الرئيسية|الصفحة الرئيسية)\s*[>»/›].*",  # breadcrumbs
+    # "follow <outlet's> news on Google News / our Telegram channel"
+    r"(?:تابعوا|تابعونا|تابعنا|تابع)\s.{0,60}?(?:عبر|على|في)\s+(?:قناتنا\s+(?:على|في)\s+)?"
+    r"(?:غوغل نيوز|جوجل نيوز|google news|تويتر|فيسبوك|فيس بوك|تلغرام|تيليجرام|واتساب|يوتيوب|إنستغرام)"
+    r".{0,40}",
+    # comment-section disclaimers and invitations
+    r"(?:الآراء|التعليقات|المشاركات)\s+(?:الواردة|المنشورة)\s.{0,40}?لا\s+تعبر\s.{0,120}",
+    r"(?:ي|ت)رحب\s+(?:شبكة|أسرة|إدارة|موقع|فريق)\s.{0,40}?ب(?:النقاش|التعليقات|تعليقات|مشاركات|آراء)"
+    r".{0,400}",
+    r"(?:المصدر|التاريخ|الكاتب|تاريخ النشر|آخر تحديث)\s*:",  # labels alone on their line
 )
 """Whole lines that are site furniture (matched against the stripped line)."""
 
@@ -221,15 +231,46 @@ _ARABIC_DATE = re.compile(
 def find_arabic_date(text: str, *, limit: int = 2000) -> datetime | None:
     """The first full Arabic date (day, month name, year) in the first `limit`
     characters of `text`, as midnight UTC: `02 نوفمبر 2017`, `2 تشرين الثاني
-    2017`, `الخميس 14 شباط/فبراير 2019`."""
+    2017`, `الخميس 14 شباط/فبراير 2019`, in Latin or Arabic-Indic digits.
+    Hijri dates (`9 جمادى الآخرة 1440`) are passed over: their months are not
+    in the table and their years are outside 1990-2100."""
     folded = fold(INVISIBLE.sub("", text[:limit]))
     for m in _ARABIC_DATE.finditer(folded):
         day, month_name, year = int(m.group(1)), m.group(2), int(m.group(4))
         month = _MONTH_BY_NAME.get(re.sub(r"\s+", " ", month_name))
-        if month is None or not 1990 <= year <= 2100:
-            continue
-        try:
-            return datetime(year, month, day, tzinfo=UTC)
-        except ValueError:
-            continue
+        if month is not None and (when := _day(year, month, day)):
+            return when
+    return None
+
+
+def _day(year: int, month: int, day: int) -> datetime | None:
+    """Midnight UTC of that day; None for a day that does not exist or a year
+    outside 1990-2100 (a Hijri year, a figure read as a year)."""
+    if not 1990 <= year <= 2100:
+        return None
+    try:
+        return datetime(year, month, day, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.-])(?:(\d{4})([-/.])(\d{1,2})\2(\d{1,2})|(\d{1,2})([-/.])(\d{1,2})\6(\d{4}))(?![\d/.-])"
+)
+
+
+def find_numeric_date(text: str) -> datetime | None:
+    """The first all-digit date in `text` as midnight UTC: `2019-02-14`,
+    `2019/02/14`, or day first as Arabic outlets write it, `14/02/2019`,
+    `14.02.2019`.  Only for short date elements (a dateline box), never for
+    body text, where such digits are often something else.  Years outside
+    1990-2100 (a Hijri `1440/06/09`) are passed over."""
+    folded = fold(INVISIBLE.sub("", text[:300]))
+    for m in _NUMERIC_DATE.finditer(folded):
+        if m.group(1):
+            year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        else:
+            day, month, year = int(m.group(5)), int(m.group(7)), int(m.group(8))
+        if when := _day(year, month, day):
+            return when
     return None

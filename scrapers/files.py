@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from scrapers.base import FetchContext, KindSource, SourceSpec
+from scrapers.charset import decode
 from scrapers.clean import clean_text, find_arabic_date
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
 from scrapers.options import PageOptions
@@ -158,7 +157,7 @@ class FilesSource(KindSource[FilesOptions]):
             published = published or find_arabic_date(text)
         else:
             page = parse_page(
-                raw,
+                decode(raw),
                 url,
                 content_selector=self.config.content_selector,
                 remove_selectors=self.config.remove_selectors,
@@ -267,21 +266,10 @@ def _toml_time(value: object, where: str) -> datetime | None:
 
 
 def decode_text(raw: bytes) -> str:
-    """UTF-8 (BOM or not), else windows-1256, else what charset-normalizer finds."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("cp1256")
-        if any("\u0600" <= ch <= "\u06ff" for ch in text):
-            return text
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(raw).best()
-    if best is None:
-        raise ValueError("not text in any encoding recognised")
-    return str(best)
+    """A text file's text (`scrapers.charset.decode`: a BOM, UTF-8,
+    windows-1256 for Arabic, then detection); ValueError for bytes that are
+    not text."""
+    return decode(raw, is_html=False, strict=True)
 
 
 def _first_line(text: str) -> str:

@@ -178,6 +178,12 @@ class HtmlSource(KindSource[HtmlOptions]):
         if not page.text:
             log.info("source %s: no article text at %s", self.name, url)
             return None
+        if page.published is None:
+            log.info(
+                "source %s: no publication date on %s (none in its metadata or dateline)",
+                self.name,
+                url,
+            )
         return Article(
             url=url,
             guid=url,

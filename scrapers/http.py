@@ -25,7 +25,6 @@ Every failure is a `FetchError` with a `kind` and a message for people.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import ipaddress
 import logging
 import re
@@ -40,8 +39,8 @@ from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-from charset_normalizer import from_bytes
 
+from scrapers.charset import decode
 from scrapers.options import HttpSettings
 from scrapers.retry import RetryPolicy, retrying
 
@@ -427,81 +426,9 @@ class _Inflater:
             raise BadResponse(msg, url=self.url) from None
 
 
-def decode_body(content: bytes, content_type: str | None) -> str:
-    """Bytes to text: the charset of the Content-Type header, then a BOM, then
-    the document's own declaration (`<meta charset>`, `http-equiv`, the XML
-    declaration), then UTF-8, then detection (windows-1256 preferred for Arabic)."""
-    declared = [charset_of(content_type)] if content_type else []
-    declared.append(_bom_charset(content))
-    declared.append(document_charset(content))
-    for charset in declared:
-        if charset and _codec(charset):
-            try:
-                return content.decode(_codec(charset) or "utf-8")
-            except UnicodeDecodeError:
-                continue
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    return content.decode(detect_charset(content), errors="replace")
-
-
-def charset_of(content_type: str | None) -> str | None:
-    """The charset parameter of a Content-Type value."""
-    if not content_type:
-        return None
-    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type, re.IGNORECASE)
-    return m.group(1) if m else None
-
-
-_DOC_CHARSET = (
-    re.compile(rb"^\s*<\?xml[^>]{0,200}encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)"),
-    re.compile(rb"<meta[^>]{0,200}charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE),
-)
-
-
-def document_charset(content: bytes) -> str | None:
-    """The charset a document declares in its first 4 KB (XML declaration or <meta>)."""
-    head = content[:4096]
-    for pattern in _DOC_CHARSET:
-        m = pattern.search(head)
-        if m:
-            return m.group(1).decode("ascii")
-    return None
-
-
-def _bom_charset(content: bytes) -> str | None:
-    if content.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return None
-
-
-def _codec(name: str) -> str | None:
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-_ARABIC_MISGUESSES = frozenset(
-    {"cp1252", "latin_1", "iso8859_1", "cp1250", "mac_arabic", "cp864", "cp720", "iso8859_6"}
-)
-
-
-def detect_charset(content: bytes) -> str:
-    """charset-normalizer's best guess, corrected to windows-1256 for Arabic
-    text it mistakes for a Western or DOS code page."""
-    best = from_bytes(content[:65536]).best()
-    charset = best.encoding if best is not None else "utf-8"
-    if charset in _ARABIC_MISGUESSES or charset == "cp1256":
-        text = content[:65536].decode("cp1256", errors="replace")
-        letters = sum(1 for ch in text if "\u0621" <= ch <= "\u064a")
-        if letters > len(text) * 0.1:
-            return "cp1256"
-    return charset
+decode_body = decode
+"""Bytes to text (`scrapers.charset.decode`: header, BOM, the document's own
+declaration, UTF-8, windows-1256, detection)."""
 
 
 # ---------------------------------------------------------------- the client

@@ -14,12 +14,12 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import CData, NavigableString, PageElement
 
-from scrapers.clean import clean_text, find_arabic_date, http_url
+from scrapers.clean import clean_text, find_arabic_date, find_numeric_date, http_url
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,6 @@ DROP_TAGS: tuple[str, ...] = (
     "nav",
     "aside",
     "footer",
-    "form",
     "button",
     "select",
     "input",
@@ -45,7 +44,9 @@ DROP_TAGS: tuple[str, ...] = (
     "menu",
     "dialog",
 )
-"""Tags that never hold article text."""
+"""Tags that never hold article text.  `<form>` is not one of them: ASP.NET
+sites wrap the whole page in one `<form id="aspnetForm">`; a form is dropped
+only when it holds no page content (`_holds_content`)."""
 
 DROP_ROLES = frozenset(
     {"navigation", "complementary", "contentinfo", "banner", "search", "menu", "dialog"}
@@ -86,6 +87,8 @@ DROP_HINTS: tuple[str, ...] = (
     "readmore",
     "font-size",
     "fontsize",
+    "recommended",
+    "more-on",
 )
 """Words in a class or id that mark furniture (matched as whole `-`/`_` parts)."""
 
@@ -143,6 +146,36 @@ DATE_META: tuple[tuple[str, str], ...] = (
 )
 """<meta> attributes that carry the publication time, in order of trust."""
 
+DATE_HINTS: tuple[str, ...] = (
+    "date",
+    "time",
+    "tmstmp",
+    "stamp",
+    "publish",
+    "posted",
+    "dateline",
+    "created",
+    "submitted",
+    "byline",
+    "article-info",
+    "post-meta",
+    "entry-meta",
+)
+"""Parts of a class or id that mark a visible dateline box (matched anywhere
+in the word: `cnn_strytmstmp`, `article-dates`, `date-simple`, `entry-meta`)."""
+
+_DATE_HINT = re.compile("|".join(re.escape(h) for h in DATE_HINTS), re.IGNORECASE)
+_DATELINE_MAX = 300
+"""Characters a dateline box may hold (more is a container, not a dateline)."""
+_DATELINE_BOXES = 50
+"""Dateline boxes looked at, at most, in a page."""
+_OUTSIDE_ARTICLE = frozenset({"nav", "aside", "menu"})
+"""Ancestors that put a date box outside the article."""
+_PAGE_FURNITURE = frozenset({"header", "footer"})
+"""Ancestors that put a date box outside the article unless they are inside
+it (the site's header with a "today's date" widget, not the article's own
+header or footer with its byline)."""
+
 MAX_DEPTH = 512
 """Elements nested deeper than this make a page too complex to read (the
 depth at which Chromium's HTML parser stops nesting; article pages nest a
@@ -169,7 +202,9 @@ class Page:
     text: str
     """Main text, cleaned; empty when none was found."""
     published: datetime | None
-    """Publication time in UTC, from metadata, <time>, JSON-LD or the text."""
+    """Publication time in UTC, from metadata, <time>, JSON-LD, the page's
+    visible dateline or the text; None when the page gives no date at all
+    (it is not guessed)."""
     canonical: str | None
     """<link rel=canonical> when it is an http(s) URL."""
 
@@ -248,26 +283,65 @@ def html_text(fragment: str) -> str:
 
 def main_text(root: Tag) -> str:
     """The article text of a page without a content selector: furniture
-    dropped, then the block with the most paragraph text."""
+    dropped, then the block with the most paragraph text (a `<p>`, or a run
+    of text straight inside a container, as `<br>`-separated articles are),
+    with the sibling blocks beside it that hold paragraphs of their own (a
+    lead paragraph kept apart from the body)."""
     strip_furniture(root)
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     lengths = text_lengths(root)
-    for p in root.find_all(["p", "pre", "blockquote"]):
-        length = lengths[id(p)]
-        if length < _MIN_PARAGRAPH:
-            continue
-        parent = p.parent
+
+    def credit(parent: object, length: float) -> None:
         for share in (1.0, 0.5):
             if not isinstance(parent, Tag):
-                break
+                return
             scores[id(parent)] = scores.get(id(parent), 0.0) + length * share
             nodes[id(parent)] = parent
             parent = parent.parent
-    if scores:
-        best = nodes[max(scores, key=lambda k: scores[k])]
-        return clean_text(element_text(best))
-    return clean_text(element_text(root))
+
+    for p in root.find_all(["p", "pre", "blockquote"]):
+        length = lengths[id(p)]
+        if length >= _MIN_PARAGRAPH:
+            credit(p.parent, length)
+    for run in root.find_all(string=True):
+        parent = run.parent
+        if (
+            type(run) is NavigableString
+            and isinstance(parent, Tag)
+            and parent.name in _TEXT_CONTAINERS
+            and len(piece := run.strip()) >= _MIN_PARAGRAPH
+            and piece.count(" ") >= _MIN_WORDS - 1
+        ):
+            credit(parent, len(piece))
+    if not scores:
+        return clean_text(element_text(root))
+    best = nodes[max(scores, key=lambda k: scores[k])]
+    parts = [best]
+    if isinstance(best.parent, Tag):
+        parts = [
+            el
+            for el in best.parent.children
+            if el is best or (isinstance(el, Tag) and _is_lead(el, scores, lengths))
+        ]
+    return clean_text("\n\n".join(element_text(el) for el in parts))
+
+
+_TEXT_CONTAINERS = frozenset({"div", "section", "article", "main", "td", "dd", "font", "center"})
+"""Containers whose own text runs count as paragraphs (text split by `<br>`)."""
+_MIN_WORDS = 4
+"""Words a bare text run needs to count as a paragraph (not a URL or an id)."""
+_LEAD_MIN = 80
+"""Characters of paragraph text a sibling block needs to join the main block."""
+
+
+def _is_lead(el: Tag, scores: dict[int, float], lengths: dict[int, int]) -> bool:
+    """True for a sibling of the main block that holds paragraph text of its
+    own, mostly not links (a lead or a second body part, not a teaser list)."""
+    if scores.get(id(el), 0.0) < _LEAD_MIN or el.name in {"ul", "ol", "table"}:
+        return False
+    linked = sum(lengths.get(id(a), 0) for a in el.find_all("a"))
+    return linked * 4 < lengths.get(id(el), 0)
 
 
 def text_lengths(root: Tag) -> dict[int, int]:
@@ -298,6 +372,12 @@ def strip_furniture(root: Tag) -> None:
     marked, so every element is marked at most once."""
     for el in root.find_all(DROP_TAGS):
         el.decompose()
+    forms = root.find_all("form")
+    if forms:
+        content = _holds_content(root)
+        for form in forms:
+            if not form.decomposed and id(form) not in content:
+                form.decompose()
     holds: set[int] = set()
     for el in root.find_all(_protected):
         parent = el.parent
@@ -308,6 +388,28 @@ def strip_furniture(root: Tag) -> None:
     for el in doomed:
         if not el.decomposed:
             el.decompose()
+
+
+def _holds_content(root: Tag) -> set[int]:
+    """`id()` of every element holding page content: an `<article>`/`<main>`
+    or a run of text longer than any form label (`_FORM_TEXT` characters).
+    A form not in it is controls and labels (search, newsletter, comment,
+    login) and goes; a form in it wraps the page (ASP.NET) and stays.  One
+    pass from the leaves up, linear in the size of the tree."""
+    held: set[int] = set()
+    for el in reversed(root.find_all(True)):
+        if _protected(el) or any(
+            id(child) in held
+            if isinstance(child, Tag)
+            else type(child) is NavigableString and len(child.strip()) >= _FORM_TEXT
+            for child in el.children
+        ):
+            held.add(id(el))
+    return held
+
+
+_FORM_TEXT = 80
+"""Characters of one text run that no form label has: the form holds content."""
 
 
 def _protected(tag: Tag) -> bool:
@@ -322,12 +424,16 @@ def _is_furniture(el: Tag) -> bool:
     role = el.get("role")
     if isinstance(role, str) and role.lower() in DROP_ROLES:
         return True
+    words = _class_and_id(el)
+    return bool(words) and _HINT.search(words) is not None
+
+
+def _class_and_id(el: Tag) -> str:
+    """An element's classes and id, as one string of words."""
     classes = el.get("class")
     words = " ".join(classes) if isinstance(classes, list) else str(classes or "")
     ident = el.get("id")
-    if ident:
-        words = f"{words} {ident}"
-    return bool(words) and _HINT.search(words) is not None
+    return f"{words} {ident}" if ident else words
 
 
 def element_text(el: Tag) -> str:
@@ -398,18 +504,98 @@ def _published(soup: BeautifulSoup, selector: str | None) -> datetime | None:
             when = when or find_arabic_date(element_text(node)) or parse_iso(node.get_text())
             if when:
                 return when
+    naive: datetime | None = None
+    for raw in _machine_dates(soup):
+        when = parse_iso(raw)
+        if when is None:
+            continue
+        if not _NAIVE_TIME.search(raw.strip()):
+            # a time with its offset; it wins over a naive one of the same day
+            # (a naive time is only a guess at UTC)
+            if naive is None or abs(when - naive) <= _SAME_DAY:
+                return when
+            return naive
+        naive = naive or when
+    return naive or dateline_date(soup)
+
+
+_NAIVE_TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+"""A date and time with no offset after it (`2020-12-01 02:00:00`)."""
+_SAME_DAY = timedelta(hours=14)
+"""The widest gap between a naive time and the same time with its offset."""
+
+
+def _machine_dates(soup: BeautifulSoup) -> Iterator[str]:
+    """The page's machine-readable publication times, in order of trust:
+    <meta> (`DATE_META`), `<time datetime>`, JSON-LD `datePublished`."""
     for attr, value in DATE_META:
         meta = soup.find("meta", attrs={attr: value, "content": True})
-        if isinstance(meta, Tag) and (when := parse_iso(str(meta["content"]))):
-            return when
+        if isinstance(meta, Tag):
+            yield str(meta["content"])
     for t in soup.find_all("time", datetime=True)[:5]:
-        if when := parse_iso(str(t["datetime"])):
-            return when
+        yield str(t["datetime"])
     for script in soup.find_all("script", type="application/ld+json")[:10]:
-        for raw in _json_ld_dates(script.get_text()):
-            if when := parse_iso(raw):
-                return when
+        yield from _json_ld_dates(script.get_text())
+
+
+def dateline_date(soup: BeautifulSoup) -> datetime | None:
+    """The date in the page's visible dateline: the first short element whose
+    class or id names a date (`DATE_HINTS`), a `<time>` without `datetime`, or
+    an `itemprop=datePublished` holding text, whose text has a full date
+    (Arabic month names, either series, or all digits).  Boxes near the
+    headline (sharing an ancestor with `<h1>` within three levels) or inside
+    `<article>`/`<main>` come first; boxes in navigation, footers, asides and
+    the site's own header (a "today's date" widget) are passed over."""
+    h1 = soup.find("h1")
+    near: set[int] = set()
+    if isinstance(h1, Tag):
+        parent = h1.parent
+        for _ in range(3):
+            if not isinstance(parent, Tag) or parent.name in {"body", "html", "[document]"}:
+                break
+            near.add(id(parent))
+            parent = parent.parent
+    lengths = text_lengths(soup)
+
+    def is_box(tag: Tag) -> bool:
+        return _is_date_box(tag) and lengths.get(id(tag), 0) <= _DATELINE_MAX
+
+    first: list[Tag] = []
+    rest: list[Tag] = []
+    for el in soup.find_all(is_box, limit=_DATELINE_BOXES):
+        placed = _place(el, near)
+        if placed != "outside":
+            (first if placed == "article" else rest).append(el)
+    for el in first + rest:
+        text = el.get_text(" ", strip=True)
+        if when := find_arabic_date(text) or find_numeric_date(text):
+            return when
     return None
+
+
+def _is_date_box(tag: Tag) -> bool:
+    if tag.name in {"script", "style", "meta", "link", "html", "body", "head", "title"}:
+        return False
+    if tag.name == "time" or tag.get("itemprop") == "datePublished":
+        return True
+    words = _class_and_id(tag)
+    return bool(words) and _DATE_HINT.search(words) is not None
+
+
+def _place(el: Tag, near: set[int]) -> str:
+    """ "article" for a box in the article or near its headline; "outside" for
+    one in navigation, an aside, or the site's header or footer; else "page"."""
+    in_furniture = False
+    for depth, parent in enumerate(el.parents):
+        if parent.name in _OUTSIDE_ARTICLE:
+            return "outside"
+        if parent.name in {"article", "main"}:
+            return "article"
+        if parent.name in _PAGE_FURNITURE:
+            in_furniture = True
+        elif depth < 3 and id(parent) in near:
+            return "outside" if in_furniture else "article"
+    return "outside" if in_furniture else "page"
 
 
 def _json_ld_dates(payload: str) -> Iterator[str]:

@@ -34,11 +34,12 @@ from typing import Any
 import feedparser  # type: ignore[import-untyped]
 
 from scrapers.base import FetchContext, KindSource, SourceSpec
+from scrapers.charset import bom_charset, charset_of, codec, declared_charset, detect_charset
 from scrapers.clean import clean_text, find_arabic_date, http_url
-from scrapers.http import FetchError, HttpClient, detect_charset
+from scrapers.http import FetchError, HttpClient
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
 from scrapers.options import HttpUrl
-from scrapers.page import html_text, parse_page
+from scrapers.page import Page, html_text, parse_page
 from scrapers.work import WorkError, run_cpu
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,6 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 SUMMARY_ONLY_CHARS = 600
 """An entry whose only text is a summary shorter than this is a teaser."""
 
-_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
-_UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8"})
 _ENTRY_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:item|entry))[\s>/]")
 _ENTRY_DATE = re.compile(
     rb"<((?:[A-Za-z_][\w.-]*:)?(?:pubDate|published|updated|modified|date|issued|created))"
@@ -63,7 +62,6 @@ _ENTRY_DATE = re.compile(
 UTF8_EVIDENCE = 10
 """A feed whose bytes are valid UTF-8 but for a few is taken for UTF-8 when it
 holds this many valid non-ASCII characters for each invalid byte."""
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,28 +152,14 @@ def _newest(raws: list[Any], limit: int) -> list[Any]:
     return [raws[i] for i in keep]
 
 
-def declared_charset(data: bytes, content_type: str | None) -> str | None:
-    """The charset a feed says it is in: the Content-Type's, else a BOM's,
-    else the XML declaration's; None when nothing says (XML's default is UTF-8)."""
-    if content_type and (m := _CHARSET.search(content_type)):
-        return m.group(1).lower()
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    if m2 := _XML_DECL.match(data):
-        return m2.group(1).decode("ascii").lower()
-    return None
-
-
 def repair_utf8(
     data: bytes, content_type: str | None, *, where: str | None = None
 ) -> tuple[bytes, str | None]:
     """`data` as valid UTF-8 when it is UTF-8 (declared so, or undeclared)
     but for a few invalid bytes, each replaced by U+FFFD, with a warning;
     the Content-Type to use with it.  Anything else is returned unchanged."""
-    charset = declared_charset(data, content_type)
-    if charset is not None and charset not in _UTF8_NAMES:
+    charset = declared_charset(data, content_type, is_html=False)
+    if charset is not None and codec(charset) != "utf-8":
         return data, content_type
     try:
         data.decode("utf-8")
@@ -262,9 +246,9 @@ def feed_content_type(data: bytes, content_type: str | None) -> str:
     """The Content-Type to tell feedparser: the server's when it names a
     charset; else one naming the charset detected when neither a BOM nor an
     XML declaration names one and the bytes are not UTF-8."""
-    if content_type and _CHARSET.search(content_type):
-        return content_type
-    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or _XML_DECL.match(data):
+    if charset_of(content_type):
+        return content_type or "application/xml"
+    if bom_charset(data) or declared_charset(data, is_html=False):
         return "application/xml"
     try:
         data.decode("utf-8")
@@ -289,10 +273,16 @@ def articles_from_feed(
 
 
 def entry_article(
-    entry: FeedEntry, *, source: str, outlet: str | None, page_text: str | None = None
+    entry: FeedEntry,
+    *,
+    source: str,
+    outlet: str | None,
+    page_text: str | None = None,
+    page_published: datetime | None = None,
 ) -> Article | None:
-    """The Article for an entry (with the page's text when it was fetched);
-    None when there is no text at all."""
+    """The Article for an entry (with the page's text and date when it was
+    fetched); None when there is no text at all.  Its date: the entry's, else
+    the page's (metadata or dateline), else one in the text, else None."""
     text = page_text or entry.text
     if not text and not entry.title:
         return None
@@ -300,7 +290,7 @@ def entry_article(
         url=entry.url,
         guid=entry.guid,
         title=entry.title,
-        published=entry.published or (find_arabic_date(text) if text else None),
+        published=entry.published or page_published or (find_arabic_date(text) if text else None),
         source=source,
         text=text,
         content_hash=content_hash(entry.title, text),
@@ -439,7 +429,8 @@ class RssSource(KindSource[RssOptions]):
                     e,
                     source=self.name,
                     outlet=outlet,
-                    page_text=page if isinstance(page, str) else None,
+                    page_text=page.text if isinstance(page, Page) else None,
+                    page_published=page.published if isinstance(page, Page) else None,
                 )
             )
         ]
@@ -453,9 +444,10 @@ class RssSource(KindSource[RssOptions]):
 
     async def _page_text(
         self, client: HttpClient, entry: FeedEntry, ctx: FetchContext
-    ) -> str | PageProblem | None:
-        """The article page's text for a summary-only entry (None: keep the
-        summary; a PageProblem when the page could not be read: the summary is kept)."""
+    ) -> Page | PageProblem | None:
+        """The article page of a summary-only entry, when it holds text (None:
+        keep the summary; a PageProblem when the page could not be read: the
+        summary is kept)."""
         if not self.config.fetch_pages or entry.full or not entry.page_url:
             return None
         if ctx.is_known(entry.url):
@@ -479,7 +471,7 @@ class RssSource(KindSource[RssOptions]):
             problem = PageProblem(entry.page_url, exc)
             log.warning("source %s: %s", self.name, problem)
             return problem
-        return page.text or None
+        return page if page.text else None
 
 
 def _client(ctx: FetchContext) -> HttpClient:
