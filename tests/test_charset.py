@@ -79,6 +79,6 @@ async def test_files_source_decodes_with_the_same_decoder(
     tmp_path: Path, name: str, data: bytes
 ) -> None:
     (tmp_path / name).write_bytes(data)
-    source = build_source(SourceConfig(name="local", kind="files", path=str(tmp_path)))
+    source = build_source(SourceConfig.of(name="local", kind="files", path=str(tmp_path)))
     result = await source.fetch(FetchContext(client=None))
     assert [ARABIC in a.text for a in result.articles] == [True]

@@ -342,7 +342,7 @@ async def test_feed_entry_without_a_date_takes_its_pages_dateline(
     server.route("/feed.xml", static(undated_feed(base), "application/rss+xml"))
     server.route("/news/1", Reply(body=dated('<div class="date">الأحد 3 آذار 2019</div>').encode()))
     server.route("/news/2", Reply(body=dated("").encode()))
-    config = SourceConfig(name="feed", kind="rss", url=f"{base}/feed.xml", fetch_pages=True)
+    config = SourceConfig.of(name="feed", kind="rss", url=f"{base}/feed.xml", fetch_pages=True)
     result = await build_source(config).fetch(FetchContext(client=client))
     by_url = {a.url: a for a in result.articles}
     assert BODY in by_url[f"{base}/news/1"].text
@@ -362,7 +362,7 @@ async def test_html_source_dates_a_page_by_its_dateline(
         "/news/1", Reply(body=dated('<span class="post-date">12 تموز 2015</span>').encode())
     )
     server.route("/news/2", Reply(body=dated("").encode()))
-    config = SourceConfig(name="site", kind="html", url=f"{base}/")
+    config = SourceConfig.of(name="site", kind="html", url=f"{base}/")
     with caplog.at_level(logging.INFO, logger="scrapers.html"):
         result = await build_source(config).fetch(FetchContext(client=client))
     assert [a.published for a in result.articles] == [datetime(2015, 7, 12, tzinfo=UTC), None]
