@@ -1098,8 +1098,10 @@ def _codes(id: str) -> tuple[str | None, str | None]:
     return country, admin1
 
 
+@lru_cache(maxsize=1 << 12)
 def is_demonym(name: str) -> bool:
-    """Whether `name` (a mention's text) is a nationality adjective, not a proper name."""
+    """Whether `name` (a mention's text) is a nationality adjective, not a proper
+    name (cached: a text's names repeat, and so do the texts')."""
     return _key(name) in _gaz().demonyms
 
 

@@ -130,6 +130,31 @@ _NATIONALITY_LIST = re.compile(
 )
 """`جنسية` and the adjectives after it: nationalities (من جنسيات روسية وتركية)."""
 
+_NATIONALITY_WORD = "جنسي"
+"""What every match of `_NATIONALITY_LIST` holds, at most `_NATIONALITY_REACH`
+characters after its start (the clitics `[وف]?[بل]?(?:ال)?`)."""
+_NATIONALITY_REACH = 4
+
+
+def _nationality_lists(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The spans of group 1 of `_NATIONALITY_LIST.finditer(text, lo, hi)`:
+    the pattern is tried only where a match may start, up to
+    `_NATIONALITY_REACH` characters before each `_NATIONALITY_WORD` (str.find),
+    in order and not overlapping, as `finditer` would find them."""
+    out: list[tuple[int, int]] = []
+    done = lo
+    k = text.find(_NATIONALITY_WORD, lo, hi)
+    while k >= 0:
+        for x in range(max(done, k - _NATIONALITY_REACH), k + 1):
+            m = _NATIONALITY_LIST.match(text, x, hi)
+            if m is not None:
+                out.append(m.span(1))
+                done = m.end()
+                break
+        k = text.find(_NATIONALITY_WORD, max(k + 1, done), hi)
+    return out
+
+
 _JOIN = re.compile(r"^\s*(?:و|او|،|,|-|/)?\s*$")
 """The gap between two names read as one place (حلب وإدلب، سوريا/تركيا)."""
 
@@ -303,7 +328,10 @@ _LABEL = re.compile(r"\s*:\s*(?=\S|$)")
 """`جنوب لبنان: 11 شهيدا`: the name labels the number right after its colon."""
 
 
+@lru_cache(maxsize=1 << 12)
 def _in_since(text: str, start: int) -> bool:
+    """Whether the name at `start` follows `منذ` with no break (`_SINCE`); cached,
+    as every figure of a sentence asks of its names."""
     return bool(_SINCE.search(text, max(0, start - 80), start))
 
 
@@ -359,7 +387,14 @@ def _nationality(text: str, m: _Named, s: int, e: int) -> bool:
         return True
     if m.start >= e and len(_WORD.findall(text[e : m.start])) <= 1:
         return True
-    before = _WORD.findall(text[max(0, m.start - 40) : m.start])
+    return _after_refugee(text, m.start)
+
+
+@lru_cache(maxsize=1 << 12)
+def _after_refugee(text: str, start: int) -> bool:
+    """Whether the last word before `start` is a refugee noun (`لاجئين سوريين`);
+    cached, as every figure of a sentence asks of its names."""
+    before = _WORD.findall(text[max(0, start - 40) : start])
     return bool(before) and bool(_REFUGEE.fullmatch(before[-1]))
 
 
@@ -371,7 +406,7 @@ def _without_nationalities(text: str, named: list[_Named], s: int, e: int) -> li
     lo = max(0, named[0].start - 80)
     if text.find("جنسي", lo, named[-1].end + 1) < 0:
         return [m for m in named if not _nationality(text, m, s, e)]
-    lists = [m.span(1) for m in _NATIONALITY_LIST.finditer(text, lo, named[-1].end + 1)]
+    lists = _nationality_lists(text, lo, named[-1].end + 1)
     return [
         m
         for m in named
@@ -414,15 +449,9 @@ def _stated_division(text: str, pool: list[_Named], last: _Named) -> Place | Non
 
 def _listed_nationality(text: str, start: int) -> bool:
     """Whether the name at `start` is listed after `جنسية` or follows a refugee noun."""
-    before = _WORD.findall(text[max(0, start - 40) : start])
-    if before and _REFUGEE.fullmatch(before[-1]):
+    if _after_refugee(text, start):
         return True
-    return any(
-        a <= start < b
-        for a, b in (
-            m.span(1) for m in _NATIONALITY_LIST.finditer(text, max(0, start - 120), start + 40)
-        )
-    )
+    return any(a <= start < b for a, b in _nationality_lists(text, max(0, start - 120), start + 40))
 
 
 def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
@@ -670,8 +699,10 @@ _DATELINE = re.compile(r"\s*[-–—:]")
 
 def _dateline(text: str, start: int, end: int) -> bool:
     """`دمشق - ` at the head of a paragraph: where the report was filed."""
+    if not _DATELINE.match(text, end):  # the rare part first: no slice of the line
+        return False
     line_start = text.rfind("\n", 0, start) + 1
-    return not text[line_start:start].strip() and bool(_DATELINE.match(text, end))
+    return not text[line_start:start].strip()
 
 
 def _proper(text: str, m: Mention) -> bool:

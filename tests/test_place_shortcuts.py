@@ -1,0 +1,55 @@
+"""The place stage's shortcuts read exactly what the plain way reads: each
+test compares a fast path (figures/place.py, figures/extract.py) with the
+search or rescan it stands for, on a table of cases and on generated text
+(the snapshot then guards whole outputs)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+place = importlib.import_module("figures.place")
+
+NATIONALITY_CASES = {
+    "none": "نزح 300 شخص من المدينة",
+    "one list": "قتل 12 شخصا من جنسيات مختلفة سورية وعراقية وتركية في الهجوم",
+    "clitics before": "وبالجنسية السورية ولجنسيات عدة روسية وتركية",
+    "glued to a word": "عاملجنسيات سورية",
+    "two lists": "من جنسية سورية، و10 من جنسيات عراقية وتركية",
+    "overlapping starts": "والجنسيةجنسيات سورية جنسيتين عراقية",
+    "word with no list": "الجنسية والإقامة جنسيات",
+    "list cut at the end": "من جنسيات سورية وعراق",
+}
+
+
+def _plain(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    return [m.span(1) for m in place._NATIONALITY_LIST.finditer(text, lo, hi)]
+
+
+@pytest.mark.parametrize("text", NATIONALITY_CASES.values(), ids=NATIONALITY_CASES.keys())
+def test_nationality_lists_read_as_the_regex_search(text: str) -> None:
+    for lo in range(len(text) + 1):
+        for hi in range(lo, len(text) + 1, 3):
+            assert place._nationality_lists(text, lo, hi) == _plain(text, lo, hi), (lo, hi)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["جنسي", "ة", "ات", "تين", " ", "، ", "و", "ب", "ال", "سوري", "ية", "مختلفة", "x"]
+        ),
+        max_size=24,
+    ).map("".join),
+    st.integers(0, 8),
+    st.integers(0, 8),
+)
+@example("وبالجنسية سورية", 1, 0)
+def test_nationality_lists_read_as_the_regex_on_generated_text(
+    text: str, cut_lo: int, cut_hi: int
+) -> None:
+    lo, hi = min(cut_lo, len(text)), max(0, len(text) - cut_hi)
+    assert place._nationality_lists(text, lo, hi) == _plain(text, lo, hi)
