@@ -131,28 +131,34 @@ _NATIONALITY_LIST = re.compile(
 """`جنسية` and the adjectives after it: nationalities (من جنسيات روسية وتركية)."""
 
 _NATIONALITY_WORD = "جنسي"
-"""What every match of `_NATIONALITY_LIST` holds, at most `_NATIONALITY_REACH`
-characters after its start (the clitics `[وف]?[بل]?(?:ال)?`)."""
-_NATIONALITY_REACH = 4
+"""What every match of `_NATIONALITY_LIST` holds, right after its clitics."""
+_NATIONALITY_CLITICS = frozenset(
+    a + b + c for a in ("", "و", "ف") for b in ("", "ب", "ل") for c in ("", "ال")
+)
+"""What may stand before `_NATIONALITY_WORD` in a match: `[وف]?[بل]?(?:ال)?`."""
+_NATIONALITY_REACH = max(map(len, _NATIONALITY_CLITICS))
 
 
-def _nationality_lists(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1 << 10)
+def _nationality_lists(text: str, lo: int, hi: int) -> tuple[tuple[int, int], ...]:
     """The spans of group 1 of `_NATIONALITY_LIST.finditer(text, lo, hi)`:
-    the pattern is tried only where a match may start, up to
-    `_NATIONALITY_REACH` characters before each `_NATIONALITY_WORD` (str.find),
-    in order and not overlapping, as `finditer` would find them."""
+    the pattern is tried only where a match may start, at the clitics before
+    each `_NATIONALITY_WORD` (str.find), in order and not overlapping, as
+    `finditer` would find them.  Cached: every figure of a sentence asks."""
     out: list[tuple[int, int]] = []
     done = lo
     k = text.find(_NATIONALITY_WORD, lo, hi)
     while k >= 0:
         for x in range(max(done, k - _NATIONALITY_REACH), k + 1):
+            if text[x:k] not in _NATIONALITY_CLITICS:
+                continue
             m = _NATIONALITY_LIST.match(text, x, hi)
             if m is not None:
                 out.append(m.span(1))
                 done = m.end()
                 break
         k = text.find(_NATIONALITY_WORD, max(k + 1, done), hi)
-    return out
+    return tuple(out)
 
 
 _JOIN = re.compile(r"^\s*(?:و|او|،|,|-|/)?\s*$")

@@ -6,6 +6,7 @@ search or rescan it stands for, on a table of cases and on generated text
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from hypothesis import example, given, settings
@@ -25,8 +26,17 @@ NATIONALITY_CASES = {
 }
 
 
-def _plain(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    return [m.span(1) for m in place._NATIONALITY_LIST.finditer(text, lo, hi)]
+def _plain(text: str, lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span(1) for m in place._NATIONALITY_LIST.finditer(text, lo, hi))
+
+
+def test_nationality_clitics_are_the_pattern_prefix() -> None:
+    prefix = re.compile(place._NATIONALITY_LIST.pattern.split("(?:جنسي")[0].replace("(?<!\\w)", ""))
+    words = [""]
+    for _ in range(5):
+        words += [w + c for w in words for c in "وفبلاx"]
+    for w in set(words):
+        assert (prefix.fullmatch(w) is not None) == (w in place._NATIONALITY_CLITICS), w
 
 
 @pytest.mark.parametrize("text", NATIONALITY_CASES.values(), ids=NATIONALITY_CASES.keys())
