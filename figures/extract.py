@@ -1109,7 +1109,8 @@ class _Extractor:
             spans.add((0, self.headline_end))
             regions.add((0, self.headline_end))
         names = [x for x, _, w in self.seen if w.name]
-        scanner = Scanner(t, regions, names)
+        party_names = [x for x, _, w in self.seen if w.party_name]
+        scanner = Scanner(t, regions, names, party_names)
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):

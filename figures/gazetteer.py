@@ -720,13 +720,11 @@ def _match_at(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, in
         if before.isalnum() or before == "_":
             return None
     known = matcher.words
-    search = _WORD_RUN.search
     stop = pos
     for _ in range(_WINDOW_RUNS):
-        run = search(text, stop, end)
-        if run is None:
+        stop = _run_end(text, stop, end)
+        if stop < 0:
             break
-        stop = run.end()
         window = text[pos:stop]
         alone = known.get(window, _UNSEEN)
         if alone is not None and alone[0] == _UNSEEN[0]:
@@ -762,6 +760,23 @@ def _decode(
 
 
 _WORD_RUN = re.compile(r"\w+")
+
+
+def _run_end(text: str, i: int, end: int) -> int:
+    """The end of `_WORD_RUN.search(text, i, end)`, -1 if none: in the common
+    case (the run at `i`, or after one space, ends at a space or at `end`) a
+    `find` and an `isalnum` (the characters `\\w` holds but `_`), else the search."""
+    if i < end and text[i] == " ":
+        i += 1
+    j = text.find(" ", i, end)
+    if j < 0:
+        j = end
+    if j > i and text[i:j].isalnum():
+        return j
+    run = _WORD_RUN.search(text, i, end)
+    return -1 if run is None else run.end()
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -901,16 +916,19 @@ class Scanner:
     With `starts` (ascending offsets of the text's letter runs, at least those
     that `may_start_name`: a caller that has split the text into words), the
     whole text and any region whose edges cut no word are scanned only there,
-    not character by character."""
+    not character by character; with `party_starts` as well (at least those
+    that `may_start_party`), the parties are scanned only there."""
 
     def __init__(
         self,
         text: str,
         regions: Iterable[tuple[int, int]] = (),
         starts: list[int] | None = None,
+        party_starts: list[int] | None = None,
     ) -> None:
         self.text = text
         self._starts = starts
+        self._party_starts = starts if party_starts is None else party_starts
         self._hits: dict[bool, list[_Hit]] = {}
         merged: list[tuple[int, int]] = []
         for lo, hi in sorted(regions):
@@ -973,8 +991,9 @@ class Scanner:
     def _scan(self, party: bool, lo: int, hi: int, clean: bool = False) -> list[_Hit]:
         """The hits of text[lo:hi] alone, offsets into the text (`clean`: its
         edges are known to cut no word)."""
-        if self._starts is not None and (clean or self._clean_edges(lo, hi)):
-            return _scan_at(_matcher(party), self.text, self._starts, lo, hi)
+        starts = self._party_starts if party else self._starts
+        if starts is not None and (clean or self._clean_edges(lo, hi)):
+            return _scan_at(_matcher(party), self.text, starts, lo, hi)
         if lo == 0 and hi == len(self.text):
             return _scan(_matcher(party), self.text)
         return [_shift(h, lo) for h in _scan(_matcher(party), self.text[lo:hi])]
@@ -1009,6 +1028,12 @@ def may_start_name(word: str) -> bool:
     or party name, with its proclitics (`وبحلب`, `للرقة`): a filter, the
     matcher decides."""
     return _may_start(_gaz().heads, word)
+
+
+def may_start_party(word: str) -> bool:
+    """`may_start_name` for the party names only (the party matcher's heads, a
+    subset): a party scan need only try these words."""
+    return _may_start(_gaz().party_matcher.heads, word)
 
 
 def _may_start(heads: frozenset[str], word: str) -> bool:

@@ -168,6 +168,8 @@ _BETWEEN = re.compile(r"(?:^|\s)(?:بين|الفاصل[ةه]?\s+بين|الحد�
 """`بين` before the first of two joined names: a place between them."""
 
 _WORD = re.compile(r"\w+")
+_TWO_WORDS = re.compile(r"\w\W+\w")
+"""Two runs of `_WORD` (a span holds two words or more iff it holds this)."""
 
 
 # ---------------------------------------------------------------- codes
@@ -391,8 +393,8 @@ def _nationality(text: str, m: _Named, s: int, e: int) -> bool:
         return False
     if s <= m.start < e:
         return True
-    if m.start >= e and len(_WORD.findall(text[e : m.start])) <= 1:
-        return True
+    if m.start >= e and _TWO_WORDS.search(text, e, m.start) is None:
+        return True  # at most one word between (no list of them made)
     return _after_refugee(text, m.start)
 
 

@@ -63,3 +63,55 @@ def test_nationality_lists_read_as_the_regex_on_generated_text(
 ) -> None:
     lo, hi = min(cut_lo, len(text)), max(0, len(text) - cut_hi)
     assert place._nationality_lists(text, lo, hi) == _plain(text, lo, hi)
+
+
+gazetteer = importlib.import_module("figures.gazetteer")
+
+RUN_CASES = {
+    "word then space": "دير الزور",
+    "word at the end": "حلب",
+    "two spaces": "حلب  وإدلب",
+    "comma glued": "حلب، إدلب",
+    "underscore": "دير_الزور حلب",
+    "digits glued": "حلب2 و3",
+    "diacritic": "حَلب إدلب",
+    "newline": "حلب\nإدلب",
+    "only spaces": "   ",
+    "latin": "Aleppo city_1 x",
+}
+
+
+def _plain_run_end(text: str, i: int, end: int) -> int:
+    run = gazetteer._WORD_RUN.search(text, i, end)
+    return -1 if run is None else run.end()
+
+
+@pytest.mark.parametrize("text", RUN_CASES.values(), ids=RUN_CASES.keys())
+def test_run_end_reads_as_the_word_run_search(text: str) -> None:
+    for i in range(len(text) + 1):
+        for end in range(i, len(text) + 1):
+            assert gazetteer._run_end(text, i, end) == _plain_run_end(text, i, end), (i, end)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="حلب ٣3_\n،.\u064e\u0640x", max_size=30),
+    st.integers(0, 30),
+    st.integers(0, 30),
+)
+def test_run_end_reads_as_the_search_on_generated_text(text: str, i: int, cut: int) -> None:
+    i = min(i, len(text))
+    end = max(i, len(text) - cut)
+    assert gazetteer._run_end(text, i, end) == _plain_run_end(text, i, end)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="حلب ،.\n_3\u064ex", max_size=24), st.integers(0, 24), st.integers(0, 24))
+@example("حلب", 0, 0)
+@example(" حلب ، ", 0, 0)
+@example("حلب ب", 0, 0)
+def test_two_words_search_counts_as_the_word_list(text: str, lo: int, cut: int) -> None:
+    lo = min(lo, len(text))
+    hi = max(lo, len(text) - cut)
+    many = len(place._WORD.findall(text[lo:hi])) > 1
+    assert (place._TWO_WORDS.search(text, lo, hi) is not None) == many
