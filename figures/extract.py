@@ -108,7 +108,7 @@ from figures.hedges import (
 from figures.lexicon import Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import opener_before
-from figures.place import Place, article_place, attribute, local_division
+from figures.place import Place, _Named, article_place, attribute, local_division, names_in
 from figures.scope import Frame
 from figures.scope import frames as scope_frames
 from figures.text import Normalized, normalize
@@ -1147,6 +1147,8 @@ class _Extractor:
         figures: list[Figure] = []
         numbers = sorted({(o.reading.cand.start, o.reading.cand.end) for o in outs})
         cached: list[Place | None] = []
+        in_sentence: dict[tuple[int, int], list[_Named]] = {}
+        """The names of each figure sentence as the place stage reads them."""
 
         def local() -> Place | None:  # asked for by vague mentions only, once
             if not cached:
@@ -1163,7 +1165,12 @@ class _Extractor:
             os_, oe = self.norm.span(s, e)
             clause = _clause_bounds(doc, r.cand.t0)
             sentence = _sentence_bounds(doc, doc.sent[r.cand.t0])
-            where = attribute(t, places, (s, e), clause, sentence, o.metric, home, numbers, local)
+            named = in_sentence.get(sentence)
+            if named is None:
+                named = in_sentence[sentence] = names_in(t, places, sentence)
+            where = attribute(
+                t, places, (s, e), clause, sentence, o.metric, home, numbers, local, named
+            )
             if o.metric.is_territory:
                 party = self._holder(r, parties) or home_party
             else:

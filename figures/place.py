@@ -285,6 +285,12 @@ def _role(text: str, start: int) -> Role:
     return Role.PLAIN
 
 
+def names_in(text: str, mentions: Sequence[Mention], sentence: tuple[int, int]) -> list[_Named]:
+    """The mentions inside `sentence` as `attribute` reads them, with their
+    roles: what every figure of the sentence shares (`attribute`'s `named`)."""
+    return _named(text, mentions, *sentence)
+
+
 def _named(text: str, mentions: Sequence[Mention], lo: int, hi: int) -> list[_Named]:
     out: list[_Named] = []
     for m in mentions:
@@ -554,6 +560,7 @@ def attribute(
     home: Place,
     numbers: Sequence[tuple[int, int]] = (),
     local: Callable[[], Place | None] | None = None,
+    named: list[_Named] | None = None,
 ) -> Place:
     """The place of the figure at `figure` (offsets of its words in normalised
     `text`) whose clause and sentence are the given spans; `home` is the
@@ -562,11 +569,13 @@ def attribute(
     right after another number is that number's when this one has its own);
     `local` gives, when asked, the one division the text names in the
     article's country (see `local_division`): a vague part of the country is
-    that division."""
+    that division.  `named`: `names_in(text, mentions, sentence)`, when the
+    caller has it (the figures of a sentence share it)."""
     s, e = figure
     slo, shi = sentence
     clo, chi = clause
-    named = _named(text, mentions, slo, shi)
+    if named is None:
+        named = _named(text, mentions, slo, shi)
     if not named:  # the common case: nothing to read but country-wide wording
         if _WHOLE_LAND.search(text, clo, chi):
             return whole_country(home.id) if home.id else home

@@ -115,3 +115,36 @@ def test_two_words_search_counts_as_the_word_list(text: str, lo: int, cut: int) 
     hi = max(lo, len(text) - cut)
     many = len(place._WORD.findall(text[lo:hi])) > 1
     assert (place._TWO_WORDS.search(text, lo, hi) is not None) == many
+
+
+ATTRIBUTE_CASES = {
+    "fled from": "نزح 300 شخص من مدينة حلب إلى إدلب خلال يومين.",
+    "refugees where they are": "يقيم 40 ألف لاجئ سوري في لبنان، و12 ألفا في الأردن.",
+    "two numbers, two places": "قتل 12 شخصا في الرقة و7 في دير الزور، بحسب المرصد السوري.",
+    "nationality list": "اعتقل 30 شخصا من جنسيات سورية وعراقية في الموصل.",
+    "country-wide": "بلغ عدد النازحين في عموم سوريا 6 ملايين.",
+}
+
+
+@pytest.mark.parametrize("raw", ATTRIBUTE_CASES.values(), ids=ATTRIBUTE_CASES.keys())
+def test_attribute_with_the_sentence_names_given_reads_as_alone(raw: str) -> None:
+    """`attribute(..., named=names_in(...))` (the extractor shares a sentence's
+    names among its figures) is `attribute` reading them itself, for every
+    number of the sentence, whole or cut into clauses."""
+    from figures import gazetteer as gz
+    from figures.model import Metric
+    from figures.text import normalize
+
+    text = normalize(raw).text
+    mentions = gz.find_places(text)
+    assert mentions
+    numbers = [(m.start(), m.end()) for m in re.finditer(r"\d+", text)]
+    sentence = (0, len(text))
+    comma = text.find("،")
+    home = place.of(mentions[0].id)
+    for clause in (sentence, (0, comma if comma > 0 else len(text))):
+        for figure in numbers:
+            for metric in (Metric.DISPLACED, Metric.KILLED, Metric.DETAINED):
+                args = (text, mentions, figure, clause, sentence, metric, home, numbers)
+                given = place.attribute(*args, named=place.names_in(text, mentions, sentence))
+                assert given == place.attribute(*args)
