@@ -1111,12 +1111,16 @@ class _Extractor:
         names = [x for x, _, w in self.seen if w.name]
         party_names = [x for x, _, w in self.seen if w.party_name]
         scanner = Scanner(t, regions, names, party_names)
+        territory = any(o.metric.is_territory for o in outs)
+        if territory:  # asked for whole below: the slices are read from it
+            scanner.read_whole(True)
+        if _WHOLE_SCAN_SHARE * sum(hi - lo for lo, hi in _merged_spans(regions)) >= len(t):
+            scanner.read_whole(False)  # as cheap as the slices, and asked for often
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):
             places.extend(scanner.places(lo, hi))
         places = sorted(set(places))
-        territory = any(o.metric.is_territory for o in outs)
         parties = scanner.parties() if territory else []
         if not territory:
             for lo, hi in sorted(spans):
@@ -1346,6 +1350,24 @@ def _clause_bounds(doc: _Doc, t: int) -> tuple[int, int]:
     lo = bisect_left(doc.clause, clause, max(0, t - 60), t)
     hi = bisect_right(doc.clause, clause, t, min(len(doc.toks), t + 61)) - 1
     return doc.starts[lo], doc.ends[hi]
+
+
+_WHOLE_SCAN_SHARE = 3
+"""The place stage scans the whole text for places (rather than its figure
+sentences) when those sentences cover at least 1/this of it: the article's
+place asks for the whole text's names often (a country made finer, a vague
+part of it), and slices of the whole scan are read, not scanned again."""
+
+
+def _merged_spans(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with those that overlap or touch merged, in order."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _dominant(mentions: list[Mention]) -> str | None:

@@ -940,6 +940,15 @@ class Scanner:
         self._region_starts = [lo for lo, _ in merged]
         self._region_hits: dict[tuple[bool, int], list[_Hit]] = {}
         self._region_hit_starts: dict[tuple[bool, int], list[int]] = {}
+        self._hit_starts: dict[bool, list[int]] = {}
+
+    def read_whole(self, party: bool) -> None:
+        """Scan the whole text for places (or parties) now: every slice asked
+        for later is read from those hits (unless a hit crosses its edge or
+        it cuts a word), not scanned (a caller that will ask for the whole
+        text anyway, or for most of it, saves the region scans)."""
+        if party not in self._hits:
+            self._hits[party] = self._scan(party, 0, len(self.text))
 
     def places(self, lo: int = 0, hi: int | None = None) -> list[Mention]:
         """Every place named in text[lo:hi], offsets into the text."""
@@ -958,6 +967,10 @@ class Scanner:
             if hits is None:
                 hits = self._hits[party] = self._scan(party, 0, len(self.text))
             return hits
+        if party in self._hits:
+            whole = self._from_whole(party, lo, hi)
+            if whole is not None:
+                return whole
         inside = self._from_region(party, lo, hi)
         if inside is not None:
             return inside
@@ -981,6 +994,23 @@ class Scanner:
         starts = self._region_hit_starts.get((party, r))
         if starts is None:
             starts = self._region_hit_starts[(party, r)] = [h[4] for h in hits]
+        first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+        if first > 0 and hits[first - 1][5] > lo:
+            return None
+        if last > first and hits[last - 1][5] > hi:
+            return None
+        return hits[first:last]
+
+    def _from_whole(self, party: bool, lo: int, hi: int) -> list[_Hit] | None:
+        """The hits of text[lo:hi] read from the whole text's scan, or None
+        when the slice cuts a word or a hit crosses its edge (`_from_region`
+        with the whole text as the region)."""
+        if not self._clean_edges(lo, hi):
+            return None
+        hits = self._hits[party]
+        starts = self._hit_starts.get(party)
+        if starts is None:
+            starts = self._hit_starts[party] = [h[4] for h in hits]
         first, last = bisect_left(starts, lo), bisect_left(starts, hi)
         if first > 0 and hits[first - 1][5] > lo:
             return None

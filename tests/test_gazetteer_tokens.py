@@ -48,6 +48,13 @@ def _party_starts(text: str) -> list[int]:
     return [m.start() for m in _LETTERS.finditer(text) if may_start_party(m.group())]
 
 
+def _read_whole(scanner: Scanner) -> Scanner:
+    """A scanner that read the whole text first: its slices are read from that."""
+    scanner.read_whole(False)
+    scanner.read_whole(True)
+    return scanner
+
+
 def _slices(text: str, rng: random.Random) -> list[tuple[int, int]]:
     """Sentence slices (as the extractor asks), the whole text and random ones."""
     bounds = [i for i, ch in enumerate(text) if ch in "\n.!?؟…"]
@@ -67,6 +74,7 @@ def test_scanner_with_word_starts_matches_find_on_every_slice(name: str, raw: st
         Scanner(text, starts=_starts(text)),
         Scanner(text, slices[::2] + slices[-8:], starts=_starts(text)),
         Scanner(text, slices[1::2], starts=_starts(text), party_starts=_party_starts(text)),
+        _read_whole(Scanner(text, slices[::3], starts=_starts(text))),
     )
     for lo, hi in slices:
         for scanner in scanners:
