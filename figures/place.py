@@ -116,6 +116,9 @@ _WHOLE_LAND = re.compile(
 )
 """Country-wide wording with no name: في البلاد، في عموم البلاد، في عدد من مدن البلاد."""
 
+_WHOLE_LAND_WORD = "البلاد"
+"""What every match of `_WHOLE_LAND` holds: a clause without it is not searched."""
+
 _ABROAD = re.compile(
     r"(?<!\w)(?:خارج\s+(?:البلاد|بلادهم|بلدهم|الوطن)|في\s+الخارج|بالخارج|المهجر|الشتات)(?!\w)"
 )
@@ -123,6 +126,8 @@ _ABROAD = re.compile(
 
 _REFUGEE = re.compile(r"(?<!\w)[وف]?[بل]?(?:ال|لل)?لاجئ(?:ا|ين|ون|ات|ة|و)?(?!\w)")
 """A refugee noun: refugees are counted where they are now."""
+_REFUGEE_WORD = "لاجئ"
+"""What every match of `_REFUGEE` holds."""
 
 _NATIONALITY_LIST = re.compile(
     r"(?<!\w)[وف]?[بل]?(?:ال)?(?:جنسي[ةه]|جنسيات|جنسيتين|جنسيتي)(?:\s+(?:مختلف[ةه]|متعدد[ةه]|عد[ةه]))?"
@@ -247,6 +252,25 @@ _HOST = re.compile(
     r"تستقبل|استقبلت|استقبل|لجوء|اللجوء)(?!\w)"
 )
 """A host's verb or asylum: the people are counted where they are now."""
+_HOST_WORDS = ("ستضيف", "ستضاف", "ؤوي", "اوي", "حتضن", "ستقبل", "لجوء")
+"""One of these is in every match of `_HOST`."""
+
+
+def _holds(text: str, word: str, lo: int, hi: int) -> bool:
+    """Whether text[lo:hi] holds `word` (a pattern's search is skipped when not)."""
+    return text.find(word, lo, hi) >= 0
+
+
+def _hosted(text: str, lo: int, hi: int) -> bool:
+    """Refugee or host wording in text[lo:hi] (`_REFUGEE`, `_HOST`)."""
+    if _holds(text, _REFUGEE_WORD, lo, hi) and _REFUGEE.search(text, lo, hi):
+        return True
+    return any(_holds(text, w, lo, hi) for w in _HOST_WORDS) and bool(_HOST.search(text, lo, hi))
+
+
+def _whole_land(text: str, lo: int, hi: int) -> bool:
+    """Country-wide wording with no name in text[lo:hi] (`_WHOLE_LAND`)."""
+    return _holds(text, _WHOLE_LAND_WORD, lo, hi) and bool(_WHOLE_LAND.search(text, lo, hi))
 
 
 _CONNECTIVE = re.compile(r"(?<!\w)[و]?(?:حيث|فيما|بينما|كما|اذ|حين|عندما|بعدما)(?!\w)")
@@ -577,12 +601,12 @@ def attribute(
     if named is None:
         named = _named(text, mentions, slo, shi)
     if not named:  # the common case: nothing to read but country-wide wording
-        if _WHOLE_LAND.search(text, clo, chi):
+        if _whole_land(text, clo, chi):
             return whole_country(home.id) if home.id else home
         return home
     named = _without_nationalities(text, named, s, e)
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
-    refugees = bool(_REFUGEE.search(text, clo, chi) or _HOST.search(text, clo, chi))
+    refugees = _hosted(text, clo, chi)
     numbers = [(a, b) for a, b in _merged(numbers) if a > e + 1 or b < s - 1]  # the others
     if any(_own_after(text, m, e, numbers) and not m.demonym for m in named):
         named = [m for m in named if not _claimed(m, s, slo, numbers)]
@@ -593,7 +617,7 @@ def attribute(
     here = [m for m in proper if clo <= m.start < chi and m.role in (Role.AT, Role.TO)]
     if refugees and not here and _ABROAD.search(text, clo, chi):
         return NOWHERE  # اللاجئين السوريين الذين ما زالوا خارج البلاد: no host named
-    if _WHOLE_LAND.search(text, clo, chi) and not any(clo <= m.start < chi for m in proper):
+    if _whole_land(text, clo, chi) and not any(clo <= m.start < chi for m in proper):
         return whole_country(home.id) if home.id else home
     if not pool:
         return home

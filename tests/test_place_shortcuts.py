@@ -148,3 +148,28 @@ def test_attribute_with_the_sentence_names_given_reads_as_alone(raw: str) -> Non
                 args = (text, mentions, figure, clause, sentence, metric, home, numbers)
                 given = place.attribute(*args, named=place.names_in(text, mentions, sentence))
                 assert given == place.attribute(*args)
+
+
+def test_every_host_word_of_the_pattern_holds_a_literal() -> None:
+    body = place._HOST.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
+    alternatives = body.split("|")
+    assert len(alternatives) > 10
+    for word in alternatives:
+        assert any(w in word for w in place._HOST_WORDS), word
+
+
+CLAUSE_PIECES = [
+    "لاجئ", "اللاجئين", "ولاجئون", "يستضيف", "تؤوي", "استقبلت", "اللجوء", "لجوء",
+    "في", "عموم", "كل", "انحاء", "البلاد", "داخل", "على", " ", "، ", "x", "ال", "و",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(CLAUSE_PIECES), max_size=16).map("".join), st.integers(0, 6))
+@example("اللاجئين في البلاد", 0)
+@example("تستقبل في عموم البلاد", 0)
+def test_clause_wording_reads_as_the_regex_search(text: str, cut: int) -> None:
+    lo, hi = min(cut, len(text)), len(text)
+    hosted = bool(place._REFUGEE.search(text, lo, hi) or place._HOST.search(text, lo, hi))
+    assert place._hosted(text, lo, hi) == hosted
+    assert place._whole_land(text, lo, hi) == bool(place._WHOLE_LAND.search(text, lo, hi))
