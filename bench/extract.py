@@ -5,12 +5,14 @@
     RAQIB_PURE=1 .venv/bin/python bench/extract.py   (the uncompiled engine)
 
 It prints whether the engine ran compiled (mypyc, the default build) or as
-pure Python: the figures differ by about 1.8x.
+pure Python, and says so when the compiled build is older than a source (it
+would time the old code: `make bench` rebuilds it first).
 
 1. The seed articles repeated to 1,000 articles: extraction in articles/s and
    MB/s, against `feedparser.parse` of an RSS feed (bytes) holding the same
    1,000 articles, timed in the same run (each the best of five, the two
-   taking turns); the ratio must be <= 2 (goal < 1).
+   taking turns); the ratio must be <= 1 (goal 0.5), as issue 17 asks of
+   the default install.
    The plain-text feed (each article in `<description>`) is the primary,
    stricter measure; a WordPress-style full-content feed (a short excerpt in
    `<description>`, the article as `<p>` paragraphs in CDATA
@@ -145,12 +147,23 @@ def adversarial(size: int) -> str:
     return (unit * (size // len(unit) + 1))[:size]
 
 
+def _stale_build() -> list[str]:
+    """The sources of figures/ newer than its compiled build (none: it is current)."""
+    build = ROOT / "figures" / "_mypyc"
+    built = min(p.stat().st_mtime for p in build.iterdir())
+    sources = [p for p in (ROOT / "figures").glob("*.py") if p.name != "__init__.py"]
+    return sorted(p.name for p in sources if p.stat().st_mtime > built)
+
+
 def main() -> None:
     print(
         f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
     )
     if figures.COMPILED:
         build = "compiled (mypyc, figures/_mypyc)"
+        stale = _stale_build()
+        if stale:
+            build += f", OLDER than {', '.join(stale)}: it times the old code (`make compile`)"
     elif figures.BUILD_ERROR:
         build = f"pure Python (the compiled build does not run: {figures.BUILD_ERROR})"
     else:
@@ -180,10 +193,10 @@ def main() -> None:
         f"{ARTICLES / t_parse:6.0f} articles/s"
     )
     ratio = t_extract / t_parse
-    verdict = "ok" if ratio <= 2 else "TOO SLOW"
+    verdict = "ok" if ratio <= 1 else "TOO SLOW"
     print(
         f"  extract/parse  {ratio:6.2f}x (CPU {c_extract / c_parse:4.2f}x)  "
-        f"(plain-text feed, primary: must be <= 2, goal < 1: {verdict})"
+        f"(plain-text feed, primary: must be <= 1, goal 0.5: {verdict})"
     )
     print(
         f"  feedparser WP  {t_wp:6.2f} s (CPU {c_wp:5.2f} s)  "

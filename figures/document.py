@@ -25,7 +25,7 @@ from operator import add, attrgetter
 
 from figures import lexicon as lx
 from figures import nouns
-from figures.gazetteer import may_start_name
+from figures.gazetteer import may_start_name, may_start_party
 from figures.lexicon import Sense, Strength, Tag
 from figures.model import Metric
 from figures.numbers import WORD_PATTERN, is_numeral_word, trie_regex
@@ -419,6 +419,8 @@ class _Word:
     """`lead_at >= 0 or km`: `_lead_offsets` looks at it."""
     name: bool
     """It may begin a place or party name (`gazetteer.may_start_name`)."""
+    party_name: bool
+    """It may begin a party name (`gazetteer.may_start_party`)."""
     month: bool
     """It may begin a month name (`_month_at` reads only such tokens)."""
     seconds: frozenset[str]
@@ -528,6 +530,7 @@ def _learn(tok: str) -> _Word:
         lead=lead_at >= 0 or km,
         mark=mark,
         name=name,
+        party_name=name and may_start_party(tok),
         month=month,
         seconds=frozenset(p.words[1] for p in phrases) or _NO_WORDS,
         forms=lx.forms(tok),

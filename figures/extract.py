@@ -108,7 +108,7 @@ from figures.hedges import (
 from figures.lexicon import Strength, Tag
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from figures.numbers import opener_before
-from figures.place import Place, article_place, attribute, local_division
+from figures.place import Place, _Named, article_place, attribute, local_division, names_in
 from figures.scope import Frame
 from figures.scope import frames as scope_frames
 from figures.text import Normalized, normalize
@@ -1109,13 +1109,18 @@ class _Extractor:
             spans.add((0, self.headline_end))
             regions.add((0, self.headline_end))
         names = [x for x, _, w in self.seen if w.name]
-        scanner = Scanner(t, regions, names)
+        party_names = [x for x, _, w in self.seen if w.party_name]
+        scanner = Scanner(t, regions, names, party_names)
+        territory = any(o.metric.is_territory for o in outs)
+        if territory:  # asked for whole below: the slices are read from it
+            scanner.read_whole(True)
+        if _WHOLE_SCAN_SHARE * sum(hi - lo for lo, hi in _merged_spans(regions)) >= len(t):
+            scanner.read_whole(False)  # as cheap as the slices, and asked for often
         places: list[Mention] = []
         parties: list[Mention] = []
         for lo, hi in sorted(spans):
             places.extend(scanner.places(lo, hi))
         places = sorted(set(places))
-        territory = any(o.metric.is_territory for o in outs)
         parties = scanner.parties() if territory else []
         if not territory:
             for lo, hi in sorted(spans):
@@ -1146,6 +1151,8 @@ class _Extractor:
         figures: list[Figure] = []
         numbers = sorted({(o.reading.cand.start, o.reading.cand.end) for o in outs})
         cached: list[Place | None] = []
+        in_sentence: dict[tuple[int, int], list[_Named]] = {}
+        """The names of each figure sentence as the place stage reads them."""
 
         def local() -> Place | None:  # asked for by vague mentions only, once
             if not cached:
@@ -1162,7 +1169,12 @@ class _Extractor:
             os_, oe = self.norm.span(s, e)
             clause = _clause_bounds(doc, r.cand.t0)
             sentence = _sentence_bounds(doc, doc.sent[r.cand.t0])
-            where = attribute(t, places, (s, e), clause, sentence, o.metric, home, numbers, local)
+            named = in_sentence.get(sentence)
+            if named is None:
+                named = in_sentence[sentence] = names_in(t, places, sentence)
+            where = attribute(
+                t, places, (s, e), clause, sentence, o.metric, home, numbers, local, named
+            )
             if o.metric.is_territory:
                 party = self._holder(r, parties) or home_party
             else:
@@ -1338,6 +1350,24 @@ def _clause_bounds(doc: _Doc, t: int) -> tuple[int, int]:
     lo = bisect_left(doc.clause, clause, max(0, t - 60), t)
     hi = bisect_right(doc.clause, clause, t, min(len(doc.toks), t + 61)) - 1
     return doc.starts[lo], doc.ends[hi]
+
+
+_WHOLE_SCAN_SHARE = 3
+"""The place stage scans the whole text for places (rather than its figure
+sentences) when those sentences cover at least 1/this of it: the article's
+place asks for the whole text's names often (a country made finer, a vague
+part of it), and slices of the whole scan are read, not scanned again."""
+
+
+def _merged_spans(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with those that overlap or touch merged, in order."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _dominant(mentions: list[Mention]) -> str | None:

@@ -740,13 +740,11 @@ def _match_at(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, in
         if before.isalnum() or before == "_":
             return None
     known = matcher.words
-    search = _WORD_RUN.search
     stop = pos
     for _ in range(_WINDOW_RUNS):
-        run = search(text, stop, end)
-        if run is None:
+        stop = _run_end(text, stop, end)
+        if stop < 0:
             break
-        stop = run.end()
         window = text[pos:stop]
         alone = known.get(window, _UNSEEN)
         if alone is not None and alone[0] == _UNSEEN[0]:
@@ -782,6 +780,23 @@ def _decode(
 
 
 _WORD_RUN = re.compile(r"\w+")
+
+
+def _run_end(text: str, i: int, end: int) -> int:
+    """The end of `_WORD_RUN.search(text, i, end)`, -1 if none: in the common
+    case (the run at `i`, or after one space, ends at a space or at `end`) a
+    `find` and an `isalnum` (the characters `\\w` holds but `_`), else the search."""
+    if i < end and text[i] == " ":
+        i += 1
+    j = text.find(" ", i, end)
+    if j < 0:
+        j = end
+    if j > i and text[i:j].isalnum():
+        return j
+    run = _WORD_RUN.search(text, i, end)
+    return -1 if run is None else run.end()
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -921,16 +936,19 @@ class Scanner:
     With `starts` (ascending offsets of the text's letter runs, at least those
     that `may_start_name`: a caller that has split the text into words), the
     whole text and any region whose edges cut no word are scanned only there,
-    not character by character."""
+    not character by character; with `party_starts` as well (at least those
+    that `may_start_party`), the parties are scanned only there."""
 
     def __init__(
         self,
         text: str,
         regions: Iterable[tuple[int, int]] = (),
         starts: list[int] | None = None,
+        party_starts: list[int] | None = None,
     ) -> None:
         self.text = text
         self._starts = starts
+        self._party_starts = starts if party_starts is None else party_starts
         self._hits: dict[bool, list[_Hit]] = {}
         merged: list[tuple[int, int]] = []
         for lo, hi in sorted(regions):
@@ -942,6 +960,15 @@ class Scanner:
         self._region_starts = [lo for lo, _ in merged]
         self._region_hits: dict[tuple[bool, int], list[_Hit]] = {}
         self._region_hit_starts: dict[tuple[bool, int], list[int]] = {}
+        self._hit_starts: dict[bool, list[int]] = {}
+
+    def read_whole(self, party: bool) -> None:
+        """Scan the whole text for places (or parties) now: every slice asked
+        for later is read from those hits (unless a hit crosses its edge or
+        it cuts a word), not scanned (a caller that will ask for the whole
+        text anyway, or for most of it, saves the region scans)."""
+        if party not in self._hits:
+            self._hits[party] = self._scan(party, 0, len(self.text))
 
     def places(self, lo: int = 0, hi: int | None = None) -> list[Mention]:
         """Every place named in text[lo:hi], offsets into the text."""
@@ -960,6 +987,10 @@ class Scanner:
             if hits is None:
                 hits = self._hits[party] = self._scan(party, 0, len(self.text))
             return hits
+        if party in self._hits:
+            whole = self._from_whole(party, lo, hi)
+            if whole is not None:
+                return whole
         inside = self._from_region(party, lo, hi)
         if inside is not None:
             return inside
@@ -990,11 +1021,29 @@ class Scanner:
             return None
         return hits[first:last]
 
+    def _from_whole(self, party: bool, lo: int, hi: int) -> list[_Hit] | None:
+        """The hits of text[lo:hi] read from the whole text's scan, or None
+        when the slice cuts a word or a hit crosses its edge (`_from_region`
+        with the whole text as the region)."""
+        if not self._clean_edges(lo, hi):
+            return None
+        hits = self._hits[party]
+        starts = self._hit_starts.get(party)
+        if starts is None:
+            starts = self._hit_starts[party] = [h[4] for h in hits]
+        first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+        if first > 0 and hits[first - 1][5] > lo:
+            return None
+        if last > first and hits[last - 1][5] > hi:
+            return None
+        return hits[first:last]
+
     def _scan(self, party: bool, lo: int, hi: int, clean: bool = False) -> list[_Hit]:
         """The hits of text[lo:hi] alone, offsets into the text (`clean`: its
         edges are known to cut no word)."""
-        if self._starts is not None and (clean or self._clean_edges(lo, hi)):
-            return _scan_at(_matcher(party), self.text, self._starts, lo, hi)
+        starts = self._party_starts if party else self._starts
+        if starts is not None and (clean or self._clean_edges(lo, hi)):
+            return _scan_at(_matcher(party), self.text, starts, lo, hi)
         if lo == 0 and hi == len(self.text):
             return _scan(_matcher(party), self.text)
         return [_shift(h, lo) for h in _scan(_matcher(party), self.text[lo:hi])]
@@ -1029,6 +1078,12 @@ def may_start_name(word: str) -> bool:
     or party name, with its proclitics (`وبحلب`, `للرقة`): a filter, the
     matcher decides."""
     return _may_start(_gaz().heads, word)
+
+
+def may_start_party(word: str) -> bool:
+    """`may_start_name` for the party names only (the party matcher's heads, a
+    subset): a party scan need only try these words."""
+    return _may_start(_gaz().party_matcher.heads, word)
 
 
 def _may_start(heads: frozenset[str], word: str) -> bool:
@@ -1118,8 +1173,10 @@ def _codes(id: str) -> tuple[str | None, str | None]:
     return country, admin1
 
 
+@lru_cache(maxsize=1 << 12)
 def is_demonym(name: str) -> bool:
-    """Whether `name` (a mention's text) is a nationality adjective, not a proper name."""
+    """Whether `name` (a mention's text) is a nationality adjective, not a proper
+    name (cached: a text's names repeat, and so do the texts')."""
     return _key(name) in _gaz().demonyms
 
 

@@ -116,6 +116,9 @@ _WHOLE_LAND = re.compile(
 )
 """Country-wide wording with no name: في البلاد، في عموم البلاد، في عدد من مدن البلاد."""
 
+_WHOLE_LAND_WORD = "البلاد"
+"""What every match of `_WHOLE_LAND` holds: a clause without it is not searched."""
+
 _ABROAD = re.compile(
     r"(?<!\w)(?:خارج\s+(?:البلاد|بلادهم|بلدهم|الوطن)|في\s+الخارج|بالخارج|المهجر|الشتات)(?!\w)"
 )
@@ -123,12 +126,45 @@ _ABROAD = re.compile(
 
 _REFUGEE = re.compile(r"(?<!\w)[وف]?[بل]?(?:ال|لل)?لاجئ(?:ا|ين|ون|ات|ة|و)?(?!\w)")
 """A refugee noun: refugees are counted where they are now."""
+_REFUGEE_WORD = "لاجئ"
+"""What every match of `_REFUGEE` holds."""
 
 _NATIONALITY_LIST = re.compile(
     r"(?<!\w)[وف]?[بل]?(?:ال)?(?:جنسي[ةه]|جنسيات|جنسيتين|جنسيتي)(?:\s+(?:مختلف[ةه]|متعدد[ةه]|عد[ةه]))?"
     r"((?:[\s،,]+(?:و|من|او|غير)?\s*\w+(?:ي[ةه]|يين|يون|يات|ي)(?!\w))+)"
 )
 """`جنسية` and the adjectives after it: nationalities (من جنسيات روسية وتركية)."""
+
+_NATIONALITY_WORD = "جنسي"
+"""What every match of `_NATIONALITY_LIST` holds, right after its clitics."""
+_NATIONALITY_CLITICS = frozenset(
+    a + b + c for a in ("", "و", "ف") for b in ("", "ب", "ل") for c in ("", "ال")
+)
+"""What may stand before `_NATIONALITY_WORD` in a match: `[وف]?[بل]?(?:ال)?`."""
+_NATIONALITY_REACH = max(map(len, _NATIONALITY_CLITICS))
+
+
+@lru_cache(maxsize=1 << 10)
+def _nationality_lists(text: str, lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+    """The spans of group 1 of `_NATIONALITY_LIST.finditer(text, lo, hi)`:
+    the pattern is tried only where a match may start, at the clitics before
+    each `_NATIONALITY_WORD` (str.find), in order and not overlapping, as
+    `finditer` would find them.  Cached: every figure of a sentence asks."""
+    out: list[tuple[int, int]] = []
+    done = lo
+    k = text.find(_NATIONALITY_WORD, lo, hi)
+    while k >= 0:
+        for x in range(max(done, k - _NATIONALITY_REACH), k + 1):
+            if text[x:k] not in _NATIONALITY_CLITICS:
+                continue
+            m = _NATIONALITY_LIST.match(text, x, hi)
+            if m is not None:
+                out.append(m.span(1))
+                done = m.end()
+                break
+        k = text.find(_NATIONALITY_WORD, max(k + 1, done), hi)
+    return tuple(out)
+
 
 _JOIN = re.compile(r"^\s*(?:و|او|،|,|-|/)?\s*$")
 """The gap between two names read as one place (حلب وإدلب، سوريا/تركيا)."""
@@ -137,6 +173,8 @@ _BETWEEN = re.compile(r"(?:^|\s)(?:بين|الفاصل[ةه]?\s+بين|الحد�
 """`بين` before the first of two joined names: a place between them."""
 
 _WORD = re.compile(r"\w+")
+_TWO_WORDS = re.compile(r"\w\W+\w")
+"""Two runs of `_WORD` (a span holds two words or more iff it holds this)."""
 
 
 # ---------------------------------------------------------------- codes
@@ -219,6 +257,25 @@ _HOST = re.compile(
     r"تستقبل|استقبلت|استقبل|لجوء|اللجوء)(?!\w)"
 )
 """A host's verb or asylum: the people are counted where they are now."""
+_HOST_WORDS = ("ستضيف", "ستضاف", "ؤوي", "اوي", "حتضن", "ستقبل", "لجوء")
+"""One of these is in every match of `_HOST`."""
+
+
+def _holds(text: str, word: str, lo: int, hi: int) -> bool:
+    """Whether text[lo:hi] holds `word` (a pattern's search is skipped when not)."""
+    return text.find(word, lo, hi) >= 0
+
+
+def _hosted(text: str, lo: int, hi: int) -> bool:
+    """Refugee or host wording in text[lo:hi] (`_REFUGEE`, `_HOST`)."""
+    if _holds(text, _REFUGEE_WORD, lo, hi) and _REFUGEE.search(text, lo, hi):
+        return True
+    return any(_holds(text, w, lo, hi) for w in _HOST_WORDS) and bool(_HOST.search(text, lo, hi))
+
+
+def _whole_land(text: str, lo: int, hi: int) -> bool:
+    """Country-wide wording with no name in text[lo:hi] (`_WHOLE_LAND`)."""
+    return _holds(text, _WHOLE_LAND_WORD, lo, hi) and bool(_WHOLE_LAND.search(text, lo, hi))
 
 
 _CONNECTIVE = re.compile(r"(?<!\w)[و]?(?:حيث|فيما|بينما|كما|اذ|حين|عندما|بعدما)(?!\w)")
@@ -257,6 +314,12 @@ def _role(text: str, start: int) -> Role:
     return Role.PLAIN
 
 
+def names_in(text: str, mentions: Sequence[Mention], sentence: tuple[int, int]) -> list[_Named]:
+    """The mentions inside `sentence` as `attribute` reads them, with their
+    roles: what every figure of the sentence shares (`attribute`'s `named`)."""
+    return _named(text, mentions, *sentence)
+
+
 def _named(text: str, mentions: Sequence[Mention], lo: int, hi: int) -> list[_Named]:
     out: list[_Named] = []
     for m in mentions:
@@ -291,8 +354,8 @@ def _framed(text: str, lo: int, hi: int) -> bool:
     """A speaker's frame in text[lo:hi], between a name and the number after
     it: an opening quote, or a colon not followed by a number (a label:
     `جنوب لبنان: 11 شهيدا`)."""
-    if _QUOTE.search(text, lo, hi):
-        return True
+    if text.find("«", lo, hi) >= 0 or text.find("“", lo, hi) >= 0 or text.find('"', lo, hi) >= 0:
+        return True  # an opening quote (three finds: the gaps are short)
     k = text.find(":", lo, hi)
     while k >= 0:
         if not _NUMBER_AFTER.match(text, k + 1):
@@ -301,14 +364,16 @@ def _framed(text: str, lo: int, hi: int) -> bool:
     return False
 
 
-_QUOTE = re.compile(r"[«“\"]")
 _NUMBER_AFTER = re.compile(r"\s*\(?\d")
 
 _LABEL = re.compile(r"\s*:\s*(?=\S|$)")
 """`جنوب لبنان: 11 شهيدا`: the name labels the number right after its colon."""
 
 
+@lru_cache(maxsize=1 << 12)
 def _in_since(text: str, start: int) -> bool:
+    """Whether the name at `start` follows `منذ` with no break (`_SINCE`); cached,
+    as every figure of a sentence asks of its names."""
     return bool(_SINCE.search(text, max(0, start - 80), start))
 
 
@@ -362,9 +427,16 @@ def _nationality(text: str, m: _Named, s: int, e: int) -> bool:
         return False
     if s <= m.start < e:
         return True
-    if m.start >= e and len(_WORD.findall(text[e : m.start])) <= 1:
-        return True
-    before = _WORD.findall(text[max(0, m.start - 40) : m.start])
+    if m.start >= e and _TWO_WORDS.search(text, e, m.start) is None:
+        return True  # at most one word between (no list of them made)
+    return _after_refugee(text, m.start)
+
+
+@lru_cache(maxsize=1 << 12)
+def _after_refugee(text: str, start: int) -> bool:
+    """Whether the last word before `start` is a refugee noun (`لاجئين سوريين`);
+    cached, as every figure of a sentence asks of its names."""
+    before = _WORD.findall(text[max(0, start - 40) : start])
     return bool(before) and bool(_REFUGEE.fullmatch(before[-1]))
 
 
@@ -376,7 +448,7 @@ def _without_nationalities(text: str, named: list[_Named], s: int, e: int) -> li
     lo = max(0, named[0].start - 80)
     if text.find("جنسي", lo, named[-1].end + 1) < 0:
         return [m for m in named if not _nationality(text, m, s, e)]
-    lists = [m.span(1) for m in _NATIONALITY_LIST.finditer(text, lo, named[-1].end + 1)]
+    lists = _nationality_lists(text, lo, named[-1].end + 1)
     return [
         m
         for m in named
@@ -419,15 +491,9 @@ def _stated_division(text: str, pool: list[_Named], last: _Named) -> Place | Non
 
 def _listed_nationality(text: str, start: int) -> bool:
     """Whether the name at `start` is listed after `جنسية` or follows a refugee noun."""
-    before = _WORD.findall(text[max(0, start - 40) : start])
-    if before and _REFUGEE.fullmatch(before[-1]):
+    if _after_refugee(text, start):
         return True
-    return any(
-        a <= start < b
-        for a, b in (
-            m.span(1) for m in _NATIONALITY_LIST.finditer(text, max(0, start - 120), start + 40)
-        )
-    )
+    return any(a <= start < b for a, b in _nationality_lists(text, max(0, start - 120), start + 40))
 
 
 def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
@@ -522,6 +588,7 @@ def attribute(
     home: Place,
     numbers: Sequence[tuple[int, int]] = (),
     local: Callable[[], Place | None] | None = None,
+    named: list[_Named] | None = None,
 ) -> Place:
     """The place of the figure at `figure` (offsets of its words in normalised
     `text`) whose clause and sentence are the given spans; `home` is the
@@ -530,18 +597,20 @@ def attribute(
     right after another number is that number's when this one has its own);
     `local` gives, when asked, the one division the text names in the
     article's country (see `local_division`): a vague part of the country is
-    that division."""
+    that division.  `named`: `names_in(text, mentions, sentence)`, when the
+    caller has it (the figures of a sentence share it)."""
     s, e = figure
     slo, shi = sentence
     clo, chi = clause
-    named = _named(text, mentions, slo, shi)
+    if named is None:
+        named = _named(text, mentions, slo, shi)
     if not named:  # the common case: nothing to read but country-wide wording
-        if _WHOLE_LAND.search(text, clo, chi):
+        if _whole_land(text, clo, chi):
             return whole_country(home.id) if home.id else home
         return home
     named = _without_nationalities(text, named, s, e)
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
-    refugees = bool(_REFUGEE.search(text, clo, chi) or _HOST.search(text, clo, chi))
+    refugees = _hosted(text, clo, chi)
     numbers = [(a, b) for a, b in _merged(numbers) if a > e + 1 or b < s - 1]  # the others
     if any(_own_after(text, m, e, numbers) and not m.demonym for m in named):
         named = [m for m in named if not _claimed(m, s, slo, numbers)]
@@ -552,7 +621,7 @@ def attribute(
     here = [m for m in proper if clo <= m.start < chi and m.role in (Role.AT, Role.TO)]
     if refugees and not here and _ABROAD.search(text, clo, chi):
         return NOWHERE  # اللاجئين السوريين الذين ما زالوا خارج البلاد: no host named
-    if _WHOLE_LAND.search(text, clo, chi) and not any(clo <= m.start < chi for m in proper):
+    if _whole_land(text, clo, chi) and not any(clo <= m.start < chi for m in proper):
         return whole_country(home.id) if home.id else home
     if not pool:
         return home
@@ -675,8 +744,10 @@ _DATELINE = re.compile(r"\s*[-–—:]")
 
 def _dateline(text: str, start: int, end: int) -> bool:
     """`دمشق - ` at the head of a paragraph: where the report was filed."""
+    if not _DATELINE.match(text, end):  # the rare part first: no slice of the line
+        return False
     line_start = text.rfind("\n", 0, start) + 1
-    return not text[line_start:start].strip() and bool(_DATELINE.match(text, end))
+    return not text[line_start:start].strip()
 
 
 def _proper(text: str, m: Mention) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from figures import gazetteer
-from figures.gazetteer import Scanner, may_start_name
+from figures.gazetteer import Scanner, may_start_name, may_start_party
 from figures.text import normalize
 
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -44,6 +44,17 @@ def _starts(text: str) -> list[int]:
     return [m.start() for m in _LETTERS.finditer(text) if may_start_name(m.group())]
 
 
+def _party_starts(text: str) -> list[int]:
+    return [m.start() for m in _LETTERS.finditer(text) if may_start_party(m.group())]
+
+
+def _read_whole(scanner: Scanner) -> Scanner:
+    """A scanner that read the whole text first: its slices are read from that."""
+    scanner.read_whole(False)
+    scanner.read_whole(True)
+    return scanner
+
+
 def _slices(text: str, rng: random.Random) -> list[tuple[int, int]]:
     """Sentence slices (as the extractor asks), the whole text and random ones."""
     bounds = [i for i, ch in enumerate(text) if ch in "\n.!?؟…"]
@@ -62,6 +73,8 @@ def test_scanner_with_word_starts_matches_find_on_every_slice(name: str, raw: st
     scanners = (
         Scanner(text, starts=_starts(text)),
         Scanner(text, slices[::2] + slices[-8:], starts=_starts(text)),
+        Scanner(text, slices[1::2], starts=_starts(text), party_starts=_party_starts(text)),
+        _read_whole(Scanner(text, slices[::3], starts=_starts(text))),
     )
     for lo, hi in slices:
         for scanner in scanners:
@@ -90,6 +103,24 @@ def test_scanner_with_word_starts_matches_find_on_every_slice(name: str, raw: st
 )
 def test_may_start_name(word: str, expected: bool) -> None:
     assert may_start_name(word) is expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("داعش", True),
+        ("وللتنظيم", True),
+        ("قسد", True),
+        ("حلب", False),
+        ("دير", False),
+        ("في", False),
+    ],
+    ids=lambda v: str(v),
+)
+def test_may_start_party(word: str, expected: bool) -> None:
+    """Only the party names' first words: a party scan skips the places'."""
+    assert may_start_party(word) is expected
+    assert may_start_name(word) or not expected
 
 
 def test_crafted_texts_name_places() -> None:
