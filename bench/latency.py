@@ -1,0 +1,198 @@
+"""Benchmark: chat latency while `raqib run` polls many feeds.
+
+    .venv/bin/python bench/latency.py [--feeds 300] [--items 20] [--commands 30]
+
+`bench/poll.py`'s feed server (imported, in its own process) serves FEEDS RSS
+feeds of ITEMS full seed articles on 127.0.0.1; the fake Telegram Bot API
+(`tests/fakes/telegram_api.py`, in a thread) stands in for Telegram, reached by
+the real python-telegram-bot inside a real `raqib run` subprocess.  Once the
+first source of the poll is done, a chat sends `/help` COMMANDS times, one
+after the other (each after the previous answer and at least `--gap` seconds
+after the previous command to that chat: Telegram, and raqib's pacer, allow one
+message a second per chat, so `--chats` chats take turns).
+
+Measured per command: the answer latency, from the update being offered by
+the fake's `getUpdates` to raqib's `sendMessage` reaching the fake (and, beside
+it, from the command being queued).  Printed: median and max, how many of the
+commands were answered while the poll was still running, and the poll's time.
+Target: every answer within 1 s (exit 1 otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+
+import poll  # noqa: E402  (bench/poll.py: the feed server, the config, the raqib command)
+from fakes.telegram_api import TOKEN, FakeTelegram  # noqa: E402
+
+TARGET = 1.0
+"""Seconds within which every answer must come."""
+USER = 4242
+"""The user who types the commands."""
+
+
+class TimedTelegram(FakeTelegram):
+    """The fake Bot API, also noting when each update was first offered by getUpdates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offered: dict[int, float] = {}
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        ready = await super()._get_updates(params)
+        now = time.monotonic()
+        with self.lock:
+            for update in ready:
+                self.offered.setdefault(int(update["update_id"]), now)
+        return ready
+
+
+class Output:
+    """A subprocess's stderr, read line by line in a thread."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self.lock = threading.Lock()
+        self.proc = proc
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            with self.lock:
+                self.lines.append(line)
+
+    def count(self, needle: str) -> int:
+        with self.lock:
+            return sum(needle in line for line in self.lines)
+
+    def wait_for(self, needle: str, times: int = 1, timeout: float = 600.0) -> float:
+        """Wait until `needle` was logged `times` times; when (monotonic)."""
+        deadline = time.monotonic() + timeout
+        while self.count(needle) < times:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"raqib run exited {self.proc.returncode}:\n{self.tail()}")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"timed out waiting for {needle!r}:\n{self.tail()}")
+            time.sleep(0.02)
+        return time.monotonic()
+
+    def tail(self, n: int = 40) -> str:
+        with self.lock:
+            return "".join(self.lines[-n:])
+
+
+POLLED = "alert(s) queued"
+"""In the log line `raqib run` writes when a source's poll is done."""
+STORED = "change(s)"
+"""In the log lines of a stored article and of a finished source."""
+
+
+def ask(tg: TimedTelegram, chat: int, timeout: float = 60.0) -> tuple[float, float]:
+    """Send `/help` from `chat`, wait for the answer; (latency from the offer, from the push)."""
+    before = len(tg.messages(chat))
+    pushed = time.monotonic()
+    update_id = tg.push_command(chat, USER, "/help")
+    deadline = pushed + timeout
+    while len(tg.messages(chat)) <= before:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no answer to /help in chat {chat} after {timeout:.0f} s")
+        time.sleep(0.002)
+    answered = tg.messages(chat)[before].at
+    offered = tg.offered.get(update_id, pushed)
+    return answered - offered, answered - pushed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--feeds", type=int, default=300)
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--commands", type=int, default=30)
+    parser.add_argument("--chats", type=int, default=3, help="chats taking turns")
+    parser.add_argument("--gap", type=float, default=0.4, help="seconds between two commands")
+    args = parser.parse_args()
+    server, port = poll.start_server(args.feeds, args.items)
+    proc: subprocess.Popen[str] | None = None
+    try:
+        with tempfile.TemporaryDirectory() as tmp, TimedTelegram() as tg:
+            folder = Path(tmp)
+            config = poll.raqib_config(folder, port, args.feeds)
+            with config.open("a", encoding="utf-8") as out:
+                out.write(f'[telegram]\napi_base_url = "{tg.base_url}"\n')
+            env = {**os.environ, "RAQIB_TELEGRAM_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
+            env.pop("RAQIB_SLACK_BOT_TOKEN", None)
+            env.pop("RAQIB_SLACK_APP_TOKEN", None)
+            proc = subprocess.Popen(
+                [*poll.raqib_cmd(), "--config", str(config), "run"],
+                cwd=folder,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            log = Output(proc)
+            banner = log.wait_for("raqib is running")
+            print(
+                f"{args.feeds} feeds x {args.items} full articles on 127.0.0.1:{port}; "
+                f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+            )
+            first = log.wait_for(STORED)  # the poll is under way
+            chats = [1000 + i for i in range(max(1, args.chats))]
+            last_to: dict[int, float] = {}
+            offers: list[float] = []
+            pushes: list[float] = []
+            during = 0
+            for i in range(args.commands):
+                chat = chats[i % len(chats)]
+                wait = max(args.gap - (time.monotonic() - max(last_to.values(), default=0)), 0)
+                wait = max(wait, 1.1 - (time.monotonic() - last_to.get(chat, 0)))
+                time.sleep(max(0.0, wait))
+                last_to[chat] = time.monotonic()
+                offered, pushed = ask(tg, chat)
+                offers.append(offered)
+                pushes.append(pushed)
+                during += log.count(POLLED) < args.feeds
+            end = log.wait_for(POLLED, args.feeds)
+            print(
+                f"poll of {args.feeds} feeds: first article stored {first - banner:.1f} s after "
+                f"the banner, the last source {end - first:.1f} s later; "
+                f"{during}/{args.commands} answers while it ran"
+            )
+            print(
+                f"/help answer latency from the offer (getUpdates) to sendMessage: "
+                f"median {statistics.median(offers):.3f} s, max {max(offers):.3f} s "
+                f"(from the push: median {statistics.median(pushes):.3f} s, "
+                f"max {max(pushes):.3f} s)"
+            )
+            locked = log.count("database is locked")
+            if locked:
+                print(f"'database is locked' logged {locked} time(s)")
+            ok = max(offers) <= TARGET and during == args.commands and not locked
+            print(
+                f"target: every answer <= {TARGET:.1f} s during the poll: "
+                f"{'met' if ok else 'NOT met'}"
+            )
+            proc.send_signal(2)
+            proc.wait(60)
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        server.terminate()
+        server.join(5)
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
