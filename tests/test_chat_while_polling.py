@@ -1,0 +1,165 @@
+"""A poll never blocks the chat: a real `raqib run` polls many feeds of full seed articles
+(real parsing and extraction work) and one feed the server holds, and a `/help` sent through
+the fake Bot API while the poll is provably in progress is answered before it ends — before
+the held feed is released and before the other feeds are all stored."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+from fakes.telegram_api import TOKEN, FakeTelegram
+from loopback import LoopbackServer, Reply, Request
+from story import seed_articles
+
+ROOT = Path(__file__).resolve().parent.parent
+FEEDS = 24
+"""Feeds answered at once, each with ITEMS full seed articles (the CPU work of the poll)."""
+ITEMS = 8
+HOLD = 120.0
+"""Seconds the held feed waits at most for the test to release it."""
+CHAT, USER = 31337, 4242
+
+
+def feed(n: int, articles: list[tuple[str, str]], base: str) -> bytes:
+    items = []
+    for i in range(ITEMS):
+        title, text = articles[(n + i) % len(articles)]
+        body = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n") if p.strip())
+        when = format_datetime(datetime(2019, 2, 1 + i, 12, tzinfo=UTC))
+        link = f"{base}/news/{n}/{i}"
+        items.append(
+            f"<item><title>{escape(title)} ({n}-{i})</title><link>{link}</link><guid>{link}</guid>"
+            f"<pubDate>{when}</pubDate><description>{escape(text[:200])}</description>"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>feed {n}</title><link>{base}/</link><description>d</description>"
+        f"{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+class Log:
+    """`raqib run`'s stderr, read in a thread."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self.lock = threading.Lock()
+        self.proc = proc
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            with self.lock:
+                self.lines.append(line)
+
+    def count(self, needle: str) -> int:
+        with self.lock:
+            return sum(needle in line for line in self.lines)
+
+    def text(self) -> str:
+        with self.lock:
+            return "".join(self.lines)
+
+    def wait_for(self, needle: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.count(needle):
+            assert self.proc.poll() is None, self.text()[-3000:]
+            assert time.monotonic() < deadline, f"no {needle!r} in:\n{self.text()[-3000:]}"
+            time.sleep(0.01)
+
+
+def test_help_is_answered_while_a_poll_of_many_feeds_is_in_progress(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    articles = [(a.title, a.text) for a in seed_articles(seeds_dir)]
+    release = threading.Event()
+    with LoopbackServer() as site, FakeTelegram() as tg:
+        for n in range(FEEDS):
+            body = feed(n, articles, site.url(""))
+            site.route(
+                f"/feed/{n}.xml", Reply(body=body, headers={"Content-Type": "application/rss+xml"})
+            )
+
+        def held(request: Request) -> Reply:
+            release.wait(HOLD)
+            return Reply(body=feed(FEEDS, articles, site.url("")))
+
+        site.route("/held.xml", held)
+        sources = [
+            f'[[sources]]\nname = "feed{n}"\nkind = "rss"\nurl = "{site.url(f"/feed/{n}.xml")}"\n'
+            for n in range(FEEDS)
+        ]
+        sources.append(
+            f'[[sources]]\nname = "held"\nkind = "rss"\nurl = "{site.url("/held.xml")}"\n'
+        )
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f"""
+[storage]
+database = "{tmp_path / "raqib.db"}"
+
+[network]
+allow_private_networks = true
+retries = 0
+read_timeout = "300s"
+total_timeout = "300s"
+
+[telegram]
+api_base_url = "{tg.base_url}"
+
+{"".join(sources)}
+""",
+            encoding="utf-8",
+        )
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "RAQIB_TELEGRAM_TOKEN": TOKEN}
+        for name in ("RAQIB_SLACK_BOT_TOKEN", "RAQIB_SLACK_APP_TOKEN"):
+            env.pop(name, None)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        log = Log(proc)
+        try:
+            log.wait_for("raqib is running")
+            log.wait_for("figure(s)")  # articles are being stored: the poll is under way
+            deadline = time.monotonic() + 60
+            while not site.hits("/held.xml"):
+                assert time.monotonic() < deadline, "the held feed was never requested"
+                time.sleep(0.01)
+            tg.push_command(CHAT, USER, "/help")
+            tg.wait_for_sync(lambda: tg.messages(CHAT), timeout=HOLD / 2, what="the /help answer")
+            sources_done = log.count("alert(s) queued")
+            held_open = not release.is_set()
+            release.set()
+            deadline = time.monotonic() + 300
+            while log.count("alert(s) queued") < FEEDS + 1:  # the poll ends, every source stored
+                assert proc.poll() is None, log.text()[-3000:]
+                assert time.monotonic() < deadline, log.text()[-3000:]
+                time.sleep(0.05)
+        finally:
+            release.set()
+            if proc.poll() is None:
+                proc.send_signal(2)
+                try:
+                    proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    assert held_open  # answered while the held feed was still on the wire
+    assert sources_done < FEEDS, f"answered only after all {FEEDS} feeds were stored"
+    assert "/help" in tg.messages(CHAT)[0].plain
+    assert proc.returncode == 0, log.text()[-3000:]
