@@ -100,6 +100,12 @@ STORED = "change(s)"
 """In the log lines of a stored article and of a finished source."""
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` itself (not its children), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def ask(tg: TimedTelegram, chat: int, timeout: float = 60.0) -> tuple[float, float]:
     """Send `/help` from `chat`, wait for the answer; (latency from the offer, from the push)."""
     before = len(tg.messages(chat))
@@ -122,6 +128,7 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=30)
     parser.add_argument("--chats", type=int, default=3, help="chats taking turns")
     parser.add_argument("--gap", type=float, default=0.4, help="seconds between two commands")
+    parser.add_argument("--log", type=Path, help="write raqib run's log (stderr) to this file")
     args = parser.parse_args()
     server, port = poll.start_server(args.feeds, args.items)
     proc: subprocess.Popen[str] | None = None
@@ -149,6 +156,7 @@ def main() -> None:
                 f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
             )
             first = log.wait_for(STORED)  # the poll is under way
+            cpu_before = cpu_seconds(proc.pid)
             chats = [1000 + i for i in range(max(1, args.chats))]
             last_to: dict[int, float] = {}
             offers: list[float] = []
@@ -165,10 +173,12 @@ def main() -> None:
                 pushes.append(pushed)
                 during += log.count(POLLED) < args.feeds
             end = log.wait_for(POLLED, args.feeds)
+            cpu = cpu_seconds(proc.pid) - cpu_before
             print(
                 f"poll of {args.feeds} feeds: first article stored {first - banner:.1f} s after "
                 f"the banner, the last source {end - first:.1f} s later; "
-                f"{during}/{args.commands} answers while it ran"
+                f"{during}/{args.commands} answers while it ran; CPU of the event loop's "
+                f"process meanwhile {cpu:.1f} s ({cpu / (end - first):.0%} of the time)"
             )
             print(
                 f"/help answer latency from the offer (getUpdates) to sendMessage: "
@@ -186,6 +196,8 @@ def main() -> None:
             )
             proc.send_signal(2)
             proc.wait(60)
+            if args.log:
+                args.log.write_text("".join(log.lines), encoding="utf-8")
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()
