@@ -186,16 +186,6 @@ def dominant_place(text: str) -> str | None:
     return min(counts, key=lambda p: (-counts[p], first[p]))
 
 
-def analyse(text: str) -> tuple[list[Figure], str | None]:
-    """The figures of `text` and its dominant place: the CPU work of one article,
-    for the worker pool (`poll_source`), so none of it runs on the event loop."""
-    return list(figure_engine.extract(text)), dominant_place(text)
-
-
-_DOMINANT: Any = object()
-"""`process_article`'s "work the dominant place out here" (when a caller did not)."""
-
-
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
     """The sentence holding text[start:end] and the figure's offsets in it.  A sentence
     longer than `SENTENCE_LIMIT` on a side is cut there at a word boundary, and the cut is
@@ -230,13 +220,11 @@ def process_article(
     *,
     now: datetime | None = None,
     found: Sequence[Figure] | None = None,
-    dominant: str | None = _DOMINANT,
 ) -> ArticleResult:
     """Store one article, its figures, the changes they make and their outbox
     rows, in one transaction.  The same version (URL and content hash) twice
     is skipped.  `found` gives the figures instead of extracting them (for
-    callers that already have them); `dominant` gives the text's dominant place
-    (`dominant_place`) for them, when it was worked out already (`analyse`)."""
+    callers that already have them)."""
     now = now or datetime.now(UTC)
     if store.article_seen(db, article.url, article.content_hash):
         return ArticleResult(article.url, True, 0, ())
@@ -246,9 +234,7 @@ def process_article(
     outlet = article.outlet or article.source
     # the engine places each figure itself (None: two countries, or none
     # named); figures given by a caller without any place take the text's
-    default_place = None
-    if found is not None:
-        default_place = dominant_place(text) if dominant is _DOMINANT else dominant
+    default_place = dominant_place(text) if found is not None else None
     keyed: list[tuple[Key, Observation]] = []
     for f in figs:
         fine = f.place if f.place or f.country else default_place
@@ -570,15 +556,15 @@ async def poll_source(
             log.warning("source %s: %s", source.name, cut)
             problems.append(cut)
         try:
-            found, dominant = await run_cpu(pool, analyse, document_text(article), key=source.name)
+            found = await run_cpu(
+                pool, figure_engine.extract, document_text(article), key=source.name
+            )
         except Exception as exc:  # one article that cannot be analysed fails alone
             problem = f"{article.url}: not analysed: {describe(exc)}"
             log.warning("source %s: %s", source.name, problem)
             problems.append(problem)
             continue
-        done.append(
-            process_article(db, article, rules, now=started, found=found, dominant=dominant)
-        )
+        done.append(process_article(db, article, rules, now=started, found=found))
     next_due = started + timedelta(seconds=interval)
     if result.empty_content:
         log.warning("source %s: fetched, but found no article text", source.name)
