@@ -103,6 +103,7 @@ def test_help_is_answered_while_a_poll_of_many_feeds_is_in_progress(
         sources.append(
             f'[[sources]]\nname = "held"\nkind = "rss"\nurl = "{site.url("/held.xml")}"\n'
         )
+        wanted = {f"/feed/{n}.xml" for n in range(FEEDS)} | {"/held.xml"}
         config = tmp_path / "config.toml"
         config.write_text(
             f"""
@@ -112,6 +113,7 @@ database = "{tmp_path / "raqib.db"}"
 [network]
 allow_private_networks = true
 retries = 0
+max_connections = 40
 read_timeout = "300s"
 total_timeout = "300s"
 
@@ -136,10 +138,10 @@ api_base_url = "{tg.base_url}"
         log = Log(proc)
         try:
             log.wait_for("raqib is running")
-            log.wait_for("figure(s)")  # articles are being stored: the poll is under way
-            deadline = time.monotonic() + 60
-            while not site.hits("/held.xml"):
-                assert time.monotonic() < deadline, "the held feed was never requested"
+            deadline = time.monotonic() + 120  # every feed fetched: their CPU work is under way
+            while {r.path for r in site.requests} < wanted:
+                assert proc.poll() is None, log.text()[-3000:]
+                assert time.monotonic() < deadline, f"not every feed was requested: {site.requests}"
                 time.sleep(0.01)
             tg.push_command(CHAT, USER, "/help")
             tg.wait_for_sync(lambda: tg.messages(CHAT), timeout=HOLD / 2, what="the /help answer")
