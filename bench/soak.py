@@ -247,9 +247,12 @@ def main() -> None:
                 workers = sum(rss_mb(p) for p in children(proc.pid))
                 samples.append((main_mb, workers))
                 sent = sum(len(tg.messages(c)) - replies[c] for c in chats)
+                db_mb = (
+                    sum(p.stat().st_size for p in folder.glob("raqib.db*") if p.is_file()) / 2**20
+                )
                 print(
                     f"  cycle {cycle:>3}  {time.monotonic() - started:6.0f} s  "
-                    f"RSS {main_mb:6.1f} MB (workers {workers:6.1f} MB)  "
+                    f"RSS {main_mb:6.1f} MB (workers {workers:6.1f} MB)  db {db_mb:5.1f} MB  "
                     f"served {feeds.served():>5}  delivered {sent:>5}",
                     flush=True,
                 )
