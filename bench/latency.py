@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 import poll  # noqa: E402  (bench/poll.py: the feed server, the config, the raqib command)
-from fakes.telegram_api import TOKEN, FakeTelegram  # noqa: E402
+from fakes.telegram_api import FakeTelegram  # noqa: E402
+from running import RunLog, start_run  # noqa: E402
 
 TARGET = 1.0
 """Seconds within which every answer must come."""
@@ -57,41 +57,6 @@ class TimedTelegram(FakeTelegram):
             for update in ready:
                 self.offered.setdefault(int(update["update_id"]), now)
         return ready
-
-
-class Output:
-    """A subprocess's stderr, read line by line in a thread."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.lines: list[str] = []
-        self.lock = threading.Lock()
-        self.proc = proc
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            with self.lock:
-                self.lines.append(line)
-
-    def count(self, needle: str) -> int:
-        with self.lock:
-            return sum(needle in line for line in self.lines)
-
-    def wait_for(self, needle: str, times: int = 1, timeout: float = 600.0) -> float:
-        """Wait until `needle` was logged `times` times; when (monotonic)."""
-        deadline = time.monotonic() + timeout
-        while self.count(needle) < times:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"raqib run exited {self.proc.returncode}:\n{self.tail()}")
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {needle!r}:\n{self.tail()}")
-            time.sleep(0.02)
-        return time.monotonic()
-
-    def tail(self, n: int = 40) -> str:
-        with self.lock:
-            return "".join(self.lines[-n:])
 
 
 POLLED = "alert(s) queued"
@@ -138,18 +103,8 @@ def main() -> None:
             config = poll.raqib_config(folder, port, args.feeds)
             with config.open("a", encoding="utf-8") as out:
                 out.write(f'[telegram]\napi_base_url = "{tg.base_url}"\n')
-            env = {**os.environ, "RAQIB_TELEGRAM_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
-            env.pop("RAQIB_SLACK_BOT_TOKEN", None)
-            env.pop("RAQIB_SLACK_APP_TOKEN", None)
-            proc = subprocess.Popen(
-                [*poll.raqib_cmd(), "--config", str(config), "run"],
-                cwd=folder,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            log = Output(proc)
+            proc = start_run(poll.raqib_cmd(), config, folder)
+            log = RunLog(proc)
             banner = log.wait_for("raqib is running")
             print(
                 f"{args.feeds} feeds x {args.items} full articles on 127.0.0.1:{port}; "
@@ -174,7 +129,7 @@ def main() -> None:
                 offers.append(offered)
                 pushes.append(pushed)
                 during += log.count(POLLED) < args.feeds
-            end = log.wait_for(POLLED, args.feeds)
+            end = log.wait_for(POLLED, args.feeds, timeout=1800)
             cpu = cpu_seconds(proc.pid) - cpu_before
             print(
                 f"poll of {args.feeds} feeds: commands from {first - banner:.1f} s after "

@@ -46,9 +46,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 import poll  # noqa: E402  (bench/poll.py: the raqib command)
-from fakes.telegram_api import TOKEN, FakeTelegram  # noqa: E402
-from latency import Output  # noqa: E402
+from fakes.telegram_api import FakeTelegram  # noqa: E402
 from loopback import LoopbackServer, Reply, Request  # noqa: E402
+from running import RunLog, start_run  # noqa: E402
 
 PLACES = (
     ("damascus", "دمشق"),
@@ -206,19 +206,9 @@ def main() -> None:
         folder = Path(tmp)
         config = folder / "config.toml"
         config.write_text(config_text(folder, feeds, args.interval, tg), encoding="utf-8")
-        env = {**os.environ, "RAQIB_TELEGRAM_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
-        env.pop("RAQIB_SLACK_BOT_TOKEN", None)
-        env.pop("RAQIB_SLACK_APP_TOKEN", None)
         try:
-            proc = subprocess.Popen(
-                [*poll.raqib_cmd(), "--config", str(config), "run"],
-                cwd=folder,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            log = Output(proc)
+            proc = start_run(poll.raqib_cmd(), config, folder)
+            log = RunLog(proc)
             log.wait_for("raqib is running", timeout=120)
             chats = [2000 + j for j in range(args.chats)]
             for j, chat in enumerate(chats):

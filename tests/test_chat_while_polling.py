@@ -5,7 +5,6 @@ the held feed is released and before the other feeds are all stored."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -15,11 +14,11 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
-from fakes.telegram_api import TOKEN, FakeTelegram
+from fakes.telegram_api import FakeTelegram
 from loopback import LoopbackServer, Reply, Request
+from running import RunLog, start_run
 from story import seed_articles
 
-ROOT = Path(__file__).resolve().parent.parent
 FEEDS = 24
 """Feeds answered at once, each with ITEMS full seed articles (the CPU work of the poll)."""
 ITEMS = 8
@@ -46,37 +45,6 @@ def feed(n: int, articles: list[tuple[str, str]], base: str) -> bytes:
         f"<title>feed {n}</title><link>{base}/</link><description>d</description>"
         f"{''.join(items)}</channel></rss>"
     ).encode()
-
-
-class Log:
-    """`raqib run`'s stderr, read in a thread."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.lines: list[str] = []
-        self.lock = threading.Lock()
-        self.proc = proc
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            with self.lock:
-                self.lines.append(line)
-
-    def count(self, needle: str) -> int:
-        with self.lock:
-            return sum(needle in line for line in self.lines)
-
-    def text(self) -> str:
-        with self.lock:
-            return "".join(self.lines)
-
-    def wait_for(self, needle: str, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not self.count(needle):
-            assert self.proc.poll() is None, self.text()[-3000:]
-            assert time.monotonic() < deadline, f"no {needle!r} in:\n{self.text()[-3000:]}"
-            time.sleep(0.01)
 
 
 def test_help_is_answered_while_a_poll_of_many_feeds_is_in_progress(
@@ -124,18 +92,8 @@ api_base_url = "{tg.base_url}"
 """,
             encoding="utf-8",
         )
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "RAQIB_TELEGRAM_TOKEN": TOKEN}
-        for name in ("RAQIB_SLACK_BOT_TOKEN", "RAQIB_SLACK_APP_TOKEN"):
-            env.pop(name, None)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        log = Log(proc)
+        proc = start_run([sys.executable, "-m", "bot.cli"], config, tmp_path)
+        log = RunLog(proc)
         try:
             log.wait_for("raqib is running")
             deadline = time.monotonic() + 120  # every feed fetched: their CPU work is under way
