@@ -5,11 +5,13 @@
 - The delivery loop (`bot.delivery`) drains the outbox to every transport: the
   chat transports that are configured, and the console when none is (or when
   `[service] console = "on"`).
-- Once a minute (`DIGEST_TICK`) the digests that are due (`bot.digest`) go to
-  their chats through the same transports, one message per chat per day.
-- Every `delivery_poll_interval` seconds the effective config (file + admin
-  edits in SQLite) is read again; a changed source list reaches the scheduler
-  and changed alert rules reach the pipeline without a restart.  The chat
+- Once a minute (`DIGEST_TICK`, the APScheduler job `DIGEST_JOB`) the digests
+  that are due (`bot.digest`) go to their chats through the same transports,
+  one message per chat per day.
+- Every `delivery_poll_interval` seconds (the APScheduler job `SETTINGS_JOB`)
+  the effective config (file + admin edits in SQLite) is read again; a changed
+  source list reaches the scheduler and changed alert rules reach the pipeline
+  without a restart.  The chat
   transports are bound to `Service.reload`, so an admin's edit from a chat
   applies at once.
 
@@ -42,6 +44,7 @@ from typing import TextIO
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlite_utils import Database
 
 from bot import store
@@ -64,6 +67,10 @@ log = logging.getLogger(__name__)
 
 DIGEST_TICK = 60.0
 """Seconds between two looks for digests that are due."""
+DIGEST_JOB = "digests"
+"""The scheduler job id of the digest tick."""
+SETTINGS_JOB = "settings"
+"""The scheduler job id of the settings watcher."""
 
 __all__ = ["Service", "cmd_run", "run_service"]
 
@@ -91,9 +98,8 @@ class Service:
         self.delivery: DeliveryLoop | None = None
         self.stopping = False
         self._inflight: set[asyncio.Task[object]] = set()
-        self._watcher: asyncio.Task[None] | None = None
-        self._digests: asyncio.Task[None] | None = None
-        self._ticking = False
+        self._digest_task: asyncio.Task[object] | None = None
+        """The digest tick being run (shutdown lets it end, bounded)."""
         self.clock = clock
         """What time it is (the digest schedule reads it; tests set it)."""
 
@@ -121,9 +127,23 @@ class Service:
         )
         self.delivery.start()
         self.sync()
+        now = datetime.now(UTC)
+        self.scheduler.add_job(  # at once, then every DIGEST_TICK seconds
+            self._digest_job,
+            IntervalTrigger(seconds=DIGEST_TICK),
+            next_run_time=now,
+            **_SERVICE_JOB,
+            id=DIGEST_JOB,
+            name=DIGEST_JOB,
+        )
+        self.scheduler.add_job(  # after one interval, then every interval
+            self._watch_job,
+            self._watch_trigger(),
+            **_SERVICE_JOB,
+            id=SETTINGS_JOB,
+            name=SETTINGS_JOB,
+        )
         self.scheduler.start()
-        self._watcher = asyncio.create_task(self._watch(), name="settings-watcher")
-        self._digests = asyncio.create_task(self._digest_loop(), name="digests")
 
     def sync(self) -> None:
         """Make the scheduler match the effective sources."""
@@ -152,20 +172,25 @@ class Service:
             log.info("service: log level is now %s", new.logging.level.upper())
         if new.service != old.service and self.delivery is not None:
             self.delivery.poll_interval = new.service.delivery_poll_interval
+        interval = new.service.delivery_poll_interval
+        if interval != old.service.delivery_poll_interval and self.scheduler.running:
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.reschedule_job(SETTINGS_JOB, trigger=self._watch_trigger())
         if new.sources != old.sources or new.service.jitter != old.service.jitter:
             self.sync()
         return True
 
-    async def _watch(self) -> None:
-        """Pick up admin edits made by this or another process."""
-        while not self.stopping:
-            await asyncio.sleep(self.effective.service.delivery_poll_interval)
-            if self.stopping:
-                break
-            try:
-                self.reload()
-            except Exception:  # a bad read must not stop the service; try again next time
-                log.exception("service: reading the settings failed")
+    def _watch_trigger(self) -> IntervalTrigger:
+        return IntervalTrigger(seconds=self.effective.service.delivery_poll_interval)
+
+    async def _watch_job(self) -> None:
+        """Pick up admin edits made by this or another process (the job `SETTINGS_JOB`)."""
+        if self.stopping:
+            return
+        try:
+            self.reload()
+        except Exception:  # a bad read must not stop the service; try again next time
+            log.exception("service: reading the settings failed")
 
     # ------------------------------------------------------------ digests
 
@@ -175,19 +200,18 @@ class Service:
         transports = {t.name: t for t in self.transports}
         return await send_digests(self.db, transports, schedule, now or self.clock())
 
-    async def _digest_loop(self) -> None:
-        """Look for due digests once a minute (a digest failed today is tried again)."""
-        while not self.stopping:
-            self._ticking = True
-            try:
-                await self.digest_tick()
-            except Exception:  # a bad read must not stop the service; try again next time
-                log.exception("service: sending digests failed")
-            finally:
-                self._ticking = False
-            if self.stopping:
-                break
-            await asyncio.sleep(DIGEST_TICK)
+    async def _digest_job(self) -> None:
+        """Send the digests that are due (the job `DIGEST_JOB`, once a minute; a digest
+        that failed today is tried again on the next tick)."""
+        if self.stopping:
+            return
+        self._digest_task = asyncio.current_task()
+        try:
+            await self.digest_tick()
+        except Exception:  # a bad read must not stop the service; try again next time
+            log.exception("service: sending digests failed")
+        finally:
+            self._digest_task = None
 
     # ------------------------------------------------------------ one poll
 
@@ -262,14 +286,12 @@ class Service:
         deadline = loop.time() + grace
         if self.scheduler.running:
             self.scheduler.pause()
-        if self._watcher is not None:
-            self._watcher.cancel()
-        if self._digests is not None:
-            if self._ticking:  # a digest is being sent: let it end (bounded) and be marked
-                await asyncio.wait({self._digests}, timeout=max(0.0, deadline - loop.time()))
-            self._digests.cancel()
+        digest = self._digest_task
+        if digest is not None:  # a digest is being sent: let it end (bounded) and be marked
+            await asyncio.wait({digest}, timeout=max(0.0, deadline - loop.time()))
+            digest.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._digests
+                await digest
         polls = [t for t in self._inflight if not t.done()]
         if polls:
             log.info("service: waiting for %d poll(s) in flight (at most %.0fs)", len(polls), grace)
@@ -330,6 +352,15 @@ class Service:
             lines.append("  console    alerts are printed here, on stdout")
         lines.append("  stop       Ctrl-C or SIGTERM: finishes in-flight work; twice: at once")
         return "\n".join(lines)
+
+
+_SERVICE_JOB: dict[str, Any] = {
+    "max_instances": 1,  # never two at once
+    "coalesce": True,  # late (a busy loop, a suspended machine): run once, not once per miss
+    "misfire_grace_time": None,  # and never skip a run for being late
+    "replace_existing": True,
+}
+"""How the service's own jobs (digest tick, settings watcher) are scheduled."""
 
 
 def _every(seconds: float) -> str:

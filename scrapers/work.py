@@ -235,19 +235,19 @@ class WorkerPool:
 
         loop.add_reader(fd, wake)
         try:
-            try:
-                worker.conn.send(job)
-            except (BrokenPipeError, OSError) as exc:
-                raise WorkerDied(f"a worker process died ({exc})") from None
-            try:
-                async with asyncio.timeout(limit):
-                    await ready
-            except TimeoutError:
-                raise WorkTimeout(f"took more than {limit:g} s (stopped)") from None
+            async with asyncio.timeout(limit):
+                try:  # in a thread: a text bigger than the pipe's buffer blocks the
+                    # writer until the worker has read it, and the event loop must not wait
+                    await asyncio.to_thread(worker.conn.send, job)
+                except (BrokenPipeError, OSError) as exc:
+                    raise WorkerDied(f"a worker process died ({exc})") from None
+                await ready
+        except TimeoutError:
+            raise WorkTimeout(f"took more than {limit:g} s (stopped)") from None
         finally:
             loop.remove_reader(fd)
-        try:
-            reply: tuple[bool, object] = worker.conn.recv()
+        try:  # in a thread too: a big reply comes in several reads, as the worker writes it
+            reply: tuple[bool, object] = await asyncio.to_thread(worker.conn.recv)
         except (EOFError, OSError):
             worker.process.join(1)
             raise WorkerDied(

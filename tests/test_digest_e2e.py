@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from test_telegram_e2e import FAST, alerts_in, expected_for, fast_pacer, replay_
 from bot import store
 from bot.config import AlertsConfig, Config, ServiceConfig, StorageConfig, TelegramConfig
 from bot.digest import DigestItem, digest_text, parse_schedule
-from bot.service import Service
+from bot.service import DIGEST_JOB, DIGEST_TICK, Service
 from bot.telegram import TelegramTransport
 
 DIGEST_CHAT = 601
@@ -131,3 +131,27 @@ async def test_a_failed_digest_stays_held_for_the_next_tick(
 
     assert await service.digest_tick(due + timedelta(minutes=1)) == 1
     assert len(tg.messages(DIGEST_CHAT)) == replies + 1
+
+
+async def test_the_digest_tick_is_a_scheduler_job_that_fires(
+    running: tuple[Service, FakeTelegram], seeds_dir: Path
+) -> None:
+    service, tg = running
+    job = service.scheduler.get_job(DIGEST_JOB)
+    assert job is not None and job.trigger.interval == timedelta(seconds=DIGEST_TICK)
+    assert job.max_instances == 1 and job.coalesce
+    await say(tg, DIGEST_CHAT, "/subscribe displaced digest")
+    replies = len(tg.messages(DIGEST_CHAT))
+    replay_seeds(service.db, seeds_dir)
+    [created] = service.db.execute(
+        "select created_at from subscriptions where chat_id = ?", [str(DIGEST_CHAT)]
+    ).fetchone()
+    due = parse_schedule(SCHEDULE).next_due(store.parse_iso(created))
+    service.clock = lambda: due + timedelta(minutes=1)  # the digest is due now
+
+    service.scheduler.modify_job(DIGEST_JOB, next_run_time=datetime.now(UTC))  # tick now
+    await tg.wait_for(lambda: len(tg.messages(DIGEST_CHAT)) > replies, what="the digest")
+    [digest] = tg.messages(DIGEST_CHAT)[replies:]
+    assert "changes" in digest.plain.splitlines()[0]
+    job = service.scheduler.get_job(DIGEST_JOB)  # and the next tick is a minute on
+    assert job is not None and job.next_run_time > datetime.now(UTC) + timedelta(seconds=50)

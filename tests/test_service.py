@@ -30,7 +30,7 @@ from bot.delivery import SENT, DeliveryLoop, Message, SendResult, backoff
 from bot.pipeline import process_article, rules_from_config
 from bot.render import alert_plain
 from bot.scheduler import source_jobs
-from bot.service import Service
+from bot.service import DIGEST_JOB, SETTINGS_JOB, Service
 from bot.settings import add_source, set_paused, set_setting
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.model import Article, content_hash
@@ -275,7 +275,8 @@ async def test_an_admin_edit_reaches_the_scheduler_without_a_restart(tmp_path: P
 
         set_paused(admin, config, "local", True, actor="telegram:1")
         await until(lambda: set(source_jobs(service.scheduler)) == {"feed"})
-        assert len(service.scheduler.get_jobs()) == 1
+        ids = sorted(j.id for j in service.scheduler.get_jobs())  # the source and the service's
+        assert ids == sorted([DIGEST_JOB, SETTINGS_JOB, "source:feed"])
     finally:
         await service.shutdown()
 
@@ -293,6 +294,29 @@ async def test_alert_rules_follow_an_edit(tmp_path: Path) -> None:
         set_setting(service.db, config, "service.delivery_poll_interval", "1s", actor="cli")
         assert service.reload()
         assert service.delivery is not None and service.delivery.poll_interval == 1.0
+    finally:
+        await service.shutdown()
+
+
+async def test_the_settings_watcher_is_a_scheduler_job_that_fires(tmp_path: Path) -> None:
+    config = config_for(tmp_path, ())
+    service = Service(config, console=io.StringIO())
+    await service.start()
+    try:
+        job = service.scheduler.get_job(SETTINGS_JOB)
+        assert job is not None and job.trigger.interval == timedelta(seconds=0.2)
+        assert job.max_instances == 1 and job.coalesce
+        admin = store.open_db(tmp_path / "raqib.db")  # another process's edits: only the job
+        set_setting(admin, config, "alerts.alert_new", "false", actor="cli")  # sees them
+        await until(lambda: service.rules.alert_new is False)
+        set_setting(admin, config, "service.delivery_poll_interval", "0.5s", actor="cli")
+        await until(
+            lambda: (
+                service.scheduler.get_job(SETTINGS_JOB).trigger.interval == timedelta(seconds=0.5)
+            )
+        )
+        set_setting(admin, config, "alerts.alert_new", "true", actor="cli")  # still firing
+        await until(lambda: service.rules.alert_new is True)
     finally:
         await service.shutdown()
 
