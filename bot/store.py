@@ -422,10 +422,21 @@ def write(db: Database) -> Iterator[Database]:
 
 def article_seen(db: Database, url: str, content_hash: str) -> bool:
     """True when this very version of the article is stored."""
-    row = db.execute(
-        "select 1 from articles where url = ? and content_hash = ? limit 1", [url, content_hash]
-    ).fetchone()
-    return row is not None
+    return bool(seen_versions(db, [(url, content_hash)]))
+
+
+def seen_versions(db: Database, versions: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (URL, content hash) versions are stored, in one query
+    (each looked up in the unique (url, content_hash) index)."""
+    wanted = [list(v) for v in versions]
+    if not wanted:
+        return set()
+    rows = db.conn.execute(
+        "select a.url, a.content_hash from json_each(?) j join articles a"
+        " on a.url = json_extract(j.value, '$[0]') and a.content_hash = json_extract(j.value, '$[1]')",
+        [json.dumps(wanted, ensure_ascii=False)],
+    )
+    return {(url, digest) for url, digest in rows}
 
 
 def url_known(db: Database, url: str) -> bool:
@@ -438,28 +449,71 @@ def insert_row(db: Database, table: str, row: dict[str, Any], *, replace: bool =
     sqlite-utils' insert inspects the table on every call); the new rowid.
     The statement text is built once per column set, so sqlite3's statement
     cache hands back the prepared statement."""
-    cursor = db.conn.execute(_insert_sql(table, tuple(row), replace), list(row.values()))
+    cursor = db.conn.execute(_insert_sql(table, tuple(row), replace, 1), list(row.values()))
     return int(cursor.lastrowid or 0)
 
 
-@lru_cache(maxsize=64)
-def _insert_sql(table: str, columns: tuple[str, ...], replace: bool) -> str:
+MAX_VARIABLES = 32_000
+"""Bound values one statement takes at most (SQLite's limit is 32,766 since 3.32)."""
+
+
+def insert_rows(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts of the same keys) into `table` in as few statements
+    as the variable limit allows: one multi-row `insert … values (…), (…)`
+    each (rows given in full, ids included, so nothing is read back)."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    most = max(1, MAX_VARIABLES // len(columns))
+    for at in range(0, len(rows), most):
+        chunk = rows[at : at + most]
+        values = [v for row in chunk for v in row.values()]
+        db.conn.execute(_insert_sql(table, columns, False, len(chunk)), values)
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...], replace: bool, rows: int) -> str:
     cols = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
     verb = "insert or replace" if replace else "insert"
-    return f"{verb} into {table} ({cols}) values ({marks})"
+    return f"{verb} into {table} ({cols}) values {', '.join([marks] * rows)}"
 
 
 def next_id(db: Database, table: str) -> int:
     """The rowid SQLite would give the next row of `table` (inside `write`,
     where no other writer can take it first)."""
-    row = db.conn.execute(f"select coalesce(max(rowid), 0) + 1 from {table}").fetchone()
-    return int(row[0])
+    return next_ids(db, (table,))[0]
+
+
+def next_ids(db: Database, tables: Sequence[str]) -> list[int]:
+    """`next_id` of each of `tables`, in one query."""
+    parts = ", ".join(f"(select coalesce(max(rowid), 0) + 1 from {t})" for t in tables)
+    return [int(n) for n in db.conn.execute(f"select {parts}").fetchone()]
 
 
 def insert_article(db: Database, row: dict[str, Any]) -> int:
     """Store an article row; its id."""
     return insert_row(db, "articles", row)
+
+
+def insert_articles(db: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Store article rows that carry their ids (`next_ids`)."""
+    insert_rows(db, "articles", rows)
+
+
+def insert_observations(db: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Store observation rows that carry their ids (`next_ids`)."""
+    insert_rows(db, "observations", rows)
+
+
+def insert_change(db: Database, row: dict[str, Any]) -> int:
+    """Store a change row; its id."""
+    return insert_row(db, "changes", row)
+
+
+def insert_outbox(db: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Queue outbox rows (one statement for the lot)."""
+    insert_rows(db, "outbox", rows)
 
 
 # ---------------------------------------------------------------- state
@@ -534,42 +588,60 @@ def _names(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-_PUT_STATE = (
-    f"insert into state ({_names(STATE_COLUMNS)}) values ({', '.join('?' * len(STATE_COLUMNS))})"
-    ' on conflict ("key") do update set '
-    + ", ".join(f'"{c}" = excluded."{c}"' for c in _STATE_VALUES)
-)
 # an upsert updates the row in place: the key's fields (and so every index of
 # `state`) stay as they are, where a replace would delete and re-insert it
 
 
 def put_state(db: Database, state: State, now: datetime) -> None:
     """Insert or update the state row for `state.key`."""
+    put_states(db, [state], now)
+
+
+def put_states(db: Database, states: Sequence[State], now: datetime) -> None:
+    """Insert or update the state rows of `states` (distinct keys), in one
+    statement per chunk of rows."""
+    if not states:
+        return
+    most = MAX_VARIABLES // len(STATE_COLUMNS)
+    for at in range(0, len(states), most):
+        chunk = states[at : at + most]
+        values = [v for st in chunk for v in _state_values(st, now)]
+        db.conn.execute(_put_states_sql(len(chunk)), values)
+
+
+@lru_cache(maxsize=64)
+def _put_states_sql(rows: int) -> str:
+    marks = "(" + ", ".join("?" * len(STATE_COLUMNS)) + ")"
+    return (
+        f"insert into state ({_names(STATE_COLUMNS)}) values {', '.join([marks] * rows)}"
+        ' on conflict ("key") do update set '
+        + ", ".join(f'"{c}" = excluded."{c}"' for c in _STATE_VALUES)
+    )
+
+
+def _state_values(state: State, now: datetime) -> tuple[Any, ...]:
     k = state.key
-    db.conn.execute(
-        _PUT_STATE,
-        (
-            key_text(k),
-            k.metric.value,
-            k.place,
-            k.party,
-            k.scope.value,
-            k.window,
-            k.since,
-            k.unit.value,
-            state.value,
-            state.qualifier.value,
-            int(state.vague),
-            state.low,
-            _high(state.high),
-            iso(state.as_of),
-            state.url,
-            iso(state.stated_at),
-            state.quote,
-            state.outlet,
-            json.dumps(list(state.sources), ensure_ascii=False),
-            iso(now),
-        ),
+    return (
+        key_text(k),
+        k.metric.value,
+        k.place,
+        k.party,
+        k.scope.value,
+        k.window,
+        k.since,
+        k.unit.value,
+        state.value,
+        state.qualifier.value,
+        int(state.vague),
+        state.low,
+        _high(state.high),
+        iso(state.as_of),
+        state.url,
+        iso(state.stated_at),
+        state.quote,
+        state.outlet,
+        json.dumps(list(state.sources), ensure_ascii=False),
+        iso(now),
     )
 
 
@@ -620,16 +692,28 @@ class SourceHealth:
     """False while paused by an admin."""
 
 
+_HEALTH = (
+    "select name, validators, consecutive_failures, next_due, last_success, last_error,"
+    " empty_content, enabled from sources"
+)
+
+
 def source_health(db: Database, name: str) -> SourceHealth:
     """The stored fetch state of source `name` (a fresh one if never polled)."""
-    row = db.execute(
-        "select validators, consecutive_failures, next_due, last_success, last_error,"
-        " empty_content, enabled from sources where name = ?",
-        [name],
-    ).fetchone()
-    if row is None:
-        return SourceHealth(name, {}, 0, None, None, None, False, True)
-    validators, failures, next_due, success, error, empty, enabled = row
+    row = db.execute(f"{_HEALTH} where name = ?", [name]).fetchone()
+    return _health(row) if row else SourceHealth(name, {}, 0, None, None, None, False, True)
+
+
+def sources_health(db: Database, names: Sequence[str]) -> dict[str, SourceHealth]:
+    """The stored fetch state of each of `names` that was ever polled, in one query."""
+    rows = db.execute(
+        f"{_HEALTH} where name in (select value from json_each(?))", [json.dumps(list(names))]
+    )
+    return {row[0]: _health(row) for row in rows}
+
+
+def _health(row: Sequence[Any]) -> SourceHealth:
+    name, validators, failures, next_due, success, error, empty, enabled = row
     return SourceHealth(
         name=name,
         validators=json.loads(validators) if validators else {},
@@ -655,7 +739,32 @@ def record_poll(
 ) -> None:
     """Store the outcome of one poll of `name`; `problem` says which documents
     of a successful poll failed alone (kept as its last error, not a failure)."""
-    health = source_health(db, name)
+    with write(db):
+        save_poll(
+            db,
+            name,
+            now=now,
+            next_due=next_due,
+            error=error,
+            empty_content=empty_content,
+            validators=validators,
+            problem=problem,
+        )
+
+
+def save_poll(
+    db: Database,
+    name: str,
+    *,
+    now: datetime,
+    next_due: datetime,
+    error: str | None = None,
+    empty_content: bool = False,
+    validators: dict[str, str] | None = None,
+    problem: str | None = None,
+) -> None:
+    """`record_poll` inside the caller's `write` transaction (one statement:
+    a failure counts up in SQL, not from a value read first)."""
     row: dict[str, Any] = {
         "name": name,
         "last_polled": iso(now),
@@ -669,13 +778,20 @@ def record_poll(
         if problem is not None:
             row |= {"last_error": problem, "last_error_at": iso(now)}
     else:
-        row |= {
-            "last_error": error,
-            "last_error_at": iso(now),
-            "consecutive_failures": health.consecutive_failures + 1,
-        }
-    with write(db):
-        db.table("sources").upsert(row, pk="name")
+        row |= {"last_error": error, "last_error_at": iso(now), "consecutive_failures": 1}
+    columns = tuple(row)
+    updates = [
+        '"consecutive_failures" = consecutive_failures + 1'
+        if c == "consecutive_failures" and error is not None
+        else f'"{c}" = excluded."{c}"'
+        for c in columns[1:]
+    ]
+    db.conn.execute(
+        _insert_sql("sources", columns, False, 1)
+        + ' on conflict ("name") do update set '
+        + ", ".join(updates),
+        list(row.values()),
+    )
 
 
 # ---------------------------------------------------------------- subscriptions and outbox
