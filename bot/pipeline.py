@@ -275,9 +275,11 @@ def store_articles(
     with store.write(db):
         seen = store.seen_versions(db, [(a.article.url, a.article.content_hash) for a in items])
         fresh = [a for a in items if (a.article.url, a.article.content_hash) not in seen]
-        batch = _Batch(db, rules, now, fresh)
-        done = {id(a): batch.add(a) for a in fresh}
-        batch.flush()
+        done: dict[int, ArticleResult] = {}
+        if fresh:
+            batch = _Batch(db, rules, now, fresh)
+            done = {id(a): batch.add(a) for a in fresh}
+            batch.flush()
         if then is not None:
             then(db)
     for a in fresh:
@@ -302,7 +304,7 @@ class _Batch:
         store.insert_articles(
             db, [_article_row(self.next_article + i, a, now) for i, a in enumerate(items)]
         )
-        self.subs = store.active_subscriptions(db) if items else []
+        self.subs = store.active_subscriptions(db)
         # one statement per key per article (plan_article): every key's state is
         # read once, all of them in one query
         keys = {key for plan in self.plans.values() for key, _o, r in plan if r is Role.STATEMENT}
