@@ -274,7 +274,12 @@ def store_articles(
     in one upsert; only a change (and its outbox rows) is written on its own."""
     with store.write(db):
         seen = store.seen_versions(db, [(a.article.url, a.article.content_hash) for a in items])
-        fresh = [a for a in items if (a.article.url, a.article.content_hash) not in seen]
+        fresh = []
+        for a in items:  # (a version twice in one batch, as a feed may list it, is stored once)
+            version = (a.article.url, a.article.content_hash)
+            if version not in seen:
+                seen.add(version)
+                fresh.append(a)
         done: dict[int, ArticleResult] = {}
         if fresh:
             batch = _Batch(db, rules, now, fresh)
@@ -456,14 +461,39 @@ def process_articles(
     db: Database, articles: Iterable[Article], rules: Rules, *, now: datetime | None = None
 ) -> list[ArticleResult]:
     """Process `articles` in publication order (unknown dates last, by URL),
-    each text bounded (`bounded`)."""
-    done = []
-    for article in publication_order(articles):
+    each text bounded (`bounded`), `REPLAY_BATCH` of them to a transaction."""
+    now = now or datetime.now(UTC)
+    ordered = publication_order(articles)
+    seen = store.seen_versions(db, [(a.url, a.content_hash) for a in ordered])
+    done: list[ArticleResult | None] = []
+    batch: list[tuple[int, Analysed]] = []
+
+    def flush() -> None:
+        stored = store_articles(db, [a for _i, a in batch], rules, now=now)
+        for (i, _a), result in zip(batch, stored, strict=True):
+            done[i] = result
+        batch.clear()
+
+    for article in ordered:
+        if (article.url, article.content_hash) in seen:  # stored before: not analysed again
+            done.append(ArticleResult(article.url, True, 0, ()))
+            continue
         article, cut = bounded(article)
         if cut:
             log.warning("article %s", cut)
-        done.append(process_article(db, article, rules, now=now))
-    return done
+        text = document_text(article)
+        batch.append((len(done), Analysed(article, text, tuple(figure_engine.extract(text)))))
+        done.append(None)
+        if len(batch) >= REPLAY_BATCH:
+            flush()
+    if batch:
+        flush()
+    return [r for r in done if r is not None]
+
+
+REPLAY_BATCH = 50
+"""Articles `process_articles` stores per transaction (their texts and figures are
+held until then: a bound on memory, and on how long the write lock is held)."""
 
 
 def _observation_row(

@@ -144,3 +144,15 @@ async def test_a_poll_keys_the_engines_figures_as_a_replay_does(tmp_path: Path) 
     rows = polled.execute(query).fetchall()
     assert rows and rows == replayed.execute(query).fetchall()
     assert {place for _key, place, _fine in rows} == {None}
+
+
+def test_a_version_listed_twice_in_one_batch_is_stored_once(tmp_path: Path) -> None:
+    # a feed may list one item twice; both copies reach the same transaction
+    write_articles(tmp_path / "in", 3)
+    articles = files_source(tmp_path / "in").read_all()
+    db = store.open_db(tmp_path / "a.db")
+    results = process_articles(db, [*articles, articles[1]], RULES, now=NOW)
+    assert sorted(r.skipped for r in results) == [False, False, False, True]
+    assert db.table("articles").count == 3
+    again = process_articles(db, articles, RULES, now=NOW)  # stored before: nothing analysed
+    assert all(r.skipped for r in again)
