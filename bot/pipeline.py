@@ -1,5 +1,6 @@
 """From a source to changes: poll → new articles → figures → diff → changes
-and outbox rows, one SQLite transaction per article.
+and outbox rows, one short SQLite transaction per source's poll (after its
+extraction: `store_articles`), with the source's health record in it.
 
 `process_articles` is a plain function over a list of articles (no network),
 used by `raqib replay` and the tests; `poll_source` polls one source and

@@ -12,8 +12,13 @@ Every connection (`open_db`) sets:
 - `synchronous=NORMAL`, explicitly: in WAL mode this is safe against an
   application crash (a committed transaction is in the WAL before COMMIT
   returns) and only a power loss can forget the last few commits, never
-  corrupt the file; `FULL` would fsync on every article's commit, which costs
-  far more than it buys for data that the next poll fetches again;
+  corrupt the file; `FULL` would fsync on every poll's commit, which costs
+  far more than it buys for data that the next poll fetches again.  The
+  outbox stays whole either way: a change, its outbox rows, the state it
+  moved and the source's validators are one transaction, so a commit lost to
+  a power cut loses all of them together, and the next poll (no 304: the
+  validators were lost too) stores and queues them again (at worst an alert
+  sent in the moment before the cut is sent twice; none is ever lost);
 - `busy_timeout`: a second process waits for the lock instead of failing;
 - `cache_size`: a page cache of `CACHE_KIB` instead of 2 MiB;
 - `foreign_keys=ON`: outbox rows cannot point at a missing change.
