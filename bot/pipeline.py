@@ -273,57 +273,61 @@ def store_articles(
     the next ids and the state of every key are each read once; the articles
     and the observations go in multi-row inserts and each key's final state
     in one upsert; only a change (and its outbox rows) is written on its own."""
+    plans = [_plan(a, now) for a in items]  # (before the write lock is taken)
+    done: dict[int, ArticleResult] = {}
     with store.write(db):
         seen = store.seen_versions(db, [(a.article.url, a.article.content_hash) for a in items])
-        fresh = []
-        for a in items:  # (a version twice in one batch, as a feed may list it, is stored once)
-            version = (a.article.url, a.article.content_hash)
+        fresh: list[int] = []
+        for i, a in enumerate(items):  # (a version twice in one batch, as a feed may list
+            version = (a.article.url, a.article.content_hash)  # it, is stored once)
             if version not in seen:
                 seen.add(version)
-                fresh.append(a)
-        done: dict[int, ArticleResult] = {}
+                fresh.append(i)
         if fresh:
-            batch = _Batch(db, rules, now, fresh)
-            done = {id(a): batch.add(a) for a in fresh}
+            batch = _Batch(db, rules, now, [(items[i], plans[i]) for i in fresh])
+            done = {i: batch.add(items[i], plans[i]) for i in fresh}
             batch.flush()
         if then is not None:
             then(db)
-    for a in fresh:
-        r = done[id(a)]
+    for r in done.values():
         log.info("article %s: %d figure(s), %d change(s)", r.url, r.observations, len(r.changes))
-    return [done.get(id(a)) or ArticleResult(a.article.url, True, 0, ()) for a in items]
+    return [done.get(i) or ArticleResult(a.article.url, True, 0, ()) for i, a in enumerate(items)]
 
 
 class _Batch:
     """The rows of one `store_articles` transaction: states read once and kept
     here as the articles move them, rows gathered until `flush`."""
 
-    def __init__(self, db: Database, rules: Rules, now: datetime, items: Sequence[Analysed]):
+    def __init__(
+        self,
+        db: Database,
+        rules: Rules,
+        now: datetime,
+        items: Sequence[tuple[Analysed, list[tuple[Key, Observation, Role]]]],
+    ):
         self.db = db
         self.rules = rules
         self.now = now
-        self.plans = {id(a): _plan(a, now) for a in items}
         ids = store.next_ids(db, ("articles", "observations"))
         # ids known up front (no other writer inside `write`): a change row points
         # at its observation and the observation at its change without a second write
         self.next_article, self.next_observation = ids
         store.insert_articles(
-            db, [_article_row(self.next_article + i, a, now) for i, a in enumerate(items)]
+            db, [_article_row(self.next_article + i, a, now) for i, (a, _p) in enumerate(items)]
         )
         self.subs = store.active_subscriptions(db)
         # one statement per key per article (plan_article): every key's state is
         # read once, all of them in one query
-        keys = {key for plan in self.plans.values() for key, _o, r in plan if r is Role.STATEMENT}
+        keys = {key for _a, plan in items for key, _o, role in plan if role is Role.STATEMENT}
         self.states: dict[Key, State] = store.get_states(db, keys)
         self.moved: set[Key] = set()
         self.observations: list[dict[str, Any]] = []
 
-    def add(self, a: Analysed) -> ArticleResult:
-        """Diff one article's statements against the states so far."""
+    def add(self, a: Analysed, plan: list[tuple[Key, Observation, Role]]) -> ArticleResult:
+        """Diff one article's statements (`plan`) against the states so far."""
         db, rules, now = self.db, self.rules, self.now
         article_id = self.next_article
         self.next_article += 1
-        plan = self.plans[id(a)]
         outlet = a.article.outlet or a.article.source
         background: dict[Key, list[Observation]] = {}
         for key, obs, role in plan:
