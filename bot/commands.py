@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeVar
 
 from sqlite_utils import Database
 
-from bot import render, settings, status, store
+from bot import render, settings, status, store, store_outbox
 from bot.config import Config, ConfigError, NetworkConfig, format_duration, parse_duration
 from bot.i18n import join, norm_lang, t
 from bot.pipeline import document_text
@@ -533,28 +533,12 @@ async def check_source_url(url: str, network: NetworkConfig) -> None:
 
 def chat_lang(db: Database, transport: str, chat_id: str, default: str = "en") -> str:
     """The language set for a chat with /lang, else `default` (normalised to ar/en)."""
-    row = db.execute(
-        "select lang from chats where transport = ? and chat_id = ?", [transport, str(chat_id)]
-    ).fetchone()
-    return norm_lang(row[0] if row and row[0] else default)
+    return norm_lang(store_outbox.chat_lang(db, transport, chat_id) or default)
 
 
 def set_chat_lang(db: Database, transport: str, chat_id: str, lang: str, now: datetime) -> None:
     """Store a chat's language; its subscriptions' alerts follow it."""
-    with store.write(db):
-        db.table("chats").upsert(
-            {
-                "transport": transport,
-                "chat_id": str(chat_id),
-                "lang": lang,
-                "updated_at": store.iso(now),
-            },
-            pk=("transport", "chat_id"),
-        )
-        db.execute(
-            "update subscriptions set lang = ? where transport = ? and chat_id = ?",
-            [lang, transport, str(chat_id)],
-        )
+    store_outbox.set_chat_lang(db, transport, chat_id, lang, now)
 
 
 def chat_subscriptions(db: Database, transport: str, chat_id: str) -> list[store.Subscription]:

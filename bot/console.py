@@ -17,7 +17,7 @@ from typing import ClassVar, TextIO
 
 from sqlite_utils import Database
 
-from bot import store
+from bot import store, store_outbox
 from bot.delivery import SENT, Message, SendResult, Text
 from bot.render import alert_plain
 from bot.store import AlertView
@@ -76,20 +76,13 @@ def set_console_subscription(db: Database, on: bool) -> None:
 
     While off it has no active subscription, so no rows are queued for nobody to read.
     """
-    row = db.execute(
-        "select id, active from subscriptions where transport = 'console' and chat_id = ?",
-        [CHAT_ID],
-    ).fetchone()
+    row = store_outbox.subscription_of_chat(db, "console", CHAT_ID)
     if row is None:
         if on:
             store.add_subscription(db, "console", CHAT_ID, created_by="raqib run")
         return
     sub_id, active = row
     if on and not active:
-        with store.write(db):
-            db.execute(
-                "update subscriptions set active = 1, deactivated_reason = null where id = ?",
-                [sub_id],
-            )
+        store_outbox.reactivate_subscription(db, sub_id)
     elif not on and active:
         store.deactivate_subscription(db, sub_id, "console transport off")

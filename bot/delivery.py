@@ -41,7 +41,7 @@ from typing import Protocol, runtime_checkable
 
 from sqlite_utils import Database
 
-from bot import store
+from bot import store, store_outbox
 from bot.config import Config, secret
 from bot.store import AlertView, OutboxRow
 from scrapers.retry import RetryPolicy
@@ -219,16 +219,12 @@ def whole_second(moment: datetime) -> datetime:
 
 def hold(db: Database, outbox_id: int, until: datetime) -> None:
     """Put a row off until `until` without counting an attempt (it was never sent)."""
-    with store.write(db):
-        db.execute(
-            "update outbox set next_attempt_at = ? where id = ? and status = ?",
-            [store.iso(until), outbox_id, store.PENDING],
-        )
+    store_outbox.hold_outbox(db, outbox_id, until)
 
 
 def subscription_langs(db: Database) -> dict[int, str]:
     """The language of every subscription, by id."""
-    return {r[0]: r[1] or "en" for r in db.execute("select id, lang from subscriptions")}
+    return store_outbox.subscription_langs(db)
 
 
 class DeliveryLoop:
@@ -477,4 +473,4 @@ def chat_transports(config: Config, db: Database) -> list[Transport]:
 
 def counts(db: Database) -> Mapping[str, int]:
     """Outbox rows by status."""
-    return {r[0]: r[1] for r in db.execute("select status, count(*) from outbox group by status")}
+    return store_outbox.outbox_counts(db)

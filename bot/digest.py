@@ -37,7 +37,7 @@ from typing import Any, Literal, Protocol
 
 from sqlite_utils import Database
 
-from bot import store
+from bot import store, store_outbox
 from bot.charts import METRIC_NAMES, format_number, format_since
 from bot.config import DigestSchedule as DigestSchedule
 from bot.config import parse_schedule as parse_schedule
@@ -47,7 +47,7 @@ from bot.markup import escape_html, escape_mrkdwn
 from bot.render import amount, format_date
 from bot.render import format_window as render_window
 from bot.render import place_name as chart_place_name
-from bot.store import HELD
+from bot.store import HELD as HELD  # the status of a row held for its digest
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
@@ -343,23 +343,14 @@ class DueDigest:
 def due_digests(db: Database, schedule: DigestSchedule, now: datetime) -> list[DueDigest]:
     """Active digest subscriptions whose scheduled time has passed since their
     last digest and that hold at least one change."""
-    subs = db.execute(
-        """
-        select s.id, s.transport, s.chat_id, s.lang, s.created_at,
-               (select max(o.sent_at) from outbox o where o.subscription_id = s.id)
-        from subscriptions s where s.active = 1 and s.digest = 1 order by s.id
-        """
-    ).fetchall()
+    subs = store_outbox.digest_subscriptions(db)
     due: list[DueDigest] = []
     for sub_id, transport, chat_id, lang, created_at, last_sent in subs:
         stamp = last_sent or created_at
         baseline = store.parse_iso(stamp) if stamp else now
         if not is_due(schedule, baseline, now):
             continue
-        held = db.execute(
-            "select id, change_id from outbox where subscription_id = ? and status = ? order by id",
-            [sub_id, HELD],
-        ).fetchall()
+        held = store_outbox.held_rows(db, sub_id)
         if not held:
             continue
         due.append(
@@ -378,13 +369,7 @@ def due_digests(db: Database, schedule: DigestSchedule, now: datetime) -> list[D
 
 def mark_digest_sent(db: Database, outbox_ids: Sequence[int], now: datetime) -> None:
     """The digest holding these rows went out: all of them are sent, at once."""
-    stamp = store.iso(now)
-    with store.write(db):
-        db.conn.executemany(
-            "update outbox set status = 'sent', sent_at = ?, last_error = null"
-            " where id = ? and status = ?",
-            [(stamp, i, HELD) for i in outbox_ids],
-        )
+    store_outbox.mark_held_sent(db, outbox_ids, now)
 
 
 DEFAULT_SCHEDULE = DigestSchedule(8, 0)
@@ -441,10 +426,6 @@ def _failed(db: Database, due: DueDigest, result: SendResult) -> None:
         store.move_chat(db, due.transport, due.chat_id, result.moved_to)
     elif result.permanent:
         log.warning("digest: %s refused the digest for %s: %s", due.transport, due.chat_id, error)
-        with store.write(db):
-            db.conn.executemany(
-                "update outbox set status = 'dead', last_error = ? where id = ? and status = ?",
-                [(f"digest refused: {error}", i, HELD) for i in due.outbox_ids],
-            )
+        store_outbox.mark_held_dead(db, due.outbox_ids, f"digest refused: {error}")
     else:
         log.info("digest: to %s %s failed (%s); next tick", due.transport, due.chat_id, error)

@@ -1,5 +1,6 @@
 """From a source to changes: poll → new articles → figures → diff → changes
-and outbox rows, one SQLite transaction per article.
+and outbox rows, one short SQLite transaction per source's poll (after its
+extraction: `store_articles`), with the source's health record in it.
 
 `process_articles` is a plain function over a list of articles (no network),
 used by `raqib replay` and the tests; `poll_source` polls one source and
@@ -224,59 +225,124 @@ def process_article(
     """Store one article, its figures, the changes they make and their outbox
     rows, in one transaction.  The same version (URL and content hash) twice
     is skipped.  `found` gives the figures instead of extracting them (for
-    callers that already have them)."""
+    callers that already have them: a figure of theirs without any place
+    takes the place the text names most)."""
     now = now or datetime.now(UTC)
-    if store.article_seen(db, article.url, article.content_hash):
+    if store.seen_versions(db, [(article.url, article.content_hash)]):
         return ArticleResult(article.url, True, 0, ())
     text = document_text(article)
-    figs = list(figure_engine.extract(text) if found is None else found)
-    published = article.published or now
-    outlet = article.outlet or article.source
-    # the engine places each figure itself (None: two countries, or none
-    # named); figures given by a caller without any place take the text's
-    default_place = dominant_place(text) if found is not None else None
-    keyed: list[tuple[Key, Observation]] = []
-    for f in figs:
-        fine = f.place if f.place or f.country else default_place
-        obs = Observation(f, article.url, article.title, article.source, outlet, published)
-        keyed.append((key_of(f, top_place(fine)), obs))
-    plan = plan_article(keyed)
-    background: dict[Key, list[Observation]] = {}
-    for key, obs, role in plan:
-        if role is Role.CONTEXT:
-            background.setdefault(key, []).append(obs)
-    subs = store.active_subscriptions(db)
-    stored: list[StoredChange] = []
-    notes: list[Note] = []
+    if found is None:
+        analysed = Analysed(article, text, tuple(figure_engine.extract(text)))
+    else:
+        analysed = Analysed(article, text, tuple(found), dominant_place(text))
+    (result,) = store_articles(db, [analysed], rules, now=now)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """An article with its figures, ready to store."""
+
+    article: Article
+    """The article (its text already bounded)."""
+    text: str
+    """`document_text(article)`: what the figures' offsets refer to."""
+    figures: tuple[Figure, ...]
+    """What was found in `text`."""
+    default_place: str | None = None
+    """The place of a figure that names neither a place nor a country (None
+    for the engine's own figures: the engine places each figure itself, and
+    one it leaves unplaced names two countries or none)."""
+
+
+def store_articles(
+    db: Database,
+    items: Sequence[Analysed],
+    rules: Rules,
+    *,
+    now: datetime,
+    then: Callable[[Database], None] | None = None,
+) -> list[ArticleResult]:
+    """Store `items` in this order (their figures, the changes they make and
+    the changes' outbox rows) in one transaction, and run `then` inside it (a
+    poll's health record).  A version stored meanwhile by another writer is
+    skipped.  One result per item.
+
+    The transaction is one source's poll: short (the extraction is done
+    before it), with few statements: the stored versions, the subscriptions,
+    the next ids and the state of every key are each read once; the articles
+    and the observations go in multi-row inserts and each key's final state
+    in one upsert; only a change (and its outbox rows) is written on its own."""
+    plans = [_plan(a, now) for a in items]  # (before the write lock is taken)
+    done: dict[int, ArticleResult] = {}
     with store.write(db):
-        if store.article_seen(db, article.url, article.content_hash):  # a racing writer
-            return ArticleResult(article.url, True, 0, ())
-        article_id = store.insert_article(
-            db,
-            {
-                "url": article.url,
-                "guid": article.guid,
-                "source": article.source,
-                "outlet": outlet,
-                "title": article.title,
-                "published": store.iso(published),
-                "content_hash": article.content_hash,
-                "text": text,
-                "fetched_at": store.iso(now),
-            },
+        seen = store.seen_versions(db, [(a.article.url, a.article.content_hash) for a in items])
+        fresh: list[int] = []
+        for i, a in enumerate(items):  # (a version twice in one batch, as a feed may list
+            version = (a.article.url, a.article.content_hash)  # it, is stored once)
+            if version not in seen:
+                seen.add(version)
+                fresh.append(i)
+        if fresh:
+            batch = _Batch(db, rules, now, [(items[i], plans[i]) for i in fresh])
+            done = {i: batch.add(items[i], plans[i]) for i in fresh}
+            batch.flush()
+        if then is not None:
+            then(db)
+    for r in done.values():
+        log.info("article %s: %d figure(s), %d change(s)", r.url, r.observations, len(r.changes))
+    return [done.get(i) or ArticleResult(a.article.url, True, 0, ()) for i, a in enumerate(items)]
+
+
+class _Batch:
+    """The rows of one `store_articles` transaction: states read once and kept
+    here as the articles move them, rows gathered until `flush`."""
+
+    def __init__(
+        self,
+        db: Database,
+        rules: Rules,
+        now: datetime,
+        items: Sequence[tuple[Analysed, list[tuple[Key, Observation, Role]]]],
+    ):
+        self.db = db
+        self.rules = rules
+        self.now = now
+        ids = store.next_ids(db, ("articles", "observations"))
+        # ids known up front (no other writer inside `write`): a change row points
+        # at its observation and the observation at its change without a second write
+        self.next_article, self.next_observation = ids
+        store.insert_articles(
+            db, [_article_row(self.next_article + i, a, now) for i, (a, _p) in enumerate(items)]
         )
-        # one statement per key per article (plan_article): each key's state is
+        self.subs = store.active_subscriptions(db)
+        # one statement per key per article (plan_article): every key's state is
         # read once, all of them in one query
-        states = store.get_states(db, [key for key, _obs, role in plan if role is Role.STATEMENT])
-        # observation ids are known up front, so a change row can point at its
-        # observation and the observation at its change without a second write
-        first_id = store.next_id(db, "observations")
-        for obs_id, (key, obs, role) in enumerate(plan, start=first_id):
-            fine = obs.figure.place or default_place
+        keys = {key for _a, plan in items for key, _o, role in plan if role is Role.STATEMENT}
+        self.states: dict[Key, State] = store.get_states(db, keys)
+        self.moved: set[Key] = set()
+        self.observations: list[dict[str, Any]] = []
+
+    def add(self, a: Analysed, plan: list[tuple[Key, Observation, Role]]) -> ArticleResult:
+        """Diff one article's statements (`plan`) against the states so far."""
+        db, rules, now = self.db, self.rules, self.now
+        article_id = self.next_article
+        self.next_article += 1
+        outlet = a.article.outlet or a.article.source
+        background: dict[Key, list[Observation]] = {}
+        for key, obs, role in plan:
             if role is Role.CONTEXT:
-                _insert_observation(db, obs_id, article_id, key, obs, fine, text, "context", None)
+                background.setdefault(key, []).append(obs)
+        stored: list[StoredChange] = []
+        notes: list[Note] = []
+        for key, obs, role in plan:
+            obs_id = self.next_observation
+            self.next_observation += 1
+            fine = obs.figure.place or a.default_place
+            if role is Role.CONTEXT:
+                self._observe(obs_id, article_id, key, obs, fine, a.text, "context", None)
                 continue
-            state = states.get(key)
+            state = self.states.get(key)
             decision = diff(state, obs, rules, key=key, background=background.get(key, ()))
             if decision.verdict is Verdict.EVENT and state is not None:
                 # a new event against the latest: is it one of the period's others again?
@@ -291,11 +357,12 @@ def process_article(
                         events=events,
                     )
             if decision.state is not None:
-                store.put_state(db, decision.state, now)
+                self.states[key] = decision.state
+                self.moved.add(key)
             status = "older" if decision.verdict is Verdict.OLDER else "statement"
             verdict = decision.verdict.value
             if decision.change is None:
-                _insert_observation(db, obs_id, article_id, key, obs, fine, text, status, verdict)
+                self._observe(obs_id, article_id, key, obs, fine, a.text, status, verdict)
                 notes.append(Note(decision.verdict, key, obs, decision.state or state))
                 continue
             # the credit as of the change: who had reported its value by now (a
@@ -303,16 +370,69 @@ def process_article(
             current = decision.state or state
             agreeing = current is not None and decision.verdict is not Verdict.CONFLICT
             sources = current.sources if agreeing and current else (outlet,)
-            change_id = _insert_change(db, article_id, obs_id, decision.change, now, sources)
-            _insert_observation(
-                db, obs_id, article_id, key, obs, fine, text, status, verdict, change_id
+            change_id = store.insert_change(
+                db, _change_row(article_id, obs_id, decision.change, now, sources)
             )
+            self._observe(obs_id, article_id, key, obs, fine, a.text, status, verdict, change_id)
             queued = 0
             if decision.change.alert:
-                queued = _queue(db, subs, change_id, key, fine, now)
+                queued = _queue(db, self.subs, change_id, key, fine, now)
             stored.append(StoredChange(change_id, decision.change, sources, queued))
-    log.info("article %s: %d figure(s), %d change(s)", article.url, len(figs), len(stored))
-    return ArticleResult(article.url, False, len(figs), tuple(stored), tuple(notes))
+        return ArticleResult(a.article.url, False, len(a.figures), tuple(stored), tuple(notes))
+
+    def _observe(
+        self,
+        obs_id: int,
+        article_id: int,
+        key: Key,
+        obs: Observation,
+        fine_place: str | None,
+        text: str,
+        status: str,
+        verdict: str | None,
+        change_id: int | None = None,
+    ) -> None:
+        self.observations.append(
+            _observation_row(
+                obs_id, article_id, key, obs, fine_place, text, status, verdict, change_id
+            )
+        )
+
+    def flush(self) -> None:
+        """Write the observations and each moved key's final state."""
+        store.insert_observations(self.db, self.observations)
+        store.put_states(self.db, [self.states[k] for k in self.moved], self.now)
+        self.observations = []
+        self.moved = set()
+
+
+def _plan(a: Analysed, now: datetime) -> list[tuple[Key, Observation, Role]]:
+    """The article's figures keyed, each as a statement or context (`plan_article`)."""
+    article = a.article
+    published = article.published or now
+    outlet = article.outlet or article.source
+    keyed: list[tuple[Key, Observation]] = []
+    for f in a.figures:
+        fine = f.place if f.place or f.country else a.default_place
+        obs = Observation(f, article.url, article.title, article.source, outlet, published)
+        keyed.append((key_of(f, top_place(fine)), obs))
+    return list(plan_article(keyed))
+
+
+def _article_row(article_id: int, a: Analysed, now: datetime) -> dict[str, Any]:
+    article = a.article
+    return {
+        "id": article_id,
+        "url": article.url,
+        "guid": article.guid,
+        "source": article.source,
+        "outlet": article.outlet or article.source,
+        "title": article.title,
+        "published": store.iso(article.published or now),
+        "content_hash": article.content_hash,
+        "text": a.text,
+        "fetched_at": store.iso(now),
+    }
 
 
 def publication_order(articles: Iterable[Article]) -> list[Article]:
@@ -351,19 +471,44 @@ def process_articles(
     shown: Callable[[list[Article]], Iterable[Article]] = iter,
 ) -> list[ArticleResult]:
     """Process `articles` in publication order (unknown dates last, by URL),
-    each text bounded (`bounded`); `shown` wraps the ordered list as it is worked
-    through (`bot.progress.progress` for a long replay)."""
-    done = []
-    for article in shown(publication_order(articles)):
+    each text bounded (`bounded`), `REPLAY_BATCH` of them to a transaction;
+    `shown` wraps the ordered list as it is worked through
+    (`bot.progress.progress` for a long replay)."""
+    now = now or datetime.now(UTC)
+    ordered = publication_order(articles)
+    seen = store.seen_versions(db, [(a.url, a.content_hash) for a in ordered])
+    done: list[ArticleResult | None] = []
+    batch: list[tuple[int, Analysed]] = []
+
+    def flush() -> None:
+        stored = store_articles(db, [a for _i, a in batch], rules, now=now)
+        for (i, _a), result in zip(batch, stored, strict=True):
+            done[i] = result
+        batch.clear()
+
+    for article in shown(ordered):
+        if (article.url, article.content_hash) in seen:  # stored before: not analysed again
+            done.append(ArticleResult(article.url, True, 0, ()))
+            continue
         article, cut = bounded(article)
         if cut:
             log.warning("article %s", cut)
-        done.append(process_article(db, article, rules, now=now))
-    return done
+        text = document_text(article)
+        batch.append((len(done), Analysed(article, text, tuple(figure_engine.extract(text)))))
+        done.append(None)
+        if len(batch) >= REPLAY_BATCH:
+            flush()
+    if batch:
+        flush()
+    return [r for r in done if r is not None]
 
 
-def _insert_observation(
-    db: Database,
+REPLAY_BATCH = 50
+"""Articles `process_articles` stores per transaction (their texts and figures are
+held until then: a bound on memory, and on how long the write lock is held)."""
+
+
+def _observation_row(
     obs_id: int,
     article_id: int,
     key: Key,
@@ -373,43 +518,39 @@ def _insert_observation(
     status: str,
     verdict: str | None,
     change_id: int | None = None,
-) -> int:
+) -> dict[str, Any]:
     f = obs.figure
     low, high = _stored_interval(f)
     sentence, s, e = sentence_around(text, f.start, f.end) if f.end > f.start else (f.quote, 0, 0)
-    return store.insert_row(
-        db,
-        "observations",
-        {
-            "id": obs_id,
-            "article_id": article_id,
-            "key": store.key_text(key),
-            "metric": f.metric.value,
-            "value": f.value,
-            "unit": f.unit.value,
-            "qualifier": f.qualifier.value,
-            "vague": int(f.vague),
-            "low": low,
-            "high": high,
-            "scope": f.scope.value,
-            "window": f.window,
-            "since": f.since,
-            "place": key.place,
-            "fine_place": fine_place,
-            "party": f.party,
-            "quote": f.quote,
-            "start": f.start,
-            "end": f.end,
-            "sentence": sentence,
-            "sentence_start": s,
-            "sentence_end": e,
-            "outlet": obs.outlet,
-            "published": store.iso(obs.published),
-            "status": status,
-            "verdict": verdict,
-            "change_id": change_id,
-        },
-    )
+    return {
+        "id": obs_id,
+        "article_id": article_id,
+        "key": store.key_text(key),
+        "metric": f.metric.value,
+        "value": f.value,
+        "unit": f.unit.value,
+        "qualifier": f.qualifier.value,
+        "vague": int(f.vague),
+        "low": low,
+        "high": high,
+        "scope": f.scope.value,
+        "window": f.window,
+        "since": f.since,
+        "place": key.place,
+        "fine_place": fine_place,
+        "party": f.party,
+        "quote": f.quote,
+        "start": f.start,
+        "end": f.end,
+        "sentence": sentence,
+        "sentence_start": s,
+        "sentence_end": e,
+        "outlet": obs.outlet,
+        "published": store.iso(obs.published),
+        "status": status,
+        "verdict": verdict,
+        "change_id": change_id,
+    }
 
 
 def _stored_interval(f: Figure) -> tuple[float, float | None]:
@@ -418,14 +559,13 @@ def _stored_interval(f: Figure) -> tuple[float, float | None]:
     return low, high if math.isfinite(high) else None
 
 
-def _insert_change(
-    db: Database,
+def _change_row(
     article_id: int,
     obs_id: int,
     change: Change,
     now: datetime,
     sources: Sequence[str] = (),
-) -> int:
+) -> dict[str, Any]:
     k, f, prev = change.key, change.observation.figure, change.previous
     row: dict[str, Any] = {
         "kind": change.kind.value,
@@ -452,7 +592,7 @@ def _insert_change(
         "created_at": store.iso(now),
         "sources": json.dumps(list(sources), ensure_ascii=False),
     }
-    return store.insert_row(db, "changes", row)
+    return row
 
 
 def _queue(
@@ -471,10 +611,9 @@ def _queue(
     for s in subs:
         if matches(s.metrics, s.places, key.metric.value, (key.place, fine_place)):
             groups.setdefault((s.transport, s.chat_id, s.digest), []).append(s.id)
-    for (transport, chat_id, digest), ids in groups.items():
-        store.insert_row(
-            db,
-            "outbox",
+    store.insert_outbox(
+        db,
+        [
             {
                 "change_id": change_id,
                 "subscription_id": ids[0],
@@ -484,8 +623,10 @@ def _queue(
                 "status": store.HELD if digest else store.PENDING,
                 "attempts": 0,
                 "created_at": store.iso(now),
-            },
-        )
+            }
+            for (transport, chat_id, digest), ids in groups.items()
+        ],
+    )
     return len(groups)
 
 
@@ -502,14 +643,13 @@ def backoff(interval: float, failures: int) -> float:
 
 def due_sources(db: Database, config: Config, now: datetime) -> list[SourceConfig]:
     """Enabled sources whose next poll is due by `now`."""
+    healths = store.sources_health(db, [sc.name for sc in config.sources if sc.enabled])
     due = []
     for sc in config.sources:
-        if not sc.enabled:
+        health = healths.get(sc.name)
+        if not sc.enabled or (health is not None and not health.enabled):
             continue
-        health = store.source_health(db, sc.name)
-        if not health.enabled:
-            continue
-        if health.next_due is None or health.next_due <= now:
+        if health is None or health.next_due is None or health.next_due <= now:
             due.append(sc)
     return due
 
@@ -552,25 +692,26 @@ async def poll_source(
         store.record_poll(db, source.name, now=started, next_due=next_due, error=result.error)
         return PollResult(source.name, result.error, False, (), next_due)
     problems = list(result.problems)
-    done: list[ArticleResult] = []
-    for article in publication_order(result.articles):
-        if store.article_seen(db, article.url, article.content_hash):
-            done.append(ArticleResult(article.url, True, 0, ()))
+    articles = publication_order(result.articles)
+    seen = store.seen_versions(db, [(a.url, a.content_hash) for a in articles])
+    slots: list[ArticleResult | Analysed] = []
+    for article in articles:
+        if (article.url, article.content_hash) in seen:
+            slots.append(ArticleResult(article.url, True, 0, ()))
             continue
         article, cut = bounded(article)  # (the hash is the fetched version's: seen above)
         if cut:
             log.warning("source %s: %s", source.name, cut)
             problems.append(cut)
+        text = document_text(article)
         try:
-            found = await run_cpu(
-                pool, figure_engine.extract, document_text(article), key=source.name
-            )
+            found = await run_cpu(pool, figure_engine.extract, text, key=source.name)
         except Exception as exc:  # one article that cannot be analysed fails alone
             problem = f"{article.url}: not analysed: {describe(exc)}"
             log.warning("source %s: %s", source.name, problem)
             problems.append(problem)
             continue
-        done.append(process_article(db, article, rules, now=started, found=found))
+        slots.append(Analysed(article, text, tuple(found)))
     next_due = started + timedelta(seconds=interval)
     if result.empty_content:
         log.warning("source %s: fetched, but found no article text", source.name)
@@ -579,15 +720,23 @@ async def poll_source(
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         summary = f"{len(problems)} document(s) failed alone: {problems[0]}{more}"[:500]
-    store.record_poll(
-        db,
-        source.name,
-        now=now(),
-        next_due=next_due,
-        empty_content=result.empty_content,
-        validators=validators,
-        problem=summary,
-    )
+
+    def health_record(db: Database) -> None:
+        # in the articles' transaction: the validators that make the next poll a 304
+        # are stored with the articles they stand for, or not at all
+        store.save_poll(
+            db,
+            source.name,
+            now=now(),
+            next_due=next_due,
+            empty_content=result.empty_content,
+            validators=validators,
+            problem=summary,
+        )
+
+    fresh = [s for s in slots if isinstance(s, Analysed)]
+    stored = iter(store_articles(db, fresh, rules, now=started, then=health_record))
+    done = [s if isinstance(s, ArticleResult) else next(stored) for s in slots]
     return PollResult(
         source.name, None, result.empty_content, tuple(done), next_due, tuple(problems)
     )

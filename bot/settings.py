@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot import store_admin
 from bot.config import (
     Config,
     ConfigError,
@@ -392,23 +393,17 @@ def stored_edits(db: Database) -> dict[str, Any]:
 
 def list_edits(db: Database) -> list[Edit]:
     """Every admin edit, with who made it and when, by key."""
-    rows = db.execute(
-        "select key, value, updated_by, updated_at from settings order by key"
-    ).fetchall()
-    return [Edit(k, json.loads(v), by or "", at or "") for k, v, by, at in rows]
+    return [Edit(k, v, by or "", at or "") for k, v, by, at in store_admin.edits(db)]
 
 
 def admin_sources(db: Database) -> list[dict[str, Any]]:
     """The configs of sources added by an admin (the `sources` rows that carry one)."""
-    rows = db.execute(
-        "select config from sources where config is not null and config != '' order by name"
-    ).fetchall()
-    return [json.loads(r[0]) for r in rows]
+    return store_admin.admin_source_configs(db)
 
 
 def paused_sources(db: Database) -> set[str]:
     """Names of sources an admin paused."""
-    return {r[0] for r in db.execute("select name from sources where enabled = 0").fetchall()}
+    return store_admin.paused_source_names(db)
 
 
 def effective_config(config: Config, db: Database) -> Config:
@@ -439,14 +434,15 @@ def _audited(
     at = iso(now or datetime.now(UTC))
     with write(db):
         yield at
-        db.table("audit_log").insert(
+        store_admin.audit(
+            db,
             {
                 "at": at,
                 "actor": actor,
                 "transport": transport,
                 "action": action,
                 "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
-            }
+            },
         )
 
 
@@ -474,10 +470,7 @@ def set_setting(
         check_chat_interval(key, value)
     detail = {"key": key, "value": value, "old": old}
     with _audited(db, "config.set", detail, actor=actor, transport=transport, now=now) as at:
-        db.table("settings").upsert(
-            {"key": key, "value": json.dumps(value), "updated_by": actor, "updated_at": at},
-            pk="key",
-        )
+        store_admin.put_edit(db, key, value, actor, at)
     log.info("settings: %s set %s = %s", actor, key, json.dumps(value, ensure_ascii=False))
     return effective_config(config, db)
 
@@ -497,7 +490,7 @@ def unset_setting(
         raise ConfigError(key, "no admin edit to remove")
     detail = {"key": key, "old": edits[key]}
     with _audited(db, "config.unset", detail, actor=actor, transport=transport, now=now):
-        db.execute("delete from settings where key = ?", [key])
+        store_admin.delete_edit(db, key)
     log.info("settings: %s unset %s", actor, key)
     return effective_config(config, db)
 
@@ -518,10 +511,7 @@ def add_source(
         check_chat_interval(f"sources.{source.name}.interval", data["interval"])
     stored = to_data(source)
     with _audited(db, "source.add", stored, actor=actor, transport=transport, now=now):
-        db.table("sources").upsert(
-            {"name": source.name, "config": json.dumps(stored), "enabled": 1, "added_by": actor},
-            pk="name",
-        )
+        store_admin.put_admin_source(db, source.name, stored, actor)
     log.info("settings: %s added source %s (%s)", actor, source.name, source.kind)
     return source
 
@@ -542,8 +532,7 @@ def remove_source(
         raise ConfigError(f"sources.{name}", "no such source")
     detail = {"name": name}
     with _audited(db, "source.remove", detail, actor=actor, transport=transport, now=now):
-        db.execute("delete from sources where name = ?", [name])
-        db.execute("delete from settings where key like ? escape '\\'", [_like_prefix(name)])
+        store_admin.delete_source(db, name, _like_prefix(name))
     log.info("settings: %s removed source %s", actor, name)
 
 
@@ -562,7 +551,7 @@ def set_paused(
         raise ConfigError(f"sources.{name}", "no such source")
     action = "source.pause" if paused else "source.resume"
     with _audited(db, action, {"name": name}, actor=actor, transport=transport, now=now):
-        db.table("sources").upsert({"name": name, "enabled": int(not paused)}, pk="name")
+        store_admin.set_source_enabled(db, name, not paused)
     log.info("settings: %s %s source %s", actor, "paused" if paused else "resumed", name)
 
 

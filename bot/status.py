@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from bot import store
+from bot import store, store_admin, store_outbox
 from bot.config import Config
 from bot.settings import effective_config
 from scrapers.http import mask_urls
@@ -81,13 +81,7 @@ def service_status(
     stored next due times are shown.
     """
     now = now or datetime.now(UTC)
-    rows = {
-        r["name"]: r
-        for r in db.query(
-            "select name, last_success, last_error, last_error_at, consecutive_failures,"
-            " empty_content, next_due from sources"
-        )
-    }
+    rows = store_admin.sources_status(db)
     sources = []
     for source in effective_config(config, db).sources:
         row = rows.get(source.name, {})
@@ -110,11 +104,7 @@ def service_status(
                 next_run=next_run,
             )
         )
-    pending, oldest = db.execute(
-        "select count(*), min(created_at) from outbox where status = 'pending'"
-    ).fetchone()
-    dead = db.execute("select count(*) from outbox where status = 'dead'").fetchone()[0]
-    last_sent = db.execute("select max(sent_at) from outbox where status = 'sent'").fetchone()[0]
+    pending, oldest, dead, last_sent = store_outbox.outbox_summary(db)
     return Status(
         sources=tuple(sources),
         outbox_pending=int(pending),

@@ -1,5 +1,9 @@
-"""The SQLite store: schema by numbered migrations, and the queries the
-pipeline, the delivery loop and the commands use.
+"""The SQLite store: connections, and the queries the pipeline, the delivery
+loop and the commands use.  All SQL of the package lives here and in three
+siblings by topic: `bot.store_schema` (the migrations), `bot.store_outbox`
+(chats, subscriptions' small queries, the outbox's holds, counts and digest
+rows) and `bot.store_admin` (admin edits, the audit log, the status reads);
+`tests/test_store_only.py` keeps it so.
 
 Every connection (`open_db`) sets:
 
@@ -8,8 +12,13 @@ Every connection (`open_db`) sets:
 - `synchronous=NORMAL`, explicitly: in WAL mode this is safe against an
   application crash (a committed transaction is in the WAL before COMMIT
   returns) and only a power loss can forget the last few commits, never
-  corrupt the file; `FULL` would fsync on every article's commit, which costs
-  far more than it buys for data that the next poll fetches again;
+  corrupt the file; `FULL` would fsync on every poll's commit, which costs
+  far more than it buys for data that the next poll fetches again.  The
+  outbox stays whole either way: a change, its outbox rows, the state it
+  moved and the source's validators are one transaction, so a commit lost to
+  a power cut loses all of them together, and the next poll (no 304: the
+  validators were lost too) stores and queues them again (at worst an alert
+  sent in the moment before the cut is sent twice; none is ever lost);
 - `busy_timeout`: a second process waits for the lock instead of failing;
 - `cache_size`: a page cache of `CACHE_KIB` instead of 2 MiB;
 - `foreign_keys=ON`: outbox rows cannot point at a missing change.
@@ -36,8 +45,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
+from bot.store_schema import migrations
 from figures.diff import Key, PastEvent, State
 from figures.model import Metric, Qualifier, Scope, Unit
 
@@ -56,8 +66,6 @@ PENDING = "pending"
 HELD = "held"
 """Outbox status of a change waiting for its subscription's digest (never
 delivered on its own; `bot.digest` sends and marks these)."""
-
-migrations = Migrations("raqib")
 
 
 # ---------------------------------------------------------------- time and keys
@@ -104,281 +112,6 @@ def _high(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-# ---------------------------------------------------------------- migrations
-
-
-@migrations()
-def m001_initial(db: Database) -> None:
-    """Sources, articles, observations, state, changes, subscriptions, outbox,
-    settings, audit log."""
-    db.table("sources").create(
-        {
-            "name": str,
-            "config": str,
-            "enabled": int,
-            "added_by": str,
-            "validators": str,
-            "last_success": str,
-            "last_error": str,
-            "last_error_at": str,
-            "consecutive_failures": int,
-            "next_due": str,
-            "last_polled": str,
-        },
-        pk="name",
-        defaults={"enabled": 1, "consecutive_failures": 0},
-        not_null={"enabled", "consecutive_failures"},
-    )
-    db.table("articles").create(
-        {
-            "id": int,
-            "url": str,
-            "guid": str,
-            "source": str,
-            "outlet": str,
-            "title": str,
-            "published": str,
-            "content_hash": str,
-            "text": str,
-            "fetched_at": str,
-        },
-        pk="id",
-        not_null={"url", "content_hash", "source", "published", "fetched_at"},
-    )
-    db.table("articles").create_index(["url", "content_hash"], unique=True)
-    # `changes` and `state` each carry the series key's columns, written out here:
-    # a migration stays as it was applied, never built from constants that move on
-    db.table("changes").create(
-        {
-            "id": int,
-            "kind": str,
-            "key": str,
-            "metric": str,
-            "place": str,
-            "party": str,
-            "scope": str,
-            "window": str,
-            "since": str,
-            "unit": str,
-            "article_id": int,
-            "observation_id": int,
-            "value": float,
-            "qualifier": str,
-            "vague": int,
-            "prev_value": float,
-            "prev_qualifier": str,
-            "prev_vague": int,
-            "prev_as_of": str,
-            "prev_outlet": str,
-            "alert": int,
-            "published": str,
-            "created_at": str,
-        },
-        pk="id",
-        foreign_keys=[("article_id", "articles", "id")],
-        not_null={"kind", "key", "article_id", "alert", "created_at"},
-    )
-    db.table("observations").create(
-        {
-            "id": int,
-            "article_id": int,
-            "key": str,
-            "metric": str,
-            "value": float,
-            "unit": str,
-            "qualifier": str,
-            "vague": int,
-            "low": float,
-            "high": float,
-            "scope": str,
-            "window": str,
-            "since": str,
-            "place": str,
-            "fine_place": str,
-            "party": str,
-            "quote": str,
-            "start": int,
-            "end": int,
-            "sentence": str,
-            "sentence_start": int,
-            "sentence_end": int,
-            "outlet": str,
-            "published": str,
-            "status": str,
-            "verdict": str,
-            "change_id": int,
-        },
-        pk="id",
-        foreign_keys=[("article_id", "articles", "id"), ("change_id", "changes", "id")],
-        not_null={"article_id", "key", "metric", "value", "status", "published"},
-    )
-    db.table("state").create(
-        {
-            "key": str,
-            "metric": str,
-            "place": str,
-            "party": str,
-            "scope": str,
-            "window": str,
-            "since": str,
-            "unit": str,
-            "value": float,
-            "qualifier": str,
-            "vague": int,
-            "low": float,
-            "high": float,
-            "as_of": str,
-            "url": str,
-            "stated_at": str,
-            "quote": str,
-            "outlet": str,
-            "sources": str,
-            "updated_at": str,
-        },
-        pk="key",
-        not_null={"metric", "value", "as_of"},
-    )
-    db.table("subscriptions").create(
-        {
-            "id": int,
-            "transport": str,
-            "chat_id": str,
-            "chat_type": str,
-            "metrics": str,
-            "places": str,
-            "lang": str,
-            "digest": int,
-            "active": int,
-            "created_at": str,
-            "created_by": str,
-            "deactivated_reason": str,
-        },
-        pk="id",
-        defaults={"lang": "en", "digest": 0, "active": 1},
-        not_null={"transport", "chat_id", "active"},
-    )
-    db.table("outbox").create(
-        {
-            "id": int,
-            "change_id": int,
-            "subscription_id": int,
-            "transport": str,
-            "chat_id": str,
-            "status": str,
-            "attempts": int,
-            "next_attempt_at": str,
-            "last_error": str,
-            "created_at": str,
-            "sent_at": str,
-        },
-        pk="id",
-        foreign_keys=[("change_id", "changes", "id"), ("subscription_id", "subscriptions", "id")],
-        defaults={"status": "pending", "attempts": 0},
-        not_null={"change_id", "subscription_id", "status", "attempts"},
-    )
-    db.table("settings").create(
-        {"key": str, "value": str, "updated_by": str, "updated_at": str}, pk="key"
-    )
-    db.table("audit_log").create(
-        {"id": int, "at": str, "actor": str, "transport": str, "action": str, "detail": str},
-        pk="id",
-    )
-
-
-@migrations()
-def m002_chats_health_indexes(db: Database) -> None:
-    """Chats (language per chat), the empty-content flag on sources, and the
-    indexes for the hot queries."""
-    db.table("chats").create(
-        {"transport": str, "chat_id": str, "lang": str, "title": str, "updated_at": str},
-        pk=("transport", "chat_id"),
-    )
-    db.table("sources").add_column("empty_content", int, not_null_default=0)
-    db.table("observations").create_index(["key", "published"])
-    db.table("observations").create_index(["metric", "place", "published"])
-    db.table("observations").create_index(["article_id"])
-    db.table("changes").create_index(["key", "id"])
-    db.table("state").create_index(["place"])
-    db.table("outbox").create_index(["status", "transport", "next_attempt_at"])
-    db.table("outbox").create_index(["change_id"])
-    db.table("subscriptions").create_index(["transport", "chat_id"])
-    db.table("articles").create_index(["url"])
-
-
-@migrations()
-def m003_history_order_index(db: Database) -> None:
-    """`history METRIC` without a place reads in time order from an index."""
-    db.table("observations").create_index(["metric", "published", "article_id", "start"])
-
-
-@migrations()
-def m004_state_order_outbox_subscription(db: Database) -> None:
-    """`totals` reads the state in display order from an index (no sort), and
-    a subscription's outbox rows (digests, deactivation) are found by index."""
-    db.table("state").create_index(["metric", "place", "scope", "window", "since"])
-    db.table("outbox").create_index(["subscription_id", "status"])
-
-
-@migrations()
-def m005_drop_unread_indexes(db: Database) -> None:
-    """Drop the indexes no query reads: each cost every article's commit a few
-    more pages (an observation's or a change's key lands anywhere in them).
-    Lookups by URL use the unique (url, content_hash) index."""
-    for index in (
-        "idx_observations_key_published",
-        "idx_changes_key_id",
-        "idx_articles_url",
-    ):
-        db.execute(f"drop index if exists {index}")
-
-
-@migrations()
-def m006_outbox_one_row_per_chat(db: Database) -> None:
-    """One outbox row per (change, chat) and kind (instant or digest): `subscriptions`
-    lists every subscription of the chat the change matched (`subscription_id` is the
-    first of them).  Rows of a database queued one per subscription are merged: the
-    oldest row of each (change, chat, status) still waiting keeps the lot; a unique
-    index keeps it so."""
-    db.table("outbox").add_column("subscriptions", str)
-    db.execute("update outbox set subscriptions = json_array(subscription_id)")
-    waiting = db.execute(
-        "select change_id, transport, chat_id, status, group_concat(id), count(*) from outbox"
-        " where status in ('pending', 'held') group by change_id, transport, chat_id, status"
-        " having count(*) > 1"
-    ).fetchall()
-    for _change, _transport, _chat, _status, ids, _n in waiting:
-        rows = sorted(int(i) for i in ids.split(","))
-        subs = [
-            r[0]
-            for r in db.execute(
-                "select subscription_id from outbox where id in (select value from json_each(?))"
-                " order by id",
-                [json.dumps(rows)],
-            )
-        ]
-        db.execute(
-            "update outbox set subscriptions = ? where id = ?",
-            [json.dumps(sorted(set(subs))), rows[0]],
-        )
-        db.execute(
-            "delete from outbox where id in (select value from json_each(?))",
-            [json.dumps(rows[1:])],
-        )
-    db.execute(
-        "create unique index if not exists idx_outbox_one_per_chat"
-        " on outbox (change_id, transport, chat_id, status) where status in ('pending', 'held')"
-    )
-
-
-@migrations()
-def m007_change_sources_and_events(db: Database) -> None:
-    """A change keeps the outlets that had reported its value when it was recorded
-    (`sources`, JSON), so a late alert credits no later report; and a key's events are
-    found by time (`event_dedupe` compares a report with every event of its period)."""
-    db.table("changes").add_column("sources", str)
-    db.table("changes").create_index(["key", "published"], if_not_exists=True)
-
-
 # ---------------------------------------------------------------- connections
 
 
@@ -422,10 +155,21 @@ def write(db: Database) -> Iterator[Database]:
 
 def article_seen(db: Database, url: str, content_hash: str) -> bool:
     """True when this very version of the article is stored."""
-    row = db.execute(
-        "select 1 from articles where url = ? and content_hash = ? limit 1", [url, content_hash]
-    ).fetchone()
-    return row is not None
+    return bool(seen_versions(db, [(url, content_hash)]))
+
+
+def seen_versions(db: Database, versions: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (URL, content hash) versions are stored, in one query
+    (each looked up in the unique (url, content_hash) index)."""
+    wanted = [list(v) for v in versions]
+    if not wanted:
+        return set()
+    rows = db.conn.execute(
+        "select a.url, a.content_hash from json_each(?) j join articles a"
+        " on a.url = json_extract(j.value, '$[0]') and a.content_hash = json_extract(j.value, '$[1]')",
+        [json.dumps(wanted, ensure_ascii=False)],
+    )
+    return {(url, digest) for url, digest in rows}
 
 
 def url_known(db: Database, url: str) -> bool:
@@ -438,28 +182,71 @@ def insert_row(db: Database, table: str, row: dict[str, Any], *, replace: bool =
     sqlite-utils' insert inspects the table on every call); the new rowid.
     The statement text is built once per column set, so sqlite3's statement
     cache hands back the prepared statement."""
-    cursor = db.conn.execute(_insert_sql(table, tuple(row), replace), list(row.values()))
+    cursor = db.conn.execute(_insert_sql(table, tuple(row), replace, 1), list(row.values()))
     return int(cursor.lastrowid or 0)
 
 
-@lru_cache(maxsize=64)
-def _insert_sql(table: str, columns: tuple[str, ...], replace: bool) -> str:
+MAX_VARIABLES = 32_000
+"""Bound values one statement takes at most (SQLite's limit is 32,766 since 3.32)."""
+
+
+def insert_rows(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts of the same keys) into `table` in as few statements
+    as the variable limit allows: one multi-row `insert … values (…), (…)`
+    each (rows given in full, ids included, so nothing is read back)."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    most = max(1, MAX_VARIABLES // len(columns))
+    for at in range(0, len(rows), most):
+        chunk = rows[at : at + most]
+        values = [v for row in chunk for v in row.values()]
+        db.conn.execute(_insert_sql(table, columns, False, len(chunk)), values)
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...], replace: bool, rows: int) -> str:
     cols = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
     verb = "insert or replace" if replace else "insert"
-    return f"{verb} into {table} ({cols}) values ({marks})"
+    return f"{verb} into {table} ({cols}) values {', '.join([marks] * rows)}"
 
 
 def next_id(db: Database, table: str) -> int:
     """The rowid SQLite would give the next row of `table` (inside `write`,
     where no other writer can take it first)."""
-    row = db.conn.execute(f"select coalesce(max(rowid), 0) + 1 from {table}").fetchone()
-    return int(row[0])
+    return next_ids(db, (table,))[0]
+
+
+def next_ids(db: Database, tables: Sequence[str]) -> list[int]:
+    """`next_id` of each of `tables`, in one query."""
+    parts = ", ".join(f"(select coalesce(max(rowid), 0) + 1 from {t})" for t in tables)
+    return [int(n) for n in db.conn.execute(f"select {parts}").fetchone()]
 
 
 def insert_article(db: Database, row: dict[str, Any]) -> int:
     """Store an article row; its id."""
     return insert_row(db, "articles", row)
+
+
+def insert_articles(db: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Store article rows that carry their ids (`next_ids`)."""
+    insert_rows(db, "articles", rows)
+
+
+def insert_observations(db: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Store observation rows that carry their ids (`next_ids`)."""
+    insert_rows(db, "observations", rows)
+
+
+def insert_change(db: Database, row: dict[str, Any]) -> int:
+    """Store a change row; its id."""
+    return insert_row(db, "changes", row)
+
+
+def insert_outbox(db: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Queue outbox rows (one statement for the lot)."""
+    insert_rows(db, "outbox", rows)
 
 
 # ---------------------------------------------------------------- state
@@ -534,42 +321,60 @@ def _names(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-_PUT_STATE = (
-    f"insert into state ({_names(STATE_COLUMNS)}) values ({', '.join('?' * len(STATE_COLUMNS))})"
-    ' on conflict ("key") do update set '
-    + ", ".join(f'"{c}" = excluded."{c}"' for c in _STATE_VALUES)
-)
 # an upsert updates the row in place: the key's fields (and so every index of
 # `state`) stay as they are, where a replace would delete and re-insert it
 
 
 def put_state(db: Database, state: State, now: datetime) -> None:
     """Insert or update the state row for `state.key`."""
+    put_states(db, [state], now)
+
+
+def put_states(db: Database, states: Sequence[State], now: datetime) -> None:
+    """Insert or update the state rows of `states` (distinct keys), in one
+    statement per chunk of rows."""
+    if not states:
+        return
+    most = MAX_VARIABLES // len(STATE_COLUMNS)
+    for at in range(0, len(states), most):
+        chunk = states[at : at + most]
+        values = [v for st in chunk for v in _state_values(st, now)]
+        db.conn.execute(_put_states_sql(len(chunk)), values)
+
+
+@lru_cache(maxsize=64)
+def _put_states_sql(rows: int) -> str:
+    marks = "(" + ", ".join("?" * len(STATE_COLUMNS)) + ")"
+    return (
+        f"insert into state ({_names(STATE_COLUMNS)}) values {', '.join([marks] * rows)}"
+        ' on conflict ("key") do update set '
+        + ", ".join(f'"{c}" = excluded."{c}"' for c in _STATE_VALUES)
+    )
+
+
+def _state_values(state: State, now: datetime) -> tuple[Any, ...]:
     k = state.key
-    db.conn.execute(
-        _PUT_STATE,
-        (
-            key_text(k),
-            k.metric.value,
-            k.place,
-            k.party,
-            k.scope.value,
-            k.window,
-            k.since,
-            k.unit.value,
-            state.value,
-            state.qualifier.value,
-            int(state.vague),
-            state.low,
-            _high(state.high),
-            iso(state.as_of),
-            state.url,
-            iso(state.stated_at),
-            state.quote,
-            state.outlet,
-            json.dumps(list(state.sources), ensure_ascii=False),
-            iso(now),
-        ),
+    return (
+        key_text(k),
+        k.metric.value,
+        k.place,
+        k.party,
+        k.scope.value,
+        k.window,
+        k.since,
+        k.unit.value,
+        state.value,
+        state.qualifier.value,
+        int(state.vague),
+        state.low,
+        _high(state.high),
+        iso(state.as_of),
+        state.url,
+        iso(state.stated_at),
+        state.quote,
+        state.outlet,
+        json.dumps(list(state.sources), ensure_ascii=False),
+        iso(now),
     )
 
 
@@ -620,16 +425,28 @@ class SourceHealth:
     """False while paused by an admin."""
 
 
+_HEALTH = (
+    "select name, validators, consecutive_failures, next_due, last_success, last_error,"
+    " empty_content, enabled from sources"
+)
+
+
 def source_health(db: Database, name: str) -> SourceHealth:
     """The stored fetch state of source `name` (a fresh one if never polled)."""
-    row = db.execute(
-        "select validators, consecutive_failures, next_due, last_success, last_error,"
-        " empty_content, enabled from sources where name = ?",
-        [name],
-    ).fetchone()
-    if row is None:
-        return SourceHealth(name, {}, 0, None, None, None, False, True)
-    validators, failures, next_due, success, error, empty, enabled = row
+    row = db.execute(f"{_HEALTH} where name = ?", [name]).fetchone()
+    return _health(row) if row else SourceHealth(name, {}, 0, None, None, None, False, True)
+
+
+def sources_health(db: Database, names: Sequence[str]) -> dict[str, SourceHealth]:
+    """The stored fetch state of each of `names` that was ever polled, in one query."""
+    rows = db.execute(
+        f"{_HEALTH} where name in (select value from json_each(?))", [json.dumps(list(names))]
+    )
+    return {row[0]: _health(row) for row in rows}
+
+
+def _health(row: Sequence[Any]) -> SourceHealth:
+    name, validators, failures, next_due, success, error, empty, enabled = row
     return SourceHealth(
         name=name,
         validators=json.loads(validators) if validators else {},
@@ -655,7 +472,32 @@ def record_poll(
 ) -> None:
     """Store the outcome of one poll of `name`; `problem` says which documents
     of a successful poll failed alone (kept as its last error, not a failure)."""
-    health = source_health(db, name)
+    with write(db):
+        save_poll(
+            db,
+            name,
+            now=now,
+            next_due=next_due,
+            error=error,
+            empty_content=empty_content,
+            validators=validators,
+            problem=problem,
+        )
+
+
+def save_poll(
+    db: Database,
+    name: str,
+    *,
+    now: datetime,
+    next_due: datetime,
+    error: str | None = None,
+    empty_content: bool = False,
+    validators: dict[str, str] | None = None,
+    problem: str | None = None,
+) -> None:
+    """`record_poll` inside the caller's `write` transaction (one statement:
+    a failure counts up in SQL, not from a value read first)."""
     row: dict[str, Any] = {
         "name": name,
         "last_polled": iso(now),
@@ -669,13 +511,20 @@ def record_poll(
         if problem is not None:
             row |= {"last_error": problem, "last_error_at": iso(now)}
     else:
-        row |= {
-            "last_error": error,
-            "last_error_at": iso(now),
-            "consecutive_failures": health.consecutive_failures + 1,
-        }
-    with write(db):
-        db.table("sources").upsert(row, pk="name")
+        row |= {"last_error": error, "last_error_at": iso(now), "consecutive_failures": 1}
+    columns = tuple(row)
+    updates = [
+        '"consecutive_failures" = consecutive_failures + 1'
+        if c == "consecutive_failures" and error is not None
+        else f'"{c}" = excluded."{c}"'
+        for c in columns[1:]
+    ]
+    db.conn.execute(
+        _insert_sql("sources", columns, False, 1)
+        + ' on conflict ("name") do update set '
+        + ", ".join(updates),
+        list(row.values()),
+    )
 
 
 # ---------------------------------------------------------------- subscriptions and outbox
