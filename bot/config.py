@@ -190,7 +190,7 @@ class SourceConfig:
         path: str | None = getattr(self.options, "path", None)
         return path
 
-    def table(self) -> dict[str, Any]:
+    def flat_keys(self) -> dict[str, Any]:
         """The flat `[[sources]]` table that builds this source (None values left out)."""
         keys = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         keys |= {f.name: getattr(self.options, f.name) for f in dataclasses.fields(self.options)}

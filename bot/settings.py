@@ -147,7 +147,7 @@ class Entry:
 def to_data(obj: Any) -> Any:
     """A config object as the TOML data that would build it (None fields left out)."""
     if isinstance(obj, SourceConfig):  # one flat table: its keys and its kind's options
-        return to_data(obj.table())
+        return to_data(obj.flat_keys())
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {
             f.name: to_data(getattr(obj, f.name))

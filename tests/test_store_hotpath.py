@@ -40,7 +40,7 @@ def write_articles(folder: Path, count: int = ARTICLES) -> None:
 
 
 def files_source(folder: Path) -> FilesSource:
-    return FilesSource(SourceConfig(name="local", kind="files", path=str(folder)))
+    return FilesSource(SourceConfig.of(name="local", kind="files", path=str(folder)))
 
 
 async def traced_poll(db_path: Path, folder: Path) -> tuple[PollResult, list[str]]:
