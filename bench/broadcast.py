@@ -3,7 +3,7 @@
 The fake (tests/fakes/telegram_api.py) enforces Telegram's limits: 30 messages a
 second overall, 1 a second per chat, answering 429 with retry_after when they
 are broken.  The real delivery loop and Telegram transport (PTB over HTTP on
-loopback, paced by bot/pacing.py) drain the outbox.  Printed: the achieved rate
+loopback, paced by bot/delivery/pacing.py) drain the outbox.  Printed: the achieved rate
 (goal: at least 95% of 30/s), the number of 429s (goal 0) and of duplicate
 messages (goal 0).
 
@@ -29,11 +29,11 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from fakes.telegram_api import TOKEN, FakeTelegram  # noqa: E402
 
-from bot import store  # noqa: E402
-from bot.config import AlertsConfig, Config, StorageConfig, TelegramConfig  # noqa: E402
-from bot.delivery import DeliveryLoop  # noqa: E402
-from bot.pipeline import process_article, rules_from_config  # noqa: E402
-from bot.telegram import TelegramTransport  # noqa: E402
+from bot.config.schema import AlertsConfig, Config, StorageConfig, TelegramConfig  # noqa: E402
+from bot.delivery.loop import DeliveryLoop  # noqa: E402
+from bot.ingest.pipeline import process_article, rules_from_config  # noqa: E402
+from bot.store import db as store  # noqa: E402
+from bot.telegram.app import TelegramTransport  # noqa: E402
 from figures.model import Figure, Metric, Qualifier, Scope, Unit  # noqa: E402
 from scrapers.model import Article, content_hash  # noqa: E402
 

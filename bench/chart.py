@@ -21,13 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.charts import (
-    ChartPoint,
-    ChartSeries,
-    StateStep,
-    render_chart,
-    render_chart_async,
-)
+from bot.render.charts import ChartPoint, ChartSeries, StateStep, render_chart, render_chart_async
 from figures.model import Metric, Qualifier, Unit
 
 OUTLETS = ("SOHR", "AFP Arabic", "Middle East Online", "Al-Araby Al-Jadeed", "Enab Baladi")

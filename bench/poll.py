@@ -181,7 +181,7 @@ print(reader.get_entry_counts())
 
 def raqib_cmd() -> list[str]:
     raqib = Path(sys.executable).with_name("raqib")
-    return [str(raqib)] if raqib.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(raqib)] if raqib.exists() else [sys.executable, "-m", "bot.cli.app"]
 
 
 def has_reader() -> bool:

@@ -37,9 +37,9 @@ from sqlite_utils import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import store
-from bot.config import AlertsConfig
-from bot.pipeline import process_article, rules_from_config
+from bot.config.schema import AlertsConfig
+from bot.ingest.pipeline import process_article, rules_from_config
+from bot.store import db as store
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.model import Article, content_hash
 

@@ -53,7 +53,7 @@ class Source(Protocol):
 
 
 class SourceSpec(Protocol):
-    """What a source is built from (bot/config.py's `SourceConfig` is one)."""
+    """What a source is built from (bot/config/schema.py's `SourceConfig` is one)."""
 
     @property
     def name(self) -> str: ...

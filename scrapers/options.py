@@ -1,7 +1,7 @@
 """The settings the scrapers take, as light frozen records: the value types
 their fields are written in (durations, http(s) URLs) and the HTTP client's
 own settings.  Each source kind declares its options beside its code
-(`RssOptions` in scrapers/rss.py…); the configuration (bot/config.py) reads
+(`RssOptions` in scrapers/rss.py…); the configuration (bot/config/schema.py) reads
 all of them from TOML by their type hints, so a field's validation lives with
 the field.  Nothing here imports a network or parsing library."""
 

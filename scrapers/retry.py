@@ -5,9 +5,9 @@ Every retry made in place goes through `retrying`: the HTTP client's fetches
 (timeouts, connection errors, 5xx, and 429/503 with `Retry-After`), the Telegram
 and Slack sends (network errors, 5xx, and a short `retry_after` / `Retry-After`),
 Telegram's command replies and the Bot API start-up.  Two retries are not in place
-and stay the project's own: the stored outbox (`bot.delivery`: a row is put off in
+and stay the project's own: the stored outbox (`bot.delivery.loop`: a row is put off in
 the database and survives a restart) and a failing source's backoff between polls
-(`bot.pipeline.backoff`).
+(`bot.ingest.pipeline.backoff`).
 
 A call is retried when `retryable(exc)` says so; when `asked(exc)` gives the
 seconds the server asked for, that wait is used instead of the backoff (never

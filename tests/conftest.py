@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 # PTB 22 reports RetryAfter.retry_after as a timedelta when this is set, and
-# warns otherwise; bot.pacing.seconds() accepts both.
+# warns otherwise; bot.delivery.pacing.seconds() accepts both.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 ROOT = Path(__file__).resolve().parent.parent

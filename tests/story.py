@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import SourceConfig
-from bot.pipeline import document_text
+from bot.config.schema import SourceConfig
+from bot.ingest.pipeline import document_text
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.files import FilesSource
 from scrapers.model import Article

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SourceConfig
+from bot.config.schema import SourceConfig
 from scrapers import FetchContext, build_source
 from scrapers.charset import declared_charset, decode
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot import charts
-from bot.charts import (
+from bot.render import charts
+from bot.render.charts import (
     ChartPoint,
     ChartSeries,
     StateStep,
@@ -247,7 +247,7 @@ def test_missing_font_package_falls_back_to_english(
     monkeypatch.setattr(charts, "FONT_PACKAGE", "no_such_font_package")
     charts.arabic_font.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.charts"):
+        with caplog.at_level(logging.WARNING, logger="bot.render.charts"):
             fig = chart_figure(area_story("Deir ez-Zor"), "ar")
     finally:
         charts.arabic_font.cache_clear()
@@ -513,8 +513,9 @@ def replay_seeds(
     """The seed articles (real files, real index) through the real pipeline and
     store into `db_path`, with the figures of `SEED_FIGURES` (the extractor's
     job, given here so these tests depend only on the store and diff)."""
-    from bot import pipeline, store
-    from bot.config import default_config
+    from bot.config.schema import default_config
+    from bot.ingest import pipeline
+    from bot.store import db as store
     from figures.model import Figure, Scope
     from scrapers.files import FilesSource
 
@@ -553,7 +554,7 @@ def replay_seeds(
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("metric", ["displaced", "area_controlled"])
 def test_replayed_seeds_chart(tmp_path: Any, metric: str, lang: Any) -> None:
-    from bot import store
+    from bot.store import db as store
 
     db = replay_seeds(tmp_path / "raqib.db")
     rows = store.history(db, metric)
@@ -577,7 +578,7 @@ def chart_cli(db_path: Any, *argv: str) -> tuple[int, Any]:
     """`raqib chart ARGV…` against the database at `db_path`, through the real parser."""
     import argparse
 
-    from bot.config import Config, StorageConfig
+    from bot.config.schema import Config, StorageConfig
 
     parser = argparse.ArgumentParser(prog="raqib")
     charts.add_chart_arguments(parser.add_subparsers(dest="command").add_parser("chart"))
@@ -615,7 +616,7 @@ def test_chart_command(
 
 
 def test_raqib_chart_is_a_cli_command(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import main
+    from bot.cli.app import main
 
     db_path = tmp_path / "raqib.db"
     replay_seeds(db_path).close()

@@ -92,7 +92,7 @@ api_base_url = "{tg.base_url}"
 """,
             encoding="utf-8",
         )
-        proc = start_run([sys.executable, "-m", "bot.cli"], config, tmp_path)
+        proc = start_run([sys.executable, "-m", "bot.cli.app"], config, tmp_path)
         log = RunLog(proc)
         try:
             log.wait_for("raqib is running")

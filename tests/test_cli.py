@@ -1,4 +1,4 @@
-"""The store commands through `bot.cli.main`: once, replay, totals, history."""
+"""The store commands through `bot.cli.app.main`: once, replay, totals, history."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import store
-from bot.cli import main
+from bot.cli.app import main
+from bot.store import db as store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -325,6 +325,6 @@ def test_the_cli_writes_values_as_the_alerts_do(
     value: float, qualifier: str, vague: int, unit: str, expected: str
 ) -> None:
     # before, the CLI had its own copy: `1000 (a quantity word)`, `38000`
-    from bot.cli import format_value
+    from bot.cli.app import format_value
 
     assert format_value(value, qualifier, vague, unit) == expected

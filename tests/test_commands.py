@@ -14,8 +14,7 @@ from loopback import Reply as WebReply
 from sqlite_utils import Database
 from story import seed_articles
 
-from bot import store
-from bot.commands import (
+from bot.chat.commands import (
     COMMANDS,
     CommandContext,
     Commands,
@@ -24,9 +23,10 @@ from bot.commands import (
     parse_command,
     parse_filter,
 )
-from bot.config import Config, ConfigError, NetworkConfig, StorageConfig
-from bot.pipeline import process_articles, rules_from_config
-from bot.render import reply_plain
+from bot.config.schema import Config, ConfigError, NetworkConfig, StorageConfig
+from bot.ingest.pipeline import process_articles, rules_from_config
+from bot.render.messages import reply_plain
+from bot.store import db as store
 from figures import gazetteer
 
 CHAT = "42"
@@ -313,7 +313,7 @@ async def test_a_bare_unsubscribe_asks_even_for_the_only_subscription(
 
 
 def admin_core(db: Database, tmp_path: Path) -> Commands:
-    from bot.config import SourceConfig
+    from bot.config.schema import SourceConfig
 
     feed = SourceConfig.of(name="feed", kind="rss", url="https://8.8.8.8/feed.xml")
     return Commands(
@@ -462,7 +462,7 @@ async def test_sources_speak_the_chats_language_and_errors_are_for_admins(
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.config import SourceConfig
+    from bot.config.schema import SourceConfig
 
     url = "https://feeds.example/rss"
     config = Config(
@@ -484,7 +484,7 @@ async def test_sources_speak_the_chats_language_and_errors_are_for_admins(
 
 
 def test_arabic_lists_use_the_arabic_comma() -> None:
-    from bot.commands import describe_filter
+    from bot.chat.commands import describe_filter
 
     text = describe_filter(["displaced", "killed"], ["deir-ez-zor", "hasakah"], "ar")
     assert text.count("، ") == 2 and ", " not in text
@@ -518,7 +518,7 @@ async def test_no_western_digits_in_arabic_replies(
 
 
 def test_a_vague_previous_value_is_not_bracketed_twice(db: Database, seeds_dir: Path) -> None:
-    from bot.render import alert_plain
+    from bot.render.messages import alert_plain
 
     replayed(db, seeds_dir)
     ids = [r[0] for r in db.execute("select id from changes order by id").fetchall()]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, default_config, load_config
+from bot.config.schema import ConfigError, default_config, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -181,7 +181,7 @@ def test_a_misspelt_threshold_metric_exits_2_naming_the_key(tmp_path: Path) -> N
     root = Path(__file__).resolve().parent.parent
     path = write(tmp_path, "[alerts.thresholds.displacd]\nabsolute = 100\n")
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(path), "status"],
+        [sys.executable, "-m", "bot.cli.app", "--config", str(path), "status"],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(root)},
         capture_output=True,

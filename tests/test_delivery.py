@@ -24,12 +24,12 @@ from sqlite_utils import Database
 from story import seed_articles
 from test_service import queue_alert
 
-from bot import store
-from bot.delivery import SENT, DeliveryLoop, Message, SendResult, Text, backoff
-from bot.render import alert_html
+from bot.delivery.loop import SENT, DeliveryLoop, Message, SendResult, Text, backoff
+from bot.render.messages import alert_html
+from bot.store import db as store
 
 ROOT = Path(__file__).resolve().parent.parent
-RAQIB = [sys.executable, "-m", "bot.cli"]
+RAQIB = [sys.executable, "-m", "bot.cli.app"]
 TOKEN_ENV = "RAQIB_TEST_TELEGRAM_TOKEN"
 ADMIN = 9001
 USER = 501

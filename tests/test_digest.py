@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from test_charts import replay_seeds
 
-from bot import store
-from bot.digest import (
+from bot.delivery.digest import (
     HELD,
     DigestItem,
     DigestSchedule,
@@ -22,6 +21,7 @@ from bot.digest import (
     mark_digest_sent,
     parse_schedule,
 )
+from bot.store import db as store
 from figures.model import Metric, Qualifier, Scope, Unit
 
 
@@ -312,7 +312,7 @@ def test_due_digests_over_the_replayed_seeds(tmp_path: Path) -> None:
     ids=["unset-is-0800-utc", "configured"],
 )
 def test_schedule_from_config(setting: str | None, expected: DigestSchedule) -> None:
-    from bot.digest import schedule_from_config
+    from bot.delivery.digest import schedule_from_config
 
     assert schedule_from_config(setting) == expected
 

@@ -13,11 +13,11 @@ import pytest
 from fakes.telegram_api import TOKEN, FakeTelegram
 from test_telegram_e2e import FAST, alerts_in, expected_for, fast_pacer, replay_seeds
 
-from bot import store
-from bot.config import AlertsConfig, Config, ServiceConfig, StorageConfig, TelegramConfig
-from bot.digest import DigestItem, digest_text, parse_schedule
-from bot.service import DIGEST_JOB, DIGEST_TICK, Service
-from bot.telegram import TelegramTransport
+from bot.config.schema import AlertsConfig, Config, ServiceConfig, StorageConfig, TelegramConfig
+from bot.delivery.digest import DigestItem, digest_text, parse_schedule
+from bot.service.run import DIGEST_JOB, DIGEST_TICK, Service
+from bot.store import db as store
+from bot.telegram.app import TelegramTransport
 
 DIGEST_CHAT = 601
 EVERY_CHANGE_CHAT = 602

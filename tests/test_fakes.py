@@ -470,7 +470,7 @@ def test_slack_fake_in_a_thread() -> None:
 
 async def test_pacer_keeps_the_telegram_fake_happy() -> None:
     """Our pacer with the fake's limits (scaled up so the test is quick): no 429 at all."""
-    from bot.pacing import Limits, Pacer, telegram_is_group
+    from bot.delivery.pacing import Limits, Pacer, telegram_is_group
 
     fake_limits = TelegramLimits(
         global_per_second=40, chat_interval=0.25, group_per_window=3, group_window=0.5

@@ -608,7 +608,7 @@ def test_walk_up(start: str, expected: tuple[str, ...]) -> None:
 
 
 def test_ancestors_and_subscriptions_walk_alike() -> None:
-    from bot.subscriptions import lineage
+    from bot.ingest.subscriptions import lineage
 
     for entry in gazetteer.all_places():
         assert tuple(lineage(entry.id)) == gazetteer.ancestors(entry.id)

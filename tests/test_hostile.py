@@ -19,9 +19,9 @@ import pytest
 from bs4 import BeautifulSoup
 from loopback import LoopbackServer, Reply, Request, static
 
-from bot import store
-from bot.config import AlertsConfig, Config, NetworkConfig, SourceConfig, StorageConfig
-from bot.pipeline import MAX_TEXT_CHARS, poll_due, poll_source, rules_from_config
+from bot.config.schema import AlertsConfig, Config, NetworkConfig, SourceConfig, StorageConfig
+from bot.ingest.pipeline import MAX_TEXT_CHARS, poll_due, poll_source, rules_from_config
+from bot.store import db as store
 from scrapers import FetchContext
 from scrapers.files import FilesSource
 from scrapers.html import HtmlSource

@@ -225,7 +225,7 @@ def test_once_reads_a_utf8_feed_with_one_bad_byte(tmp_path: Path) -> None:
 
 HANGING = """
 import asyncio, time
-from bot.service import _leave_if_threads_hang
+from bot.service.run import _leave_if_threads_hang
 
 async def main():
     asyncio.get_running_loop().run_in_executor(None, time.sleep, 120)

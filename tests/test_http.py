@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from loopback import LoopbackServer, Reply, Request, http_date, static
 
-from bot.config import NetworkConfig
+from bot.config.schema import NetworkConfig
 from scrapers.http import (
     ETAG,
     LAST_MODIFIED,

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
-from bot.delivery import TRANSPORTS, transport_kind
+from bot.cli import app as cli
+from bot.delivery.loop import TRANSPORTS, transport_kind
 
 RAQIB = Path(sys.executable).with_name("raqib")
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -49,7 +49,7 @@ def imported(args: list[str], cwd: Path) -> set[str]:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     modules = set(names.read_text(encoding="utf-8").split("\n"))
-    assert "bot.cli" in modules  # the list was written
+    assert "bot.cli.app" in modules  # the list was written
     return modules
 
 
@@ -83,13 +83,13 @@ def test_once_without_a_chat_transport_imports_none(tmp_path: Path) -> None:
     )
     modules = imported(["--config", str(config), "once"], tmp_path)
     assert "scrapers.files" in modules and "figures.extract" in modules
-    assert loaded(modules, *CHAT, "apscheduler", "bot.service", "bot.commands") == []
+    assert loaded(modules, *CHAT, "apscheduler", "bot.service", "bot.chat.commands") == []
 
 
 def test_totals_reads_the_store_and_nothing_of_polling_or_chat(tmp_path: Path) -> None:
     """Even with a digest configured (its schedule is validated at load by the
     config itself, not by the digest's renderer)."""
-    from bot.store import open_db
+    from bot.store.db import open_db
 
     open_db(tmp_path / "raqib.db").close()
     config = tmp_path / "config.toml"
@@ -98,12 +98,20 @@ def test_totals_reads_the_store_and_nothing_of_polling_or_chat(tmp_path: Path) -
         encoding="utf-8",
     )
     modules = imported(["--config", str(config), "totals"], tmp_path)
-    assert "bot.store" in modules
-    unwanted = (*CHAT, "apscheduler", "httpx", "bs4", "feedparser", "bot.digest", "bot.charts")
+    assert "bot.store.db" in modules
+    unwanted = (
+        *CHAT,
+        "apscheduler",
+        "httpx",
+        "bs4",
+        "feedparser",
+        "bot.delivery.digest",
+        "bot.render.charts",
+    )
     # a compiled engine is imported whole (figures/__init__: all or none), so
     # the extractor's absence is the sources' property
     engine = () if "figures._native__mypyc" in modules else ("figures.extract",)
-    assert loaded(modules, *unwanted, *engine, "bot.pipeline", "scrapers.http") == []
+    assert loaded(modules, *unwanted, *engine, "bot.ingest.pipeline", "scrapers.http") == []
 
 
 def test_every_command_of_the_table_builds_and_helps(capsys: pytest.CaptureFixture[str]) -> None:

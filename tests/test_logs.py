@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from bot.config import Config, LoggingConfig, TelegramConfig
-from bot.logs import MASK, configured_secrets, redact, setup_logging
+from bot.config.logs import MASK, configured_secrets, redact, setup_logging
+from bot.config.schema import Config, LoggingConfig, TelegramConfig
 
 TG_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 SLACK_TOKEN = "xoxb-1111-2222-abcdefABCDEF123456"

@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.markup import (
+from bot.render.markup import (
     ELLIPSIS,
     escape_html,
     escape_mrkdwn,

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.pacing import (
+from bot.delivery.pacing import (
     SLACK,
     TELEGRAM,
     Limits,

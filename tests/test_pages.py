@@ -13,7 +13,7 @@ import pytest
 import soupsieve
 from loopback import LoopbackServer, Reply, static
 
-from bot.config import NetworkConfig, SourceConfig
+from bot.config.schema import NetworkConfig, SourceConfig
 from scrapers import FetchContext, build_source
 from scrapers.clean import clean_text
 from scrapers.http import HttpClient

@@ -13,10 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from bot import store
-from bot.config import AlertsConfig, SourceConfig
-from bot.digest import HELD, DigestSchedule, due_digests
-from bot.pipeline import (
+from bot.config.schema import AlertsConfig, SourceConfig
+from bot.delivery.digest import HELD, DigestSchedule, due_digests
+from bot.ingest.pipeline import (
     backoff,
     document_text,
     poll_source,
@@ -24,7 +23,8 @@ from bot.pipeline import (
     rules_from_config,
     sentence_around,
 )
-from bot.subscriptions import lineage, matches
+from bot.ingest.subscriptions import lineage, matches
+from bot.store import db as store
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.files import FilesSource
 from scrapers.model import Article, content_hash

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.progress import PLAIN_STEPS, SHOW_FROM, progress
+from bot.cli.app import main
+from bot.cli.progress import PLAIN_STEPS, SHOW_FROM, progress
 
 
 class FakeTerminal(io.StringIO):

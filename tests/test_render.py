@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from fakes.telegram_api import parse_html
 
-from bot.i18n import STRINGS, t
-from bot.markup import TELEGRAM_MAX_MESSAGE, utf16_len
-from bot.render import (
+from bot.render.i18n import STRINGS, t
+from bot.render.markup import TELEGRAM_MAX_MESSAGE, utf16_len
+from bot.render.messages import (
     HEADLINE_LIMIT,
     NAME_LIMIT,
     QUOTE_LIMIT,
@@ -24,7 +24,7 @@ from bot.render import (
     number,
     quote_parts,
 )
-from bot.store import AlertView
+from bot.store.db import AlertView
 from figures.diff import Key
 from figures.model import Metric, Qualifier, Scope, Unit
 

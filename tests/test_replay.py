@@ -11,15 +11,15 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 from story import hand_figures, seed_articles
 
-from bot import store
-from bot.config import AlertsConfig
-from bot.pipeline import (
+from bot.config.schema import AlertsConfig
+from bot.ingest.pipeline import (
     ArticleResult,
     StoredChange,
     process_article,
     process_articles,
     rules_from_config,
 )
+from bot.store import db as store
 from figures.diff import ChangeKind, Verdict
 from figures.model import Metric, Qualifier, Scope
 from scrapers.model import Article

@@ -14,11 +14,11 @@ import pytest
 from fakes.slack_api import BOT_TOKEN, FakeSlack, SlackLimits
 from fakes.telegram_api import TOKEN, FakeTelegram, TelegramLimits
 
-from bot.config import Config, SlackConfig, StorageConfig, TelegramConfig
-from bot.delivery import SendResult
-from bot.pacing import Limits, Pacer, telegram_is_group
-from bot.slack import SlackTransport
-from bot.telegram import TelegramTransport
+from bot.config.schema import Config, SlackConfig, StorageConfig, TelegramConfig
+from bot.delivery.loop import SendResult
+from bot.delivery.pacing import Limits, Pacer, telegram_is_group
+from bot.slack.app import SlackTransport
+from bot.telegram.app import TelegramTransport
 from scrapers.retry import RetryPolicy, retrying
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.config import SourceConfig
-from bot.scheduler import job_id, misfire_grace, source_jobs, sync_jobs
+from bot.config.schema import SourceConfig
+from bot.service.scheduler import job_id, misfire_grace, source_jobs, sync_jobs
 
 
 def files(name: str, interval: float = 900.0, enabled: bool = True) -> SourceConfig:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import NetworkConfig, load_config
+from bot.config.schema import NetworkConfig, load_config
 from scrapers import build_source, source_class
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"

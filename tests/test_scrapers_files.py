@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SourceConfig
+from bot.config.schema import SourceConfig
 from scrapers import FetchContext, FilesSource, build_source
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

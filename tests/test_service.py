@@ -23,20 +23,20 @@ import pytest
 from loopback import LoopbackServer, Reply
 from sqlite_utils import Database
 
-from bot import store
-from bot.config import AlertsConfig, Config, ServiceConfig, SourceConfig, StorageConfig
-from bot.console import ConsoleTransport, render, set_console_subscription
-from bot.delivery import SENT, DeliveryLoop, Message, SendResult, backoff
-from bot.pipeline import process_article, rules_from_config
-from bot.render import alert_plain
-from bot.scheduler import source_jobs
-from bot.service import DIGEST_JOB, SETTINGS_JOB, Service
-from bot.settings import add_source, set_paused, set_setting
+from bot.config.schema import AlertsConfig, Config, ServiceConfig, SourceConfig, StorageConfig
+from bot.config.settings import add_source, set_paused, set_setting
+from bot.delivery.console import ConsoleTransport, render, set_console_subscription
+from bot.delivery.loop import SENT, DeliveryLoop, Message, SendResult, backoff
+from bot.ingest.pipeline import process_article, rules_from_config
+from bot.render.messages import alert_plain
+from bot.service.run import DIGEST_JOB, SETTINGS_JOB, Service
+from bot.service.scheduler import source_jobs
+from bot.store import db as store
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.model import Article, content_hash
 
 ROOT = Path(__file__).resolve().parent.parent
-RAQIB = [sys.executable, "-m", "bot.cli"]
+RAQIB = [sys.executable, "-m", "bot.cli.app"]
 RULES = rules_from_config(AlertsConfig())
 
 
@@ -466,7 +466,7 @@ def test_a_bad_config_exits_2_before_doing_anything(
     key: str,
     words: str,
 ) -> None:
-    from bot.cli import main
+    from bot.cli.app import main
 
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")
@@ -664,7 +664,7 @@ def test_a_second_signal_exits_at_once_and_loses_nothing(tmp_path: Path, procs: 
 
 def test_the_default_config_object_runs_the_seeds(tmp_path: Path) -> None:
     """The embedded default is what `make run` starts: the seeds, ./raqib.db, the console."""
-    from bot.config import default_config
+    from bot.config.schema import default_config
 
     config = default_config()
     assert config.storage.database == Path("raqib.db")
@@ -674,7 +674,7 @@ def test_the_default_config_object_runs_the_seeds(tmp_path: Path) -> None:
 
 def test_config_example_loads_and_documents_the_defaults() -> None:
     """The example's [storage], [alerts], [logging] and [service] show the real defaults."""
-    from bot.config import default_config, load_config
+    from bot.config.schema import default_config, load_config
 
     example = load_config(ROOT / "config.example.toml")
     default = default_config()

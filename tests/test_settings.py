@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from bot.config import ConfigError, load_config
-from bot.settings import (
+from bot.config.schema import ConfigError, load_config
+from bot.config.settings import (
     Origin,
     add_source,
     cmd_config,
@@ -23,7 +23,7 @@ from bot.settings import (
     settings_report,
     unset_setting,
 )
-from bot.store import open_db
+from bot.store.db import open_db
 
 CONFIG = """
 [storage]
@@ -276,7 +276,7 @@ def raqib(config_path: Path, *args: str, timeout: float = 60) -> Any:
     import sys
 
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(config_path), *args],
+        [sys.executable, "-m", "bot.cli.app", "--config", str(config_path), *args],
         cwd=config_path.parent,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
         capture_output=True,
@@ -323,7 +323,7 @@ def test_an_admin_log_level_holds_at_the_next_start(config_path: Path) -> None:
 
     assert raqib(config_path, "config", "set", "logging.level", "DEBUG").returncode == 0
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "--config", str(config_path), "run"],
+        [sys.executable, "-m", "bot.cli.app", "--config", str(config_path), "run"],
         cwd=config_path.parent,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.DEVNULL,

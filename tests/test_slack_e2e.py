@@ -22,17 +22,24 @@ from fakes.slack_api import BOT_TOKEN, TEAM_ID, FakeSlack, SlackLimits
 from sqlite_utils import Database
 from story import seed_articles
 
-from bot import store
-from bot.commands import COMMANDS
-from bot.config import Config, ConfigError, ServiceConfig, SlackConfig, SourceConfig, StorageConfig
-from bot.delivery import IN_PLACE, TRANSPORTS, DeliveryLoop, chat_transports
-from bot.pacing import Limits, Pacer
-from bot.pipeline import process_articles, rules_from_config
-from bot.render_slack import alert_blocks
-from bot.service import Service
-from bot.settings import effective_config
-from bot.slack import SlackTransport, slack_transport
-from bot.slack_signature import sign
+from bot.chat.commands import COMMANDS
+from bot.config.schema import (
+    Config,
+    ConfigError,
+    ServiceConfig,
+    SlackConfig,
+    SourceConfig,
+    StorageConfig,
+)
+from bot.config.settings import effective_config
+from bot.delivery.loop import IN_PLACE, TRANSPORTS, DeliveryLoop, chat_transports
+from bot.delivery.pacing import Limits, Pacer
+from bot.ingest.pipeline import process_articles, rules_from_config
+from bot.service.run import Service
+from bot.slack.app import SlackTransport, slack_transport
+from bot.slack.blocks import alert_blocks
+from bot.slack.signature import sign
+from bot.store import db as store
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 """The signing secret of the app under test."""

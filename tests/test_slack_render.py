@@ -12,15 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.commands import COMMANDS, Choice, Reply, Table
-from bot.markup import (
+from bot.chat.commands import COMMANDS, Choice, Reply, Table
+from bot.render.markup import (
     SLACK_MAX_BLOCKS,
     SLACK_MAX_FIELD_TEXT,
     SLACK_MAX_HEADER_TEXT,
     SLACK_MAX_SECTION_TEXT,
 )
-from bot.render import alert_text
-from bot.render_slack import (
+from bot.render.messages import alert_text
+from bot.slack.app import _retry_after
+from bot.slack.blocks import (
     CHOICE_ACTION,
     alert_blocks,
     alert_fallback,
@@ -28,8 +29,7 @@ from bot.render_slack import (
     reply_text,
     slack_commands,
 )
-from bot.slack import _retry_after
-from bot.store import AlertView
+from bot.store.db import AlertView
 from figures.diff import Key
 from figures.model import Metric, Qualifier, Scope, Unit
 

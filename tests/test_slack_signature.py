@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack_signature import sign, verify_slack_signature
+from bot.slack.signature import sign, verify_slack_signature
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 NOW = 1_531_420_618.0

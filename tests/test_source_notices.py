@@ -50,7 +50,7 @@ def test_looks_like_html(body: bytes, content_type: str | None, html: bool) -> N
 
 
 async def test_an_html_page_where_a_feed_was_expected_is_reported_as_such() -> None:
-    from bot.config import NetworkConfig, SourceConfig
+    from bot.config.schema import NetworkConfig, SourceConfig
     from scrapers.base import FetchContext
     from scrapers.http import HttpClient
 
@@ -96,7 +96,7 @@ jitter = 0.0
         )
         env = {**os.environ, "PYTHONPATH": str(ROOT), "RAQIB_TELEGRAM_TOKEN": TOKEN}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+            [sys.executable, "-m", "bot.cli.app", "--config", str(config), "run"],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.DEVNULL,

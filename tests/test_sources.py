@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from loopback import LoopbackServer, Reply, Request, static
 
-from bot.config import NetworkConfig, SourceConfig
+from bot.config.schema import NetworkConfig, SourceConfig
 from scrapers import KINDS, FetchContext, FetchResult, UnknownKind, build_source, source_class
 from scrapers.html import HtmlSource, listing_links
 from scrapers.http import HttpClient

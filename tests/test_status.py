@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot import store
-from bot.config import Config, SourceConfig, StorageConfig
-from bot.settings import set_paused
-from bot.status import ago, cmd_status, format_status, service_status
+from bot.chat.status import ago, cmd_status, format_status, service_status
+from bot.config.schema import Config, SourceConfig, StorageConfig
+from bot.config.settings import set_paused
+from bot.store import db as store
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import store
-from bot.config import AlertsConfig
-from bot.pipeline import document_text, process_article, rules_from_config
+from bot.config.schema import AlertsConfig
+from bot.ingest.pipeline import document_text, process_article, rules_from_config
+from bot.store import db as store
 from figures.diff import Key, State
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.model import Article, content_hash

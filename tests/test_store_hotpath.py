@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import store
-from bot.config import AlertsConfig, SourceConfig
-from bot.pipeline import PollResult, poll_source, process_articles, rules_from_config
+from bot.config.schema import AlertsConfig, SourceConfig
+from bot.ingest.pipeline import PollResult, poll_source, process_articles, rules_from_config
+from bot.store import db as store
 from scrapers.files import FilesSource
 
 RULES = rules_from_config(AlertsConfig())

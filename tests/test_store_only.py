@@ -11,10 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "scrapers", "figures")
 STORE_MODULES = {
-    "bot/store.py",
-    "bot/store_schema.py",
-    "bot/store_outbox.py",
-    "bot/store_admin.py",
+    "bot/store/db.py",
+    "bot/store/schema.py",
+    "bot/store/outbox.py",
+    "bot/store/admin.py",
 }
 SQL_CALLS = {"execute", "executemany", "executescript", "query", "table", "set_trace_callback"}
 
@@ -37,9 +37,9 @@ def sql_calls(path: Path) -> list[str]:
 
 def test_the_walk_finds_the_package_and_the_store() -> None:
     found = {p.relative_to(ROOT).as_posix() for p in modules()}
-    assert found >= STORE_MODULES and "bot/pipeline.py" in found and len(found) > 40
+    assert found >= STORE_MODULES and "bot/ingest/pipeline.py" in found and len(found) > 40
     # the check can fail: the store itself is full of such calls
-    assert len(sql_calls(ROOT / "bot/store.py")) > 20
+    assert len(sql_calls(ROOT / "bot/store/db.py")) > 20
 
 
 @pytest.mark.parametrize(

@@ -13,14 +13,14 @@ from fakes.telegram_api import TOKEN, FakeTelegram, TelegramLimits
 from sqlite_utils import Database
 from story import seed_articles
 
-from bot import store
-from bot.commands import COMMANDS, CommandSpec
-from bot.config import Config, StorageConfig, TelegramConfig
-from bot.delivery import DeliveryLoop
-from bot.i18n import t
-from bot.pipeline import process_articles, rules_from_config
-from bot.render import alert_html, amount
-from bot.telegram import CHAT_ACTIONS, HANDLERS, TelegramTransport, menu
+from bot.chat.commands import COMMANDS, CommandSpec
+from bot.config.schema import Config, StorageConfig, TelegramConfig
+from bot.delivery.loop import DeliveryLoop
+from bot.ingest.pipeline import process_articles, rules_from_config
+from bot.render.i18n import t
+from bot.render.messages import alert_html, amount
+from bot.store import db as store
+from bot.telegram.app import CHAT_ACTIONS, HANDLERS, TelegramTransport, menu
 
 ADMIN = 9001
 USER = 501
@@ -49,7 +49,7 @@ class Bot:
 
 
 def fast_pacer() -> object:
-    from bot.pacing import Limits, Pacer, telegram_is_group
+    from bot.delivery.pacing import Limits, Pacer, telegram_is_group
 
     limits = Limits(chat_interval=0.06, group_limit=100, group_window=1.0, global_rate=30)
     return Pacer(limits, is_group=telegram_is_group)
@@ -288,7 +288,7 @@ async def test_admin_edits_are_validated_stored_and_audited(bot: Bot) -> None:
         (f"telegram:{ADMIN}", "config.set"),
         (f"telegram:{ADMIN}", "source.pause"),
     ]
-    from bot.settings import effective_config
+    from bot.config.settings import effective_config
 
     effective = effective_config(bot.config, bot.db)
     feed = effective.source("feed")
@@ -403,7 +403,7 @@ async def test_start_waits_for_an_unreachable_bot_api(
     sources), the transport keeps trying in the background (with backoff) and comes online
     once the Bot API is back, instead of stopping `raqib run`."""
     monkeypatch.setenv("RAQIB_TEST_TG", TOKEN)
-    monkeypatch.setattr("bot.telegram.START_BACKOFF", 0.1)
+    monkeypatch.setattr("bot.telegram.app.START_BACKOFF", 0.1)
     async with FakeTelegram(limits=FAST) as tg:
         config = Config(
             storage=StorageConfig(database=tmp_path / "raqib.db"),

@@ -15,9 +15,9 @@ from loopback import LoopbackServer
 from loopback import Reply as WebReply
 from test_telegram_e2e import ADMIN, USER, Bot
 
-from bot import store
-from bot.config import Config, NetworkConfig, SourceConfig, StorageConfig, TelegramConfig
-from bot.telegram import TelegramTransport
+from bot.config.schema import Config, NetworkConfig, SourceConfig, StorageConfig, TelegramConfig
+from bot.store import db as store
+from bot.telegram.app import TelegramTransport
 
 bot = test_telegram_e2e.bot
 """The running bot against a fake Telegram (the fixture of the end-to-end tests)."""
@@ -134,7 +134,7 @@ async def test_a_failing_command_says_so_and_the_admin_chat_is_told(
     assert notice.startswith(f"raqib: the command /subscriptions in chat {USER} (from telegram:")
     assert "OperationalError: no such table: subscriptions" in notice
     assert "Traceback" not in notice and TOKEN not in notice
-    logged = [r for r in caplog.records if r.name == "bot.commands" and r.exc_info]
+    logged = [r for r in caplog.records if r.name == "bot.chat.commands" and r.exc_info]
     assert logged, "the traceback is in the log"
 
 
@@ -155,7 +155,7 @@ async def test_a_slow_source_test_holds_up_nobody_and_has_a_time_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RAQIB_TEST_TG", TOKEN)
-    monkeypatch.setattr("bot.commands.COMMAND_TIMEOUT", 4.0)
+    monkeypatch.setattr("bot.chat.commands.COMMAND_TIMEOUT", 4.0)
     with LoopbackServer() as site:
         site.route("/feed.xml", WebReply(body=b"<rss/>", delay=60))  # a site that hangs
         async with FakeTelegram(limits=test_telegram_e2e.FAST) as tg:

@@ -18,7 +18,7 @@ from fakes.telegram_api import FakeTelegram
 from test_slack_e2e import APP_TOKEN, BOT_TOKEN, SocketSlack
 
 ROOT = Path(__file__).resolve().parent.parent
-RAQIB = [sys.executable, "-m", "bot.cli"]
+RAQIB = [sys.executable, "-m", "bot.cli.app"]
 WRONG_TG = "424242:AAWrongSecretHalfOfTheTelegramToken0123"
 WRONG_BOT = "xoxb-9999-8888-wrongsecretbottokenpart"
 WRONG_APP = "xapp-1-A0WRONG-7777-wrongsecretapptokenpart"

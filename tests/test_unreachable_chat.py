@@ -15,10 +15,10 @@ from pathlib import Path
 
 from fakes.telegram_api import TOKEN, FakeTelegram
 
-from bot import store
+from bot.store import db as store
 
 ROOT = Path(__file__).resolve().parent.parent
-RAQIB = [sys.executable, "-m", "bot.cli"]
+RAQIB = [sys.executable, "-m", "bot.cli.app"]
 CHAT = 501
 
 

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from loopback import LoopbackServer, Reply
 
-from bot import store
-from bot.commands import CommandContext, Commands
-from bot.config import Config, SourceConfig, StorageConfig
-from bot.render import reply_plain
+from bot.chat.commands import CommandContext, Commands
+from bot.config.schema import Config, SourceConfig, StorageConfig
+from bot.render.messages import reply_plain
+from bot.store import db as store
 from scrapers.http import mask_url, mask_urls
 
 ROOT = Path(__file__).resolve().parent.parent
-RAQIB = [sys.executable, "-m", "bot.cli"]
+RAQIB = [sys.executable, "-m", "bot.cli.app"]
 SECRETS = ("hunter2", "SEKRETKEY123", "s1gn4ture", "tok-9876")
 
 

@@ -3,7 +3,7 @@ configuration (`settings`), sources added or paused, the audit log, and the
 sources' health as `status` shows it.
 
 A change and its audit row are written in one `store.write` transaction by
-the caller (`bot.settings`); these functions only run the statements."""
+the caller (`bot.config.settings`); these functions only run the statements."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store import insert_row
+from bot.store.db import insert_row
 
 # ---------------------------------------------------------------- settings and audit
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.config import Config, LoggingConfig, secret
+from bot.config.schema import Config, LoggingConfig, secret
 from scrapers.http import mask_urls
 
 log = logging.getLogger(__name__)

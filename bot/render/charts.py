@@ -47,15 +47,9 @@ import arabic_reshaper
 import numpy as np
 from bidi.algorithm import get_display
 
-from bot.i18n import t as say
-from bot.render import (
-    amount,
-    format_date,
-    localize_digits,
-    number,
-    place_name,
-)
-from bot.render import format_since as render_since
+from bot.render.i18n import t as say
+from bot.render.messages import amount, format_date, localize_digits, number, place_name
+from bot.render.messages import format_since as render_since
 from figures.model import Metric, Qualifier, Unit
 
 if TYPE_CHECKING:
@@ -104,7 +98,7 @@ UNIT_NAMES: Mapping[Unit, tuple[str, str]] = {
     Unit.PLACE: ("places", "مواقع"),
 }
 """(English, Arabic) name of each unit, for the y axis (a count's unit is named here,
-not after each value as in alerts: `bot.render.UNIT_WORDS`)."""
+not after each value as in alerts: `bot.render.messages.UNIT_WORDS`)."""
 
 
 OUTLET_COLOURS = (
@@ -240,7 +234,7 @@ def format_number(value: float, lang: Lang) -> str:
     """`38550` → `38,550` (en) or `٣٨٬٥٥٠` (ar); fractions keep up to two
     decimals (three significant digits below 0.01).
 
-    Whole numbers read as in alerts (`bot.render.number`); fractions differ on
+    Whole numbers read as in alerts (`bot.render.messages.number`); fractions differ on
     purpose: an axis tick needs its decimals at any scale (1,000.25 between
     1,000 and 1,000.5), where an alert rounds a value above 100."""
     if value == int(value) and abs(value) < 1e15:
@@ -252,7 +246,7 @@ def format_number(value: float, lang: Lang) -> str:
 def format_value(
     value: float, qualifier: Qualifier, unit: Unit, lang: Lang, vague: bool = False
 ) -> str:
-    """`more than 38,550` / `أقل من ٢ كم²` / `hundreds (100+)`: `bot.render.amount`,
+    """`more than 38,550` / `أقل من ٢ كم²` / `hundreds (100+)`: `bot.render.messages.amount`,
     with the unit only for km² and % (`SYMBOL_UNITS`; the axis names the others)."""
     return amount(
         value, qualifier, vague, unit, lang, unit_words=unit in SYMBOL_UNITS, digits=format_number
@@ -647,7 +641,7 @@ def series_from_history(
     *,
     key: str | None = None,
 ) -> ChartSeries:
-    """A `ChartSeries` from the rows of `bot.store.history(db, metric, place)`.
+    """A `ChartSeries` from the rows of `bot.store.db.history(db, metric, place)`.
 
     Each row is a mapping with:
 
@@ -714,7 +708,7 @@ def _default_unit(metric: Metric) -> Unit:
 def cmd_chart(args: argparse.Namespace) -> int:
     """`raqib chart METRIC [--place P] [-o FILE.png] [--lang ar|en] [--size WxH]`:
     the chart of a metric's history from the database, written as a PNG."""
-    from bot import store
+    from bot.store import db as store
 
     try:
         metric = Metric(args.metric)
@@ -730,7 +724,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"raqib chart: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
             return 2
-    from bot.cli import existing_db, place_arg
+    from bot.cli.app import existing_db, place_arg
 
     place = place_arg(args.place)  # an unknown place: exit 2, naming the closest
     lang: Lang = "ar" if args.lang == "ar" else "en"

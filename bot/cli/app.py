@@ -22,13 +22,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Config, ConfigError, SourceConfig, load_config
+from bot.config.schema import Config, ConfigError, SourceConfig, load_config
 
 # Each command imports what it needs when it runs (`raqib --help` and
 # `raqib extract` never load the store, the service or the chat transports;
 # `--help` not even the engine, whose compiled build is imported whole).
 if TYPE_CHECKING:
-    from bot.pipeline import ArticleResult, StoredChange
+    from bot.ingest.pipeline import ArticleResult, StoredChange
     from scrapers.model import Article
 
 log = logging.getLogger(__name__)
@@ -126,9 +126,9 @@ def _print_table(name: str, figures: Sequence[object]) -> None:
 
 
 def format_value(value: float, qualifier: str, vague: bool | int, unit: str) -> str:
-    """`more than 38,000`, `about 1 km²`, `thousands (1,000+)`: `bot.render.amount`, the one
+    """`more than 38,000`, `about 1 km²`, `thousands (1,000+)`: `bot.render.messages.amount`, the one
     value formatter, in English."""
-    from bot.render import amount
+    from bot.render.messages import amount
     from figures.model import Qualifier, Unit
 
     return amount(value, Qualifier(qualifier), bool(vague), Unit(unit), "en")
@@ -165,7 +165,7 @@ def change_line(stored: StoredChange) -> str:
 
 
 def _change_json(stored: StoredChange) -> dict[str, Any]:
-    from bot.store import key_text
+    from bot.store.db import key_text
 
     c = stored.change
     return {
@@ -268,8 +268,8 @@ def cmd_once(args: argparse.Namespace) -> int:
     and the sources before it are done."""
     import asyncio
 
-    from bot.pipeline import PollResult, poll_due
-    from bot.store import open_db
+    from bot.ingest.pipeline import PollResult, poll_due
+    from bot.store.db import open_db
 
     config = config_of(args)
     db = open_db(config.storage.database)
@@ -312,9 +312,9 @@ def load_replay_articles(path: Path) -> list[Article]:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Feed articles in publication order into a fresh database; print the changes."""
-    from bot.pipeline import process_articles, rules_from_config
-    from bot.progress import replay_progress
-    from bot.store import open_db
+    from bot.cli.progress import replay_progress
+    from bot.ingest.pipeline import process_articles, rules_from_config
+    from bot.store.db import open_db
 
     config = config_of(args)
     path = Path(args.path)
@@ -348,7 +348,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_totals(args: argparse.Namespace) -> int:
     """The latest value per key."""
-    from bot.store import key_from_text, open_db, totals
+    from bot.store.db import key_from_text, open_db, totals
 
     config = config_of(args)
     place = place_arg(args.place)
@@ -381,7 +381,7 @@ _MARKS = {
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Every observation of a metric, in time order."""
-    from bot.store import history, key_from_text, open_db
+    from bot.store.db import history, key_from_text, open_db
     from figures.model import Metric
 
     try:
@@ -465,22 +465,32 @@ class Command:
 
 
 COMMANDS: Mapping[str, Command] = {
-    "extract": Command("print the figures in Arabic text files", "bot.cli:add_extract_arguments"),
+    "extract": Command(
+        "print the figures in Arabic text files", "bot.cli.app:add_extract_arguments"
+    ),
     "once": Command(
-        "poll every due source once and print the changes", "bot.cli:add_once_arguments"
+        "poll every due source once and print the changes", "bot.cli.app:add_once_arguments"
     ),
     "replay": Command(
-        "replay a folder or feed of articles into a fresh database", "bot.cli:add_replay_arguments"
+        "replay a folder or feed of articles into a fresh database",
+        "bot.cli.app:add_replay_arguments",
     ),
-    "totals": Command("the latest value of every figure", "bot.cli:add_totals_arguments"),
-    "history": Command("every report of one metric, oldest first", "bot.cli:add_history_arguments"),
-    "chart": Command("draw a metric's history as a PNG chart", "bot.charts:add_chart_arguments"),
-    "run": Command("run the scheduled service (Ctrl-C stops it)", "bot.service:add_run_arguments"),
+    "totals": Command("the latest value of every figure", "bot.cli.app:add_totals_arguments"),
+    "history": Command(
+        "every report of one metric, oldest first", "bot.cli.app:add_history_arguments"
+    ),
+    "chart": Command(
+        "draw a metric's history as a PNG chart", "bot.render.charts:add_chart_arguments"
+    ),
+    "run": Command(
+        "run the scheduled service (Ctrl-C stops it)", "bot.service.run:add_run_arguments"
+    ),
     "status": Command(
-        "each source's health, the outbox, the last alert sent", "bot.status:add_status_arguments"
+        "each source's health, the outbox, the last alert sent",
+        "bot.chat.status:add_status_arguments",
     ),
     "config": Command(
-        "show the effective configuration, or edit it", "bot.settings:add_config_arguments"
+        "show the effective configuration, or edit it", "bot.config.settings:add_config_arguments"
     ),
 }
 """Every subcommand, in the order `raqib --help` lists them: the one table of them."""

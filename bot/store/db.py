@@ -1,8 +1,8 @@
 """The SQLite store: connections, and the queries the pipeline, the delivery
 loop and the commands use.  All SQL of the package lives here and in three
-siblings by topic: `bot.store_schema` (the migrations), `bot.store_outbox`
+siblings by topic: `bot.store.schema` (the migrations), `bot.store.outbox`
 (chats, subscriptions' small queries, the outbox's holds, counts and digest
-rows) and `bot.store_admin` (admin edits, the audit log, the status reads);
+rows) and `bot.store.admin` (admin edits, the audit log, the status reads);
 `tests/test_store_only.py` keeps it so.
 
 Every connection (`open_db`) sets:
@@ -47,7 +47,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store_schema import migrations
+from bot.store.schema import migrations
 from figures.diff import Key, PastEvent, State
 from figures.model import Metric, Qualifier, Scope, Unit
 
@@ -65,7 +65,7 @@ PENDING = "pending"
 """Outbox status of a message waiting for the per-change delivery."""
 HELD = "held"
 """Outbox status of a change waiting for its subscription's digest (never
-delivered on its own; `bot.digest` sends and marks these)."""
+delivered on its own; `bot.delivery.digest` sends and marks these)."""
 
 
 # ---------------------------------------------------------------- time and keys

@@ -238,13 +238,13 @@ STRINGS = _table(
             "raqib: an error while handling an update: {error}",
             "رقيب: خطأ أثناء معالجة تحديث: {error}",
         ),
-        # charts (`bot.charts`)
+        # charts (`bot.render.charts`)
         "chart.since": ("since", "منذ"),
         "chart.state": ("state", "الرقم المعتمد"),
         "chart.no_data": ("no reports yet", "لا تقارير بعد"),
         "chart.date": ("date of report", "تاريخ التقرير"),
         "chart.conflicting": ("hollow: conflicting report", "مفرغ: تقرير متعارض"),
-        # digests (`bot.digest`)
+        # digests (`bot.delivery.digest`)
         "digest.title": ("Daily digest", "الملخص اليومي"),
         "digest.change": ("{n} change", "عدد التغييرات: {n}"),
         "digest.changes": ("{n} changes", "عدد التغييرات: {n}"),
@@ -257,7 +257,7 @@ STRINGS = _table(
         "digest.events": ("latest of {n} events", "آخر {n} أحداث"),
         "digest.in": ("in {window}", "خلال {window}"),
         "digest.none": ("No changes.", "لا تغييرات."),
-        # Slack only (`bot.slack`)
+        # Slack only (`bot.slack.app`)
         "slack.working": ("Working on it…", "جارٍ العمل على ذلك…"),
         "slack.upload_failed": (
             "I could not post the chart in this channel ({error}): invite me with /invite @raqib.",

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from bot.i18n import localize_digits, t
-from bot.markup import (
+from bot.render.i18n import localize_digits, t
+from bot.render.markup import (
     ELLIPSIS,
     escape_html,
     escape_mrkdwn,
@@ -33,14 +33,14 @@ from bot.markup import (
     slack_link,
     split_html,
 )
-from bot.store import AlertView
+from bot.store.db import AlertView
 from figures import gazetteer
 from figures.diff import Key
 from figures.model import TERRITORY, Qualifier, Unit
 from figures.names import metric_name
 
 if TYPE_CHECKING:  # the command core imports this module; a Reply is only read here
-    from bot.commands import Reply
+    from bot.chat.commands import Reply
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ UNIT_WORDS: dict[Unit, tuple[str, str]] = {
     Unit.PLACE: (" places", " منطقة"),
 }
 """What follows a number of each unit (en, ar), inline (a chart's axis names the unit
-in its own words: `bot.charts.UNIT_NAMES`)."""
+in its own words: `bot.render.charts.UNIT_NAMES`)."""
 
 MONTHS = (
     ("Jan", "يناير"),
@@ -109,7 +109,7 @@ ALSO_LIMIT = 8
 HEADLINE_LIMIT = 300
 """Most characters of an alert's headline.  With the quote, the title and the names
 capped, one alert is always one message: well under Telegram's 4,096 characters and
-Slack's 3,000 per section (`bot.markup`)."""
+Slack's 3,000 per section (`bot.render.markup`)."""
 
 _WINDOW = re.compile(r"^(\d+)([hdwm])$")
 _SINCE = re.compile(r"^(?:(\d{4})|-)-(\d{2})-(\d{2})$")

@@ -39,7 +39,7 @@ from scrapers.options import parse_duration as parse_duration
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _seeds_dir() -> Path:
@@ -69,7 +69,7 @@ class ConfigError(Exception):
 
 
 # ---------------------------------------------------------------- the digest schedule
-# (bot/digest.py sends the digests; their time of day is a value of the config)
+# (bot/delivery/digest.py sends the digests; their time of day is a value of the config)
 
 _SCHEDULE = re.compile(r"^\s*daily\s+(\d{1,2}):(\d{2})(?:\s+(\S+))?\s*$", re.IGNORECASE)
 

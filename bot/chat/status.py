@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from bot import store, store_admin, store_outbox
-from bot.config import Config
-from bot.settings import effective_config
+from bot.config.schema import Config
+from bot.config.settings import effective_config
+from bot.store import admin as store_admin
+from bot.store import db as store
+from bot.store import outbox as store_outbox
 from scrapers.http import mask_urls
 
 log = logging.getLogger(__name__)

@@ -1,12 +1,12 @@
 """`raqib run`: the scheduler, the pipeline and delivery in one asyncio process.
 
-- One APScheduler job per enabled source (`bot.scheduler.sync_jobs`) runs
-  `bot.pipeline.poll_source`; a failing source's next run follows its backoff.
-- The delivery loop (`bot.delivery`) drains the outbox to every transport: the
+- One APScheduler job per enabled source (`bot.service.scheduler.sync_jobs`) runs
+  `bot.ingest.pipeline.poll_source`; a failing source's next run follows its backoff.
+- The delivery loop (`bot.delivery.loop`) drains the outbox to every transport: the
   chat transports that are configured, and the console when none is (or when
   `[service] console = "on"`).
 - Once a minute (`DIGEST_TICK`, the APScheduler job `DIGEST_JOB`) the digests
-  that are due (`bot.digest`) go to their chats through the same transports,
+  that are due (`bot.delivery.digest`) go to their chats through the same transports,
   one message per chat per day.
 - Every `delivery_poll_interval` seconds (the APScheduler job `SETTINGS_JOB`)
   the effective config (file + admin edits in SQLite) is read again; a changed
@@ -17,7 +17,7 @@
 
 Parsing, cleaning and extraction run in one bounded pool of worker processes
 (`scrapers.work.WorkerPool`), shared fairly by the sources.  One `raqib run`
-per database: a second one refuses to start (`bot.dblock`), exit 2.
+per database: a second one refuses to start (`bot.store.lock`), exit 2.
 
 Stopping: the first SIGINT/SIGTERM stops new polls, lets in-flight polls and
 sends finish (at most `shutdown_grace` seconds), kills the workers of polls
@@ -47,17 +47,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlite_utils import Database
 
-from bot import store
-from bot.config import Config, ConfigError, SourceConfig, secret
-from bot.console import ConsoleTransport, set_console_subscription
-from bot.dblock import DatabaseLock, DatabaseLocked
-from bot.delivery import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
-from bot.digest import schedule_from_config, send_digests
-from bot.i18n import t
-from bot.logs import configured_secrets, setup_logging
-from bot.pipeline import poll_source, rules_from_config
-from bot.scheduler import job_id, next_runs, sync_jobs
-from bot.settings import effective_config, startup_logging
+from bot.config.logs import configured_secrets, setup_logging
+from bot.config.schema import Config, ConfigError, SourceConfig, secret
+from bot.config.settings import effective_config, startup_logging
+from bot.delivery.console import ConsoleTransport, set_console_subscription
+from bot.delivery.digest import schedule_from_config, send_digests
+from bot.delivery.loop import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
+from bot.ingest.pipeline import poll_source, rules_from_config
+from bot.render.i18n import t
+from bot.service.scheduler import job_id, next_runs, sync_jobs
+from bot.store import db as store
+from bot.store.lock import DatabaseLock, DatabaseLocked
 from figures.diff import Rules
 from scrapers.base import build_source
 from scrapers.http import HttpClient, mask_url

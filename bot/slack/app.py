@@ -2,9 +2,9 @@
 
 `build_app(config, commands, client)` holds the wiring: one slash command,
 `/raqib <subcommand> [args]`, hands `/<subcommand> [args]` to the command
-core in `bot.commands` (the same core Telegram uses: nothing about figures,
+core in `bot.chat.commands` (the same core Telegram uses: nothing about figures,
 subscriptions or admin rights is decided here) and renders the `Reply` as
-Block Kit (`bot.render_slack`); a reply's buttons run their command line
+Block Kit (`bot.slack.blocks`); a reply's buttons run their command line
 through the core again.  Slack wants an answer within 3 seconds: a command
 that is done by `ACK_BUDGET` answers in the acknowledgement; a slow one
 (`source test`, `chart`, or anything still running) is acknowledged with
@@ -26,12 +26,12 @@ Two ways to reach Slack, `[slack] mode`:
   tests drive.
 
 `SlackTransport` is what `raqib run` uses (named in the table
-`bot.delivery.TRANSPORTS`, imported when a token is set).  It delivers outbox
+`bot.delivery.loop.TRANSPORTS`, imported when a token is set).  It delivers outbox
 rows with `chat.postMessage` as Block Kit plus a plain-text fallback:
 
-- paced by `bot.pacing` (about 1 message a second per channel);
+- paced by `bot.delivery.pacing` (about 1 message a second per channel);
 - 429: the channel is penalized for `Retry-After`; a wait of up to 5 s is
-  taken in place (`bot.delivery.IN_PLACE`, the policy Telegram's sends use
+  taken in place (`bot.delivery.loop.IN_PLACE`, the policy Telegram's sends use
   too), a longer one reschedules the row after it; the channel's later rows
   wait for the same moment, so its alerts stay in order;
 - `channel_not_found`, `not_in_channel`, `is_archived`: the subscription is
@@ -69,15 +69,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
-from bot import store
-from bot.commands import SPECS, CommandContext, Commands, Reply, parse_command
-from bot.config import Config, ConfigError, secret
-from bot.delivery import IN_PLACE, SENT, Message, SendResult, Text
-from bot.i18n import t
-from bot.logs import redact
-from bot.markup import escape_mrkdwn, fit_text
-from bot.pacing import SLACK, Pacer
-from bot.render_slack import (
+from bot.chat.commands import SPECS, CommandContext, Commands, Reply, parse_command
+from bot.config.logs import redact
+from bot.config.schema import Config, ConfigError, secret
+from bot.delivery.loop import IN_PLACE, SENT, Message, SendResult, Text
+from bot.delivery.pacing import SLACK, Pacer
+from bot.render.i18n import t
+from bot.render.markup import escape_mrkdwn, fit_text
+from bot.slack.blocks import (
     CHOICE_ACTION,
     SLASH_COMMAND,
     alert_blocks,
@@ -85,7 +84,8 @@ from bot.render_slack import (
     reply_blocks,
     reply_text,
 )
-from bot.slack_signature import verify_slack_signature
+from bot.slack.signature import verify_slack_signature
+from bot.store import db as store
 from scrapers.retry import retrying
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def build_app(config: Config, commands: Commands, client: AsyncWebClient) -> Asy
         request_verification_enabled=False,
         ssl_check_enabled=True,
         url_verification_enabled=True,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=logging.getLogger("bot.slack.app.bolt"),
     )
     bridge = CommandBridge(config, commands, client)
     app.command(SLASH_COMMAND)(bridge.on_command)
@@ -409,7 +409,7 @@ class SlackTransport:
             token=token,
             base_url=config.slack.api_base_url,
             timeout=REQUEST_TIMEOUT,
-            logger=logging.getLogger("bot.slack.sdk"),
+            logger=logging.getLogger("bot.slack.app.sdk"),
         )
         if commands is None:
             commands = Commands(config, store.open_db(db_path or config.storage.database))
@@ -484,7 +484,7 @@ class SlackTransport:
         self.socket = AsyncSocketModeHandler(
             self.app,
             self._app_token,
-            logger=logging.getLogger("bot.slack.socket"),
+            logger=logging.getLogger("bot.slack.app.socket"),
             web_client=self.client,
         )
         await self.socket.connect_async()  # type: ignore[no-untyped-call]

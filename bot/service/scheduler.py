@@ -20,7 +20,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import iscoroutinefunction_partial
 
-from bot.config import SourceConfig
+from bot.config.schema import SourceConfig
 
 log = logging.getLogger(__name__)
 

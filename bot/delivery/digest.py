@@ -15,11 +15,11 @@ How digests travel (the service's digest tick, `send_digests`, does the sending)
   has come (the first scheduled time after their last digest, or after the
   subscription was made, is not later than `now`) and that have held rows;
 - `send_digests` renders each in the chat's language with `digest_text` (the
-  items from `bot.store.change_for_alert` of the rows' changes, via
+  items from `bot.store.db.change_for_alert` of the rows' changes, via
   `DigestItem.from_alert`; Telegram HTML, Slack mrkdwn and plain text from one
   composition), sends one message through the subscription's transport
   (`Transport.send_text`; Telegram splits a long one with
-  `bot.markup.split_html`), and then `mark_digest_sent` marks those rows sent
+  `bot.render.markup.split_html`), and then `mark_digest_sent` marks those rows sent
   in one transaction.  A failed send leaves them held for the next tick; a
   crash between sending and marking repeats one digest at worst; nothing is
   lost.
@@ -37,17 +37,18 @@ from typing import Any, Literal, Protocol
 
 from sqlite_utils import Database
 
-from bot import store, store_outbox
-from bot.charts import METRIC_NAMES, format_number, format_since
-from bot.config import DigestSchedule as DigestSchedule
-from bot.config import parse_schedule as parse_schedule
-from bot.delivery import SendResult, Text, Transport
-from bot.i18n import localize_digits, t
-from bot.markup import escape_html, escape_mrkdwn
-from bot.render import amount, format_date
-from bot.render import format_window as render_window
-from bot.render import place_name as chart_place_name
-from bot.store import HELD as HELD  # the status of a row held for its digest
+from bot.config.schema import DigestSchedule as DigestSchedule
+from bot.config.schema import parse_schedule as parse_schedule
+from bot.delivery.loop import SendResult, Text, Transport
+from bot.render.charts import METRIC_NAMES, format_number, format_since
+from bot.render.i18n import localize_digits, t
+from bot.render.markup import escape_html, escape_mrkdwn
+from bot.render.messages import amount, format_date
+from bot.render.messages import format_window as render_window
+from bot.render.messages import place_name as chart_place_name
+from bot.store import db as store
+from bot.store import outbox as store_outbox
+from bot.store.db import HELD as HELD  # the status of a row held for its digest
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ Lang = Literal["ar", "en"]
 
 
 # The schedule's grammar (`DigestSchedule`, `parse_schedule`) is a value type of
-# the configuration, which validates `[alerts] digest` with it: bot/config.py.
+# the configuration, which validates `[alerts] digest` with it: bot/config/schema.py.
 
 
 def is_due(schedule: DigestSchedule, last: datetime, now: datetime) -> bool:
@@ -70,7 +71,7 @@ def is_due(schedule: DigestSchedule, last: datetime, now: datetime) -> bool:
 
 
 class AlertLike(Protocol):
-    """What `DigestItem.from_alert` reads (`bot.store.AlertView` has it)."""
+    """What `DigestItem.from_alert` reads (`bot.store.db.AlertView` has it)."""
 
     @property
     def kind(self) -> str: ...
@@ -137,7 +138,7 @@ class DigestItem:
 
     @classmethod
     def from_alert(cls, view: AlertLike) -> DigestItem:
-        """From `bot.store.change_for_alert(db, change_id)`."""
+        """From `bot.store.db.change_for_alert(db, change_id)`."""
         key = view.key
         return cls(
             kind=view.kind,
@@ -176,7 +177,7 @@ MOVES_STATE = frozenset({"new", "increase", "decrease", "event"})
 
 
 def _w(name: str, lang: Lang, **values: object) -> str:
-    """A digest's words (`digest.*` in the one string table, `bot.i18n`)."""
+    """A digest's words (`digest.*` in the one string table, `bot.render.i18n`)."""
     return t(f"digest.{name}", lang, **values)
 
 
@@ -188,7 +189,7 @@ def _count(name: str, n: int, lang: Lang) -> str:
 
 def format_window(window: str, lang: Lang) -> str:
     """`48h` → `in 48 hours` / `خلال ٤٨ ساعة`, `2w` → `in 2 weeks` / `خلال أسبوعين`: the
-    alerts' words (`bot.render.format_window`)."""
+    alerts' words (`bot.render.messages.format_window`)."""
     return render_window(window, lang)
 
 

@@ -15,7 +15,7 @@ what `articles.text` stores.
 A change that alerts gets one outbox row per chat whose subscriptions match
 (a chat subscribed to `displaced` and to `displaced deir-ez-zor` hears of it
 once): `pending` for the per-change delivery, and `held` (`store.HELD`) when a
-digest subscription of the chat matches, which `bot.digest` sends and marks; a
+digest subscription of the chat matches, which `bot.delivery.digest` sends and marks; a
 digest subscription never gets the change on its own, and a chat with both
 kinds gets each once.  The change row keeps the outlets that had reported its
 value at that moment (`changes.sources`): what the alert and the digest credit.
@@ -38,9 +38,9 @@ from typing import Any
 from sqlite_utils import Database
 
 import figures as figure_engine
-from bot import store
-from bot.config import AlertsConfig, Config, SourceConfig
-from bot.subscriptions import matches
+from bot.config.schema import AlertsConfig, Config, SourceConfig
+from bot.ingest.subscriptions import matches
+from bot.store import db as store
 from figures import gazetteer
 from figures.diff import (
     Change,
@@ -473,7 +473,7 @@ def process_articles(
     """Process `articles` in publication order (unknown dates last, by URL),
     each text bounded (`bounded`), `REPLAY_BATCH` of them to a transaction;
     `shown` wraps the ordered list as it is worked through
-    (`bot.progress.progress` for a long replay)."""
+    (`bot.cli.progress.progress` for a long replay)."""
     now = now or datetime.now(UTC)
     ordered = publication_order(articles)
     seen = store.seen_versions(db, [(a.url, a.content_hash) for a in ordered])

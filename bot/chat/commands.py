@@ -10,7 +10,7 @@ text can never become markup.
 A choice carries a command line (`/subscribe displaced`); pressing it runs
 that line through `handle` again, so buttons and typed commands take one path.
 
-Every admin edit goes through `bot.settings` (validated against the same
+Every admin edit goes through `bot.config.settings` (validated against the same
 schema as the file, stored in SQLite over the TOML, audit-logged with who and
 when) and then `on_change` (the running service's `reload`), so it takes
 effect without a restart.  A non-admin gets a refusal and nothing changes.
@@ -31,10 +31,14 @@ from typing import Any, Literal, TypeVar
 
 from sqlite_utils import Database
 
-from bot import render, settings, status, store, store_outbox
-from bot.config import Config, ConfigError, NetworkConfig, format_duration, parse_duration
-from bot.i18n import join, norm_lang, t
-from bot.pipeline import document_text
+from bot.chat import status
+from bot.config import settings
+from bot.config.schema import Config, ConfigError, NetworkConfig, format_duration, parse_duration
+from bot.ingest.pipeline import document_text
+from bot.render import messages as render
+from bot.render.i18n import join, norm_lang, t
+from bot.store import db as store
+from bot.store import outbox as store_outbox
 from figures import extract, gazetteer
 from figures.diff import top_place
 from figures.model import Metric, Qualifier, Scope, Unit
@@ -647,7 +651,7 @@ class Commands:
             log.exception("commands: telling the admins about a failed command failed")
 
     def _edit(self, ctx: CommandContext, edit: Callable[..., _T], *args: Any) -> _T:
-        """One admin edit through `bot.settings` (validated, stored over the file and
+        """One admin edit through `bot.config.settings` (validated, stored over the file and
         audited as this chat's user); the caller applies it with `_changed`."""
         return edit(
             self.db,
@@ -886,7 +890,7 @@ class Commands:
 
     async def cmd_chart(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/chart METRIC [place] [since DAY | WINDOW | total]"""
-        from bot.charts import render_chart_async, series_from_history
+        from bot.render.charts import render_chart_async, series_from_history
 
         lang = ctx.lang
         metric, place, key, rows, others = self._series(args, lang)

@@ -2,7 +2,7 @@
 
 It is on when no chat transport is configured (or `[service] console = "on"`).
 Each alert is a few plain lines in the wording Telegram and Slack use
-(`bot.render.alert_plain`: "Displaced in Deir ez-Zor since 1 Dec: 38,550 (was
+(`bot.render.messages.alert_plain`: "Displaced in Deir ez-Zor since 1 Dec: 38,550 (was
 36,500)") — the headline behind a mark for the kind of change, then indented:
 the kind, the quote, outlet · date · link, and who else reported it — flushed
 at once so a pipe or a test sees it immediately.  Logs go to stderr, so stdout
@@ -17,10 +17,11 @@ from typing import ClassVar, TextIO
 
 from sqlite_utils import Database
 
-from bot import store, store_outbox
-from bot.delivery import SENT, Message, SendResult, Text
-from bot.render import alert_plain
-from bot.store import AlertView
+from bot.delivery.loop import SENT, Message, SendResult, Text
+from bot.render.messages import alert_plain
+from bot.store import db as store
+from bot.store import outbox as store_outbox
+from bot.store.db import AlertView
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ token variable.  A transport's module is imported only when its token is set:
 its factory returns a transport for the config, or None when it is not
 configured.  A factory is given the file's config (the command core lays the
 admin edits over it itself) and the service's database.  The console transport
-is in `bot/console.py`.
+is in `bot/delivery/console.py`.
 Besides alerts, a transport sends digests (`Transport.send_text`).
 """
 
@@ -41,9 +41,10 @@ from typing import Protocol, runtime_checkable
 
 from sqlite_utils import Database
 
-from bot import store, store_outbox
-from bot.config import Config, secret
-from bot.store import AlertView, OutboxRow
+from bot.config.schema import Config, secret
+from bot.store import db as store
+from bot.store import outbox as store_outbox
+from bot.store.db import AlertView, OutboxRow
 from scrapers.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -188,8 +189,8 @@ class TransportKind:
 TRANSPORTS: Mapping[str, TransportKind] = {
     kind.name: kind
     for kind in (
-        TransportKind("slack", "bot.slack:slack_transport", "bot_token_env"),
-        TransportKind("telegram", "bot.telegram:telegram_transport", "token_env"),
+        TransportKind("slack", "bot.slack.app:slack_transport", "bot_token_env"),
+        TransportKind("telegram", "bot.telegram.app:telegram_transport", "token_env"),
     )
 }
 """The chat transports by name, in the order they start and are listed: the one table of them."""

@@ -3,7 +3,7 @@
 An edit is a dotted key and a value: `alerts.event_dedupe = "2d"`,
 `alerts.thresholds.displaced.absolute = 500`, `sources.sohr.interval = "30m"`,
 `sources.sohr.enabled = false` (pause).  It is validated by the very schema
-that validates the file (`bot.config.build`): the file's data with the edit
+that validates the file (`bot.config.schema.build`): the file's data with the edit
 applied must build a `Config`, or the edit is refused with the reason and
 nothing changes.  Accepted edits live in the `settings` table, every edit is
 written to the audit log with who and when, and `effective_config` lays them
@@ -30,8 +30,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import store_admin
-from bot.config import (
+from bot.config.schema import (
     Config,
     ConfigError,
     LoggingConfig,
@@ -41,7 +40,8 @@ from bot.config import (
     parse_duration,
     secret,
 )
-from bot.store import iso, open_db, write
+from bot.store import admin as store_admin
+from bot.store.db import iso, open_db, write
 from figures.model import Metric
 
 log = logging.getLogger(__name__)
@@ -601,7 +601,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     if action == "set" and args.key.startswith("sources.") and args.key.endswith(".url"):
         import asyncio
 
-        from bot.commands import check_source_url
+        from bot.chat.commands import check_source_url
 
         try:  # the same address rules as /source add and /config set in a chat
             asyncio.run(check_source_url(str(parse_value(args.value)), config.network))

@@ -1,6 +1,6 @@
 """Slack rendering: alerts and command replies as Block Kit, with a plain-text fallback.
 
-The wording is `bot.render`'s (`alert_text` for alerts, the `Reply` pieces for
+The wording is `bot.render.messages`'s (`alert_text` for alerts, the `Reply` pieces for
 commands); this module only lays those pieces out as blocks:
 
 - an alert is a header (the headline: our own words and numbers, plain text),
@@ -24,8 +24,8 @@ import logging
 import re
 from typing import Any
 
-from bot.commands import COMMANDS, Reply
-from bot.markup import (
+from bot.chat.commands import COMMANDS, Reply
+from bot.render.markup import (
     SLACK_MAX_BLOCKS,
     SLACK_MAX_SECTION_TEXT,
     escape_mrkdwn,
@@ -34,8 +34,8 @@ from bot.markup import (
     slack_link,
     truncate,
 )
-from bot.render import alert_plain, alert_text, table_text
-from bot.store import AlertView
+from bot.render.messages import alert_plain, alert_text, table_text
+from bot.store.db import AlertView
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The store's small queries for chats, subscriptions and the outbox, which the
 delivery loop, the digest, the console and the chat commands use (the
-subscriptions and the outbox rows themselves are written in `bot.store`).
+subscriptions and the outbox rows themselves are written in `bot.store.db`).
 
 Every write runs in `store.write` (a `BEGIN IMMEDIATE` transaction)."""
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store import HELD, PENDING, iso, write
+from bot.store.db import HELD, PENDING, iso, write
 
 # ---------------------------------------------------------------- chats
 

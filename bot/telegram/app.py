@@ -1,18 +1,18 @@
 """Telegram: the bot (python-telegram-bot 22) and the transport that delivers alerts.
 
 `build_application(config, db_path)` holds all the wiring: one thin handler per
-command, generated from the command table `bot.commands.COMMANDS` (each parses
-nothing itself: it hands the message to the command core in `bot.commands` and
+command, generated from the command table `bot.chat.commands.COMMANDS` (each parses
+nothing itself: it hands the message to the command core in `bot.chat.commands` and
 renders the `Reply` as HTML), a catch-all for unknown
 commands, the inline-keyboard handler, and one error handler that logs with
 the traceback and tells the admin chat.
 
 `TelegramTransport` is what `raqib run` uses (named in the table
-`bot.delivery.TRANSPORTS`, imported when a token is set): it starts the bot
+`bot.delivery.loop.TRANSPORTS`, imported when a token is set): it starts the bot
 polling for commands, registers the command menu in English and Arabic
 (`setMyCommands` with `language_code`), and delivers outbox rows:
 
-- paced by `bot.pacing` (1/s per chat, 20/min per group, 30/s overall) before
+- paced by `bot.delivery.pacing` (1/s per chat, 20/min per group, 30/s overall) before
   every Bot API request: the pacer is the Application's rate limiter
   (`PacedLimiter`), so command replies, button answers, photos and
   `setMyCommands` wait their turn as alerts do;
@@ -68,8 +68,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import store
-from bot.commands import (
+from bot.chat.commands import (
     COMMANDS,
     MANAGE_COMMANDS,
     SLOW_COMMANDS,
@@ -80,13 +79,14 @@ from bot.commands import (
     for_another_bot,
     parse_command,
 )
-from bot.config import Config, ConfigError, secret
-from bot.delivery import IN_PLACE, SENT, Message, SendResult, Text
-from bot.i18n import norm_lang, t
-from bot.logs import redact
-from bot.markup import escape_html, split_html, utf16_len
-from bot.pacing import IN_FLIGHT, TELEGRAM_SENDING, PacedLimiter, Pacer, seconds
-from bot.render import alert_html, reply_html
+from bot.config.logs import redact
+from bot.config.schema import Config, ConfigError, secret
+from bot.delivery.loop import IN_PLACE, SENT, Message, SendResult, Text
+from bot.delivery.pacing import IN_FLIGHT, TELEGRAM_SENDING, PacedLimiter, Pacer, seconds
+from bot.render.i18n import norm_lang, t
+from bot.render.markup import escape_html, split_html, utf16_len
+from bot.render.messages import alert_html, reply_html
+from bot.store import db as store
 from scrapers.retry import RetryPolicy, retrying
 
 log = logging.getLogger(__name__)
@@ -228,7 +228,7 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 HANDLERS: Mapping[str, Handler] = {spec.name: handler_for(spec) for spec in COMMANDS}
-"""Command name → handler, generated from the one table (`bot.commands.COMMANDS`)."""
+"""Command name → handler, generated from the one table (`bot.chat.commands.COMMANDS`)."""
 
 
 async def command_context(

@@ -1,0 +1,1 @@
+"""The `raqib` command line and its progress output."""

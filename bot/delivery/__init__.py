@@ -1,0 +1,1 @@
+"""The outbox drained to every transport, send pacing, daily digests, the console transport."""

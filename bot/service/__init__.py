@@ -1,0 +1,1 @@
+"""`raqib run`: one asyncio process with the scheduler, the pipeline and delivery."""

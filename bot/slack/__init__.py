@@ -1,0 +1,1 @@
+"""Slack: the slash command, Block Kit rendering, request signing, the transport."""

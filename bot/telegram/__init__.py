@@ -1,0 +1,1 @@
+"""Telegram: the bot and the transport that delivers alerts."""
