@@ -14,15 +14,10 @@ from loopback import Reply as WebReply
 from sqlite_utils import Database
 from story import seed_articles
 
-from bot.chat.commands import (
-    COMMANDS,
-    CommandContext,
-    Commands,
-    UsageError,
-    check_source_url,
-    parse_command,
-    parse_filter,
-)
+from bot.chat.admin import check_source_url
+from bot.chat.commands import Commands
+from bot.chat.filters import parse_filter
+from bot.chat.table import COMMANDS, CommandContext, UsageError, parse_command
 from bot.config.schema import Config, ConfigError, NetworkConfig, StorageConfig
 from bot.ingest.pipeline import process_articles, rules_from_config
 from bot.render.messages import reply_plain
@@ -484,7 +479,7 @@ async def test_sources_speak_the_chats_language_and_errors_are_for_admins(
 
 
 def test_arabic_lists_use_the_arabic_comma() -> None:
-    from bot.chat.commands import describe_filter
+    from bot.chat.filters import describe_filter
 
     text = describe_filter(["displaced", "killed"], ["deir-ez-zor", "hasakah"], "ar")
     assert text.count("، ") == 2 and ", " not in text

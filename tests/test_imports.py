@@ -83,7 +83,7 @@ def test_once_without_a_chat_transport_imports_none(tmp_path: Path) -> None:
     )
     modules = imported(["--config", str(config), "once"], tmp_path)
     assert "scrapers.files" in modules and "figures.extract" in modules
-    assert loaded(modules, *CHAT, "apscheduler", "bot.service", "bot.chat.commands") == []
+    assert loaded(modules, *CHAT, "apscheduler", "bot.service", "bot.chat") == []
 
 
 def test_totals_reads_the_store_and_nothing_of_polling_or_chat(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from fakes.slack_api import BOT_TOKEN, TEAM_ID, FakeSlack, SlackLimits
 from sqlite_utils import Database
 from story import seed_articles
 
-from bot.chat.commands import COMMANDS
+from bot.chat.table import COMMANDS
 from bot.config.schema import (
     Config,
     ConfigError,

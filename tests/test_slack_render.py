@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.chat.commands import COMMANDS, Choice, Reply, Table
+from bot.chat.table import COMMANDS
 from bot.render.markup import (
     SLACK_MAX_BLOCKS,
     SLACK_MAX_FIELD_TEXT,
@@ -20,6 +20,7 @@ from bot.render.markup import (
     SLACK_MAX_SECTION_TEXT,
 )
 from bot.render.messages import alert_text
+from bot.render.reply import Choice, Reply, Table
 from bot.slack.app import _retry_after
 from bot.slack.blocks import (
     CHOICE_ACTION,

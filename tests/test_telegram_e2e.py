@@ -13,7 +13,7 @@ from fakes.telegram_api import TOKEN, FakeTelegram, TelegramLimits
 from sqlite_utils import Database
 from story import seed_articles
 
-from bot.chat.commands import COMMANDS, CommandSpec
+from bot.chat.table import COMMANDS, CommandSpec
 from bot.config.schema import Config, StorageConfig, TelegramConfig
 from bot.delivery.loop import DeliveryLoop
 from bot.ingest.pipeline import process_articles, rules_from_config

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from loopback import LoopbackServer, Reply
 
-from bot.chat.commands import CommandContext, Commands
+from bot.chat.commands import Commands
+from bot.chat.table import CommandContext
 from bot.config.schema import Config, SourceConfig, StorageConfig
 from bot.render.messages import reply_plain
 from bot.store import db as store

@@ -601,7 +601,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     if action == "set" and args.key.startswith("sources.") and args.key.endswith(".url"):
         import asyncio
 
-        from bot.chat.commands import check_source_url
+        from bot.chat.admin import check_source_url
 
         try:  # the same address rules as /source add and /config set in a chat
             asyncio.run(check_source_url(str(parse_value(args.value)), config.network))

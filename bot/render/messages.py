@@ -39,8 +39,8 @@ from figures.diff import Key
 from figures.model import TERRITORY, Qualifier, Unit
 from figures.names import metric_name
 
-if TYPE_CHECKING:  # the command core imports this module; a Reply is only read here
-    from bot.chat.commands import Reply
+if TYPE_CHECKING:  # a Reply is only read here
+    from bot.render.reply import Reply
 
 log = logging.getLogger(__name__)
 

@@ -69,13 +69,15 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
-from bot.chat.commands import SPECS, CommandContext, Commands, Reply, parse_command
+from bot.chat.commands import Commands
+from bot.chat.table import SPECS, CommandContext, parse_command
 from bot.config.logs import redact
 from bot.config.schema import Config, ConfigError, secret
 from bot.delivery.loop import IN_PLACE, SENT, Message, SendResult, Text
 from bot.delivery.pacing import SLACK, Pacer
 from bot.render.i18n import t
 from bot.render.markup import escape_mrkdwn, fit_text
+from bot.render.reply import Reply
 from bot.slack.blocks import (
     CHOICE_ACTION,
     SLASH_COMMAND,

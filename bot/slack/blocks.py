@@ -24,7 +24,7 @@ import logging
 import re
 from typing import Any
 
-from bot.chat.commands import COMMANDS, Reply
+from bot.chat.table import COMMANDS
 from bot.render.markup import (
     SLACK_MAX_BLOCKS,
     SLACK_MAX_SECTION_TEXT,
@@ -35,6 +35,7 @@ from bot.render.markup import (
     truncate,
 )
 from bot.render.messages import alert_plain, alert_text, table_text
+from bot.render.reply import Reply
 from bot.store.db import AlertView
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Telegram: the bot (python-telegram-bot 22) and the transport that delivers alerts.
 
 `build_application(config, db_path)` holds all the wiring: one thin handler per
-command, generated from the command table `bot.chat.commands.COMMANDS` (each parses
+command, generated from the command table `bot.chat.table.COMMANDS` (each parses
 nothing itself: it hands the message to the command core in `bot.chat.commands` and
 renders the `Reply` as HTML), a catch-all for unknown
 commands, the inline-keyboard handler, and one error handler that logs with
@@ -68,14 +68,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.commands import (
+from bot.chat.commands import Commands
+from bot.chat.table import (
     COMMANDS,
     MANAGE_COMMANDS,
     SLOW_COMMANDS,
     CommandContext,
-    Commands,
     CommandSpec,
-    Reply,
     for_another_bot,
     parse_command,
 )
@@ -86,6 +85,7 @@ from bot.delivery.pacing import IN_FLIGHT, TELEGRAM_SENDING, PacedLimiter, Pacer
 from bot.render.i18n import norm_lang, t
 from bot.render.markup import escape_html, split_html, utf16_len
 from bot.render.messages import alert_html, reply_html
+from bot.render.reply import Reply
 from bot.store import db as store
 from scrapers.retry import RetryPolicy, retrying
 
@@ -228,7 +228,7 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 HANDLERS: Mapping[str, Handler] = {spec.name: handler_for(spec) for spec in COMMANDS}
-"""Command name → handler, generated from the one table (`bot.chat.commands.COMMANDS`)."""
+"""Command name → handler, generated from the one table (`bot.chat.table.COMMANDS`)."""
 
 
 async def command_context(
