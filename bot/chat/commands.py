@@ -38,6 +38,7 @@ from bot.ingest.pipeline import document_text
 from bot.render import messages as render
 from bot.render.i18n import join, norm_lang, t
 from bot.store import db as store
+from bot.store import figures as store_figures
 from bot.store import outbox as store_outbox
 from figures import extract, gazetteer
 from figures.diff import top_place
@@ -545,11 +546,13 @@ def set_chat_lang(db: Database, transport: str, chat_id: str, lang: str, now: da
     store_outbox.set_chat_lang(db, transport, chat_id, lang, now)
 
 
-def chat_subscriptions(db: Database, transport: str, chat_id: str) -> list[store.Subscription]:
+def chat_subscriptions(
+    db: Database, transport: str, chat_id: str
+) -> list[store_outbox.Subscription]:
     """The active subscriptions of one chat, oldest first."""
     return [
         s
-        for s in store.active_subscriptions(db)
+        for s in store_outbox.active_subscriptions(db)
         if s.transport == transport and s.chat_id == str(chat_id)
     ]
 
@@ -711,7 +714,7 @@ class Commands:
             same = _same(sub.metrics, metrics) and _same(sub.places, places)
             if same and sub.digest == digest:
                 return Reply((t("sub.exists", lang, id=sub.id, what=what),), public=True)
-        sub_id = store.add_subscription(
+        sub_id = store_outbox.add_subscription(
             self.db,
             ctx.transport,
             ctx.chat_id,
@@ -755,7 +758,7 @@ class Commands:
         else:
             raise UsageError()
         for sub in chosen:
-            store.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
+            store_outbox.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
         ids = join((render.localize_digits(f"#{s.id}", lang) for s in chosen), lang)
         return Reply((t("unsub.done", lang, ids=ids),), public=True)
 
@@ -776,7 +779,7 @@ class Commands:
         """/latest [place]"""
         lang = ctx.lang
         place = read_place(args, lang)
-        rows = [r for r in store.totals(self.db) if r["scope"] == Scope.TOTAL.value]
+        rows = [r for r in store_figures.totals(self.db) if r["scope"] == Scope.TOTAL.value]
         if place is not None:
             rows = [r for r in rows if in_area(r["place"], place)]
         if not rows:
@@ -784,7 +787,7 @@ class Commands:
         lines = []
         for row in rows[:LATEST_ROWS]:  # lines, not a wide table: they wrap on a phone
             key = store.key_from_text(row["key"])
-            state = store.state_from_row(row)
+            state = store_figures.state_from_row(row)
             value = render.amount(state.value, state.qualifier, state.vague, state.unit, lang)
             when = render.format_date(state.as_of, lang)
             source = (
@@ -808,7 +811,7 @@ class Commands:
 
     def _history_rows(self, metric: Metric, place: str | None) -> list[dict[str, Any]]:
         where = top_place(place) if place else None
-        rows = store.history(self.db, metric.value, where)
+        rows = store_figures.history(self.db, metric.value, where)
         if place is not None and where != place:
             rows = [r for r in rows if place in gazetteer.ancestors(r.get("fine_place") or "")]
         return rows

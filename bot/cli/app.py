@@ -348,7 +348,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_totals(args: argparse.Namespace) -> int:
     """The latest value per key."""
-    from bot.store.db import key_from_text, open_db, totals
+    from bot.store.db import key_from_text, open_db
+    from bot.store.figures import totals
 
     config = config_of(args)
     place = place_arg(args.place)
@@ -381,7 +382,8 @@ _MARKS = {
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Every observation of a metric, in time order."""
-    from bot.store.db import history, key_from_text, open_db
+    from bot.store.db import key_from_text, open_db
+    from bot.store.figures import history
     from figures.model import Metric
 
     try:
