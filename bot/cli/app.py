@@ -492,7 +492,7 @@ COMMANDS: Mapping[str, Command] = {
         "bot.chat.status:add_status_arguments",
     ),
     "config": Command(
-        "show the effective configuration, or edit it", "bot.config.settings:add_config_arguments"
+        "show the effective configuration, or edit it", "bot.cli.config:add_config_arguments"
     ),
 }
 """Every subcommand, in the order `raqib --help` lists them: the one table of them."""
