@@ -40,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config.schema import AlertsConfig
 from bot.ingest.pipeline import process_article, rules_from_config
 from bot.store import db as store
+from bot.store import figures as store_figures
+from bot.store import outbox as store_outbox
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.model import Article, content_hash
 
@@ -124,7 +126,7 @@ def timed(fn, repeat: int) -> tuple[float, float, float]:  # type: ignore[no-unt
 
 def ingest(db: Database, args: argparse.Namespace) -> None:
     """Generate the corpus and push it through `process_article`."""
-    store.add_subscription(db, "console", "console")
+    store_outbox.add_subscription(db, "console", "console")
     rules = rules_from_config(AlertsConfig())
     print(f"building {args.observations:,} observations over ~{args.keys:,} keys ...")
     items = build(args.observations, args.keys, args.per_article, args.seed)
@@ -148,16 +150,20 @@ def queries(db: Database) -> None:
     rng = random.Random(2)
     places = [r[0] for r in db.execute("select distinct place from state")]
     metric = METRICS[0].value
-    rows = len(store.history(db, metric, places[0]))
+    rows = len(store_figures.history(db, metric, places[0]))
     cases = [
-        (f"totals (all {counts['state']:,} keys)", lambda: store.totals(db), 50),
-        ("totals --place", lambda: store.totals(db, rng.choice(places)), 200),
+        (f"totals (all {counts['state']:,} keys)", lambda: store_figures.totals(db), 50),
+        ("totals --place", lambda: store_figures.totals(db, rng.choice(places)), 200),
         (
             f"history METRIC --place (~{rows} rows)",
-            lambda: store.history(db, metric, rng.choice(places)),
+            lambda: store_figures.history(db, metric, rng.choice(places)),
             200,
         ),
-        ("history METRIC (first 200 rows)", lambda: store.history(db, metric, limit=200), 50),
+        (
+            "history METRIC (first 200 rows)",
+            lambda: store_figures.history(db, metric, limit=200),
+            50,
+        ),
     ]
     for label, fn, repeat in cases:
         med, p95, cpu = timed(fn, repeat)

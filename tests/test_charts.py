@@ -516,14 +516,15 @@ def replay_seeds(
     from bot.config.schema import default_config
     from bot.ingest import pipeline
     from bot.store import db as store
+    from bot.store import outbox as store_outbox
     from figures.model import Figure, Scope
     from scrapers.files import FilesSource
 
     config = default_config()
     db = store.open_db(db_path)
     for chat in digest_chats:
-        store.add_subscription(db, "console", chat, digest=True, now=now)
-    store.add_subscription(db, "console", "every-change", now=now)
+        store_outbox.add_subscription(db, "console", chat, digest=True, now=now)
+    store_outbox.add_subscription(db, "console", "every-change", now=now)
     articles = FilesSource(config.sources[0]).read_all()
     rules = pipeline.rules_from_config(config.alerts)
     for article in sorted(articles, key=lambda a: a.published or now or datetime.now(UTC)):
@@ -554,10 +555,10 @@ def replay_seeds(
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("metric", ["displaced", "area_controlled"])
 def test_replayed_seeds_chart(tmp_path: Any, metric: str, lang: Any) -> None:
-    from bot.store import db as store
+    from bot.store import figures as store_figures
 
     db = replay_seeds(tmp_path / "raqib.db")
-    rows = store.history(db, metric)
+    rows = store_figures.history(db, metric)
     series = series_from_history(rows, metric, None, lang)
     if metric == "displaced":  # the running total since 1 Dec, not the 48-hour window
         assert series.since == "--12-01"

@@ -12,6 +12,7 @@ import pytest
 
 from bot.cli.app import main
 from bot.store import db as store
+from bot.store import sources as store_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,7 +88,7 @@ def test_once_then_totals_and_history(
     changes = capsys.readouterr().out.splitlines()
     db = store.open_db(tmp_path / "raqib.db")
     assert len(changes) == db.table("changes").count
-    health = store.source_health(db, "local")
+    health = store_sources.source_health(db, "local")
     assert health.last_success is not None and health.consecutive_failures == 0
 
     assert main(["--config", cfg, "once"]) == 0  # not due again for an hour
@@ -135,7 +136,7 @@ def test_once_reports_a_failing_source(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["--config", cfg, "once"]) == 1
     assert "source local" in capsys.readouterr().err
     db = store.open_db(tmp_path / "raqib.db")
-    health = store.source_health(db, "local")
+    health = store_sources.source_health(db, "local")
     assert health.consecutive_failures == 1 and health.last_error
 
 

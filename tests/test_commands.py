@@ -22,6 +22,9 @@ from bot.config.schema import Config, ConfigError, NetworkConfig, StorageConfig
 from bot.ingest.pipeline import process_articles, rules_from_config
 from bot.render.messages import reply_plain
 from bot.store import db as store
+from bot.store import figures as store_figures
+from bot.store import outbox as store_outbox
+from bot.store import sources as store_sources
 from figures import gazetteer
 
 CHAT = "42"
@@ -98,15 +101,15 @@ async def test_subscribe_is_per_chat_with_filters_and_no_duplicates(
     other = await core.handle(ctx(chat="43"), "/subscribe")
     assert reply_plain(first).startswith("Subscribed (#1): Displaced at Deir ez-Zor")
     assert reply_plain(again).startswith("Already subscribed (#1)")
-    assert other.choices and store.active_subscriptions(db)[0].places == ("deir-ez-zor",)
-    assert len(store.active_subscriptions(db)) == 1
+    assert other.choices and store_outbox.active_subscriptions(db)[0].places == ("deir-ez-zor",)
+    assert len(store_outbox.active_subscriptions(db)) == 1
     await core.handle(ctx(chat="43"), "/subscribe killed")
     refused = await core.handle(ctx(chat="43"), "/unsubscribe 1")  # not that chat's
     assert reply_plain(refused) == "This chat has no subscription #1."
-    assert not refused.ok and len(store.active_subscriptions(db)) == 2
+    assert not refused.ok and len(store_outbox.active_subscriptions(db)) == 2
     done = await core.handle(ctx(), "/unsubscribe 1")
     assert reply_plain(done) == "Unsubscribed: #1."
-    assert [s.chat_id for s in store.active_subscriptions(db)] == ["43"]
+    assert [s.chat_id for s in store_outbox.active_subscriptions(db)] == ["43"]
 
 
 async def test_lang_switches_replies_and_the_chat_alerts(core: Commands, db: Database) -> None:
@@ -114,7 +117,7 @@ async def test_lang_switches_replies_and_the_chat_alerts(core: Commands, db: Dat
     reply = await core.handle(ctx(), "/lang ar")
     assert "بالعربية" in reply_plain(reply)
     assert core.lang_of("telegram", CHAT) == "ar"
-    assert [s.lang for s in store.active_subscriptions(db)] == ["ar"]
+    assert [s.lang for s in store_outbox.active_subscriptions(db)] == ["ar"]
     assert core.lang_of("telegram", "999", "ar") == "ar"  # no row: the user's own language
 
 
@@ -139,12 +142,14 @@ async def test_history_and_latest_read_the_store(
     assert history.title.startswith("Displaced in Deir ez-Zor since 1 Dec: the last")
     rows = [
         r
-        for r in store.history(db, "displaced", "deir-ez-zor")
+        for r in store_figures.history(db, "displaced", "deir-ez-zor")
         if r["key"] == "displaced|deir-ez-zor||total||--12-01|person"
     ]
     assert len(history.table.rows) == min(10, len(rows))
     assert history.table.rows[-1][2] == rows[-1]["outlet"]
-    found = [gazetteer.place(r["place"] or "") for r in store.totals(db) if r["scope"] == "total"]
+    found = [
+        gazetteer.place(r["place"] or "") for r in store_figures.totals(db) if r["scope"] == "total"
+    ]
     places = [p for p in found if p is not None and p.kind != "country"]
     place = places[-1]  # whichever governorate the extractor found last
     latest = await core.handle(ctx("ar"), f"/latest {place.name_ar}")
@@ -298,10 +303,10 @@ async def test_a_bare_unsubscribe_asks_even_for_the_only_subscription(
     reply = await core.handle(ctx(), "/unsubscribe")
     assert reply.paragraphs == ("Which subscription should end?",)
     assert [c.command for row in reply.choices for c in row] == ["/unsubscribe 1"]
-    assert [s.id for s in store.active_subscriptions(db)] == [1]  # nothing deleted
+    assert [s.id for s in store_outbox.active_subscriptions(db)] == [1]  # nothing deleted
     reply = await core.handle(ctx(), "/unsubscribe 1")
     assert reply.paragraphs == ("Unsubscribed: #1.",)
-    assert store.active_subscriptions(db) == []
+    assert store_outbox.active_subscriptions(db) == []
 
 
 # ---------------------------------------------------------------- one schema on every path
@@ -466,7 +471,7 @@ async def test_sources_speak_the_chats_language_and_errors_are_for_admins(
     )
     now = datetime.now(UTC)
     error = "http://10.1.2.3:8080/internal/feed: the server answered 502"
-    store.record_poll(db, "feed", now=now, next_due=now, error=error)
+    store_sources.record_poll(db, "feed", now=now, next_due=now, error=error)
     core = Commands(config, db)
     user = reply_plain(await core.handle(ctx("ar"), "/sources"))
     assert user.startswith("المصادر (١):") and "يفشل (١ مرات متتالية)" in user
@@ -519,7 +524,7 @@ def test_a_vague_previous_value_is_not_bracketed_twice(db: Database, seeds_dir: 
     ids = [r[0] for r in db.execute("select id from changes order by id").fetchall()]
     texts = []
     for change_id in ids:
-        view = store.change_for_alert(db, change_id)
+        view = store_outbox.change_for_alert(db, change_id)
         if view is not None:
             texts += [alert_plain(view, lang) for lang in ("en", "ar")]
     assert any("— was thousands (1,000+)" in x for x in texts)

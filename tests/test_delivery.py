@@ -27,6 +27,7 @@ from test_service import queue_alert
 from bot.delivery.loop import SENT, DeliveryLoop, Message, SendResult, Text, backoff
 from bot.render.messages import alert_html
 from bot.store import db as store
+from bot.store import outbox as store_outbox
 
 ROOT = Path(__file__).resolve().parent.parent
 RAQIB = [sys.executable, "-m", "bot.cli.app"]
@@ -151,7 +152,7 @@ def expected_for(db_path: Path, chat: int) -> list[str]:
         ).fetchall()
         out = []
         for change_id, lang in rows:
-            view = store.change_for_alert(db, change_id)
+            view = store_outbox.change_for_alert(db, change_id)
             assert view is not None
             out += alert_html(view, lang)
         return out
@@ -260,9 +261,9 @@ def test_sigkill_mid_broadcast_then_restart_delivers_everything_once(
     chats = [10_000 + i for i in range(n_chats)]
     db = store.open_db(db_path)
     for chat in chats:
-        store.add_subscription(db, "telegram", str(chat))
+        store_outbox.add_subscription(db, "telegram", str(chat))
         if overlapping:
-            store.add_subscription(db, "telegram", str(chat), metrics=["displaced"])
+            store_outbox.add_subscription(db, "telegram", str(chat), metrics=["displaced"])
     db.close()
     with FakeTelegram() as tg, LoopbackServer() as web:
         web.route("/feed.xml", Reply(body=feed(web.url(), articles), headers=RSS))
@@ -348,7 +349,7 @@ def three_each(tmp_path: Path) -> Database:
     """Three changes queued for two console chats, `a` and `b` (rows a, b, a, b, a, b)."""
     db = store.open_db(tmp_path / "raqib.db")
     for chat in ("a", "b"):
-        store.add_subscription(db, "console", chat)
+        store_outbox.add_subscription(db, "console", chat)
     for n, value in enumerate([36500, 38550, 40000]):
         queue_alert(db, value, n)
     return db
@@ -428,7 +429,7 @@ class Reporting(Chats):
         super().__init__(script)
         self.dead: list[tuple[str, str]] = []
 
-    async def row_dead(self, row: store.OutboxRow, error: str) -> None:
+    async def row_dead(self, row: store_outbox.OutboxRow, error: str) -> None:
         self.dead.append((row.chat_id, error))
 
 

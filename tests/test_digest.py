@@ -21,7 +21,7 @@ from bot.delivery.digest import (
     mark_digest_sent,
     parse_schedule,
 )
-from bot.store import db as store
+from bot.store import outbox as store_outbox
 from figures.model import Metric, Qualifier, Scope, Unit
 
 
@@ -287,10 +287,10 @@ def test_due_digests_over_the_replayed_seeds(tmp_path: Path) -> None:
     assert due.since == made
     assert len(due.outbox_ids) == held
     # the individual alerts are untouched for the other chat, and none for the digest chat
-    pending = store.pending_outbox(db, "console", utc(2019, 2, 2, 8, 0), limit=1000)
+    pending = store_outbox.pending_outbox(db, "console", utc(2019, 2, 2, 8, 0), limit=1000)
     assert {row.chat_id for row in pending} == {"every-change"}
 
-    items = [DigestItem.from_alert(store.change_for_alert(db, c)) for c in due.change_ids]  # type: ignore[arg-type]
+    items = [DigestItem.from_alert(store_outbox.change_for_alert(db, c)) for c in due.change_ids]  # type: ignore[arg-type]
     text = compose_digest(items, "en", since=due.since, html_mode=False)
     assert "38,550" in text and "Area held" in text
     assert len(text.splitlines()) == 1 + len({i.group for i in items})

@@ -17,6 +17,7 @@ from bot.config.schema import AlertsConfig, Config, ServiceConfig, StorageConfig
 from bot.delivery.digest import DigestItem, digest_text, parse_schedule
 from bot.service.run import DIGEST_JOB, DIGEST_TICK, Service
 from bot.store import db as store
+from bot.store import outbox as store_outbox
 from bot.telegram.app import TelegramTransport
 
 DIGEST_CHAT = 601
@@ -95,7 +96,7 @@ async def test_a_digest_chat_gets_one_message_a_day_with_every_change(
 
     assert await service.digest_tick(due + timedelta(minutes=1)) == 1
     [digest] = tg.messages(DIGEST_CHAT)[replies:]
-    views = [store.change_for_alert(service.db, change_id) for _, change_id in held]
+    views = [store_outbox.change_for_alert(service.db, change_id) for _, change_id in held]
     items = [DigestItem.from_alert(v) for v in views if v is not None]
     assert len(items) == len(held)
     assert digest.text == digest_text(items, "en", since=since).html

@@ -22,6 +22,8 @@ from loopback import LoopbackServer, Reply, Request, static
 from bot.config.schema import AlertsConfig, Config, NetworkConfig, SourceConfig, StorageConfig
 from bot.ingest.pipeline import MAX_TEXT_CHARS, poll_due, poll_source, rules_from_config
 from bot.store import db as store
+from bot.store import figures as store_figures
+from bot.store import sources as store_sources
 from scrapers import FetchContext
 from scrapers.files import FilesSource
 from scrapers.html import HtmlSource
@@ -172,8 +174,10 @@ async def test_one_bad_page_fails_alone_and_the_rest_of_the_poll_is_stored(
     assert result.error is None
     assert [a.url for a in result.articles if not a.skipped] == [f"{base}/good"]
     assert any(f"{base}/deep" in p and "too complex" in p for p in result.problems)
-    assert store.url_known(db, f"{base}/good") and not store.url_known(db, f"{base}/deep")
-    health = store.source_health(db, "site")
+    assert store_figures.url_known(db, f"{base}/good") and not store_figures.url_known(
+        db, f"{base}/deep"
+    )
+    health = store_sources.source_health(db, "site")
     assert health.consecutive_failures == 0
     assert health.last_error and "/deep" in health.last_error
 
@@ -263,7 +267,7 @@ async def test_a_long_text_is_cut_before_extraction_and_the_cut_recorded(tmp_pat
     (stored,) = db.execute("select text from articles").fetchone()
     assert len(stored) <= MAX_TEXT_CHARS + 40 and stored.endswith("منذ بداية الشهر.")
     assert any("long.txt" in p and "cut to" in p for p in result.problems)
-    assert "long.txt" in (store.source_health(db, "local").last_error or "")
+    assert "long.txt" in (store_sources.source_health(db, "local").last_error or "")
     again = await poll_source(db, source, 60, RULES)  # the same version: seen, not cut again
     assert [a.skipped for a in again.articles] == [True] and again.problems == ()
 

@@ -25,6 +25,8 @@ from bot.ingest.pipeline import (
 )
 from bot.ingest.subscriptions import lineage, matches
 from bot.store import db as store
+from bot.store import outbox as store_outbox
+from bot.store import sources as store_sources
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.files import FilesSource
 from scrapers.model import Article, content_hash
@@ -183,10 +185,10 @@ def test_first_mention_is_the_statement_and_the_rest_is_context(tmp_path: Path) 
 
 def test_change_and_outbox_rows_follow_the_filters(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "s.db")
-    store.add_subscription(db, "console", "console")
-    store.add_subscription(db, "telegram", "1", metrics=["displaced"])
-    store.add_subscription(db, "telegram", "2", metrics=["killed"])
-    store.add_subscription(db, "slack", "C3", places=["raqqa"])
+    store_outbox.add_subscription(db, "console", "console")
+    store_outbox.add_subscription(db, "telegram", "1", metrics=["displaced"])
+    store_outbox.add_subscription(db, "telegram", "2", metrics=["killed"])
+    store_outbox.add_subscription(db, "slack", "C3", places=["raqqa"])
     art, figs = make_article([(Metric.DISPLACED, 38550, Qualifier.EXACT, Scope.TOTAL)], 0, "SOHR")
     (change,) = process_article(db, art, RULES, found=figs).changes
     assert change.outbox_rows == 2
@@ -197,9 +199,9 @@ def test_change_and_outbox_rows_follow_the_filters(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("digest", "metrics", "status"),
     [
-        (False, None, store.PENDING),
-        (True, None, store.HELD),
-        (True, ["displaced"], store.HELD),
+        (False, None, store_outbox.PENDING),
+        (True, None, store_outbox.HELD),
+        (True, ["displaced"], store_outbox.HELD),
         (True, ["killed"], None),
         (False, ["killed"], None),
     ],
@@ -210,18 +212,20 @@ def test_digest_subscriptions_get_held_rows_from_the_same_change(
 ) -> None:
     db = store.open_db(tmp_path / "h.db")
     made = T0 - timedelta(days=1)
-    every = store.add_subscription(db, "telegram", "1", now=made)
-    sub = store.add_subscription(db, "telegram", "2", metrics=metrics, digest=digest, now=made)
+    every = store_outbox.add_subscription(db, "telegram", "1", now=made)
+    sub = store_outbox.add_subscription(
+        db, "telegram", "2", metrics=metrics, digest=digest, now=made
+    )
     art, figs = make_article([(Metric.DISPLACED, 38550, Qualifier.EXACT, Scope.TOTAL)], 0, "SOHR")
     (change,) = process_article(db, art, RULES, now=T0, found=figs).changes
     rows = dict(
         db.execute("select subscription_id, status from outbox where change_id = ?", [change.id])
     )
-    assert rows == {every: store.PENDING} | ({} if status is None else {sub: status})
+    assert rows == {every: store_outbox.PENDING} | ({} if status is None else {sub: status})
     assert change.outbox_rows == len(rows)
     # the per-change delivery sees only the pending row; the digest, only the held one
-    pending = [r.subscription_id for r in store.pending_outbox(db, "telegram", T0)]
-    assert pending == [every] + ([sub] if status == store.PENDING else [])
+    pending = [r.subscription_id for r in store_outbox.pending_outbox(db, "telegram", T0)]
+    assert pending == [every] + ([sub] if status == store_outbox.PENDING else [])
     due = due_digests(db, DigestSchedule(8, 0), T0 + timedelta(days=1))
     assert [(d.subscription_id, d.change_ids) for d in due] == (
         [(sub, (change.id,))] if status == HELD else []
@@ -313,7 +317,7 @@ async def test_poll_source_records_health(
     source = FilesSource(SourceConfig.of(name="local", kind="files", path=str(folder)))
     now = datetime(2020, 1, 1, tzinfo=UTC)
     result = await poll_source(db, source, 600, RULES, now=lambda: now)
-    health = store.source_health(db, "local")
+    health = store_sources.source_health(db, "local")
     assert (result.error is not None) is error
     assert result.empty_content is empty and health.empty_content is empty
     assert health.consecutive_failures == int(error)
@@ -345,7 +349,7 @@ def test_an_event_is_one_event_within_event_dedupe(
 ) -> None:
     # before, only the key's latest event was compared: 1296, 500, 1296 alerted three times
     db = store.open_db(tmp_path / "e.db")
-    store.add_subscription(db, "telegram", "1")
+    store_outbox.add_subscription(db, "telegram", "1")
     for value, hours, outlet in reports:
         art, figs = make_article(
             [(Metric.DISPLACED, value, Qualifier.EXACT, Scope.WINDOW)], 0, outlet

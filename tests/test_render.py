@@ -24,7 +24,7 @@ from bot.render.messages import (
     number,
     quote_parts,
 )
-from bot.store.db import AlertView
+from bot.store.outbox import AlertView
 from figures.diff import Key
 from figures.model import Metric, Qualifier, Scope, Unit
 

@@ -32,6 +32,8 @@ from bot.render.messages import alert_plain
 from bot.service.run import DIGEST_JOB, SETTINGS_JOB, Service
 from bot.service.scheduler import source_jobs
 from bot.store import db as store
+from bot.store import outbox as store_outbox
+from bot.store import sources as store_sources
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.model import Article, content_hash
 
@@ -196,7 +198,7 @@ def test_outcomes(
     db.conn.commit()
     now = datetime(2026, 1, 1, tzinfo=UTC)
     loop = DeliveryLoop(db, [], max_attempts=8, clock=lambda: now)
-    [row] = store.pending_outbox(db, "console", now)
+    [row] = store_outbox.pending_outbox(db, "console", now)
     loop.record(row, result)
     [stored] = outbox(db)
     assert stored["status"] == status
@@ -223,7 +225,7 @@ async def test_console_prints_the_alert(db: Database) -> None:
 
 def test_console_says_what_telegram_and_slack_say(db: Database) -> None:
     queue_alert(db, 1500, 1)
-    view = store.change_for_alert(db, 1)
+    view = store_outbox.change_for_alert(db, 1)
     assert view is not None
     for lang in ("en", "ar"):
         lines = render(view, lang).splitlines()
@@ -326,8 +328,10 @@ async def test_a_failing_source_follows_its_backoff(tmp_path: Path) -> None:
     service = Service(config_for(tmp_path, (missing,)), console=io.StringIO())
     await service.start()
     try:
-        await until(lambda: store.source_health(service.db, "gone").consecutive_failures == 1)
-        health = store.source_health(service.db, "gone")
+        await until(
+            lambda: store_sources.source_health(service.db, "gone").consecutive_failures == 1
+        )
+        health = store_sources.source_health(service.db, "gone")
         job = source_jobs(service.scheduler)["gone"]
         await until(lambda: job.next_run_time is not None)
         assert health.next_due is not None

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
+from bot.cli.config import cmd_config
 from bot.config.schema import ConfigError, load_config
 from bot.config.settings import (
     Origin,
     add_source,
-    cmd_config,
     effective_config,
     parse_value,
     remove_source,

@@ -40,6 +40,7 @@ from bot.slack.app import SlackTransport, slack_transport
 from bot.slack.blocks import alert_blocks
 from bot.slack.signature import sign
 from bot.store import db as store
+from bot.store import outbox as store_outbox
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 """The signing secret of the app under test."""
@@ -191,7 +192,7 @@ def expected_for(db: Database, channel: str) -> list[list[dict[str, Any]]]:
     ).fetchall()
     out = []
     for change_id, lang in rows:
-        view = store.change_for_alert(db, change_id)
+        view = store_outbox.change_for_alert(db, change_id)
         assert view is not None
         out.append(alert_blocks(view, lang))
     return out
@@ -205,7 +206,7 @@ def alerts_in(slack: FakeSlack, channel: str) -> list[list[dict[str, Any]]]:
 
 
 def drained(db: Database) -> bool:
-    return store.pending_outbox(db, "slack", datetime.now(UTC) + timedelta(days=1)) == []
+    return store_outbox.pending_outbox(db, "slack", datetime.now(UTC) + timedelta(days=1)) == []
 
 
 def everything(db: Database) -> dict[str, list[dict[str, Any]]]:
@@ -235,7 +236,7 @@ async def test_subscribe_displaced_then_the_seeds_arrive_in_order(
     for message in app.slack.messages(CHANNEL):
         assert message.text and message.params.get("unfurl_links") in (False, "false", "0", 0)
     assert app.slack.too_many_requests == 0, app.slack.describe()
-    [sub, _] = store.active_subscriptions(app.db)
+    [sub, _] = store_outbox.active_subscriptions(app.db)
     assert (sub.transport, sub.chat_id, sub.metrics) == ("slack", CHANNEL, ("displaced",))
     [created_by] = [r["created_by"] for r in app.db.query("select * from subscriptions limit 1")]
     assert created_by == f"slack:{USER}"
@@ -291,7 +292,7 @@ async def test_a_signed_body_changed_in_transit_is_refused(app: App) -> None:
     tampered = body.replace(b"subscriptions", b"subscribe+all")
     status, _ = await app.request(tampered, timestamp=int(ts), signature=sign(SECRET, ts, body))
     assert status == 401
-    assert store.active_subscriptions(app.db) == []
+    assert store_outbox.active_subscriptions(app.db) == []
 
 
 async def test_a_captured_request_sent_again_is_refused_as_a_replay(app: App) -> None:
@@ -301,7 +302,7 @@ async def test_a_captured_request_sent_again_is_refused_as_a_replay(app: App) ->
     status, answer = await app.request(body, timestamp=ts)
     assert status == 200, answer
     after_first = everything(app.db)
-    assert len(store.active_subscriptions(app.db)) == 1
+    assert len(store_outbox.active_subscriptions(app.db)) == 1
     status, answer = await app.request(body, timestamp=ts)
     assert status == 401, answer
     assert "replayed" in str(answer)
@@ -396,7 +397,7 @@ async def test_buttons_run_their_command(app: App) -> None:
     )
     assert gone["delete_original"] is True  # the buttons go
     assert body["response_type"] == "in_channel" and body["text"].startswith("Subscribed (#")
-    [sub] = store.active_subscriptions(app.db)
+    [sub] = store_outbox.active_subscriptions(app.db)
     assert (sub.chat_id, sub.metrics) == (CHANNEL, ("killed",))
 
 
@@ -464,7 +465,7 @@ async def test_chart_in_a_channel_without_the_bot_says_how_to_fix_it(
 
 
 async def test_hostile_feed_title_is_posted_escaped(app: App, seeds_dir: Path) -> None:
-    store.add_subscription(app.db, "slack", CHANNEL)
+    store_outbox.add_subscription(app.db, "slack", CHANNEL)
     hostile = "<!channel> <@U123> <https://evil.example|click> & more"
     article = dataclasses.replace(seed_articles(seeds_dir)[0], title=hostile)
     process_articles(app.db, [article], rules_from_config(Config().alerts))
@@ -492,7 +493,7 @@ def queue_one_alert(db: Database, seeds: Path) -> None:
 async def test_retry_after_delays_the_next_post_and_the_alert_arrives(
     app: App, seeds_dir: Path
 ) -> None:
-    store.add_subscription(app.db, "slack", CHANNEL)
+    store_outbox.add_subscription(app.db, "slack", CHANNEL)
     app.slack.throttle(2, channel=CHANNEL, times=1)
     queue_one_alert(app.db, seeds_dir)
     expected = expected_for(app.db, CHANNEL)
@@ -513,7 +514,7 @@ async def test_archived_channel_is_unsubscribed_and_others_still_get_the_alert(
     app: App, seeds_dir: Path
 ) -> None:
     channels = ["C0A", "C0B", "C0ARCHIVED", "C0GONE", "C0KICKED", "D0DM"]
-    subs = {c: store.add_subscription(app.db, "slack", c) for c in channels}
+    subs = {c: store_outbox.add_subscription(app.db, "slack", c) for c in channels}
     app.slack.archive("C0ARCHIVED")
     app.slack.mark_not_found("C0GONE")
     app.slack.remove_bot("C0KICKED")
@@ -522,7 +523,7 @@ async def test_archived_channel_is_unsubscribed_and_others_still_get_the_alert(
     await app.slack.wait_for(lambda: drained(app.db), timeout=20, what="the outbox drained")
     for channel in ("C0A", "C0B", "D0DM"):
         assert alerts_in(app.slack, channel) == expected_for(app.db, channel)
-    active = {s.id for s in store.active_subscriptions(app.db)}
+    active = {s.id for s in store_outbox.active_subscriptions(app.db)}
     assert active == {subs["C0A"], subs["C0B"], subs["D0DM"]}
     queued = len(expected_for(app.db, "C0A"))
     for channel in ("C0ARCHIVED", "C0GONE", "C0KICKED"):
@@ -537,7 +538,7 @@ async def test_archived_channel_is_unsubscribed_and_others_still_get_the_alert(
 async def test_a_row_past_its_retries_is_dead_and_the_admins_are_told(
     app: App, seeds_dir: Path
 ) -> None:
-    store.add_subscription(app.db, "slack", CHANNEL)
+    store_outbox.add_subscription(app.db, "slack", CHANNEL)
     app.slack.fail_next(IN_PLACE.attempts or 0, status=503)  # the post and its quick retries
     queue_one_alert(app.db, seeds_dir)
     app.loop.notify()
@@ -682,7 +683,7 @@ async def test_socket_mode_takes_commands_over_the_websocket(
             [ack] = await slack.wait_for(lambda: slack.acks, what="the acknowledgement")
             assert ack["envelope_id"] == "env-1"
             assert ack["payload"]["text"].startswith("Subscribed (#")
-            [sub] = store.active_subscriptions(db)
+            [sub] = store_outbox.active_subscriptions(db)
             assert (sub.transport, sub.chat_id, sub.metrics) == ("slack", CHANNEL, ("displaced",))
         finally:
             await transport.stop()
@@ -773,7 +774,7 @@ async def test_overlapping_subscriptions_get_each_alert_once(app: App, seeds_dir
             "select id from changes where metric = 'displaced' and alert = 1 order by id"
         )
     ]
-    views = [store.change_for_alert(app.db, c) for c in wanted]
+    views = [store_outbox.change_for_alert(app.db, c) for c in wanted]
     expected = [alert_blocks(v, "en") for v in views if v is not None]
     assert len(expected) == len(wanted) >= 5
     app.loop.notify()

@@ -30,7 +30,7 @@ from bot.slack.blocks import (
     reply_text,
     slack_commands,
 )
-from bot.store.db import AlertView
+from bot.store.outbox import AlertView
 from figures.diff import Key
 from figures.model import Metric, Qualifier, Scope, Unit
 

@@ -13,6 +13,8 @@ from bot.chat.status import ago, cmd_status, format_status, service_status
 from bot.config.schema import Config, SourceConfig, StorageConfig
 from bot.config.settings import set_paused
 from bot.store import db as store
+from bot.store import outbox as store_outbox
+from bot.store import sources as store_sources
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -35,13 +37,15 @@ def config(tmp_path: Path) -> Config:
 def db(config: Config) -> Database:
     database = store.open_db(config.storage.database)
     hour = timedelta(hours=1)
-    store.record_poll(database, "good", now=NOW - hour, next_due=NOW + hour)
-    store.record_poll(database, "bad", now=NOW - 3 * hour, next_due=NOW - 2 * hour)
+    store_sources.record_poll(database, "good", now=NOW - hour, next_due=NOW + hour)
+    store_sources.record_poll(database, "bad", now=NOW - 3 * hour, next_due=NOW - 2 * hour)
     for n in (2, 1):
-        store.record_poll(
+        store_sources.record_poll(
             database, "bad", now=NOW - n * hour, next_due=NOW + n * hour, error="HTTP 503"
         )
-    store.record_poll(database, "empty", now=NOW - hour, next_due=NOW + hour, empty_content=True)
+    store_sources.record_poll(
+        database, "empty", now=NOW - hour, next_due=NOW + hour, empty_content=True
+    )
     return database
 
 
@@ -76,7 +80,7 @@ def test_scheduler_times_win_inside_the_service(config: Config, db: Database) ->
 
 
 def test_outbox_depth_oldest_and_last_sent(config: Config, db: Database) -> None:
-    store.add_subscription(db, "console", "stdout")
+    store_outbox.add_subscription(db, "console", "stdout")
     with store.write(db):
         db.table("articles").insert(
             {

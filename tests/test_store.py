@@ -13,6 +13,9 @@ import pytest
 from bot.config.schema import AlertsConfig
 from bot.ingest.pipeline import document_text, process_article, rules_from_config
 from bot.store import db as store
+from bot.store import figures as store_figures
+from bot.store import outbox as store_outbox
+from bot.store import sources as store_sources
 from figures.diff import Key, State
 from figures.model import Figure, Metric, Qualifier, Scope, Unit
 from scrapers.model import Article, content_hash
@@ -126,7 +129,7 @@ def test_a_database_at_migration_three_upgrades_with_its_state_and_outbox(tmp_pa
     old = store.open_db(path, stop_before="m004_state_order_outbox_subscription")
 
     def fill(db: store.Database) -> None:
-        store.add_subscription(db, "console", "console")
+        store_outbox.add_subscription(db, "console", "console")
         process_article(db, article(), RULES, now=NOW, found=[figure()])
 
     as_of_old(old, tmp_path, fill)
@@ -134,8 +137,8 @@ def test_a_database_at_migration_three_upgrades_with_its_state_and_outbox(tmp_pa
     old.close()
     db = store.open_db(path)
     assert list(db.query("select * from state")) == before
-    assert store.totals(db) == before and db.table("outbox").count == 1
-    plan = db.execute("explain query plan " + store._TOTALS.format(where="")).fetchall()
+    assert store_figures.totals(db) == before and db.table("outbox").count == 1
+    plan = db.execute("explain query plan " + store_figures._TOTALS.format(where="")).fetchall()
     assert "TEMP B-TREE" not in " ".join(str(step[-1]) for step in plan)
 
 
@@ -149,7 +152,7 @@ def test_write_rolls_back_everything_on_error(tmp_path: Path) -> None:
 
 def test_an_outbox_row_needs_its_change(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "a.db")
-    sub = store.add_subscription(db, "console", "console")
+    sub = store_outbox.add_subscription(db, "console", "console")
     with pytest.raises(sqlite3.IntegrityError), store.write(db):
         db.table("outbox").insert(
             {"change_id": 999, "subscription_id": sub, "transport": "console", "chat_id": "c"}
@@ -158,16 +161,16 @@ def test_an_outbox_row_needs_its_change(tmp_path: Path) -> None:
 
 def test_outbox_lifecycle_and_alert_view(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "a.db")
-    tg = store.add_subscription(db, "telegram", "-100", places=["deir-ez-zor"])
-    store.add_subscription(db, "slack", "C1", metrics=["killed"])  # does not match
+    tg = store_outbox.add_subscription(db, "telegram", "-100", places=["deir-ez-zor"])
+    store_outbox.add_subscription(db, "slack", "C1", metrics=["killed"])  # does not match
     result = process_article(db, article(), RULES, now=NOW, found=[figure()])
     (change,) = result.changes
     assert change.outbox_rows == 1
-    (row,) = store.pending_outbox(db, "telegram", NOW)
+    (row,) = store_outbox.pending_outbox(db, "telegram", NOW)
     assert (row.chat_id, row.change_id, row.subscription_id) == ("-100", change.id, tg)
-    assert store.pending_outbox(db, "slack", NOW) == []
+    assert store_outbox.pending_outbox(db, "slack", NOW) == []
 
-    view = store.change_for_alert(db, change.id)
+    view = store_outbox.change_for_alert(db, change.id)
     assert view is not None
     assert view.kind == "new" and view.value == 38000 and view.qualifier is Qualifier.MORE_THAN
     assert view.quote[view.quote_start : view.quote_end] == QUOTE
@@ -175,42 +178,42 @@ def test_outbox_lifecycle_and_alert_view(tmp_path: Path) -> None:
     assert (view.outlet, view.url, view.sources) == ("AFP", "https://news.example/a1", ("AFP",))
     assert view.key == Key(Metric.DISPLACED, "deir-ez-zor", None, Scope.TOTAL, None, "--12-01")
 
-    store.mark_retry(db, row.id, "timeout", NOW + timedelta(minutes=5))
-    assert store.pending_outbox(db, "telegram", NOW) == []
-    (again,) = store.pending_outbox(db, "telegram", NOW + timedelta(minutes=5))
+    store_outbox.mark_retry(db, row.id, "timeout", NOW + timedelta(minutes=5))
+    assert store_outbox.pending_outbox(db, "telegram", NOW) == []
+    (again,) = store_outbox.pending_outbox(db, "telegram", NOW + timedelta(minutes=5))
     assert again.attempts == 1
-    store.mark_sent(db, row.id, NOW + timedelta(minutes=6))
-    assert store.pending_outbox(db, "telegram", NOW + timedelta(days=1)) == []
+    store_outbox.mark_sent(db, row.id, NOW + timedelta(minutes=6))
+    assert store_outbox.pending_outbox(db, "telegram", NOW + timedelta(days=1)) == []
     assert db.table("outbox").get(row.id)["status"] == "sent"
 
 
 def test_deactivating_a_digest_subscription_kills_its_held_rows(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "a.db")
-    digest = store.add_subscription(db, "telegram", "-7", digest=True)
-    other = store.add_subscription(db, "telegram", "-8", digest=True)
+    digest = store_outbox.add_subscription(db, "telegram", "-7", digest=True)
+    other = store_outbox.add_subscription(db, "telegram", "-8", digest=True)
     process_article(db, article(), RULES, now=NOW, found=[figure()])
-    store.deactivate_subscription(db, digest, "unsubscribed")
+    store_outbox.deactivate_subscription(db, digest, "unsubscribed")
     rows = db.execute("select subscription_id, status, last_error from outbox order by id")
     by_sub = {sub: (status, error) for sub, status, error in rows}
     assert by_sub[digest] == ("dead", "subscription deactivated: unsubscribed")
-    assert by_sub[other] == (store.HELD, None)
+    assert by_sub[other] == (store_outbox.HELD, None)
 
 
 def test_deactivate_and_move_chat(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "a.db")
-    a = store.add_subscription(db, "telegram", "-1")
-    store.add_subscription(db, "telegram", "-2")
+    a = store_outbox.add_subscription(db, "telegram", "-1")
+    store_outbox.add_subscription(db, "telegram", "-2")
     process_article(db, article(), RULES, now=NOW, found=[figure()])
-    store.move_chat(db, "telegram", "-2", "-1002")
-    assert {r.chat_id for r in store.pending_outbox(db, "telegram", NOW)} == {"-1", "-1002"}
-    store.deactivate_subscription(db, a, "blocked by the user")
-    assert [r.chat_id for r in store.pending_outbox(db, "telegram", NOW)] == ["-1002"]
-    assert [s.chat_id for s in store.active_subscriptions(db)] == ["-1002"]
+    store_outbox.move_chat(db, "telegram", "-2", "-1002")
+    assert {r.chat_id for r in store_outbox.pending_outbox(db, "telegram", NOW)} == {"-1", "-1002"}
+    store_outbox.deactivate_subscription(db, a, "blocked by the user")
+    assert [r.chat_id for r in store_outbox.pending_outbox(db, "telegram", NOW)] == ["-1002"]
+    assert [s.chat_id for s in store_outbox.active_subscriptions(db)] == ["-1002"]
     dead = db.execute("select status, last_error from outbox where chat_id = '-1'").fetchone()
     assert dead[0] == "dead" and "blocked" in dead[1]
-    (row,) = store.pending_outbox(db, "telegram", NOW)
-    store.mark_dead(db, row.id, "400 chat not found")
-    assert store.pending_outbox(db, "telegram", NOW) == []
+    (row,) = store_outbox.pending_outbox(db, "telegram", NOW)
+    store_outbox.mark_dead(db, row.id, "400 chat not found")
+    assert store_outbox.pending_outbox(db, "telegram", NOW) == []
 
 
 @pytest.mark.parametrize(
@@ -219,7 +222,7 @@ def test_deactivate_and_move_chat(tmp_path: Path) -> None:
 def test_bad_subscription_is_refused(tmp_path: Path, transport: str, lang: str) -> None:
     db = store.open_db(tmp_path / "a.db")
     with pytest.raises(ValueError, match=transport if transport == "fax" else lang):
-        store.add_subscription(db, transport, "1", lang=lang)
+        store_outbox.add_subscription(db, transport, "1", lang=lang)
     assert db.table("subscriptions").count == 0
 
 
@@ -231,10 +234,10 @@ def test_key_text_round_trips() -> None:
 def test_record_poll_counts_failures_and_resets(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "a.db")
     for i in range(3):
-        store.record_poll(db, "s", now=NOW, next_due=NOW + timedelta(hours=i), error="503")
-    assert store.source_health(db, "s").consecutive_failures == 3
-    store.record_poll(db, "s", now=NOW, next_due=NOW, validators={"etag": '"x"'})
-    health = store.source_health(db, "s")
+        store_sources.record_poll(db, "s", now=NOW, next_due=NOW + timedelta(hours=i), error="503")
+    assert store_sources.source_health(db, "s").consecutive_failures == 3
+    store_sources.record_poll(db, "s", now=NOW, next_due=NOW, validators={"etag": '"x"'})
+    health = store_sources.source_health(db, "s")
     assert health.consecutive_failures == 0 and health.validators == {"etag": '"x"'}
     assert health.last_success == NOW and health.last_error == "503"
 
@@ -245,8 +248,8 @@ def test_record_poll_counts_failures_and_resets(tmp_path: Path) -> None:
 def test_history_and_totals_by_place(tmp_path: Path, place: str | None, rows: int) -> None:
     db = store.open_db(tmp_path / "a.db")
     process_article(db, article(), RULES, now=NOW, found=[figure()])
-    history = store.history(db, "displaced", place)
-    assert len(history) == rows and len(store.totals(db, place)) == rows
+    history = store_figures.history(db, "displaced", place)
+    assert len(history) == rows and len(store_figures.totals(db, place)) == rows
     if rows:
         assert history[0]["change_kind"] == "new" and history[0]["status"] == "statement"
 
@@ -289,22 +292,22 @@ def test_totals_are_the_state_rows_in_display_order(tmp_path: Path, place: str |
     db = store.open_db(tmp_path / "a.db")
     with store.write(db):
         for i, key in enumerate(KEYS):
-            store.put_state(
+            store_figures.put_state(
                 db, state(key, 100.0 * i + 50, 1 + i, ("AFP", "SOHR")[: 1 + i % 2]), NOW
             )
-        store.put_state(db, state(KEYS[2], 1000, 20), NOW)  # an update keeps its place
+        store_figures.put_state(db, state(KEYS[2], 1000, 20), NOW)  # an update keeps its place
     where = "" if place is None else f"where place = '{place}'"
     expected = list(
         db.query(f"select * from state {where} order by metric, place, scope, window, since, rowid")
     )
-    got = store.totals(db, place)
+    got = store_figures.totals(db, place)
     assert got == expected and [list(r) for r in got] == [list(r) for r in expected]
-    assert all(list(r) == list(store.STATE_COLUMNS) for r in got)
+    assert all(list(r) == list(store_figures.STATE_COLUMNS) for r in got)
     assert len(got) == sum(1 for k in KEYS if place in (None, k.place))
     if place is None:
         besieged = [r["unit"] for r in got if r["metric"] == "besieged"]
         assert besieged == ["person", "household"]  # first seen first
-        assert [store.state_from_row(r) for r in got if r["value"] == 1000] == [
+        assert [store_figures.state_from_row(r) for r in got if r["value"] == 1000] == [
             state(KEYS[2], 1000, 20)
         ]
 
@@ -313,16 +316,16 @@ def test_put_state_updates_in_place_and_get_states_reads_many(tmp_path: Path) ->
     db = store.open_db(tmp_path / "a.db")
     first, second, unknown = KEYS[0], KEYS[1], KEYS[2]
     with store.write(db):
-        store.put_state(db, state(first, 10, 1), NOW)
-        store.put_state(db, state(second, 500, 2), NOW)
+        store_figures.put_state(db, state(first, 10, 1), NOW)
+        store_figures.put_state(db, state(second, 500, 2), NOW)
         rowid = db.execute("select rowid from state where key = ?", [store.key_text(first)])
         (before,) = rowid.fetchone()
-        store.put_state(db, state(first, 20, 3, ("AFP", "SOHR")), NOW + timedelta(hours=1))
+        store_figures.put_state(db, state(first, 20, 3, ("AFP", "SOHR")), NOW + timedelta(hours=1))
     assert db.table("state").count == 2
-    got = store.get_states(db, [first, second, unknown])
+    got = store_figures.get_states(db, [first, second, unknown])
     assert got == {first: state(first, 20, 3, ("AFP", "SOHR")), second: state(second, 500, 2)}
-    assert got == {k: store.get_state(db, k) for k in (first, second)}
-    assert store.get_states(db, []) == {}
+    assert got == {k: store_figures.get_state(db, k) for k in (first, second)}
+    assert store_figures.get_states(db, []) == {}
     after = db.execute("select rowid, updated_at from state where key = ?", [store.key_text(first)])
     assert after.fetchone() == (before, store.iso(NOW + timedelta(hours=1)))
 
@@ -342,9 +345,13 @@ PLANS = {
         "INDEX idx_articles_url_content_hash (url=?)",
     ),
     "state": ("select * from state where key = ?", ["k"], "INDEX sqlite_autoindex_state_1"),
-    "totals": (store._TOTALS.format(where=""), [], "SCAN state USING INDEX idx_state_metric_place"),
+    "totals": (
+        store_figures._TOTALS.format(where=""),
+        [],
+        "SCAN state USING INDEX idx_state_metric_place",
+    ),
     "totals-place": (
-        store._TOTALS.format(where="where place = ?"),
+        store_figures._TOTALS.format(where="where place = ?"),
         ["p"],
         "INDEX idx_state_place (place=?)",
     ),
@@ -367,7 +374,7 @@ PLANS = {
     ),
     "held-for-digest": (
         "select id, change_id from outbox where subscription_id = ? and status = ? order by id",
-        [1, store.HELD],
+        [1, store_outbox.HELD],
         "INDEX idx_outbox_subscription_id_status (subscription_id=? AND status=?)",
     ),
 }
@@ -390,10 +397,10 @@ def test_a_database_queued_per_subscription_migrates_to_one_row_per_chat(tmp_pat
     old = store.open_db(path, stop_before="m006_outbox_one_row_per_chat")
 
     def fill(db: store.Database) -> None:
-        store.add_subscription(db, "telegram", "-1")
-        store.add_subscription(db, "telegram", "-1", places=["deir-ez-zor"])
-        store.add_subscription(db, "telegram", "-2")
-        store.add_subscription(db, "telegram", "-1", digest=True)
+        store_outbox.add_subscription(db, "telegram", "-1")
+        store_outbox.add_subscription(db, "telegram", "-1", places=["deir-ez-zor"])
+        store_outbox.add_subscription(db, "telegram", "-2")
+        store_outbox.add_subscription(db, "telegram", "-1", digest=True)
         process_article(db, article(), RULES, now=NOW, found=[figure()])
 
     as_of_old(old, tmp_path, fill)
@@ -431,20 +438,20 @@ def test_a_database_queued_per_subscription_migrates_to_one_row_per_chat(tmp_pat
 
 def test_one_row_per_chat_passes_to_the_next_subscription_when_one_ends(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "a.db")
-    a = store.add_subscription(db, "telegram", "-1")
-    b = store.add_subscription(db, "telegram", "-1", metrics=["displaced"])
-    d = store.add_subscription(db, "telegram", "-1", digest=True)
+    a = store_outbox.add_subscription(db, "telegram", "-1")
+    b = store_outbox.add_subscription(db, "telegram", "-1", metrics=["displaced"])
+    d = store_outbox.add_subscription(db, "telegram", "-1", digest=True)
     result = process_article(db, article(), RULES, now=NOW, found=[figure()])
     (change,) = result.changes
     assert change.outbox_rows == 2  # one instant, one held: never one per subscription
-    (row,) = store.pending_outbox(db, "telegram", NOW)
+    (row,) = store_outbox.pending_outbox(db, "telegram", NOW)
     assert row.subscription_id == a
-    store.deactivate_subscription(db, a, "unsubscribed")
-    (row,) = store.pending_outbox(db, "telegram", NOW)
+    store_outbox.deactivate_subscription(db, a, "unsubscribed")
+    (row,) = store_outbox.pending_outbox(db, "telegram", NOW)
     assert row.subscription_id == b  # b still wants it
-    store.deactivate_subscription(db, b, "unsubscribed")
-    assert store.pending_outbox(db, "telegram", NOW) == []
-    held = db.execute("select subscription_id from outbox where status = ?", [store.HELD])
+    store_outbox.deactivate_subscription(db, b, "unsubscribed")
+    assert store_outbox.pending_outbox(db, "telegram", NOW) == []
+    held = db.execute("select subscription_id from outbox where status = ?", [store_outbox.HELD])
     assert [r[0] for r in held] == [d]
 
 
@@ -452,10 +459,10 @@ def test_a_chat_moving_onto_a_chat_that_has_the_alert_keeps_one_row(tmp_path: Pa
     # one waiting row per (change, chat): a group that became a supergroup already
     # subscribed under its new id must not get the alert twice (nor fail to move)
     db = store.open_db(tmp_path / "a.db")
-    store.add_subscription(db, "telegram", "-5")
-    store.add_subscription(db, "telegram", "-1005")
+    store_outbox.add_subscription(db, "telegram", "-5")
+    store_outbox.add_subscription(db, "telegram", "-1005")
     process_article(db, article(), RULES, now=NOW, found=[figure()])
-    store.move_chat(db, "telegram", "-5", "-1005")
-    assert [r.chat_id for r in store.pending_outbox(db, "telegram", NOW)] == ["-1005"]
+    store_outbox.move_chat(db, "telegram", "-5", "-1005")
+    assert [r.chat_id for r in store_outbox.pending_outbox(db, "telegram", NOW)] == ["-1005"]
     [(status,)] = db.execute("select status from outbox where chat_id = '-5'").fetchall()
     assert status == "dead"

@@ -14,6 +14,7 @@ import pytest
 from bot.config.schema import AlertsConfig, SourceConfig
 from bot.ingest.pipeline import PollResult, poll_source, process_articles, rules_from_config
 from bot.store import db as store
+from bot.store import outbox as store_outbox
 from scrapers.files import FilesSource
 
 RULES = rules_from_config(AlertsConfig())
@@ -45,7 +46,7 @@ def files_source(folder: Path) -> FilesSource:
 
 async def traced_poll(db_path: Path, folder: Path) -> tuple[PollResult, list[str]]:
     db = store.open_db(db_path)
-    store.add_subscription(db, "console", "c1")  # changes that alert are queued
+    store_outbox.add_subscription(db, "console", "c1")  # changes that alert are queued
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
     try:
@@ -113,7 +114,7 @@ async def test_a_failure_inside_a_source_stores_nothing_of_it(tmp_path: Path) ->
     # middle (here an outbox row the database refuses) leaves none of them
     write_articles(tmp_path / "in")
     db = store.open_db(tmp_path / "a.db")
-    store.add_subscription(db, "console", "c1")
+    store_outbox.add_subscription(db, "console", "c1")
     db.execute(
         "create trigger refuse after insert on outbox"
         " when (select count(*) from outbox) > 2 begin select raise(abort, 'disk full'); end"

@@ -20,6 +20,8 @@ from bot.ingest.pipeline import process_articles, rules_from_config
 from bot.render.i18n import t
 from bot.render.messages import alert_html, amount
 from bot.store import db as store
+from bot.store import figures as store_figures
+from bot.store import outbox as store_outbox
 from bot.telegram.app import CHAT_ACTIONS, HANDLERS, TelegramTransport, menu
 
 ADMIN = 9001
@@ -94,7 +96,7 @@ def expected_for(db: Database, chat: int) -> list[str]:
     ).fetchall()
     out = []
     for change_id, lang in rows:
-        view = store.change_for_alert(db, change_id)
+        view = store_outbox.change_for_alert(db, change_id)
         assert view is not None
         out += alert_html(view, lang)
     return out
@@ -122,7 +124,7 @@ async def test_subscribe_displaced_then_the_seeds_arrive_in_order(
     bot.loop.notify()
     await bot.tg.wait_for(lambda: len(alerts_in(bot.tg, USER)) >= len(expected), what="alerts")
     await bot.tg.wait_for(
-        lambda: store.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
+        lambda: store_outbox.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
     )
     assert alerts_in(bot.tg, USER) == expected
     assert alerts_in(bot.tg, -42) == expected_for(bot.db, -42)
@@ -134,10 +136,10 @@ async def test_subscribe_displaced_then_the_seeds_arrive_in_order(
 async def test_latest_answers_with_the_replayed_totals(bot: Bot, seeds_dir: Path) -> None:
     replay_seeds(bot.db, seeds_dir)
     [reply] = await bot.command(USER, USER, "/latest")
-    rows = [r for r in store.totals(bot.db) if r["scope"] == "total"]
+    rows = [r for r in store_figures.totals(bot.db) if r["scope"] == "total"]
     assert rows
     for row in rows:
-        state = store.state_from_row(row)
+        state = store_figures.state_from_row(row)
         assert amount(state.value, state.qualifier, state.vague, state.unit, "en") in reply
     [reply] = await bot.command(USER, USER, "/latest دير الزور")
     assert reply.startswith("Current totals in Deir ez-Zor")
@@ -235,13 +237,13 @@ async def test_keyboard_subscribe_and_unsubscribe(bot: Bot) -> None:
     await bot.tg.wait_for(lambda: bot.tg.callback_answers, what="the button answer")
     await bot.tg.wait_for(lambda: bot.tg.messages(USER)[-1].edits, what="the edit")
     assert bot.tg.messages(USER)[-1].plain.startswith("Subscribed (#")
-    [sub] = store.active_subscriptions(bot.db)
+    [sub] = store_outbox.active_subscriptions(bot.db)
     assert (sub.chat_id, sub.metrics) == (str(USER), ("killed",))
     [reply] = await bot.command(USER, USER, "/subscriptions")
     assert f"#{sub.id}: Killed" in reply
     [reply] = await bot.command(USER, USER, f"/unsubscribe {sub.id}")
     assert reply == f"Unsubscribed: #{sub.id}."
-    assert store.active_subscriptions(bot.db) == []
+    assert store_outbox.active_subscriptions(bot.db) == []
 
 
 # ---------------------------------------------------------------- admins
@@ -304,7 +306,7 @@ async def test_admin_edits_are_validated_stored_and_audited(bot: Bot) -> None:
 
 
 def subscribe_chats(db: Database, chats: list[int]) -> list[int]:
-    return [store.add_subscription(db, "telegram", str(c)) for c in chats]
+    return [store_outbox.add_subscription(db, "telegram", str(c)) for c in chats]
 
 
 def queue_one_alert(db: Database, seeds: Path) -> None:
@@ -327,9 +329,9 @@ async def test_blocked_chat_is_unsubscribed_and_the_broadcast_completes(
                 lambda c=chat, e=expected: alerts_in(bot.tg, c) == e, what=f"{chat}"
             )
     await bot.tg.wait_for(
-        lambda: store.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
+        lambda: store_outbox.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
     )
-    active = {s.id for s in store.active_subscriptions(bot.db)}
+    active = {s.id for s in store_outbox.active_subscriptions(bot.db)}
     assert active == set(subs) - {subs[2]}
     assert alerts_in(bot.tg, 1003) == []
 
@@ -341,7 +343,7 @@ async def test_migrated_group_moves_and_gets_the_alert(bot: Bot, seeds_dir: Path
     queued = expected_for(bot.db, -2001)
     bot.loop.notify()
     await bot.tg.wait_for(lambda: alerts_in(bot.tg, -1002001) == queued, timeout=20, what="moved")
-    [sub] = store.active_subscriptions(bot.db)
+    [sub] = store_outbox.active_subscriptions(bot.db)
     assert sub.chat_id == "-1002001"
     assert expected_for(bot.db, -2001) == []  # the rows moved with the subscription
 
@@ -383,7 +385,7 @@ async def test_retry_after_and_network_errors_keep_order_and_lose_nothing(
     assert sorted(c.status for c in bot.tg.errors(4001)) == [429, 502, 502]
     # the last message is marked sent once its request returned: wait for that, not longer
     await bot.tg.wait_for(
-        lambda: store.pending_outbox(bot.db, "telegram", _far()) == [], what="marked sent"
+        lambda: store_outbox.pending_outbox(bot.db, "telegram", _far()) == [], what="marked sent"
     )
     rows = list(bot.db.query("select status, attempts from outbox where chat_id = '4001'"))
     assert {r["status"] for r in rows} == {"sent"}
@@ -446,19 +448,19 @@ async def test_overlapping_subscriptions_get_each_alert_once(bot: Bot, seeds_dir
     [reply] = await bot.command(USER, USER, "/subscribe displaced deir-ez-zor")
     assert reply.startswith("Subscribed (#")
     both = 777
-    store.add_subscription(bot.db, "telegram", str(both), metrics=["displaced"])
-    store.add_subscription(bot.db, "telegram", str(both), metrics=["displaced"], digest=True)
+    store_outbox.add_subscription(bot.db, "telegram", str(both), metrics=["displaced"])
+    store_outbox.add_subscription(bot.db, "telegram", str(both), metrics=["displaced"], digest=True)
     replay_seeds(bot.db, seeds_dir)
     wanted = alerting_changes(bot.db, "displaced")
     assert len(wanted) >= 5
     expected = []
     for change_id in wanted:
-        view = store.change_for_alert(bot.db, change_id)
+        view = store_outbox.change_for_alert(bot.db, change_id)
         assert view is not None
         expected += alert_html(view, "en")
     bot.loop.notify()
     await bot.tg.wait_for(
-        lambda: store.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
+        lambda: store_outbox.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
     )
     await asyncio.sleep(0.3)
     assert alerts_in(bot.tg, USER) == expected
@@ -468,7 +470,7 @@ async def test_overlapping_subscriptions_get_each_alert_once(bot: Bot, seeds_dir
         r[0]
         for r in bot.db.execute(
             "select change_id from outbox where chat_id = ? and status = ? order by id",
-            [str(both), store.HELD],
+            [str(both), store_outbox.HELD],
         )
     ]
     assert held == wanted
@@ -481,7 +483,7 @@ async def test_the_2017_alert_credits_no_later_outlet(bot: Bot, seeds_dir: Path)
     replay_seeds(bot.db, seeds_dir)  # the whole replay first: the 2017 alert goes out late
     bot.loop.notify()
     await bot.tg.wait_for(
-        lambda: store.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
+        lambda: store_outbox.pending_outbox(bot.db, "telegram", _far()) == [], what="drain"
     )
     [first] = bot.db.execute(
         "select c.id, a.outlet from changes c join articles a on a.id = c.article_id"
@@ -498,7 +500,7 @@ async def test_the_2017_alert_credits_no_later_outlet(bot: Bot, seeds_dir: Path)
     [alert] = [m.plain for m in bot.tg.messages(USER) if "2017" in m.plain]
     assert first[1] in alert
     assert not [outlet for outlet in later if outlet in alert], alert
-    view = store.change_for_alert(bot.db, first[0])
+    view = store_outbox.change_for_alert(bot.db, first[0])
     assert view is not None and view.sources == (first[1],)
 
 

@@ -16,7 +16,7 @@ from loopback import Reply as WebReply
 from test_telegram_e2e import ADMIN, USER, Bot
 
 from bot.config.schema import Config, NetworkConfig, SourceConfig, StorageConfig, TelegramConfig
-from bot.store import db as store
+from bot.store import outbox as store_outbox
 from bot.telegram.app import TelegramTransport
 
 bot = test_telegram_e2e.bot
@@ -55,7 +55,7 @@ async def test_a_command_for_another_bot_gets_no_reply_and_changes_nothing(bot: 
         "This chat has no subscriptions."
     )  # in English: /lang@Other_Bot was not ours
     assert len(bot.tg.messages(GROUP)) == before + 1
-    assert store.active_subscriptions(bot.db) == []
+    assert store_outbox.active_subscriptions(bot.db) == []
     [reply] = await bot.command(GROUP, ADMIN, "/subscribe@RAQIB_test_bot killed")  # ours
     assert reply.startswith("Subscribed (#")
 
@@ -67,7 +67,7 @@ async def test_in_a_group_only_its_administrators_change_subscriptions(bot: Bot)
     for text in ("/subscribe killed", "/lang ar", "/unsubscribe all", "/subscribe"):
         [reply] = await bot.command(GROUP, USER, text)
         assert reply == f"In a group, only its administrators can use {text.split()[0]}."
-    assert store.active_subscriptions(bot.db) == []
+    assert store_outbox.active_subscriptions(bot.db) == []
     [reply] = await bot.command(GROUP, USER, "/latest")  # reading is for everyone
     assert reply.startswith("No figures recorded yet")
     bot.tg.make_admin(GROUP, USER)
@@ -78,7 +78,7 @@ async def test_in_a_group_only_its_administrators_change_subscriptions(bot: Bot)
     assert reply.startswith("Subscribed (#")
     [reply] = await bot.command(GROUP, ADMIN, "/subscribe wounded")  # raqib's admin
     assert reply.startswith("Subscribed (#")
-    assert len(store.active_subscriptions(bot.db)) == 3
+    assert len(store_outbox.active_subscriptions(bot.db)) == 3
     [reply] = await bot.command(USER, USER, "/subscribe killed")  # a private chat: always
     assert reply.startswith("Subscribed (#")
     members = [c for c in bot.tg.calls if c.method == "getChatMember"]
@@ -95,12 +95,12 @@ async def test_a_group_keyboard_answers_only_the_one_who_opened_it(bot: Bot) -> 
     await bot.tg.wait_for(lambda: bot.tg.callback_answers, what="the refusal")
     [refusal] = bot.tg.callback_answers
     assert refusal.get("text", "").startswith("These buttons belong to whoever opened them")
-    assert store.active_subscriptions(bot.db) == []
+    assert store_outbox.active_subscriptions(bot.db) == []
     bot.tg.push_callback(GROUP, OTHER, "/subscribe killed")  # its owner
     await bot.tg.wait_for(lambda: len(bot.tg.callback_answers) == 2, what="the answer")
     await bot.tg.wait_for(lambda: bot.tg.messages(GROUP)[-1].edits, what="the edit")
     assert bot.tg.messages(GROUP)[-1].plain.startswith("Subscribed (#")
-    [sub] = store.active_subscriptions(bot.db)
+    [sub] = store_outbox.active_subscriptions(bot.db)
     assert sub.metrics == ("killed",)
 
 

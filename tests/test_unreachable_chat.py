@@ -16,6 +16,7 @@ from pathlib import Path
 from fakes.telegram_api import TOKEN, FakeTelegram
 
 from bot.store import db as store
+from bot.store import outbox as store_outbox
 
 ROOT = Path(__file__).resolve().parent.parent
 RAQIB = [sys.executable, "-m", "bot.cli.app"]
@@ -90,7 +91,7 @@ delivery_poll_interval = "1s"
     )
     db = store.open_db(tmp_path / "raqib.db")
     try:
-        store.add_subscription(db, "telegram", str(CHAT), metrics=("displaced",), lang="en")
+        store_outbox.add_subscription(db, "telegram", str(CHAT), metrics=("displaced",), lang="en")
     finally:
         db.close()
     return path

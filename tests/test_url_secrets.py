@@ -18,6 +18,7 @@ from bot.chat.table import CommandContext
 from bot.config.schema import Config, SourceConfig, StorageConfig
 from bot.render.messages import reply_plain
 from bot.store import db as store
+from bot.store import sources as store_sources
 from scrapers.http import mask_url, mask_urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +190,7 @@ async def test_sources_in_a_chat_masks_a_stored_error(tmp_path: Path) -> None:
         from datetime import UTC, datetime
 
         now = datetime.now(UTC)
-        store.record_poll(  # a row written before masking existed
+        store_sources.record_poll(  # a row written before masking existed
             db, "secretive", now=now, next_due=now, error=f"{url}: the server answered 500"
         )
         core = Commands(config, db)

@@ -57,6 +57,7 @@ from bot.render import messages as render
 from bot.render.i18n import join, norm_lang, t
 from bot.render.reply import Choice, Reply, Table
 from bot.store import db as store
+from bot.store import figures as store_figures
 from bot.store import outbox as store_outbox
 from figures import gazetteer
 from figures.diff import top_place
@@ -93,11 +94,13 @@ def set_chat_lang(db: Database, transport: str, chat_id: str, lang: str, now: da
     store_outbox.set_chat_lang(db, transport, chat_id, lang, now)
 
 
-def chat_subscriptions(db: Database, transport: str, chat_id: str) -> list[store.Subscription]:
+def chat_subscriptions(
+    db: Database, transport: str, chat_id: str
+) -> list[store_outbox.Subscription]:
     """The active subscriptions of one chat, oldest first."""
     return [
         s
-        for s in store.active_subscriptions(db)
+        for s in store_outbox.active_subscriptions(db)
         if s.transport == transport and s.chat_id == str(chat_id)
     ]
 
@@ -239,7 +242,7 @@ class Commands(AdminCommands):
             same = _same(sub.metrics, metrics) and _same(sub.places, places)
             if same and sub.digest == digest:
                 return Reply((t("sub.exists", lang, id=sub.id, what=what),), public=True)
-        sub_id = store.add_subscription(
+        sub_id = store_outbox.add_subscription(
             self.db,
             ctx.transport,
             ctx.chat_id,
@@ -283,7 +286,7 @@ class Commands(AdminCommands):
         else:
             raise UsageError()
         for sub in chosen:
-            store.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
+            store_outbox.deactivate_subscription(self.db, sub.id, f"unsubscribed by {ctx.actor}")
         ids = join((render.localize_digits(f"#{s.id}", lang) for s in chosen), lang)
         return Reply((t("unsub.done", lang, ids=ids),), public=True)
 
@@ -304,7 +307,7 @@ class Commands(AdminCommands):
         """/latest [place]"""
         lang = ctx.lang
         place = read_place(args, lang)
-        rows = [r for r in store.totals(self.db) if r["scope"] == Scope.TOTAL.value]
+        rows = [r for r in store_figures.totals(self.db) if r["scope"] == Scope.TOTAL.value]
         if place is not None:
             rows = [r for r in rows if in_area(r["place"], place)]
         if not rows:
@@ -312,7 +315,7 @@ class Commands(AdminCommands):
         lines = []
         for row in rows[:LATEST_ROWS]:  # lines, not a wide table: they wrap on a phone
             key = store.key_from_text(row["key"])
-            state = store.state_from_row(row)
+            state = store_figures.state_from_row(row)
             value = render.amount(state.value, state.qualifier, state.vague, state.unit, lang)
             when = render.format_date(state.as_of, lang)
             source = (
@@ -336,7 +339,7 @@ class Commands(AdminCommands):
 
     def _history_rows(self, metric: Metric, place: str | None) -> list[dict[str, Any]]:
         where = top_place(place) if place else None
-        rows = store.history(self.db, metric.value, where)
+        rows = store_figures.history(self.db, metric.value, where)
         if place is not None and where != place:
             rows = [r for r in rows if place in gazetteer.ancestors(r.get("fine_place") or "")]
         return rows

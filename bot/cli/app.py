@@ -348,7 +348,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_totals(args: argparse.Namespace) -> int:
     """The latest value per key."""
-    from bot.store.db import key_from_text, open_db, totals
+    from bot.store.db import key_from_text, open_db
+    from bot.store.figures import totals
 
     config = config_of(args)
     place = place_arg(args.place)
@@ -381,7 +382,8 @@ _MARKS = {
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Every observation of a metric, in time order."""
-    from bot.store.db import history, key_from_text, open_db
+    from bot.store.db import key_from_text, open_db
+    from bot.store.figures import history
     from figures.model import Metric
 
     try:
@@ -490,7 +492,7 @@ COMMANDS: Mapping[str, Command] = {
         "bot.chat.status:add_status_arguments",
     ),
     "config": Command(
-        "show the effective configuration, or edit it", "bot.config.settings:add_config_arguments"
+        "show the effective configuration, or edit it", "bot.cli.config:add_config_arguments"
     ),
 }
 """Every subcommand, in the order `raqib --help` lists them: the one table of them."""

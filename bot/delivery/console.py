@@ -19,9 +19,8 @@ from sqlite_utils import Database
 
 from bot.delivery.loop import SENT, Message, SendResult, Text
 from bot.render.messages import alert_plain
-from bot.store import db as store
 from bot.store import outbox as store_outbox
-from bot.store.db import AlertView
+from bot.store.outbox import AlertView
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +79,10 @@ def set_console_subscription(db: Database, on: bool) -> None:
     row = store_outbox.subscription_of_chat(db, "console", CHAT_ID)
     if row is None:
         if on:
-            store.add_subscription(db, "console", CHAT_ID, created_by="raqib run")
+            store_outbox.add_subscription(db, "console", CHAT_ID, created_by="raqib run")
         return
     sub_id, active = row
     if on and not active:
         store_outbox.reactivate_subscription(db, sub_id)
     elif not on and active:
-        store.deactivate_subscription(db, sub_id, "console transport off")
+        store_outbox.deactivate_subscription(db, sub_id, "console transport off")

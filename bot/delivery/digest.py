@@ -15,7 +15,7 @@ How digests travel (the service's digest tick, `send_digests`, does the sending)
   has come (the first scheduled time after their last digest, or after the
   subscription was made, is not later than `now`) and that have held rows;
 - `send_digests` renders each in the chat's language with `digest_text` (the
-  items from `bot.store.db.change_for_alert` of the rows' changes, via
+  items from `bot.store.outbox.change_for_alert` of the rows' changes, via
   `DigestItem.from_alert`; Telegram HTML, Slack mrkdwn and plain text from one
   composition), sends one message through the subscription's transport
   (`Transport.send_text`; Telegram splits a long one with
@@ -48,7 +48,7 @@ from bot.render.messages import format_window as render_window
 from bot.render.messages import place_name as chart_place_name
 from bot.store import db as store
 from bot.store import outbox as store_outbox
-from bot.store.db import HELD as HELD  # the status of a row held for its digest
+from bot.store.outbox import HELD as HELD  # the status of a row held for its digest
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def is_due(schedule: DigestSchedule, last: datetime, now: datetime) -> bool:
 
 
 class AlertLike(Protocol):
-    """What `DigestItem.from_alert` reads (`bot.store.db.AlertView` has it)."""
+    """What `DigestItem.from_alert` reads (`bot.store.outbox.AlertView` has it)."""
 
     @property
     def kind(self) -> str: ...
@@ -138,7 +138,7 @@ class DigestItem:
 
     @classmethod
     def from_alert(cls, view: AlertLike) -> DigestItem:
-        """From `bot.store.db.change_for_alert(db, change_id)`."""
+        """From `bot.store.outbox.change_for_alert(db, change_id)`."""
         key = view.key
         return cls(
             kind=view.kind,
@@ -400,7 +400,7 @@ async def send_digests(
         if transport is None:  # that transport is off in this process: keep the rows held
             log.debug("digest: %s is off; #%d waits", due.transport, due.subscription_id)
             continue
-        views = (store.change_for_alert(db, c) for c in due.change_ids)
+        views = (store_outbox.change_for_alert(db, c) for c in due.change_ids)
         items = [DigestItem.from_alert(v) for v in views if v is not None]
         lang: Lang = "ar" if due.lang == "ar" else "en"
         text = digest_text(items, lang, since=due.since)
@@ -422,9 +422,9 @@ def _failed(db: Database, due: DueDigest, result: SendResult) -> None:
     error = result.error or "failed"
     if result.deactivate:
         log.warning("digest: %s chat %s is gone: %s", due.transport, due.chat_id, error)
-        store.deactivate_subscription(db, due.subscription_id, error)
+        store_outbox.deactivate_subscription(db, due.subscription_id, error)
     elif result.moved_to:
-        store.move_chat(db, due.transport, due.chat_id, result.moved_to)
+        store_outbox.move_chat(db, due.transport, due.chat_id, result.moved_to)
     elif result.permanent:
         log.warning("digest: %s refused the digest for %s: %s", due.transport, due.chat_id, error)
         store_outbox.mark_held_dead(db, due.outbox_ids, f"digest refused: {error}")

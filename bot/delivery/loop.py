@@ -42,9 +42,8 @@ from typing import Protocol, runtime_checkable
 from sqlite_utils import Database
 
 from bot.config.schema import Config, secret
-from bot.store import db as store
 from bot.store import outbox as store_outbox
-from bot.store.db import AlertView, OutboxRow
+from bot.store.outbox import AlertView, OutboxRow
 from scrapers.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -325,7 +324,7 @@ class DeliveryLoop:
                 if not waiting and (
                     not workers or (not complete and len(workers) <= MAX_CHATS // 2)
                 ):
-                    rows = store.pending_outbox(self.db, name, self.clock(), limit=FETCH)
+                    rows = store_outbox.pending_outbox(self.db, name, self.clock(), limit=FETCH)
                     complete = len(rows) < FETCH
                     for row in rows:
                         if row.id not in tried and row.chat_id not in workers:
@@ -386,7 +385,7 @@ class DeliveryLoop:
         return sent
 
     async def _deliver(self, transport: Transport, row: OutboxRow, lang: str) -> SendResult:
-        alert = store.change_for_alert(self.db, row.change_id)
+        alert = store_outbox.change_for_alert(self.db, row.change_id)
         if alert is None:
             return SendResult(False, error=f"change {row.change_id} not found", permanent=True)
         try:
@@ -410,16 +409,16 @@ class DeliveryLoop:
         """Store the outcome of one send: 1 if it was delivered."""
         now = self.clock()
         if result.ok:
-            store.mark_sent(self.db, row.id, now)
+            store_outbox.mark_sent(self.db, row.id, now)
             return 1
         error = result.error or "failed"
         if result.moved_to:
-            store.move_chat(self.db, row.transport, row.chat_id, result.moved_to)
-            store.mark_retry(self.db, row.id, error, now)
+            store_outbox.move_chat(self.db, row.transport, row.chat_id, result.moved_to)
+            store_outbox.mark_retry(self.db, row.id, error, now)
             return 0
         if result.deactivate:
             log.warning("delivery: %s chat %s is gone: %s", row.transport, row.chat_id, error)
-            store.deactivate_subscription(self.db, row.subscription_id, error)
+            store_outbox.deactivate_subscription(self.db, row.subscription_id, error)
             return 0
         if result.held:
             wait = result.retry_after if result.retry_after is not None else 1.0
@@ -433,7 +432,7 @@ class DeliveryLoop:
         wait = result.retry_after if result.retry_after is not None else backoff(row.attempts + 1)
         until = whole_second(now + timedelta(seconds=wait))
         self._hold_chat(row, until)
-        store.mark_retry(self.db, row.id, error, until)
+        store_outbox.mark_retry(self.db, row.id, error, until)
         log.info("delivery: row %d to %s retries in %.0fs: %s", row.id, row.chat_id, wait, error)
         return 0
 
@@ -450,7 +449,7 @@ class DeliveryLoop:
                 await transport.row_dead(row, error)
 
     def _dead(self, row: OutboxRow, error: str) -> None:
-        store.mark_dead(self.db, row.id, error)
+        store_outbox.mark_dead(self.db, row.id, error)
         self._died.append((row, error))
         log.warning(
             "delivery: row %d to %s %s is dead: %s", row.id, row.transport, row.chat_id, error

@@ -14,7 +14,7 @@ what `articles.text` stores.
 
 A change that alerts gets one outbox row per chat whose subscriptions match
 (a chat subscribed to `displaced` and to `displaced deir-ez-zor` hears of it
-once): `pending` for the per-change delivery, and `held` (`store.HELD`) when a
+once): `pending` for the per-change delivery, and `held` (`store_outbox.HELD`) when a
 digest subscription of the chat matches, which `bot.delivery.digest` sends and marks; a
 digest subscription never gets the change on its own, and a chat with both
 kinds gets each once.  The change row keeps the outlets that had reported its
@@ -41,6 +41,9 @@ import figures as figure_engine
 from bot.config.schema import AlertsConfig, Config, SourceConfig
 from bot.ingest.subscriptions import matches
 from bot.store import db as store
+from bot.store import figures as store_figures
+from bot.store import outbox as store_outbox
+from bot.store import sources as store_sources
 from figures import gazetteer
 from figures.diff import (
     Change,
@@ -228,7 +231,7 @@ def process_article(
     callers that already have them: a figure of theirs without any place
     takes the place the text names most)."""
     now = now or datetime.now(UTC)
-    if store.seen_versions(db, [(article.url, article.content_hash)]):
+    if store_figures.seen_versions(db, [(article.url, article.content_hash)]):
         return ArticleResult(article.url, True, 0, ())
     text = document_text(article)
     if found is None:
@@ -276,7 +279,9 @@ def store_articles(
     plans = [_plan(a, now) for a in items]  # (before the write lock is taken)
     done: dict[int, ArticleResult] = {}
     with store.write(db):
-        seen = store.seen_versions(db, [(a.article.url, a.article.content_hash) for a in items])
+        seen = store_figures.seen_versions(
+            db, [(a.article.url, a.article.content_hash) for a in items]
+        )
         fresh: list[int] = []
         for i, a in enumerate(items):  # (a version twice in one batch, as a feed may list
             version = (a.article.url, a.article.content_hash)  # it, is stored once)
@@ -312,14 +317,14 @@ class _Batch:
         # ids known up front (no other writer inside `write`): a change row points
         # at its observation and the observation at its change without a second write
         self.next_article, self.next_observation = ids
-        store.insert_articles(
+        store_figures.insert_articles(
             db, [_article_row(self.next_article + i, a, now) for i, (a, _p) in enumerate(items)]
         )
-        self.subs = store.active_subscriptions(db)
+        self.subs = store_outbox.active_subscriptions(db)
         # one statement per key per article (plan_article): every key's state is
         # read once, all of them in one query
         keys = {key for _a, plan in items for key, _o, role in plan if role is Role.STATEMENT}
-        self.states: dict[Key, State] = store.get_states(db, keys)
+        self.states: dict[Key, State] = store_figures.get_states(db, keys)
         self.moved: set[Key] = set()
         self.observations: list[dict[str, Any]] = []
 
@@ -346,7 +351,7 @@ class _Batch:
             decision = diff(state, obs, rules, key=key, background=background.get(key, ()))
             if decision.verdict is Verdict.EVENT and state is not None:
                 # a new event against the latest: is it one of the period's others again?
-                events = store.events_near(db, key, obs.published, rules.event_dedupe)
+                events = store_figures.events_near(db, key, obs.published, rules.event_dedupe)
                 if events:
                     decision = diff(
                         state,
@@ -370,7 +375,7 @@ class _Batch:
             current = decision.state or state
             agreeing = current is not None and decision.verdict is not Verdict.CONFLICT
             sources = current.sources if agreeing and current else (outlet,)
-            change_id = store.insert_change(
+            change_id = store_figures.insert_change(
                 db, _change_row(article_id, obs_id, decision.change, now, sources)
             )
             self._observe(obs_id, article_id, key, obs, fine, a.text, status, verdict, change_id)
@@ -400,8 +405,8 @@ class _Batch:
 
     def flush(self) -> None:
         """Write the observations and each moved key's final state."""
-        store.insert_observations(self.db, self.observations)
-        store.put_states(self.db, [self.states[k] for k in self.moved], self.now)
+        store_figures.insert_observations(self.db, self.observations)
+        store_figures.put_states(self.db, [self.states[k] for k in self.moved], self.now)
         self.observations = []
         self.moved = set()
 
@@ -476,7 +481,7 @@ def process_articles(
     (`bot.cli.progress.progress` for a long replay)."""
     now = now or datetime.now(UTC)
     ordered = publication_order(articles)
-    seen = store.seen_versions(db, [(a.url, a.content_hash) for a in ordered])
+    seen = store_figures.seen_versions(db, [(a.url, a.content_hash) for a in ordered])
     done: list[ArticleResult | None] = []
     batch: list[tuple[int, Analysed]] = []
 
@@ -597,7 +602,7 @@ def _change_row(
 
 def _queue(
     db: Database,
-    subs: Sequence[store.Subscription],
+    subs: Sequence[store_outbox.Subscription],
     change_id: int,
     key: Key,
     fine_place: str | None,
@@ -611,7 +616,7 @@ def _queue(
     for s in subs:
         if matches(s.metrics, s.places, key.metric.value, (key.place, fine_place)):
             groups.setdefault((s.transport, s.chat_id, s.digest), []).append(s.id)
-    store.insert_outbox(
+    store_outbox.insert_outbox(
         db,
         [
             {
@@ -620,7 +625,7 @@ def _queue(
                 "subscriptions": json.dumps(ids),
                 "transport": transport,
                 "chat_id": chat_id,
-                "status": store.HELD if digest else store.PENDING,
+                "status": store_outbox.HELD if digest else store_outbox.PENDING,
                 "attempts": 0,
                 "created_at": store.iso(now),
             }
@@ -643,7 +648,7 @@ def backoff(interval: float, failures: int) -> float:
 
 def due_sources(db: Database, config: Config, now: datetime) -> list[SourceConfig]:
     """Enabled sources whose next poll is due by `now`."""
-    healths = store.sources_health(db, [sc.name for sc in config.sources if sc.enabled])
+    healths = store_sources.sources_health(db, [sc.name for sc in config.sources if sc.enabled])
     due = []
     for sc in config.sources:
         health = healths.get(sc.name)
@@ -669,11 +674,11 @@ async def poll_source(
     Parsing and extraction run in `pool` (a thread without one); a document
     that fails (a page too deep, an extraction over its time limit) fails
     alone: it is logged and recorded, and the rest of the poll is stored."""
-    health = store.source_health(db, source.name)
+    health = store_sources.source_health(db, source.name)
     ctx = FetchContext(
         client=client,
         validators=health.validators,
-        is_known=lambda url: store.url_known(db, url),
+        is_known=lambda url: store_figures.url_known(db, url),
         pool=pool,
     )
     try:
@@ -689,11 +694,13 @@ async def poll_source(
         failures = health.consecutive_failures + 1
         next_due = started + timedelta(seconds=backoff(interval, failures))
         log.warning("source %s: poll failed (%d in a row): %s", source.name, failures, result.error)
-        store.record_poll(db, source.name, now=started, next_due=next_due, error=result.error)
+        store_sources.record_poll(
+            db, source.name, now=started, next_due=next_due, error=result.error
+        )
         return PollResult(source.name, result.error, False, (), next_due)
     problems = list(result.problems)
     articles = publication_order(result.articles)
-    seen = store.seen_versions(db, [(a.url, a.content_hash) for a in articles])
+    seen = store_figures.seen_versions(db, [(a.url, a.content_hash) for a in articles])
     slots: list[ArticleResult | Analysed] = []
     for article in articles:
         if (article.url, article.content_hash) in seen:
@@ -724,7 +731,7 @@ async def poll_source(
     def health_record(db: Database) -> None:
         # in the articles' transaction: the validators that make the next poll a 304
         # are stored with the articles they stand for, or not at all
-        store.save_poll(
+        store_sources.save_poll(
             db,
             source.name,
             now=now(),

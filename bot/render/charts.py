@@ -641,7 +641,7 @@ def series_from_history(
     *,
     key: str | None = None,
 ) -> ChartSeries:
-    """A `ChartSeries` from the rows of `bot.store.db.history(db, metric, place)`.
+    """A `ChartSeries` from the rows of `bot.store.figures.history(db, metric, place)`.
 
     Each row is a mapping with:
 
@@ -709,6 +709,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
     """`raqib chart METRIC [--place P] [-o FILE.png] [--lang ar|en] [--size WxH]`:
     the chart of a metric's history from the database, written as a PNG."""
     from bot.store import db as store
+    from bot.store import figures as store_figures
 
     try:
         metric = Metric(args.metric)
@@ -732,7 +733,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
     config = args.config_obj
     db = store.open_db(existing_db(config))  # none: exit 1, and no empty one made
     try:
-        rows = store.history(db, metric.value, place)
+        rows = store_figures.history(db, metric.value, place)
     finally:
         db.close()
     if not rows:

@@ -33,7 +33,7 @@ from bot.render.markup import (
     slack_link,
     split_html,
 )
-from bot.store.db import AlertView
+from bot.store.outbox import AlertView
 from figures import gazetteer
 from figures.diff import Key
 from figures.model import TERRITORY, Qualifier, Unit

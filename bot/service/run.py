@@ -57,6 +57,7 @@ from bot.ingest.pipeline import poll_source, rules_from_config
 from bot.render.i18n import t
 from bot.service.scheduler import job_id, next_runs, sync_jobs
 from bot.store import db as store
+from bot.store import sources as store_sources
 from bot.store.lock import DatabaseLock, DatabaseLocked
 from figures.diff import Rules
 from scrapers.base import build_source
@@ -148,7 +149,8 @@ class Service:
     def sync(self) -> None:
         """Make the scheduler match the effective sources."""
         due = {
-            s.name: store.source_health(self.db, s.name).next_due for s in self.effective.sources
+            s.name: store_sources.source_health(self.db, s.name).next_due
+            for s in self.effective.sources
         }
         sync_jobs(
             self.scheduler,
@@ -222,7 +224,7 @@ class Service:
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
-        failed_before = store.source_health(self.db, source.name).consecutive_failures
+        failed_before = store_sources.source_health(self.db, source.name).consecutive_failures
         try:
             result = await poll_source(
                 self.db,

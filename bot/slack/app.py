@@ -88,6 +88,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.signature import verify_slack_signature
 from bot.store import db as store
+from bot.store import outbox as store_outbox
 from scrapers.retry import retrying
 
 log = logging.getLogger(__name__)
@@ -601,7 +602,7 @@ class SlackTransport:
             return SendResult(False, error=self._safe(exc))
         return SENT
 
-    async def row_dead(self, row: store.OutboxRow, error: str) -> None:
+    async def row_dead(self, row: store_outbox.OutboxRow, error: str) -> None:
         """The delivery loop gave up on `row`: tell the admins."""
         await self.notify_admins(t("notice.dead", "en", chat=row.chat_id, error=error))
 

@@ -36,7 +36,7 @@ from bot.render.markup import (
 )
 from bot.render.messages import alert_plain, alert_text, table_text
 from bot.render.reply import Reply
-from bot.store.db import AlertView
+from bot.store.outbox import AlertView
 
 log = logging.getLogger(__name__)
 

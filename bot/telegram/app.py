@@ -87,6 +87,7 @@ from bot.render.markup import escape_html, split_html, utf16_len
 from bot.render.messages import alert_html, reply_html
 from bot.render.reply import Reply
 from bot.store import db as store
+from bot.store import outbox as store_outbox
 from scrapers.retry import RetryPolicy, retrying
 
 log = logging.getLogger(__name__)
@@ -659,7 +660,7 @@ class TelegramTransport:
             self.app.bot_data, self.app.bot, self.config, redact(text, self._secrets)
         )
 
-    async def row_dead(self, row: store.OutboxRow, error: str) -> None:
+    async def row_dead(self, row: store_outbox.OutboxRow, error: str) -> None:
         """The delivery loop gave up on `row`: tell the admins."""
         await notify_admins(
             self.app.bot_data,
