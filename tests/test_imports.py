@@ -111,7 +111,8 @@ def test_totals_reads_the_store_and_nothing_of_polling_or_chat(tmp_path: Path) -
     # a compiled engine is imported whole (figures/__init__: all or none), so
     # the extractor's absence is the sources' property
     engine = () if "figures._native__mypyc" in modules else ("figures.extract",)
-    assert loaded(modules, *unwanted, *engine, "bot.ingest.pipeline", "scrapers.http") == []
+    ingest = ("bot.ingest.pipeline", "bot.ingest.poll")
+    assert loaded(modules, *unwanted, *engine, *ingest, "scrapers.http") == []
 
 
 def test_every_command_of_the_table_builds_and_helps(capsys: pytest.CaptureFixture[str]) -> None:

@@ -268,7 +268,7 @@ def cmd_once(args: argparse.Namespace) -> int:
     and the sources before it are done."""
     import asyncio
 
-    from bot.ingest.pipeline import PollResult, poll_due
+    from bot.ingest.poll import PollResult, poll_due
     from bot.store.db import open_db
 
     config = config_of(args)
