@@ -479,9 +479,7 @@ COMMANDS: Mapping[str, Command] = {
     "history": Command(
         "every report of one metric, oldest first", "bot.cli.app:add_history_arguments"
     ),
-    "chart": Command(
-        "draw a metric's history as a PNG chart", "bot.render.charts:add_chart_arguments"
-    ),
+    "chart": Command("draw a metric's history as a PNG chart", "bot.cli.chart:add_chart_arguments"),
     "run": Command(
         "run the scheduled service (Ctrl-C stops it)", "bot.service.run:add_run_arguments"
     ),
