@@ -17,7 +17,7 @@ from bot.config.schema import AlertsConfig, Config, ServiceConfig, StorageConfig
 from bot.delivery.digest import DigestItem, digest_text, parse_schedule
 from bot.service.run import DIGEST_JOB, DIGEST_TICK, Service
 from bot.store import db as store
-from bot.telegram.app import TelegramTransport
+from bot.telegram.transport import TelegramTransport
 
 DIGEST_CHAT = 601
 EVERY_CHANGE_CHAT = 602

@@ -46,14 +46,7 @@ from bidi.algorithm import get_display
 from bot.render.i18n import t as say
 from bot.render.messages import amount, format_date, localize_digits, number
 from bot.render.messages import format_since as render_since
-from bot.render.series import (
-    APPROX_SPREAD,
-    DOWN_QUALIFIERS,
-    UP_QUALIFIERS,
-    ChartSeries,
-    Lang,
-    _utc,
-)
+from bot.render.series import APPROX_SPREAD, DOWN_QUALIFIERS, UP_QUALIFIERS, ChartSeries, Lang, _utc
 from figures.model import Metric, Qualifier, Unit
 
 if TYPE_CHECKING:
