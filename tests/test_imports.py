@@ -170,7 +170,9 @@ def test_the_transport_table_names_each_transport_once() -> None:
     with pytest.raises(KeyError, match=r"no chat transport 'irc' \(known: slack, telegram\)"):
         transport_kind("irc")
     for name, kind in TRANSPORTS.items():
-        assert kind.load().__name__ == f"{name}_transport"
+        factory = kind.load()
+        assert factory.__name__ == f"{name}_transport"
+        assert factory.__module__ == f"bot.{name}.transport"  # beside the bot it runs
 
 
 def test_the_engine_package_loads_its_names_on_first_use() -> None:

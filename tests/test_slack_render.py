@@ -20,7 +20,6 @@ from bot.render.markup import (
     SLACK_MAX_SECTION_TEXT,
 )
 from bot.render.messages import alert_text
-from bot.slack.app import _retry_after
 from bot.slack.blocks import (
     CHOICE_ACTION,
     alert_blocks,
@@ -29,6 +28,7 @@ from bot.slack.blocks import (
     reply_text,
     slack_commands,
 )
+from bot.slack.transport import _retry_after
 from bot.store.db import AlertView
 from figures.diff import Key
 from figures.model import Metric, Qualifier, Scope, Unit

@@ -189,7 +189,7 @@ class TransportKind:
 TRANSPORTS: Mapping[str, TransportKind] = {
     kind.name: kind
     for kind in (
-        TransportKind("slack", "bot.slack.app:slack_transport", "bot_token_env"),
+        TransportKind("slack", "bot.slack.transport:slack_transport", "bot_token_env"),
         TransportKind("telegram", "bot.telegram.transport:telegram_transport", "token_env"),
     )
 }
