@@ -33,7 +33,7 @@ from bot.config.schema import AlertsConfig, Config, StorageConfig, TelegramConfi
 from bot.delivery.loop import DeliveryLoop  # noqa: E402
 from bot.ingest.pipeline import process_article, rules_from_config  # noqa: E402
 from bot.store import db as store  # noqa: E402
-from bot.telegram.app import TelegramTransport  # noqa: E402
+from bot.telegram.transport import TelegramTransport  # noqa: E402
 from figures.model import Figure, Metric, Qualifier, Scope, Unit  # noqa: E402
 from scrapers.model import Article, content_hash  # noqa: E402
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.render.charts import ChartPoint, ChartSeries, StateStep, render_chart, render_chart_async
+from bot.render.charts import render_chart, render_chart_async
+from bot.render.series import ChartPoint, ChartSeries, StateStep
 from figures.model import Metric, Qualifier, Unit
 
 OUTLETS = ("SOHR", "AFP Arabic", "Middle East Online", "Al-Araby Al-Jadeed", "Enab Baladi")

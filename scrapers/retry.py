@@ -7,7 +7,7 @@ and Slack sends (network errors, 5xx, and a short `retry_after` / `Retry-After`)
 Telegram's command replies and the Bot API start-up.  Two retries are not in place
 and stay the project's own: the stored outbox (`bot.delivery.loop`: a row is put off in
 the database and survives a restart) and a failing source's backoff between polls
-(`bot.ingest.pipeline.backoff`).
+(`bot.ingest.poll.backoff`).
 
 A call is retried when `retryable(exc)` says so; when `asked(exc)` gives the
 seconds the server asked for, that wait is used instead of the backoff (never

@@ -14,11 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bot.cli import chart
 from bot.render import charts
 from bot.render.charts import (
-    ChartPoint,
-    ChartSeries,
-    StateStep,
     chart_figure,
     chart_title,
     display_text,
@@ -26,12 +24,17 @@ from bot.render.charts import (
     format_since,
     format_value,
     has_arabic,
-    mark_conflicts,
     render_chart,
     render_chart_async,
+    visual_text,
+)
+from bot.render.series import (
+    ChartPoint,
+    ChartSeries,
+    StateStep,
+    mark_conflicts,
     series_from_history,
     state_steps,
-    visual_text,
 )
 from figures.model import Metric, Qualifier, Unit
 
@@ -582,7 +585,7 @@ def chart_cli(db_path: Any, *argv: str) -> tuple[int, Any]:
     from bot.config.schema import Config, StorageConfig
 
     parser = argparse.ArgumentParser(prog="raqib")
-    charts.add_chart_arguments(parser.add_subparsers(dest="command").add_parser("chart"))
+    chart.add_chart_arguments(parser.add_subparsers(dest="command").add_parser("chart"))
     args = parser.parse_args(["chart", *argv])
     args.config_obj = Config(storage=StorageConfig(database=db_path))
     return args.func(args), args

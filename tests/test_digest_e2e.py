@@ -18,7 +18,7 @@ from bot.delivery.digest import DigestItem, digest_text, parse_schedule
 from bot.service.run import DIGEST_JOB, DIGEST_TICK, Service
 from bot.store import db as store
 from bot.store import outbox as store_outbox
-from bot.telegram.app import TelegramTransport
+from bot.telegram.transport import TelegramTransport
 
 DIGEST_CHAT = 601
 EVERY_CHANGE_CHAT = 602

@@ -20,7 +20,8 @@ from bs4 import BeautifulSoup
 from loopback import LoopbackServer, Reply, Request, static
 
 from bot.config.schema import AlertsConfig, Config, NetworkConfig, SourceConfig, StorageConfig
-from bot.ingest.pipeline import MAX_TEXT_CHARS, poll_due, poll_source, rules_from_config
+from bot.ingest.pipeline import MAX_TEXT_CHARS, rules_from_config
+from bot.ingest.poll import poll_due, poll_source
 from bot.store import db as store
 from bot.store import figures as store_figures
 from bot.store import sources as store_sources

@@ -107,11 +107,26 @@ def test_totals_reads_the_store_and_nothing_of_polling_or_chat(tmp_path: Path) -
         "feedparser",
         "bot.delivery.digest",
         "bot.render.charts",
+        "bot.render.series",
+        "bot.cli.chart",
     )
     # a compiled engine is imported whole (figures/__init__: all or none), so
     # the extractor's absence is the sources' property
     engine = () if "figures._native__mypyc" in modules else ("figures.extract",)
-    assert loaded(modules, *unwanted, *engine, "bot.ingest.pipeline", "scrapers.http") == []
+    ingest = ("bot.ingest.pipeline", "bot.ingest.poll")
+    assert loaded(modules, *unwanted, *engine, *ingest, "scrapers.http") == []
+
+
+def test_a_series_from_history_needs_no_matplotlib() -> None:
+    """`bot.render.series` (history rows → a series) is pure data: the chat's
+    `/history` and any caller can build a series without the drawing stack."""
+    script = "import sys, bot.render.series; print('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    modules = set(done.stdout.split("\n"))
+    assert "bot.render.series" in modules
+    assert loaded(modules, "matplotlib", "bot.render.charts", "bot.cli") == []
 
 
 def test_every_command_of_the_table_builds_and_helps(capsys: pytest.CaptureFixture[str]) -> None:
@@ -155,7 +170,9 @@ def test_the_transport_table_names_each_transport_once() -> None:
     with pytest.raises(KeyError, match=r"no chat transport 'irc' \(known: slack, telegram\)"):
         transport_kind("irc")
     for name, kind in TRANSPORTS.items():
-        assert kind.load().__name__ == f"{name}_transport"
+        factory = kind.load()
+        assert factory.__name__ == f"{name}_transport"
+        assert factory.__module__ == f"bot.{name}.transport"  # beside the bot it runs
 
 
 def test_the_engine_package_loads_its_names_on_first_use() -> None:

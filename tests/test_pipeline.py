@@ -15,14 +15,8 @@ from sqlite_utils import Database
 
 from bot.config.schema import AlertsConfig, SourceConfig
 from bot.delivery.digest import HELD, DigestSchedule, due_digests
-from bot.ingest.pipeline import (
-    backoff,
-    document_text,
-    poll_source,
-    process_article,
-    rules_from_config,
-    sentence_around,
-)
+from bot.ingest.pipeline import document_text, process_article, rules_from_config, sentence_around
+from bot.ingest.poll import backoff, poll_source
 from bot.ingest.subscriptions import lineage, matches
 from bot.store import db as store
 from bot.store import outbox as store_outbox

@@ -17,8 +17,8 @@ from fakes.telegram_api import TOKEN, FakeTelegram, TelegramLimits
 from bot.config.schema import Config, SlackConfig, StorageConfig, TelegramConfig
 from bot.delivery.loop import SendResult
 from bot.delivery.pacing import Limits, Pacer, telegram_is_group
-from bot.slack.app import SlackTransport
-from bot.telegram.app import TelegramTransport
+from bot.slack.transport import SlackTransport
+from bot.telegram.transport import TelegramTransport
 from scrapers.retry import RetryPolicy, retrying
 
 

@@ -36,9 +36,9 @@ from bot.delivery.loop import IN_PLACE, TRANSPORTS, DeliveryLoop, chat_transport
 from bot.delivery.pacing import Limits, Pacer
 from bot.ingest.pipeline import process_articles, rules_from_config
 from bot.service.run import Service
-from bot.slack.app import SlackTransport, slack_transport
 from bot.slack.blocks import alert_blocks
 from bot.slack.signature import sign
+from bot.slack.transport import SlackTransport, slack_transport
 from bot.store import db as store
 from bot.store import outbox as store_outbox
 

@@ -21,7 +21,6 @@ from bot.render.markup import (
 )
 from bot.render.messages import alert_text
 from bot.render.reply import Choice, Reply, Table
-from bot.slack.app import _retry_after
 from bot.slack.blocks import (
     CHOICE_ACTION,
     alert_blocks,
@@ -30,6 +29,7 @@ from bot.slack.blocks import (
     reply_text,
     slack_commands,
 )
+from bot.slack.transport import _retry_after
 from bot.store.outbox import AlertView
 from figures.diff import Key
 from figures.model import Metric, Qualifier, Scope, Unit

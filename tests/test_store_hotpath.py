@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.config.schema import AlertsConfig, SourceConfig
-from bot.ingest.pipeline import PollResult, poll_source, process_articles, rules_from_config
+from bot.ingest.pipeline import process_articles, rules_from_config
+from bot.ingest.poll import PollResult, poll_source
 from bot.store import db as store
 from bot.store import outbox as store_outbox
 from scrapers.files import FilesSource

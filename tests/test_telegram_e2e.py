@@ -22,7 +22,8 @@ from bot.render.messages import alert_html, amount
 from bot.store import db as store
 from bot.store import figures as store_figures
 from bot.store import outbox as store_outbox
-from bot.telegram.app import CHAT_ACTIONS, HANDLERS, TelegramTransport, menu
+from bot.telegram.app import CHAT_ACTIONS, HANDLERS, menu
+from bot.telegram.transport import TelegramTransport
 
 ADMIN = 9001
 USER = 501
@@ -405,7 +406,7 @@ async def test_start_waits_for_an_unreachable_bot_api(
     sources), the transport keeps trying in the background (with backoff) and comes online
     once the Bot API is back, instead of stopping `raqib run`."""
     monkeypatch.setenv("RAQIB_TEST_TG", TOKEN)
-    monkeypatch.setattr("bot.telegram.app.START_BACKOFF", 0.1)
+    monkeypatch.setattr("bot.telegram.transport.START_BACKOFF", 0.1)
     async with FakeTelegram(limits=FAST) as tg:
         config = Config(
             storage=StorageConfig(database=tmp_path / "raqib.db"),

@@ -17,7 +17,7 @@ from test_telegram_e2e import ADMIN, USER, Bot
 
 from bot.config.schema import Config, NetworkConfig, SourceConfig, StorageConfig, TelegramConfig
 from bot.store import outbox as store_outbox
-from bot.telegram.app import TelegramTransport
+from bot.telegram.transport import TelegramTransport
 
 bot = test_telegram_e2e.bot
 """The running bot against a fake Telegram (the fixture of the end-to-end tests)."""

@@ -421,7 +421,8 @@ class Commands(AdminCommands):
 
     async def cmd_chart(self, ctx: CommandContext, args: list[str]) -> Reply:
         """/chart METRIC [place] [since DAY | WINDOW | total]"""
-        from bot.render.charts import render_chart_async, series_from_history
+        from bot.render.charts import render_chart_async
+        from bot.render.series import series_from_history
 
         lang = ctx.lang
         metric, place, key, rows, others = self._series(args, lang)

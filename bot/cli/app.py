@@ -268,7 +268,7 @@ def cmd_once(args: argparse.Namespace) -> int:
     and the sources before it are done."""
     import asyncio
 
-    from bot.ingest.pipeline import PollResult, poll_due
+    from bot.ingest.poll import PollResult, poll_due
     from bot.store.db import open_db
 
     config = config_of(args)
@@ -481,9 +481,7 @@ COMMANDS: Mapping[str, Command] = {
     "history": Command(
         "every report of one metric, oldest first", "bot.cli.app:add_history_arguments"
     ),
-    "chart": Command(
-        "draw a metric's history as a PNG chart", "bot.render.charts:add_chart_arguments"
-    ),
+    "chart": Command("draw a metric's history as a PNG chart", "bot.cli.chart:add_chart_arguments"),
     "run": Command(
         "run the scheduled service (Ctrl-C stops it)", "bot.service.run:add_run_arguments"
     ),

@@ -188,8 +188,8 @@ class TransportKind:
 TRANSPORTS: Mapping[str, TransportKind] = {
     kind.name: kind
     for kind in (
-        TransportKind("slack", "bot.slack.app:slack_transport", "bot_token_env"),
-        TransportKind("telegram", "bot.telegram.app:telegram_transport", "token_env"),
+        TransportKind("slack", "bot.slack.transport:slack_transport", "bot_token_env"),
+        TransportKind("telegram", "bot.telegram.transport:telegram_transport", "token_env"),
     )
 }
 """The chat transports by name, in the order they start and are listed: the one table of them."""

@@ -3,7 +3,8 @@
 `render_chart(series, lang, size)` draws one `ChartSeries` to PNG bytes with
 matplotlib's object API (`Figure` + `FigureCanvasAgg`: no pyplot, no global
 figure state), so it can run in a worker thread; `render_chart_async` does
-exactly that, off the event loop.
+exactly that, off the event loop.  The series drawn comes from the store's
+history rows by `bot.render.series`; `raqib chart` is `bot.cli.chart`.
 
 Arabic text: matplotlib 3.11 and later lay text out with libraqm, which shapes
 Arabic and orders it right to left by itself; older matplotlib draws code
@@ -27,7 +28,6 @@ How a report is drawn:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import functools
 import importlib.metadata
@@ -35,21 +35,18 @@ import importlib.resources
 import io
 import logging
 import re
-import sys
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import arabic_reshaper
 import numpy as np
 from bidi.algorithm import get_display
 
 from bot.render.i18n import t as say
-from bot.render.messages import amount, format_date, localize_digits, number, place_name
+from bot.render.messages import amount, format_date, localize_digits, number
 from bot.render.messages import format_since as render_since
+from bot.render.series import APPROX_SPREAD, DOWN_QUALIFIERS, UP_QUALIFIERS, ChartSeries, Lang, _utc
 from figures.model import Metric, Qualifier, Unit
 
 if TYPE_CHECKING:
@@ -57,7 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["ar", "en"]
 
 NATIVE_LAYOUT: bool = tuple(
     int(n) for n in re.findall(r"\d+", importlib.metadata.version("matplotlib"))[:2]
@@ -115,68 +111,9 @@ OUTLET_COLOURS = (
 )
 """Outlet colours, in order of first appearance; more outlets than this cycle."""
 
-UP_QUALIFIERS = frozenset({Qualifier.MORE_THAN, Qualifier.AT_LEAST})
-DOWN_QUALIFIERS = frozenset({Qualifier.LESS_THAN, Qualifier.AT_MOST})
-APPROX_SPREAD = 0.10
-"""Half-width of the error bar drawn for an approximate value (±10 %)."""
 
 SYMBOL_UNITS = frozenset({Unit.KM2, Unit.PERCENT})
 """Units whose symbol stays beside a value on the chart; the others are named on the axis."""
-
-
-# ---------------------------------------------------------------- the data
-
-
-@dataclass(frozen=True, slots=True)
-class ChartPoint:
-    """One report of the figure, drawn as a dot."""
-
-    time: datetime
-    """When the article was published (timezone-aware; naive is taken as UTC)."""
-    value: float
-    """The value as stated, in the series' unit."""
-    qualifier: Qualifier
-    """The article's hedge on the number."""
-    vague: bool
-    """A quantity word (آلاف…): `value` is its floor."""
-    outlet: str
-    """Who reported it, as the outlet names itself (colour and legend)."""
-    conflicting: bool = False
-    """A lower total than the state at the time: drawn hollow."""
-    context: bool = False
-    """Cited only as background (not the article's own statement): drawn faded."""
-
-
-@dataclass(frozen=True, slots=True)
-class StateStep:
-    """The state of the key from `time` on, until the next step."""
-
-    time: datetime
-    """When this value became the state."""
-    value: float
-    """The state's value."""
-    qualifier: Qualifier = Qualifier.EXACT
-    """The hedge of the report that set it."""
-    vague: bool = False
-    """That report gave a quantity word (its value is a floor)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChartSeries:
-    """Everything one chart shows: its title parts, the reports and the state."""
-
-    metric: Metric
-    """What is counted."""
-    place: str | None
-    """The place's display name in the chart's language, if the key has one."""
-    since: str | None
-    """Start of a running total as `--MM-DD`, if the key has one."""
-    unit: Unit
-    """Unit of every value."""
-    points: tuple[ChartPoint, ...]
-    """Every report, in any order."""
-    steps: tuple[StateStep, ...] = ()
-    """The state over time, in time order (empty: no step line)."""
 
 
 # ---------------------------------------------------------------- text
@@ -332,10 +269,6 @@ async def render_chart_async(
 ) -> bytes:
     """`render_chart` in a worker thread, so the event loop keeps polling and sending."""
     return await asyncio.to_thread(render_chart, series, lang, size)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _draw(fig: Figure, series: ChartSeries, lang: Lang) -> None:
@@ -531,243 +464,3 @@ def _emptiest_corner(
         "lower right": int((right & low).sum()),
     }
     return min(counts, key=lambda corner: counts[corner])
-
-
-# ---------------------------------------------------------------- from the store's history
-
-
-def _time(value: object) -> datetime:
-    if isinstance(value, datetime):
-        return _utc(value)
-    if isinstance(value, str) and value:
-        return _utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    raise ValueError(f"expected an ISO 8601 time, got {value!r}")
-
-
-def _flag(value: object) -> bool:
-    return bool(value) and value not in ("0", "false", "False")
-
-
-STATE_KINDS = frozenset({"new", "increase", "decrease"})
-"""Change kinds (the store's `change_kind`) that move a total's or territory's state."""
-
-
-def point_from_row(row: Mapping[str, Any]) -> ChartPoint:
-    """One history row as a `ChartPoint` (the shape is `series_from_history`'s)."""
-    status = str(row.get("status") or "statement")
-    when = row.get("published") or row.get("observed_at") or row.get("fetched_at")
-    conflicting = _flag(row.get("conflicting")) or "conflict" in (
-        row.get("change_kind"),
-        row.get("verdict"),
-    )
-    return ChartPoint(
-        time=_time(when),
-        value=float(row["value"]),
-        qualifier=Qualifier(row.get("qualifier") or "exact"),
-        vague=_flag(row.get("vague")),
-        outlet=str(row.get("outlet") or row.get("source") or "?"),
-        conflicting=conflicting,
-        context=status == "context",
-    )
-
-
-def pick_key(rows: Sequence[Mapping[str, Any]]) -> str | None:
-    """The series to chart when the rows hold several keys (a running total
-    since 1 December, a 48-hour window…): the running total (`scope` total)
-    with the most reports, the most recent on a tie; None if rows carry no key."""
-    counts: dict[str, tuple[int, int, str]] = {}
-    for r in rows:
-        key = r.get("key")
-        if not key:
-            continue
-        _, n, last = counts.get(key, (0, 0, ""))
-        is_total = int((r.get("scope") or "total") == "total")
-        counts[key] = (is_total, n + 1, max(last, str(r.get("published") or "")))
-    if not counts:
-        return None
-    return max(counts, key=lambda k: counts[k])
-
-
-def state_steps(points: Sequence[ChartPoint], metric: Metric) -> tuple[StateStep, ...]:
-    """The state over time as the diff engine keeps it, from reports alone: a
-    running total steps up on a higher report (a lower one is conflicting);
-    territory follows the latest report either way.  Context mentions and
-    reports marked conflicting never set the state."""
-    steps: list[StateStep] = []
-    for p in sorted(points, key=lambda p: _utc(p.time)):
-        if p.context or p.conflicting:
-            continue
-        moved = not steps or (
-            p.value != steps[-1].value if metric.is_territory else p.value > steps[-1].value
-        )
-        if moved:
-            steps.append(StateStep(p.time, p.value, p.qualifier, p.vague))
-    return tuple(steps)
-
-
-def upper_bound(value: float, qualifier: Qualifier) -> float:
-    """The top of the interval a hedged value stands for ("more than" is open)."""
-    if qualifier in UP_QUALIFIERS:
-        return float("inf")
-    if qualifier == Qualifier.APPROX:
-        return value * (1 + APPROX_SPREAD)
-    return value
-
-
-def mark_conflicts(points: Sequence[ChartPoint], metric: Metric) -> tuple[ChartPoint, ...]:
-    """For a running total, mark as conflicting every statement whose interval
-    lies wholly below the state at its time ("more than 38,000" never conflicts
-    with 38,550); rows from the store may say so already."""
-    if metric.is_territory:
-        return tuple(points)
-    out: list[ChartPoint] = []
-    best = -float("inf")
-    for p in sorted(points, key=lambda p: _utc(p.time)):
-        if p.context or p.conflicting:
-            pass
-        elif upper_bound(p.value, p.qualifier) < best:
-            p = ChartPoint(p.time, p.value, p.qualifier, p.vague, p.outlet, True, p.context)
-        else:
-            best = max(best, p.value)
-        out.append(p)
-    return tuple(out)
-
-
-def series_from_history(
-    rows: Iterable[Mapping[str, Any]],
-    metric: Metric | str,
-    place: str | None = None,
-    lang: Lang = "en",
-    *,
-    key: str | None = None,
-) -> ChartSeries:
-    """A `ChartSeries` from the rows of `bot.store.figures.history(db, metric, place)`.
-
-    Each row is a mapping with:
-
-    - `value` (number), `unit` (`person`, `km2`…), `qualifier` (`exact`,
-      `more_than`…), `vague` (bool or 0/1);
-    - `published`: the article's publication time (ISO 8601 text or datetime);
-    - `outlet`: the outlet's name;
-    - `status`: `statement` (the article's own figure), `context` (a further
-      value cited as background) or `older` (older than the state on arrival);
-    - optionally `key`, `scope`, `since`: the series; rows of other keys than
-      `key` (default: `pick_key`) are left out;
-    - optionally `change_kind` (`new`, `increase`, `decrease`, `conflict`,
-      `event`) and `verdict` (diff's verdict, `conflict` included) or
-      `conflicting` (bool): what the diff engine made of the report.
-
-    With `change_kind` on the rows the state steps are the store's own changes
-    (`new`/`increase`/`decrease`); without it they are worked out from the
-    statements (`state_steps`, `mark_conflicts`).  Window and batch series are
-    events and get no step line."""
-    metric = Metric(metric)
-    rows = list(rows)
-    key = key or pick_key(rows)
-    if key is not None:
-        rows = [r for r in rows if r.get("key") == key]
-    points = tuple(point_from_row(r) for r in rows)
-    events = any((r.get("scope") or "total") != "total" for r in rows)
-    if any("change_kind" in r for r in rows):
-        steps = tuple(
-            StateStep(p.time, p.value, p.qualifier)
-            for r, p in zip(rows, points, strict=True)
-            if r.get("change_kind") in STATE_KINDS
-        )
-        steps = tuple(sorted(steps, key=lambda s: _utc(s.time)))
-    else:
-        if not any("conflicting" in r or "verdict" in r for r in rows):
-            points = mark_conflicts(points, metric)
-        steps = state_steps(points, metric)
-    units = {str(r["unit"]) for r in rows if r.get("unit")}
-    unit = Unit(units.pop()) if len(units) == 1 else _default_unit(metric)
-    since = next((str(r["since"]) for r in rows if r.get("since")), None)
-    if place is None:  # the series chosen is one key, so one place: name it in the title
-        place = next((str(r["place"]) for r in rows if r.get("place")), None)
-    return ChartSeries(
-        metric=metric,
-        place=place_name(place, lang),
-        since=since,
-        unit=unit,
-        points=points,
-        steps=() if events else steps,
-    )
-
-
-def _default_unit(metric: Metric) -> Unit:
-    return {
-        Metric.AREA_CONTROLLED: Unit.KM2,
-        Metric.SHARE_CONTROLLED: Unit.PERCENT,
-        Metric.PLACES_CONTROLLED: Unit.PLACE,
-    }.get(metric, Unit.PERSON)
-
-
-# ---------------------------------------------------------------- raqib chart
-
-
-def cmd_chart(args: argparse.Namespace) -> int:
-    """`raqib chart METRIC [--place P] [-o FILE.png] [--lang ar|en] [--size WxH]`:
-    the chart of a metric's history from the database, written as a PNG."""
-    from bot.store import db as store
-    from bot.store import figures as store_figures
-
-    try:
-        metric = Metric(args.metric)
-    except ValueError:
-        known = ", ".join(m.value for m in Metric)
-        print(f"raqib chart: unknown metric {args.metric!r} (known: {known})", file=sys.stderr)
-        return 2
-    size = DEFAULT_SIZE
-    if getattr(args, "size", None):
-        try:
-            w, h = (int(n) for n in str(args.size).lower().split("x"))
-            size = (w, h)
-        except ValueError:
-            print(f"raqib chart: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
-            return 2
-    from bot.cli.app import existing_db, place_arg
-
-    place = place_arg(args.place)  # an unknown place: exit 2, naming the closest
-    lang: Lang = "ar" if args.lang == "ar" else "en"
-    out = Path(args.output or f"{metric.value}{'-' + place if place else ''}.png")
-    config = args.config_obj
-    db = store.open_db(existing_db(config))  # none: exit 1, and no empty one made
-    try:
-        rows = store_figures.history(db, metric.value, place)
-    finally:
-        db.close()
-    if not rows:
-        where = f" at {place}" if place else ""
-        print(
-            f"raqib chart: no {metric.value} figures{where} yet: nothing written", file=sys.stderr
-        )
-        return 1
-    series = series_from_history(rows, metric, place, lang)
-    try:
-        data = render_chart(series, lang, size)
-    except ValueError as exc:
-        print(f"raqib chart: {exc}", file=sys.stderr)
-        return 2
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        print(f"raqib chart: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    reports, steps = len(series.points), len(series.steps)
-    print(
-        f"{out}: {chart_title(series, 'en')}, {reports} report{'' if reports == 1 else 's'}, "
-        f"{steps} state change{'' if steps == 1 else 's'}, {size[0]}x{size[1]} px"
-    )
-    return 0
-
-
-def add_chart_arguments(p: argparse.ArgumentParser) -> None:
-    """Fill in `raqib chart`'s parser (the CLI's table names this function)."""
-    p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
-    p.add_argument("--place", metavar="P", help="only this place (id or name)")
-    p.add_argument("-o", "--output", metavar="FILE.png", help="default: METRIC[-PLACE].png")
-    p.add_argument("--lang", choices=("ar", "en"), default="en", help="label language")
-    p.add_argument(
-        "--size", metavar="WxH", help=f"pixels (default {DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]})"
-    )
-    p.set_defaults(func=cmd_chart, needs_config=True)

@@ -1,7 +1,7 @@
 """`raqib run`: the scheduler, the pipeline and delivery in one asyncio process.
 
 - One APScheduler job per enabled source (`bot.service.scheduler.sync_jobs`) runs
-  `bot.ingest.pipeline.poll_source`; a failing source's next run follows its backoff.
+  `bot.ingest.poll.poll_source`; a failing source's next run follows its backoff.
 - The delivery loop (`bot.delivery.loop`) drains the outbox to every transport: the
   chat transports that are configured, and the console when none is (or when
   `[service] console = "on"`).
@@ -53,7 +53,8 @@ from bot.config.settings import effective_config, startup_logging
 from bot.delivery.console import ConsoleTransport, set_console_subscription
 from bot.delivery.digest import schedule_from_config, send_digests
 from bot.delivery.loop import TRANSPORTS, DeliveryLoop, Lifecycle, Transport, chat_transports
-from bot.ingest.pipeline import poll_source, rules_from_config
+from bot.ingest.pipeline import rules_from_config
+from bot.ingest.poll import poll_source
 from bot.render.i18n import t
 from bot.service.scheduler import job_id, next_runs, sync_jobs
 from bot.store import db as store
