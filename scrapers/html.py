@@ -11,18 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bs4 import Tag
 
 from scrapers.base import FetchContext, KindSource, SourceSpec
 from scrapers.clean import http_url
-from scrapers.http import FetchError, HttpClient
+from scrapers.errors import FetchError
 from scrapers.model import Article, FetchResult, PageProblem, content_hash, describe
 from scrapers.options import HttpUrl, PageOptions
 from scrapers.page import parse_page, soup_of
 from scrapers.rss import PAGE_ACCEPT
 from scrapers.work import run_cpu
+
+if TYPE_CHECKING:
+    from scrapers.http import HttpClient
 
 log = logging.getLogger(__name__)
 

@@ -29,18 +29,21 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import feedparser  # type: ignore[import-untyped]
 
 from scrapers.base import FetchContext, KindSource, SourceSpec
 from scrapers.charset import bom_charset, charset_of, codec, declared_charset, detect_charset
 from scrapers.clean import clean_text, find_arabic_date, http_url
-from scrapers.http import FetchError, HttpClient
+from scrapers.errors import FetchError
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
 from scrapers.options import HttpUrl
 from scrapers.page import Page, html_text, parse_page
 from scrapers.work import WorkError, run_cpu
+
+if TYPE_CHECKING:
+    from scrapers.http import HttpClient
 
 log = logging.getLogger(__name__)
 

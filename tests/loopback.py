@@ -28,6 +28,7 @@ listens on anything but 127.0.0.1.
 from __future__ import annotations
 
 import email.utils
+import ssl
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -104,13 +105,20 @@ def http_date(timestamp: float) -> str:
 class LoopbackServer:
     """A threaded HTTP/1.1 server on 127.0.0.1 with routes set by the test."""
 
-    def __init__(self, routes: Mapping[str, Route] | None = None) -> None:
+    def __init__(
+        self, routes: Mapping[str, Route] | None = None, *, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """With `tls` (a server-side context), it speaks HTTPS."""
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[Request] = []
         self.stopping = threading.Event()
         self._turns: dict[str, int] = {}
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), _make_handler(self))
+        self.scheme = "http"
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -121,8 +129,8 @@ class LoopbackServer:
         return int(self._httpd.server_address[1])
 
     def url(self, path: str = "/") -> str:
-        """http://127.0.0.1:PORT/path"""
-        return f"http://127.0.0.1:{self.port}{path}"
+        """http://127.0.0.1:PORT/path (https with `tls`)"""
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def route(self, path: str, route: Route) -> None:
         """Serve `route` at `path` (replacing what was there)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ipaddress
+import ssl
 import threading
 import time
 import tracemalloc
@@ -12,13 +13,16 @@ import zlib
 from collections.abc import Iterator
 
 import pytest
+import trustme
 from loopback import LoopbackServer, Reply, Request, http_date, static
 
+import scrapers.http as http_module
 from bot.config.schema import NetworkConfig
 from scrapers.http import (
     ETAG,
     LAST_MODIFIED,
     BlockedURL,
+    ConnectFailed,
     FetchTimeout,
     HttpClient,
     HttpStatusError,
@@ -525,3 +529,60 @@ async def test_per_host_and_global_limits(server: LoopbackServer) -> None:
         results = await asyncio.gather(*(client.get(server.url("/slow")) for _ in range(6)))
     assert all(r.content == b"ok" for r in results)
     assert peak == 2
+
+
+# ---------------------------------------------------------------- TLS, pinned
+
+
+@pytest.fixture
+def tls_name(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[LoopbackServer, list[str]]]:
+    """An HTTPS server on 127.0.0.1 whose certificate names only `news.test`,
+    from a test authority the client is made to trust; the SNI names it saw."""
+    authority = trustme.CA()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("news.test").configure_cert(server_side)
+    seen: list[str] = []
+    server_side.sni_callback = lambda sock, name, ctx: seen.append(name or "")  # type: ignore[assignment,misc,return-value]
+
+    def trusting() -> ssl.SSLContext:
+        client_side = ssl.create_default_context()
+        authority.configure_trust(client_side)
+        return client_side
+
+    monkeypatch.setattr(http_module, "_tls_context", trusting)
+    with LoopbackServer(tls=server_side) as s:
+        yield s, seen
+
+
+async def test_https_pinned_to_the_address_keeps_the_name_for_sni_and_the_certificate(
+    tls_name: tuple[LoopbackServer, list[str]],
+) -> None:
+    """The connection goes to the checked address, while TLS still asks for
+    and verifies the name: SNI `news.test`, the certificate checked against it."""
+    server, seen = tls_name
+    server.route("/feed", Reply(body=b"over tls"))
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    async with _guarded(resolver) as client:
+        response = await client.get(f"https://news.test:{server.port}/feed")
+    assert response.content == b"over tls"
+    assert seen == ["news.test"]
+    assert server.requests[0].headers["host"] == f"news.test:{server.port}"
+
+
+async def test_https_to_an_address_whose_certificate_names_another_host_fails(
+    tls_name: tuple[LoopbackServer, list[str]],
+) -> None:
+    server, _ = tls_name
+    server.route("/feed", Reply(body=b"over tls"))
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    async with _guarded(resolver) as client:
+        with pytest.raises(ConnectFailed) as info:
+            await client.get(f"https://other.test:{server.port}/feed")
+    assert "certificate" in info.value.message.lower()
+    assert server.requests == []

@@ -19,7 +19,7 @@ from bot.config.schema import Config, SourceConfig, StorageConfig
 from bot.render.messages import reply_plain
 from bot.store import db as store
 from bot.store import sources as store_sources
-from scrapers.http import mask_url, mask_urls
+from scrapers.urls import mask_url, mask_urls
 
 ROOT = Path(__file__).resolve().parent.parent
 RAQIB = [sys.executable, "-m", "bot.cli.app"]

@@ -47,7 +47,8 @@ async def check_source_url(url: str, network: NetworkConfig) -> None:
     (`scrapers.http.check_url`: http(s) only and, unless `allow_private_networks`, no
     loopback, private, link-local or reserved address in any spelling, and a host name
     that resolves to a public address), answered within `RESOLVE_TIMEOUT`."""
-    from scrapers.http import FetchError, check_url, mask_url
+    from scrapers.http import FetchError, check_url
+    from scrapers.urls import mask_url
 
     try:
         async with asyncio.timeout(RESOLVE_TIMEOUT):

@@ -63,7 +63,7 @@ from figures import gazetteer
 from figures.diff import top_place
 from figures.model import Metric, Qualifier, Scope, Unit
 from figures.names import metric_name
-from scrapers.http import mask_urls
+from scrapers.urls import mask_urls
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ class Commands(AdminCommands):
         line; the traceback is in the log).  Never raises."""
         if self.on_failure is None:
             return
-        from scrapers.http import mask_urls
+        from scrapers.urls import mask_urls
 
         error = mask_urls(f"{type(exc).__name__}: {exc}")[:300]
         notice = t(

@@ -20,7 +20,7 @@ from bot.config.settings import effective_config
 from bot.store import admin as store_admin
 from bot.store import db as store
 from bot.store import outbox as store_outbox
-from scrapers.http import mask_urls
+from scrapers.urls import mask_urls
 
 log = logging.getLogger(__name__)
 

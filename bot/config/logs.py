@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.config.schema import Config, LoggingConfig, secret
-from scrapers.http import mask_urls
+from scrapers.urls import mask_urls
 
 log = logging.getLogger(__name__)
 

@@ -357,7 +357,7 @@ def show_value(key: str, value: Any) -> str:
     if is_duration_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
         return format_duration(float(value))
     if isinstance(value, str) and "://" in value:
-        from scrapers.http import mask_urls
+        from scrapers.urls import mask_urls
 
         value = mask_urls(value)
     return json.dumps(value, ensure_ascii=False)

@@ -150,7 +150,7 @@ async def poll_source(
         result = FetchResult(error=f"{type(exc).__name__}: {exc}")
     started = now()
     if result.error is not None:
-        from scrapers.http import mask_urls
+        from scrapers.urls import mask_urls
 
         result = replace(result, error=mask_urls(result.error))
         failures = health.consecutive_failures + 1

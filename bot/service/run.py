@@ -62,7 +62,8 @@ from bot.store import sources as store_sources
 from bot.store.lock import DatabaseLock, DatabaseLocked
 from figures.diff import Rules
 from scrapers.base import build_source
-from scrapers.http import HttpClient, mask_url
+from scrapers.http import HttpClient
+from scrapers.urls import mask_url
 from scrapers.work import WorkerPool
 
 log = logging.getLogger(__name__)
