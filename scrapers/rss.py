@@ -104,7 +104,11 @@ def parse_feed(
     if base_url:
         headers["content-location"] = base_url
     try:
-        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+        # the entries' markup is read for its text only (`html_text`): rewriting
+        # the relative links inside it would be half of feedparser's time
+        parsed = feedparser.parse(
+            io.BytesIO(data), response_headers=headers, resolve_relative_uris=False
+        )
     except Exception as exc:  # feedparser should not raise; never let it break a poll
         log.warning("feedparser failed on %s: %r", base_url or "a feed", exc)
         return [], f"unreadable feed: {type(exc).__name__}"
