@@ -143,16 +143,7 @@ class HtmlSource(WebSource[HtmlOptions]):
         """The article at `url`; the error message when it could not be
         fetched; a PageProblem when it was fetched but could not be read (it
         fails alone); None when the page holds no text."""
-        c = self.config
-        page = await self.page(
-            client,
-            url,
-            ctx,
-            content_selector=c.content_selector,
-            remove_selectors=c.remove_selectors,
-            title_selector=c.title_selector,
-            date_selector=c.date_selector,
-        )
+        page = await self.page(client, url, ctx, self.config)
         if isinstance(page, FetchError):
             log.info("source %s: %s", self.name, page.message)
             return page.message

@@ -38,7 +38,7 @@ from scrapers.charset import bom_charset, charset_of, codec, declared_charset, d
 from scrapers.clean import clean_text, find_arabic_date, http_url
 from scrapers.http import FetchError, HttpClient
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
-from scrapers.options import HttpUrl, require
+from scrapers.options import HttpUrl, PageOptions, require
 from scrapers.page import Page, html_text
 from scrapers.web import WebSource
 from scrapers.work import WorkError, run_cpu
@@ -443,13 +443,11 @@ class RssSource(WebSource[RssOptions]):
             return None
         if ctx.is_known(entry.url):
             return None
-        page = await self.page(
-            client,
-            entry.page_url,
-            ctx,
-            content_selector=self.config.content_selector,
-            remove_selectors=self.config.remove_selectors,
+        c = self.config
+        selectors = PageOptions(
+            content_selector=c.content_selector, remove_selectors=c.remove_selectors
         )
+        page = await self.page(client, entry.page_url, ctx, selectors)
         if isinstance(page, FetchError):
             log.info("source %s: page %s not fetched: %s", self.name, entry.page_url, page.message)
             return None

@@ -7,12 +7,12 @@ the `FetchResult` that ends the poll) rather than log it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from scrapers.base import FetchContext, KindSource, SourceSpec
 from scrapers.http import FetchError, HttpClient, Response
 from scrapers.model import FetchResult, PageProblem
+from scrapers.options import PageOptions
 from scrapers.page import Page, parse_page
 from scrapers.work import run_cpu
 
@@ -62,14 +62,10 @@ class WebSource(KindSource[UrlOptionsT]):
         client: HttpClient,
         url: str,
         ctx: FetchContext,
-        *,
-        content_selector: str | None,
-        remove_selectors: Sequence[str],
-        title_selector: str | None = None,
-        date_selector: str | None = None,
+        selectors: PageOptions,
     ) -> Page | PageProblem | FetchError:
         """The article page at `url`, fetched and then parsed in the worker
-        pool; the FetchError when it could not be fetched, a PageProblem when
+        pool with `selectors`; the FetchError when it could not be fetched, a PageProblem when
         it was fetched but could not be read."""
         try:
             response = await client.get(url, accept=PAGE_ACCEPT)
@@ -81,10 +77,10 @@ class WebSource(KindSource[UrlOptionsT]):
                 parse_page,
                 response.text(),
                 response.url,
-                content_selector=content_selector,
-                remove_selectors=remove_selectors,
-                title_selector=title_selector,
-                date_selector=date_selector,
+                content_selector=selectors.content_selector,
+                remove_selectors=selectors.remove_selectors,
+                title_selector=selectors.title_selector,
+                date_selector=selectors.date_selector,
                 key=self.name,
             )
         except Exception as exc:  # the page fails alone; the source says what that means
