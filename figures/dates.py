@@ -59,9 +59,14 @@ _MONTHS_RAW: dict[str, int] = {
 MONTHS: dict[str, int] = {" ".join(fold(k).split()): v for k, v in _MONTHS_RAW.items()}
 """Folded month name (one or two words) -> month number."""
 
-ORDINAL_DAYS: dict[str, int] = {
-    fold(k): v
-    for k, v in {
+
+def _folded(days: dict[str, int]) -> dict[str, int]:
+    """`days` with each word folded (as the text it is looked up in is)."""
+    return {fold(k): v for k, v in days.items()}
+
+
+ORDINAL_DAYS: dict[str, int] = _folded(
+    {
         "الأول": 1,
         "أول": 1,
         "الثاني": 2,
@@ -73,13 +78,12 @@ ORDINAL_DAYS: dict[str, int] = {
         "الثامن": 8,
         "التاسع": 9,
         "العاشر": 10,
-    }.items()
-}
+    }
+)
 """Ordinal words used as the day of a month."""
 
-PART_OF_MONTH: dict[str, int] = {
-    fold(k): v
-    for k, v in {
+PART_OF_MONTH: dict[str, int] = _folded(
+    {
         "مطلع": 1,
         "بداية": 1,
         "بدايه": 1,
@@ -90,8 +94,8 @@ PART_OF_MONTH: dict[str, int] = {
         "أواسط": 15,
         "أواخر": 21,
         "نهاية": 21,
-    }.items()
-}
+    }
+)
 """A part of a month -> the day it stands for (start 01, middle 15)."""
 
 

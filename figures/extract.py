@@ -93,7 +93,7 @@ from figures.document import (
     _tokenize,
     _without,
 )
-from figures.gazetteer import Mention, Scanner
+from figures.gazetteer import Mention, Scanner, merged_spans
 from figures.hedges import (
     FRONTED_COST,
     FRONTED_REACH,
@@ -1114,7 +1114,7 @@ class _Extractor:
         territory = any(o.metric.is_territory for o in outs)
         if territory:  # asked for whole below: the slices are read from it
             scanner.read_whole(True)
-        if _WHOLE_SCAN_SHARE * sum(hi - lo for lo, hi in _merged_spans(regions)) >= len(t):
+        if _WHOLE_SCAN_SHARE * sum(hi - lo for lo, hi in merged_spans(regions)) >= len(t):
             scanner.read_whole(False)  # as cheap as the slices, and asked for often
         places: list[Mention] = []
         parties: list[Mention] = []
@@ -1357,17 +1357,6 @@ _WHOLE_SCAN_SHARE = 3
 sentences) when those sentences cover at least 1/this of it: the article's
 place asks for the whole text's names often (a country made finer, a vague
 part of it), and slices of the whole scan are read, not scanned again."""
-
-
-def _merged_spans(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The spans with those that overlap or touch merged, in order."""
-    out: list[tuple[int, int]] = []
-    for lo, hi in sorted(spans):
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(hi, out[-1][1]))
-        else:
-            out.append((lo, hi))
-    return out
 
 
 def _dominant(mentions: list[Mention]) -> str | None:

@@ -818,19 +818,9 @@ def _opens(matcher: _Matcher, word: str) -> bool:
 def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
     """Every match in `text`, leftmost first and not overlapping: a match
     starts a run of `\\w` (as it is framed by `(?<!\\w)`) that `_opens`, so
-    only those are tried."""
-    hits: list[_Hit] = []
-    n = len(text)
-    done = 0
-    for run in _WORD_RUN.finditer(text):
-        pos = run.start()
-        if pos < done or not _opens(matcher, run.group()):
-            continue
-        hit = _hit_at(matcher, text, pos, n)
-        if hit is not None:
-            done = hit[5]
-            hits.append(hit)
-    return hits
+    only those are tried (by `_scan_at`, over the whole text)."""
+    starts = [run.start() for run in _WORD_RUN.finditer(text) if _opens(matcher, run.group())]
+    return _scan_at(matcher, text, starts, 0, len(text))
 
 
 def _scan_at(matcher: _Matcher, text: str, starts: list[int], lo: int, hi: int) -> list[_Hit]:
@@ -861,6 +851,28 @@ def _hit_at(matcher: _Matcher, text: str, pos: int, end: int) -> _Hit | None:
     if d is None:
         return None
     return (pos + d[0], pos + d[1], d[2], d[3], pos, stop)
+
+
+def merged_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with those that overlap or touch merged, in order."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _inside(hits: list[_Hit], starts: list[int], lo: int, hi: int) -> list[_Hit] | None:
+    """The hits of a scan (`starts`: where each begins) that lie in [lo, hi),
+    or None when a hit crosses either edge."""
+    first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+    if first > 0 and hits[first - 1][5] > lo:
+        return None
+    if last > first and hits[last - 1][5] > hi:
+        return None
+    return hits[first:last]
 
 
 def _without_persons(hits: list[_Hit]) -> list[_Hit]:
@@ -950,12 +962,7 @@ class Scanner:
         self._starts = starts
         self._party_starts = starts if party_starts is None else party_starts
         self._hits: dict[bool, list[_Hit]] = {}
-        merged: list[tuple[int, int]] = []
-        for lo, hi in sorted(regions):
-            if merged and lo <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
-            else:
-                merged.append((lo, hi))
+        merged = merged_spans(regions)
         self._regions = merged
         self._region_starts = [lo for lo, _ in merged]
         self._region_hits: dict[tuple[bool, int], list[_Hit]] = {}
@@ -1014,12 +1021,7 @@ class Scanner:
         starts = self._region_hit_starts.get((party, r))
         if starts is None:
             starts = self._region_hit_starts[(party, r)] = [h[4] for h in hits]
-        first, last = bisect_left(starts, lo), bisect_left(starts, hi)
-        if first > 0 and hits[first - 1][5] > lo:
-            return None
-        if last > first and hits[last - 1][5] > hi:
-            return None
-        return hits[first:last]
+        return _inside(hits, starts, lo, hi)
 
     def _from_whole(self, party: bool, lo: int, hi: int) -> list[_Hit] | None:
         """The hits of text[lo:hi] read from the whole text's scan, or None
@@ -1031,12 +1033,7 @@ class Scanner:
         starts = self._hit_starts.get(party)
         if starts is None:
             starts = self._hit_starts[party] = [h[4] for h in hits]
-        first, last = bisect_left(starts, lo), bisect_left(starts, hi)
-        if first > 0 and hits[first - 1][5] > lo:
-            return None
-        if last > first and hits[last - 1][5] > hi:
-            return None
-        return hits[first:last]
+        return _inside(hits, starts, lo, hi)
 
     def _scan(self, party: bool, lo: int, hi: int, clean: bool = False) -> list[_Hit]:
         """The hits of text[lo:hi] alone, offsets into the text (`clean`: its

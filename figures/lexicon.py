@@ -8,6 +8,7 @@ token of normalised text, after stripping the clitics Arabic glues on
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -160,6 +161,16 @@ class _Builder:
         else:
             self.phrases.setdefault(parts[0], []).append(Phrase(tuple(parts), sense))
 
+    def add_all(self, texts: Iterable[str], sense: Sense) -> None:
+        """`add` each of `texts` with the one sense."""
+        for text in texts:
+            self.add(text, sense)
+
+    def add_phrases(self, phrases: Iterable[Iterable[str]], sense: Sense) -> None:
+        """`add` each phrase, given as its words, with the one sense."""
+        for words in phrases:
+            self.add(" ".join(words), sense)
+
 
 def _load() -> dict[str, Any]:
     data = resources.files("figures").joinpath("data/lexicon.toml").read_text(encoding="utf-8")
@@ -178,70 +189,44 @@ def _build() -> _Builder:
             ("nouns", Strength.NOUN),
             ("weak", Strength.WEAK),
         ):
-            for word in table.get(key, []):
-                b.add(word, Sense(Tag.TRIGGER, metric, strength))
-        for words in table.get("phrases", []):
-            b.add(" ".join(words), Sense(Tag.TRIGGER, metric, Strength.VERB))
+            b.add_all(table.get(key, []), Sense(Tag.TRIGGER, metric, strength))
+        b.add_phrases(table.get("phrases", []), Sense(Tag.TRIGGER, metric, Strength.VERB))
     territory = _DATA["territory"]
-    for word in territory["control"]:
-        b.add(word, Sense(Tag.CONTROL))
-    for word in _DATA["nouns"]["lost"]:
-        b.add(word, Sense(Tag.CONTROL, arg="lost"))
-    for word in _DATA["nouns"]["place_duals"]:
-        b.add(word, Sense(Tag.DUAL, arg="place"))
-    for word in territory["size"]:
-        b.add(word, Sense(Tag.SIZE))
-    for word in _DATA["group"]["words"]:
-        b.add(word, Sense(Tag.GROUP))
-    for word in territory["place_nouns"]:
-        b.add(word, Sense(Tag.PLACE))
-    for word in territory["distance_cues"]:
-        b.add(word, Sense(Tag.DIST_CUE))
-    for word in _DATA["counted"]["person"]:
-        b.add(word, Sense(Tag.PERSON))
-    for word in _DATA["counted"]["household"]:
-        b.add(word, Sense(Tag.HOUSEHOLD))
+    b.add_all(territory["control"], Sense(Tag.CONTROL))
+    b.add_all(_DATA["nouns"]["lost"], Sense(Tag.CONTROL, arg="lost"))
+    b.add_all(_DATA["nouns"]["place_duals"], Sense(Tag.DUAL, arg="place"))
+    b.add_all(territory["size"], Sense(Tag.SIZE))
+    b.add_all(_DATA["group"]["words"], Sense(Tag.GROUP))
+    b.add_all(territory["place_nouns"], Sense(Tag.PLACE))
+    b.add_all(territory["distance_cues"], Sense(Tag.DIST_CUE))
+    b.add_all(_DATA["counted"]["person"], Sense(Tag.PERSON))
+    b.add_all(_DATA["counted"]["household"], Sense(Tag.HOUSEHOLD))
     for kind, words in _DATA["not_figure"].items():
-        for word in words:
-            b.add(word, Sense(Tag.BLOCK, arg=kind))
+        b.add_all(words, Sense(Tag.BLOCK, arg=kind))
     for kind, words in _DATA["not_figure_before"].items():
-        for word in words:
-            b.add(word, Sense(Tag.BLOCK_BEFORE, arg=kind))
+        b.add_all(words, Sense(Tag.BLOCK_BEFORE, arg=kind))
     for kind, words in _DATA["not_a_count"].items():
         tag = Tag.FORECAST if kind in {"forecast", "release"} else Tag.NOT_COUNT
-        for word in words:
-            b.add(word, Sense(tag, arg=kind))
+        b.add_all(words, Sense(tag, arg=kind))
     scope = _DATA["scope"]
-    for word in scope["batch"]:
-        b.add(word, Sense(Tag.BATCH))
-    for word in scope["total"]:
-        b.add(word, Sense(Tag.TOTAL))
-    for word in scope["total_rise"]:
-        b.add(word, Sense(Tag.TOTAL, arg="rise"))
-    for words in scope["total_phrases"]:
-        b.add(" ".join(words), Sense(Tag.TOTAL))
-    for word in scope["since_events"]:
-        b.add(word, Sense(Tag.SINCE_EVENT))
+    b.add_all(scope["batch"], Sense(Tag.BATCH))
+    b.add_all(scope["total"], Sense(Tag.TOTAL))
+    b.add_all(scope["total_rise"], Sense(Tag.TOTAL, arg="rise"))
+    b.add_phrases(scope["total_phrases"], Sense(Tag.TOTAL))
+    b.add_all(scope["since_events"], Sense(Tag.SINCE_EVENT))
     duration = _DATA["duration"]
     for word, suffix in duration["units"].items():
         b.add(word, Sense(Tag.DUR_UNIT, arg=suffix))
     for word, window in duration["words"].items():
         b.add(word, Sense(Tag.DUR_WORD, arg=window))
-    for word in duration["unstated"]["words"]:
-        b.add(word, Sense(Tag.UNSTATED))
-    for word in duration["context"]["open"]:
-        b.add(word, Sense(Tag.DUR_OPEN))
-    for word in duration["context"]["close"]:
-        b.add(word, Sense(Tag.DUR_CLOSE))
-    for word in _DATA["subset"]["words"]:
-        b.add(word, Sense(Tag.SUBSET))
-    for word in _DATA["structure"]["clause_words"]:
-        b.add(word, Sense(Tag.CLAUSE))
-    for word in _DATA["structure"]["relative"]:
-        b.add(word, Sense(Tag.RELATIVE))
+    b.add_all(duration["unstated"]["words"], Sense(Tag.UNSTATED))
+    b.add_all(duration["context"]["open"], Sense(Tag.DUR_OPEN))
+    b.add_all(duration["context"]["close"], Sense(Tag.DUR_CLOSE))
+    b.add_all(_DATA["subset"]["words"], Sense(Tag.SUBSET))
+    b.add_all(_DATA["structure"]["clause_words"], Sense(Tag.CLAUSE))
+    b.add_all(_DATA["structure"]["relative"], Sense(Tag.RELATIVE))
     for unit, words in _DATA["duals"].items():
-        for word in words:
-            b.add(word, Sense(Tag.DUAL, arg=unit))
+        b.add_all(words, Sense(Tag.DUAL, arg=unit))
     for name, number in MONTHS.items():
         b.add(name, Sense(Tag.MONTH, num=number))
     return b

@@ -25,7 +25,7 @@ from scrapers.base import FetchContext, KindSource, SourceSpec
 from scrapers.charset import decode
 from scrapers.clean import clean_text, find_arabic_date
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
-from scrapers.options import PageOptions
+from scrapers.options import PageOptions, require
 from scrapers.page import parse_page
 from scrapers.work import run_cpu
 
@@ -65,8 +65,7 @@ class FilesOptions(PageOptions):
     """Directory or glob of .txt/.html files."""
 
     def __post_init__(self) -> None:
-        if not self.path:
-            raise ValueError("path: a files source needs a path")
+        require(self.path, "path", "a files source")
 
 
 class FilesSource(KindSource[FilesOptions]):

@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 
 from bs4 import Tag
 
-from scrapers.base import FetchContext, KindSource, SourceSpec
+from scrapers.base import FetchContext
 from scrapers.clean import http_url
 from scrapers.errors import FetchError
 from scrapers.model import Article, FetchResult, PageProblem, content_hash, describe
-from scrapers.options import HttpUrl, PageOptions
-from scrapers.page import parse_page, soup_of
-from scrapers.rss import PAGE_ACCEPT
+from scrapers.options import HttpUrl, PageOptions, require
+from scrapers.page import soup_of
+from scrapers.web import PAGE_ACCEPT, WebSource
 from scrapers.work import run_cpu
 
 if TYPE_CHECKING:
@@ -91,31 +91,21 @@ class HtmlOptions(PageOptions):
     """At most this many links a poll."""
 
     def __post_init__(self) -> None:
-        if not self.url:
-            raise ValueError("url: an html source needs a url")
+        require(self.url, "url", "an html source")
 
 
-class HtmlSource(KindSource[HtmlOptions]):
+class HtmlSource(WebSource[HtmlOptions]):
     """A site without a feed: listing page, then article pages."""
 
     kind = "html"
     Options = HtmlOptions
 
-    def __init__(self, spec: SourceSpec) -> None:
-        super().__init__(spec)
-        self.url: str = self.config.url or ""
-
     async def fetch(self, ctx: FetchContext) -> FetchResult:
         """Poll the listing page (conditional GET), then each new article page."""
-        if ctx.client is None:
-            raise RuntimeError("an html source needs the HTTP client in its FetchContext")
-        client = ctx.client
-        try:
-            listing = await client.get(self.url, validators=ctx.validators, accept=PAGE_ACCEPT)
-        except FetchError as exc:
-            return FetchResult(error=exc.message, validators=dict(ctx.validators))
-        if listing.not_modified:
-            return FetchResult(not_modified=True, validators=listing.validators)
+        client = self.client(ctx)
+        listing = await self.poll(client, ctx, PAGE_ACCEPT)
+        if isinstance(listing, FetchResult):
+            return listing
         try:
             links = await run_cpu(
                 ctx.pool,
@@ -157,28 +147,13 @@ class HtmlSource(KindSource[HtmlOptions]):
         """The article at `url`; the error message when it could not be
         fetched; a PageProblem when it was fetched but could not be read (it
         fails alone); None when the page holds no text."""
-        try:
-            response = await client.get(url, accept=PAGE_ACCEPT)
-        except FetchError as exc:
-            log.info("source %s: %s", self.name, exc.message)
-            return exc.message
-        c = self.config
-        try:
-            page = await run_cpu(
-                ctx.pool,
-                parse_page,
-                response.text(),
-                response.url,
-                content_selector=c.content_selector,
-                remove_selectors=c.remove_selectors,
-                title_selector=c.title_selector,
-                date_selector=c.date_selector,
-                key=self.name,
-            )
-        except Exception as exc:  # one bad page fails alone, never the poll
-            problem = PageProblem(url, exc)
-            log.warning("source %s: page not read: %s", self.name, problem)
-            return problem
+        page = await self.page(client, url, ctx, self.config)
+        if isinstance(page, FetchError):
+            log.info("source %s: %s", self.name, page.message)
+            return page.message
+        if isinstance(page, PageProblem):  # one bad page fails alone, never the poll
+            log.warning("source %s: page not read: %s", self.name, page)
+            return page
         if not page.text:
             log.info("source %s: no article text at %s", self.name, url)
             return None

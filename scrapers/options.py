@@ -47,6 +47,14 @@ def check_http_url(value: str) -> str:
     return value
 
 
+def require(value: str | None, key: str, source: str) -> None:
+    """ValueError `<key>: <source> needs a <key>` when `value` is unset or
+    empty: the check of a key a source kind cannot do without (`url`, `path`),
+    in its options' `__post_init__`."""
+    if not value:
+        raise ValueError(f"{key}: {source} needs a {key}")
+
+
 Duration = typing.Annotated[float, parse_duration]
 """A field in seconds, written in TOML as a number or `"15m"`."""
 HttpUrl = typing.Annotated[str, check_http_url]

@@ -33,13 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 import feedparser  # type: ignore[import-untyped]
 
-from scrapers.base import FetchContext, KindSource, SourceSpec
+from scrapers.base import FetchContext
 from scrapers.charset import bom_charset, charset_of, codec, declared_charset, detect_charset
 from scrapers.clean import clean_text, find_arabic_date, http_url
 from scrapers.errors import FetchError
 from scrapers.model import Article, FetchResult, PageProblem, content_hash
-from scrapers.options import HttpUrl
-from scrapers.page import Page, html_text, parse_page
+from scrapers.options import HttpUrl, PageOptions, require
+from scrapers.page import Page, html_text
+from scrapers.web import WebSource
 from scrapers.work import WorkError, run_cpu
 
 if TYPE_CHECKING:
@@ -52,8 +53,6 @@ FEED_ACCEPT = (
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
 )
 """Accept header sent for feeds."""
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-"""Accept header sent for article pages."""
 SUMMARY_ONLY_CHARS = 600
 """An entry whose only text is a summary shorter than this is a teaser."""
 
@@ -379,29 +378,21 @@ class RssOptions:
     """At most this many entries a poll (the newest)."""
 
     def __post_init__(self) -> None:
-        if not self.url:
-            raise ValueError("url: an rss source needs a url")
+        require(self.url, "url", "an rss source")
 
 
-class RssSource(KindSource[RssOptions]):
+class RssSource(WebSource[RssOptions]):
     """A feed, with the article pages of summary-only entries when asked."""
 
     kind = "rss"
     Options = RssOptions
 
-    def __init__(self, spec: SourceSpec) -> None:
-        super().__init__(spec)
-        self.url: str = self.config.url or ""
-
     async def fetch(self, ctx: FetchContext) -> FetchResult:
         """Poll the feed once (conditional GET), then fetch pages if asked."""
-        client = _client(ctx)
-        try:
-            response = await client.get(self.url, validators=ctx.validators, accept=FEED_ACCEPT)
-        except FetchError as exc:
-            return FetchResult(error=exc.message, validators=dict(ctx.validators))
-        if response.not_modified:
-            return FetchResult(not_modified=True, validators=response.validators)
+        client = self.client(ctx)
+        response = await self.poll(client, ctx, FEED_ACCEPT)
+        if isinstance(response, FetchResult):
+            return response
         try:
             entries, problem = await run_cpu(
                 ctx.pool,
@@ -459,29 +450,17 @@ class RssSource(KindSource[RssOptions]):
             return None
         if ctx.is_known(entry.url):
             return None
-        try:
-            response = await client.get(entry.page_url, accept=PAGE_ACCEPT)
-        except FetchError as exc:
-            log.info("source %s: page %s not fetched: %s", self.name, entry.page_url, exc.message)
+        c = self.config
+        selectors = PageOptions(
+            content_selector=c.content_selector, remove_selectors=c.remove_selectors
+        )
+        page = await self.page(client, entry.page_url, ctx, selectors)
+        if isinstance(page, FetchError):
+            log.info("source %s: page %s not fetched: %s", self.name, entry.page_url, page.message)
             return None
-        try:
-            page = await run_cpu(
-                ctx.pool,
-                parse_page,
-                response.text(),
-                response.url,
-                content_selector=self.config.content_selector,
-                remove_selectors=self.config.remove_selectors,
-                key=self.name,
-            )
-        except Exception as exc:  # one bad page never fails the feed (it keeps the summary)
-            problem = PageProblem(entry.page_url, exc)
-            log.warning("source %s: %s", self.name, problem)
-            return problem
+        if isinstance(
+            page, PageProblem
+        ):  # one bad page never fails the feed (it keeps the summary)
+            log.warning("source %s: %s", self.name, page)
+            return page
         return page if page.text else None
-
-
-def _client(ctx: FetchContext) -> HttpClient:
-    if ctx.client is None:
-        raise RuntimeError("an rss source needs the HTTP client in its FetchContext")
-    return ctx.client
