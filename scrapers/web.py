@@ -7,14 +7,17 @@ the `FetchResult` that ends the poll) rather than log it."""
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from scrapers.base import FetchContext, KindSource, SourceSpec
-from scrapers.http import FetchError, HttpClient, Response
+from scrapers.errors import FetchError
 from scrapers.model import FetchResult, PageProblem
 from scrapers.options import PageOptions
 from scrapers.page import Page, parse_page
 from scrapers.work import run_cpu
+
+if TYPE_CHECKING:  # the client is made by the poll; the worker processes never need it
+    from scrapers.http import HttpClient, Response
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 """Accept header sent for article pages."""
