@@ -103,10 +103,15 @@ def parse_feed(
     if base_url:
         headers["content-location"] = base_url
     try:
-        # the entries' markup is read for its text only (`html_text`): rewriting
-        # the relative links inside it would be half of feedparser's time
+        # the entries' markup is read for its text only (`html_text`, which drops
+        # scripts and styles itself): rewriting the relative links inside it and
+        # sanitising it would be two thirds of feedparser's time, for the same text
+        # (tests/test_fragment_text.py, on feedparser's own 2,000 test feeds)
         parsed = feedparser.parse(
-            io.BytesIO(data), response_headers=headers, resolve_relative_uris=False
+            io.BytesIO(data),
+            response_headers=headers,
+            resolve_relative_uris=False,
+            sanitize_html=False,
         )
     except Exception as exc:  # feedparser should not raise; never let it break a poll
         log.warning("feedparser failed on %s: %r", base_url or "a feed", exc)
