@@ -489,6 +489,24 @@ class Commands(AdminCommands):
         return Reply((t("lang.done", lang),), public=True)
 
 
+class AnswersCommands:
+    """What a chat transport that answers commands with a `Commands` core shares."""
+
+    commands: Commands
+    """The command core the transport answers with."""
+
+    def bind(
+        self,
+        on_change: Callable[[], object] | None,
+        next_runs: Callable[[], Mapping[str, datetime | None]] | None = None,
+    ) -> None:
+        """Let admin edits apply at once (`Service.reload`) and /sources show the scheduler's
+        next runs; without this the service's settings watcher applies edits within
+        `delivery_poll_interval` seconds."""
+        self.commands.on_change = on_change
+        self.commands.next_runs = next_runs
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -513,4 +531,4 @@ def ago_text(moment: datetime | None, now: datetime, lang: str) -> str:
     return t("ago.future" if seconds > 0 else "ago.past", lang, span=text)
 
 
-__all__ = ["Commands"]
+__all__ = ["AnswersCommands", "Commands"]

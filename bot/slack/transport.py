@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,7 +36,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
-from bot.chat.commands import Commands
+from bot.chat.commands import AnswersCommands, Commands
 from bot.config.logs import redact
 from bot.config.schema import Config, ConfigError, secret
 from bot.delivery.loop import IN_PLACE, SENT, Message, SendResult, Text
@@ -83,7 +82,7 @@ MALFORMED = frozenset(
 """Errors that repeat however often the same message is sent: the row is dead at once."""
 
 
-class SlackTransport:
+class SlackTransport(AnswersCommands):
     """Delivers outbox rows to Slack channels, and takes `/raqib` commands."""
 
     name: ClassVar[str] = "slack"
@@ -130,16 +129,6 @@ class SlackTransport:
             commands.on_failure = tell_admins
         self._held: dict[str, float] = {}
         """Channel → loop time before which its rows wait (after a 429)."""
-
-    def bind(
-        self,
-        on_change: Callable[[], object] | None,
-        next_runs: Callable[[], Mapping[str, datetime | None]] | None = None,
-    ) -> None:
-        """Let admin edits apply at once (`Service.reload`) and /sources show the scheduler's
-        next runs (as `TelegramTransport.bind`)."""
-        self.commands.on_change = on_change
-        self.commands.next_runs = next_runs
 
     # ------------------------------------------------------------ lifecycle
 
