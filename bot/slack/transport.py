@@ -36,7 +36,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
-from bot.chat.commands import AnswersCommands, Commands
+from bot.chat.commands import AnswersCommands, Commands, command_core
 from bot.config.logs import redact
 from bot.config.schema import Config, ConfigError, secret
 from bot.delivery.loop import IN_PLACE, SENT, Message, SendResult, Text
@@ -45,7 +45,6 @@ from bot.render.i18n import t
 from bot.render.markup import escape_mrkdwn, fit_text
 from bot.slack.app import SlackHttpServer, _now, build_app
 from bot.slack.blocks import alert_blocks, alert_fallback
-from bot.store import db as store
 from bot.store import outbox as store_outbox
 from scrapers.retry import retrying
 
@@ -107,11 +106,12 @@ class SlackTransport(AnswersCommands):
             timeout=REQUEST_TIMEOUT,
             logger=logging.getLogger("bot.slack.transport.sdk"),
         )
-        if commands is None:
-            commands = Commands(config, store.open_db(db_path or config.storage.database))
-        self.commands = commands
-        """The command core the app answers with."""
-        self.app = build_app(config, commands, self.client)
+        self._secrets = tuple(s for s in (token, app_token, signing_secret) if s)
+        self.commands = command_core(
+            config, db_path, commands, notify_admins=self.notify_admins, secrets=self._secrets
+        )
+        """The command core the app answers with (a failed command: the admin channel hears)."""
+        self.app = build_app(config, self.commands, self.client)
         self.serve = serve
         """Take commands (off for a send-only transport)."""
         self.http: SlackHttpServer | None = None
@@ -120,13 +120,6 @@ class SlackTransport(AnswersCommands):
         """The Socket Mode connection, once started."""
         self._app_token = app_token
         self._signing_secret = signing_secret
-        self._secrets = tuple(s for s in (token, app_token, signing_secret) if s)
-        if commands.on_failure is None:  # a failed command: the admin channel hears of it
-
-            async def tell_admins(text: str) -> None:
-                await self.notify_admins(redact(text, self._secrets))
-
-            commands.on_failure = tell_admins
         self._held: dict[str, float] = {}
         """Channel → loop time before which its rows wait (after a 429)."""
 
