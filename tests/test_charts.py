@@ -582,13 +582,14 @@ def chart_cli(db_path: Any, *argv: str) -> tuple[int, Any]:
     """`raqib chart ARGV…` against the database at `db_path`, through the real parser."""
     import argparse
 
+    from bot.cli.app import run_command
     from bot.config.schema import Config, StorageConfig
 
     parser = argparse.ArgumentParser(prog="raqib")
     chart.add_chart_arguments(parser.add_subparsers(dest="command").add_parser("chart"))
     args = parser.parse_args(["chart", *argv])
     args.config_obj = Config(storage=StorageConfig(database=db_path))
-    return args.func(args), args
+    return run_command(args), args
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from loopback import LoopbackServer, Reply
 from sqlite_utils import Database
 
 from bot.config.schema import AlertsConfig, Config, ServiceConfig, SourceConfig, StorageConfig
-from bot.config.settings import add_source, set_paused, set_setting
+from bot.config.settings import Editor, add_source, set_paused, set_setting
 from bot.delivery.console import ConsoleTransport, render, set_console_subscription
 from bot.delivery.loop import SENT, DeliveryLoop, Message, SendResult, backoff
 from bot.ingest.pipeline import process_article, rules_from_config
@@ -259,7 +259,7 @@ async def test_an_admin_edit_reaches_the_scheduler_without_a_restart(tmp_path: P
         jobs = source_jobs(service.scheduler)
         assert set(jobs) == {"local"}
         admin = store.open_db(tmp_path / "raqib.db")  # the chat bot's (or another process's) edit
-        set_setting(admin, config, "sources.local.interval", "30m", actor="telegram:1")
+        set_setting(admin, config, "sources.local.interval", "30m", by=Editor("telegram:1"))
         await until(
             lambda: (
                 source_jobs(service.scheduler)["local"].trigger.interval == timedelta(minutes=30)
@@ -271,11 +271,11 @@ async def test_an_admin_edit_reaches_the_scheduler_without_a_restart(tmp_path: P
             admin,
             config,
             {"name": "feed", "kind": "rss", "url": "https://feeds.example.org/rss"},
-            actor="telegram:1",
+            by=Editor("telegram:1"),
         )
         await until(lambda: set(source_jobs(service.scheduler)) == {"local", "feed"})
 
-        set_paused(admin, config, "local", True, actor="telegram:1")
+        set_paused(admin, config, "local", True, by=Editor("telegram:1"))
         await until(lambda: set(source_jobs(service.scheduler)) == {"feed"})
         ids = sorted(j.id for j in service.scheduler.get_jobs())  # the source and the service's
         assert ids == sorted([DIGEST_JOB, SETTINGS_JOB, "source:feed"])
@@ -289,11 +289,11 @@ async def test_alert_rules_follow_an_edit(tmp_path: Path) -> None:
     await service.start()
     try:
         assert service.rules.alert_new is True
-        set_setting(service.db, config, "alerts.alert_new", "false", actor="slack:U1")
+        set_setting(service.db, config, "alerts.alert_new", "false", by=Editor("slack:U1"))
         assert service.reload()  # in-process callers need not wait for the watcher
         assert service.rules.alert_new is False
         assert not service.reload()
-        set_setting(service.db, config, "service.delivery_poll_interval", "1s", actor="cli")
+        set_setting(service.db, config, "service.delivery_poll_interval", "1s", by=Editor("cli"))
         assert service.reload()
         assert service.delivery is not None and service.delivery.poll_interval == 1.0
     finally:
@@ -309,15 +309,15 @@ async def test_the_settings_watcher_is_a_scheduler_job_that_fires(tmp_path: Path
         assert job is not None and job.trigger.interval == timedelta(seconds=0.2)
         assert job.max_instances == 1 and job.coalesce
         admin = store.open_db(tmp_path / "raqib.db")  # another process's edits: only the job
-        set_setting(admin, config, "alerts.alert_new", "false", actor="cli")  # sees them
+        set_setting(admin, config, "alerts.alert_new", "false", by=Editor("cli"))  # sees them
         await until(lambda: service.rules.alert_new is False)
-        set_setting(admin, config, "service.delivery_poll_interval", "0.5s", actor="cli")
+        set_setting(admin, config, "service.delivery_poll_interval", "0.5s", by=Editor("cli"))
         await until(
             lambda: (
                 service.scheduler.get_job(SETTINGS_JOB).trigger.interval == timedelta(seconds=0.5)
             )
         )
-        set_setting(admin, config, "alerts.alert_new", "true", actor="cli")  # still firing
+        set_setting(admin, config, "alerts.alert_new", "true", by=Editor("cli"))  # still firing
         await until(lambda: service.rules.alert_new is True)
     finally:
         await service.shutdown()

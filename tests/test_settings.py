@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from bot.cli.config import cmd_config
 from bot.config.schema import ConfigError, load_config
 from bot.config.settings import (
+    Editor,
     Origin,
     add_source,
     effective_config,
@@ -98,7 +99,7 @@ def test_accepted_edit_is_stored_audited_and_applied(
 ) -> None:
     config = load_config(config_path)
     assert not read(config)
-    effective = set_setting(db, config, key, text, actor="telegram:42", transport="telegram")
+    effective = set_setting(db, config, key, text, by=Editor("telegram:42", "telegram"))
     assert read(effective)
     assert read(effective_config(config, db))  # from the database, as a restart would see it
     [entry] = audit(db)
@@ -143,7 +144,7 @@ def test_refused_edit_gives_the_reason_and_changes_nothing(
 ) -> None:
     config = load_config(config_path)
     with pytest.raises(ConfigError) as info:
-        set_setting(db, config, key, text, actor="telegram:42")
+        set_setting(db, config, key, text, by=Editor("telegram:42"))
     assert words in str(info.value)
     assert db.table("settings").count == 0
     assert audit(db) == []
@@ -152,13 +153,13 @@ def test_refused_edit_gives_the_reason_and_changes_nothing(
 
 def test_unset_brings_back_the_file_value(config_path: Path, db: Database) -> None:
     config = load_config(config_path)
-    set_setting(db, config, "alerts.alert_new", "true", actor="slack:U1")
+    set_setting(db, config, "alerts.alert_new", "true", by=Editor("slack:U1"))
     assert effective_config(config, db).alerts.alert_new is True
-    unset_setting(db, config, "alerts.alert_new", actor="slack:U1")
+    unset_setting(db, config, "alerts.alert_new", by=Editor("slack:U1"))
     assert effective_config(config, db).alerts.alert_new is False
     assert [a["action"] for a in audit(db)] == ["config.set", "config.unset"]
     with pytest.raises(ConfigError, match="no admin edit"):
-        unset_setting(db, config, "alerts.alert_new", actor="slack:U1")
+        unset_setting(db, config, "alerts.alert_new", by=Editor("slack:U1"))
 
 
 def test_admin_sources_join_pause_and_leave(config_path: Path, db: Database) -> None:
@@ -167,23 +168,23 @@ def test_admin_sources_join_pause_and_leave(config_path: Path, db: Database) -> 
         db,
         config,
         {"name": "sohr", "kind": "rss", "url": "https://www.syriahr.com/feed/", "interval": "20m"},
-        actor="telegram:42",
+        by=Editor("telegram:42"),
     )
     effective = effective_config(config, db)
     assert [s.name for s in effective.sources] == ["seeds", "sohr"]
     assert effective.source("sohr").interval == 1200
 
-    set_setting(db, config, "sources.sohr.interval", "1h", actor="telegram:42")
+    set_setting(db, config, "sources.sohr.interval", "1h", by=Editor("telegram:42"))
     assert effective_config(config, db).source("sohr").interval == 3600
 
-    set_paused(db, config, "seeds", True, actor="telegram:42")
+    set_paused(db, config, "seeds", True, by=Editor("telegram:42"))
     assert effective_config(config, db).source("seeds").enabled is False
-    set_paused(db, config, "seeds", False, actor="telegram:42")
+    set_paused(db, config, "seeds", False, by=Editor("telegram:42"))
     assert effective_config(config, db).source("seeds").enabled is True
 
     with pytest.raises(ConfigError, match="pause it instead"):
-        remove_source(db, config, "seeds", actor="telegram:42")
-    remove_source(db, config, "sohr", actor="telegram:42")
+        remove_source(db, config, "seeds", by=Editor("telegram:42"))
+    remove_source(db, config, "sohr", by=Editor("telegram:42"))
     assert [s.name for s in effective_config(config, db).sources] == ["seeds"]
     assert db.table("settings").count == 0  # its edits went with it
     actions = [a["action"] for a in audit(db)]
@@ -210,7 +211,7 @@ def test_admin_sources_join_pause_and_leave(config_path: Path, db: Database) -> 
 def test_refused_source(config_path: Path, db: Database, data: dict[str, Any], words: str) -> None:
     config = load_config(config_path)
     with pytest.raises(ConfigError, match=words):
-        add_source(db, config, data, actor="telegram:42")
+        add_source(db, config, data, by=Editor("telegram:42"))
     assert effective_config(config, db) == config
     assert audit(db) == []
 
@@ -218,7 +219,7 @@ def test_refused_source(config_path: Path, db: Database, data: dict[str, Any], w
 def test_a_stale_edit_is_skipped_not_fatal(config_path: Path, db: Database) -> None:
     """The file lost the source an edit was about: the service still starts."""
     config = load_config(config_path)
-    set_setting(db, config, "sources.seeds.interval", "2h", actor="cli")
+    set_setting(db, config, "sources.seeds.interval", "2h", by=Editor("cli"))
     config_path.write_text(
         config_path.read_text(encoding="utf-8").replace('name = "seeds"', 'name = "renamed"'),
         encoding="utf-8",
@@ -229,7 +230,7 @@ def test_a_stale_edit_is_skipped_not_fatal(config_path: Path, db: Database) -> N
 
 def test_provenance(config_path: Path, db: Database) -> None:
     config = load_config(config_path)
-    set_setting(db, config, "alerts.event_dedupe", "1d", actor="cli")
+    set_setting(db, config, "alerts.event_dedupe", "1d", by=Editor("cli"))
     origins = {e.key: e.origin for e in settings_report(config, db)}
     assert origins["alerts.event_dedupe"] == Origin.ADMIN
     assert origins["alerts.alert_new"] == Origin.FILE
@@ -245,7 +246,7 @@ def test_config_show_masks_secrets(
     token = "987654321:AAF-secret-token-value-never-shown-x"
     monkeypatch.setenv("TEST_RAQIB_TG_TOKEN", token)
     config = load_config(config_path)
-    set_setting(db, config, "sources.seeds.interval", "2h", actor="cli")
+    set_setting(db, config, "sources.seeds.interval", "2h", by=Editor("cli"))
     args = argparse.Namespace(config_obj=config, config_action="show")
     assert cmd_config(args) == 0
     out = capsys.readouterr().out

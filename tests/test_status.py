@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from bot.chat.status import ago, cmd_status, format_status, service_status
 from bot.config.schema import Config, SourceConfig, StorageConfig
-from bot.config.settings import set_paused
+from bot.config.settings import Editor, set_paused
 from bot.store import db as store
 from bot.store import outbox as store_outbox
 from bot.store import sources as store_sources
@@ -50,7 +50,7 @@ def db(config: Config) -> Database:
 
 
 def test_sources_and_outbox(config: Config, db: Database) -> None:
-    set_paused(db, config, "off", True, actor="telegram:1")
+    set_paused(db, config, "off", True, by=Editor("telegram:1"))
     status = service_status(config, db, now=NOW)
     by_name = {s.name: s for s in status.sources}
     assert by_name["good"].consecutive_failures == 0

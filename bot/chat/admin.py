@@ -78,14 +78,8 @@ class AdminCommands:
     def _edit(self, ctx: CommandContext, edit: Callable[..., _T], *args: Any) -> _T:
         """One admin edit through `bot.config.settings` (validated, stored over the file and
         audited as this chat's user); the caller applies it with `_changed`."""
-        return edit(
-            self.db,
-            self.config,
-            *args,
-            actor=ctx.actor,
-            transport=ctx.transport,
-            now=self.clock(),
-        )
+        by = settings.Editor(ctx.actor, ctx.transport, self.clock())
+        return edit(self.db, self.config, *args, by=by)
 
     def _changed(self) -> None:
         if self.on_change is None:

@@ -24,6 +24,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlite_utils import Database
@@ -52,6 +53,7 @@ from bot.chat.table import (
     parse_command,
 )
 from bot.config import settings
+from bot.config.logs import redact
 from bot.config.schema import Config, ConfigError
 from bot.render import messages as render
 from bot.render.i18n import join, norm_lang, t
@@ -489,6 +491,47 @@ class Commands(AdminCommands):
         return Reply((t("lang.done", lang),), public=True)
 
 
+def command_core(
+    config: Config,
+    db_path: Path | str | None,
+    commands: Commands | None,
+    *,
+    notify_admins: Callable[[str], Awaitable[object]],
+    secrets: Sequence[str],
+) -> Commands:
+    """The command core a chat transport answers with: `commands`, or a new one with its
+    own connection to `db_path` (default `[storage] database`).  Unless it has one
+    already, it gets an `on_failure` that tells the transport's admins (`notify_admins`)
+    of a failed command, each of `secrets` masked in the text."""
+    if commands is None:
+        commands = Commands(config, store.open_db(db_path or config.storage.database))
+    if commands.on_failure is None:
+
+        async def tell_admins(text: str) -> None:
+            await notify_admins(redact(text, secrets))
+
+        commands.on_failure = tell_admins
+    return commands
+
+
+class AnswersCommands:
+    """What a chat transport that answers commands with a `Commands` core shares."""
+
+    commands: Commands
+    """The command core the transport answers with."""
+
+    def bind(
+        self,
+        on_change: Callable[[], object] | None,
+        next_runs: Callable[[], Mapping[str, datetime | None]] | None = None,
+    ) -> None:
+        """Let admin edits apply at once (`Service.reload`) and /sources show the scheduler's
+        next runs; without this the service's settings watcher applies edits within
+        `delivery_poll_interval` seconds."""
+        self.commands.on_change = on_change
+        self.commands.next_runs = next_runs
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -513,4 +556,4 @@ def ago_text(moment: datetime | None, now: datetime, lang: str) -> str:
     return t("ago.future" if seconds > 0 else "ago.past", lang, span=text)
 
 
-__all__ = ["Commands"]
+__all__ = ["AnswersCommands", "Commands", "command_core"]

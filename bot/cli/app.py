@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +28,10 @@ from bot.config.schema import Config, ConfigError, SourceConfig, load_config
 # `raqib extract` never load the store, the service or the chat transports;
 # `--help` not even the engine, whose compiled build is imported whole).
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from bot.ingest.pipeline import ArticleResult, StoredChange
+    from figures.model import Metric
     from scrapers.model import Article
 
 log = logging.getLogger(__name__)
@@ -262,6 +265,30 @@ class MissingDatabase(Exception):
     """A read-only command found no database: it prints this and exits 1."""
 
 
+def metric_arg(value: str) -> Metric:
+    """The metric the user typed; an unknown one is a `UsageError` listing the known ones."""
+    from figures.model import Metric
+
+    try:
+        return Metric(value)
+    except ValueError:
+        known = ", ".join(m.value for m in Metric)
+        raise UsageError(f"unknown metric {value!r} (known: {known})") from None
+
+
+@contextlib.contextmanager
+def existing_database(config: Config) -> Iterator[Database]:
+    """The configured database opened for a read-only command, closed after; it must
+    exist (`existing_db`: none is a `MissingDatabase`, and no empty one is made)."""
+    from bot.store.db import open_db
+
+    db = open_db(existing_db(config))
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 def cmd_once(args: argparse.Namespace) -> int:
     """Poll every due source once (concurrently) and print the changes, one
     source after the other in the configuration's order, each as soon as it
@@ -348,16 +375,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_totals(args: argparse.Namespace) -> int:
     """The latest value per key."""
-    from bot.store.db import key_from_text, open_db
+    from bot.store.db import key_from_text
     from bot.store.figures import totals
 
-    config = config_of(args)
     place = place_arg(args.place)
-    db = open_db(existing_db(config))
-    try:
+    with existing_database(config_of(args)) as db:
         rows = totals(db, place)
-    finally:
-        db.close()
     for row in rows:
         sources = json.loads(row["sources"] or "[]")
         if args.json:
@@ -382,23 +405,13 @@ _MARKS = {
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Every observation of a metric, in time order."""
-    from bot.store.db import key_from_text, open_db
+    from bot.store.db import key_from_text
     from bot.store.figures import history
-    from figures.model import Metric
 
-    try:
-        metric = Metric(args.metric)
-    except ValueError:
-        known = ", ".join(m.value for m in Metric)
-        print(f"raqib history: unknown metric {args.metric!r} (known: {known})", file=sys.stderr)
-        return 2
-    config = config_of(args)
+    metric = metric_arg(args.metric)
     place = place_arg(args.place)
-    db = open_db(existing_db(config))
-    try:
+    with existing_database(config_of(args)) as db:
         rows = history(db, metric.value, place)
-    finally:
-        db.close()
     for row in rows:
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
@@ -417,14 +430,29 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_metric_argument(p: argparse.ArgumentParser) -> None:
+    """`METRIC`, for `metric_arg` (`raqib history`, `raqib chart`)."""
+    p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
+
+
+def add_place_option(p: argparse.ArgumentParser) -> None:
+    """`--place P`, for `place_arg`."""
+    p.add_argument("--place", metavar="P", help="only this place (id or name)")
+
+
+def add_json_option(p: argparse.ArgumentParser, per: str = "") -> None:
+    """`--json`: one JSON object a line (`per` names what a line is)."""
+    p.add_argument("--json", action="store_true", help=f"one JSON object a line{per}")
+
+
 def add_extract_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--json", action="store_true", help="one JSON object a line per file")
+    add_json_option(p, " per file")
     p.set_defaults(func=cmd_extract, needs_config=False)
 
 
 def add_once_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="one JSON object a line per change")
+    add_json_option(p, " per change")
     p.add_argument("--all", action="store_true", help="also changes that do not alert")
     p.set_defaults(func=cmd_once, needs_config=True)
 
@@ -432,7 +460,7 @@ def add_once_arguments(p: argparse.ArgumentParser) -> None:
 def add_replay_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", metavar="PATH", help="a folder of articles (index.toml) or a feed file")
     p.add_argument("--db", metavar="FILE", help="keep the database here (default: a temp file)")
-    p.add_argument("--json", action="store_true", help="one JSON object a line per change")
+    add_json_option(p, " per change")
     p.add_argument(
         "--all", action="store_true", help="also silent changes, corroborations and older reports"
     )
@@ -440,15 +468,15 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_totals_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--place", metavar="P", help="only this place (id or name)")
-    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    add_place_option(p)
+    add_json_option(p)
     p.set_defaults(func=cmd_totals, needs_config=True)
 
 
 def add_history_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
-    p.add_argument("--place", metavar="P", help="only this place (id or name)")
-    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    add_metric_argument(p)
+    add_place_option(p)
+    add_json_option(p)
     p.set_defaults(func=cmd_history, needs_config=True)
 
 
@@ -561,6 +589,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"raqib: configuration error: {exc}", file=sys.stderr)
             return 2
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed subcommand's handler: its exit status, a `UsageError` printed and
+    2, a `MissingDatabase` printed and 1, Ctrl-C 130, a closed stdout 1."""
     func: Handler = args.func
     try:
         return func(args)

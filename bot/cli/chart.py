@@ -10,23 +10,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.app import existing_db, place_arg
+from bot.cli.app import (
+    add_metric_argument,
+    add_place_option,
+    existing_database,
+    metric_arg,
+    place_arg,
+)
 from bot.render.charts import DEFAULT_SIZE, chart_title, render_chart
 from bot.render.series import Lang, series_from_history
-from bot.store import db as store
 from bot.store import figures as store_figures
-from figures.model import Metric
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
     """`raqib chart METRIC [--place P] [-o FILE.png] [--lang ar|en] [--size WxH]`:
     the chart of a metric's history from the database, written as a PNG."""
-    try:
-        metric = Metric(args.metric)
-    except ValueError:
-        known = ", ".join(m.value for m in Metric)
-        print(f"raqib chart: unknown metric {args.metric!r} (known: {known})", file=sys.stderr)
-        return 2
+    metric = metric_arg(args.metric)
     size = DEFAULT_SIZE
     if getattr(args, "size", None):
         try:
@@ -38,12 +37,8 @@ def cmd_chart(args: argparse.Namespace) -> int:
     place = place_arg(args.place)  # an unknown place: exit 2, naming the closest
     lang: Lang = "ar" if args.lang == "ar" else "en"
     out = Path(args.output or f"{metric.value}{'-' + place if place else ''}.png")
-    config = args.config_obj
-    db = store.open_db(existing_db(config))  # none: exit 1, and no empty one made
-    try:
+    with existing_database(args.config_obj) as db:  # none: exit 1, and no empty one made
         rows = store_figures.history(db, metric.value, place)
-    finally:
-        db.close()
     if not rows:
         where = f" at {place}" if place else ""
         print(
@@ -71,8 +66,8 @@ def cmd_chart(args: argparse.Namespace) -> int:
 
 def add_chart_arguments(p: argparse.ArgumentParser) -> None:
     """Fill in `raqib chart`'s parser (the CLI's table names this function)."""
-    p.add_argument("metric", metavar="METRIC", help="displaced, killed, area_controlled…")
-    p.add_argument("--place", metavar="P", help="only this place (id or name)")
+    add_metric_argument(p)
+    add_place_option(p)
     p.add_argument("-o", "--output", metavar="FILE.png", help="default: METRIC[-PLACE].png")
     p.add_argument("--lang", choices=("ar", "en"), default="en", help="label language")
     p.add_argument(

@@ -11,6 +11,7 @@ import sys
 
 from bot.config.schema import Config, ConfigError
 from bot.config.settings import (
+    Editor,
     format_entries,
     parse_value,
     set_setting,
@@ -46,9 +47,9 @@ def cmd_config(args: argparse.Namespace) -> int:
     db = open_db(path)
     try:
         if action == "set":
-            set_setting(db, config, args.key, args.value, actor=actor)
+            set_setting(db, config, args.key, args.value, by=Editor(actor))
         else:
-            unset_setting(db, config, args.key, actor=actor)
+            unset_setting(db, config, args.key, by=Editor(actor))
     except ConfigError as exc:
         print(f"raqib config {action}: refused: {exc}", file=sys.stderr)
         return 2

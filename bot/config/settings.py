@@ -416,43 +416,39 @@ def effective_config(config: Config, db: Database) -> Config:
     return dataclasses.replace(merged, sources=sources)
 
 
+@dataclass(frozen=True, slots=True)
+class Editor:
+    """Who makes an admin edit, through which transport and when: what its audit row
+    records (every function below that edits takes one, `by`)."""
+
+    actor: str
+    """`telegram:42`, `slack:U1`, `cli:alice`."""
+    transport: str = "cli"
+    """Where the edit came from; from a chat (not `cli`) a source's interval has a floor."""
+    now: datetime | None = None
+    """When (default: the current time)."""
+
+
 @contextmanager
-def _audited(
-    db: Database,
-    action: str,
-    detail: Mapping[str, Any],
-    *,
-    actor: str,
-    transport: str,
-    now: datetime | None,
-) -> Iterator[str]:
+def _audited(db: Database, action: str, detail: Mapping[str, Any], by: Editor) -> Iterator[str]:
     """One write transaction for an admin's change and its audit row (both or neither);
-    yields the ISO 8601 time both carry (`now`, default the current time)."""
-    at = iso(now or datetime.now(UTC))
+    yields the ISO 8601 time both carry (`by.now`, default the current time)."""
+    at = iso(by.now or datetime.now(UTC))
     with write(db):
         yield at
         store_admin.audit(
             db,
             {
                 "at": at,
-                "actor": actor,
-                "transport": transport,
+                "actor": by.actor,
+                "transport": by.transport,
                 "action": action,
                 "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
             },
         )
 
 
-def set_setting(
-    db: Database,
-    config: Config,
-    key: str,
-    value: Any,
-    *,
-    actor: str,
-    transport: str = "cli",
-    now: datetime | None = None,
-) -> Config:
+def set_setting(db: Database, config: Config, key: str, value: Any, *, by: Editor) -> Config:
     """Validate and store `key = value` as an admin edit; the new effective config.
 
     A string `value` is read as a TOML value first (`500`, `true`, `"2d"`, bare `2d`).
@@ -463,93 +459,62 @@ def set_setting(
     base = effective_config(config, db)
     old = stored_edits(db).get(key)
     validate_edit(base, key, value)
-    if transport != "cli" and key.startswith("sources.") and key.endswith(".interval"):
+    if by.transport != "cli" and key.startswith("sources.") and key.endswith(".interval"):
         check_chat_interval(key, value)
     detail = {"key": key, "value": value, "old": old}
-    with _audited(db, "config.set", detail, actor=actor, transport=transport, now=now) as at:
-        store_admin.put_edit(db, key, value, actor, at)
-    log.info("settings: %s set %s = %s", actor, key, json.dumps(value, ensure_ascii=False))
+    with _audited(db, "config.set", detail, by) as at:
+        store_admin.put_edit(db, key, value, by.actor, at)
+    log.info("settings: %s set %s = %s", by.actor, key, json.dumps(value, ensure_ascii=False))
     return effective_config(config, db)
 
 
-def unset_setting(
-    db: Database,
-    config: Config,
-    key: str,
-    *,
-    actor: str,
-    transport: str = "cli",
-    now: datetime | None = None,
-) -> Config:
+def unset_setting(db: Database, config: Config, key: str, *, by: Editor) -> Config:
     """Drop the admin edit of `key` (the file's value applies again); the new effective config."""
     edits = stored_edits(db)
     if key not in edits:
         raise ConfigError(key, "no admin edit to remove")
     detail = {"key": key, "old": edits[key]}
-    with _audited(db, "config.unset", detail, actor=actor, transport=transport, now=now):
+    with _audited(db, "config.unset", detail, by):
         store_admin.delete_edit(db, key)
-    log.info("settings: %s unset %s", actor, key)
+    log.info("settings: %s unset %s", by.actor, key)
     return effective_config(config, db)
 
 
 def add_source(
-    db: Database,
-    config: Config,
-    data: Mapping[str, Any],
-    *,
-    actor: str,
-    transport: str = "cli",
-    now: datetime | None = None,
+    db: Database, config: Config, data: Mapping[str, Any], *, by: Editor
 ) -> SourceConfig:
     """Validate and store a source added by an admin; it is scheduled on the next sync."""
     base = effective_config(config, db)
     source = validate_new_source(base, data)
-    if transport != "cli" and "interval" in data:
+    if by.transport != "cli" and "interval" in data:
         check_chat_interval(f"sources.{source.name}.interval", data["interval"])
     stored = to_data(source)
-    with _audited(db, "source.add", stored, actor=actor, transport=transport, now=now):
-        store_admin.put_admin_source(db, source.name, stored, actor)
-    log.info("settings: %s added source %s (%s)", actor, source.name, source.kind)
+    with _audited(db, "source.add", stored, by):
+        store_admin.put_admin_source(db, source.name, stored, by.actor)
+    log.info("settings: %s added source %s (%s)", by.actor, source.name, source.kind)
     return source
 
 
-def remove_source(
-    db: Database,
-    config: Config,
-    name: str,
-    *,
-    actor: str,
-    transport: str = "cli",
-    now: datetime | None = None,
-) -> None:
+def remove_source(db: Database, config: Config, name: str, *, by: Editor) -> None:
     """Remove a source an admin added, with its edits (a file's source can only be paused)."""
     if name not in {s["name"] for s in admin_sources(db)}:
         if config.source(name) is not None:
             raise ConfigError(f"sources.{name}", "defined in the config file: pause it instead")
         raise ConfigError(f"sources.{name}", "no such source")
     detail = {"name": name}
-    with _audited(db, "source.remove", detail, actor=actor, transport=transport, now=now):
+    with _audited(db, "source.remove", detail, by):
         store_admin.delete_source(db, name, _like_prefix(name))
-    log.info("settings: %s removed source %s", actor, name)
+    log.info("settings: %s removed source %s", by.actor, name)
 
 
-def set_paused(
-    db: Database,
-    config: Config,
-    name: str,
-    paused: bool,
-    *,
-    actor: str,
-    transport: str = "cli",
-    now: datetime | None = None,
-) -> None:
+def set_paused(db: Database, config: Config, name: str, paused: bool, *, by: Editor) -> None:
     """Pause (or resume) a source: it keeps its state but is not scheduled."""
     if effective_config(config, db).source(name) is None:
         raise ConfigError(f"sources.{name}", "no such source")
     action = "source.pause" if paused else "source.resume"
-    with _audited(db, action, {"name": name}, actor=actor, transport=transport, now=now):
+    with _audited(db, action, {"name": name}, by):
         store_admin.set_source_enabled(db, name, not paused)
-    log.info("settings: %s %s source %s", actor, "paused" if paused else "resumed", name)
+    log.info("settings: %s %s source %s", by.actor, "paused" if paused else "resumed", name)
 
 
 def _like_prefix(name: str) -> str:

@@ -33,7 +33,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 from sqlite_utils import Database
 
@@ -49,6 +49,7 @@ from bot.render.messages import place_name as chart_place_name
 from bot.store import db as store
 from bot.store import outbox as store_outbox
 from bot.store.outbox import HELD as HELD  # the status of a row held for its digest
+from bot.store.outbox import AlertView
 from figures.model import Metric, Qualifier, Scope, Unit
 
 log = logging.getLogger(__name__)
@@ -68,35 +69,6 @@ def is_due(schedule: DigestSchedule, last: datetime, now: datetime) -> bool:
 
 
 # ---------------------------------------------------------------- what goes in a digest
-
-
-class AlertLike(Protocol):
-    """What `DigestItem.from_alert` reads (`bot.store.outbox.AlertView` has it)."""
-
-    @property
-    def kind(self) -> str: ...
-    @property
-    def key(self) -> Any: ...
-    @property
-    def value(self) -> float: ...
-    @property
-    def qualifier(self) -> Qualifier: ...
-    @property
-    def vague(self) -> bool: ...
-    @property
-    def unit(self) -> Unit: ...
-    @property
-    def prev_value(self) -> float | None: ...
-    @property
-    def prev_qualifier(self) -> Qualifier | None: ...
-    @property
-    def prev_vague(self) -> bool | None: ...
-    @property
-    def outlet(self) -> str: ...
-    @property
-    def published(self) -> datetime: ...
-    @property
-    def sources(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +109,7 @@ class DigestItem:
     """The state before was a quantity word."""
 
     @classmethod
-    def from_alert(cls, view: AlertLike) -> DigestItem:
+    def from_alert(cls, view: AlertView) -> DigestItem:
         """From `bot.store.outbox.change_for_alert(db, change_id)`."""
         key = view.key
         return cls(

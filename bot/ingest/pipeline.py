@@ -315,7 +315,9 @@ class _Batch:
             self.next_observation += 1
             fine = obs.figure.place or a.default_place
             if role is Role.CONTEXT:
-                self._observe(obs_id, article_id, key, obs, fine, a.text, "context", None)
+                self.observations.append(
+                    _observation_row(obs_id, article_id, key, obs, fine, a.text, "context", None)
+                )
                 continue
             state = self.states.get(key)
             decision = diff(state, obs, rules, key=key, background=background.get(key, ()))
@@ -337,7 +339,9 @@ class _Batch:
             status = "older" if decision.verdict is Verdict.OLDER else "statement"
             verdict = decision.verdict.value
             if decision.change is None:
-                self._observe(obs_id, article_id, key, obs, fine, a.text, status, verdict)
+                self.observations.append(
+                    _observation_row(obs_id, article_id, key, obs, fine, a.text, status, verdict)
+                )
                 notes.append(Note(decision.verdict, key, obs, decision.state or state))
                 continue
             # the credit as of the change: who had reported its value by now (a
@@ -348,30 +352,16 @@ class _Batch:
             change_id = store_figures.insert_change(
                 db, _change_row(article_id, obs_id, decision.change, now, sources)
             )
-            self._observe(obs_id, article_id, key, obs, fine, a.text, status, verdict, change_id)
+            self.observations.append(
+                _observation_row(
+                    obs_id, article_id, key, obs, fine, a.text, status, verdict, change_id
+                )
+            )
             queued = 0
             if decision.change.alert:
                 queued = _queue(db, self.subs, change_id, key, fine, now)
             stored.append(StoredChange(change_id, decision.change, sources, queued))
         return ArticleResult(a.article.url, False, len(a.figures), tuple(stored), tuple(notes))
-
-    def _observe(
-        self,
-        obs_id: int,
-        article_id: int,
-        key: Key,
-        obs: Observation,
-        fine_place: str | None,
-        text: str,
-        status: str,
-        verdict: str | None,
-        change_id: int | None = None,
-    ) -> None:
-        self.observations.append(
-            _observation_row(
-                obs_id, article_id, key, obs, fine_place, text, status, verdict, change_id
-            )
-        )
 
     def flush(self) -> None:
         """Write the observations and each moved key's final state."""

@@ -78,6 +78,11 @@ EVENT_PATHS = ("/slack/events", "/slack/commands", "/slack/actions")
 CHART_FILENAME = "raqib-chart.png"
 """Name of an uploaded chart."""
 
+Ack = Callable[..., Awaitable[Any]]
+"""Bolt's `ack` argument: acknowledges a request within three seconds, optionally answering it."""
+Respond = Callable[..., Awaitable[Any]]
+"""Bolt's `respond` argument: answers later through the request's response_url."""
+
 
 # ---------------------------------------------------------------- the app
 
@@ -136,12 +141,7 @@ class CommandBridge:
             lang=self.commands.lang_of("slack", str(channel)),
         )
 
-    async def on_command(
-        self,
-        ack: Callable[..., Awaitable[Any]],
-        body: dict[str, Any],
-        respond: Callable[..., Awaitable[Any]],
-    ) -> None:
+    async def on_command(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """/raqib <subcommand> [args]: the core's command of that name (help without one)."""
         ctx = self.context(body)
         line = "/" + (str(body.get("text") or "").strip() or "help")
@@ -170,12 +170,7 @@ class CommandBridge:
         await ack(text=t("slack.working", ctx.lang), response_type="ephemeral")
         await self.finish(ctx, await task, respond)
 
-    async def on_choice(
-        self,
-        ack: Callable[..., Awaitable[Any]],
-        body: dict[str, Any],
-        respond: Callable[..., Awaitable[Any]],
-    ) -> None:
+    async def on_choice(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """A reply's button: run its command line; the answer replaces the buttons' message."""
         await ack()
         actions = body.get("actions") or []
@@ -203,9 +198,7 @@ class CommandBridge:
             response_type="ephemeral",
         )
 
-    async def finish(
-        self, ctx: CommandContext, reply: Reply, respond: Callable[..., Awaitable[Any]]
-    ) -> None:
+    async def finish(self, ctx: CommandContext, reply: Reply, respond: Respond) -> None:
         """Answer a slow command later: its chart to the channel, its text to response_url."""
         if reply.photo is not None:
             try:

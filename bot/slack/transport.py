@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,7 +36,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
-from bot.chat.commands import Commands
+from bot.chat.commands import AnswersCommands, Commands, command_core
 from bot.config.logs import redact
 from bot.config.schema import Config, ConfigError, secret
 from bot.delivery.loop import IN_PLACE, SENT, Message, SendResult, Text
@@ -46,7 +45,6 @@ from bot.render.i18n import t
 from bot.render.markup import escape_mrkdwn, fit_text
 from bot.slack.app import SlackHttpServer, _now, build_app
 from bot.slack.blocks import alert_blocks, alert_fallback
-from bot.store import db as store
 from bot.store import outbox as store_outbox
 from scrapers.retry import retrying
 
@@ -83,7 +81,7 @@ MALFORMED = frozenset(
 """Errors that repeat however often the same message is sent: the row is dead at once."""
 
 
-class SlackTransport:
+class SlackTransport(AnswersCommands):
     """Delivers outbox rows to Slack channels, and takes `/raqib` commands."""
 
     name: ClassVar[str] = "slack"
@@ -108,11 +106,12 @@ class SlackTransport:
             timeout=REQUEST_TIMEOUT,
             logger=logging.getLogger("bot.slack.transport.sdk"),
         )
-        if commands is None:
-            commands = Commands(config, store.open_db(db_path or config.storage.database))
-        self.commands = commands
-        """The command core the app answers with."""
-        self.app = build_app(config, commands, self.client)
+        self._secrets = tuple(s for s in (token, app_token, signing_secret) if s)
+        self.commands = command_core(
+            config, db_path, commands, notify_admins=self.notify_admins, secrets=self._secrets
+        )
+        """The command core the app answers with (a failed command: the admin channel hears)."""
+        self.app = build_app(config, self.commands, self.client)
         self.serve = serve
         """Take commands (off for a send-only transport)."""
         self.http: SlackHttpServer | None = None
@@ -121,25 +120,8 @@ class SlackTransport:
         """The Socket Mode connection, once started."""
         self._app_token = app_token
         self._signing_secret = signing_secret
-        self._secrets = tuple(s for s in (token, app_token, signing_secret) if s)
-        if commands.on_failure is None:  # a failed command: the admin channel hears of it
-
-            async def tell_admins(text: str) -> None:
-                await self.notify_admins(redact(text, self._secrets))
-
-            commands.on_failure = tell_admins
         self._held: dict[str, float] = {}
         """Channel → loop time before which its rows wait (after a 429)."""
-
-    def bind(
-        self,
-        on_change: Callable[[], object] | None,
-        next_runs: Callable[[], Mapping[str, datetime | None]] | None = None,
-    ) -> None:
-        """Let admin edits apply at once (`Service.reload`) and /sources show the scheduler's
-        next runs (as `TelegramTransport.bind`)."""
-        self.commands.on_change = on_change
-        self.commands.next_runs = next_runs
 
     # ------------------------------------------------------------ lifecycle
 

@@ -52,18 +52,21 @@ def m001_initial(db: Database) -> None:
     db.table("articles").create_index(["url", "content_hash"], unique=True)
     # `changes` and `state` each carry the series key's columns, written out here:
     # a migration stays as it was applied, never built from constants that move on
+    series_key = {
+        "key": str,
+        "metric": str,
+        "place": str,
+        "party": str,
+        "scope": str,
+        "window": str,
+        "since": str,
+        "unit": str,
+    }
     db.table("changes").create(
         {
             "id": int,
             "kind": str,
-            "key": str,
-            "metric": str,
-            "place": str,
-            "party": str,
-            "scope": str,
-            "window": str,
-            "since": str,
-            "unit": str,
+            **series_key,
             "article_id": int,
             "observation_id": int,
             "value": float,
@@ -118,14 +121,7 @@ def m001_initial(db: Database) -> None:
     )
     db.table("state").create(
         {
-            "key": str,
-            "metric": str,
-            "place": str,
-            "party": str,
-            "scope": str,
-            "window": str,
-            "since": str,
-            "unit": str,
+            **series_key,
             "value": float,
             "qualifier": str,
             "vague": int,

@@ -71,30 +71,11 @@ def _health(row: Sequence[Any]) -> SourceHealth:
     )
 
 
-def record_poll(
-    db: Database,
-    name: str,
-    *,
-    now: datetime,
-    next_due: datetime,
-    error: str | None = None,
-    empty_content: bool = False,
-    validators: dict[str, str] | None = None,
-    problem: str | None = None,
-) -> None:
-    """Store the outcome of one poll of `name`; `problem` says which documents
-    of a successful poll failed alone (kept as its last error, not a failure)."""
+def record_poll(db: Database, name: str, **outcome: Any) -> None:
+    """Store the outcome of one poll of `name` (`save_poll`'s keyword arguments) in a
+    `write` transaction of its own."""
     with write(db):
-        save_poll(
-            db,
-            name,
-            now=now,
-            next_due=next_due,
-            error=error,
-            empty_content=empty_content,
-            validators=validators,
-            problem=problem,
-        )
+        save_poll(db, name, **outcome)
 
 
 def save_poll(
@@ -108,8 +89,10 @@ def save_poll(
     validators: dict[str, str] | None = None,
     problem: str | None = None,
 ) -> None:
-    """`record_poll` inside the caller's `write` transaction (one statement:
-    a failure counts up in SQL, not from a value read first)."""
+    """Store the outcome of one poll of `name` inside the caller's `write` transaction
+    (`record_poll` makes its own); `problem` says which documents of a successful poll
+    failed alone (kept as its last error, not a failure).  One statement: a failure
+    counts up in SQL, not from a value read first."""
     row: dict[str, Any] = {
         "name": name,
         "last_polled": iso(now),

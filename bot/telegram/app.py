@@ -38,7 +38,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.commands import Commands
+from bot.chat.commands import Commands, command_core
 from bot.chat.table import (
     COMMANDS,
     MANAGE_COMMANDS,
@@ -55,7 +55,6 @@ from bot.render.i18n import norm_lang, t
 from bot.render.markup import escape_html, utf16_len
 from bot.render.messages import reply_html
 from bot.render.reply import Reply
-from bot.store import db as store
 from scrapers.retry import RetryPolicy, retrying
 
 log = logging.getLogger(__name__)
@@ -109,21 +108,19 @@ def build_application(
         .write_timeout(30)
         .build()
     )
-    if commands is None:
-        db = store.open_db(db_path or config.storage.database)
-        commands = Commands(config, db)
+    commands = command_core(  # a failed command: the admin chat hears of it
+        config,
+        db_path,
+        commands,
+        notify_admins=lambda text: notify_admins(app.bot_data, app.bot, config, text),
+        secrets=(token,),
+    )
     app.bot_data.update(
         commands=commands,
         config=config,
         pacer=pacer,
         secrets=(token,),
     )
-    if commands.on_failure is None:  # a failed command: the admin chat hears of it
-
-        async def tell_admins(text: str) -> None:
-            await notify_admins(app.bot_data, app.bot, config, redact(text, (token,)))
-
-        commands.on_failure = tell_admins
     for name, handler in HANDLERS.items():  # a slow one runs beside the others, not before
         block = name not in SLOW_COMMANDS
         app.add_handler(CommandHandler(name, handler, filters=MESSAGES, block=block))

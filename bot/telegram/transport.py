@@ -28,8 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
@@ -46,7 +45,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.chat.commands import Commands
+from bot.chat.commands import AnswersCommands, Commands
 from bot.config.logs import redact
 from bot.config.schema import Config, ConfigError, secret
 from bot.delivery.loop import IN_PLACE, SENT, Message, SendResult, Text
@@ -82,7 +81,7 @@ def _retry_send(exc: Exception) -> bool:
     )
 
 
-class TelegramTransport:
+class TelegramTransport(AnswersCommands):
     """Delivers outbox rows to Telegram chats, and runs the bot for commands."""
 
     name: ClassVar[str] = "telegram"
@@ -114,17 +113,6 @@ class TelegramTransport:
         """The command core the bot answers with."""
         core: Commands = self.app.bot_data["commands"]
         return core
-
-    def bind(
-        self,
-        on_change: Callable[[], object] | None,
-        next_runs: Callable[[], Mapping[str, datetime | None]] | None = None,
-    ) -> None:
-        """Let admin edits apply at once (`Service.reload`) and /sources show the scheduler's
-        next runs; without this the service's settings watcher applies edits within
-        `delivery_poll_interval` seconds."""
-        self.commands.on_change = on_change
-        self.commands.next_runs = next_runs
 
     async def start(self) -> None:
         """Connect, register the command menu, and start polling for commands.
@@ -227,11 +215,7 @@ class TelegramTransport:
             chunks = alert_html(message.alert, message.lang)
         except ValueError as exc:  # unbalanced markup: a bug in rendering, never retried
             return SendResult(False, error=str(exc), permanent=True)
-        for chunk in chunks:
-            result = await self.send_html(chat_id, chunk)
-            if not result.ok:
-                return result
-        return SENT
+        return await self.send_chunks(chat_id, chunks)
 
     async def send_text(self, chat_id: str, text: Text) -> SendResult:
         """Deliver a digest as HTML, split under Telegram's length limit."""
@@ -240,8 +224,13 @@ class TelegramTransport:
             chunks = split_html(text.html)
         except ValueError as exc:  # not a chat id, or unbalanced markup: never retried
             return SendResult(False, error=str(exc), permanent=True)
+        return await self.send_chunks(chat, chunks)
+
+    async def send_chunks(self, chat_id: int, chunks: Iterable[str]) -> SendResult:
+        """Send the HTML `chunks` of one alert or digest in order, stopping at the first
+        that fails (its result is returned; the rest are not sent)."""
         for chunk in chunks:
-            result = await self.send_html(chat, chunk)
+            result = await self.send_html(chat_id, chunk)
             if not result.ok:
                 return result
         return SENT
