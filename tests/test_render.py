@@ -293,9 +293,11 @@ def test_amount(
         ("--12-01", "en", "1 Dec"),
         ("2018-12-01", "en", "1 Dec 2018"),
         ("--02-10", "ar", "١٠ فبراير"),
+        ("2024-09-30", "ar", "٣٠ سبتمبر ٢٠٢٤"),
+        ("--02-30", "en", "--02-30"),
         ("someday", "en", "someday"),
     ],
-    ids=["month-day", "full-date", "arabic", "unknown"],
+    ids=["month-day", "full-date", "arabic", "arabic-full", "impossible", "unknown"],
 )
 def test_format_since(text: str, lang: str, expected: str) -> None:
     assert format_since(text, lang) == expected
@@ -309,9 +311,28 @@ def test_format_since(text: str, lang: str, expected: str) -> None:
         ("2w", "ar", "خلال أسبوعين"),
         ("3d", "ar", "خلال ٣ أيام"),
         ("20d", "ar", "خلال ٢٠ يوماً"),
+        ("100d", "ar", "خلال ١٠٠ يوم"),
+        ("103d", "ar", "خلال ١٠٣ أيام"),
+        ("111d", "ar", "خلال ١١١ يوماً"),
+        ("200h", "ar", "خلال ٢٠٠ ساعة"),
+        ("1m", "ar", "خلال شهر"),
+        ("1w", "en", "in 1 week"),
         ("odd", "en", "odd"),
     ],
-    ids=["hours", "one-day", "ar-dual", "ar-plural", "ar-11-plus", "unknown"],
+    ids=[
+        "hours",
+        "one-day",
+        "ar-dual",
+        "ar-plural",
+        "ar-11-plus",
+        "ar-hundred-takes-the-singular",
+        "ar-103-few",
+        "ar-111-many",
+        "ar-200-other",
+        "ar-one",
+        "en-one",
+        "unknown",
+    ],
 )
 def test_format_window(window: str, lang: str, expected: str) -> None:
     assert format_window(window, lang) == expected

@@ -74,29 +74,38 @@ UNIT_WORDS: dict[Unit, tuple[str, str]] = {
 """What follows a number of each unit (en, ar), inline (a chart's axis names the unit
 in its own words: `bot.render.charts.UNIT_NAMES`)."""
 
-MONTHS = (
-    ("Jan", "يناير"),
-    ("Feb", "فبراير"),
-    ("Mar", "مارس"),
-    ("Apr", "أبريل"),
-    ("May", "مايو"),
-    ("Jun", "يونيو"),
-    ("Jul", "يوليو"),
-    ("Aug", "أغسطس"),
-    ("Sep", "سبتمبر"),
-    ("Oct", "أكتوبر"),
-    ("Nov", "نوفمبر"),
-    ("Dec", "ديسمبر"),
-)
-"""Month names (en, ar), the Arabic as outlets in the Levant and Gulf write them."""
+DATE_PATTERNS = {"en": "d MMM", "ar": "d MMMM"}
+"""Day and month, in Babel's (CLDR's) pattern language: `12 Feb`, «١٢ فبراير» (CLDR's
+Arabic month names are the ones outlets in Egypt and the Gulf write)."""
 
-WINDOW_UNITS: dict[str, tuple[tuple[str, str], tuple[str, str, str, str]]] = {
-    "h": (("hour", "hours"), ("ساعة", "ساعتين", "ساعات", "ساعة")),
-    "d": (("day", "days"), ("يوم", "يومين", "أيام", "يوماً")),
-    "w": (("week", "weeks"), ("أسبوع", "أسبوعين", "أسابيع", "أسبوعاً")),
-    "m": (("month", "months"), ("شهر", "شهرين", "أشهر", "شهراً")),
+WINDOW_UNITS: dict[str, dict[str, dict[str, str]]] = {
+    "h": {
+        "en": {"one": "hour", "other": "hours"},
+        "ar": {"one": "ساعة", "two": "ساعتين", "few": "ساعات", "many": "ساعة", "other": "ساعة"},
+    },
+    "d": {
+        "en": {"one": "day", "other": "days"},
+        "ar": {"one": "يوم", "two": "يومين", "few": "أيام", "many": "يوماً", "other": "يوم"},
+    },
+    "w": {
+        "en": {"one": "week", "other": "weeks"},
+        "ar": {
+            "one": "أسبوع",
+            "two": "أسبوعين",
+            "few": "أسابيع",
+            "many": "أسبوعاً",
+            "other": "أسبوع",
+        },
+    },
+    "m": {
+        "en": {"one": "month", "other": "months"},
+        "ar": {"one": "شهر", "two": "شهرين", "few": "أشهر", "many": "شهراً", "other": "شهر"},
+    },
 }
-"""Window units: English singular/plural; Arabic one, two, 3-10, 11+."""
+"""A window unit's word for each CLDR plural category of a count (Babel says which one a
+count takes): in Arabic `few` is 3-10 (and 103-110…: «٣ أيام»), `many` 11-99 («٢٠ يوماً»),
+`other` 100-102, 200… («١٠٠ يوم»); `one` and `two` stand without the number
+(«خلال يومين»)."""
 
 QUOTE_LIMIT = 300
 """About the most characters of article text an alert quotes, centred on the figure."""
@@ -168,12 +177,31 @@ def format_date(
 ) -> str:
     """`12 Feb 2019` / `١٢ فبراير ٢٠١٩` (without `with_year`: `12 Feb`; with
     `with_time`: `12 Feb 2019 14:00`)."""
-    text = f"{moment.day} {MONTHS[moment.month - 1][_i(lang)]}"
+    text = _day_month(moment.date(), lang)
     if with_year:
         text += f" {moment.year}"
     if with_time:
         text += f" {moment:%H:%M}"
     return localize_digits(text, lang)
+
+
+def _day_month(day: date, lang: str) -> str:
+    from babel.dates import format_date as babel_date
+
+    return str(babel_date(day, DATE_PATTERNS[_lang(lang)], locale=_lang(lang)))
+
+
+def _lang(lang: str) -> str:
+    return "ar" if lang == "ar" else "en"
+
+
+def plural_category(count: int, lang: str) -> str:
+    """The CLDR plural category of `count` in `lang` (Babel's rules): `one`, `two`,
+    `few`, `many` or `other` (zero takes `other`)."""
+    from babel import Locale
+
+    category = str(Locale.parse(_lang(lang)).plural_form(count))
+    return "other" if category == "zero" else category
 
 
 def format_since(since: str, lang: str) -> str:
@@ -184,10 +212,10 @@ def format_since(since: str, lang: str) -> str:
         return since
     year, month, day = int(m.group(1) or 2000), int(m.group(2)), int(m.group(3))
     try:
-        date(year, month, day)
+        when = date(year, month, day)
     except ValueError:
         return since
-    text = f"{day} {MONTHS[month - 1][_i(lang)]}"
+    text = _day_month(when, lang)
     if m.group(1):
         text += f" {year}"
     return localize_digits(text, lang)
@@ -198,15 +226,14 @@ def format_window(window: str, lang: str) -> str:
     m = _WINDOW.match(window)
     if not m:
         return window
-    n, (en, ar) = int(m.group(1)), WINDOW_UNITS[m.group(2)]
+    n = int(m.group(1))
+    category = plural_category(n, lang)
+    word = WINDOW_UNITS[m.group(2)][_lang(lang)][category]
     if lang != "ar":
-        return f"in {n} {en[0] if n == 1 else en[1]}"
-    digits = localize_digits(str(n), lang)
-    if n == 1:
-        return f"خلال {ar[0]}"
-    if n == 2:
-        return f"خلال {ar[1]}"
-    return f"خلال {digits} {ar[2] if n <= 10 else ar[3]}"
+        return f"in {n} {word}"
+    if category in {"one", "two"}:
+        return f"خلال {word}"
+    return f"خلال {localize_digits(str(n), lang)} {word}"
 
 
 def place_name(place_id: str | None, lang: str) -> str | None:
