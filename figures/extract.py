@@ -558,6 +558,8 @@ class _Extractor:
         found = best[1]
         if found is None or blocker < best[0] or forecast:
             return None
+        if nouns.modal_before(doc.toks, doc.clause, r.q0):
+            return None  # قد يدفع 200 ألف شخص إلى النزوح: what may happen
         if nouns.conditional_after(doc.toks, r.end_tok, doc.clause, doc.clause[c.t0]):
             return None  # نزوح مليوني لاجئ في حال اندلاع القتال: if it happens
         if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):

@@ -170,6 +170,28 @@ def subjunctive_between(toks: Sequence[str], lo: int, hi: int) -> bool:
     return False
 
 
+_MODAL = frozenset({"قد", "وقد", "فقد", "لقد"})
+_MODAL_REACH = 8
+_BE = frozenset({"يكون", "تكون", "يكونوا", "يكونون", "تكونوا"})
+
+
+def modal_before(toks: Sequence[str], clause: Sequence[int], q0: int) -> bool:
+    """Whether `قد` and an imperfect verb stand before the number at token
+    `q0`, in its clause, within a few words (`قد يدفع 200 ألف شخص إلى
+    النزوح`، `وقد يرتفع عدد القتلى إلى 500`): what may happen, not a count.
+    `قد` + a perfect (`وقد نزح 500`) states what happened; `قد يكون` ("it may
+    be that") hedges a count that is stated, and stays one."""
+    of = clause[q0] if q0 < len(clause) else -1
+    for k in range(q0 - 1, max(-1, q0 - 1 - _MODAL_REACH), -1):
+        if clause[k] != of:
+            return False
+        if toks[k] not in _MODAL:
+            continue
+        verb = toks[k + 1]
+        return verb[:1] == "ي" and len(verb) >= 3 and verb.isalpha() and verb not in _BE
+    return False
+
+
 _CONDITIONAL = tuple(tuple(fold(w) for w in p.split()) for p in lx.NOUNS["conditional"])
 _CONDITIONAL_REACH = 6
 _CONDITIONAL_HEADS = frozenset(h for w in _CONDITIONAL for h in (w[0], "و" + w[0], "ف" + w[0]))

@@ -608,6 +608,10 @@ def attribute(
         if _whole_land(text, clo, chi):
             return whole_country(home.id) if home.id else home
         return home
+    if metric is Metric.RETURNED:
+        back = _returned_to(text, named, s, e, clo, chi, home)
+        if back is not None:
+            return back
     named = _without_nationalities(text, named, s, e)
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
     refugees = _hosted(text, clo, chi)
@@ -665,6 +669,35 @@ def attribute(
     elif _BETWEEN.search(text[max(0, group[0].start - 40) : group[0].start]):
         return common([of(m.id) for m in group])
     return place
+
+
+def _returned_to(
+    text: str, named: list[_Named], s: int, e: int, clo: int, chi: int, home: Place
+) -> Place | None:
+    """Returnees whose clause names only the place they came back from
+    (`عاد 470 ألف أفغاني من باكستان`): that place is not where they returned.
+    Their nationality is (`أفغاني` → Afghanistan); with none, the article's
+    place unless it is the place they left (then nowhere the text names).
+    None: the clause names a place of return, or no place they left."""
+    left = [
+        m
+        for m in named
+        if m.role is Role.FROM and not m.demonym and clo <= m.start < chi
+        if _reaches(text, m, s, e, clo, chi)
+    ]
+    if not left:
+        return None
+    if any(
+        not m.demonym and m.role is not Role.FROM and _reaches(text, m, s, e, clo, chi)
+        for m in named
+    ):
+        return None  # a place of return beside the one they left: the usual reading
+    nationals = [m for m in named if m.demonym and _nationality(text, m, s, e)]
+    if nationals:
+        return whole_country(nationals[0].id)
+    if home.country in {of(m.id).country for m in left}:
+        return NOWHERE
+    return home
 
 
 HEADLINE_WEIGHT = 3.0

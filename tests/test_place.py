@@ -437,6 +437,33 @@ CASES: list[Case] = [
         "NE-6",
         "tillaberi",
     ),
+    (
+        "returnees-not-where-they-came-back-from",
+        "أفادت المفوضية بأن أكثر من 470 ألف أفغاني عادوا من باكستان منذ سبتمبر.",
+        Metric.RETURNED,
+        470_000,
+        "AF",
+        None,
+        "afghanistan",
+    ),
+    (
+        "returnees-of-a-nationality-from-a-neighbour",
+        "عاد 3000 لاجئ سوري من لبنان خلال أسبوع.",
+        Metric.RETURNED,
+        3000,
+        "SY",
+        None,
+        "syria",
+    ),
+    (
+        "returnees-from-the-article-country-nowhere-named",
+        "لبنان: عودة النازحين\n\nعاد 3000 نازح من لبنان خلال أسبوع.",
+        Metric.RETURNED,
+        3000,
+        None,
+        None,
+        None,
+    ),
 ]
 
 
