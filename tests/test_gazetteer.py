@@ -186,6 +186,17 @@ PLACE_CASES = [
         [("شمال كيفو", "north-kivu"), ("إيتوري", "ituri"), ("الكونغو الديمقراطية", "dr-congo")],
     ),
     ("tigray", "فروا من إقليم تيغراي", [("تيغراي", "tigray")]),
+    (
+        "salah-al-din-in-tripoli-is-a-district",
+        "اشتباكات في طرابلس ونزوح من عين زارة وصلاح الدين",
+        [("طرابلس", "tripoli"), ("عين زارة", "ain-zara"), ("صلاح الدين", "salah-al-din-tripoli")],
+    ),
+    ("salah-al-din-alone-is-iraq", "قتل 5 في صلاح الدين", [("صلاح الدين", "salahuddin")]),
+    (
+        "salah-al-din-with-an-iraqi-town",
+        "عادت عائلات إلى بيجي في صلاح الدين",
+        [("بيجي", "baiji"), ("صلاح الدين", "salahuddin")],
+    ),
 ]
 
 
