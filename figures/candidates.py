@@ -147,6 +147,8 @@ def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
         )
         if number < 0 or _qualifier_before(doc, number)[0] != i:
             return -1
+        if doc.toks[i][:1] == "و" and doc.words[i].bare != doc.toks[i]:
+            return -1  # 812 قتيلا وأكثر من 2800 جريح: a second, hedged item
         i = number
     if doc.toks[i][:1] == "و" and not doc.toks[i].startswith("واحد"):
         return -1  # 9 قتلى وعشرات الجرحى: a second item, not the phrase's subject

@@ -560,6 +560,8 @@ class _Extractor:
             return None
         if nouns.modal_before(doc.toks, doc.clause, r.q0):
             return None  # قد يدفع 200 ألف شخص إلى النزوح: what may happen
+        if unit is Unit.PERSON and nouns.alive_after(doc.toks, r.end_tok):
+            return None  # أخرجت 1,240 شخصا أحياء من تحت الأنقاض: survivors
         if nouns.conditional_after(doc.toks, r.end_tok, doc.clause, doc.clause[c.t0]):
             return None  # نزوح مليوني لاجئ في حال اندلاع القتال: if it happens
         if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):

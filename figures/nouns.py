@@ -121,6 +121,21 @@ def of_things(toks: Sequence[str], j: int) -> bool:
     return lx.bare(_tok(toks, j)) == "منها"
 
 
+_ALIVE = frozenset({"احياء", "أحياء", "احياءا", "أحياءا", "أحياءً"})
+_LIFE = ("على", "قيد", "الحياة")
+
+
+def alive_after(toks: Sequence[str], j: int) -> bool:
+    """Whether the words from token j (right after the counted noun) say the
+    people are alive: `أخرجت 1,240 شخصا أحياء من تحت الأنقاض`, `انتشال 20
+    شخصا على قيد الحياة` are survivors, no figure (`أحياء` before a name or
+    after a preposition, `في أحياء المدينة`, is neighbourhoods, and is not
+    right after a counted noun)."""
+    if _tok(toks, j) in _ALIVE:
+        return True
+    return all(fold(_tok(toks, j + n)) == fold(w) for n, w in enumerate(_LIFE))
+
+
 def size_of(toks: Sequence[str], j: int) -> bool:
     """Whether the token j after a size word (`مساحة`) makes it a size rather
     than ground held: a number of them (`مساحة 2 منها`) or, after an

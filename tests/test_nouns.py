@@ -61,6 +61,8 @@ NOT_COUNTED: list[tuple[str, str]] = [
     ),
     ("may-rise", "وقد يرتفع عدد القتلى إلى 500 قتيل مع استمرار البحث."),
     ("may-reach", "ويقول مسؤولون إن عدد النازحين قد يصل إلى مليون نازح."),
+    # --- survivors: the counted people are said to be alive -----------------------
+    ("pulled-out-alive", "وأخرجت فرق الإنقاذ 1,240 شخصا أحياء من تحت الأنقاض منذ وقوع الزلزال."),
 ]
 
 
@@ -70,6 +72,11 @@ def test_not_counted(text: str) -> None:
 
 
 COUNTED: list[tuple[str, str, set[Row]]] = [
+    (
+        "a-reception-reported-is-no-plan",
+        "أعلن الهلال الأحمر استقبال 180 عائلة نازحة من مدينة سرت خلال اليومين الماضيين.",
+        {("displaced", "household", 180, "exact")},
+    ),
     # --- people through a person noun, a nisba, a typo ----------------------------
     ("nights", "قتل أربعة مدنيين بعد ثلاث ليالي من القصف.", {("killed", "person", 4, "exact")}),
     (
@@ -274,6 +281,8 @@ def test_counted(text: str, want: set[Row]) -> None:
 
 
 GUARDS_NOT_COUNTED: list[tuple[str, str]] = [
+    ("rescued-alive", "انتشلت الفرق 20 شخصا على قيد الحياة من المبنى المنهار."),
+    ("ready-to-receive", "المخيم جاهز لاستقبال 500 عائلة نازحة."),
     ("province-area", "تبلغ مساحة المحافظة 9 آلاف كيلومتر مربع."),
     ("population-held", "يعيش 4 ملايين في مناطق المعارضة."),
     ("fraction-size-only", "تبلغ مساحة الإقليم نحو نصف مساحة البلاد."),
@@ -294,6 +303,11 @@ def test_still_not_counted(text: str) -> None:
 
 
 GUARDS_COUNTED: list[tuple[str, str, set[Row]]] = [
+    (
+        "neighbourhoods-are-no-survivors",
+        "قتل 50 مدنيا في أحياء مدينة الفاشر.",
+        {("killed", "person", 50, "exact")},
+    ),
     ("qad-with-a-perfect", "وقد نزح 500 شخص من البلدة.", {("displaced", "person", 500, "exact")}),
     (
         "qad-yakun-hedges-a-stated-count",
