@@ -181,7 +181,8 @@ def _collect(
             elif tag in (Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
                 hits.append(_Hit(i, i + 1, sense))
             elif tag is Tag.BATCH:
-                cues.append(_day_cue(doc, i))
+                if not _not_today(doc, i):
+                    cues.append(_day_cue(doc, i))
             elif tag is Tag.TOTAL:
                 cues.append(_Cue(i, i + 1, Scope.TOTAL, rise=sense.arg == "rise"))
             elif tag is Tag.DUR_WORD:
@@ -218,6 +219,28 @@ def _collect(
             if q.scope is not Scope.BATCH or not any(a < q.start < b for a, b in spans)
         ]
     return hits, cues
+
+
+_TODAY = fold("اليوم")
+_TODAY_FORMS = frozenset({_TODAY, "و" + _TODAY})
+_MOMENT = frozenset(fold(w) for w in ("صباح", "مساء", "فجر", "ظهر", "عصر", "ليل", "ليلة", "منتصف"))
+
+
+def _not_today(doc: _Doc, i: int) -> bool:
+    """`اليوم` that is no day of the count: an ordinal day (`لليوم التاسع على
+    التوالي`, `اليوم الثالث`: not "today"), a clitic other than و (`لليوم`),
+    a moment of today (`صباح اليوم`: the part of the day reads as before, one
+    event), or today dating an event in a relative clause (`الزلزال الذي ضرب
+    البلاد اليوم`: the event's day; the toll is the disaster's)."""
+    tok = doc.toks[i]
+    if tok in _TODAY_FORMS:
+        if i > 0 and _bare(doc, i - 1) in _MOMENT:
+            return True  # صباح اليوم: a moment of the day, one event (the part of day speaks)
+        nxt = doc.toks[i + 1] if i + 1 < len(doc.toks) else ""
+        if nxt.startswith("ال") and not scope_frames(nxt) & Frame.DAY:
+            return True  # اليوم التاسع، اليوم الأول
+        return scope.dates_an_event(doc.toks, i)
+    return tok.endswith("ليوم")  # لليوم، ولليوم، باليوم
 
 
 def _day_cue(doc: _Doc, i: int) -> _Cue:

@@ -567,7 +567,7 @@ class _Extractor:
         if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):
             return None  # 2 منها: two of them (things, not people)
         metric = found
-        if parent is not None:
+        if parent is not None and not self._own_period(r, parent):
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
         scope, window, since_ = self._scope(r, metric)
         return _Out(r, metric, unit, value, scope, window, since_)
@@ -829,6 +829,21 @@ class _Extractor:
             ):
                 return prev
         return None
+
+    def _own_period(self, r: _Reading, parent: _Out) -> bool:
+        """A part of a figure (`بينهم 27 شهيدا سقطوا اليوم`، `بينهم 130 ألفاً نزحوا
+        … خلال شهر أغسطس وحده`) whose own clause, not the parent's, states a
+        period: the part is counted over that period, not the parent's."""
+        doc = self.doc
+        clause = doc.clause[r.cand.t0]
+        if doc.clause[parent.reading.cand.t0] == clause:
+            return False
+        lo, hi = max(0, r.q0 - 25), min(len(doc.toks), r.cand.t1 + 25)
+        return any(
+            (self.cues[idx].scope is Scope.WINDOW or self.cues[idx].day)
+            and doc.clause[self.cues[idx].start] == clause
+            for idx in _near(self.cue_starts, lo, hi)
+        )
 
     def _scope(self, r: _Reading, metric: Metric) -> tuple[Scope, str | None, str | None]:
         doc = self.doc

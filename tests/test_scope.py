@@ -70,6 +70,24 @@ EVENT_OR_TOTAL: dict[str, Case] = {
 }
 
 PERIODS: dict[str, Case] = {
+    # `اليوم` alone is a day: a day's tally (not an ordinal day, not an event's day)
+    "today-alone": (
+        "وقال المسؤول إن نحو 700 مدني خرجوا من المنطقة اليوم.",
+        [("displaced", 700, "window", "1d")],
+    ),
+    "today-in-a-toll": (
+        "قتل 27 شخصا اليوم في قصف على أحياء المدينة.",
+        [("killed", 27, "window", "1d")],
+    ),
+    # a part with its own period in its own clause: that period, not the parent's
+    "part-with-its-own-day": (
+        "ارتفع عدد الشهداء إلى 1,021 شهيدا منذ 27 مايو، بينهم 27 شهيدا سقطوا اليوم قرب مركز توزيع.",
+        [("killed", 1021, "total", None), ("killed", 27, "window", "1d")],
+    ),
+    "part-with-its-own-month": (
+        "أجبر الجفاف نحو مليون و100 ألف شخص على النزوح منذ يناير 2021، بينهم 130 ألفاً نزحوا خلال شهر أغسطس وحده.",
+        [("displaced", 1_100_000, "total", None), ("displaced", 130_000, "window", "1m")],
+    ),
     # (a) a weekday in a reporting clause dates the report
     "a-report-weekday-then-window": (
         "أعلنت المفوضية، اليوم الخميس، فرار أكثر من 8 آلاف شخص من البلدة، "
@@ -167,6 +185,22 @@ PERIODS: dict[str, Case] = {
 }
 
 GUARDS: dict[str, Case] = {
+    "ordinal-day-is-no-today": (
+        "ولليوم التاسع على التوالي يواصل الجيش غاراته، ما أدى إلى استشهاد 2670 فلسطينيا، بحسب وزارة الصحة.",
+        [("killed", 2670, "total", None)],
+    ),
+    "today-dating-the-disaster": (
+        "أعلنت الوزارة مقتل 296 شخصا إثر الزلزال الذي ضرب البلاد اليوم.",
+        [("killed", 296, "total", None)],
+    ),
+    "a-moment-of-today-is-one-event": (
+        "وأضافت المصادر أن نحو 400 مدني خرجوا من الحي عبر ممر آمن صباح اليوم.",
+        [("displaced", 400, "batch", None)],
+    ),
+    "part-takes-the-parents-period": (
+        "قتل 500 شخص منذ بدء الحرب، بينهم 20 طفلا.",
+        [("killed", 500, "total", None), ("killed", 20, "total", None)],
+    ),
     # what must not move (these held before and must keep holding)
     "a-strike-on-a-day-is-one-event": (
         "قتل 6 أشخاص في غارة على منزل في البلدة أمس الجمعة.",
