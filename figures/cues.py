@@ -268,18 +268,26 @@ def _real_days(doc: _Doc, cues: list[_Cue]) -> list[_Cue]:
 
 
 _SAME = frozenset(fold(w) for w in ("نفسها", "ذاتها", "نفسه", "ذاته"))
+_SINCE_WORD = fold("منذ")
 
 
 def _same_period(doc: _Doc, cues: list[_Cue]) -> None:
     """`خلال الفترة نفسها`, `في نفس الفترة`: a window of unstated length that
-    points back takes the length of the last stated window before it."""
+    points back takes the length of the last stated window before it, or,
+    when the last stated period is a `منذ` anchor, becomes that running total."""
     stated: _Cue | None = None
     for q in cues:
+        if q.scope is Scope.TOTAL and _bare(doc, q.start) == _SINCE_WORD:
+            stated = q  # منذ 21 كانون الثاني … خلال الفترة ذاتها: the same running count
+            continue
         if q.scope is not Scope.WINDOW:
             continue
         if q.window is None and stated is not None:
             i = q.start
             if _bare(doc, i + 1) in _SAME or _bare(doc, i - 1) == "نفس":
+                if stated.scope is Scope.TOTAL:
+                    q.scope, q.since = Scope.TOTAL, stated.since
+                    continue
                 q.window, q.stated = stated.window, True
         if q.window is not None:
             stated = q

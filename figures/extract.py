@@ -115,6 +115,7 @@ from figures.text import Normalized, normalize
 
 log = logging.getLogger(__name__)
 _RELATIVES = frozenset(w for w, ss in lx.WORDS.items() if any(s.tag is Tag.RELATIVE for s in ss))
+_SINCE_WORD = "منذ"
 CLAUSE_COST = 8.0
 """Cost of crossing one clause boundary, in tokens."""
 MAX_CUE_COST = 16.0
@@ -830,6 +831,25 @@ class _Extractor:
                 return prev
         return None
 
+    def _anchor_over_trigger(self, r: _Reading, chosen: _Cue, lo: int, hi: int) -> _Cue:
+        """`غرق 14 شخصا منذ بداية موسم الأمطار`، `سقوط 30 قتيلا منذ الصباح`: a
+        batch word that is the count's own metric word, governing the number
+        (`غرق`، `سقوط` right before it), names no incident; a `منذ` anchor in
+        the same clause makes the count a running total."""
+        doc = self.doc
+        if Tag.TRIGGER not in doc.words[chosen.start].tags or not 0 < r.q0 - chosen.start <= 2:
+            return chosen  # (an incident after the number, مجزرة, still names one)
+        clause = doc.clause[r.cand.t0]
+        for idx in _near(self.cue_starts, lo, hi):
+            cue = self.cues[idx]
+            if (
+                cue.scope is Scope.TOTAL
+                and doc.clause[cue.start] == clause
+                and _bare(doc, cue.start) == _SINCE_WORD
+            ):
+                return cue
+        return chosen
+
     def _own_period(self, r: _Reading, parent: _Out) -> bool:
         """A part of a figure (`بينهم 27 شهيدا سقطوا اليوم`، `بينهم 130 ألفاً نزحوا
         … خلال شهر أغسطس وحده`) whose own clause, not the parent's, states a
@@ -877,6 +897,8 @@ class _Extractor:
             if cost < best[0]:
                 best = (cost, cue)
         chosen = best[1]
+        if chosen is not None and chosen.scope is Scope.BATCH and not chosen.day:
+            chosen = self._anchor_over_trigger(r, chosen, lo, hi)
         if chosen is not None and chosen.scope is Scope.BATCH:
             rising = next(
                 (

@@ -175,7 +175,7 @@ LIST_REACH = 80
 FRONTED_REACH = 24
 """Tokens back from the predicate that the count noun may stand."""
 
-_FRONTED_REACH = 8
+_FRONTED_REACH = 16
 """Words between `عدد` and the number it is hedged with."""
 
 

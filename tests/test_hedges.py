@@ -15,6 +15,11 @@ from figures import extract
 CASES: list[tuple[str, str, list[tuple[str, float, str]]]] = [
     # `وأكثر من N` after a counted noun: the next number's hedge, not "or more"
     (
+        "fronted-hedge-over-a-long-relative-clause",
+        "يتخطى عدد الأفغان الذين عادوا من إيران عبر معبر إسلام قلعة في ولاية هرات ۱۵۰۰۰ شخص أسبوعيا.",
+        [("returned", 15000, "more_than")],
+    ),
+    (
         "wa-akthar-min-is-the-next-numbers-hedge",
         "ارتفعت حصيلة الزلزال إلى 812 قتيلا وأكثر من 2800 جريح.",
         [("killed", 812, "exact"), ("injured", 2800, "more_than")],

@@ -16,6 +16,16 @@ from figures.text import normalize
 Case = tuple[str, list[tuple[str, float, str, str | None]]]
 
 EVENT_OR_TOTAL: dict[str, Case] = {
+    # a since-anchor in the clause over a batch word that is the count's own verb
+    "drowned-since-the-season-began": (
+        "وأشارت الهيئة إلى غرق 14 شخصا منذ بداية موسم الأمطار.",
+        [("killed", 14, "total", None)],
+    ),
+    # "the same period" after a since-anchor: the same running count
+    "same-period-as-a-since-anchor": (
+        "وقال المحافظ إن عدد النازحين من المخيم منذ 21 كانون الثاني تجاوز 21 ألف مواطن، في حين اعتقلت القوات 185 مواطنا من المحافظة خلال الفترة ذاتها.",
+        [("displaced", 21000, "total", None), ("detained", 185, "total", None)],
+    ),
     # a war's, campaign's or disaster's toll reported by an authority: total
     "flood-toll-by-ministry": (
         "أودت الفيضانات التي ضربت الإقليم بحياة 230 شخصاً على الأقل، بحسب وزارة الصحة.",
@@ -185,6 +195,14 @@ PERIODS: dict[str, Case] = {
 }
 
 GUARDS: dict[str, Case] = {
+    "drowned-in-one-capsizing": (
+        "غرق 14 شخصا في انقلاب قارب قبالة السواحل.",
+        [("killed", 14, "batch", None)],
+    ),
+    "same-period-as-a-window": (
+        "نزح 300 شخص خلال أسبوع، وقتل 20 خلال الفترة نفسها.",
+        [("displaced", 300, "window", "1w"), ("killed", 20, "window", "1w")],
+    ),
     "ordinal-day-is-no-today": (
         "ولليوم التاسع على التوالي يواصل الجيش غاراته، ما أدى إلى استشهاد 2670 فلسطينيا، بحسب وزارة الصحة.",
         [("killed", 2670, "total", None)],
