@@ -608,6 +608,10 @@ def attribute(
         if _whole_land(text, clo, chi):
             return whole_country(home.id) if home.id else home
         return home
+    if metric is Metric.DISPLACED and _RESIDENTS_OF_IT.match(text, e):
+        left = _place_of_it(text, named, s)
+        if left is not None:
+            return left  # فر أكثر من 100 ألف من سكانها: its residents left it
     if metric is Metric.RETURNED:
         back = _returned_to(text, named, s, e, clo, chi, home)
         if back is not None:
@@ -669,6 +673,28 @@ def attribute(
     elif _BETWEEN.search(text[max(0, group[0].start - 40) : group[0].start]):
         return common([of(m.id) for m in group])
     return place
+
+
+_RESIDENTS_OF_IT = re.compile(r"\s*(?:\w+\s+)?من\s+(?:سكان|اهالي|اهل|قاطني|ابناء)(?:ها|ه)(?!\w)")
+"""`… 100 ألف من سكانها`: the people are the residents of a place named before."""
+
+
+def _place_of_it(text: str, named: list[_Named], s: int) -> Place | None:
+    """The place `سكانها` points back to: the last proper name before the
+    figure in its sentence, past a connective (`… في مدينة الجنينة …، فيما
+    فر 100 ألف من سكانها`), not a doer's or a dateline's."""
+    before = [
+        m
+        for m in named
+        if m.end <= s and s - m.end <= 2 * SENTENCE_REACH
+        if not m.demonym and m.role is not Role.AGENT and not _dateline(text, m.start, m.end)
+    ]
+    if not before:
+        return None
+    k = len(before) - 1
+    while k > 0 and _nested(text, before[k - 1], before[k]):
+        k -= 1  # الجنينة عاصمة ولاية غرب دارفور: the finer place
+    return of(before[k].id)
 
 
 def _returned_to(
