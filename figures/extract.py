@@ -696,10 +696,12 @@ class _Extractor:
     def _listed_held(self, r: _Reading) -> bool:
         """`ويسيطر الحوثيون على أمانة العاصمة، ومحافظات: …، ومديريتا بيحان
         وعسيلان`: a coordinated item of a list that a control verb governs,
-        earlier in the sentence, with no clause word between."""
+        earlier in the sentence, with no clause word between; so is a part
+        of what it governs (`سيطرت على 282 منطقة، بينها 4 بلدات`)."""
         doc = self.doc
         c = r.cand
-        if not (_coordinated(doc, c.t0) or doc.toks[r.q0][:1] == "و"):
+        part = r.q0 > 0 and Tag.SUBSET in doc.words[r.q0 - 1].tags  # بينها 4 بلدات
+        if not (_coordinated(doc, c.t0) or doc.toks[r.q0][:1] == "و" or part):
             return False
         sent = doc.sent[c.t0]
         lo = max(0, r.q0 - LIST_REACH)

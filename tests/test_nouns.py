@@ -216,6 +216,15 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
     ),
     # --- territory numerals ----------------------------------------------------------
     (
+        "parts-of-places-held",
+        "سيطرت القوات حتى الآن على 282 منطقة، بينها 4 بلدات و243 قرية.",
+        {
+            ("places_controlled", "place", 282, "exact"),
+            ("places_controlled", "place", 4, "exact"),
+            ("places_controlled", "place", 243, "exact"),
+        },
+    ),
+    (
         "fronted-size-of-control",
         "أعلنت القيادة أن مساحة سيطرة التنظيم (داعش) تراجعت إلى أقل من 7% من أراضي البلاد.",
         {("share_controlled", "percent", 7, "less_than")},
@@ -281,6 +290,7 @@ def test_counted(text: str, want: set[Row]) -> None:
 
 
 GUARDS_NOT_COUNTED: list[tuple[str, str]] = [
+    ("parts-of-places-lost", "فقدت القوات 30 قرية، بينها 4 بلدات."),
     ("rescued-alive", "انتشلت الفرق 20 شخصا على قيد الحياة من المبنى المنهار."),
     ("ready-to-receive", "المخيم جاهز لاستقبال 500 عائلة نازحة."),
     ("province-area", "تبلغ مساحة المحافظة 9 آلاف كيلومتر مربع."),
