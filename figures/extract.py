@@ -833,6 +833,14 @@ class _Extractor:
                 return prev
         return None
 
+    def _reported_after(self, lo: int, hi: int) -> bool:
+        """A reporting verb among tokens lo..hi-1 (`مشيرة إلى أن`، `وأضاف`): what
+        follows it is another statement, whose scope words are not the count's."""
+        return any(
+            scope_frames(tok) & Frame.REPORT and not lx.bare(tok).startswith("بين")
+            for tok in self.doc.toks[lo:hi]
+        )  # (not بين، بينهم: "between", "among them", also forms of بيّن "stated")
+
     def _anchor_over_trigger(self, r: _Reading, chosen: _Cue, lo: int, hi: int) -> _Cue:
         """`غرق 14 شخصا منذ بداية موسم الأمطار`، `سقوط 30 قتيلا منذ الصباح`: a
         batch word that is the count's own metric word, governing the number
@@ -887,6 +895,8 @@ class _Extractor:
             cue = self.cues[idx]
             if doc.sent[cue.start] != sent:
                 continue
+            if cue.start >= r.end_tok and self._reported_after(r.end_tok, cue.start):
+                continue  # …، مشيرة إلى أن حصيلة الغارات منذ صباح أمس: another statement
             if cue.end <= r.q0:
                 dist = r.q0 - cue.end + 1
             elif cue.start >= r.end_tok:

@@ -16,6 +16,15 @@ from figures.text import normalize
 Case = tuple[str, list[tuple[str, float, str, str | None]]]
 
 EVENT_OR_TOTAL: dict[str, Case] = {
+    # a reporting verb after the count opens another statement: its scope words are not the count's
+    "toll-after-a-reporting-participle-is-another-statement": (
+        "أسفرت غارة على مبنى في مدينة صور عن مقتل 9 أشخاص، وإصابة 23 بجروح، مشيرة إلى أن حصيلة الغارات منذ صباح أمس بلغت 41 قتيلا.",
+        [
+            ("killed", 9, "batch", None),
+            ("injured", 23, "batch", None),
+            ("killed", 41, "total", None),
+        ],
+    ),
     # a since-anchor in the clause over a batch word that is the count's own verb
     "drowned-since-the-season-began": (
         "وأشارت الهيئة إلى غرق 14 شخصا منذ بداية موسم الأمطار.",
@@ -195,6 +204,10 @@ PERIODS: dict[str, Case] = {
 }
 
 GUARDS: dict[str, Case] = {
+    "among-them-is-no-reporting-verb": (
+        "دخل عشرات الآلاف من النازحين، بينهم ثلاثة آلاف امرأة، منذ 17 يونيو.",
+        [("displaced", 3000, "total", None)],
+    ),
     "drowned-in-one-capsizing": (
         "غرق 14 شخصا في انقلاب قارب قبالة السواحل.",
         [("killed", 14, "batch", None)],
