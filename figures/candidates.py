@@ -499,6 +499,8 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         return True  # سبعة من كل عشرة، واحد من: a ratio or "one of", not a count
     if k >= 0 and _definite_number(doc, c) and nouns.name_number(doc.toks, c.t0, True):
         return True  # جبل الأربعين: a name
+    if k >= 0 and doc.toks[c.t0].isdigit() and nouns.letter_name(doc.toks[k]):
+        return True  # حركة إم 23، طائرات إف 16: a Latin letter and a number, a name
     if c.vague:
         return False
     value = c.value

@@ -121,6 +121,9 @@ CLAUSE_COST = 8.0
 MAX_CUE_COST = 16.0
 """A scope cue farther than this (after penalties) does not apply."""
 NOUN_COST = 1.5
+WEAK_NOUN_EXTRA = 2.0
+"""Extra cost of a weak metric noun as the counted noun (`مهاجر` is a migrant,
+not always a displaced person): a metric verb predicated of the number wins."""
 """Cost of a metric noun counted by the number itself (500 نازح)."""
 PREDICATE_COST = 1.25
 """Cost of a verb right after a metric noun counted by the number (`نازح عادوا`)."""
@@ -182,6 +185,8 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         dist = 0.0
         after = False
     if after and hit.start == r.unit.noun:
+        if hit.sense.strength is Strength.WEAK:
+            return NOUN_COST + WEAK_NOUN_EXTRA  # 61 مهاجرا غرقوا: the verb says what befell them
         return NOUN_COST
     if (
         not after

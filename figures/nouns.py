@@ -59,6 +59,7 @@ __all__ = [
     "equivalence_between",
     "fraction_share",
     "length_after",
+    "letter_name",
     "name_dual",
     "name_number",
     "noun_before",
@@ -260,6 +261,39 @@ def name_number(toks: Sequence[str], t0: int, definite_number: bool) -> bool:
     """Whether a definite number right after a singular place noun is a name
     (`جبل الأربعين`, `شارع الثلاثين`), not a count."""
     return definite_number and _name_head(_tok(toks, t0 - 1))
+
+
+_LETTERS = frozenset(
+    fold(w)
+    for w in (
+        "إم",
+        "ام",
+        "إف",
+        "اف",
+        "بي",
+        "سي",
+        "تي",
+        "جي",
+        "دي",
+        "إس",
+        "اس",
+        "يو",
+        "آر",
+        "إتش",
+        "اتش",
+        "إكس",
+        "اكس",
+        "زد",
+        "كيه",
+        "واي",
+    )
+)
+
+
+def letter_name(tok: str) -> bool:
+    """Whether the word before a number is a Latin letter spelled out, which
+    with the number makes a name: `حركة إم 23` (M23), `طائرات إف 16`, `بي 52`."""
+    return fold(tok) in _LETTERS or (tok[:1] in "وب" and fold(tok[1:]) in _LETTERS)
 
 
 def _name_head(tok: str) -> bool:

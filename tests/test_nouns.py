@@ -61,6 +61,8 @@ NOT_COUNTED: list[tuple[str, str]] = [
     ),
     ("may-rise", "وقد يرتفع عدد القتلى إلى 500 قتيل مع استمرار البحث."),
     ("may-reach", "ويقول مسؤولون إن عدد النازحين قد يصل إلى مليون نازح."),
+    # --- a Latin letter spelled out and a number: a name (M23, F-16) ----------------
+    ("letter-and-number-name", "بعد أن أمرتهم حركة إم 23 بالعودة إلى قراهم."),
     # --- survivors: the counted people are said to be alive -----------------------
     ("pulled-out-alive", "وأخرجت فرق الإنقاذ 1,240 شخصا أحياء من تحت الأنقاض منذ وقوع الزلزال."),
 ]
@@ -72,6 +74,11 @@ def test_not_counted(text: str) -> None:
 
 
 COUNTED: list[tuple[str, str, set[Row]]] = [
+    (
+        "migrants-who-drowned",
+        "قالت المنظمة إن 61 مهاجرا على الأقل غرقوا إثر انقلاب قارب.",
+        {("killed", "person", 61, "at_least")},
+    ),
     (
         "a-reception-reported-is-no-plan",
         "أعلن الهلال الأحمر استقبال 180 عائلة نازحة من مدينة سرت خلال اليومين الماضيين.",
@@ -313,6 +320,8 @@ def test_still_not_counted(text: str) -> None:
 
 
 GUARDS_COUNTED: list[tuple[str, str, set[Row]]] = [
+    ("inna-is-no-letter", "قالت إن 30 شخصا قتلوا.", {("killed", "person", 30, "exact")}),
+    ("migrants-who-arrived", "وصل 300 مهاجر إلى الجزيرة.", {("displaced", "person", 300, "exact")}),
     (
         "neighbourhoods-are-no-survivors",
         "قتل 50 مدنيا في أحياء مدينة الفاشر.",
