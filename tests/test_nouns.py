@@ -64,6 +64,7 @@ NOT_COUNTED: list[tuple[str, str]] = [
     # --- a Latin letter spelled out and a number: a name (M23, F-16) ----------------
     ("letter-and-number-name", "بعد أن أمرتهم حركة إم 23 بالعودة إلى قراهم."),
     # --- survivors: the counted people are said to be alive -----------------------
+    ("hostages-rescued", "وأنهت القوات الحصار، وتم إنقاذ 106 أشخاص كانوا محتجزين داخل الفندق."),
     ("pulled-out-alive", "وأخرجت فرق الإنقاذ 1,240 شخصا أحياء من تحت الأنقاض منذ وقوع الزلزال."),
 ]
 
@@ -74,6 +75,12 @@ def test_not_counted(text: str) -> None:
 
 
 COUNTED: list[tuple[str, str, set[Row]]] = [
+    ("buried", "ودُفن 35 طفلا في مقبرة جماعية.", {("killed", "person", 35, "exact")}),
+    (
+        "under-the-rubble-of-buildings",
+        "تواصل الفرق البحث عن نحو 120 شخصا يُعتقد أنهم ما زالوا تحت أنقاض 40 مبنى.",
+        {("besieged", "person", 120, "approx")},
+    ),
     (
         "migrants-who-drowned",
         "قالت المنظمة إن 61 مهاجرا على الأقل غرقوا إثر انقلاب قارب.",
