@@ -838,6 +838,31 @@ class _Extractor:
                 return prev
         return None
 
+    def _list_head_window(self, r: _Reading) -> _Cue | None:
+        """An item of an inline list that a colon opens in the figure's sentence
+        (`بلغت الحصيلة خلال 24 ساعة 52 شهيدا، موزعة كالتالي: النبطية 22 شهيدا،
+        بعلبك الهرمل 18 شهيدا`): with no scope word in its own clause, it takes
+        the window stated before the colon."""
+        doc = self.doc
+        toks = doc.toks
+        t0 = r.cand.t0
+        s_lo, _ = _bounds(doc.sent, t0)
+        colon = next((k for k in range(r.q0 - 1, s_lo - 1, -1) if toks[k] == ":"), -1)
+        if colon < 0:
+            return None
+        clause = doc.clause[t0]
+        if any(
+            doc.clause[self.cues[idx].start] == clause
+            for idx in _near(self.cue_starts, max(colon, r.q0 - 25), r.cand.t1 + 25)
+        ):
+            return None  # the item states its own scope
+        windows = [
+            self.cues[idx]
+            for idx in _near(self.cue_starts, s_lo, colon)
+            if self.cues[idx].scope is Scope.WINDOW and self.cues[idx].window is not None
+        ]
+        return windows[-1] if windows else None
+
     def _reported_after(self, lo: int, hi: int) -> bool:
         """A reporting verb among tokens lo..hi-1 (`مشيرة إلى أن`، `وأضاف`): what
         follows it is another statement, whose scope words are not the count's."""
@@ -896,6 +921,9 @@ class _Extractor:
         if same_clause:  # a window in the figure's own clause is its window
             stated = [q for q in same_clause if q.stated] or same_clause
             return Scope.WINDOW, stated[0].window, None
+        head = self._list_head_window(r)
+        if head is not None:  # 52 شهيدا خلال 24 ساعة، موزعة كالتالي: النبطية 22، …
+            return Scope.WINDOW, head.window, None
         for idx in _near(self.cue_starts, lo, hi):
             cue = self.cues[idx]
             if doc.sent[cue.start] != sent:

@@ -395,6 +395,36 @@ def _own_after(text: str, m: _Named, e: int, numbers: Sequence[tuple[int, int]])
     return not any(e <= a < m.start for a, _ in numbers)
 
 
+def _labels_another(text: str, m: _Named, numbers: Sequence[tuple[int, int]]) -> bool:
+    """A name written right before another number, with nothing but a space, a
+    colon or a bracket between (`… كالتالي: النبطية 22 شهيدا، بعلبك الهرمل 18
+    شهيدا`): it labels that number, in an inline list, and no other."""
+    for a, _ in numbers:
+        if a >= m.end and a - m.end <= 3 and not text[m.end : a].strip(" :(\u00a0"):
+            return True
+    return False
+
+
+_PART = re.compile(r"(?:بين|من)(?:هم|هن|ها|هما)\s*[:،,]?\s*$|:\s*$")
+"""What opens a part of a figure, or an item of a list, right before its number."""
+
+
+def _a_parts_place(text: str, m: _Named, e: int, numbers: Sequence[tuple[int, int]]) -> bool:
+    """A name after the figure that follows a later number which is a part of
+    it (`87 قتيلا، بينهم 34 في حمص`) or an item of a list the colon opens (`52
+    قتيلا: 22 في النبطية`): that part's place, not the figure's."""
+    if m.start < e or m.demonym:
+        return False  # (a nationality on the part's people is no place: بينهم 32 سودانيا)
+    later = [(a, b) for a, b in numbers if e <= a and b <= m.start]
+    if not later:
+        return False
+    a, b = later[-1]
+    gap = text[b : m.start]
+    if len(gap) > 25 or any(ch in gap for ch in "،,.؛\n"):
+        return False  # (من ضمنهم 30 …، تجري عملية نقلهم نحو …: the whole group's way)
+    return bool(_PART.search(text, max(e, a - 12), a))
+
+
 def _claimed(m: _Named, s: int, lo: int, numbers: Sequence[tuple[int, int]]) -> bool:
     """A name before the figure, in its sentence, that follows another number
     of that sentence: that number's place (… في صلاح الدين و(24624) عائلة في ديالى)."""
@@ -620,6 +650,16 @@ def attribute(
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
     refugees = _hosted(text, clo, chi)
     numbers = [(a, b) for a, b in _merged(numbers) if a > e + 1 or b < s - 1]  # the others
+    if numbers:
+        labels = [m for m in named if _labels_another(text, m, numbers)]
+        parts = [m for m in named if _a_parts_place(text, m, e, numbers)]
+        if labels or parts:
+            named = [m for m in named if m not in labels and m not in parts]
+            if not any(not m.demonym for m in named):
+                if len(parts) == 1 and not labels:
+                    return whole_country(parts[0].id)  # 87 قتيلا، بينهم 34 في حمص: wider
+                # 52 شهيدا، موزعة كالتالي: النبطية 22، بعلبك الهرمل 18: the places' sum
+                return common([of(m.id) for m in labels + parts])
     if any(_own_after(text, m, e, numbers) and not m.demonym for m in named):
         named = [m for m in named if not _claimed(m, s, slo, numbers)]
     proper = [m for m in named if not m.demonym]

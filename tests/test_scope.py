@@ -89,6 +89,14 @@ EVENT_OR_TOTAL: dict[str, Case] = {
 }
 
 PERIODS: dict[str, Case] = {
+    "inline-list-items-take-the-heads-window": (
+        "وأعلنت الوزارة أن حصيلة الغارات خلال 24 ساعة بلغت 52 شهيدا، موزعة كالتالي: النبطية 22 شهيدا، بعلبك الهرمل 18 شهيدا.",
+        [
+            ("killed", 52, "window", "24h"),
+            ("killed", 22, "window", "24h"),
+            ("killed", 18, "window", "24h"),
+        ],
+    ),
     # `اليوم` alone is a day: a day's tally (not an ordinal day, not an event's day)
     "today-alone": (
         "وقال المسؤول إن نحو 700 مدني خرجوا من المنطقة اليوم.",
