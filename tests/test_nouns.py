@@ -75,6 +75,16 @@ def test_not_counted(text: str) -> None:
 
 
 COUNTED: list[tuple[str, str, set[Row]]] = [
+    (
+        "refugees-by-their-status",
+        "انخفض عدد السوريين الخاضعين للحماية المؤقتة في تركيا إلى مليونين و780 ألفا.",
+        {("displaced", "person", 2_780_000, "exact")},
+    ),
+    (
+        "a-part-described-as-registered",
+        "يعيش في لبنان مليون لاجئ، بينهم 780 ألفا مسجلون لدى المفوضية.",
+        {("displaced", "person", 1_000_000, "exact"), ("displaced", "person", 780_000, "exact")},
+    ),
     ("buried", "ودُفن 35 طفلا في مقبرة جماعية.", {("killed", "person", 35, "exact")}),
     (
         "under-the-rubble-of-buildings",
