@@ -16,6 +16,14 @@ from figures.text import normalize
 Case = tuple[str, list[tuple[str, float, str, str | None]]]
 
 EVENT_OR_TOTAL: dict[str, Case] = {
+    "one-missile-strike-dated-by-a-weekday": (
+        "وقُتل 11 شخصا في قصف صاروخي على مدينة خاركيف يوم السبت.",
+        [("killed", 11, "batch", None)],
+    ),
+    "one-group-through-a-safe-corridor": (
+        "أمنت وحدات الجيش خروج 1200 مدني من أحياء المدينة عبر ممرات آمنة.",
+        [("displaced", 1200, "batch", None)],
+    ),
     # a reporting verb after the count opens another statement: its scope words are not the count's
     "toll-after-a-reporting-participle-is-another-statement": (
         "أسفرت غارة على مبنى في مدينة صور عن مقتل 9 أشخاص، وإصابة 23 بجروح، مشيرة إلى أن حصيلة الغارات منذ صباح أمس بلغت 41 قتيلا.",
@@ -212,6 +220,10 @@ PERIODS: dict[str, Case] = {
 }
 
 GUARDS: dict[str, Case] = {
+    "corridors-since-they-opened": (
+        "خرج عبر الممرات الإنسانية منذ فتحها 5000 شخص.",
+        [("displaced", 5000, "total", None)],
+    ),
     "among-them-is-no-reporting-verb": (
         "دخل عشرات الآلاف من النازحين، بينهم ثلاثة آلاف امرأة، منذ 17 يونيو.",
         [("displaced", 3000, "total", None)],
@@ -344,6 +356,10 @@ def _toks(text: str) -> list[str]:
         ("مخيم", "SITE"),
         ("وشهد", "YEAR_SUBJECT"),
         ("وحده", "ONLY"),
+        ("صاروخي", "SINGLE"),
+        ("ممرات", "RECEIVED"),
+        ("مشيرة", "REPORT"),
+        ("اليوم", "DAY"),
     ],
     ids=lambda v: v,
 )
