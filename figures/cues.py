@@ -301,6 +301,8 @@ def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
     if sense.arg == "1y" and _is_year(doc.tok(i + 1)) and scope.year_subject(doc.toks, i):
         return _Cue(i, i + 2, Scope.WINDOW, "1y", stated=True)  # سجل عام 2014: the year's count
     k = _prev_word(doc, _qualifier_before(doc, i)[0])
+    if k >= 0 and _bare(doc, k) in PART_OF_MONTH:
+        return None  # منذ مطلع الشهر الماضي: a point in time (an anchor), not a period
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
     singular = sense.arg.startswith("1")

@@ -863,6 +863,17 @@ class _Extractor:
         ]
         return windows[-1] if windows else None
 
+    def _since_duration(self, cue: _Cue) -> bool:
+        """`منذ` (past a hedge: `منذ أكثر من`) right before the duration `cue`:
+        how long a state has lasted, not a counting period."""
+        doc = self.doc
+        for k in range(cue.start - 1, max(-1, cue.start - 4), -1):
+            if _bare(doc, k) == _SINCE_WORD:
+                return True
+            if doc.covered[k] >= 0:
+                return False
+        return False
+
     def _reported_after(self, lo: int, hi: int) -> bool:
         """A reporting verb among tokens lo..hi-1 (`مشيرة إلى أن`، `وأضاف`): what
         follows it is another statement, whose scope words are not the count's."""
@@ -920,6 +931,8 @@ class _Extractor:
         ]
         if same_clause:  # a window in the figure's own clause is its window
             stated = [q for q in same_clause if q.stated] or same_clause
+            if state and self._since_duration(stated[0]):
+                return Scope.TOTAL, None, None  # محاصرين منذ أكثر من ثلاثة أشهر: the state's age
             return Scope.WINDOW, stated[0].window, None
         head = self._list_head_window(r)
         if head is not None:  # 52 شهيدا خلال 24 ساعة، موزعة كالتالي: النبطية 22، …
@@ -1055,6 +1068,8 @@ class _Extractor:
         if scope.one_group(metric, frames):
             return Scope.BATCH, None, None
         if scope.dates_an_event(doc.toks, day.start):
+            if metric in scope.TOLLS and scope.dated_disaster(doc.toks, day.start):
+                return Scope.TOTAL, None, None  # جراء السيول التي اجتاحت المدينة أمس: its toll
             return Scope.BATCH, None, None  # الأمطار التي هطلت صباح أمس: the day of one event
         return Scope.WINDOW, "1d", None
 

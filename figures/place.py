@@ -95,7 +95,8 @@ _PLACE_NOUN = re.compile(
     r"حي|احياء|قطاع|قضاء|ناحي[ةه]|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|وسط|اطراف|محيط|"
     r"داخل|خارج|مراكز|مركز|ملاجئ|مدارس|جميع|كل|كاف[ةه]|مختلف|عموم|انحاء|ارجاء|"
     r"سجون|سجن|معتقلات|مستشفيات|مستشفي|سد|مطار|معبر|جسر|سوق|اسواق|مسجد|مدرس[ةه]|"
-    r"قاعد[ةه]|ميناء|طريق|حدود|الحدود|جزء|اجزاء|اطراف|شرقي|غربي|شمالي|جنوبي)$"
+    r"قاعد[ةه]|ميناء|طريق|حدود|الحدود|جزء|اجزاء|اطراف|شرقي|غربي|شمالي|جنوبي|"
+    r"جانب|ايسر|ايمن|شطر)$"
 )
 """Words that may stand between a preposition and the name (في مخيمات ريف حلب)."""
 
@@ -499,6 +500,14 @@ def _nested(text: str, inner: _Named, outer: _Named) -> bool:
     )
 
 
+_AND_OTHERS = re.compile(
+    r"\s*(?:و|او|،\s*و?)\s*(?:ال)?(?:محافظات|مدن|ولايات|مديريات|اقاليم|مقاطعات)(?!\w)"
+    r"(?!\s+\w*(?:ها|ه)(?!\w))"
+)
+"""`بغداد ومحافظات الجنوب`، `الخرطوم وولايات أخرى`: a place and more divisions,
+named by a plural place noun: the country, no single division (not `ومدن
+ريفها`, the place's own towns)."""
+
 _BELONGS = re.compile(
     r"^[\s،,]*(?:(?:ال)?(?:تابع[ةه]?|تابعين|تابعتين|واقع[ةه]?|واقعتين)\s*(?:ل|في|الي)?|(?:ضمن|من\s+اعمال))"
     r"\s*(?:(?:ال)?(?:محافظ[ةه]|ولاي[ةه]|اقليم)\s*)?$"
@@ -696,6 +705,8 @@ def attribute(
         return whole_country(anchor.id)
     group = _group(text, pool, k)
     place = _as_one(text, group)
+    if place.admin1 is not None and _AND_OTHERS.match(text, group[-1].end):
+        return whole_country(group[-1].id)  # بغداد ومحافظات الجنوب: several divisions
     stated = _stated_division(text, pool, group[-1])
     if stated is not None and stated.country == place.country:
         return stated  # قضائي مخمور وسنجار التابعة لمحافظة نينوى: Nineveh, as written

@@ -16,6 +16,18 @@ from figures.text import normalize
 Case = tuple[str, list[tuple[str, float, str, str | None]]]
 
 EVENT_OR_TOTAL: dict[str, Case] = {
+    "since-the-start-of-last-month-is-an-anchor": (
+        "أجبرت الهجمات ما يربو على 100 ألف شخص على الفرار من منازلهم منذ مطلع الشهر الماضي.",
+        [("displaced", 100_000, "total", None)],
+    ),
+    "a-sieges-age-is-no-window": (
+        "يعيش نحو 275 ألف مدني محاصرين في الأحياء الشرقية لمدينة حلب منذ أكثر من ثلاثة أشهر.",
+        [("besieged", 275_000, "total", None)],
+    ),
+    "a-disaster-dated-in-a-relative-clause": (
+        "أعلنت السلطات وفاة 6 أشخاص جراء السيول التي اجتاحت المدينة أمس.",
+        [("killed", 6, "total", None)],
+    ),
     "one-missile-strike-dated-by-a-weekday": (
         "وقُتل 11 شخصا في قصف صاروخي على مدينة خاركيف يوم السبت.",
         [("killed", 11, "batch", None)],
@@ -220,6 +232,18 @@ PERIODS: dict[str, Case] = {
 }
 
 GUARDS: dict[str, Case] = {
+    "last-month-is-a-window": (
+        "نزح 500 شخص خلال الشهر الماضي.",
+        [("displaced", 500, "window", "1m")],
+    ),
+    "displaced-since-days-is-a-window": (
+        "نزح 5000 منذ ثلاثة أيام.",
+        [("displaced", 5000, "window", "3d")],
+    ),
+    "a-strike-dated-in-a-relative-clause": (
+        "قتل 5 أشخاص في الغارة التي استهدفت المنزل أمس.",
+        [("killed", 5, "batch", None)],
+    ),
     "corridors-since-they-opened": (
         "خرج عبر الممرات الإنسانية منذ فتحها 5000 شخص.",
         [("displaced", 5000, "total", None)],
