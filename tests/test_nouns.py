@@ -76,6 +76,36 @@ def test_not_counted(text: str) -> None:
 
 COUNTED: list[tuple[str, str, set[Row]]] = [
     (
+        "caught-by-a-raid",
+        "أعلن الجهاز ضبط 320 مهاجرا من جنسيات مختلفة في حملة مداهمات بمدينة سبها.",
+        {("detained", "person", 320, "exact")},
+    ),
+    (
+        "in-captivity",
+        "قال مسؤول إن أكثر من 8 آلاف أوكراني لا يزالون في الأسر لدى روسيا.",
+        {("detained", "person", 8000, "more_than")},
+    ),
+    (
+        "surrender-split-by-a-party-name",
+        "سلم 27 عنصرا من حركة الشباب أنفسهم إلى الجيش.",
+        {("surrendered", "person", 27, "exact")},
+    ),
+    (
+        "from-one-family-is-no-count",
+        "لقي 5 أشخاص من عائلة واحدة حتفهم.",
+        {("killed", "person", 5, "exact")},
+    ),
+    (
+        "fled-from-camps-of-a-place",
+        "نزح عشرات الآلاف من مخيمات مأرب بسبب تقدم الحوثيين.",
+        {("displaced", "person", 10000, "exact")},
+    ),
+    (
+        "a-host-country-received",
+        "تقول المفوضية إن مصر استقبلت أكثر من 1.2 مليون سوداني منذ اندلاع الحرب.",
+        {("displaced", "person", 1_200_000, "more_than")},
+    ),
+    (
         "refugees-by-their-status",
         "انخفض عدد السوريين الخاضعين للحماية المؤقتة في تركيا إلى مليونين و780 ألفا.",
         {("displaced", "person", 2_780_000, "exact")},
@@ -314,6 +344,8 @@ def test_counted(text: str, want: set[Row]) -> None:
 
 
 GUARDS_NOT_COUNTED: list[tuple[str, str]] = [
+    ("weapons-seized", "ضبطت القوات 40 قطعة سلاح."),
+    ("an-official-received", "استقبل الرئيس 20 وزيرا."),
     ("parts-of-places-lost", "فقدت القوات 30 قرية، بينها 4 بلدات."),
     ("rescued-alive", "انتشلت الفرق 20 شخصا على قيد الحياة من المبنى المنهار."),
     ("ready-to-receive", "المخيم جاهز لاستقبال 500 عائلة نازحة."),
