@@ -573,6 +573,15 @@ CASES: list[Case] = [
         "aleppo",
     ),
     (
+        "afghan-province-flood",
+        "لقي أكثر من 300 شخص حتفهم جراء الفيضانات التي ضربت ولاية بغلان شمالي أفغانستان.",
+        Metric.KILLED,
+        300,
+        "AF",
+        "AF-BGL",
+        "baghlan",
+    ),
+    (
         "returnees-not-where-they-came-back-from",
         "أفادت المفوضية بأن أكثر من 470 ألف أفغاني عادوا من باكستان منذ سبتمبر.",
         Metric.RETURNED,
