@@ -317,6 +317,14 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         k = j + 1
         if _is(doc, k, "بين") or _is(doc, k, "اصل"):
             k += 1
+        if _is(doc, k - 1, "اصل") and k < len(doc.toks) and doc.covered[k] >= 0:
+            m = k
+            while m < len(doc.toks) and doc.covered[m] == doc.covered[k]:
+                m += 1
+            k = m  # 14 من أصل 17 بلدة: the noun after the whole counts the part too
+            inner = _noun_unit(doc, k)
+            if inner.kind == "place":
+                unit = inner
         inner = _noun_unit(doc, k)
         if inner.kind == "block" and _members(doc, k):
             inner = _Unit("person", end=inner.end, noun=k)  # 5 من الفصائل: five of their men

@@ -116,6 +116,7 @@ from figures.text import Normalized, normalize
 log = logging.getLogger(__name__)
 _RELATIVES = frozenset(w for w, ss in lx.WORDS.items() if any(s.tag is Tag.RELATIVE for s in ss))
 _SINCE_WORD = "منذ"
+_OUT_OF = frozenset({"اصل", "أصل"})
 CLAUSE_COST = 8.0
 """Cost of crossing one clause boundary, in tokens."""
 MAX_CUE_COST = 16.0
@@ -516,6 +517,8 @@ class _Extractor:
                 best = (6.0, group)
         kind = r.unit.kind
         value = c.value * r.unit.factor
+        if kind == "place" and self._whole_of_a_part(r):
+            return None  # على 14 من أصل 17 بلدة: the 17 towns are the whole, not held
         if kind == "none" and r.unit.noun < 0:
             whole = self._territory_parent(r, outs)
             if whole is not None:  # 9 آلاف دونم، منها 4 آلاف … و3 آلاف: parts of the area
@@ -566,6 +569,8 @@ class _Extractor:
             return None
         if nouns.modal_before(doc.toks, doc.clause, r.q0):
             return None  # قد يدفع 200 ألف شخص إلى النزوح: what may happen
+        if self._whole_of_a_part(r):
+            return None  # قتل 5 من أصل 12 راكبا: the 12 aboard are the whole, not the killed
         if unit is Unit.PERSON and nouns.alive_after(doc.toks, r.end_tok):
             return None  # أخرجت 1,240 شخصا أحياء من تحت الأنقاض: survivors
         if nouns.conditional_after(doc.toks, r.end_tok, doc.clause, doc.clause[c.t0]):
@@ -781,9 +786,10 @@ class _Extractor:
         return self._parent(r, outs, territory=True)
 
     def _equivalent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
-        """The area figure a percentage restates (`1200 كم2، أي ما يعادل 18
-        بالمئة`, `18 كيلومتر مربع، أي 9.5%`): right before it, in its sentence."""
-        if not outs or outs[-1].metric is not Metric.AREA_CONTROLLED:
+        """The area or places figure a percentage restates (`1200 كم2، أي ما يعادل
+        18 بالمئة`, `18 كيلومتر مربع، أي 9.5%`, `14 بلدة …، أي نحو 80 في المئة من
+        مساحة الولاية`): right before it, in its sentence."""
+        if not outs or outs[-1].metric not in (Metric.AREA_CONTROLLED, Metric.PLACES_CONTROLLED):
             return None
         prev = outs[-1]
         end = max(prev.reading.end_tok, prev.reading.cand.t1)
@@ -862,6 +868,26 @@ class _Extractor:
             if self.cues[idx].scope is Scope.WINDOW and self.cues[idx].window is not None
         ]
         return windows[-1] if windows else None
+
+    def _whole_of_a_part(self, r: _Reading) -> bool:
+        """`N من أصل M`: M is the whole the part N is counted out of; with no
+        metric word of its own after it (`من أصل 400 ألف نزحوا` has one) it
+        is no figure."""
+        doc = self.doc
+        if r.q0 < 2 or _bare(doc, r.q0 - 1) not in _OUT_OF or _bare(doc, r.q0 - 2) != "من":
+            return False
+        c = r.cand
+        clause = doc.clause[c.t0]
+        hi = min(len(doc.toks), c.t1 + WINDOW)
+        for idx in range(bisect_left(self.hit_starts, c.t1), bisect_left(self.hit_starts, hi)):
+            hit = self.hits[idx]
+            if (
+                doc.clause[hit.start] == clause
+                and hit.sense.tag is Tag.TRIGGER
+                and hit.sense.strength is not Strength.WEAK
+            ):
+                return False
+        return r.unit.metric is None
 
     def _since_duration(self, cue: _Cue) -> bool:
         """`منذ` (past a hedge: `منذ أكثر من`) right before the duration `cue`:

@@ -47,6 +47,7 @@ beside `_decide` (`_fronted_count`, `_referent`, `_match_after_aside`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from figures import lexicon as lx
@@ -350,11 +351,20 @@ def may_be_fraction(tok: str) -> bool:
     return any(f in _FRACTIONS for f in lx.forms(tok))
 
 
+_IN_PLACE = re.compile(r"^(?:[^\s]+\s+){0,2}?(?:في|ب\S+)(?:\s+\S+){0,3}$")
+"""A short place complement (`في ولاية راخين`، `بريف حلب`) after a territory figure."""
+
+
 def equivalence_between(toks: Sequence[str], lo: int, hi: int) -> bool:
     """Whether tokens [lo, hi), between an area figure and a percentage, are
     an equivalence (`، أي ما يعادل`, `أي`, `بما يعادل`): punctuation, `ما`
     and equivalence words only, at least one of them."""
-    if hi - lo > 5 or hi <= lo:
+    if hi <= lo:
+        return False
+    comma = max((k for k in range(lo, hi) if toks[k] in {"،", ","}), default=-1)
+    if lo < comma and hi - comma <= 5 and _IN_PLACE.match(" ".join(toks[lo:comma])):
+        lo = comma  # 14 بلدة في ولاية راخين، أي نحو 80 في المئة: past the place it lies in
+    if hi - lo > 5:
         return False
     found = False
     for k in range(lo, hi):

@@ -270,6 +270,15 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
     ),
     # --- territory numerals ----------------------------------------------------------
     (
+        "a-part-out-of-a-whole-of-places",
+        "يسيطر جيش أراكان على 14 من أصل 17 بلدة في ولاية راخين، أي نحو 80 في المئة من مساحة الولاية.",
+        {
+            ("places_controlled", "place", 14, "exact"),
+            ("share_controlled", "percent", 80, "approx"),
+        },
+    ),
+    ("killed-out-of-those-aboard", "قتل 5 من أصل 12 راكبا.", {("killed", "person", 5, "exact")}),
+    (
         "parts-of-places-held",
         "سيطرت القوات حتى الآن على 282 منطقة، بينها 4 بلدات و243 قرية.",
         {
@@ -369,6 +378,11 @@ def test_still_not_counted(text: str) -> None:
 
 
 GUARDS_COUNTED: list[tuple[str, str, set[Row]]] = [
+    (
+        "the-whole-with-its-own-verb",
+        "بلغ عدد العائدين 180 ألف شخص من أصل نحو 400 ألف نزحوا منه.",
+        {("returned", "person", 180_000, "exact"), ("displaced", "person", 400_000, "approx")},
+    ),
     ("inna-is-no-letter", "قالت إن 30 شخصا قتلوا.", {("killed", "person", 30, "exact")}),
     ("migrants-who-arrived", "وصل 300 مهاجر إلى الجزيرة.", {("displaced", "person", 300, "exact")}),
     (
