@@ -31,6 +31,7 @@ from figures.hedges import (
 from figures.lexicon import Strength, Tag
 from figures.model import Metric, Qualifier
 from figures.numbers import scan_numbers
+from figures.scope import Frame
 from figures.text import fold
 
 _QUOTES = frozenset({'"', "“", "”", "«", "»", "'", "‘", "’"})
@@ -147,6 +148,8 @@ def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
         )
         if number < 0 or _qualifier_before(doc, number)[0] != i:
             return -1
+        if doc.toks[i][:1] == "و" and doc.words[i].bare != doc.toks[i]:
+            return -1  # 812 قتيلا وأكثر من 2800 جريح: a second, hedged item
         i = number
     if doc.toks[i][:1] == "و" and not doc.toks[i].startswith("واحد"):
         return -1  # 9 قتلى وعشرات الجرحى: a second item, not the phrase's subject
@@ -154,13 +157,22 @@ def _match_around_number(doc: _Doc, i: int, words: tuple[str, ...]) -> int:
     j = i
     while j < len(doc.toks) and doc.covered[j] == k:
         j += 1
-    for skip in range(3):
+    for skip in range(_SPLIT_REACH):
         if j + skip < len(doc.toks) and doc.words[j + skip].conjoined:
             return -1  # مقتل 10 أشخاص وإصابة 30: a second item, not the phrase's end
+        if j + skip < len(doc.toks) and (
+            doc.toks[j + skip] in _SENTENCE_END or doc.toks[j + skip] in {"،", ","}
+        ):
+            break  # (an aside between commas: _match_after_aside)
         end = _match_words(doc, j + skip, words)
         if end > 0:
             return end
     return _match_after_aside(doc, j, words)
+
+
+_SPLIT_REACH = 5
+"""Words between a split phrase's number and its end: the counted noun and a
+short complement (`سلم 27 عنصرا من حركة الشباب أنفسهم`)."""
 
 
 _ASIDE_REACH = 10
@@ -274,6 +286,15 @@ class _Duration:
         self.window = window
 
 
+def _origin_site(doc: _Doc, k: int) -> bool:
+    """`من مخيمات مأرب`، `من مدن الساحل`: an indefinite place noun in construct
+    after `من` names where people came from; `من القرى` (definite) is a part of
+    the places counted (`20 من القرى`)."""
+    if k + 1 >= len(doc.toks) or _definite(doc.toks[k]):
+        return False
+    return bool(doc.words[k].scope & Frame.SITE) or Tag.PLACE in doc.words[k].tags
+
+
 def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
     """The unit words after a number, any hedge between, and where they end."""
     j, post = _skip_qualifier_after(doc, c.t1) if _may_hedge_after(doc, c.t1) else (c.t1, None)
@@ -296,9 +317,19 @@ def _unit_after(doc: _Doc, c: _Cand) -> tuple[_Unit, Qualifier | None, int]:
         k = j + 1
         if _is(doc, k, "بين") or _is(doc, k, "اصل"):
             k += 1
+        if _is(doc, k - 1, "اصل") and k < len(doc.toks) and doc.covered[k] >= 0:
+            m = k
+            while m < len(doc.toks) and doc.covered[m] == doc.covered[k]:
+                m += 1
+            k = m  # 14 من أصل 17 بلدة: the noun after the whole counts the part too
+            inner = _noun_unit(doc, k)
+            if inner.kind == "place":
+                unit = inner
         inner = _noun_unit(doc, k)
         if inner.kind == "block" and _members(doc, k):
             inner = _Unit("person", end=inner.end, noun=k)  # 5 من الفصائل: five of their men
+        if inner.kind == "block" and _origin_site(doc, k):
+            inner = _Unit("none", end=j)  # نزح عشرات الآلاف من مخيمات مأرب: whence, not what
         if inner.kind in {"person", "household", "block"}:
             unit = inner
     if unit.kind == "none" and _plain_noun(doc, j):
@@ -493,10 +524,20 @@ def _not_a_figure(doc: _Doc, c: _Cand) -> bool:
         and not doc.words[k].tags.isdisjoint(_ONE_OF_A)
     ):
         return True  # في يوم واحد، بصاروخ واحد: "one" describes the noun before
+    if (
+        c.value == 1
+        and not doc.toks[c.t0].isdigit()
+        and k > 0
+        and Tag.HOUSEHOLD in doc.words[k].tags
+        and _bare(doc, k - 1) == "من"
+    ):
+        return True  # 5 أشخاص من عائلة واحدة: "from one family" describes them
     if nouns.ratio_or_one_of(doc.toks, c.t0, c.t1, c.value):
         return True  # سبعة من كل عشرة، واحد من: a ratio or "one of", not a count
     if k >= 0 and _definite_number(doc, c) and nouns.name_number(doc.toks, c.t0, True):
         return True  # جبل الأربعين: a name
+    if k >= 0 and doc.toks[c.t0].isdigit() and nouns.letter_name(doc.toks[k]):
+        return True  # حركة إم 23، طائرات إف 16: a Latin letter and a number, a name
     if c.vague:
         return False
     value = c.value

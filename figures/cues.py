@@ -181,7 +181,8 @@ def _collect(
             elif tag in (Tag.CONTROL, Tag.NOT_COUNT, Tag.FORECAST):
                 hits.append(_Hit(i, i + 1, sense))
             elif tag is Tag.BATCH:
-                cues.append(_day_cue(doc, i))
+                if not _not_today(doc, i):
+                    cues.append(_day_cue(doc, i))
             elif tag is Tag.TOTAL:
                 cues.append(_Cue(i, i + 1, Scope.TOTAL, rise=sense.arg == "rise"))
             elif tag is Tag.DUR_WORD:
@@ -220,6 +221,28 @@ def _collect(
     return hits, cues
 
 
+_TODAY = fold("اليوم")
+_TODAY_FORMS = frozenset({_TODAY, "و" + _TODAY})
+_MOMENT = frozenset(fold(w) for w in ("صباح", "مساء", "فجر", "ظهر", "عصر", "ليل", "ليلة", "منتصف"))
+
+
+def _not_today(doc: _Doc, i: int) -> bool:
+    """`اليوم` that is no day of the count: an ordinal day (`لليوم التاسع على
+    التوالي`, `اليوم الثالث`: not "today"), a clitic other than و (`لليوم`),
+    a moment of today (`صباح اليوم`: the part of the day reads as before, one
+    event), or today dating an event in a relative clause (`الزلزال الذي ضرب
+    البلاد اليوم`: the event's day; the toll is the disaster's)."""
+    tok = doc.toks[i]
+    if tok in _TODAY_FORMS:
+        if i > 0 and _bare(doc, i - 1) in _MOMENT:
+            return True  # صباح اليوم: a moment of the day, one event (the part of day speaks)
+        nxt = doc.toks[i + 1] if i + 1 < len(doc.toks) else ""
+        if nxt.startswith("ال") and not scope_frames(nxt) & Frame.DAY:
+            return True  # اليوم التاسع، اليوم الأول
+        return scope.dates_an_event(doc.toks, i)
+    return tok.endswith("ليوم")  # لليوم، ولليوم، باليوم
+
+
 def _day_cue(doc: _Doc, i: int) -> _Cue:
     """A batch word; a day word (أمس، الخميس) is marked as one (`scope`, rule 2)."""
     if not scope_frames(doc.toks[i]) & Frame.DAY:
@@ -245,18 +268,26 @@ def _real_days(doc: _Doc, cues: list[_Cue]) -> list[_Cue]:
 
 
 _SAME = frozenset(fold(w) for w in ("نفسها", "ذاتها", "نفسه", "ذاته"))
+_SINCE_WORD = fold("منذ")
 
 
 def _same_period(doc: _Doc, cues: list[_Cue]) -> None:
     """`خلال الفترة نفسها`, `في نفس الفترة`: a window of unstated length that
-    points back takes the length of the last stated window before it."""
+    points back takes the length of the last stated window before it, or,
+    when the last stated period is a `منذ` anchor, becomes that running total."""
     stated: _Cue | None = None
     for q in cues:
+        if q.scope is Scope.TOTAL and _bare(doc, q.start) == _SINCE_WORD:
+            stated = q  # منذ 21 كانون الثاني … خلال الفترة ذاتها: the same running count
+            continue
         if q.scope is not Scope.WINDOW:
             continue
         if q.window is None and stated is not None:
             i = q.start
             if _bare(doc, i + 1) in _SAME or _bare(doc, i - 1) == "نفس":
+                if stated.scope is Scope.TOTAL:
+                    q.scope, q.since = Scope.TOTAL, stated.since
+                    continue
                 q.window, q.stated = stated.window, True
         if q.window is not None:
             stated = q
@@ -270,6 +301,8 @@ def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
     if sense.arg == "1y" and _is_year(doc.tok(i + 1)) and scope.year_subject(doc.toks, i):
         return _Cue(i, i + 2, Scope.WINDOW, "1y", stated=True)  # سجل عام 2014: the year's count
     k = _prev_word(doc, _qualifier_before(doc, i)[0])
+    if k >= 0 and _bare(doc, k) in PART_OF_MONTH:
+        return None  # منذ مطلع الشهر الماضي: a point in time (an anchor), not a period
     opened = k >= 0 and Tag.DUR_OPEN in doc.words[k].tags
     closed = _has(doc, i + 1, Tag.DUR_CLOSE)
     singular = sense.arg.startswith("1")

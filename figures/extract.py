@@ -115,11 +115,16 @@ from figures.text import Normalized, normalize
 
 log = logging.getLogger(__name__)
 _RELATIVES = frozenset(w for w, ss in lx.WORDS.items() if any(s.tag is Tag.RELATIVE for s in ss))
+_SINCE_WORD = "منذ"
+_OUT_OF = frozenset({"اصل", "أصل"})
 CLAUSE_COST = 8.0
 """Cost of crossing one clause boundary, in tokens."""
 MAX_CUE_COST = 16.0
 """A scope cue farther than this (after penalties) does not apply."""
 NOUN_COST = 1.5
+WEAK_NOUN_EXTRA = 2.0
+"""Extra cost of a weak metric noun as the counted noun (`مهاجر` is a migrant,
+not always a displaced person): a metric verb predicated of the number wins."""
 """Cost of a metric noun counted by the number itself (500 نازح)."""
 PREDICATE_COST = 1.25
 """Cost of a verb right after a metric noun counted by the number (`نازح عادوا`)."""
@@ -181,6 +186,8 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         dist = 0.0
         after = False
     if after and hit.start == r.unit.noun:
+        if hit.sense.strength is Strength.WEAK:
+            return NOUN_COST + WEAK_NOUN_EXTRA  # 61 مهاجرا غرقوا: the verb says what befell them
         return NOUN_COST
     if (
         not after
@@ -510,6 +517,8 @@ class _Extractor:
                 best = (6.0, group)
         kind = r.unit.kind
         value = c.value * r.unit.factor
+        if kind == "place" and self._whole_of_a_part(r):
+            return None  # على 14 من أصل 17 بلدة: the 17 towns are the whole, not held
         if kind == "none" and r.unit.noun < 0:
             whole = self._territory_parent(r, outs)
             if whole is not None:  # 9 آلاف دونم، منها 4 آلاف … و3 آلاف: parts of the area
@@ -558,12 +567,18 @@ class _Extractor:
         found = best[1]
         if found is None or blocker < best[0] or forecast:
             return None
+        if nouns.modal_before(doc.toks, doc.clause, r.q0):
+            return None  # قد يدفع 200 ألف شخص إلى النزوح: what may happen
+        if self._whole_of_a_part(r):
+            return None  # قتل 5 من أصل 12 راكبا: the 12 aboard are the whole, not the killed
+        if unit is Unit.PERSON and nouns.alive_after(doc.toks, r.end_tok):
+            return None  # أخرجت 1,240 شخصا أحياء من تحت الأنقاض: survivors
         if nouns.conditional_after(doc.toks, r.end_tok, doc.clause, doc.clause[c.t0]):
             return None  # نزوح مليوني لاجئ في حال اندلاع القتال: if it happens
         if kind == "none" and parent is None and nouns.of_things(doc.toks, r.end_tok):
             return None  # 2 منها: two of them (things, not people)
         metric = found
-        if parent is not None:
+        if parent is not None and not self._own_period(r, parent):
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
         scope, window, since_ = self._scope(r, metric)
         return _Out(r, metric, unit, value, scope, window, since_)
@@ -691,10 +706,12 @@ class _Extractor:
     def _listed_held(self, r: _Reading) -> bool:
         """`ويسيطر الحوثيون على أمانة العاصمة، ومحافظات: …، ومديريتا بيحان
         وعسيلان`: a coordinated item of a list that a control verb governs,
-        earlier in the sentence, with no clause word between."""
+        earlier in the sentence, with no clause word between; so is a part
+        of what it governs (`سيطرت على 282 منطقة، بينها 4 بلدات`)."""
         doc = self.doc
         c = r.cand
-        if not (_coordinated(doc, c.t0) or doc.toks[r.q0][:1] == "و"):
+        part = r.q0 > 0 and Tag.SUBSET in doc.words[r.q0 - 1].tags  # بينها 4 بلدات
+        if not (_coordinated(doc, c.t0) or doc.toks[r.q0][:1] == "و" or part):
             return False
         sent = doc.sent[c.t0]
         lo = max(0, r.q0 - LIST_REACH)
@@ -769,9 +786,10 @@ class _Extractor:
         return self._parent(r, outs, territory=True)
 
     def _equivalent(self, r: _Reading, outs: list[_Out]) -> _Out | None:
-        """The area figure a percentage restates (`1200 كم2، أي ما يعادل 18
-        بالمئة`, `18 كيلومتر مربع، أي 9.5%`): right before it, in its sentence."""
-        if not outs or outs[-1].metric is not Metric.AREA_CONTROLLED:
+        """The area or places figure a percentage restates (`1200 كم2، أي ما يعادل
+        18 بالمئة`, `18 كيلومتر مربع، أي 9.5%`, `14 بلدة …، أي نحو 80 في المئة من
+        مساحة الولاية`): right before it, in its sentence."""
+        if not outs or outs[-1].metric not in (Metric.AREA_CONTROLLED, Metric.PLACES_CONTROLLED):
             return None
         prev = outs[-1]
         end = max(prev.reading.end_tok, prev.reading.cand.t1)
@@ -826,6 +844,104 @@ class _Extractor:
                 return prev
         return None
 
+    def _list_head_window(self, r: _Reading) -> _Cue | None:
+        """An item of an inline list that a colon opens in the figure's sentence
+        (`بلغت الحصيلة خلال 24 ساعة 52 شهيدا، موزعة كالتالي: النبطية 22 شهيدا،
+        بعلبك الهرمل 18 شهيدا`): with no scope word in its own clause, it takes
+        the window stated before the colon."""
+        doc = self.doc
+        toks = doc.toks
+        t0 = r.cand.t0
+        s_lo, _ = _bounds(doc.sent, t0)
+        colon = next((k for k in range(r.q0 - 1, s_lo - 1, -1) if toks[k] == ":"), -1)
+        if colon < 0:
+            return None
+        clause = doc.clause[t0]
+        if any(
+            doc.clause[self.cues[idx].start] == clause
+            for idx in _near(self.cue_starts, max(colon, r.q0 - 25), r.cand.t1 + 25)
+        ):
+            return None  # the item states its own scope
+        windows = [
+            self.cues[idx]
+            for idx in _near(self.cue_starts, s_lo, colon)
+            if self.cues[idx].scope is Scope.WINDOW and self.cues[idx].window is not None
+        ]
+        return windows[-1] if windows else None
+
+    def _whole_of_a_part(self, r: _Reading) -> bool:
+        """`N من أصل M`: M is the whole the part N is counted out of; with no
+        metric word of its own after it (`من أصل 400 ألف نزحوا` has one) it
+        is no figure."""
+        doc = self.doc
+        if r.q0 < 2 or _bare(doc, r.q0 - 1) not in _OUT_OF or _bare(doc, r.q0 - 2) != "من":
+            return False
+        c = r.cand
+        clause = doc.clause[c.t0]
+        hi = min(len(doc.toks), c.t1 + WINDOW)
+        for idx in range(bisect_left(self.hit_starts, c.t1), bisect_left(self.hit_starts, hi)):
+            hit = self.hits[idx]
+            if (
+                doc.clause[hit.start] == clause
+                and hit.sense.tag is Tag.TRIGGER
+                and hit.sense.strength is not Strength.WEAK
+            ):
+                return False
+        return r.unit.metric is None
+
+    def _since_duration(self, cue: _Cue) -> bool:
+        """`منذ` (past a hedge: `منذ أكثر من`) right before the duration `cue`:
+        how long a state has lasted, not a counting period."""
+        doc = self.doc
+        for k in range(cue.start - 1, max(-1, cue.start - 4), -1):
+            if _bare(doc, k) == _SINCE_WORD:
+                return True
+            if doc.covered[k] >= 0:
+                return False
+        return False
+
+    def _reported_after(self, lo: int, hi: int) -> bool:
+        """A reporting verb among tokens lo..hi-1 (`مشيرة إلى أن`، `وأضاف`): what
+        follows it is another statement, whose scope words are not the count's."""
+        return any(
+            scope_frames(tok) & Frame.REPORT and not lx.bare(tok).startswith("بين")
+            for tok in self.doc.toks[lo:hi]
+        )  # (not بين، بينهم: "between", "among them", also forms of بيّن "stated")
+
+    def _anchor_over_trigger(self, r: _Reading, chosen: _Cue, lo: int, hi: int) -> _Cue:
+        """`غرق 14 شخصا منذ بداية موسم الأمطار`، `سقوط 30 قتيلا منذ الصباح`: a
+        batch word that is the count's own metric word, governing the number
+        (`غرق`، `سقوط` right before it), names no incident; a `منذ` anchor in
+        the same clause makes the count a running total."""
+        doc = self.doc
+        if Tag.TRIGGER not in doc.words[chosen.start].tags or not 0 < r.q0 - chosen.start <= 2:
+            return chosen  # (an incident after the number, مجزرة, still names one)
+        clause = doc.clause[r.cand.t0]
+        for idx in _near(self.cue_starts, lo, hi):
+            cue = self.cues[idx]
+            if (
+                cue.scope is Scope.TOTAL
+                and doc.clause[cue.start] == clause
+                and _bare(doc, cue.start) == _SINCE_WORD
+            ):
+                return cue
+        return chosen
+
+    def _own_period(self, r: _Reading, parent: _Out) -> bool:
+        """A part of a figure (`بينهم 27 شهيدا سقطوا اليوم`، `بينهم 130 ألفاً نزحوا
+        … خلال شهر أغسطس وحده`) whose own clause, not the parent's, states a
+        period: the part is counted over that period, not the parent's."""
+        doc = self.doc
+        clause = doc.clause[r.cand.t0]
+        if doc.clause[parent.reading.cand.t0] == clause:
+            return False
+        lo, hi = max(0, r.q0 - 25), min(len(doc.toks), r.cand.t1 + 25)
+        return any(
+            (self.cues[idx].scope is Scope.WINDOW or self.cues[idx].day)
+            and doc.clause[self.cues[idx].start] == clause
+            for idx in _near(self.cue_starts, lo, hi)
+        )
+
     def _scope(self, r: _Reading, metric: Metric) -> tuple[Scope, str | None, str | None]:
         doc = self.doc
         c = r.cand
@@ -841,11 +957,18 @@ class _Extractor:
         ]
         if same_clause:  # a window in the figure's own clause is its window
             stated = [q for q in same_clause if q.stated] or same_clause
+            if state and self._since_duration(stated[0]):
+                return Scope.TOTAL, None, None  # محاصرين منذ أكثر من ثلاثة أشهر: the state's age
             return Scope.WINDOW, stated[0].window, None
+        head = self._list_head_window(r)
+        if head is not None:  # 52 شهيدا خلال 24 ساعة، موزعة كالتالي: النبطية 22، …
+            return Scope.WINDOW, head.window, None
         for idx in _near(self.cue_starts, lo, hi):
             cue = self.cues[idx]
             if doc.sent[cue.start] != sent:
                 continue
+            if cue.start >= r.end_tok and self._reported_after(r.end_tok, cue.start):
+                continue  # …، مشيرة إلى أن حصيلة الغارات منذ صباح أمس: another statement
             if cue.end <= r.q0:
                 dist = r.q0 - cue.end + 1
             elif cue.start >= r.end_tok:
@@ -858,6 +981,8 @@ class _Extractor:
             if cost < best[0]:
                 best = (cost, cue)
         chosen = best[1]
+        if chosen is not None and chosen.scope is Scope.BATCH and not chosen.day:
+            chosen = self._anchor_over_trigger(r, chosen, lo, hi)
         if chosen is not None and chosen.scope is Scope.BATCH:
             rising = next(
                 (
@@ -969,6 +1094,8 @@ class _Extractor:
         if scope.one_group(metric, frames):
             return Scope.BATCH, None, None
         if scope.dates_an_event(doc.toks, day.start):
+            if metric in scope.TOLLS and scope.dated_disaster(doc.toks, day.start):
+                return Scope.TOTAL, None, None  # جراء السيول التي اجتاحت المدينة أمس: its toll
             return Scope.BATCH, None, None  # الأمطار التي هطلت صباح أمس: the day of one event
         return Scope.WINDOW, "1d", None
 

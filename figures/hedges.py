@@ -60,6 +60,8 @@ def _trailing_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
         if qual is not None:
             if end < len(doc.toks) and doc.covered[end] >= 0:
                 return j, None  # وأصيب على الأقل 10: the next number's hedge
+            if _opens_next_number(doc, end):
+                return j, None  # 812 قتيلا وأكثر من 2800 جريح: the next number's أكثر من
             return end, qual
         if not word.tags.isdisjoint(_HEDGE_STOPS):
             return j, None  # another metric word or a clause: past this number
@@ -67,6 +69,20 @@ def _trailing_hedge(doc: _Doc, j: int) -> tuple[int, Qualifier | None]:
 
 
 _HEDGE_STOPS = frozenset({Tag.TRIGGER, Tag.CLAUSE, Tag.SUBSET, Tag.MONTH})
+
+_OF = frozenset({"من", "عن", "على", "علي"})
+
+
+def _opens_next_number(doc: _Doc, end: int) -> bool:
+    """Whether the trailing hedge ending at `end` is `وأكثر`/`أو أكثر` and
+    `من`/`عن`/`على` at `end` leads a number (within one more word): the words
+    are the next number's hedge (`وأكثر من 2800`), not "or more"."""
+    n = len(doc.toks)
+    if not doc.toks[end - 1].endswith("كثر"):
+        return False  # على الأقل من 30 قرية: a hedge, then its noun's complement
+    if end >= n or (doc.words[end].bare not in _OF and doc.toks[end] not in _OF):
+        return False
+    return any(doc.covered[k] >= 0 for k in range(end + 1, min(end + 3, n)))
 
 
 # ---------------------------------------------------------------------------
@@ -159,7 +175,7 @@ LIST_REACH = 80
 FRONTED_REACH = 24
 """Tokens back from the predicate that the count noun may stand."""
 
-_FRONTED_REACH = 8
+_FRONTED_REACH = 16
 """Words between `عدد` and the number it is hedged with."""
 
 

@@ -47,6 +47,7 @@ beside `_decide` (`_fronted_count`, `_referent`, `_match_after_aside`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from figures import lexicon as lx
@@ -59,6 +60,7 @@ __all__ = [
     "equivalence_between",
     "fraction_share",
     "length_after",
+    "letter_name",
     "name_dual",
     "name_number",
     "noun_before",
@@ -121,6 +123,21 @@ def of_things(toks: Sequence[str], j: int) -> bool:
     return lx.bare(_tok(toks, j)) == "منها"
 
 
+_ALIVE = frozenset({"احياء", "أحياء", "احياءا", "أحياءا", "أحياءً"})
+_LIFE = ("على", "قيد", "الحياة")
+
+
+def alive_after(toks: Sequence[str], j: int) -> bool:
+    """Whether the words from token j (right after the counted noun) say the
+    people are alive: `أخرجت 1,240 شخصا أحياء من تحت الأنقاض`, `انتشال 20
+    شخصا على قيد الحياة` are survivors, no figure (`أحياء` before a name or
+    after a preposition, `في أحياء المدينة`, is neighbourhoods, and is not
+    right after a counted noun)."""
+    if _tok(toks, j) in _ALIVE:
+        return True
+    return all(fold(_tok(toks, j + n)) == fold(w) for n, w in enumerate(_LIFE))
+
+
 def size_of(toks: Sequence[str], j: int) -> bool:
     """Whether the token j after a size word (`مساحة`) makes it a size rather
     than ground held: a number of them (`مساحة 2 منها`) or, after an
@@ -167,6 +184,28 @@ def subjunctive_between(toks: Sequence[str], lo: int, hi: int) -> bool:
         if lx.bare(toks[k]) in {"ان", "أن"} and toks[k + 1][:1] in "ينتأ":
             nxt = toks[k + 1]
             return len(nxt) >= 3 and nxt.isalpha() and not nxt.startswith("ال")
+    return False
+
+
+_MODAL = frozenset({"قد", "وقد", "فقد", "لقد"})
+_MODAL_REACH = 8
+_BE = frozenset({"يكون", "تكون", "يكونوا", "يكونون", "تكونوا"})
+
+
+def modal_before(toks: Sequence[str], clause: Sequence[int], q0: int) -> bool:
+    """Whether `قد` and an imperfect verb stand before the number at token
+    `q0`, in its clause, within a few words (`قد يدفع 200 ألف شخص إلى
+    النزوح`، `وقد يرتفع عدد القتلى إلى 500`): what may happen, not a count.
+    `قد` + a perfect (`وقد نزح 500`) states what happened; `قد يكون` ("it may
+    be that") hedges a count that is stated, and stays one."""
+    of = clause[q0] if q0 < len(clause) else -1
+    for k in range(q0 - 1, max(-1, q0 - 1 - _MODAL_REACH), -1):
+        if clause[k] != of:
+            return False
+        if toks[k] not in _MODAL:
+            continue
+        verb = toks[k + 1]
+        return verb[:1] == "ي" and len(verb) >= 3 and verb.isalpha() and verb not in _BE
     return False
 
 
@@ -225,6 +264,39 @@ def name_number(toks: Sequence[str], t0: int, definite_number: bool) -> bool:
     return definite_number and _name_head(_tok(toks, t0 - 1))
 
 
+_LETTERS = frozenset(
+    fold(w)
+    for w in (
+        "إم",
+        "ام",
+        "إف",
+        "اف",
+        "بي",
+        "سي",
+        "تي",
+        "جي",
+        "دي",
+        "إس",
+        "اس",
+        "يو",
+        "آر",
+        "إتش",
+        "اتش",
+        "إكس",
+        "اكس",
+        "زد",
+        "كيه",
+        "واي",
+    )
+)
+
+
+def letter_name(tok: str) -> bool:
+    """Whether the word before a number is a Latin letter spelled out, which
+    with the number makes a name: `حركة إم 23` (M23), `طائرات إف 16`, `بي 52`."""
+    return fold(tok) in _LETTERS or (tok[:1] in "وب" and fold(tok[1:]) in _LETTERS)
+
+
 def _name_head(tok: str) -> bool:
     """A place noun in construct with a name: no article (`قضاء`, `بقضاء`;
     `الفرقة رجلين` is a subject and its object)."""
@@ -279,11 +351,20 @@ def may_be_fraction(tok: str) -> bool:
     return any(f in _FRACTIONS for f in lx.forms(tok))
 
 
+_IN_PLACE = re.compile(r"^(?:[^\s]+\s+){0,2}?(?:في|ب\S+)(?:\s+\S+){0,3}$")
+"""A short place complement (`في ولاية راخين`، `بريف حلب`) after a territory figure."""
+
+
 def equivalence_between(toks: Sequence[str], lo: int, hi: int) -> bool:
     """Whether tokens [lo, hi), between an area figure and a percentage, are
     an equivalence (`، أي ما يعادل`, `أي`, `بما يعادل`): punctuation, `ما`
     and equivalence words only, at least one of them."""
-    if hi - lo > 5 or hi <= lo:
+    if hi <= lo:
+        return False
+    comma = max((k for k in range(lo, hi) if toks[k] in {"،", ","}), default=-1)
+    if lo < comma and hi - comma <= 5 and _IN_PLACE.match(" ".join(toks[lo:comma])):
+        lo = comma  # 14 بلدة في ولاية راخين، أي نحو 80 في المئة: past the place it lies in
+    if hi - lo > 5:
         return False
     found = False
     for k in range(lo, hi):

@@ -95,7 +95,8 @@ _PLACE_NOUN = re.compile(
     r"حي|احياء|قطاع|قضاء|ناحي[ةه]|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|وسط|اطراف|محيط|"
     r"داخل|خارج|مراكز|مركز|ملاجئ|مدارس|جميع|كل|كاف[ةه]|مختلف|عموم|انحاء|ارجاء|"
     r"سجون|سجن|معتقلات|مستشفيات|مستشفي|سد|مطار|معبر|جسر|سوق|اسواق|مسجد|مدرس[ةه]|"
-    r"قاعد[ةه]|ميناء|طريق|حدود|الحدود|جزء|اجزاء|اطراف|شرقي|غربي|شمالي|جنوبي)$"
+    r"قاعد[ةه]|ميناء|طريق|حدود|الحدود|جزء|اجزاء|اطراف|شرقي|غربي|شمالي|جنوبي|"
+    r"جانب|ايسر|ايمن|شطر)$"
 )
 """Words that may stand between a preposition and the name (في مخيمات ريف حلب)."""
 
@@ -395,6 +396,36 @@ def _own_after(text: str, m: _Named, e: int, numbers: Sequence[tuple[int, int]])
     return not any(e <= a < m.start for a, _ in numbers)
 
 
+def _labels_another(text: str, m: _Named, numbers: Sequence[tuple[int, int]]) -> bool:
+    """A name written right before another number, with nothing but a space, a
+    colon or a bracket between (`… كالتالي: النبطية 22 شهيدا، بعلبك الهرمل 18
+    شهيدا`): it labels that number, in an inline list, and no other."""
+    for a, _ in numbers:
+        if a >= m.end and a - m.end <= 3 and not text[m.end : a].strip(" :(\u00a0"):
+            return True
+    return False
+
+
+_PART = re.compile(r"(?:بين|من)(?:هم|هن|ها|هما)\s*[:،,]?\s*$|:\s*$")
+"""What opens a part of a figure, or an item of a list, right before its number."""
+
+
+def _a_parts_place(text: str, m: _Named, e: int, numbers: Sequence[tuple[int, int]]) -> bool:
+    """A name after the figure that follows a later number which is a part of
+    it (`87 قتيلا، بينهم 34 في حمص`) or an item of a list the colon opens (`52
+    قتيلا: 22 في النبطية`): that part's place, not the figure's."""
+    if m.start < e or m.demonym:
+        return False  # (a nationality on the part's people is no place: بينهم 32 سودانيا)
+    later = [(a, b) for a, b in numbers if e <= a and b <= m.start]
+    if not later:
+        return False
+    a, b = later[-1]
+    gap = text[b : m.start]
+    if len(gap) > 25 or any(ch in gap for ch in "،,.؛\n"):
+        return False  # (من ضمنهم 30 …، تجري عملية نقلهم نحو …: the whole group's way)
+    return bool(_PART.search(text, max(e, a - 12), a))
+
+
 def _claimed(m: _Named, s: int, lo: int, numbers: Sequence[tuple[int, int]]) -> bool:
     """A name before the figure, in its sentence, that follows another number
     of that sentence: that number's place (… في صلاح الدين و(24624) عائلة في ديالى)."""
@@ -468,6 +499,14 @@ def _nested(text: str, inner: _Named, outer: _Named) -> bool:
         and bool(_IN.match(text[inner.end : outer.start]))
     )
 
+
+_AND_OTHERS = re.compile(
+    r"\s*(?:و|او|،\s*و?)\s*(?:ال)?(?:محافظات|مدن|ولايات|مديريات|اقاليم|مقاطعات)(?!\w)"
+    r"(?!\s+\w*(?:ها|ه)(?!\w))"
+)
+"""`بغداد ومحافظات الجنوب`، `الخرطوم وولايات أخرى`: a place and more divisions,
+named by a plural place noun: the country, no single division (not `ومدن
+ريفها`, the place's own towns)."""
 
 _BELONGS = re.compile(
     r"^[\s،,]*(?:(?:ال)?(?:تابع[ةه]?|تابعين|تابعتين|واقع[ةه]?|واقعتين)\s*(?:ل|في|الي)?|(?:ضمن|من\s+اعمال))"
@@ -608,10 +647,28 @@ def attribute(
         if _whole_land(text, clo, chi):
             return whole_country(home.id) if home.id else home
         return home
+    if metric is Metric.DISPLACED and _RESIDENTS_OF_IT.match(text, e):
+        left = _place_of_it(text, named, s)
+        if left is not None:
+            return left  # فر أكثر من 100 ألف من سكانها: its residents left it
+    if metric is Metric.RETURNED:
+        back = _returned_to(text, named, s, e, clo, chi, home)
+        if back is not None:
+            return back
     named = _without_nationalities(text, named, s, e)
     named = [m for m in named if _reaches(text, m, s, e, clo, chi)]
     refugees = _hosted(text, clo, chi)
     numbers = [(a, b) for a, b in _merged(numbers) if a > e + 1 or b < s - 1]  # the others
+    if numbers:
+        labels = [m for m in named if _labels_another(text, m, numbers)]
+        parts = [m for m in named if _a_parts_place(text, m, e, numbers)]
+        if labels or parts:
+            named = [m for m in named if m not in labels and m not in parts]
+            if not any(not m.demonym for m in named):
+                if len(parts) == 1 and not labels:
+                    return whole_country(parts[0].id)  # 87 قتيلا، بينهم 34 في حمص: wider
+                # 52 شهيدا، موزعة كالتالي: النبطية 22، بعلبك الهرمل 18: the places' sum
+                return common([of(m.id) for m in labels + parts])
     if any(_own_after(text, m, e, numbers) and not m.demonym for m in named):
         named = [m for m in named if not _claimed(m, s, slo, numbers)]
     proper = [m for m in named if not m.demonym]
@@ -648,6 +705,8 @@ def attribute(
         return whole_country(anchor.id)
     group = _group(text, pool, k)
     place = _as_one(text, group)
+    if place.admin1 is not None and _AND_OTHERS.match(text, group[-1].end):
+        return whole_country(group[-1].id)  # بغداد ومحافظات الجنوب: several divisions
     stated = _stated_division(text, pool, group[-1])
     if stated is not None and stated.country == place.country:
         return stated  # قضائي مخمور وسنجار التابعة لمحافظة نينوى: Nineveh, as written
@@ -665,6 +724,57 @@ def attribute(
     elif _BETWEEN.search(text[max(0, group[0].start - 40) : group[0].start]):
         return common([of(m.id) for m in group])
     return place
+
+
+_RESIDENTS_OF_IT = re.compile(r"\s*(?:\w+\s+)?من\s+(?:سكان|اهالي|اهل|قاطني|ابناء)(?:ها|ه)(?!\w)")
+"""`… 100 ألف من سكانها`: the people are the residents of a place named before."""
+
+
+def _place_of_it(text: str, named: list[_Named], s: int) -> Place | None:
+    """The place `سكانها` points back to: the last proper name before the
+    figure in its sentence, past a connective (`… في مدينة الجنينة …، فيما
+    فر 100 ألف من سكانها`), not a doer's or a dateline's."""
+    before = [
+        m
+        for m in named
+        if m.end <= s and s - m.end <= 2 * SENTENCE_REACH
+        if not m.demonym and m.role is not Role.AGENT and not _dateline(text, m.start, m.end)
+    ]
+    if not before:
+        return None
+    k = len(before) - 1
+    while k > 0 and _nested(text, before[k - 1], before[k]):
+        k -= 1  # الجنينة عاصمة ولاية غرب دارفور: the finer place
+    return of(before[k].id)
+
+
+def _returned_to(
+    text: str, named: list[_Named], s: int, e: int, clo: int, chi: int, home: Place
+) -> Place | None:
+    """Returnees whose clause names only the place they came back from
+    (`عاد 470 ألف أفغاني من باكستان`): that place is not where they returned.
+    Their nationality is (`أفغاني` → Afghanistan); with none, the article's
+    place unless it is the place they left (then nowhere the text names).
+    None: the clause names a place of return, or no place they left."""
+    left = [
+        m
+        for m in named
+        if m.role is Role.FROM and not m.demonym and clo <= m.start < chi
+        if _reaches(text, m, s, e, clo, chi)
+    ]
+    if not left:
+        return None
+    if any(
+        not m.demonym and m.role is not Role.FROM and _reaches(text, m, s, e, clo, chi)
+        for m in named
+    ):
+        return None  # a place of return beside the one they left: the usual reading
+    nationals = [m for m in named if m.demonym and _nationality(text, m, s, e)]
+    if nationals:
+        return whole_country(nationals[0].id)
+    if home.country in {of(m.id).country for m in left}:
+        return NOWHERE
+    return home
 
 
 HEADLINE_WEIGHT = 3.0

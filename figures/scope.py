@@ -291,6 +291,16 @@ def dates_an_event(toks: Sequence[str], day: int) -> bool:
     return any(fold(toks[k]) in _WHICH for k in range(max(0, day - 3), day) if k < len(toks))
 
 
+def dated_disaster(toks: Sequence[str], day: int) -> bool:
+    """`السيول التي اجتاحت المدينة أمس`، `الزلزال الذي ضرب البلاد الاثنين`: the
+    relative clause that the day word at `day` sits in dates a war or a
+    disaster (the word before its `التي`/`الذي`), whose toll is a running total."""
+    for k in range(day - 1, max(0, day - 4), -1):
+        if fold(toks[k]) in _WHICH:
+            return bool(frames(toks[k - 1]) & Frame.TOLL)
+    return False
+
+
 def of_the_day(toks: Sequence[str], day: int) -> bool:
     """`ليوم أمس`: the count is the day's, stated as such."""
     return day > 0 and fold(toks[day - 1]) == _OF_DAY

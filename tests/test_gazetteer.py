@@ -172,6 +172,31 @@ PLACE_CASES = [
         "من طرابلس الغرب إلى بنغازي",
         [("طرابلس الغرب", "tripoli"), ("بنغازي", "benghazi")],
     ),
+    (
+        "khor-abeche-in-darfur-is-not-abeche-in-chad",
+        "هاجموا نازحين في خور ابشي بجنوب دارفور",
+        [("جنوب دارفور", "south-darfur")],
+    ),
+    ("adre-only-as-a-place", "لا أدري كم عددهم عند معبر أدري", [("معبر أدري", "ouaddai")]),
+    ("kabul-not-a-cable", "انقطع كابل الكهرباء في كابول", [("كابول", "kabul")]),
+    ("lviv-not-a-crowd", "لفيف من المسؤولين زاروا مدينة لفيف", [("مدينة لفيف", "lviv")]),
+    (
+        "drc-and-its-provinces",
+        "نزحوا من شمال كيفو وإيتوري في الكونغو الديمقراطية",
+        [("شمال كيفو", "north-kivu"), ("إيتوري", "ituri"), ("الكونغو الديمقراطية", "dr-congo")],
+    ),
+    ("tigray", "فروا من إقليم تيغراي", [("تيغراي", "tigray")]),
+    (
+        "salah-al-din-in-tripoli-is-a-district",
+        "اشتباكات في طرابلس ونزوح من عين زارة وصلاح الدين",
+        [("طرابلس", "tripoli"), ("عين زارة", "ain-zara"), ("صلاح الدين", "salah-al-din-tripoli")],
+    ),
+    ("salah-al-din-alone-is-iraq", "قتل 5 في صلاح الدين", [("صلاح الدين", "salahuddin")]),
+    (
+        "salah-al-din-with-an-iraqi-town",
+        "عادت عائلات إلى بيجي في صلاح الدين",
+        [("بيجي", "baiji"), ("صلاح الدين", "salahuddin")],
+    ),
 ]
 
 

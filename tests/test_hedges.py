@@ -13,6 +13,32 @@ from figures import extract
 
 # id, text, [(metric, value, qualifier)] of every figure, in text order
 CASES: list[tuple[str, str, list[tuple[str, float, str]]]] = [
+    # `وأكثر من N` after a counted noun: the next number's hedge, not "or more"
+    (
+        "fronted-hedge-over-a-long-relative-clause",
+        "يتخطى عدد الأفغان الذين عادوا من إيران عبر معبر إسلام قلعة في ولاية هرات ۱۵۰۰۰ شخص أسبوعيا.",
+        [("returned", 15000, "more_than")],
+    ),
+    (
+        "wa-akthar-min-is-the-next-numbers-hedge",
+        "ارتفعت حصيلة الزلزال إلى 812 قتيلا وأكثر من 2800 جريح.",
+        [("killed", 812, "exact"), ("injured", 2800, "more_than")],
+    ),
+    (
+        "wa-akthar-min-after-a-toll",
+        "ارتفع العدد إلى 1,021 شهيدا وأكثر من 6,500 مصاب منذ 27 مايو.",
+        [("killed", 1021, "exact"), ("injured", 6500, "more_than")],
+    ),
+    (
+        "guard-wa-akthar-or-more",
+        "سجلت 3 آلاف إصابة وأكثر، بحسب الوزارة.",
+        [("injured", 3000, "at_least")],
+    ),
+    (
+        "guard-at-least-then-a-complement",
+        "قتل 40 شخصا على الأقل من 30 قرية.",
+        [("killed", 40, "at_least")],
+    ),
     # inflected hedge verbs, before the number or before the count noun
     (
         "yatakhatta-count",
@@ -28,7 +54,7 @@ CASES: list[tuple[str, str, list[tuple[str, float, str]]]] = [
     ),
     (
         "tajawaza-definite-count",
-        "نزح 200 شخص أمس، وقد يتجاوز العدد 900 نازح.",
+        "نزح 200 شخص أمس، وقد تجاوز العدد 900 نازح.",
         [("displaced", 200, "exact"), ("displaced", 900, "more_than")],
     ),
     (

@@ -16,6 +16,45 @@ from figures.text import normalize
 Case = tuple[str, list[tuple[str, float, str, str | None]]]
 
 EVENT_OR_TOTAL: dict[str, Case] = {
+    "since-the-start-of-last-month-is-an-anchor": (
+        "أجبرت الهجمات ما يربو على 100 ألف شخص على الفرار من منازلهم منذ مطلع الشهر الماضي.",
+        [("displaced", 100_000, "total", None)],
+    ),
+    "a-sieges-age-is-no-window": (
+        "يعيش نحو 275 ألف مدني محاصرين في الأحياء الشرقية لمدينة حلب منذ أكثر من ثلاثة أشهر.",
+        [("besieged", 275_000, "total", None)],
+    ),
+    "a-disaster-dated-in-a-relative-clause": (
+        "أعلنت السلطات وفاة 6 أشخاص جراء السيول التي اجتاحت المدينة أمس.",
+        [("killed", 6, "total", None)],
+    ),
+    "one-missile-strike-dated-by-a-weekday": (
+        "وقُتل 11 شخصا في قصف صاروخي على مدينة خاركيف يوم السبت.",
+        [("killed", 11, "batch", None)],
+    ),
+    "one-group-through-a-safe-corridor": (
+        "أمنت وحدات الجيش خروج 1200 مدني من أحياء المدينة عبر ممرات آمنة.",
+        [("displaced", 1200, "batch", None)],
+    ),
+    # a reporting verb after the count opens another statement: its scope words are not the count's
+    "toll-after-a-reporting-participle-is-another-statement": (
+        "أسفرت غارة على مبنى في مدينة صور عن مقتل 9 أشخاص، وإصابة 23 بجروح، مشيرة إلى أن حصيلة الغارات منذ صباح أمس بلغت 41 قتيلا.",
+        [
+            ("killed", 9, "batch", None),
+            ("injured", 23, "batch", None),
+            ("killed", 41, "total", None),
+        ],
+    ),
+    # a since-anchor in the clause over a batch word that is the count's own verb
+    "drowned-since-the-season-began": (
+        "وأشارت الهيئة إلى غرق 14 شخصا منذ بداية موسم الأمطار.",
+        [("killed", 14, "total", None)],
+    ),
+    # "the same period" after a since-anchor: the same running count
+    "same-period-as-a-since-anchor": (
+        "وقال المحافظ إن عدد النازحين من المخيم منذ 21 كانون الثاني تجاوز 21 ألف مواطن، في حين اعتقلت القوات 185 مواطنا من المحافظة خلال الفترة ذاتها.",
+        [("displaced", 21000, "total", None), ("detained", 185, "total", None)],
+    ),
     # a war's, campaign's or disaster's toll reported by an authority: total
     "flood-toll-by-ministry": (
         "أودت الفيضانات التي ضربت الإقليم بحياة 230 شخصاً على الأقل، بحسب وزارة الصحة.",
@@ -70,6 +109,32 @@ EVENT_OR_TOTAL: dict[str, Case] = {
 }
 
 PERIODS: dict[str, Case] = {
+    "inline-list-items-take-the-heads-window": (
+        "وأعلنت الوزارة أن حصيلة الغارات خلال 24 ساعة بلغت 52 شهيدا، موزعة كالتالي: النبطية 22 شهيدا، بعلبك الهرمل 18 شهيدا.",
+        [
+            ("killed", 52, "window", "24h"),
+            ("killed", 22, "window", "24h"),
+            ("killed", 18, "window", "24h"),
+        ],
+    ),
+    # `اليوم` alone is a day: a day's tally (not an ordinal day, not an event's day)
+    "today-alone": (
+        "وقال المسؤول إن نحو 700 مدني خرجوا من المنطقة اليوم.",
+        [("displaced", 700, "window", "1d")],
+    ),
+    "today-in-a-toll": (
+        "قتل 27 شخصا اليوم في قصف على أحياء المدينة.",
+        [("killed", 27, "window", "1d")],
+    ),
+    # a part with its own period in its own clause: that period, not the parent's
+    "part-with-its-own-day": (
+        "ارتفع عدد الشهداء إلى 1,021 شهيدا منذ 27 مايو، بينهم 27 شهيدا سقطوا اليوم قرب مركز توزيع.",
+        [("killed", 1021, "total", None), ("killed", 27, "window", "1d")],
+    ),
+    "part-with-its-own-month": (
+        "أجبر الجفاف نحو مليون و100 ألف شخص على النزوح منذ يناير 2021، بينهم 130 ألفاً نزحوا خلال شهر أغسطس وحده.",
+        [("displaced", 1_100_000, "total", None), ("displaced", 130_000, "window", "1m")],
+    ),
     # (a) a weekday in a reporting clause dates the report
     "a-report-weekday-then-window": (
         "أعلنت المفوضية، اليوم الخميس، فرار أكثر من 8 آلاف شخص من البلدة، "
@@ -167,6 +232,50 @@ PERIODS: dict[str, Case] = {
 }
 
 GUARDS: dict[str, Case] = {
+    "last-month-is-a-window": (
+        "نزح 500 شخص خلال الشهر الماضي.",
+        [("displaced", 500, "window", "1m")],
+    ),
+    "displaced-since-days-is-a-window": (
+        "نزح 5000 منذ ثلاثة أيام.",
+        [("displaced", 5000, "window", "3d")],
+    ),
+    "a-strike-dated-in-a-relative-clause": (
+        "قتل 5 أشخاص في الغارة التي استهدفت المنزل أمس.",
+        [("killed", 5, "batch", None)],
+    ),
+    "corridors-since-they-opened": (
+        "خرج عبر الممرات الإنسانية منذ فتحها 5000 شخص.",
+        [("displaced", 5000, "total", None)],
+    ),
+    "among-them-is-no-reporting-verb": (
+        "دخل عشرات الآلاف من النازحين، بينهم ثلاثة آلاف امرأة، منذ 17 يونيو.",
+        [("displaced", 3000, "total", None)],
+    ),
+    "drowned-in-one-capsizing": (
+        "غرق 14 شخصا في انقلاب قارب قبالة السواحل.",
+        [("killed", 14, "batch", None)],
+    ),
+    "same-period-as-a-window": (
+        "نزح 300 شخص خلال أسبوع، وقتل 20 خلال الفترة نفسها.",
+        [("displaced", 300, "window", "1w"), ("killed", 20, "window", "1w")],
+    ),
+    "ordinal-day-is-no-today": (
+        "ولليوم التاسع على التوالي يواصل الجيش غاراته، ما أدى إلى استشهاد 2670 فلسطينيا، بحسب وزارة الصحة.",
+        [("killed", 2670, "total", None)],
+    ),
+    "today-dating-the-disaster": (
+        "أعلنت الوزارة مقتل 296 شخصا إثر الزلزال الذي ضرب البلاد اليوم.",
+        [("killed", 296, "total", None)],
+    ),
+    "a-moment-of-today-is-one-event": (
+        "وأضافت المصادر أن نحو 400 مدني خرجوا من الحي عبر ممر آمن صباح اليوم.",
+        [("displaced", 400, "batch", None)],
+    ),
+    "part-takes-the-parents-period": (
+        "قتل 500 شخص منذ بدء الحرب، بينهم 20 طفلا.",
+        [("killed", 500, "total", None), ("killed", 20, "total", None)],
+    ),
     # what must not move (these held before and must keep holding)
     "a-strike-on-a-day-is-one-event": (
         "قتل 6 أشخاص في غارة على منزل في البلدة أمس الجمعة.",
@@ -271,6 +380,10 @@ def _toks(text: str) -> list[str]:
         ("مخيم", "SITE"),
         ("وشهد", "YEAR_SUBJECT"),
         ("وحده", "ONLY"),
+        ("صاروخي", "SINGLE"),
+        ("ممرات", "RECEIVED"),
+        ("مشيرة", "REPORT"),
+        ("اليوم", "DAY"),
     ],
     ids=lambda v: v,
 )
