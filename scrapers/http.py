@@ -76,6 +76,8 @@ BLOCKED_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loo
 """Names refused without asking DNS (and any name ending in `.localhost`)."""
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _CHUNK = 64 * 1024
+_MAX_HEADER_LINE = 64 * 1024
+"""The longest response header line read (aiohttp's default is 8 KiB)."""
 
 
 # ---------------------------------------------------------------- the response
@@ -357,6 +359,10 @@ class HttpClient:
                 auto_decompress=False,  # decoded here, under the size cap
                 cookie_jar=aiohttp.CookieJar(unsafe=True),  # pinned URLs name an address
                 trust_env=False,
+                # aiohttp refuses a header line over 8 KiB; sites send longer
+                # Content-Security-Policy and Set-Cookie lines than that
+                max_line_size=_MAX_HEADER_LINE,
+                max_field_size=_MAX_HEADER_LINE,
             )
         return self._session
 

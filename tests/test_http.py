@@ -586,3 +586,14 @@ async def test_https_to_an_address_whose_certificate_names_another_host_fails(
             await client.get(f"https://other.test:{server.port}/feed")
     assert "certificate" in info.value.message.lower()
     assert server.requests == []
+
+
+async def test_a_long_header_line_is_read(server: LoopbackServer) -> None:
+    """Sites send Content-Security-Policy and Set-Cookie lines over 8 KiB."""
+    policy = "default-src 'self' " + " ".join(f"https://cdn{i}.example.com" for i in range(900))
+    assert len(policy) > 20_000
+    server.route("/feed", Reply(body=b"ok", headers={"Content-Security-Policy": policy}))
+    async with HttpClient(NetworkConfig(allow_private_networks=True, retries=0)) as client:
+        response = await client.get(server.url("/feed"))
+    assert response.content == b"ok"
+    assert response.headers["content-security-policy"] == policy
