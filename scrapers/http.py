@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import aiohttp
 from multidict import CIMultiDictProxy
@@ -209,21 +209,21 @@ async def check_url(
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise BlockedURL(f"{url}: the address has no host", url=url)
-    if allow_private_networks:
-        return Target(url=url, host_header=None, sni=None)
-    ip = parse_ip_loose(host)
-    if ip is not None:
-        if not address_allowed(ip):
-            raise BlockedURL(f"{url}: {ip} is a private or reserved address", url=url)
-        return Target(url=url, host_header=None, sni=None)
-    if host in BLOCKED_NAMES or host.endswith(".localhost"):
-        raise BlockedURL(f"{url}: {host} is this machine", url=url)
     try:
         hurl = URL(url)
         ascii_host = hurl.raw_host or ""
         authority = hurl.host_port_subcomponent or ascii_host
     except (ValueError, UnicodeError) as exc:
         raise BlockedURL(f"{url}: not a valid URL ({exc})", url=url) from None
+    if allow_private_networks:
+        return Target(url=wire_url(url, ascii_host), host_header=None, sni=None)
+    ip = parse_ip_loose(host)
+    if ip is not None:
+        if not address_allowed(ip):
+            raise BlockedURL(f"{url}: {ip} is a private or reserved address", url=url)
+        return Target(url=wire_url(url, ascii_host), host_header=None, sni=None)
+    if host in BLOCKED_NAMES or host.endswith(".localhost"):
+        raise BlockedURL(f"{url}: {host} is this machine", url=url)
     default_port = 443 if parts.scheme.lower() == "https" else 80
     try:
         addresses = await resolver(ascii_host, port or default_port)
@@ -232,14 +232,35 @@ async def check_url(
     for address in addresses:
         resolved = parse_ip_loose(address)
         if resolved is not None and address_allowed(resolved):
-            pinned = hurl.with_host(str(resolved))
             return Target(
-                url=str(pinned),
+                url=wire_url(url, str(resolved)),
                 host_header=authority,
                 sni=ascii_host if parts.scheme.lower() == "https" else None,
             )
     shown = ", ".join(addresses[:3]) or "nothing"
     raise BlockedURL(f"{url}: {host} resolves to a private address ({shown})", url=url)
+
+
+_WIRE_SAFE = "!#$%&'()*+,-./:;=?@[]~_|"
+"""Characters a URL keeps as written on the wire (with letters and digits; `%`
+among them, so an escape already in the URL stays as it is)."""
+
+
+def wire_url(url: str, host: str) -> str:
+    """`url` as it is requested, with `host` (its ASCII form, or the address it
+    is pinned to) in place of its host: non-ASCII characters and spaces in the
+    path and query percent-encoded as UTF-8 (Arabic slugs are common in feeds),
+    everything else as written (`%2F` stays `%2F`)."""
+    parts = urlsplit(url)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    path = quote(parts.path, safe=_WIRE_SAFE) or "/"
+    query = quote(parts.query, safe=_WIRE_SAFE)
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
 # ---------------------------------------------------------------- bodies

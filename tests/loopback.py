@@ -51,6 +51,8 @@ class Request:
     """Request headers, names lowercased."""
     body: bytes
     """Request body (Content-Length bytes)."""
+    target: str = ""
+    """The request target as it came on the wire (path and query, still escaped)."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 query=parse_qs(parts.query),
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=self.rfile.read(length) if length else b"",
+                target=self.path,
             )
             reply = server._reply(request)
             if reply.delay and server.stopping.wait(reply.delay):

@@ -597,3 +597,33 @@ async def test_a_long_header_line_is_read(server: LoopbackServer) -> None:
         response = await client.get(server.url("/feed"))
     assert response.content == b"ok"
     assert response.headers["content-security-policy"] == policy
+
+
+@pytest.mark.parametrize(
+    ("path", "on_the_wire"),
+    [
+        ("/أخبار/نزوح", "/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1/%D9%86%D8%B2%D9%88%D8%AD"),
+        ("/a b?q=نازح&x=a%2Fb", "/a%20b?q=%D9%86%D8%A7%D8%B2%D8%AD&x=a%2Fb"),
+        ("/%D8%A3?x=1", "/%D8%A3?x=1"),
+    ],
+    ids=["arabic-slug", "space-arabic-query-escape-kept", "already-encoded"],
+)
+async def test_the_url_goes_on_the_wire_percent_encoded(
+    server: LoopbackServer, path: str, on_the_wire: str
+) -> None:
+    """Feeds link Arabic slugs as written; they are requested encoded as UTF-8,
+    and what is already escaped stays as it is."""
+    seen: list[str] = []
+
+    def record(request: Request) -> Reply:
+        seen.append(request.target)
+        return Reply(body=b"ok")
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    server.route(on_the_wire.split("?")[0], record)
+    async with _guarded(resolver) as client:
+        response = await client.get(f"http://news.test:{server.port}{path}")
+    assert response.content == b"ok"
+    assert seen == [on_the_wire]
