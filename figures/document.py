@@ -21,7 +21,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
-from operator import add, attrgetter
+from operator import attrgetter
 
 from figures import lexicon as lx
 from figures import nouns
@@ -161,20 +161,39 @@ class _Runs:
 
 
 def _read_runs(text: str) -> _Runs:
+    # one loop (compiled, cheaper than chains of map/accumulate/zip)
     pieces = text.split(" ")
-    known = list(map(_RUN_CACHE.get, pieces))
-    if all(known):  # every run seen before: looked up in C
-        runs: list[_Run] = known  # type: ignore[assignment]
-    else:
-        runs = [r or _run(p) for r, p in zip(known, pieces, strict=True)]
-    ends = list(accumulate(map(len, pieces), initial=0))
-    seen = [
-        (ends[k] + k + run.rel[j], run.toks[j], run.words[j])
-        for k in [k for k, run in enumerate(runs) if run.seen]
-        for run in (runs[k],)
-        for j in run.seen
-    ]
+    cache = _RUN_CACHE
+    runs: list[_Run] = []
+    ends = [0]
+    seen: list[tuple[int, str, _Word]] = []
+    total = 0
+    for k, piece in enumerate(pieces):
+        run = cache.get(piece)
+        if run is None:
+            run = _run(piece)
+        runs.append(run)
+        if run.seen:
+            x = total + k
+            for j in run.seen:
+                seen.append((x + run.rel[j], run.toks[j], run.words[j]))
+        total += len(piece)
+        ends.append(total)
     return _Runs(pieces, runs, ends, seen)
+
+
+def _runs_before(ends: list[int], n: int, x: int, inclusive: bool) -> int:
+    """How many of the first n runs start before offset x (at or before it,
+    if `inclusive`): run k starts at ends[k] + k, ascending (a bisection)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = ends[mid] + mid
+        if start < x or (inclusive and start == x):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _tokenize(
@@ -192,31 +211,25 @@ def _tokenize(
     ends, runs, pieces = whole.ends, whole.runs, whole.pieces
     n = len(runs)
 
-    def start_of(k: int) -> int:
-        return ends[k] + k
-
     for lo, hi in regions:
         at: list[int] = []
         tk: list[str] = []
         wd: list[_Word] = []
-        add_at, add_tk, add_wd = at.append, tk.append, wd.append
-        first = max(0, bisect_right(range(n), lo, key=start_of) - 1)  # the run holding lo
-        last = bisect_left(range(n), hi, key=start_of)  # the first run at or past hi
-        for x, piece, run in zip(
-            map(add, ends[first:last], range(first, last)),
-            pieces[first:last],
-            runs[first:last],
-            strict=True,
-        ):
+        first = max(0, _runs_before(ends, n, lo, True) - 1)  # the run holding lo
+        last = _runs_before(ends, n, hi, False)  # the first run at or past hi
+        for k in range(first, last):
+            run = runs[k]
+            x = ends[k] + k
             word = run.word
             if word is not None:  # one token, the run itself
-                add_at(x)
-                add_tk(piece)
-                add_wd(word)
+                at.append(x)
+                tk.append(pieces[k])
+                wd.append(word)
             else:
-                at += [x + d for d in run.rel]
-                tk += run.toks
-                wd += run.words
+                for d in run.rel:
+                    at.append(x + d)
+                tk.extend(run.toks)
+                wd.extend(run.words)
         a, b = bisect_left(at, lo), bisect_left(at, hi)
         starts += at[a:b]
         toks += tk[a:b]
@@ -231,7 +244,8 @@ def _tokenize(
         starts = [starts[k] for k in keep]
         toks = [toks[k] for k in keep]
         kept = [kept[k] for k in keep]
-    return _Doc(text, starts, list(map(add, starts, map(len, toks))), toks, words=kept)
+    doc_ends = [x + len(tok) for x, tok in zip(starts, toks)]  # noqa: B905 (equal lengths)
+    return _Doc(text, starts, doc_ends, toks, words=kept)
 
 
 # ---------------------------------------------------------------------------
@@ -667,8 +681,18 @@ def _segment(
             for m in _CLAUSE_CHARS.finditer(t, a, b):
                 clause_marks[bisect_left(starts, m.start())] += 1
     doc.sent_bounds = sb
-    doc.sent = list(accumulate(sent_marks[:n]))
-    doc.clause = list(accumulate(clause_marks[:n]))
+    doc.sent = _running_sums(sent_marks, n)
+    doc.clause = _running_sums(clause_marks, n)
+
+
+def _running_sums(marks: list[int], n: int) -> list[int]:
+    """The running sums of the first n marks (`accumulate`, as a compiled loop)."""
+    out = [0] * n
+    total = 0
+    for i in range(n):
+        total += marks[i]
+        out[i] = total
+    return out
 
 
 def _long_digit_runs(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
