@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from figures.text import fold
 
@@ -238,9 +238,9 @@ def _symbols(name: str) -> tuple[str, ...]:
     return tuple(atoms)
 
 
-_LETTER = 0
-_GAP = 1
-_DIRECTION = 2
+_LETTER: Final = 0
+_GAP: Final = 1
+_DIRECTION: Final = 2
 _GAP_ATOM = "\x00gap"
 _TEH_ATOM = "\x00teh"
 _DIRECTION_ATOM = "\x00direction"
@@ -629,7 +629,7 @@ _Hit = tuple[int, int, str, _Target, int, int]
 and end, its key and target, and the whole match's start and end (its
 proclitics included)."""
 
-_DECODED_MAX = 1 << 14
+_DECODED_MAX: Final = 1 << 14
 """Bound on each matcher's table of decoded matches (emptied when full)."""
 
 
@@ -693,9 +693,9 @@ def _walk(m: _Matcher, node: int, text: str, i: int, end: int, word: bool = Fals
     return -1
 
 
-_CONTEXT = (-2, -2, False)
+_CONTEXT: Final = (-2, -2, False)
 """What `_match` says of a word read alone whose match depends on what follows it."""
-_UNSEEN = (-3, -3, False)
+_UNSEEN: Final[tuple[int, int, bool] | None] = (-3, -3, False)
 
 
 def _match(
@@ -725,7 +725,7 @@ def _match(
     return None
 
 
-_WINDOW_RUNS = 3
+_WINDOW_RUNS: Final = 3
 """How many runs of `\\w` `_match_at` reads alone before it reads the text."""
 
 
@@ -747,7 +747,7 @@ def _match_at(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, in
             break
         window = text[pos:stop]
         alone = known.get(window, _UNSEEN)
-        if alone is not None and alone[0] == _UNSEEN[0]:
+        if alone is _UNSEEN:  # no stored answer is this object (typed so that it is never rebuilt)
             alone = _match(matcher, window, 0, len(window), True)
             if len(known) >= _DECODED_MAX:
                 known.clear()
@@ -785,7 +785,9 @@ _WORD_RUN = re.compile(r"\w+")
 def _run_end(text: str, i: int, end: int) -> int:
     """The end of `_WORD_RUN.search(text, i, end)`, -1 if none: in the common
     case (the run at `i`, or after one space, ends at a space or at `end`) a
-    `find` and an `isalnum` (the characters `\\w` holds but `_`), else the search."""
+    `find` and an `isalnum` (the characters `\\w` holds but `_`); when the run
+    ends at another character (`غزة،`), a walk to it; else (no word character
+    at `i`) the search."""
     if i < end and text[i] == " ":
         i += 1
     j = text.find(" ", i, end)
@@ -793,6 +795,11 @@ def _run_end(text: str, i: int, end: int) -> int:
         j = end
     if j > i and text[i:j].isalnum():
         return j
+    k = i
+    while k < j and _is_word(text[k]):
+        k += 1
+    if k > i:
+        return k  # the run at i ends at the first character that is not `\\w`
     run = _WORD_RUN.search(text, i, end)
     return -1 if run is None else run.end()
 
