@@ -155,10 +155,22 @@ def _thousands_commas(folded: str) -> str:
     return "".join(chars)
 
 
+_FOLDS: dict[str, str] = {}
+"""The folded form of each short text `fold` was asked for (the same tokens
+are folded over and over: a table lookup is cheaper than a translate, which
+costs a lookup per character), bounded by `_RUNS_SIZE`."""
+
+
 def fold(text: str) -> str:
     """Normalised text alone (for lexicon entries and comparisons)."""
     if len(text) < 64:  # a word or a name: one translate is cheaper than a search
-        return _thousands_commas(text.translate(_TABLE))
+        folds = _FOLDS
+        folded = folds.get(text)
+        if folded is None:
+            if len(folds) >= _RUNS_SIZE:
+                folds.clear()
+            folded = folds[text] = _thousands_commas(text.translate(_TABLE))
+        return folded
     return _thousands_commas("".join(_folded_parts(text)[1]))
 
 
