@@ -212,28 +212,26 @@ def _tokenize(
     n = len(runs)
 
     for lo, hi in regions:
-        at: list[int] = []
-        tk: list[str] = []
-        wd: list[_Word] = []
         first = max(0, _runs_before(ends, n, lo, True) - 1)  # the run holding lo
         last = _runs_before(ends, n, hi, False)  # the first run at or past hi
         for k in range(first, last):
             run = runs[k]
             x = ends[k] + k
+            edge = k == first or k == last - 1  # only these may hold tokens outside [lo, hi)
             word = run.word
             if word is not None:  # one token, the run itself
-                at.append(x)
-                tk.append(pieces[k])
-                wd.append(word)
+                if not edge or lo <= x < hi:
+                    starts.append(x)
+                    toks.append(pieces[k])
+                    kept.append(word)
             else:
-                for d in run.rel:
-                    at.append(x + d)
-                tk.extend(run.toks)
-                wd.extend(run.words)
-        a, b = bisect_left(at, lo), bisect_left(at, hi)
-        starts += at[a:b]
-        toks += tk[a:b]
-        kept += wd[a:b]
+                rel = run.rel
+                for j in range(len(rel)):
+                    y = x + rel[j]
+                    if not edge or lo <= y < hi:
+                        starts.append(y)
+                        toks.append(run.toks[j])
+                        kept.append(run.words[j])
     if blanked:
         run_starts = [a for a, _ in blanked]
         keep = [
