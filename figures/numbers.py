@@ -846,7 +846,7 @@ def number_spans(
     compiled build, and cost more than the rest of the scan on number-dense
     text)."""
     if words is None:
-        words = (m.start() for m in _WORD_CANDIDATE.finditer(text))
+        words = (m.start() for m in _word_candidate().finditer(text))
     starts: list[tuple[int, str | None]] = []
     if digits is None:
         starts += [
@@ -940,7 +940,18 @@ _DIGITS = re.compile(r"[0-9]++(?:[.,٫][0-9]++)*+")
 WORD_PATTERN = r"(?<![^\W\d_])(?:" + trie_regex(sorted(_LEXICON)) + r")(?![^\W\d_])"
 """A regular expression of the whole lexicon words (with their clitics): where
 a number spelled in words may start."""
-_WORD_CANDIDATE = re.compile(WORD_PATTERN)
+_WORD_CANDIDATE: list[re.Pattern[str]] = []
+"""`WORD_PATTERN` compiled, once asked for (`_word_candidate`)."""
+
+
+def _word_candidate() -> re.Pattern[str]:
+    """`WORD_PATTERN`, compiled on first use: only a caller of `scan_numbers`
+    that passes no `words` searches with it, and its compile is the largest
+    of the engine's start-up (about 50 ms); the extractor never does."""
+    if not _WORD_CANDIDATE:
+        _WORD_CANDIDATE.append(re.compile(WORD_PATTERN))
+    return _WORD_CANDIDATE[0]
+
 
 _MAX_SPLIT_GROUPS = 4
 """A malformed literal of up to this many groups (`12,34,5`, `12.5.2023`)
