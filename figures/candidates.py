@@ -30,7 +30,7 @@ from figures.hedges import (
 )
 from figures.lexicon import Strength, Tag
 from figures.model import Metric, Qualifier
-from figures.numbers import scan_numbers
+from figures.numbers import number_spans
 from figures.scope import Frame
 from figures.text import fold
 
@@ -90,18 +90,18 @@ def _candidates(
     starts = doc.starts
     numerals = [starts[i] for i in flagged if words[i].numeral]
     digits = [starts[i] + at for i in flagged for at in words[i].digit_at]
-    for m in scan_numbers(scan_text, numerals, regions, digits, tanween):
-        t0 = doc.index_at(m.start)
-        if t0 > 0 and doc.ends[t0 - 1] > m.start:  # الثلاثة: the number inside a token
+    for start, end, value, vague, _ in number_spans(scan_text, numerals, regions, digits, tanween):
+        t0 = doc.index_at(start)
+        if t0 > 0 and doc.ends[t0 - 1] > start:  # الثلاثة: the number inside a token
             t0 -= 1
         t1 = t0
-        while t1 < len(doc.toks) and doc.starts[t1] < m.end:
+        while t1 < len(doc.toks) and doc.starts[t1] < end:
             t1 += 1
-        if t1 == t0 or not math.isfinite(m.value):  # no whole token, or NaN
+        if t1 == t0 or not math.isfinite(value):  # no whole token, or NaN
             continue
-        if _unit_exponent(doc, t0, m.value):
+        if _unit_exponent(doc, t0, value):
             continue
-        cands.append(_Cand(m.start, m.end, t0, t1, float(m.value), m.vague))
+        cands.append(_Cand(start, end, t0, t1, float(value), vague))
     taken = [False] * len(doc.toks)
     for c in cands:
         for i in range(c.t0, c.t1):

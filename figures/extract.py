@@ -1237,7 +1237,9 @@ class _Extractor:
             regions.add((0, self.headline_end))
         names = [x for x, _, w in self.seen if w.name]
         party_names = [x for x, _, w in self.seen if w.party_name]
-        scanner = Scanner(t, regions, names, party_names)
+        heads = [tok for _, tok, w in self.seen if w.name]
+        party_heads = [tok for _, tok, w in self.seen if w.party_name]
+        scanner = Scanner(t, regions, names, party_names, heads, party_heads)
         territory = any(o.metric.is_territory for o in outs)
         if territory:  # asked for whole below: the slices are read from it
             scanner.read_whole(True)

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from figures.text import fold
 
@@ -238,9 +238,9 @@ def _symbols(name: str) -> tuple[str, ...]:
     return tuple(atoms)
 
 
-_LETTER = 0
-_GAP = 1
-_DIRECTION = 2
+_LETTER: Final = 0
+_GAP: Final = 1
+_DIRECTION: Final = 2
 _GAP_ATOM = "\x00gap"
 _TEH_ATOM = "\x00teh"
 _DIRECTION_ATOM = "\x00direction"
@@ -629,7 +629,7 @@ _Hit = tuple[int, int, str, _Target, int, int]
 and end, its key and target, and the whole match's start and end (its
 proclitics included)."""
 
-_DECODED_MAX = 1 << 14
+_DECODED_MAX: Final = 1 << 14
 """Bound on each matcher's table of decoded matches (emptied when full)."""
 
 
@@ -693,9 +693,9 @@ def _walk(m: _Matcher, node: int, text: str, i: int, end: int, word: bool = Fals
     return -1
 
 
-_CONTEXT = (-2, -2, False)
+_CONTEXT: Final = (-2, -2, False)
 """What `_match` says of a word read alone whose match depends on what follows it."""
-_UNSEEN = (-3, -3, False)
+_UNSEEN: Final[tuple[int, int, bool] | None] = (-3, -3, False)
 
 
 def _match(
@@ -725,29 +725,39 @@ def _match(
     return None
 
 
-_WINDOW_RUNS = 3
+_WINDOW_RUNS: Final = 3
 """How many runs of `\\w` `_match_at` reads alone before it reads the text."""
 
 
-def _match_at(matcher: _Matcher, text: str, pos: int, end: int) -> tuple[int, int, bool] | None:
+def _match_at(
+    matcher: _Matcher, text: str, pos: int, end: int, head: str = ""
+) -> tuple[int, int, bool] | None:
     """`_match(matcher, text, pos, end)`, `pos` the start of a run of `\\w`:
     read from what the text from `pos` to the end of that run says alone, or
     failing that (it depends on what follows) to the end of the next run, and
     so on; each such window's answer remembered (names and their first words
-    repeat from text to text)."""
+    repeat from text to text).  `head`, if given, is the letter run of the
+    text at `pos` (a caller's token): when the run of `\\w` ends with it, it is
+    the first window as it stands (no search for its end, no slice)."""
     if pos > 0:
         before = text[pos - 1]
         if before.isalnum() or before == "_":
             return None
     known = matcher.words
     stop = pos
-    for _ in range(_WINDOW_RUNS):
-        stop = _run_end(text, stop, end)
-        if stop < 0:
-            break
-        window = text[pos:stop]
+    after = pos + len(head)
+    whole = bool(head) and (after == end or (after < end and not _is_word(text[after])))
+    for k in range(_WINDOW_RUNS):
+        if k == 0 and whole:  # the run of word characters is the head: the first window
+            stop = after
+            window = head
+        else:
+            stop = _run_end(text, stop, end)
+            if stop < 0:
+                break
+            window = text[pos:stop]
         alone = known.get(window, _UNSEEN)
-        if alone is not None and alone[0] == _UNSEEN[0]:
+        if alone is _UNSEEN:  # no stored answer is this object (typed so that it is never rebuilt)
             alone = _match(matcher, window, 0, len(window), True)
             if len(known) >= _DECODED_MAX:
                 known.clear()
@@ -785,7 +795,9 @@ _WORD_RUN = re.compile(r"\w+")
 def _run_end(text: str, i: int, end: int) -> int:
     """The end of `_WORD_RUN.search(text, i, end)`, -1 if none: in the common
     case (the run at `i`, or after one space, ends at a space or at `end`) a
-    `find` and an `isalnum` (the characters `\\w` holds but `_`), else the search."""
+    `find` and an `isalnum` (the characters `\\w` holds but `_`); when the run
+    ends at another character (`غزة،`), a walk to it; else (no word character
+    at `i`) the search."""
     if i < end and text[i] == " ":
         i += 1
     j = text.find(" ", i, end)
@@ -793,6 +805,11 @@ def _run_end(text: str, i: int, end: int) -> int:
         j = end
     if j > i and text[i:j].isalnum():
         return j
+    k = i
+    while k < j and _is_word(text[k]):
+        k += 1
+    if k > i:
+        return k  # the run at i ends at the first character that is not `\\w`
     run = _WORD_RUN.search(text, i, end)
     return -1 if run is None else run.end()
 
@@ -823,31 +840,42 @@ def _scan(matcher: _Matcher, text: str) -> list[_Hit]:
     return _scan_at(matcher, text, starts, 0, len(text))
 
 
-def _scan_at(matcher: _Matcher, text: str, starts: list[int], lo: int, hi: int) -> list[_Hit]:
+def _scan_at(
+    matcher: _Matcher,
+    text: str,
+    starts: list[int],
+    lo: int,
+    hi: int,
+    heads: list[str] | None = None,
+) -> list[_Hit]:
     """`_scan(matcher, text[lo:hi])` with offsets into `text`, a match tried
     only where a name may start: `starts` holds (at least) every letter run of
     the text in [lo, hi) that `may_start_name`, and neither edge cuts a word,
     so a match at such a run with `hi` as the end reads as in the slice.  The
-    same leftmost, non-overlapping matches as `_scan`."""
+    same leftmost, non-overlapping matches as `_scan`.  `heads`, if given:
+    the letter run at each start (`_match_at`)."""
     hits: list[_Hit] = []
     done = lo
-    for pos in starts[bisect_left(starts, lo) : bisect_left(starts, hi)]:
+    for i in range(bisect_left(starts, lo), bisect_left(starts, hi)):
+        pos = starts[i]
         if pos < done:
             continue
-        hit = _hit_at(matcher, text, pos, hi)
+        hit = _hit_at(matcher, text, pos, hi, heads[i] if heads is not None else "")
         if hit is not None:
             done = hit[5]
             hits.append(hit)
     return hits
 
 
-def _hit_at(matcher: _Matcher, text: str, pos: int, end: int) -> _Hit | None:
-    """The name that starts at `pos` and ends by `end`, decoded, if any (both scans' step)."""
-    found = _match_at(matcher, text, pos, end)
+def _hit_at(matcher: _Matcher, text: str, pos: int, end: int, head: str = "") -> _Hit | None:
+    """The name that starts at `pos` and ends by `end`, decoded, if any (both
+    scans' step; `head` as for `_match_at`)."""
+    found = _match_at(matcher, text, pos, end, head)
     if found is None:
         return None
     stop = found[1]
-    d = matcher.decoded.get(text[pos:stop]) or _decode(matcher, text, pos, found)
+    matched = head if head and stop == pos + len(head) else text[pos:stop]
+    d = matcher.decoded.get(matched) or _decode(matcher, text, pos, found)
     if d is None:
         return None
     return (pos + d[0], pos + d[1], d[2], d[3], pos, stop)
@@ -949,7 +977,9 @@ class Scanner:
     that `may_start_name`: a caller that has split the text into words), the
     whole text and any region whose edges cut no word are scanned only there,
     not character by character; with `party_starts` as well (at least those
-    that `may_start_party`), the parties are scanned only there."""
+    that `may_start_party`), the parties are scanned only there.  With
+    `heads` (and `party_heads`), the letter run at each of `starts` (and
+    `party_starts`): a match there reads that word as it stands."""
 
     def __init__(
         self,
@@ -957,10 +987,15 @@ class Scanner:
         regions: Iterable[tuple[int, int]] = (),
         starts: list[int] | None = None,
         party_starts: list[int] | None = None,
+        heads: list[str] | None = None,
+        party_heads: list[str] | None = None,
     ) -> None:
         self.text = text
         self._starts = starts
         self._party_starts = starts if party_starts is None else party_starts
+        self._heads = heads
+        """The letter run at each of `starts`, if the caller has them (`_match_at`)."""
+        self._party_heads = heads if party_starts is None else party_heads
         self._hits: dict[bool, list[_Hit]] = {}
         merged = merged_spans(regions)
         self._regions = merged
@@ -1040,7 +1075,8 @@ class Scanner:
         edges are known to cut no word)."""
         starts = self._party_starts if party else self._starts
         if starts is not None and (clean or self._clean_edges(lo, hi)):
-            return _scan_at(_matcher(party), self.text, starts, lo, hi)
+            heads = self._party_heads if party else self._heads
+            return _scan_at(_matcher(party), self.text, starts, lo, hi, heads)
         if lo == 0 and hi == len(self.text):
             return _scan(_matcher(party), self.text)
         return [_shift(h, lo) for h in _scan(_matcher(party), self.text[lo:hi])]

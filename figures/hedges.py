@@ -12,7 +12,6 @@ numbers they lead.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
 
 from figures import lexicon as lx
 from figures.document import _SENTENCE_END, _Doc, _match_words
@@ -157,11 +156,19 @@ _REACHES = frozenset(
 """Words a fronted count's number follows as its predicate (`وصلت 4`, `إلى 812`)."""
 
 
-@lru_cache(maxsize=1 << 14)
+_COUNT_HEAD: dict[str, bool] = {}
+"""`_count_head` of each token asked about (a table, cheaper than `lru_cache`)."""
+
+
 def _count_head(tok: str) -> bool:
     """Whether a token reads as a count noun (`عدد`, `حصيلة`…, clitics aside);
     remembered per distinct token (a fronted count looks back over many)."""
-    return not _COUNT_HEADS.isdisjoint(lx.forms(tok))
+    known = _COUNT_HEAD.get(tok)
+    if known is None:
+        if len(_COUNT_HEAD) >= 1 << 14:
+            _COUNT_HEAD.clear()
+        known = _COUNT_HEAD[tok] = not _COUNT_HEADS.isdisjoint(lx.forms(tok))
+    return known
 
 
 def _reaches(doc: _Doc, k: int) -> bool:

@@ -55,7 +55,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import itemgetter
-from typing import NamedTuple
 
 from figures.text import fold
 
@@ -321,21 +320,32 @@ _TOKEN = re.compile(r" *+(?:([0-9]++(?:[.,٫][0-9]++)*+)|([^\W\d_]++))")
 _MAX_DIGITS = 15
 
 
-class _Lit(NamedTuple):
+class _Lit:
     """A digit literal read by the separator rules."""
+
+    __slots__ = ("before_scale", "integral", "value")
 
     value: Num
     """Its value."""
     integral: bool
     """No decimal part was written."""
-    before_scale: Num | None = None
+    before_scale: Num | None
     """The value to use when a scale word follows, if different (`2.500`)."""
 
+    def __init__(self, value: Num, integral: bool, before_scale: Num | None = None) -> None:
+        self.value = value
+        self.integral = integral
+        self.before_scale = before_scale
 
-class _Tok(NamedTuple):
+
+class _Tok:
     """One token: a digit literal, a lexicon word (after its clitics), or a
-    lone joining `و` (neither).  Tokens and parses are named tuples rather
-    than dataclasses because the scanner makes one per word of a number."""
+    lone joining `و` (neither).  Tokens and parses are plain classes with
+    their own `__init__` (not named tuples or dataclasses, whose constructors
+    run as interpreted Python even in the compiled build) because the scanner
+    makes one per word of a number."""
+
+    __slots__ = ("end", "lit", "start", "surface")
 
     start: int
     """Start of the number part (after clitics)."""
@@ -345,6 +355,12 @@ class _Tok(NamedTuple):
     """The literal, for digits."""
     surface: _Surface | None
     """The lexicon analysis, for a word."""
+
+    def __init__(self, start: int, end: int, lit: _Lit | None, surface: _Surface | None) -> None:
+        self.start = start
+        self.end = end
+        self.lit = lit
+        self.surface = surface
 
 
 def _read_literal(raw: str) -> _Lit | None:
@@ -517,17 +533,25 @@ def _after_and(r: _Reader, pos: int) -> _Tok | None:
 # The grammar
 
 
-class _Parse(NamedTuple):
+class _Parse:
     """A phrase read from a start token."""
+
+    __slots__ = ("end", "scale", "vague", "value")
 
     end: int
     """End offset of the phrase."""
     value: Num
     """Its value (for a vague quantity, the floor)."""
-    scale: int = 1
+    scale: int
     """The scale word of its leading term, 1 if none."""
-    vague: bool = False
+    vague: bool
     """A quantity word rather than a number."""
+
+    def __init__(self, end: int, value: Num, scale: int = 1, vague: bool = False) -> None:
+        self.end = end
+        self.value = value
+        self.scale = scale
+        self.vague = vague
 
 
 def _below_hundred(r: _Reader, tok: _Tok) -> _Parse | None:
@@ -801,8 +825,28 @@ def scan_numbers(
     `500`), and the slices are not searched.  `tanween`: where normalisation
     dropped a tanween fatha (`Normalized.tanween`), so that a lone `ألفاً`
     reads 1000 and a lone `ألفا` the dual construct 2000."""
+    for start, end, value, vague, scale in number_spans(text, words, spans, digits, tanween):
+        yield NumberMatch(start, end, value, vague, scale)
+
+
+_Span = tuple[int, int, float, bool, float]
+"""A `NumberMatch` as a plain tuple: (start, end, value, vague, scale)."""
+
+
+def number_spans(
+    text: str,
+    words: Iterable[int] | None = None,
+    spans: Iterable[tuple[int, int]] | None = None,
+    digits: Iterable[int] | None = None,
+    tanween: frozenset[int] = frozenset(),
+) -> Iterator[_Span]:
+    """`scan_numbers` with each match a plain tuple (start, end, value, vague,
+    scale): the extractor's scan, which makes no `NumberMatch` (a frozen
+    dataclass, whose constructor runs as interpreted Python even in the
+    compiled build, and cost more than the rest of the scan on number-dense
+    text)."""
     if words is None:
-        words = (m.start() for m in _WORD_CANDIDATE.finditer(text))
+        words = (m.start() for m in _word_candidate().finditer(text))
     starts: list[tuple[int, str | None]] = []
     if digits is None:
         starts += [
@@ -831,7 +875,7 @@ def scan_numbers(
             if raw.isdigit() and len(raw) <= _MAX_DIGITS and not _scale_may_follow(text, end):
                 # plain digits and no scale word after: the number is the literal
                 pos = end
-                yield NumberMatch(start, end, float(raw), False, 1)
+                yield start, end, float(raw), False, 1
                 continue
         tok = r.next(start) if raw is None else r.literal(start, raw)
         if tok is None:
@@ -845,7 +889,7 @@ def scan_numbers(
         if parsed is None:
             continue
         pos = parsed.end
-        yield NumberMatch(tok.start, parsed.end, float(parsed.value), parsed.vague, parsed.scale)
+        yield tok.start, parsed.end, float(parsed.value), parsed.vague, parsed.scale
 
 
 def is_numeral_word(word: str) -> bool:
@@ -896,14 +940,25 @@ _DIGITS = re.compile(r"[0-9]++(?:[.,٫][0-9]++)*+")
 WORD_PATTERN = r"(?<![^\W\d_])(?:" + trie_regex(sorted(_LEXICON)) + r")(?![^\W\d_])"
 """A regular expression of the whole lexicon words (with their clitics): where
 a number spelled in words may start."""
-_WORD_CANDIDATE = re.compile(WORD_PATTERN)
+_WORD_CANDIDATE: list[re.Pattern[str]] = []
+"""`WORD_PATTERN` compiled, once asked for (`_word_candidate`)."""
+
+
+def _word_candidate() -> re.Pattern[str]:
+    """`WORD_PATTERN`, compiled on first use: only a caller of `scan_numbers`
+    that passes no `words` searches with it, and its compile is the largest
+    of the engine's start-up (about 50 ms); the extractor never does."""
+    if not _WORD_CANDIDATE:
+        _WORD_CANDIDATE.append(re.compile(WORD_PATTERN))
+    return _WORD_CANDIDATE[0]
+
 
 _MAX_SPLIT_GROUPS = 4
 """A malformed literal of up to this many groups (`12,34,5`, `12.5.2023`)
 gives each group as a number; a longer one (`1,1,1,1,1…`) gives none."""
 
 
-def _split_literal(start: int, raw: str) -> Iterator[NumberMatch]:
+def _split_literal(start: int, raw: str) -> Iterator[_Span]:
     """The digit groups of a literal that is not one number, each its own."""
     if len(raw) > 4 * (_MAX_DIGITS + 1):
         return
@@ -912,9 +967,7 @@ def _split_literal(start: int, raw: str) -> Iterator[NumberMatch]:
         return
     for group in groups:
         if group.end() - group.start() <= _MAX_DIGITS:
-            yield NumberMatch(
-                start + group.start(), start + group.end(), float(group.group()), False
-            )
+            yield start + group.start(), start + group.end(), float(group.group()), False, 1
 
 
 def parse_number(phrase: str) -> int | float | None:

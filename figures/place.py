@@ -111,6 +111,23 @@ _WHOLE = re.compile(
 )
 """Country-wide wording just before a country's name: في عموم سوريا."""
 
+
+_WHOLE_LAST = (
+    *("عموم", "كل", "كافة", "كافه", "جميع", "مختلف", "سائر"),
+    *("انحاء", "ارجاء", "مناطق", "مدن", "محافظات", "ولايات", "مستوي", "مستوى"),
+)
+"""The words a match of `_WHOLE` may end with before its closing white space."""
+
+
+def _whole(before: str) -> bool:
+    """Whether `before` ends with `_WHOLE`: both its branches end with one of
+    `_WHOLE_LAST` and white space (`\\s+$`), so text that does not is not
+    searched (the search tries every offset)."""
+    if not before or not before[-1].isspace() or not before.rstrip().endswith(_WHOLE_LAST):
+        return False
+    return _WHOLE.search(before) is not None
+
+
 _WHOLE_LAND = re.compile(
     r"(?:في|علي|على|داخل)\s+(?:(?:عموم|كل|كاف[ةه]|جميع|مختلف|سائر|عدد\s+من)\s+)?"
     r"(?:(?:انحاء|ارجاء|مناطق|مدن|محافظات|ولايات)\s+)?البلاد(?!\w)"
@@ -279,9 +296,12 @@ def _whole_land(text: str, lo: int, hi: int) -> bool:
     return _holds(text, _WHOLE_LAND_WORD, lo, hi) and bool(_WHOLE_LAND.search(text, lo, hi))
 
 
-_CONNECTIVE = re.compile(r"(?<!\w)[و]?(?:حيث|فيما|بينما|كما|اذ|حين|عندما|بعدما)(?!\w)")
+_CONNECTIVE_WORDS = ("حيث", "فيما", "بينما", "كما", "اذ", "حين", "عندما", "بعدما")
+_CONNECTIVE = re.compile(r"(?<!\w)[و]?(?:" + "|".join(_CONNECTIVE_WORDS) + r")(?!\w)")
 """A connective that opens a new proposition: a name before it ties no
-number after it (… إلى مخيمات الهول، حيث يرتفع إلى 1500 عدد الخارجين)."""
+number after it (… إلى مخيمات الهول، حيث يرتفع إلى 1500 عدد الخارجين).
+Every match holds one of `_CONNECTIVE_WORDS`: a span without any is not
+searched (the pattern opens with a lookbehind, tried at every offset)."""
 
 
 def _role(text: str, start: int) -> Role:
@@ -448,7 +468,14 @@ def _reaches(text: str, m: _Named, s: int, e: int, clo: int, chi: int) -> bool:
         return True
     if len(between) > SENTENCE_REACH:
         return False
-    return not (m.end <= s and _CONNECTIVE.search(text, m.end, s))
+    return not (m.end <= s and _connective(text, m.end, s))
+
+
+def _connective(text: str, lo: int, hi: int) -> bool:
+    """Whether text[lo:hi] holds a `_CONNECTIVE`."""
+    if not any(_holds(text, w, lo, hi) for w in _CONNECTIVE_WORDS):
+        return False
+    return _CONNECTIVE.search(text, lo, hi) is not None
 
 
 def _nationality(text: str, m: _Named, s: int, e: int) -> bool:
@@ -701,7 +728,7 @@ def attribute(
         k -= 1  # جيب شرق الفرات في سورية: the finer place, in the country
     anchor = pool[k]
     before = text[max(0, anchor.start - 40) : anchor.start]
-    if gazetteer.place(anchor.id) is not None and _WHOLE.search(before):
+    if gazetteer.place(anchor.id) is not None and _whole(before):
         return whole_country(anchor.id)
     group = _group(text, pool, k)
     place = _as_one(text, group)

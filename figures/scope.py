@@ -46,7 +46,6 @@ words of the lexicon's `[scope_frames]` tables (pure functions over tokens):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Final
 
 from . import lexicon as lx
@@ -154,12 +153,23 @@ _THAT = frozenset(fold(w) for w in ("تلك", "هذه", "ذلك", "هذا"))
 _CACHE = 1 << 14
 
 
-@lru_cache(maxsize=_CACHE)
+_FRAMES: dict[str, int] = {}
+"""The frames of each token read so far (`frames`), bounded by `_CACHE`: a
+table lookup, cheaper than an `lru_cache` call (called for most tokens near
+a number)."""
+
+
 def frames(token: str) -> int:
     """The frames of a (normalised) token, with its clitics stripped."""
+    known = _FRAMES.get(token)
+    if known is not None:
+        return known
     out = Frame.NONE
     for form in lx.forms(token):
         out |= _WORDS.get(form, Frame.NONE)
+    if len(_FRAMES) >= _CACHE:
+        _FRAMES.clear()
+    _FRAMES[token] = out
     return out
 
 

@@ -48,6 +48,12 @@ def _party_starts(text: str) -> list[int]:
     return [m.start() for m in _LETTERS.finditer(text) if may_start_party(m.group())]
 
 
+def _heads(text: str, party: bool = False) -> list[str]:
+    """The letter run at each of `_starts` (or `_party_starts`), as the extractor passes them."""
+    may = may_start_party if party else may_start_name
+    return [m.group() for m in _LETTERS.finditer(text) if may(m.group())]
+
+
 def _read_whole(scanner: Scanner) -> Scanner:
     """A scanner that read the whole text first: its slices are read from that."""
     scanner.read_whole(False)
@@ -75,6 +81,16 @@ def test_scanner_with_word_starts_matches_find_on_every_slice(name: str, raw: st
         Scanner(text, slices[::2] + slices[-8:], starts=_starts(text)),
         Scanner(text, slices[1::2], starts=_starts(text), party_starts=_party_starts(text)),
         _read_whole(Scanner(text, slices[::3], starts=_starts(text))),
+        Scanner(text, slices[::2], starts=_starts(text), heads=_heads(text)),
+        Scanner(
+            text,
+            slices[1::2],
+            starts=_starts(text),
+            party_starts=_party_starts(text),
+            heads=_heads(text),
+            party_heads=_heads(text, party=True),
+        ),
+        _read_whole(Scanner(text, slices[::3], starts=_starts(text), heads=_heads(text))),
     )
     for lo, hi in slices:
         for scanner in scanners:

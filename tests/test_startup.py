@@ -96,3 +96,34 @@ def test_importing_the_engine_loads_no_gazetteer() -> None:
     env = {**os.environ, "PYTHONPATH": str(_ROOT)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_numeral_words_are_letters_only() -> None:
+    """`document._numeral_at` reads `WORD_PATTERN` as whole letter runs in the
+    lexicon: that holds only while every lexicon word is letters only."""
+    from figures import numbers
+
+    letters = re.compile(r"[^\W\d_]+")
+    assert numbers._LEXICON
+    assert [w for w in numbers._LEXICON if not letters.fullmatch(w)] == []
+
+
+@pytest.mark.parametrize("tok", ["ثلاثة", "ثلاثة2", "2ثلاثة", "xعشرين", "الف_", "مليون", "كلمة"])
+def test_numeral_at_is_the_word_pattern_search(tok: str) -> None:
+    found = re.search(WORD_PATTERN, tok)
+    assert ex._numeral_at(tok) == (-1 if found is None else found.start())
+
+
+def test_importing_the_engine_compiles_no_numeral_word_pattern() -> None:
+    """The numeral words' regex (the largest compile at start-up) is compiled
+    only when `scan_numbers` is asked to find the words itself."""
+    code = (
+        "import figures.extract, figures.numbers as n\n"
+        "from figures.text import fold\n"
+        "assert not n._WORD_CANDIDATE, 'compiled at import'\n"
+        "assert [m.value for m in n.scan_numbers(fold('نزح ثلاثة آلاف'))] == [3000.0]\n"
+        "assert n._WORD_CANDIDATE\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(_ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
