@@ -111,7 +111,7 @@ from figures.numbers import opener_before
 from figures.place import Place, _Named, article_place, attribute, local_division, names_in
 from figures.scope import Frame
 from figures.scope import frames as scope_frames
-from figures.text import Normalized, normalize
+from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
 _RELATIVES = frozenset(w for w, ss in lx.WORDS.items() if any(s.tag is Tag.RELATIVE for s in ss))
@@ -209,6 +209,12 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         and doc.covered[hit.start - 1] != doc.covered[c.t0]
     ):
         dist += CLAUSE_COST  # 634 بينهم 91 طفلا و1586 جريحا: the next number's noun
+    elif (
+        not after
+        and hit.sense.strength is Strength.VERB
+        and any(_bare(doc, k) in _STILL for k in range(hit.end, r.q0))
+    ):
+        dist += CLAUSE_COST  # أصيب 4,715 آخرون ولا يزال 341 في عداد المفقودين: another predicate
     sense = hit.sense
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
@@ -234,6 +240,10 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         clauses = 0  # 1.9 مليون شخص، أي 90% من السكان، نزحوا: the verb past the aside
     return dist + CLAUSE_COST * clauses
 
+
+_STILL = frozenset(fold(w) for w in ("يزال", "تزال", "يزالون", "زال", "زالت", "زالوا", "يبرح"))
+"""`لا يزال`، `ما زال`: a copula that opens a predicate of its own; a metric
+verb before it does not govern the number after it."""
 
 _APPOSITION_REACH = 14
 """Tokens an aside (`، أي ما يقارب 90% من سكان القطاع،`) may span."""
@@ -280,6 +290,7 @@ class _Extractor:
                 self.doc.covered[i] = k
                 self.doc.kinds[i] = c.kind
         _segment(self.doc, words, self.flagged, runs)
+        _join_number_clauses(self.doc, self.cands)
         self.headline_end = _headline_end(t)
         self.read_at: set[int] = set()
         """Tokens of the numbers read as possible figures (`run`)."""
@@ -1406,6 +1417,27 @@ _NOT_ACTIVITY = Frame.SINGLE | Frame.RECEIVED
 
 _BOUNDS_REACH = 60
 """Tokens looked at either side of a figure for its clause or sentence."""
+
+
+def _join_number_clauses(doc: _Doc, cands: list[_Cand]) -> None:
+    """A separator inside a number (`1,250 أسرة`، `٢،٥٠٠`) opens no clause:
+    the clause marks the segmenter put within a candidate's tokens are taken
+    back, so the number, its noun and the words after it share one clause."""
+    clause = doc.clause
+    drops = sorted(
+        k
+        for c in cands
+        if c.t1 - c.t0 > 1 and clause[c.t1 - 1] != clause[c.t0]
+        for k in range(c.t0 + 1, c.t1)
+        if clause[k] != clause[k - 1]
+    )
+    if not drops:
+        return
+    steps = {k: clause[k] - clause[k - 1] for k in drops}
+    drop = 0
+    for k in range(drops[0], len(clause)):
+        drop += steps.get(k, 0)
+        clause[k] -= drop
 
 
 def _bounds(index: list[int], t: int) -> tuple[int, int]:

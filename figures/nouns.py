@@ -176,11 +176,19 @@ def _definite(tok: str) -> bool:
     return lx.bare(tok).startswith(("ال", "بال", "لل"))
 
 
+_AFTER = frozenset({"بعد", "وبعد", "منذ", "ومنذ"})
+_AFTER_THAT = frozenset({"بعدما", "وبعدما"})
+
+
 def subjunctive_between(toks: Sequence[str], lo: int, hi: int) -> bool:
     """Whether tokens [lo, hi), after a word of fear or forecast and before a
     number, hold `أن` and an imperfect verb (`نخشى … أن نرى مئات الآلاف`): the
     number is what is feared, the complement of the fear, not a count."""
     for k in range(lo, hi - 1):
+        if lx.bare(toks[k]) in _AFTER_THAT:
+            return False  # … ، بعدما نزح 430 ألفا: what has happened, after the fear
+        if lx.bare(toks[k]) in {"ان", "أن"} and k > lo and lx.bare(toks[k - 1]) in _AFTER:
+            return False  # بعد أن نزح: a past event, not the feared one
         if lx.bare(toks[k]) in {"ان", "أن"} and toks[k + 1][:1] in "ينتأ":
             nxt = toks[k + 1]
             return len(nxt) >= 3 and nxt.isalpha() and not nxt.startswith("ال")

@@ -337,6 +337,27 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         "سيطر التنظيم على 1200 كم2، أي ما يعادل 18 بالمئة من مساحة المحافظة.",
         {("area_controlled", "km2", 1200, "exact"), ("share_controlled", "percent", 18, "approx")},
     ),
+    # a metric verb does not reach past لا يزال, which opens a predicate of its own
+    (
+        "a-copula-opens-its-own-predicate",
+        "ارتفعت حصيلة الزلزال إلى 3085 قتيلا، فيما أصيب 4715 آخرون ولا يزال 341 في عداد المفقودين.",
+        {
+            ("killed", "person", 3085, "exact"),
+            ("injured", "person", 4715, "exact"),
+            ("missing", "person", 341, "exact"),
+        },
+    ),
+    # بعد أن + a perfect after a warning states what happened, not what is feared
+    (
+        "what-happened-after-a-warning",
+        "حذرت الأمم المتحدة من أن 1.5 مليون شخص قد يضطرون إلى النزوح في الأشهر المقبلة، بعد أن نزح 430 ألفا بسبب الجفاف منذ يناير.",
+        {("displaced", "person", 430000, "exact")},
+    ),
+    (
+        "guard-what-happened-after-a-warning-badama",
+        "وحذرت المنظمة من تفاقم الأزمة، بعدما فر 12 ألف شخص من القرى الحدودية.",
+        {("displaced", "person", 12000, "exact")},
+    ),
     (
         "no-bare-area-after-a-number",
         "سيطرت القوات على 12 ألف كلم مربع من الأراضي.",
