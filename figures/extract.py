@@ -117,6 +117,9 @@ log = logging.getLogger(__name__)
 _RELATIVES = frozenset(w for w, ss in lx.WORDS.items() if any(s.tag is Tag.RELATIVE for s in ss))
 _SINCE_WORD = "منذ"
 _OUT_OF = frozenset({"اصل", "أصل"})
+_LASTING_REACH = 8
+_WHICH = frozenset(fold(w) for w in ("التي", "الذي"))
+"""Tokens after an event word in which a relative clause's `منذ` may stand."""
 CLAUSE_COST = 8.0
 """Cost of crossing one clause boundary, in tokens."""
 MAX_CUE_COST = 16.0
@@ -574,6 +577,9 @@ class _Extractor:
         if parent is not None:
             self._share_window(r, outs)
         if parent is not None and best[0] > 3.0:
+            if self._own_period(r, parent):  # بينهم 320 خلال الأسبوع الأخير وحده
+                scope_, window_, since_ = self._scope(r, parent.metric)
+                return _Out(r, parent.metric, unit, value, scope_, window_, since_)
             return _Out(r, parent.metric, unit, value, parent.scope, parent.window, parent.since)
         found = best[1]
         if found is None or blocker < best[0] or forecast:
@@ -925,6 +931,9 @@ class _Extractor:
         (`غرق`، `سقوط` right before it), names no incident; a `منذ` anchor in
         the same clause makes the count a running total."""
         doc = self.doc
+        lasting = self._lasting_event(r, chosen, lo, hi)
+        if lasting is not None:
+            return lasting
         if Tag.TRIGGER not in doc.words[chosen.start].tags or not 0 < r.q0 - chosen.start <= 2:
             return chosen  # (an incident after the number, مجزرة, still names one)
         clause = doc.clause[r.cand.t0]
@@ -937,6 +946,26 @@ class _Extractor:
             ):
                 return cue
         return chosen
+
+    def _lasting_event(self, r: _Reading, chosen: _Cue, lo: int, hi: int) -> _Cue | None:
+        """`قتلوا في الاشتباكات التي شهدتها العاصمة منذ مساء الإثنين`: an event
+        word after the number whose relative clause holds a `منذ` anchor has
+        lasted since then; its toll is a running total from that anchor."""
+        doc = self.doc
+        if chosen.start < r.end_tok or not any(
+            _bare(doc, k) in _WHICH for k in range(chosen.end, min(chosen.end + 2, hi))
+        ):
+            return None
+        sent = doc.sent[chosen.start]
+        for idx in _near(self.cue_starts, chosen.end, min(hi, chosen.end + _LASTING_REACH)):
+            cue = self.cues[idx]
+            if (
+                cue.scope is Scope.TOTAL
+                and doc.sent[cue.start] == sent
+                and _bare(doc, cue.start) == _SINCE_WORD
+            ):
+                return cue
+        return None
 
     def _own_period(self, r: _Reading, parent: _Out) -> bool:
         """A part of a figure (`بينهم 27 شهيدا سقطوا اليوم`، `بينهم 130 ألفاً نزحوا

@@ -260,9 +260,15 @@ def length_after(toks: Sequence[str], j: int) -> bool:
     return lx.bare(_tok(toks, j)) in _OF and _any_form(_tok(toks, j + 1), _LENGTHS)
 
 
+_DUAL_NAMES = frozenset(fold(w) for w in lx.NOUNS["dual_names"])
+
+
 def name_dual(toks: Sequence[str], i: int) -> bool:
-    """Whether the dual-looking token i is a place name: right after a place
-    noun in construct (`بقضاء شيخان`, `مدينة بيحان`)."""
+    """Whether the dual-looking token i is a name: right after a place noun in
+    construct (`بقضاء شيخان`, `مدينة بيحان`), or a listed name (`حكومة
+    طالبان`, `مقاتلي طالبان`: the movement, not two students)."""
+    if any(form in _DUAL_NAMES for form in lx.forms(toks[i])):
+        return True
     return _name_head(_tok(toks, i - 1))
 
 

@@ -358,6 +358,12 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         "وحذرت المنظمة من تفاقم الأزمة، بعدما فر 12 ألف شخص من القرى الحدودية.",
         {("displaced", "person", 12000, "exact")},
     ),
+    # طالبان is the movement, not a dual of طالب
+    (
+        "taliban-is-no-dual",
+        "قالت وزارة الإعلام في حكومة طالبان إن أكثر من ألفي شخص لقوا حتفهم في الزلزال.",
+        {("killed", "person", 2000, "more_than")},
+    ),
     (
         "no-bare-area-after-a-number",
         "سيطرت القوات على 12 ألف كلم مربع من الأراضي.",

@@ -41,6 +41,15 @@ EVENT_OR_TOTAL: dict[str, Case] = {
         "أصيب 4 شبان برصاص الاحتلال يوم الإثنين خلال توغل آليات عسكرية في بلدة قباطية.",
         [("injured", 4, "batch", None)],
     ),
+    # an event word whose relative clause holds منذ has lasted since then: a running total
+    "clashes-that-have-lasted-since-an-anchor": (
+        "قال جهاز الإسعاف إن 32 شخصا قتلوا في الاشتباكات التي شهدتها العاصمة طرابلس منذ مساء الإثنين.",
+        [("killed", 32, "total", None)],
+    ),
+    "guard-a-strike-dated-in-its-relative-clause": (
+        "قتل 5 أشخاص في الغارة التي استهدفت منزلا أمس.",
+        [("killed", 5, "batch", None)],
+    ),
     "one-group-through-a-safe-corridor": (
         "أمنت وحدات الجيش خروج 1200 مدني من أحياء المدينة عبر ممرات آمنة.",
         [("displaced", 1200, "batch", None)],
@@ -118,6 +127,11 @@ EVENT_OR_TOTAL: dict[str, Case] = {
 }
 
 PERIODS: dict[str, Case] = {
+    # a part with no noun of its own but a period of its own: that period
+    "a-bare-part-with-its-own-week": (
+        "اعتقلت قوات الاحتلال 8800 فلسطيني منذ مطلع العام الجاري، بينهم 320 خلال الأسبوع الأخير وحده.",
+        [("detained", 8800, "total", None), ("detained", 320, "window", "1w")],
+    ),
     # a thousands separator inside the number opens no clause: the window after it is its own
     "a-separator-inside-the-number-opens-no-clause": (
         "نزوح 1,250 أسرة من قرى مديرية حيس بمحافظة الحديدة خلال الأسبوع الماضي.",
