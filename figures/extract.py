@@ -213,6 +213,14 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
     ):
         dist += CLAUSE_COST  # 634 بينهم 91 طفلا و1586 جريحا: the next number's noun
     elif (
+        after
+        and hit.sense.tag is Tag.TRIGGER
+        and hit.sense.metric in _HARMS
+        and hit.start > 0
+        and _bare(doc, hit.start - 1) in _KIN
+    ):
+        dist += 2 * CLAUSE_COST  # مئات من أهالي الضحايا: the relatives, not the dead
+    elif (
         not after
         and hit.sense.strength is Strength.VERB
         and any(_bare(doc, k) in _STILL for k in range(hit.end, r.q0))
@@ -247,6 +255,12 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
 _STILL = frozenset(fold(w) for w in ("يزال", "تزال", "يزالون", "زال", "زالت", "زالوا", "يبرح"))
 """`لا يزال`، `ما زال`: a copula that opens a predicate of its own; a metric
 verb before it does not govern the number after it."""
+
+_KIN = frozenset(fold(w) for w in lx.NOUNS["kin"])
+_HARMS = frozenset(
+    {Metric.KILLED, Metric.INJURED, Metric.CASUALTIES, Metric.MISSING, Metric.DETAINED}
+)
+"""Metrics whose people a kin noun (`أهالي الضحايا`) is not."""
 
 _APPOSITION_REACH = 14
 """Tokens an aside (`، أي ما يقارب 90% من سكان القطاع،`) may span."""
@@ -512,6 +526,8 @@ class _Extractor:
         predicate = self._predicate(r)
         if predicate is not None and best[0] > PREDICATE_COST:
             best = (PREDICATE_COST, predicate)
+        if self._kin_of_harmed(c.t1):
+            return None  # مئات من أهالي الضحايا: the relatives of the dead are no toll
         if r.unit.metric is not None and best[0] > NOUN_COST:
             # the counted noun names the metric (12 قتيلا) unless a word right
             # before acts on it (عاد 600 نازح: returned; قتل 5 نازحين: killed)
@@ -599,6 +615,14 @@ class _Extractor:
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
         scope, window, since_ = self._scope(r, metric)
         return _Out(r, metric, unit, value, scope, window, since_)
+
+    def _kin_of_harmed(self, k: int) -> bool:
+        """`من` + a kin noun + a harm noun right after a number (`مئات من أهالي
+        الضحايا`، `200 من ذوي المعتقلين`): the number counts the relatives."""
+        doc = self.doc
+        if k + 2 >= len(doc.toks) or _bare(doc, k) != "من" or _bare(doc, k + 1) not in _KIN:
+            return False
+        return any(s.tag is Tag.TRIGGER and s.metric in _HARMS for s in lx.senses(doc.toks[k + 2]))
 
     def _predicate(self, r: _Reading) -> Metric | None:
         """`500 لاجئ سوري عادوا`: a verb right after a metric noun counted by the
@@ -948,21 +972,22 @@ class _Extractor:
         return chosen
 
     def _lasting_event(self, r: _Reading, chosen: _Cue, lo: int, hi: int) -> _Cue | None:
-        """`قتلوا في الاشتباكات التي شهدتها العاصمة منذ مساء الإثنين`: an event
-        word after the number whose relative clause holds a `منذ` anchor has
-        lasted since then; its toll is a running total from that anchor."""
+        """An event word after the number with a `منذ` anchor after it, in the
+        figure's clause (`قتل 31 مدنيا بانفجار ألغام في محافظة تعز منذ مطلع
+        العام`) or in the event's relative clause (`قتلوا في الاشتباكات التي
+        شهدتها العاصمة منذ مساء الإثنين`): events that have run since then, not
+        one incident; the toll is a running total from that anchor."""
         doc = self.doc
-        if chosen.start < r.end_tok or not any(
-            _bare(doc, k) in _WHICH for k in range(chosen.end, min(chosen.end + 2, hi))
-        ):
+        if chosen.start < r.end_tok:
             return None
-        sent = doc.sent[chosen.start]
+        relative = any(_bare(doc, k) in _WHICH for k in range(chosen.end, min(chosen.end + 2, hi)))
+        sent, clause = doc.sent[chosen.start], doc.clause[r.cand.t0]
         for idx in _near(self.cue_starts, chosen.end, min(hi, chosen.end + _LASTING_REACH)):
             cue = self.cues[idx]
             if (
                 cue.scope is Scope.TOTAL
-                and doc.sent[cue.start] == sent
                 and _bare(doc, cue.start) == _SINCE_WORD
+                and (doc.clause[cue.start] == clause or (relative and doc.sent[cue.start] == sent))
             ):
                 return cue
         return None

@@ -184,7 +184,7 @@ def subjunctive_between(toks: Sequence[str], lo: int, hi: int) -> bool:
     """Whether tokens [lo, hi), after a word of fear or forecast and before a
     number, hold `أن` and an imperfect verb (`نخشى … أن نرى مئات الآلاف`): the
     number is what is feared, the complement of the fear, not a count."""
-    for k in range(lo, hi - 1):
+    for k in range(hi - 2, lo - 1, -1):  # the nearest complement decides
         if lx.bare(toks[k]) in _AFTER_THAT:
             return False  # … ، بعدما نزح 430 ألفا: what has happened, after the fear
         if lx.bare(toks[k]) in {"ان", "أن"} and k > lo and lx.bare(toks[k - 1]) in _AFTER:

@@ -538,11 +538,17 @@ def _listed_nationality(text: str, start: int) -> bool:
 def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
     """The names joined with `named[k]` as one place, itself included."""
     lo = hi = k
-    while hi + 1 < len(named) and _JOIN.match(text[named[hi].end : named[hi + 1].start]):
+    while hi + 1 < len(named) and _joined(text, named[hi], named[hi + 1]):
         hi += 1
-    while lo > 0 and _JOIN.match(text[named[lo - 1].end : named[lo].start]):
+    while lo > 0 and _joined(text, named[lo - 1], named[lo]):
         lo -= 1
     return named[lo : hi + 1]
+
+
+def _joined(text: str, a: _Named, b: _Named) -> bool:
+    """Whether `a` and `b` are read together: joined, and `b` is not where
+    `a` lies (`منطقة موبتي وسط مالي`: Mopti, located in Mali, not both)."""
+    return bool(_JOIN.match(text[a.end : b.start])) and not _nested(text, a, b)
 
 
 def _as_one(text: str, group: list[_Named]) -> Place:

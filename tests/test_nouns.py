@@ -66,6 +66,9 @@ NOT_COUNTED: list[tuple[str, str]] = [
     # --- survivors: the counted people are said to be alive -----------------------
     ("hostages-rescued", "وأنهت القوات الحصار، وتم إنقاذ 106 أشخاص كانوا محتجزين داخل الفندق."),
     ("pulled-out-alive", "وأخرجت فرق الإنقاذ 1,240 شخصا أحياء من تحت الأنقاض منذ وقوع الزلزال."),
+    # --- kin of the harmed: the number counts the relatives ------------------------
+    ("relatives-of-the-victims", "في ذكرى المجزرة، تجمع مئات من أهالي الضحايا في ساحة البلدة."),
+    ("families-of-the-detainees", "اعتصم 200 من ذوي المعتقلين أمام المحكمة."),
 ]
 
 
@@ -363,6 +366,17 @@ COUNTED: list[tuple[str, str, set[Row]]] = [
         "taliban-is-no-dual",
         "قالت وزارة الإعلام في حكومة طالبان إن أكثر من ألفي شخص لقوا حتفهم في الزلزال.",
         {("killed", "person", 2000, "more_than")},
+    ),
+    # the nearest complement decides: بعد أن + a perfect after a forecast clause happened
+    (
+        "what-happened-after-a-forecast-clause",
+        "ومن المتوقع أن يؤدي قرار الهدم إلى تهجير 300 شخص، بعد أن هجرت السلطات 1100 فلسطيني منذ مطلع العام.",
+        {("displaced", "person", 1100, "exact")},
+    ),
+    (
+        "guard-residents-who-fled",
+        "نزح مئات من أهالي البلدة إلى المدارس.",
+        {("displaced", "person", 100, "exact")},
     ),
     (
         "no-bare-area-after-a-number",

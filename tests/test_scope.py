@@ -46,6 +46,10 @@ EVENT_OR_TOTAL: dict[str, Case] = {
         "قال جهاز الإسعاف إن 32 شخصا قتلوا في الاشتباكات التي شهدتها العاصمة طرابلس منذ مساء الإثنين.",
         [("killed", 32, "total", None)],
     ),
+    "mine-blasts-since-the-start-of-the-year": (
+        "قتل 31 مدنيا بانفجار ألغام في محافظة تعز منذ مطلع العام.",
+        [("killed", 31, "total", None)],
+    ),
     "guard-a-strike-dated-in-its-relative-clause": (
         "قتل 5 أشخاص في الغارة التي استهدفت منزلا أمس.",
         [("killed", 5, "batch", None)],
