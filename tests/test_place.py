@@ -60,6 +60,15 @@ CASES: list[Case] = [
         "mopti",
     ),
     (
+        "tunisian-coastal-governorate",
+        "انتشلت وحدات الحرس البحري التونسي جثث 27 مهاجرا غرقوا قبالة سواحل صفاقس.",
+        Metric.KILLED,
+        27,
+        "TN",
+        "TN-61",
+        "sfax",
+    ),
+    (
         "lebanese-border-village",
         "استشهد خمسة أشخاص في غارة استهدفت منزلا في بلدة عيتا الشعب الجنوبية.",
         Metric.KILLED,
