@@ -771,10 +771,14 @@ def _returned_to(
     if not left:
         return None
     if any(
-        not m.demonym and m.role is not Role.FROM and _reaches(text, m, s, e, clo, chi)
+        not m.demonym
+        and m.role is not Role.FROM
+        and clo <= m.start < chi
+        and _reaches(text, m, s, e, clo, chi)
         for m in named
     ):
         return None  # a place of return beside the one they left: the usual reading
+    # (a name in another clause, `بينهم 1800 عبروا معبر تورخم`, is a part's, not theirs)
     nationals = [m for m in named if m.demonym and _nationality(text, m, s, e)]
     if nationals:
         return whole_country(nationals[0].id)

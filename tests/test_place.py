@@ -60,6 +60,15 @@ CASES: list[Case] = [
         "mopti",
     ),
     (
+        "returnees-past-a-parts-crossing",
+        "أفادت المفوضية بأن أكثر من 300 ألف أفغاني عادوا من باكستان منذ مطلع العام، بينهم نحو 900 شخص عبروا معبر تورخم أمس.",
+        Metric.RETURNED,
+        300_000,
+        "AF",
+        None,
+        None,
+    ),
+    (
         "tunisian-coastal-governorate",
         "انتشلت وحدات الحرس البحري التونسي جثث 27 مهاجرا غرقوا قبالة سواحل صفاقس.",
         Metric.KILLED,
