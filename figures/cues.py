@@ -293,6 +293,12 @@ def _same_period(doc: _Doc, cues: list[_Cue]) -> None:
             stated = q
 
 
+_THROUGH = frozenset(fold(w) for w in ("خلال", "طوال", "طيلة"))
+"""Openers that make a definite singular period the count's own (`خلال
+الأسبوع`، `طوال الشهر`), not `في الشهر` or `منذ الشهر`."""
+_THIS_PERIOD = frozenset({"1w", "1m"})
+
+
 def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
     """يومين الماضيين، الأسبوع الماضي، خلال أسبوع: a window of stated length
     (a hedge on it stays with it: خلال أقل من أسبوع; شهريا: per month)."""
@@ -312,6 +318,10 @@ def _duration_word(doc: _Doc, i: int, sense: Sense) -> _Cue | None:
         if _bare(doc, k) == "منذ" and singular and not closed:
             return None
         return _Cue(i, i + 1, Scope.WINDOW, sense.arg, stated=True)
+    if sense.arg in _THIS_PERIOD and _bare(doc, k) in _THROUGH and not _is_year(doc.tok(i + 1)):
+        return _Cue(
+            i, i + 1, Scope.WINDOW, sense.arg, stated=True
+        )  # خلال الأسبوع: this week's count
     return None
 
 

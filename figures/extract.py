@@ -111,12 +111,15 @@ from figures.numbers import opener_before
 from figures.place import Place, _Named, article_place, attribute, local_division, names_in
 from figures.scope import Frame
 from figures.scope import frames as scope_frames
-from figures.text import Normalized, normalize
+from figures.text import Normalized, fold, normalize
 
 log = logging.getLogger(__name__)
 _RELATIVES = frozenset(w for w, ss in lx.WORDS.items() if any(s.tag is Tag.RELATIVE for s in ss))
 _SINCE_WORD = "منذ"
 _OUT_OF = frozenset({"اصل", "أصل"})
+_LASTING_REACH = 8
+_WHICH = frozenset(fold(w) for w in ("التي", "الذي"))
+"""Tokens after an event word in which a relative clause's `منذ` may stand."""
 CLAUSE_COST = 8.0
 """Cost of crossing one clause boundary, in tokens."""
 MAX_CUE_COST = 16.0
@@ -209,6 +212,20 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         and doc.covered[hit.start - 1] != doc.covered[c.t0]
     ):
         dist += CLAUSE_COST  # 634 بينهم 91 طفلا و1586 جريحا: the next number's noun
+    elif (
+        after
+        and hit.sense.tag is Tag.TRIGGER
+        and hit.sense.metric in _HARMS
+        and hit.start > 0
+        and _bare(doc, hit.start - 1) in _KIN
+    ):
+        dist += 2 * CLAUSE_COST  # مئات من أهالي الضحايا: the relatives, not the dead
+    elif (
+        not after
+        and hit.sense.strength is Strength.VERB
+        and any(_bare(doc, k) in _STILL for k in range(hit.end, r.q0))
+    ):
+        dist += CLAUSE_COST  # أصيب 4,715 آخرون ولا يزال 341 في عداد المفقودين: another predicate
     sense = hit.sense
     if hit.end - hit.start > 1:
         dist -= 0.5  # a phrase is more specific than any of its words
@@ -234,6 +251,16 @@ def _cost(doc: _Doc, r: _Reading, hit: _Hit) -> float:
         clauses = 0  # 1.9 مليون شخص، أي 90% من السكان، نزحوا: the verb past the aside
     return dist + CLAUSE_COST * clauses
 
+
+_STILL = frozenset(fold(w) for w in ("يزال", "تزال", "يزالون", "زال", "زالت", "زالوا", "يبرح"))
+"""`لا يزال`، `ما زال`: a copula that opens a predicate of its own; a metric
+verb before it does not govern the number after it."""
+
+_KIN = frozenset(fold(w) for w in lx.NOUNS["kin"])
+_HARMS = frozenset(
+    {Metric.KILLED, Metric.INJURED, Metric.CASUALTIES, Metric.MISSING, Metric.DETAINED}
+)
+"""Metrics whose people a kin noun (`أهالي الضحايا`) is not."""
 
 _APPOSITION_REACH = 14
 """Tokens an aside (`، أي ما يقارب 90% من سكان القطاع،`) may span."""
@@ -280,6 +307,7 @@ class _Extractor:
                 self.doc.covered[i] = k
                 self.doc.kinds[i] = c.kind
         _segment(self.doc, words, self.flagged, runs)
+        _join_number_clauses(self.doc, self.cands)
         self.headline_end = _headline_end(t)
         self.read_at: set[int] = set()
         """Tokens of the numbers read as possible figures (`run`)."""
@@ -498,6 +526,8 @@ class _Extractor:
         predicate = self._predicate(r)
         if predicate is not None and best[0] > PREDICATE_COST:
             best = (PREDICATE_COST, predicate)
+        if self._kin_of_harmed(c.t1):
+            return None  # مئات من أهالي الضحايا: the relatives of the dead are no toll
         if r.unit.metric is not None and best[0] > NOUN_COST:
             # the counted noun names the metric (12 قتيلا) unless a word right
             # before acts on it (عاد 600 نازح: returned; قتل 5 نازحين: killed)
@@ -563,6 +593,9 @@ class _Extractor:
         if parent is not None:
             self._share_window(r, outs)
         if parent is not None and best[0] > 3.0:
+            if self._own_period(r, parent):  # بينهم 320 خلال الأسبوع الأخير وحده
+                scope_, window_, since_ = self._scope(r, parent.metric)
+                return _Out(r, parent.metric, unit, value, scope_, window_, since_)
             return _Out(r, parent.metric, unit, value, parent.scope, parent.window, parent.since)
         found = best[1]
         if found is None or blocker < best[0] or forecast:
@@ -582,6 +615,14 @@ class _Extractor:
             return _Out(r, metric, unit, value, parent.scope, parent.window, parent.since)
         scope, window, since_ = self._scope(r, metric)
         return _Out(r, metric, unit, value, scope, window, since_)
+
+    def _kin_of_harmed(self, k: int) -> bool:
+        """`من` + a kin noun + a harm noun right after a number (`مئات من أهالي
+        الضحايا`، `200 من ذوي المعتقلين`): the number counts the relatives."""
+        doc = self.doc
+        if k + 2 >= len(doc.toks) or _bare(doc, k) != "من" or _bare(doc, k + 1) not in _KIN:
+            return False
+        return any(s.tag is Tag.TRIGGER and s.metric in _HARMS for s in lx.senses(doc.toks[k + 2]))
 
     def _predicate(self, r: _Reading) -> Metric | None:
         """`500 لاجئ سوري عادوا`: a verb right after a metric noun counted by the
@@ -914,6 +955,9 @@ class _Extractor:
         (`غرق`، `سقوط` right before it), names no incident; a `منذ` anchor in
         the same clause makes the count a running total."""
         doc = self.doc
+        lasting = self._lasting_event(r, chosen, lo, hi)
+        if lasting is not None:
+            return lasting
         if Tag.TRIGGER not in doc.words[chosen.start].tags or not 0 < r.q0 - chosen.start <= 2:
             return chosen  # (an incident after the number, مجزرة, still names one)
         clause = doc.clause[r.cand.t0]
@@ -926,6 +970,27 @@ class _Extractor:
             ):
                 return cue
         return chosen
+
+    def _lasting_event(self, r: _Reading, chosen: _Cue, lo: int, hi: int) -> _Cue | None:
+        """An event word after the number with a `منذ` anchor after it, in the
+        figure's clause (`قتل 31 مدنيا بانفجار ألغام في محافظة تعز منذ مطلع
+        العام`) or in the event's relative clause (`قتلوا في الاشتباكات التي
+        شهدتها العاصمة منذ مساء الإثنين`): events that have run since then, not
+        one incident; the toll is a running total from that anchor."""
+        doc = self.doc
+        if chosen.start < r.end_tok:
+            return None
+        relative = any(_bare(doc, k) in _WHICH for k in range(chosen.end, min(chosen.end + 2, hi)))
+        sent, clause = doc.sent[chosen.start], doc.clause[r.cand.t0]
+        for idx in _near(self.cue_starts, chosen.end, min(hi, chosen.end + _LASTING_REACH)):
+            cue = self.cues[idx]
+            if (
+                cue.scope is Scope.TOTAL
+                and _bare(doc, cue.start) == _SINCE_WORD
+                and (doc.clause[cue.start] == clause or (relative and doc.sent[cue.start] == sent))
+            ):
+                return cue
+        return None
 
     def _own_period(self, r: _Reading, parent: _Out) -> bool:
         """A part of a figure (`بينهم 27 شهيدا سقطوا اليوم`، `بينهم 130 ألفاً نزحوا
@@ -1408,6 +1473,27 @@ _NOT_ACTIVITY = Frame.SINGLE | Frame.RECEIVED
 
 _BOUNDS_REACH = 60
 """Tokens looked at either side of a figure for its clause or sentence."""
+
+
+def _join_number_clauses(doc: _Doc, cands: list[_Cand]) -> None:
+    """A separator inside a number (`1,250 أسرة`، `٢،٥٠٠`) opens no clause:
+    the clause marks the segmenter put within a candidate's tokens are taken
+    back, so the number, its noun and the words after it share one clause."""
+    clause = doc.clause
+    drops = sorted(
+        k
+        for c in cands
+        if c.t1 - c.t0 > 1 and clause[c.t1 - 1] != clause[c.t0]
+        for k in range(c.t0 + 1, c.t1)
+        if clause[k] != clause[k - 1]
+    )
+    if not drops:
+        return
+    steps = {k: clause[k] - clause[k - 1] for k in drops}
+    drop = 0
+    for k in range(drops[0], len(clause)):
+        drop += steps.get(k, 0)
+        clause[k] -= drop
 
 
 def _bounds(index: list[int], t: int) -> tuple[int, int]:

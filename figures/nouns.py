@@ -176,11 +176,19 @@ def _definite(tok: str) -> bool:
     return lx.bare(tok).startswith(("ال", "بال", "لل"))
 
 
+_AFTER = frozenset({"بعد", "وبعد", "منذ", "ومنذ"})
+_AFTER_THAT = frozenset({"بعدما", "وبعدما"})
+
+
 def subjunctive_between(toks: Sequence[str], lo: int, hi: int) -> bool:
     """Whether tokens [lo, hi), after a word of fear or forecast and before a
     number, hold `أن` and an imperfect verb (`نخشى … أن نرى مئات الآلاف`): the
     number is what is feared, the complement of the fear, not a count."""
-    for k in range(lo, hi - 1):
+    for k in range(hi - 2, lo - 1, -1):  # the nearest complement decides
+        if lx.bare(toks[k]) in _AFTER_THAT:
+            return False  # … ، بعدما نزح 430 ألفا: what has happened, after the fear
+        if lx.bare(toks[k]) in {"ان", "أن"} and k > lo and lx.bare(toks[k - 1]) in _AFTER:
+            return False  # بعد أن نزح: a past event, not the feared one
         if lx.bare(toks[k]) in {"ان", "أن"} and toks[k + 1][:1] in "ينتأ":
             nxt = toks[k + 1]
             return len(nxt) >= 3 and nxt.isalpha() and not nxt.startswith("ال")
@@ -252,9 +260,15 @@ def length_after(toks: Sequence[str], j: int) -> bool:
     return lx.bare(_tok(toks, j)) in _OF and _any_form(_tok(toks, j + 1), _LENGTHS)
 
 
+_DUAL_NAMES = frozenset(fold(w) for w in lx.NOUNS["dual_names"])
+
+
 def name_dual(toks: Sequence[str], i: int) -> bool:
-    """Whether the dual-looking token i is a place name: right after a place
-    noun in construct (`بقضاء شيخان`, `مدينة بيحان`)."""
+    """Whether the dual-looking token i is a name: right after a place noun in
+    construct (`بقضاء شيخان`, `مدينة بيحان`), or a listed name (`حكومة
+    طالبان`, `مقاتلي طالبان`: the movement, not two students)."""
+    if any(form in _DUAL_NAMES for form in lx.forms(toks[i])):
+        return True
     return _name_head(_tok(toks, i - 1))
 
 

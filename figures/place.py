@@ -565,11 +565,17 @@ def _listed_nationality(text: str, start: int) -> bool:
 def _group(text: str, named: list[_Named], k: int) -> list[_Named]:
     """The names joined with `named[k]` as one place, itself included."""
     lo = hi = k
-    while hi + 1 < len(named) and _JOIN.match(text[named[hi].end : named[hi + 1].start]):
+    while hi + 1 < len(named) and _joined(text, named[hi], named[hi + 1]):
         hi += 1
-    while lo > 0 and _JOIN.match(text[named[lo - 1].end : named[lo].start]):
+    while lo > 0 and _joined(text, named[lo - 1], named[lo]):
         lo -= 1
     return named[lo : hi + 1]
+
+
+def _joined(text: str, a: _Named, b: _Named) -> bool:
+    """Whether `a` and `b` are read together: joined, and `b` is not where
+    `a` lies (`منطقة موبتي وسط مالي`: Mopti, located in Mali, not both)."""
+    return bool(_JOIN.match(text[a.end : b.start])) and not _nested(text, a, b)
 
 
 def _as_one(text: str, group: list[_Named]) -> Place:
@@ -792,10 +798,14 @@ def _returned_to(
     if not left:
         return None
     if any(
-        not m.demonym and m.role is not Role.FROM and _reaches(text, m, s, e, clo, chi)
+        not m.demonym
+        and m.role is not Role.FROM
+        and clo <= m.start < chi
+        and _reaches(text, m, s, e, clo, chi)
         for m in named
     ):
         return None  # a place of return beside the one they left: the usual reading
+    # (a name in another clause, `بينهم 1800 عبروا معبر تورخم`, is a part's, not theirs)
     nationals = [m for m in named if m.demonym and _nationality(text, m, s, e)]
     if nationals:
         return whole_country(nationals[0].id)

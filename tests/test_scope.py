@@ -32,6 +32,28 @@ EVENT_OR_TOTAL: dict[str, Case] = {
         "وقُتل 11 شخصا في قصف صاروخي على مدينة خاركيف يوم السبت.",
         [("killed", 11, "batch", None)],
     ),
+    # a raid or incursion is one incident: the dawn and weekday date it
+    "a-raid-dated-by-dawn-and-a-weekday": (
+        "استشهد ثلاثة مواطنين، فجر اليوم الثلاثاء، خلال اقتحام قوات الاحتلال مدينة طولكرم.",
+        [("killed", 3, "batch", None)],
+    ),
+    "an-incursion-dated-by-a-weekday": (
+        "أصيب 4 شبان برصاص الاحتلال يوم الإثنين خلال توغل آليات عسكرية في بلدة قباطية.",
+        [("injured", 4, "batch", None)],
+    ),
+    # an event word whose relative clause holds منذ has lasted since then: a running total
+    "clashes-that-have-lasted-since-an-anchor": (
+        "قال جهاز الإسعاف إن 32 شخصا قتلوا في الاشتباكات التي شهدتها العاصمة طرابلس منذ مساء الإثنين.",
+        [("killed", 32, "total", None)],
+    ),
+    "mine-blasts-since-the-start-of-the-year": (
+        "قتل 31 مدنيا بانفجار ألغام في محافظة تعز منذ مطلع العام.",
+        [("killed", 31, "total", None)],
+    ),
+    "guard-a-strike-dated-in-its-relative-clause": (
+        "قتل 5 أشخاص في الغارة التي استهدفت منزلا أمس.",
+        [("killed", 5, "batch", None)],
+    ),
     "one-group-through-a-safe-corridor": (
         "أمنت وحدات الجيش خروج 1200 مدني من أحياء المدينة عبر ممرات آمنة.",
         [("displaced", 1200, "batch", None)],
@@ -109,6 +131,25 @@ EVENT_OR_TOTAL: dict[str, Case] = {
 }
 
 PERIODS: dict[str, Case] = {
+    # a part with no noun of its own but a period of its own: that period
+    "a-bare-part-with-its-own-week": (
+        "اعتقلت قوات الاحتلال 8800 فلسطيني منذ مطلع العام الجاري، بينهم 320 خلال الأسبوع الأخير وحده.",
+        [("detained", 8800, "total", None), ("detained", 320, "window", "1w")],
+    ),
+    # a thousands separator inside the number opens no clause: the window after it is its own
+    "a-separator-inside-the-number-opens-no-clause": (
+        "نزوح 1,250 أسرة من قرى مديرية حيس بمحافظة الحديدة خلال الأسبوع الماضي.",
+        [("displaced", 1250, "window", "1w")],
+    ),
+    # خلال + a definite week or month: this week's, this month's count
+    "during-the-week": (
+        "هدمت السلطات 31 منشأة خلال الأسبوع، ما أدى إلى تهجير 74 فلسطينيا.",
+        [("displaced", 74, "window", "1w")],
+    ),
+    "throughout-the-month": (
+        "اعتقلت القوات 210 أشخاص طوال الشهر في حملات متفرقة.",
+        [("detained", 210, "window", "1m")],
+    ),
     "inline-list-items-take-the-heads-window": (
         "وأعلنت الوزارة أن حصيلة الغارات خلال 24 ساعة بلغت 52 شهيدا، موزعة كالتالي: النبطية 22 شهيدا، بعلبك الهرمل 18 شهيدا.",
         [
