@@ -300,10 +300,11 @@ def html_text(fragment: str) -> str:
     return clean_text(reader.text())
 
 
-_SKIPPED = frozenset({"script", "style", "noscript", "template", "iframe", "rt", "rp"})
-"""Elements whose text is not the article's: removed (the first five), or
-kept by BeautifulSoup as other string types that `element_text` leaves out
-(ruby annotations)."""
+_REMOVED = frozenset({"script", "style", "noscript", "template", "iframe"})
+"""Elements removed with all they hold (no text, no breaks)."""
+_ANNOTATIONS = frozenset({"rt", "rp"})
+"""Elements whose strings BeautifulSoup keeps as other types, which
+`element_text` leaves out (their `<br>` and blocks still break the text)."""
 _PRESERVE_SPACE = frozenset({"pre", "textarea"})
 """Elements inside which BeautifulSoup keeps a whitespace-only string as it is."""
 _ASCII_SPACES = frozenset("\x20\x0a\x09\x0c\x0d")
@@ -320,6 +321,7 @@ class _FragmentText:
         self._data: list[str] = []
         self._open: list[str] = []
         self._skipping = 0
+        self._annotating = 0
         self._preserving = 0
         self._elements = 0
 
@@ -328,7 +330,7 @@ class _FragmentText:
             return
         data = "".join(self._data)
         self._data.clear()
-        if self._skipping:
+        if self._skipping or self._annotating:
             return
         if not self._preserving and all(ch in _ASCII_SPACES for ch in data):
             data = "\n" if "\n" in data else " "
@@ -342,9 +344,11 @@ class _FragmentText:
         self._open.append(tag)
         if len(self._open) > MAX_DEPTH:
             raise PageError(f"page too complex: elements nested over {MAX_DEPTH} levels deep")
-        if tag in _SKIPPED:
+        if tag in _REMOVED:
             self._skipping += 1
         elif not self._skipping:
+            if tag in _ANNOTATIONS:
+                self._annotating += 1
             if tag == "br":
                 self.pieces.append("\n")
             elif tag in BLOCK_TAGS:
@@ -359,10 +363,13 @@ class _FragmentText:
         tag = self._open.pop()
         if tag in _PRESERVE_SPACE:
             self._preserving -= 1
-        if tag in _SKIPPED:
+        if tag in _REMOVED:
             self._skipping -= 1
-        elif not self._skipping and tag in BLOCK_TAGS:
-            self.pieces.append("\n\n")
+        elif not self._skipping:
+            if tag in _ANNOTATIONS:
+                self._annotating -= 1
+            if tag in BLOCK_TAGS:
+                self.pieces.append("\n\n")
 
     def data(self, text: str) -> None:
         self._data.append(text)

@@ -123,6 +123,7 @@ def test_equal_to_the_tree_walk_on_generated_markup(pieces: list[str]) -> None:
         ("<p>قتل<script>var n = 12;</script> 5</p>", "قتل 5"),
         ("<ruby>漢<rt>kan</rt></ruby><p>x</p>", "漢\n\nx"),
         ("<pre>a\n\n  b</pre>", "a\n\nb"),
+        ("<b>نزح 300</b><rt><br/>x</rt>نزح 5", "نزح 300\nنزح 5"),
         ("<p>a<br>b</p><!-- 40 -->", "a\nb"),
     ],
 )

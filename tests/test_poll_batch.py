@@ -67,7 +67,7 @@ async def test_an_article_over_the_time_limit_fails_alone_and_the_rest_is_stored
 ) -> None:
     texts = [REPORT.format(n=1000 + 100 * i) for i in range(5)]
     write(tmp_path / "in", [*texts[:2], LONG, *texts[2:]])
-    pool = CountingPool(2, timeout=0.08)
+    pool = CountingPool(2, timeout=0.03)
     try:
         result = await poll(tmp_path, pool)
     finally:
